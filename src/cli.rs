@@ -1,0 +1,53 @@
+//! Command-line arguments: definitions only; `commands/` does the work.
+
+use std::path::PathBuf;
+
+use clap::{Args, Parser, Subcommand, ValueEnum};
+
+#[derive(Debug, Parser)]
+#[command(
+    name = "rapport",
+    version,
+    about = "Find the warning signs of a strategic partnership going wrong, from the git history of its ledger."
+)]
+pub struct Cli {
+    #[command(subcommand)]
+    pub command: Command,
+}
+
+#[derive(Debug, Subcommand)]
+pub enum Command {
+    /// Validate every partnership file and report findings at one revision.
+    Check(CheckArgs),
+    /// Print the JSON Schema of the partnership front matter.
+    Schema(SchemaArgs),
+}
+
+/// Output formats.
+#[derive(Clone, Copy, Debug, PartialEq, Eq, ValueEnum)]
+pub enum Format {
+    Text,
+    Json,
+}
+
+#[derive(Debug, Args)]
+pub struct CheckArgs {
+    /// The ledger folder (holding rapport.yaml or partners/), or one partnership file.
+    #[arg(default_value = ".")]
+    pub path: PathBuf,
+    #[arg(long, value_enum, default_value_t = Format::Text)]
+    pub format: Format,
+}
+
+#[derive(Debug, Args)]
+pub struct SchemaArgs {
+    /// Which schema: the partnership front matter or rapport.yaml.
+    #[arg(long, value_enum, default_value_t = SchemaKind::Partnership)]
+    pub of: SchemaKind,
+}
+
+#[derive(Clone, Copy, Debug, PartialEq, Eq, ValueEnum)]
+pub enum SchemaKind {
+    Partnership,
+    Config,
+}

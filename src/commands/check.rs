@@ -1,0 +1,102 @@
+//! `rapport check [PATH]`: validate every partnership file and report what is wrong.
+
+use std::io::Write;
+use std::path::{Path, PathBuf};
+
+use crate::cli::{CheckArgs, Format};
+use crate::config::{self, Config};
+use crate::error::{Error, Result};
+use crate::ledger::load::{self, LedgerState};
+use crate::report;
+
+/// Where a ledger lives and how it is configured.
+pub struct LedgerRoot {
+    pub root: PathBuf,
+    pub config: Config,
+    /// When the user named one file, only that file is checked.
+    pub only: Option<String>,
+}
+
+/// Finds the ledger for a path: a folder is the root; a file is checked alone, configured by the
+/// nearest `rapport.yaml` above it.
+pub fn open(path: &Path) -> Result<LedgerRoot> {
+    if !path.exists() {
+        return Err(Error::NoSuchPath {
+            path: path.to_path_buf(),
+        });
+    }
+    if path.is_dir() {
+        let config = config::load(path)?;
+        return Ok(LedgerRoot {
+            root: path.to_path_buf(),
+            config,
+            only: None,
+        });
+    }
+    let absolute = path.canonicalize().map_err(|source| Error::Io {
+        path: path.to_path_buf(),
+        source,
+    })?;
+    let root = absolute
+        .ancestors()
+        .skip(1)
+        .find(|dir| dir.join(config::FILE_NAME).is_file())
+        .or_else(|| absolute.parent())
+        .unwrap_or(Path::new("."))
+        .to_path_buf();
+    let config = config::load(&root)?;
+    let only = absolute
+        .strip_prefix(&root)
+        .ok()
+        .map(|p| p.to_string_lossy().replace('\\', "/"));
+    Ok(LedgerRoot { root, config, only })
+}
+
+/// Reads and parses the working tree of a ledger.
+pub fn load_working_tree(ledger: &LedgerRoot) -> LedgerState {
+    let (files, unreadable) = match &ledger.only {
+        Some(file) => match std::fs::read(ledger.root.join(file)) {
+            Ok(bytes) if bytes.len() > crate::ledger::parse::MAX_FILE_BYTES => (
+                Vec::new(),
+                vec![crate::ledger::parse::too_large(file, bytes.len() as u64)],
+            ),
+            Ok(bytes) => (vec![(file.clone(), bytes)], Vec::new()),
+            Err(error) => (
+                Vec::new(),
+                vec![crate::ledger::Diagnostic::file(
+                    file,
+                    "unreadable",
+                    format!("cannot read file: {error}"),
+                    "check the file's permissions",
+                )],
+            ),
+        },
+        None => load::read_folder(&ledger.root, &ledger.config.paths),
+    };
+    let mut state = load::load(&files, &ledger.config.ladder);
+    state.files += unreadable.len();
+    state.diagnostics.extend(unreadable);
+    state
+        .diagnostics
+        .sort_by(|a, b| (&a.file, a.line, a.column).cmp(&(&b.file, b.line, b.column)));
+    state
+}
+
+pub fn run(args: &CheckArgs) -> Result<u8> {
+    let ledger = open(&args.path)?;
+    let state = load_working_tree(&ledger);
+    let mut out = anstream::stdout().lock();
+    match args.format {
+        Format::Text => report::text::write_check(&mut out, &state)?,
+        Format::Json => {
+            let json = report::json::check(&state);
+            serde_json::to_writer_pretty(&mut out, &json)?;
+            writeln!(out)?;
+        }
+    }
+    Ok(if state.diagnostics.is_empty() {
+        crate::exit::CLEAN
+    } else {
+        crate::exit::INVALID
+    })
+}

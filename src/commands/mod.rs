@@ -1,0 +1,15 @@
+//! One file per subcommand, each wiring the stages together. Nothing below prints but these.
+
+pub mod check;
+pub mod schema;
+
+use crate::cli::{Cli, Command};
+use crate::error::Result;
+
+/// Runs a command and returns its exit code.
+pub fn dispatch(cli: Cli) -> Result<u8> {
+    match cli.command {
+        Command::Check(args) => check::run(&args),
+        Command::Schema(args) => schema::run(&args),
+    }
+}

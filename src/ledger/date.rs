@@ -1,0 +1,181 @@
+//! Calendar dates as the ledger writes them (`2024-06-12`), with errors that say why a date
+//! cannot be, instead of a parser's generic complaint.
+
+use std::fmt;
+
+use chrono::{Datelike, NaiveDate};
+use serde::{Deserialize, Deserializer, Serialize, Serializer};
+
+/// An ISO 8601 calendar date (`YYYY-MM-DD`).
+#[derive(Clone, Copy, Debug, PartialEq, Eq, PartialOrd, Ord, Hash)]
+pub struct Date(pub NaiveDate);
+
+impl Date {
+    pub fn from_ymd(year: i32, month: u32, day: u32) -> Option<Date> {
+        NaiveDate::from_ymd_opt(year, month, day).map(Date)
+    }
+
+    /// Parses `YYYY-MM-DD`, explaining what is wrong when it is not a real date.
+    pub fn parse(text: &str) -> Result<Date, String> {
+        let text = text.trim();
+        let parts: Vec<&str> = text.split('-').collect();
+        let shape_ok = parts.len() == 3
+            && parts[0].len() == 4
+            && parts[1].len() == 2
+            && parts[2].len() == 2
+            && parts.iter().all(|p| p.bytes().all(|b| b.is_ascii_digit()));
+        if !shape_ok {
+            return Err(format!(
+                "`{text}` is not a date; write dates as YYYY-MM-DD, for example 2024-06-12"
+            ));
+        }
+        let year: i32 = parts[0]
+            .parse()
+            .map_err(|_| format!("bad year in `{text}`"))?;
+        let month: u32 = parts[1]
+            .parse()
+            .map_err(|_| format!("bad month in `{text}`"))?;
+        let day: u32 = parts[2]
+            .parse()
+            .map_err(|_| format!("bad day in `{text}`"))?;
+        if !(1..=12).contains(&month) {
+            return Err(format!(
+                "`{text}` is not a date: there is no month {month} (months run 01 to 12)"
+            ));
+        }
+        match NaiveDate::from_ymd_opt(year, month, day) {
+            Some(date) => Ok(Date(date)),
+            None => {
+                let days = days_in_month(year, month);
+                Err(format!(
+                    "`{text}` is not a date: {} {year} has {days} days",
+                    month_name(month)
+                ))
+            }
+        }
+    }
+
+    /// Whole days from `self` to `later` (negative when `later` is earlier).
+    pub fn days_until(self, later: Date) -> i64 {
+        (later.0 - self.0).num_days()
+    }
+
+    pub fn add_days(self, days: i64) -> Date {
+        Date(self.0 + chrono::Duration::days(days))
+    }
+
+    pub fn year(self) -> i32 {
+        self.0.year()
+    }
+}
+
+fn days_in_month(year: i32, month: u32) -> u32 {
+    let (next_year, next_month) = if month == 12 {
+        (year + 1, 1)
+    } else {
+        (year, month + 1)
+    };
+    NaiveDate::from_ymd_opt(next_year, next_month, 1)
+        .and_then(|first| first.pred_opt())
+        .map(|last| last.day())
+        .unwrap_or(31)
+}
+
+fn month_name(month: u32) -> &'static str {
+    const NAMES: [&str; 12] = [
+        "January",
+        "February",
+        "March",
+        "April",
+        "May",
+        "June",
+        "July",
+        "August",
+        "September",
+        "October",
+        "November",
+        "December",
+    ];
+    NAMES
+        .get(month.saturating_sub(1) as usize)
+        .copied()
+        .unwrap_or("that month")
+}
+
+impl fmt::Display for Date {
+    fn fmt(&self, f: &mut fmt::Formatter<'_>) -> fmt::Result {
+        write!(f, "{}", self.0.format("%Y-%m-%d"))
+    }
+}
+
+impl Serialize for Date {
+    fn serialize<S: Serializer>(&self, serializer: S) -> Result<S::Ok, S::Error> {
+        serializer.collect_str(self)
+    }
+}
+
+impl<'de> Deserialize<'de> for Date {
+    fn deserialize<D: Deserializer<'de>>(deserializer: D) -> Result<Self, D::Error> {
+        struct DateVisitor;
+        impl serde::de::Visitor<'_> for DateVisitor {
+            type Value = Date;
+            fn expecting(&self, f: &mut fmt::Formatter) -> fmt::Result {
+                f.write_str("a date written YYYY-MM-DD")
+            }
+            fn visit_str<E: serde::de::Error>(self, v: &str) -> Result<Date, E> {
+                Date::parse(v).map_err(E::custom)
+            }
+        }
+        deserializer.deserialize_str(DateVisitor)
+    }
+}
+
+impl schemars::JsonSchema for Date {
+    fn schema_name() -> std::borrow::Cow<'static, str> {
+        "Date".into()
+    }
+    fn json_schema(_: &mut schemars::SchemaGenerator) -> schemars::Schema {
+        schemars::json_schema!({
+            "type": "string",
+            "format": "date",
+            "pattern": "^[0-9]{4}-[0-9]{2}-[0-9]{2}$",
+            "description": "An ISO 8601 calendar date, YYYY-MM-DD"
+        })
+    }
+}
+
+#[cfg(test)]
+mod tests {
+    use super::*;
+
+    #[test]
+    fn explains_impossible_dates() {
+        assert_eq!(
+            Date::parse("2024-02-30").unwrap_err(),
+            "`2024-02-30` is not a date: February 2024 has 29 days"
+        );
+        assert_eq!(
+            Date::parse("2023-02-29").unwrap_err(),
+            "`2023-02-29` is not a date: February 2023 has 28 days"
+        );
+        assert!(
+            Date::parse("2024-13-01")
+                .unwrap_err()
+                .contains("no month 13")
+        );
+        assert!(
+            Date::parse("12/06/2024")
+                .unwrap_err()
+                .contains("YYYY-MM-DD")
+        );
+        assert_eq!(Date::parse("2024-02-29").unwrap().to_string(), "2024-02-29");
+    }
+
+    #[test]
+    fn counts_days() {
+        let a = Date::parse("2024-01-01").unwrap();
+        let b = Date::parse("2024-03-01").unwrap();
+        assert_eq!(a.days_until(b), 60);
+        assert_eq!(b.days_until(a), -60);
+    }
+}

@@ -1,0 +1,119 @@
+//! The ledger: the partnership file format (front matter and body), its validation, and the
+//! types every later stage shares: a [`Snapshot`] of one file, a [`Version`] of it in history,
+//! and a partnership's [`Timeline`]. Nothing here knows about git.
+
+pub mod body;
+pub mod date;
+pub mod diagnostic;
+pub mod ladder;
+pub mod load;
+pub mod model;
+pub mod parse;
+pub mod validate;
+pub mod yaml;
+
+use std::sync::Arc;
+
+use serde::Serialize;
+
+pub use body::{ActionItem, Body, Meeting};
+pub use date::Date;
+pub use diagnostic::Diagnostic;
+pub use ladder::Ladder;
+pub use model::FrontMatter;
+
+/// One valid partnership file, parsed.
+#[derive(Clone, Debug, PartialEq, Serialize)]
+pub struct Snapshot {
+    /// The partnership's identity: `id` from the front matter, else the file stem.
+    pub id: String,
+    /// The file's path, relative to the repository (or folder) root.
+    pub path: String,
+    pub front: FrontMatter,
+    pub body: Body,
+}
+
+/// The commit a version comes from. For a working tree, a stand-in dated "now".
+#[derive(Clone, Debug, PartialEq, Eq, Serialize)]
+pub struct Commit {
+    /// Full object id (hex); empty for the working tree.
+    pub id: String,
+    /// Abbreviated id, as shown to people.
+    pub short: String,
+    pub author: String,
+    /// Author time, seconds since the Unix epoch.
+    pub time: i64,
+    /// The author date as a calendar date (in the author's time zone).
+    pub date: Date,
+    /// The first line of the message.
+    pub summary: String,
+}
+
+/// What a file held in one commit.
+#[derive(Clone, Debug, PartialEq, Serialize)]
+#[serde(tag = "state", rename_all = "kebab-case")]
+pub enum Content {
+    Valid {
+        snapshot: Arc<Snapshot>,
+    },
+    /// The file did not parse in this commit; it stays in the timeline, trend rules skip it.
+    Invalid {
+        diagnostics: Arc<Vec<Diagnostic>>,
+    },
+    /// The file was deleted in this commit, ending the partnership's history until a re-add.
+    Removed,
+}
+
+/// One version of a partnership file in history.
+#[derive(Clone, Debug, PartialEq, Serialize)]
+pub struct Version {
+    pub commit: Arc<Commit>,
+    /// The file's path in this commit (it changes on renames).
+    pub path: String,
+    pub content: Content,
+}
+
+impl Version {
+    pub fn snapshot(&self) -> Option<&Snapshot> {
+        match &self.content {
+            Content::Valid { snapshot } => Some(snapshot),
+            _ => None,
+        }
+    }
+
+    pub fn date(&self) -> Date {
+        self.commit.date
+    }
+}
+
+/// Every version of one partnership, oldest first.
+#[derive(Clone, Debug, Default, PartialEq, Serialize)]
+pub struct Timeline {
+    pub id: String,
+    pub versions: Vec<Version>,
+}
+
+impl Timeline {
+    /// The version at the end of history, whatever its state.
+    pub fn last(&self) -> Option<&Version> {
+        self.versions.last()
+    }
+
+    /// The current snapshot: the last version, if it is valid.
+    pub fn current(&self) -> Option<&Snapshot> {
+        self.last().and_then(Version::snapshot)
+    }
+
+    /// Valid versions with their snapshots, oldest first (what trend rules read).
+    pub fn valid(&self) -> impl Iterator<Item = (&Version, &Snapshot)> {
+        self.versions
+            .iter()
+            .filter_map(|v| v.snapshot().map(|s| (v, s)))
+    }
+
+    /// Whether the partnership exists at the end of history (not deleted).
+    pub fn is_present(&self) -> bool {
+        self.last()
+            .is_some_and(|v| !matches!(v.content, Content::Removed))
+    }
+}

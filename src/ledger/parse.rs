@@ -1,0 +1,378 @@
+//! From the bytes of one partnership file to a typed [`Snapshot`], or to every problem that can
+//! be found in it: unreadable bytes, missing front matter, YAML errors, unknown fields (all of
+//! them, with "did you mean"), wrong types, and the checks in `validate`.
+
+use std::sync::OnceLock;
+
+use serde_json::Value;
+use serde_saphyr::Spanned;
+
+use super::Snapshot;
+use super::body::parse_body;
+use super::diagnostic::Diagnostic;
+use super::ladder::Ladder;
+use super::model::FrontMatter;
+use super::validate::validate;
+use super::yaml::{self, Node, PathIndex};
+
+/// Partnership files larger than this are refused: a real one is a few dozen kilobytes.
+pub const MAX_FILE_BYTES: usize = 1024 * 1024;
+
+/// The parts of a file: front matter text (without the `---` lines) and the body, each with the
+/// 1-based line it starts on.
+pub struct Split<'a> {
+    pub front: &'a str,
+    pub front_line: usize,
+    pub body: &'a str,
+    pub body_line: usize,
+}
+
+/// Checks the bytes are text a person wrote, returning the text.
+pub fn decode<'a>(file: &str, bytes: &'a [u8]) -> Result<&'a str, Diagnostic> {
+    if bytes.len() > MAX_FILE_BYTES {
+        return Err(too_large(file, bytes.len() as u64));
+    }
+    if bytes.iter().take(8192).any(|&b| b == 0) {
+        return Err(Diagnostic::file(
+            file,
+            "binary-file",
+            "file looks binary (it contains NUL bytes), not a Markdown partnership file",
+            "move binary files out of the partnership folders, or change `paths` in rapport.yaml",
+        ));
+    }
+    match std::str::from_utf8(bytes) {
+        Ok(text) => Ok(text.strip_prefix('\u{feff}').unwrap_or(text)),
+        Err(error) => {
+            let valid = &bytes[..error.valid_up_to()];
+            let line = valid.iter().filter(|&&b| b == b'\n').count() + 1;
+            let line_start = valid.iter().rposition(|&b| b == b'\n').map_or(0, |i| i + 1);
+            let column = String::from_utf8_lossy(&valid[line_start..])
+                .chars()
+                .count()
+                + 1;
+            Err(Diagnostic {
+                file: file.to_string(),
+                line,
+                column,
+                code: "not-utf8",
+                message: format!(
+                    "file is not valid UTF-8 (byte 0x{:02x})",
+                    bytes[error.valid_up_to()]
+                ),
+                help: Some(
+                    "save the file as UTF-8 (most editors have an \"encoding\" setting)".into(),
+                ),
+                source_line: None,
+            })
+        }
+    }
+}
+
+/// The problem of a file over [`MAX_FILE_BYTES`], which is refused without being read.
+pub fn too_large(file: &str, len: u64) -> Diagnostic {
+    Diagnostic::file(
+        file,
+        "file-too-large",
+        format!(
+            "file is {} KiB; partnership files are limited to {} KiB",
+            len / 1024,
+            MAX_FILE_BYTES / 1024
+        ),
+        "keep one partnership per file and move bulky material (exports, attachments) out of the ledger",
+    )
+}
+
+/// Splits `---` front matter from the body.
+pub fn split(text: &str) -> Option<Split<'_>> {
+    let mut lines = text.split_inclusive('\n');
+    let first = lines.next()?;
+    if first.trim_end() != "---" {
+        return None;
+    }
+    let mut offset = first.len();
+    let mut line_no = 2;
+    for line in lines {
+        let trimmed = line.trim_end();
+        if trimmed == "---" || trimmed == "..." {
+            let front = &text[first.len()..offset];
+            let body = &text[offset + line.len()..];
+            return Some(Split {
+                front,
+                front_line: 2,
+                body,
+                body_line: line_no + 1,
+            });
+        }
+        offset += line.len();
+        line_no += 1;
+    }
+    None
+}
+
+/// The id a file gets when its front matter does not set one: its stem.
+pub fn default_id(path: &str) -> String {
+    let name = path.rsplit('/').next().unwrap_or(path);
+    name.strip_suffix(".md").unwrap_or(name).to_string()
+}
+
+/// Parses and validates one partnership file. `file` is the path shown to the user.
+pub fn parse_partnership(
+    file: &str,
+    bytes: &[u8],
+    ladder: &Ladder,
+) -> Result<Snapshot, Vec<Diagnostic>> {
+    let text = decode(file, bytes).map_err(|d| vec![d])?;
+    let Some(parts) = split(text) else {
+        return Err(vec![Diagnostic::at(
+            file,
+            text,
+            (1, 1),
+            "no-front-matter",
+            "no front matter: a partnership file starts with a `---` line, its YAML fields, and a closing `---` line",
+            Some("start the file with:\n---\nrapport: 1\npartner: Example Corp\nstatus: active\nowner: Your Name\n---".into()),
+        )]);
+    };
+    let (front, mut diagnostics) = parse_front(file, text, &parts, ladder);
+    let (body, problems) = parse_body(parts.body, parts.body_line);
+    for problem in problems {
+        diagnostics.push(Diagnostic::at(
+            file,
+            text,
+            (problem.line, problem.column),
+            "invalid-date",
+            problem.message,
+            Some(problem.help),
+        ));
+    }
+    match front {
+        Some(front) if diagnostics.is_empty() => {
+            let id = front.id.clone().unwrap_or_else(|| default_id(file));
+            Ok(Snapshot {
+                id,
+                path: file.to_string(),
+                front,
+                body,
+            })
+        }
+        _ => Err(diagnostics),
+    }
+}
+
+fn parse_front(
+    file: &str,
+    text: &str,
+    parts: &Split<'_>,
+    ladder: &Ladder,
+) -> (Option<FrontMatter>, Vec<Diagnostic>) {
+    let shift = |(line, column): (usize, usize)| (line + parts.front_line - 1, column);
+    let mut diagnostics = Vec::new();
+    let tree = match yaml::parse_tree(parts.front) {
+        Ok(tree) => tree,
+        Err(problem) => {
+            let code = if problem.message.starts_with("refused") {
+                "yaml-limit"
+            } else {
+                "yaml-syntax"
+            };
+            let help = problem.help.or_else(|| Some("fix the YAML syntax of the front matter; quote values that contain `: ` or start with a special character".into()));
+            diagnostics.push(Diagnostic::at(
+                file,
+                text,
+                shift((problem.line, problem.column)),
+                code,
+                problem.message,
+                help,
+            ));
+            return (None, diagnostics);
+        }
+    };
+    if !matches!(tree.value, Node::Map(_)) {
+        diagnostics.push(Diagnostic::at(
+            file,
+            text,
+            shift((
+                tree.referenced.line() as usize,
+                tree.referenced.column() as usize,
+            )),
+            "yaml-shape",
+            format!(
+                "the front matter must be a mapping of fields, but it is {}",
+                tree.value.kind()
+            ),
+            Some("write one `field: value` per line between the `---` lines".into()),
+        ));
+        return (None, diagnostics);
+    }
+    unknown_fields(
+        &tree,
+        schema_root(),
+        schema_root(),
+        "",
+        &mut |key: &Spanned<String>, path: &str, known: &[&str]| {
+            let hint = yaml::closest(&key.value, known.iter().copied());
+            let help = match hint {
+                Some(name) => format!("did you mean `{name}`?"),
+                None => format!("known fields here: {}", known.join(", ")),
+            };
+            let position = shift((
+                key.referenced.line() as usize,
+                key.referenced.column() as usize,
+            ));
+            let place = if path.is_empty() {
+                String::from("the front matter")
+            } else {
+                format!("`{path}`")
+            };
+            diagnostics.push(Diagnostic::at(
+                file,
+                text,
+                position,
+                "unknown-field",
+                format!("unknown field `{}` in {place}", key.value),
+                Some(help),
+            ));
+        },
+    );
+    if !diagnostics.is_empty() {
+        return (None, diagnostics);
+    }
+    let front: FrontMatter = match yaml::parse_typed(parts.front) {
+        Ok(front) => front,
+        Err(problem) => {
+            let (message, help) = explain_type_error(&problem.message);
+            diagnostics.push(Diagnostic::at(
+                file,
+                text,
+                shift((problem.line, problem.column)),
+                "invalid-value",
+                message,
+                help,
+            ));
+            return (None, diagnostics);
+        }
+    };
+    let index = PathIndex::build(&tree);
+    for problem in validate(&front, ladder) {
+        let position = index
+            .locate(&problem.path)
+            .map(shift)
+            .unwrap_or((parts.front_line, 1));
+        diagnostics.push(Diagnostic::at(
+            file,
+            text,
+            position,
+            problem.code,
+            problem.message,
+            Some(problem.help),
+        ));
+    }
+    (Some(front), diagnostics)
+}
+
+fn explain_type_error(message: &str) -> (String, Option<String>) {
+    if let Some(rest) = message.strip_prefix("missing field `") {
+        let field = rest.split('`').next().unwrap_or(rest);
+        return (
+            format!("missing required field `{field}`"),
+            Some(format!(
+                "add `{field}:`; every partnership needs `rapport`, `partner`, `status` and `owner`"
+            )),
+        );
+    }
+    if message.contains("unknown variant") {
+        let given = message.split('`').nth(1).unwrap_or("");
+        let expected: Vec<&str> = message.split('`').skip(3).step_by(2).collect();
+        let help = match yaml::closest(given, expected.iter().copied()) {
+            Some(name) => format!("did you mean `{name}`? allowed: {}", expected.join(", ")),
+            None => format!("allowed values: {}", expected.join(", ")),
+        };
+        return (
+            format!("`{given}` is not an allowed value here"),
+            Some(help),
+        );
+    }
+    (
+        message.to_string(),
+        Some(
+            "check the value's type against the format reference (`rapport schema` prints it)"
+                .into(),
+        ),
+    )
+}
+
+/// The front matter's JSON Schema, generated from the Rust types.
+pub fn schema() -> schemars::Schema {
+    schemars::schema_for!(FrontMatter)
+}
+
+fn schema_root() -> &'static Value {
+    static ROOT: OnceLock<Value> = OnceLock::new();
+    ROOT.get_or_init(|| schema().to_value())
+}
+
+/// Walks a document beside its JSON Schema (`root`, whose `$defs` resolve references) and
+/// reports every mapping key the schema does not know, with the keys it does.
+pub fn unknown_fields(
+    node: &Spanned<Node>,
+    root: &Value,
+    schema: &Value,
+    path: &str,
+    report: &mut dyn FnMut(&Spanned<String>, &str, &[&str]),
+) {
+    let schema = resolve(root, schema);
+    match &node.value {
+        Node::Map(entries) => {
+            let Some(properties) = find(root, schema, "properties").and_then(Value::as_object)
+            else {
+                return;
+            };
+            let known: Vec<&str> = properties.keys().map(String::as_str).collect();
+            for (key, value) in entries {
+                let child = if path.is_empty() {
+                    key.value.clone()
+                } else {
+                    format!("{path}.{}", key.value)
+                };
+                match properties.get(&key.value) {
+                    Some(sub) => unknown_fields(value, root, sub, &child, report),
+                    None => report(key, path, &known),
+                }
+            }
+        }
+        Node::Seq(items) => {
+            if let Some(item_schema) = find(root, schema, "items") {
+                for (i, item) in items.iter().enumerate() {
+                    unknown_fields(item, root, item_schema, &format!("{path}[{i}]"), report);
+                }
+            }
+        }
+        _ => {}
+    }
+}
+
+/// Follows `$ref` into `$defs`.
+fn resolve<'a>(root: &'a Value, schema: &'a Value) -> &'a Value {
+    match schema
+        .get("$ref")
+        .and_then(Value::as_str)
+        .and_then(|r| r.strip_prefix("#/$defs/"))
+    {
+        Some(name) => root
+            .get("$defs")
+            .and_then(|defs| defs.get(name))
+            .map_or(schema, |s| resolve(root, s)),
+        None => schema,
+    }
+}
+
+/// A keyword of a schema, looking through `anyOf`/`oneOf` (how optional values are written).
+fn find<'a>(root: &'a Value, schema: &'a Value, keyword: &str) -> Option<&'a Value> {
+    if let Some(found) = schema.get(keyword) {
+        return Some(found);
+    }
+    ["anyOf", "oneOf", "allOf"]
+        .iter()
+        .filter_map(|k| schema.get(*k).and_then(Value::as_array))
+        .flatten()
+        .find_map(|alt| find(root, resolve(root, alt), keyword))
+}

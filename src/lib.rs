@@ -1,0 +1,34 @@
+//! rapport reads the git history of a ledger of partnership files and finds the warning signs of
+//! a strategic partnership going wrong. Data flows one way:
+//! history (git) → ledger (typed snapshots, timelines) → signs (findings) → report (formats).
+
+pub mod cli;
+pub mod commands;
+pub mod config;
+pub mod error;
+pub mod ledger;
+pub mod report;
+pub mod signs;
+
+use std::process::ExitCode;
+
+pub use error::Error;
+
+/// Exit codes with meaning, as in ripgrep: 0 clean, 1 findings at or above the failing
+/// severity, 2 the input or the invocation is wrong.
+pub mod exit {
+    pub const CLEAN: u8 = 0;
+    pub const FINDINGS: u8 = 1;
+    pub const INVALID: u8 = 2;
+}
+
+/// Runs a parsed command line, printing its output and any error, and returns the exit code.
+pub fn run(cli: cli::Cli) -> ExitCode {
+    match commands::dispatch(cli) {
+        Ok(code) => ExitCode::from(code),
+        Err(error) => {
+            report::errors::print_error(&error);
+            ExitCode::from(exit::INVALID)
+        }
+    }
+}
