@@ -7,7 +7,8 @@ use schemars::JsonSchema;
 use serde::{Deserialize, Serialize};
 use serde_json::Value;
 
-use crate::ledger::parse::{decode, unknown_fields};
+use crate::ledger::parse::decode;
+use crate::ledger::schema_check::check_tree;
 use crate::ledger::{Diagnostic, Ladder, yaml};
 use crate::signs::{Settings, Vocabulary};
 
@@ -93,34 +94,16 @@ impl Config {
         };
         let tree = yaml::parse_tree(text).map_err(|p| at(p, "yaml-syntax"))?;
         let mut diagnostics = Vec::new();
-        unknown_fields(
-            &tree,
-            schema_root(),
-            schema_root(),
-            "",
-            &mut |key, path, known| {
-                let help = match yaml::closest(&key.value, known.iter().copied()) {
-                    Some(name) => format!("did you mean `{name}`?"),
-                    None => format!("known keys here: {}", known.join(", ")),
-                };
-                let place = if path.is_empty() {
-                    String::from(FILE_NAME)
-                } else {
-                    format!("`{path}`")
-                };
-                diagnostics.push(Diagnostic::at(
-                    file,
-                    text,
-                    (
-                        key.referenced.line() as usize,
-                        key.referenced.column() as usize,
-                    ),
-                    "unknown-setting",
-                    format!("unknown key `{}` in {place}", key.value),
-                    Some(help),
-                ));
-            },
-        );
+        for problem in check_tree(&tree, schema_root(), "key") {
+            diagnostics.push(Diagnostic::at(
+                file,
+                text,
+                (problem.line, problem.column),
+                problem.code,
+                problem.message,
+                Some(problem.help),
+            ));
+        }
         if !diagnostics.is_empty() {
             return Err(diagnostics);
         }

@@ -9,6 +9,7 @@ pub mod ladder;
 pub mod load;
 pub mod model;
 pub mod parse;
+pub mod schema_check;
 pub mod validate;
 pub mod yaml;
 

@@ -5,13 +5,13 @@
 use std::sync::OnceLock;
 
 use serde_json::Value;
-use serde_saphyr::Spanned;
 
 use super::Snapshot;
 use super::body::parse_body;
 use super::diagnostic::Diagnostic;
 use super::ladder::Ladder;
 use super::model::FrontMatter;
+use super::schema_check::check_tree;
 use super::validate::validate;
 use super::yaml::{self, Node, PathIndex};
 
@@ -203,36 +203,16 @@ fn parse_front(
         ));
         return (None, diagnostics);
     }
-    unknown_fields(
-        &tree,
-        schema_root(),
-        schema_root(),
-        "",
-        &mut |key: &Spanned<String>, path: &str, known: &[&str]| {
-            let hint = yaml::closest(&key.value, known.iter().copied());
-            let help = match hint {
-                Some(name) => format!("did you mean `{name}`?"),
-                None => format!("known fields here: {}", known.join(", ")),
-            };
-            let position = shift((
-                key.referenced.line() as usize,
-                key.referenced.column() as usize,
-            ));
-            let place = if path.is_empty() {
-                String::from("the front matter")
-            } else {
-                format!("`{path}`")
-            };
-            diagnostics.push(Diagnostic::at(
-                file,
-                text,
-                position,
-                "unknown-field",
-                format!("unknown field `{}` in {place}", key.value),
-                Some(help),
-            ));
-        },
-    );
+    for problem in check_tree(&tree, schema_root(), "field") {
+        diagnostics.push(Diagnostic::at(
+            file,
+            text,
+            shift((problem.line, problem.column)),
+            problem.code,
+            problem.message,
+            Some(problem.help),
+        ));
+    }
     if !diagnostics.is_empty() {
         return (None, diagnostics);
     }
@@ -308,71 +288,4 @@ pub fn schema() -> schemars::Schema {
 fn schema_root() -> &'static Value {
     static ROOT: OnceLock<Value> = OnceLock::new();
     ROOT.get_or_init(|| schema().to_value())
-}
-
-/// Walks a document beside its JSON Schema (`root`, whose `$defs` resolve references) and
-/// reports every mapping key the schema does not know, with the keys it does.
-pub fn unknown_fields(
-    node: &Spanned<Node>,
-    root: &Value,
-    schema: &Value,
-    path: &str,
-    report: &mut dyn FnMut(&Spanned<String>, &str, &[&str]),
-) {
-    let schema = resolve(root, schema);
-    match &node.value {
-        Node::Map(entries) => {
-            let Some(properties) = find(root, schema, "properties").and_then(Value::as_object)
-            else {
-                return;
-            };
-            let known: Vec<&str> = properties.keys().map(String::as_str).collect();
-            for (key, value) in entries {
-                let child = if path.is_empty() {
-                    key.value.clone()
-                } else {
-                    format!("{path}.{}", key.value)
-                };
-                match properties.get(&key.value) {
-                    Some(sub) => unknown_fields(value, root, sub, &child, report),
-                    None => report(key, path, &known),
-                }
-            }
-        }
-        Node::Seq(items) => {
-            if let Some(item_schema) = find(root, schema, "items") {
-                for (i, item) in items.iter().enumerate() {
-                    unknown_fields(item, root, item_schema, &format!("{path}[{i}]"), report);
-                }
-            }
-        }
-        _ => {}
-    }
-}
-
-/// Follows `$ref` into `$defs`.
-fn resolve<'a>(root: &'a Value, schema: &'a Value) -> &'a Value {
-    match schema
-        .get("$ref")
-        .and_then(Value::as_str)
-        .and_then(|r| r.strip_prefix("#/$defs/"))
-    {
-        Some(name) => root
-            .get("$defs")
-            .and_then(|defs| defs.get(name))
-            .map_or(schema, |s| resolve(root, s)),
-        None => schema,
-    }
-}
-
-/// A keyword of a schema, looking through `anyOf`/`oneOf` (how optional values are written).
-fn find<'a>(root: &'a Value, schema: &'a Value, keyword: &str) -> Option<&'a Value> {
-    if let Some(found) = schema.get(keyword) {
-        return Some(found);
-    }
-    ["anyOf", "oneOf", "allOf"]
-        .iter()
-        .filter_map(|k| schema.get(*k).and_then(Value::as_array))
-        .flatten()
-        .find_map(|alt| find(root, resolve(root, alt), keyword))
 }

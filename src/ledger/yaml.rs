@@ -128,7 +128,7 @@ fn convert_error(error: serde_saphyr::Error) -> YamlProblem {
         .map(|l| (l.line() as usize, l.column() as usize))
         .unwrap_or((1, 1));
     let raw = error.without_snippet().to_string();
-    let raw = raw.lines().next().unwrap_or("").trim().to_string();
+    let raw = strip_position(raw.lines().next().unwrap_or("").trim()).to_string();
     let lower = raw.to_lowercase();
     let (message, help) = if lower.contains("alias")
         || lower.contains("anchor") && lower.contains("budget")
@@ -150,6 +150,14 @@ fn convert_error(error: serde_saphyr::Error) -> YamlProblem {
         column: column.max(1),
         message,
         help,
+    }
+}
+
+/// Drops a trailing " at line N, column M": the diagnostic shows the position itself.
+fn strip_position(message: &str) -> &str {
+    match message.rfind(" at line ") {
+        Some(i) if message[i..].contains(", column ") => &message[..i],
+        _ => message,
     }
 }
 
