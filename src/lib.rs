@@ -8,6 +8,7 @@ pub mod config;
 pub mod error;
 pub mod ledger;
 pub mod report;
+pub mod sample;
 pub mod signs;
 
 use std::process::ExitCode;
