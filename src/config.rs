@@ -78,7 +78,7 @@ fn schema_root() -> &'static Value {
 impl Config {
     /// Parses a configuration file's bytes; `file` is the path shown in errors.
     pub fn parse(file: &str, bytes: &[u8]) -> Result<Config, Vec<Diagnostic>> {
-        let text = decode(file, bytes).map_err(|d| vec![d])?;
+        let text = decode(file, bytes).map_err(|d| vec![*d])?;
         if text.trim().is_empty() {
             return Ok(Config::default());
         }
@@ -216,6 +216,16 @@ fn resolve_ref<'a>(root: &'a Value, schema: &'a Value) -> &'a Value {
         .unwrap_or(schema)
 }
 
+/// Reads `rapport.yaml` from a ledger folder; defaults when there is none.
+pub fn load(root: &std::path::Path) -> crate::error::Result<Config> {
+    let path = root.join(FILE_NAME);
+    match std::fs::read(&path) {
+        Ok(bytes) => Config::parse(FILE_NAME, &bytes).map_err(crate::Error::InvalidConfig),
+        Err(error) if error.kind() == std::io::ErrorKind::NotFound => Ok(Config::default()),
+        Err(source) => Err(crate::Error::Io { path, source }),
+    }
+}
+
 #[cfg(test)]
 mod tests {
     use super::*;
@@ -243,15 +253,5 @@ mod tests {
         assert!(!is_front_matter_path("terms.prize"));
         let errors = Config::parse("rapport.yaml", b"redact: [terms.prize]\n").unwrap_err();
         assert!(errors[0].message.contains("terms.prize"));
-    }
-}
-
-/// Reads `rapport.yaml` from a ledger folder; defaults when there is none.
-pub fn load(root: &std::path::Path) -> crate::error::Result<Config> {
-    let path = root.join(FILE_NAME);
-    match std::fs::read(&path) {
-        Ok(bytes) => Config::parse(FILE_NAME, &bytes).map_err(crate::Error::InvalidConfig),
-        Err(error) if error.kind() == std::io::ErrorKind::NotFound => Ok(Config::default()),
-        Err(source) => Err(crate::Error::Io { path, source }),
     }
 }

@@ -4,7 +4,7 @@
 use std::collections::BTreeMap;
 use std::path::Path;
 
-use include_dir::{include_dir, Dir};
+use include_dir::{Dir, include_dir};
 use serde::Deserialize;
 
 use crate::error::{Error, Result};
@@ -54,9 +54,17 @@ impl Source for Path {
 
 /// Parses `history.yaml` from a source.
 pub fn script(source: &dyn Source) -> Result<Script> {
-    let bytes = source.read("history.yaml").ok_or_else(|| Error::Invocation("the sample ledger has no history.yaml".into()))?;
-    let text = String::from_utf8(bytes).map_err(|_| Error::Invocation("history.yaml is not UTF-8".into()))?;
-    yaml::parse_typed(&text).map_err(|p| Error::Invocation(format!("history.yaml:{}:{}: {}", p.line, p.column, p.message)))
+    let bytes = source
+        .read("history.yaml")
+        .ok_or_else(|| Error::Invocation("the sample ledger has no history.yaml".into()))?;
+    let text = String::from_utf8(bytes)
+        .map_err(|_| Error::Invocation("history.yaml is not UTF-8".into()))?;
+    yaml::parse_typed(&text).map_err(|p| {
+        Error::Invocation(format!(
+            "history.yaml:{}:{}: {}",
+            p.line, p.column, p.message
+        ))
+    })
 }
 
 /// Replays a script into a new repository at `target` (which must not hold one yet): each
@@ -64,33 +72,57 @@ pub fn script(source: &dyn Source) -> Result<Script> {
 /// Also writes `rapport.yaml` from the source when it has one, in the first commit.
 pub fn replay(source: &dyn Source, script: &Script, target: &Path) -> Result<git2::Repository> {
     let repo = git2::Repository::init(target)?;
-    let workdir = repo.workdir().ok_or_else(|| Error::Invocation("the demo repository has no work tree".into()))?.to_path_buf();
+    let workdir = repo
+        .workdir()
+        .ok_or_else(|| Error::Invocation("the demo repository has no work tree".into()))?
+        .to_path_buf();
     let mut parent: Option<git2::Oid> = None;
     for (n, step) in script.commits.iter().enumerate() {
         let mut index = repo.index()?;
-        if n == 0 {
-            if let Some(config) = source.read(crate::config::FILE_NAME) {
-                write_file(&workdir, crate::config::FILE_NAME, &config)?;
-                index.add_path(Path::new(crate::config::FILE_NAME))?;
-            }
+        if n == 0
+            && let Some(config) = source.read(crate::config::FILE_NAME)
+        {
+            write_file(&workdir, crate::config::FILE_NAME, &config)?;
+            index.add_path(Path::new(crate::config::FILE_NAME))?;
         }
         for path in &step.remove {
             let _ = std::fs::remove_file(workdir.join(path));
             index.remove_path(Path::new(path))?;
         }
         for (path, from) in &step.write {
-            let content = source.read(from).ok_or_else(|| Error::Invocation(format!("history.yaml, commit {}: `{from}` does not exist", n + 1)))?;
+            let content = source.read(from).ok_or_else(|| {
+                Error::Invocation(format!(
+                    "history.yaml, commit {}: `{from}` does not exist",
+                    n + 1
+                ))
+            })?;
             write_file(&workdir, path, &content)?;
             index.add_path(Path::new(path))?;
         }
         index.write()?;
         let tree = repo.find_tree(index.write_tree()?)?;
         let signature = signature(&step.author, &step.date).ok_or_else(|| {
-            Error::Invocation(format!("history.yaml, commit {}: author `{}` or date `{}` is malformed", n + 1, step.author, step.date))
+            Error::Invocation(format!(
+                "history.yaml, commit {}: author `{}` or date `{}` is malformed",
+                n + 1,
+                step.author,
+                step.date
+            ))
         })?;
-        let parents: Vec<git2::Commit> = parent.map(|id| repo.find_commit(id)).transpose()?.into_iter().collect();
+        let parents: Vec<git2::Commit> = parent
+            .map(|id| repo.find_commit(id))
+            .transpose()?
+            .into_iter()
+            .collect();
         let parent_refs: Vec<&git2::Commit> = parents.iter().collect();
-        parent = Some(repo.commit(Some("HEAD"), &signature, &signature, &step.message, &tree, &parent_refs)?);
+        parent = Some(repo.commit(
+            Some("HEAD"),
+            &signature,
+            &signature,
+            &step.message,
+            &tree,
+            &parent_refs,
+        )?);
     }
     Ok(repo)
 }
@@ -98,7 +130,10 @@ pub fn replay(source: &dyn Source, script: &Script, target: &Path) -> Result<git
 fn write_file(workdir: &Path, path: &str, content: &[u8]) -> Result<()> {
     let full = workdir.join(path);
     if let Some(dir) = full.parent() {
-        std::fs::create_dir_all(dir).map_err(|source| Error::Io { path: dir.to_path_buf(), source })?;
+        std::fs::create_dir_all(dir).map_err(|source| Error::Io {
+            path: dir.to_path_buf(),
+            source,
+        })?;
     }
     std::fs::write(&full, content).map_err(|source| Error::Io { path: full, source })
 }
@@ -109,5 +144,10 @@ fn signature(author: &str, date: &str) -> Option<git2::Signature<'static>> {
     let email = rest.strip_suffix('>')?;
     let time = chrono::DateTime::parse_from_rfc3339(date).ok()?;
     let offset = time.offset().local_minus_utc() / 60;
-    git2::Signature::new(name.trim(), email.trim(), &git2::Time::new(time.timestamp(), offset)).ok()
+    git2::Signature::new(
+        name.trim(),
+        email.trim(),
+        &git2::Time::new(time.timestamp(), offset),
+    )
+    .ok()
 }

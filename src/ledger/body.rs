@@ -255,23 +255,23 @@ fn parse_item(text: &str, done: bool, line: usize, problems: &mut Vec<BodyProble
     };
     let mut due = None;
     let mut text = rest.to_string();
-    if let Some(start) = rest.rfind("(due ") {
-        if let Some(len) = rest[start..].find(')') {
-            let inner = rest[start + 5..start + len].trim();
-            match Date::parse(inner) {
-                Ok(date) => {
-                    due = Some(date);
-                    text = format!("{}{}", &rest[..start], &rest[start + len + 1..])
-                        .trim()
-                        .to_string();
-                }
-                Err(message) => problems.push(BodyProblem {
-                    line,
-                    column: 1,
-                    message: format!("action item due date: {message}"),
-                    help: "write the due date as `(due YYYY-MM-DD)` with a real date".into(),
-                }),
+    if let Some(start) = rest.rfind("(due ")
+        && let Some(len) = rest[start..].find(')')
+    {
+        let inner = rest[start + 5..start + len].trim();
+        match Date::parse(inner) {
+            Ok(date) => {
+                due = Some(date);
+                text = format!("{}{}", &rest[..start], &rest[start + len + 1..])
+                    .trim()
+                    .to_string();
             }
+            Err(message) => problems.push(BodyProblem {
+                line,
+                column: 1,
+                message: format!("action item due date: {message}"),
+                help: "write the due date as `(due YYYY-MM-DD)` with a real date".into(),
+            }),
         }
     }
     ActionItem {

@@ -28,17 +28,17 @@ pub struct Split<'a> {
 }
 
 /// Checks the bytes are text a person wrote, returning the text.
-pub fn decode<'a>(file: &str, bytes: &'a [u8]) -> Result<&'a str, Diagnostic> {
+pub fn decode<'a>(file: &str, bytes: &'a [u8]) -> Result<&'a str, Box<Diagnostic>> {
     if bytes.len() > MAX_FILE_BYTES {
-        return Err(too_large(file, bytes.len() as u64));
+        return Err(Box::new(too_large(file, bytes.len() as u64)));
     }
     if bytes.iter().take(8192).any(|&b| b == 0) {
-        return Err(Diagnostic::file(
+        return Err(Box::new(Diagnostic::file(
             file,
             "binary-file",
             "file looks binary (it contains NUL bytes), not a Markdown partnership file",
             "move binary files out of the partnership folders, or change `paths` in rapport.yaml",
-        ));
+        )));
     }
     match std::str::from_utf8(bytes) {
         Ok(text) => Ok(text.strip_prefix('\u{feff}').unwrap_or(text)),
@@ -50,7 +50,7 @@ pub fn decode<'a>(file: &str, bytes: &'a [u8]) -> Result<&'a str, Diagnostic> {
                 .chars()
                 .count()
                 + 1;
-            Err(Diagnostic {
+            Err(Box::new(Diagnostic {
                 file: file.to_string(),
                 line,
                 column,
@@ -63,7 +63,7 @@ pub fn decode<'a>(file: &str, bytes: &'a [u8]) -> Result<&'a str, Diagnostic> {
                     "save the file as UTF-8 (most editors have an \"encoding\" setting)".into(),
                 ),
                 source_line: None,
-            })
+            }))
         }
     }
 }
@@ -90,8 +90,7 @@ pub fn split(text: &str) -> Option<Split<'_>> {
         return None;
     }
     let mut offset = first.len();
-    let mut line_no = 2;
-    for line in lines {
+    for (line_no, line) in (2..).zip(lines) {
         let trimmed = line.trim_end();
         if trimmed == "---" || trimmed == "..." {
             let front = &text[first.len()..offset];
@@ -104,7 +103,6 @@ pub fn split(text: &str) -> Option<Split<'_>> {
             });
         }
         offset += line.len();
-        line_no += 1;
     }
     None
 }
@@ -121,7 +119,7 @@ pub fn parse_partnership(
     bytes: &[u8],
     ladder: &Ladder,
 ) -> Result<Snapshot, Vec<Diagnostic>> {
-    let text = decode(file, bytes).map_err(|d| vec![d])?;
+    let text = decode(file, bytes).map_err(|d| vec![*d])?;
     let Some(parts) = split(text) else {
         return Err(vec![Diagnostic::at(
             file,

@@ -41,10 +41,10 @@ pub fn validate(front: &FrontMatter, ladder: &Ladder) -> Vec<Problem> {
             "this version of rapport reads format version 1: write `rapport: 1`",
         ));
     }
-    if let Some(id) = &front.id {
-        if !is_slug(id) {
-            p.push(problem("id", "invalid-id", format!("`{id}` is not a valid id"), "ids are lower-case letters, digits and dashes, starting with a letter or digit, like `northwind-analytics`"));
-        }
+    if let Some(id) = &front.id
+        && !is_slug(id)
+    {
+        p.push(problem("id", "invalid-id", format!("`{id}` is not a valid id"), "ids are lower-case letters, digits and dashes, starting with a letter or digit, like `northwind-analytics`"));
     }
     for (path, value) in [("partner", &front.partner), ("owner", &front.owner)] {
         if value.trim().is_empty() {
@@ -84,41 +84,41 @@ pub fn validate(front: &FrontMatter, ladder: &Ladder) -> Vec<Problem> {
         }
     }
     for (i, contact) in front.contacts.iter().enumerate() {
-        if let Some(level) = &contact.level {
-            if ladder.rank(level).is_none() {
-                let hint = closest(level, ladder.levels())
-                    .map(|l| format!("did you mean `{l}`? "))
-                    .unwrap_or_default();
-                p.push(problem(
+        if let Some(level) = &contact.level
+            && ladder.rank(level).is_none()
+        {
+            let hint = closest(level, ladder.levels())
+                .map(|l| format!("did you mean `{l}`? "))
+                .unwrap_or_default();
+            p.push(problem(
                     format!("contacts[{i}].level"),
                     "unknown-level",
                     format!("`{level}` is not a level on the ladder"),
                     format!("{hint}levels, most senior first: {} (the ladder can be changed in rapport.yaml)", ladder.0.join(", ")),
                 ));
-            }
         }
     }
     if let Some(terms) = &front.terms {
-        if let Some(days) = terms.payment_days {
-            if !(0..=3650).contains(&days) {
-                p.push(problem(
-                    "terms.payment_days",
-                    "out-of-range",
-                    format!("payment terms of {days} days cannot be"),
-                    "write the net payment days as a number from 0 to 3650 (net-30 is `30`)",
-                ));
-            }
+        if let Some(days) = terms.payment_days
+            && !(0..=3650).contains(&days)
+        {
+            p.push(problem(
+                "terms.payment_days",
+                "out-of-range",
+                format!("payment terms of {days} days cannot be"),
+                "write the net payment days as a number from 0 to 3650 (net-30 is `30`)",
+            ));
         }
         non_negative(p, "terms.price", terms.price);
-        if let Some(currency) = &terms.currency {
-            if !(currency.len() == 3 && currency.bytes().all(|b| b.is_ascii_uppercase())) {
-                p.push(problem(
-                    "terms.currency",
-                    "invalid-currency",
-                    format!("`{currency}` is not an ISO 4217 currency code"),
-                    "write a three-letter code such as EUR, USD or CNY",
-                ));
-            }
+        if let Some(currency) = &terms.currency
+            && !(currency.len() == 3 && currency.bytes().all(|b| b.is_ascii_uppercase()))
+        {
+            p.push(problem(
+                "terms.currency",
+                "invalid-currency",
+                format!("`{currency}` is not an ISO 4217 currency code"),
+                "write a three-letter code such as EUR, USD or CNY",
+            ));
         }
     }
     if let Some(money) = &front.money {
@@ -133,21 +133,21 @@ pub fn validate(front: &FrontMatter, ladder: &Ladder) -> Vec<Problem> {
     let slas: HashSet<&str> = front.slas.iter().map(|s| s.id.as_str()).collect();
     unique(p, "scope", front.scope.iter().map(|s| s.id.as_str()));
     for (i, item) in front.scope.iter().enumerate() {
-        if let Some(sla) = &item.sla {
-            if !slas.contains(sla.as_str()) {
-                let hint = closest(sla, slas.iter().copied())
-                    .map(|s| format!("did you mean `{s}`? "))
-                    .unwrap_or_default();
-                p.push(problem(
-                    format!("scope[{i}].sla"),
-                    "broken-reference",
-                    format!(
-                        "scope item `{}` names SLA `{sla}`, which is not in `slas`",
-                        item.id
-                    ),
-                    format!("{hint}add an `slas` entry with `id: {sla}`, or correct the name"),
-                ));
-            }
+        if let Some(sla) = &item.sla
+            && !slas.contains(sla.as_str())
+        {
+            let hint = closest(sla, slas.iter().copied())
+                .map(|s| format!("did you mean `{s}`? "))
+                .unwrap_or_default();
+            p.push(problem(
+                format!("scope[{i}].sla"),
+                "broken-reference",
+                format!(
+                    "scope item `{}` names SLA `{sla}`, which is not in `slas`",
+                    item.id
+                ),
+                format!("{hint}add an `slas` entry with `id: {sla}`, or correct the name"),
+            ));
         }
     }
     let requirements: HashSet<&str> = front.requirements.iter().map(|r| r.id.as_str()).collect();
@@ -157,43 +157,51 @@ pub fn validate(front: &FrontMatter, ladder: &Ladder) -> Vec<Problem> {
         front.requirements.iter().map(|r| r.id.as_str()),
     );
     for (i, offer) in front.offers.iter().enumerate() {
-        if let Some(answers) = &offer.answers {
-            if !requirements.contains(answers.as_str()) {
-                let hint = closest(answers, requirements.iter().copied())
-                    .map(|s| format!("did you mean `{s}`? "))
-                    .unwrap_or_default();
-                p.push(problem(format!("offers[{i}].answers"), "broken-reference", format!("offer \"{}\" answers requirement `{answers}`, which is not in `requirements`", offer.summary), format!("{hint}name the id of a `requirements` entry")));
-            }
+        if let Some(answers) = &offer.answers
+            && !requirements.contains(answers.as_str())
+        {
+            let hint = closest(answers, requirements.iter().copied())
+                .map(|s| format!("did you mean `{s}`? "))
+                .unwrap_or_default();
+            p.push(problem(
+                format!("offers[{i}].answers"),
+                "broken-reference",
+                format!(
+                    "offer \"{}\" answers requirement `{answers}`, which is not in `requirements`",
+                    offer.summary
+                ),
+                format!("{hint}name the id of a `requirements` entry"),
+            ));
         }
     }
     unique(p, "invoices", front.invoices.iter().map(|i| i.id.as_str()));
     for (i, invoice) in front.invoices.iter().enumerate() {
         non_negative(p, &format!("invoices[{i}].amount"), invoice.amount);
-        if let (Some(issued), Some(due)) = (invoice.issued, invoice.due) {
-            if due < issued {
-                p.push(problem(
-                    format!("invoices[{i}].due"),
-                    "date-order",
-                    format!(
-                        "invoice {} is due ({due}) before it was issued ({issued})",
-                        invoice.id
-                    ),
-                    "check the `issued` and `due` dates",
-                ));
-            }
+        if let (Some(issued), Some(due)) = (invoice.issued, invoice.due)
+            && due < issued
+        {
+            p.push(problem(
+                format!("invoices[{i}].due"),
+                "date-order",
+                format!(
+                    "invoice {} is due ({due}) before it was issued ({issued})",
+                    invoice.id
+                ),
+                "check the `issued` and `due` dates",
+            ));
         }
-        if let (Some(issued), Some(paid)) = (invoice.issued, invoice.paid) {
-            if paid < issued {
-                p.push(problem(
-                    format!("invoices[{i}].paid"),
-                    "date-order",
-                    format!(
-                        "invoice {} was paid ({paid}) before it was issued ({issued})",
-                        invoice.id
-                    ),
-                    "check the `issued` and `paid` dates",
-                ));
-            }
+        if let (Some(issued), Some(paid)) = (invoice.issued, invoice.paid)
+            && paid < issued
+        {
+            p.push(problem(
+                format!("invoices[{i}].paid"),
+                "date-order",
+                format!(
+                    "invoice {} was paid ({paid}) before it was issued ({issued})",
+                    invoice.id
+                ),
+                "check the `issued` and `paid` dates",
+            ));
         }
     }
     if let Some(support) = &front.support {
@@ -212,25 +220,25 @@ pub fn validate(front: &FrontMatter, ladder: &Ladder) -> Vec<Problem> {
             }
         }
     }
-    if let Some(score) = front.satisfaction.as_ref().and_then(|s| s.score) {
-        if !(1.0..=5.0).contains(&score) {
-            p.push(problem(
-                "satisfaction.score",
-                "out-of-range",
-                format!("satisfaction score {score} is outside 1 to 5"),
-                "score satisfaction from 1 (very unhappy) to 5 (very happy)",
-            ));
-        }
+    if let Some(score) = front.satisfaction.as_ref().and_then(|s| s.score)
+        && !(1.0..=5.0).contains(&score)
+    {
+        p.push(problem(
+            "satisfaction.score",
+            "out-of-range",
+            format!("satisfaction score {score} is outside 1 to 5"),
+            "score satisfaction from 1 (very unhappy) to 5 (very happy)",
+        ));
     }
-    if let (Some(since), Some(launched)) = (front.since, front.launched) {
-        if launched < since {
-            p.push(problem(
-                "launched",
-                "date-order",
-                format!("launched ({launched}) before the relationship started ({since})"),
-                "check `since` and `launched`",
-            ));
-        }
+    if let (Some(since), Some(launched)) = (front.since, front.launched)
+        && launched < since
+    {
+        p.push(problem(
+            "launched",
+            "date-order",
+            format!("launched ({launched}) before the relationship started ({since})"),
+            "check `since` and `launched`",
+        ));
     }
     for (i, ack) in front.acknowledged.iter().enumerate() {
         if ack.reason.trim().is_empty() {
