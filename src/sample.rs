@@ -46,9 +46,12 @@ impl Source for Dir<'static> {
     }
 }
 
-impl Source for Path {
+/// A scripted ledger in a folder on disk.
+pub struct Folder<'a>(pub &'a Path);
+
+impl Source for Folder<'_> {
     fn read(&self, path: &str) -> Option<Vec<u8>> {
-        std::fs::read(self.join(path)).ok()
+        std::fs::read(self.0.join(path)).ok()
     }
 }
 

@@ -1,0 +1,112 @@
+//! The bundled sample ledger: every file and every scripted version is valid, and its history
+//! replays into a git repository whose head matches the files under `partners/`.
+
+use std::path::Path;
+
+use assert_cmd::Command;
+use rapport::ledger::Ladder;
+use rapport::ledger::parse::parse_partnership;
+use rapport::sample;
+
+fn sample_dir() -> &'static Path {
+    Path::new(concat!(env!("CARGO_MANIFEST_DIR"), "/sample-ledger"))
+}
+
+#[test]
+fn rapport_check_passes_on_the_sample_ledger() {
+    Command::cargo_bin("rapport")
+        .expect("binary")
+        .args(["check", "sample-ledger"])
+        .current_dir(env!("CARGO_MANIFEST_DIR"))
+        .assert()
+        .code(0);
+}
+
+#[test]
+fn every_scripted_version_is_valid() {
+    let script = sample::script(&sample::Folder(sample_dir())).expect("history.yaml");
+    let mut versions = 0;
+    for commit in &script.commits {
+        for (path, from) in &commit.write {
+            if !path.ends_with(".md") {
+                continue;
+            }
+            let bytes = std::fs::read(sample_dir().join(from)).expect("scripted file exists");
+            if let Err(diagnostics) = parse_partnership(from, &bytes, &Ladder::default()) {
+                panic!(
+                    "{from} (written to {path} by \"{}\") is invalid: {diagnostics:#?}",
+                    commit.message
+                );
+            }
+            versions += 1;
+        }
+    }
+    assert!(
+        versions >= 30,
+        "a sample history worth the name: {versions} versions"
+    );
+}
+
+#[test]
+fn the_history_replays_into_a_repository() {
+    let script = sample::script(&sample::Folder(sample_dir())).expect("history.yaml");
+    let dir = tempfile::TempDir::new().expect("temp dir");
+    let repo = sample::replay(&sample::Folder(sample_dir()), &script, dir.path()).expect("replay");
+    let mut walk = repo.revwalk().expect("revwalk");
+    walk.push_head().expect("head");
+    assert_eq!(walk.count(), script.commits.len());
+    let head = repo.head().expect("head").peel_to_commit().expect("commit");
+    assert_eq!(
+        head.time().seconds(),
+        chrono::DateTime::parse_from_rfc3339(&script.commits.last().expect("commits").date)
+            .expect("date")
+            .timestamp()
+    );
+    // The head's partnership files are exactly the files under sample-ledger/partners.
+    let tree = head.tree().expect("tree");
+    let mut in_repo = Vec::new();
+    tree.walk(git2::TreeWalkMode::PreOrder, |root, entry| {
+        if entry.kind() == Some(git2::ObjectType::Blob) && root.starts_with("partners/") {
+            in_repo.push(format!("{root}{}", entry.name().unwrap_or("")));
+        }
+        git2::TreeWalkResult::Ok
+    })
+    .expect("walk");
+    let mut on_disk = Vec::new();
+    for entry in walk_files(&sample_dir().join("partners")) {
+        let relative = entry
+            .strip_prefix(sample_dir())
+            .expect("inside")
+            .to_string_lossy()
+            .replace('\\', "/");
+        let blob = tree
+            .get_path(Path::new(&relative))
+            .expect("in head")
+            .to_object(&repo)
+            .expect("object")
+            .peel_to_blob()
+            .expect("blob");
+        assert_eq!(
+            blob.content(),
+            std::fs::read(&entry).expect("read"),
+            "{relative} differs from its last scripted version"
+        );
+        on_disk.push(relative);
+    }
+    in_repo.sort();
+    on_disk.sort();
+    assert_eq!(in_repo, on_disk);
+}
+
+fn walk_files(dir: &Path) -> Vec<std::path::PathBuf> {
+    let mut files = Vec::new();
+    for entry in std::fs::read_dir(dir).expect("read dir").flatten() {
+        let path = entry.path();
+        if path.is_dir() {
+            files.extend(walk_files(&path));
+        } else {
+            files.push(path);
+        }
+    }
+    files
+}
