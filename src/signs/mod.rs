@@ -19,7 +19,7 @@ pub use finding::{Acknowledgement, Evidence, Finding, Fingerprint, Location, Sev
 pub use settings::{Settings, Vocabulary};
 
 /// One configuration key of a rule, for `rapport explain`.
-#[derive(Debug)]
+#[derive(Debug, serde::Serialize)]
 pub struct SettingDoc {
     pub key: &'static str,
     pub default: &'static str,
@@ -28,7 +28,7 @@ pub struct SettingDoc {
 
 /// A rule's documentation, in the style of lint catalogs: one place says what it detects, why
 /// it matters, an example, how to fix it and how to configure it.
-#[derive(Debug)]
+#[derive(Debug, serde::Serialize)]
 pub struct RuleInfo {
     /// Stable id, such as `payment-terms-slip`.
     pub id: &'static str,
