@@ -125,7 +125,8 @@ fn the_healthy_partnership_stays_silent() {
 #[test]
 fn each_sign_carrying_variant_produces_its_finding() {
     const NOW: &str = "2024-09-20";
-    let cases: &[(&str, &[&[(&str, &str)]], &str)] = &[
+    type Case<'a> = (&'a str, &'a [&'a [(&'a str, &'a str)]], &'a str);
+    let cases: &[Case] = &[
         (
             "value-gap",
             &[&[("revenue: 400000", "revenue: 150000")]],

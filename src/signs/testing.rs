@@ -89,20 +89,11 @@ impl History {
 }
 
 /// Everything a rule reads besides the timeline, with defaults.
+#[derive(Default)]
 pub struct Setup {
     pub settings: Settings,
     pub ladder: Ladder,
     pub vocabulary: Vocabulary,
-}
-
-impl Default for Setup {
-    fn default() -> Self {
-        Setup {
-            settings: Settings::default(),
-            ladder: Ladder::default(),
-            vocabulary: Vocabulary::default(),
-        }
-    }
 }
 
 impl Setup {

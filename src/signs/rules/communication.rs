@@ -48,11 +48,28 @@ static CONTACT_DOWNGRADE: RuleInfo = RuleInfo {
     ],
 };
 
-/// The partner's lead contact: index, name, level, rank.
-fn lead<'a>(s: &'a Snapshot, ladder: &Ladder) -> Option<(usize, &'a str, &'a str, usize, bool)> {
-    let ranked = |(i, c): (usize, &'a crate::ledger::model::Contact)| {
+/// The partner's lead contact in one version.
+#[derive(Clone, Copy, Debug)]
+struct Lead<'a> {
+    /// Index in `contacts`.
+    index: usize,
+    name: &'a str,
+    level: &'a str,
+    /// 0 is the most senior.
+    rank: usize,
+    primary: bool,
+}
+
+fn lead<'a>(s: &'a Snapshot, ladder: &Ladder) -> Option<Lead<'a>> {
+    let ranked = |(index, c): (usize, &'a crate::ledger::model::Contact)| {
         let level = c.level.as_deref()?;
-        Some((i, c.name.as_str(), level, ladder.rank(level)?, c.primary))
+        Some(Lead {
+            index,
+            name: c.name.as_str(),
+            level,
+            rank: ladder.rank(level)?,
+            primary: c.primary,
+        })
     };
     let partner = || {
         s.front
@@ -63,7 +80,9 @@ fn lead<'a>(s: &'a Snapshot, ladder: &Ladder) -> Option<(usize, &'a str, &'a str
     };
     match partner().find(|(_, c)| c.primary) {
         Some(primary) => ranked(primary),
-        None => partner().filter_map(ranked).min_by_key(|l| (l.3, l.0)),
+        None => partner()
+            .filter_map(ranked)
+            .min_by_key(|l| (l.rank, l.index)),
     }
 }
 
@@ -98,64 +117,64 @@ impl Rule for ContactDowngrade {
         };
         let mut findings = Vec::new();
 
-        let leads: Vec<(&Version, (usize, &str, &str, usize, bool))> = versions
+        let leads: Vec<(&Version, Lead)> = versions
             .iter()
             .filter_map(|(v, s)| lead(s, cx.ladder).map(|l| (*v, l)))
             .collect();
         let drop = leads
             .windows(2)
             .rev()
-            .find(|pair| pair[1].1.3 > pair[0].1.3)
+            .find(|pair| pair[1].1.rank > pair[0].1.rank)
             .map(|pair| (pair[0], pair[1]));
         let now_lead = lead(current, cx.ladder);
-        if let (Some(((old_v, old), (new_v, new))), Some(now)) = (drop, now_lead) {
-            if now.3 > old.3 {
-                let n = new.3 - old.3;
-                let role = if new.4 {
-                    "primary contact"
-                } else {
-                    "most senior partner contact"
-                };
-                let message = if old.1 == new.1 {
-                    format!(
-                        "{} went from {} to {} as {role}: down {}",
-                        new.1,
-                        old.2,
-                        new.2,
-                        levels(n)
-                    )
-                } else {
-                    format!(
-                        "{} ({}) was replaced as {role} by {} ({}): down {}",
-                        old.1,
-                        old.2,
-                        new.1,
-                        new.2,
-                        levels(n)
-                    )
-                };
-                findings.push(
-                    finding(&CONTACT_DOWNGRADE, current, "contact:partner-lead", message)
-                        .severity(if n >= set.error_levels.max(1) {
-                            Severity::Error
-                        } else {
-                            Severity::Warning
-                        })
-                        .at_path(format!("contacts[{}].level", now.0))
-                        .evidence(vec![
-                            Evidence::of(
-                                old_v,
-                                format!("{}: {} ({})", role, old.1, old.2),
-                                Some(old.3 as f64),
-                            ),
-                            Evidence::of(
-                                new_v,
-                                format!("{}: {} ({})", role, new.1, new.2),
-                                Some(new.3 as f64),
-                            ),
-                        ]),
-                );
-            }
+        if let (Some(((old_v, old), (new_v, new))), Some(now)) = (drop, now_lead)
+            && now.rank > old.rank
+        {
+            let n = new.rank - old.rank;
+            let role = if new.primary {
+                "primary contact"
+            } else {
+                "most senior partner contact"
+            };
+            let message = if old.name == new.name {
+                format!(
+                    "{} went from {} to {} as {role}: down {}",
+                    new.name,
+                    old.level,
+                    new.level,
+                    levels(n)
+                )
+            } else {
+                format!(
+                    "{} ({}) was replaced as {role} by {} ({}): down {}",
+                    old.name,
+                    old.level,
+                    new.name,
+                    new.level,
+                    levels(n)
+                )
+            };
+            findings.push(
+                finding(&CONTACT_DOWNGRADE, current, "contact:partner-lead", message)
+                    .severity(if n >= set.error_levels.max(1) {
+                        Severity::Error
+                    } else {
+                        Severity::Warning
+                    })
+                    .at_path(format!("contacts[{}].level", now.index))
+                    .evidence(vec![
+                        Evidence::of(
+                            old_v,
+                            format!("{}: {} ({})", role, old.name, old.level),
+                            Some(old.rank as f64),
+                        ),
+                        Evidence::of(
+                            new_v,
+                            format!("{}: {} ({})", role, new.name, new.level),
+                            Some(new.rank as f64),
+                        ),
+                    ]),
+            );
         }
 
         let Some(senior) = cx.ladder.rank(&set.senior_level) else {

@@ -18,7 +18,7 @@ pub mod vendor;
 use crate::ledger::{Date, Snapshot, Timeline, Version};
 
 /// Valid versions dated on or before `now`, oldest first: the history as it stood at `now`.
-pub(crate) fn history<'a>(timeline: &'a Timeline, now: Date) -> Vec<(&'a Version, &'a Snapshot)> {
+pub(crate) fn history(timeline: &Timeline, now: Date) -> Vec<(&Version, &Snapshot)> {
     timeline.valid().filter(|(v, _)| v.date() <= now).collect()
 }
 
@@ -29,10 +29,10 @@ pub(crate) fn changes<'a, T: PartialEq + Clone>(
 ) -> Vec<(&'a Version, T)> {
     let mut series: Vec<(&Version, T)> = Vec::new();
     for (version, snapshot) in versions {
-        if let Some(v) = value(snapshot) {
-            if series.last().is_none_or(|(_, last)| *last != v) {
-                series.push((version, v));
-            }
+        if let Some(v) = value(snapshot)
+            && series.last().is_none_or(|(_, last)| *last != v)
+        {
+            series.push((version, v));
         }
     }
     series

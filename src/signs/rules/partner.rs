@@ -119,30 +119,31 @@ impl Rule for PartnerUnresponsive {
                 .collect();
             let half = days.len() / 2;
             let (mut earlier, mut later) = (days[..half].to_vec(), days[half..].to_vec());
-            if let (Some(before), Some(after)) = (median(&mut earlier), median(&mut later)) {
-                if after > 0.0 && after >= set.close_factor * before.max(1.0) {
-                    let message = format!(
-                        "the partner now takes a median {after:.0} days to close its action items, up from {before:.0} days"
-                    );
-                    let evidence = closed
-                        .iter()
-                        .map(|(o, c)| {
-                            Evidence::of(
-                                c,
-                                format!(
-                                    "closed after {} days (opened {})",
-                                    o.date().days_until(c.date()),
-                                    o.date()
-                                ),
-                                Some(o.date().days_until(c.date()) as f64),
-                            )
-                        })
-                        .collect();
-                    findings.push(
-                        finding(&PARTNER_UNRESPONSIVE, current, "time-to-close", message)
-                            .evidence(evidence),
-                    );
-                }
+            if let (Some(before), Some(after)) = (median(&mut earlier), median(&mut later))
+                && after > 0.0
+                && after >= set.close_factor * before.max(1.0)
+            {
+                let message = format!(
+                    "the partner now takes a median {after:.0} days to close its action items, up from {before:.0} days"
+                );
+                let evidence = closed
+                    .iter()
+                    .map(|(o, c)| {
+                        Evidence::of(
+                            c,
+                            format!(
+                                "closed after {} days (opened {})",
+                                o.date().days_until(c.date()),
+                                o.date()
+                            ),
+                            Some(o.date().days_until(c.date()) as f64),
+                        )
+                    })
+                    .collect();
+                findings.push(
+                    finding(&PARTNER_UNRESPONSIVE, current, "time-to-close", message)
+                        .evidence(evidence),
+                );
             }
         }
         findings
@@ -261,10 +262,10 @@ impl Rule for PartnerTurnover {
 
         let mut primaries: Vec<(&Version, &str)> = Vec::new();
         for (version, snapshot) in &versions {
-            if let Some(name) = partner_primary(snapshot) {
-                if primaries.last().is_none_or(|(_, last)| *last != name) {
-                    primaries.push((version, name));
-                }
+            if let Some(name) = partner_primary(snapshot)
+                && primaries.last().is_none_or(|(_, last)| *last != name)
+            {
+                primaries.push((version, name));
             }
         }
         let changes = primaries.len().saturating_sub(1);

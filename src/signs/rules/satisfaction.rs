@@ -48,11 +48,11 @@ impl Rule for SatisfactionDecline {
         // The first version holding the highest earlier score.
         let mut peak: Option<(&crate::ledger::Version, f64, Option<crate::ledger::Date>)> = None;
         for (version, snapshot) in &versions[..versions.len() - 1] {
-            if let Some(score) = score_of(snapshot) {
-                if peak.is_none_or(|(_, best, _)| score > best) {
-                    let as_of = snapshot.front.satisfaction.as_ref().and_then(|s| s.as_of);
-                    peak = Some((version, score, as_of));
-                }
+            if let Some(score) = score_of(snapshot)
+                && peak.is_none_or(|(_, best, _)| score > best)
+            {
+                let as_of = snapshot.front.satisfaction.as_ref().and_then(|s| s.as_of);
+                peak = Some((version, score, as_of));
             }
         }
         let Some((peak_version, peak_score, peak_as_of)) = peak else {

@@ -95,7 +95,8 @@ impl Rule for SupportDegrading {
                 .evidence(evidence),
             );
         }
-        let counts: [(&str, fn(&Snapshot) -> Option<i64>); 2] = [
+        type Count = fn(&Snapshot) -> Option<i64>;
+        let counts: [(&str, Count); 2] = [
             ("sla_breaches", |s| s.front.support.as_ref()?.sla_breaches),
             ("open_tickets", |s| s.front.support.as_ref()?.open_tickets),
         ];
