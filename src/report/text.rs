@@ -282,14 +282,15 @@ pub fn write_explain(out: &mut dyn Write, rule: &RuleInfo) -> io::Result<()> {
         "\n{BOLD}Settings{BOLD:#} (rapport.yaml, under `rules: {{ {}: {{ … }} }}`)",
         rule.id
     )?;
-    writeln!(out, "    enabled: true        run the rule")?;
+    writeln!(out, "    {:<24} run the rule", "enabled: true")?;
     writeln!(
         out,
-        "    severity: (its own)  info, warning or error for every finding of the rule"
+        "    {:<24} info, warning or error for every finding of the rule",
+        format!("severity: {}", rule.default_severity)
     )?;
     for setting in rule.settings {
         let key = format!("{}: {}", setting.key, setting.default);
-        writeln!(out, "    {key:<20} {}", setting.meaning)?;
+        writeln!(out, "    {key:<24} {}", setting.meaning)?;
     }
     Ok(())
 }

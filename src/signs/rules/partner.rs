@@ -453,6 +453,34 @@ mod tests {
         );
     }
 
+    #[test]
+    fn steady_time_to_close_stays_silent() {
+        const TASKS: [&str; 4] = [
+            "send the plan",
+            "name a support lead",
+            "fix billing export",
+            "share the roadmap",
+        ];
+        let body = |done: &[bool]| {
+            let mut text = front("") + "## 2024-01-01 Review\n";
+            for (task, d) in TASKS.iter().zip(done) {
+                text.push_str(&format!(
+                    "- [{}] partner: {task}\n",
+                    if *d { "x" } else { " " }
+                ));
+            }
+            text
+        };
+        let timeline = History::new()
+            .version("2024-01-01", &body(&[false, false, false, false]))
+            .version("2024-01-08", &body(&[true, false, false, false]))
+            .version("2024-01-12", &body(&[true, true, false, false]))
+            .version("2024-01-15", &body(&[true, true, true, false]))
+            .version("2024-01-20", &body(&[true, true, true, true]))
+            .build();
+        assert!(run(&PartnerUnresponsive, &timeline, "2024-01-21").is_empty());
+    }
+
     fn contacts(names: &[(&str, bool)]) -> String {
         let mut text = String::from("contacts:\n");
         for (name, primary) in names {
