@@ -9,6 +9,8 @@ pub mod settings;
 pub mod vocabulary;
 
 #[cfg(test)]
+mod docs;
+#[cfg(test)]
 mod samples;
 #[cfg(test)]
 pub(crate) mod testing;

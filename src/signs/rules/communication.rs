@@ -19,7 +19,7 @@ static CONTACT_DOWNGRADE: RuleInfo = RuleInfo {
     detects: "The partner's lead contact (the `primary` partner contact, else the most senior \
         partner contact on the ladder) drops in rank from one version to the next, and the \
         current lead is still below the earlier rank: one level is a warning, `error_levels` \
-        (2) or more an error (executive to manager is two levels). The latest drop is reported. \
+        (2) or more an error (executive to manager is two levels). The latest drop is the one reported. \
         Separately, a partner contact at `senior_level` (director) or above, still in \
         `contacts`, who attended an earlier meeting but none of the last `recent_meetings` (3) \
         meetings with an `Attendees:` line.",
@@ -126,22 +126,24 @@ impl Rule for ContactDowngrade {
             .rev()
             .find(|pair| pair[1].1.rank > pair[0].1.rank)
             .map(|pair| (pair[0], pair[1]));
-        let now_lead = lead(current, cx.ladder);
-        if let (Some(((old_v, old), (new_v, new))), Some(now)) = (drop, now_lead)
+        // Compare the lead before the latest drop with the lead now, so a later partial
+        // recovery is graded by where things stand.
+        if let (Some(((old_v, old), (new_v, new))), Some(&(now_v, now))) = (drop, leads.last())
+            && std::ptr::eq(now_v, versions[versions.len() - 1].0)
             && now.rank > old.rank
         {
-            let n = new.rank - old.rank;
-            let role = if new.primary {
+            let n = now.rank - old.rank;
+            let role = if now.primary {
                 "primary contact"
             } else {
                 "most senior partner contact"
             };
-            let message = if old.name == new.name {
+            let message = if old.name == now.name {
                 format!(
                     "{} went from {} to {} as {role}: down {}",
-                    new.name,
+                    now.name,
                     old.level,
-                    new.level,
+                    now.level,
                     levels(n)
                 )
             } else {
@@ -149,11 +151,19 @@ impl Rule for ContactDowngrade {
                     "{} ({}) was replaced as {role} by {} ({}): down {}",
                     old.name,
                     old.level,
-                    new.name,
-                    new.level,
+                    now.name,
+                    now.level,
                     levels(n)
                 )
             };
+            let observed = |l: &Lead| format!("{role}: {} ({})", l.name, l.level);
+            let mut evidence = vec![
+                Evidence::of(old_v, observed(&old), Some(old.rank as f64)),
+                Evidence::of(new_v, observed(&new), Some(new.rank as f64)),
+            ];
+            if !std::ptr::eq(now_v, new_v) && (now.name != new.name || now.rank != new.rank) {
+                evidence.push(Evidence::of(now_v, observed(&now), Some(now.rank as f64)));
+            }
             findings.push(
                 finding(&CONTACT_DOWNGRADE, current, "contact:partner-lead", message)
                     .severity(if n >= set.error_levels.max(1) {
@@ -162,18 +172,7 @@ impl Rule for ContactDowngrade {
                         Severity::Warning
                     })
                     .at_path(format!("contacts[{}].level", now.index))
-                    .evidence(vec![
-                        Evidence::of(
-                            old_v,
-                            format!("{}: {} ({})", role, old.name, old.level),
-                            Some(old.rank as f64),
-                        ),
-                        Evidence::of(
-                            new_v,
-                            format!("{}: {} ({})", role, new.name, new.level),
-                            Some(new.rank as f64),
-                        ),
-                    ]),
+                    .evidence(evidence),
             );
         }
 
@@ -402,6 +401,22 @@ mod tests {
             .version("2024-06-01", &primary("Lee Park", "executive"))
             .build();
         assert!(run(&ContactDowngrade, &timeline, "2024-06-02").is_empty());
+    }
+
+    #[test]
+    fn a_partial_recovery_is_graded_by_the_current_lead() {
+        let timeline = History::new()
+            .version("2024-01-15", &primary("Dana Whitfield", "executive"))
+            .version("2024-03-01", &primary("Tom Ng", "manager"))
+            .version("2024-06-01", &primary("Lee Park", "director"))
+            .build();
+        let findings = run(&ContactDowngrade, &timeline, "2024-06-02");
+        assert_eq!(findings[0].severity, Severity::Warning);
+        assert_eq!(
+            findings[0].message,
+            "Dana Whitfield (executive) was replaced as primary contact by Lee Park (director): down one level"
+        );
+        assert_eq!(findings[0].evidence.len(), 3);
     }
 
     fn meetings(attendees: &[&str]) -> String {
