@@ -242,12 +242,15 @@ pub fn write_rules(out: &mut dyn Write, rules: &[&RuleInfo]) -> io::Result<()> {
             )?;
         }
         let style = severity_style(rule.default_severity);
+        let severity = if rule.escalates {
+            format!("{}/error", rule.default_severity)
+        } else {
+            rule.default_severity.to_string()
+        };
         writeln!(
             out,
-            "    {:<width$}  {style}{:<7}{style:#}  {}",
-            rule.id,
-            rule.default_severity.as_str(),
-            rule.title
+            "    {:<width$}  {style}{severity:<13}{style:#}  {}",
+            rule.id, rule.title
         )?;
     }
     writeln!(out)?;
@@ -263,8 +266,15 @@ pub fn write_explain(out: &mut dyn Write, rule: &RuleInfo) -> io::Result<()> {
     writeln!(out, "{BOLD}{}{BOLD:#}: {}", rule.id, rule.title)?;
     writeln!(
         out,
-        "sign {}: {}; default severity: {}",
-        rule.sign.number, rule.sign.name, rule.default_severity
+        "sign {}: {}; default severity: {}{}",
+        rule.sign.number,
+        rule.sign.name,
+        rule.default_severity,
+        if rule.escalates {
+            " (error in the cases below)"
+        } else {
+            ""
+        }
     )?;
     for (heading, text) in [
         ("What it detects", rule.detects),

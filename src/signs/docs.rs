@@ -13,8 +13,14 @@ fn page() -> String {
         let i = rule.info();
         let _ = writeln!(
             md,
-            "| {} {} | [`{}`](#{}) | {} | {} |",
-            i.sign.number, i.sign.name, i.id, i.id, i.default_severity, i.title
+            "| {} {} | [`{}`](#{}) | {}{} | {} |",
+            i.sign.number,
+            i.sign.name,
+            i.id,
+            i.id,
+            i.default_severity,
+            if i.escalates { " / error" } else { "" },
+            i.title
         );
     }
     for rule in catalog() {

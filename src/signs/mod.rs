@@ -40,6 +40,8 @@ pub struct RuleInfo {
     /// One line.
     pub title: &'static str,
     pub default_severity: Severity,
+    /// Whether some findings are raised to `error` (the `detects` text says when).
+    pub escalates: bool,
     /// What it detects, with the exact interpretation of its thresholds.
     pub detects: &'static str,
     /// Why it matters: the sign behind it.

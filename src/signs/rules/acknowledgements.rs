@@ -17,6 +17,7 @@ static INFO: RuleInfo = RuleInfo {
     sign: sign::HYGIENE,
     title: "An acknowledgement expired or matches no finding",
     default_severity: Severity::Warning,
+    escalates: false,
     detects: "An `acknowledged` entry in the current file whose `until` date is before now (the \
         finding it covered is shown again), or whose rule produced no finding for this \
         partnership (the sign is gone, or the rule id is wrong). Entries for rules disabled in \

@@ -16,6 +16,7 @@ static CONTACT_DOWNGRADE: RuleInfo = RuleInfo {
     sign: sign::COMMUNICATION,
     title: "The partner handed you down to a lower level",
     default_severity: Severity::Warning,
+    escalates: true,
     detects: "The partner's lead contact (the `primary` partner contact, else the most senior \
         partner contact on the ladder) drops in rank from one version to the next, and the \
         current lead is still below the earlier rank: one level is a warning, `error_levels` \
@@ -244,6 +245,7 @@ static MEETING_CADENCE_DROP: RuleInfo = RuleInfo {
     sign: sign::COMMUNICATION,
     title: "Meetings are thinning out",
     default_severity: Severity::Warning,
+    escalates: false,
     detects: "For `onboarding` and `active` partnerships with meetings in the current file (dated \
         on or before now): no meeting for more than `max_silence_days` (90); or the time since \
         the last meeting, or else the gap between the last two meetings, is more than `factor` \

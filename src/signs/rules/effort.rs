@@ -14,6 +14,7 @@ static EFFORT_DISPROPORTION: RuleInfo = RuleInfo {
     sign: sign::EFFORT,
     title: "Our effort grows while returns do not",
     default_severity: Severity::Warning,
+    escalates: false,
     detects: "`effort.hours_per_month` now at least `min_increase` (50%) above its value at the \
         latest version dated `window_days` (180) or more before now (or the first version, for \
         a shorter history), while over the same span `money.revenue` did not rise and the mean \

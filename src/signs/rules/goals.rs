@@ -16,6 +16,7 @@ static TARGETS_MISSED: RuleInfo = RuleInfo {
     sign: sign::GOALS,
     title: "A KPI is far below its target",
     default_severity: Severity::Warning,
+    escalates: true,
     detects: "A KPI of the current version whose attainment (actual against target, \
         direction-aware: actual/target when higher is better, target/actual when lower is \
         better) is under `min_attainment` (0.5). Error when the KPI was also under it at the \
@@ -110,6 +111,7 @@ static NO_EARLY_WINS: RuleInfo = RuleInfo {
     sign: sign::GOALS,
     title: "No significant deal in the first months after launch",
     default_severity: Severity::Warning,
+    escalates: false,
     detects: "`launched` is set, now is at least `window_days` (120) after it, and no entry of \
         `wins` is dated within [launched, launched + window_days].",
     why: "Sign 2: goals missed. A partnership that closes no significant deal in its first four \
@@ -177,6 +179,7 @@ static PLAN_NOT_AGREED: RuleInfo = RuleInfo {
     sign: sign::GOALS,
     title: "Launched without an agreed go-to-market plan",
     default_severity: Severity::Warning,
+    escalates: false,
     detects: "`launched` is set while `plan.agreed` is absent, or `plan.agreed` is later than \
         `launched`.",
     why: "Sign 2: goals missed, delays once the plan is out. Launching before both sides' \

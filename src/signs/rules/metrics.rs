@@ -13,6 +13,7 @@ static NO_SUCCESS_METRICS: RuleInfo = RuleInfo {
     sign: sign::METRICS,
     title: "Success is not defined or not reported",
     default_severity: Severity::Warning,
+    escalates: false,
     detects: "In the current version: no `kpis` at all (any status but `ended`); a KPI without \
         `target`; or, for `onboarding` and `active` partnerships, a KPI last updated more than \
         `stale_days` (120) before now. A KPI's last update is its `as_of`, or without one the \

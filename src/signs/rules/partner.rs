@@ -17,6 +17,7 @@ static PARTNER_UNRESPONSIVE: RuleInfo = RuleInfo {
     sign: sign::PARTNER,
     title: "The partner's action items stay open",
     default_severity: Severity::Warning,
+    escalates: false,
     detects: "For `onboarding` and `active` partnerships: unchecked action items owned by \
         `partner:` in the current file that are past their `(due …)` date, or, without a due \
         date, were opened (first appeared in history) more than `open_days` (30) before now. \
@@ -155,6 +156,7 @@ static PARTNER_TURNOVER: RuleInfo = RuleInfo {
     sign: sign::PARTNER,
     title: "The partner's people keep changing",
     default_severity: Severity::Warning,
+    escalates: false,
     detects: "Partner contacts (by name) present in one version and gone in the next: fires when \
         at least `min_departures` (2) leave within `window_days` (180) of each other (the \
         busiest window is reported). Separately, the partner's primary contact (the `primary` \
@@ -304,6 +306,7 @@ static PARTNER_DISTRESS: RuleInfo = RuleInfo {
     sign: sign::PARTNER,
     title: "The partner is downsizing, restructuring, being acquired or in financial trouble",
     default_severity: Severity::Warning,
+    escalates: true,
     detects: "Each entry of `events` in the current version of kind `layoffs`, `restructuring`, \
         `acquisition` or `financial-distress`, dated within `within_days` (365) before now (and \
         not after it). `financial-distress` is an error, the others warnings.",

@@ -17,6 +17,7 @@ static PAYMENT_TERMS_SLIP: RuleInfo = RuleInfo {
     sign: sign::PAYMENTS,
     title: "Payment terms are stretching",
     default_severity: Severity::Warning,
+    escalates: true,
     detects: "`terms.payment_days` now greater than the first value recorded in history. Error \
         when it is at least `error_factor` (2) times the first value, or above `error_days` \
         (90). Terms that went up and came back (30 → 45 → 30) say nothing. The span is from the \
@@ -93,6 +94,7 @@ static PRICE_CUT: RuleInfo = RuleInfo {
     sign: sign::PAYMENTS,
     title: "The price was cut sharply",
     default_severity: Severity::Warning,
+    escalates: true,
     detects: "`terms.price` now at least `min_cut` (25%) below the highest value recorded in an \
         earlier version. Error at `error_cut` (50%) or more: the price was cut in half.",
     why: "Sign 9: prices cut in half. A sharp cut in what the partnership is worth per year means \
@@ -187,6 +189,7 @@ static LATE_PAYMENT: RuleInfo = RuleInfo {
     sign: sign::PAYMENTS,
     title: "Invoices are paid late",
     default_severity: Severity::Warning,
+    escalates: true,
     detects: "Invoices of the current version paid more than `grace_days` (0) after `due`, or \
         unpaid with `due` more than `grace_days` before now; one finding per payer (the partner, \
         or us) listing the invoices and days late. Error when one is `error_days` (90) or more \

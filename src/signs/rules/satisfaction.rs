@@ -13,6 +13,7 @@ static SATISFACTION_DECLINE: RuleInfo = RuleInfo {
     sign: sign::SATISFACTION,
     title: "Satisfaction with the partnership is falling",
     default_severity: Severity::Warning,
+    escalates: true,
     detects: "`satisfaction.score` now at least `min_drop` (0.5) below its highest value in an \
         earlier version. Error when, at the same time, every SLA of the current version has an \
         actual meeting its target (there is at least one SLA): the contract is delivered and \

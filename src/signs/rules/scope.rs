@@ -15,6 +15,7 @@ static SCOPE_DRIFT: RuleInfo = RuleInfo {
     sign: sign::SCOPE,
     title: "The scope keeps changing",
     default_severity: Severity::Warning,
+    escalates: false,
     detects: "Commits that change `scope` against the previous valid version: an item added or \
         removed (by `id`), or reworded (its `summary` similar to the previous one by less than \
         `min_similarity`, 0.6, as a word-level diff ratio). Fires when at least `min_commits` \
@@ -130,6 +131,7 @@ static SCOPE_UNDEFINED: RuleInfo = RuleInfo {
     sign: sign::SCOPE,
     title: "A responsibility has no owner or no service level",
     default_severity: Severity::Warning,
+    escalates: false,
     detects: "In the current version: a `scope` item without `owner`; a partner-owned item without \
         `sla`; an item whose `sla` names no entry of `slas`. One finding per item and problem.",
     why: "Sign 10: the scope is unclear, responsibilities, KPIs and SLAs not pinned down. What has \

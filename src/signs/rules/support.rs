@@ -13,6 +13,7 @@ static SUPPORT_DEGRADING: RuleInfo = RuleInfo {
     sign: sign::SUPPORT,
     title: "SLAs are missed or support counts keep rising",
     default_severity: Severity::Warning,
+    escalates: true,
     detects: "An SLA of the current version whose actual misses its target in the SLA's direction \
         (`better`): a warning, an error when it was also missed at the previous distinct `as_of` \
         recorded in history. Separately, `support.sla_breaches` or `support.open_tickets` \

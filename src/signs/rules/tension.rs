@@ -13,6 +13,7 @@ static TENSION_RISING: RuleInfo = RuleInfo {
     sign: sign::TENSION,
     title: "Conflict and emotion words are rising in meeting notes",
     default_severity: Severity::Warning,
+    escalates: false,
     detects: "Counts conflict and emotion words (built-in English and Chinese lists plus \
         `vocabulary.tension` from rapport.yaml) in the text of the current file's meetings. \
         English matches whole words ignoring case; Chinese matches inside the text, since it has \

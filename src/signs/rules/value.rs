@@ -13,6 +13,7 @@ static VALUE_GAP: RuleInfo = RuleInfo {
     sign: sign::VALUE,
     title: "Revenue stays below what the partnership costs",
     default_severity: Severity::Warning,
+    escalates: true,
     detects: "`money.revenue / money.invested` below `min_ratio` (1) now, and not improving: the \
         ratio now is at or below the ratio at the latest version dated at least `window_days` \
         (180) before now (or at the first version, when the history is shorter). Error when the \

@@ -14,6 +14,7 @@ static VENDOR_CENTRIC: RuleInfo = RuleInfo {
     sign: sign::VENDOR,
     title: "The partner pushes offers while our requirements wait",
     default_severity: Severity::Warning,
+    escalates: false,
     detects: "In the current version, the unanswered requirements are those `declined`, and those \
         `open` and raised more than `open_days` (90) before now. Fires when at least \
         `min_offers` (1) offers dated after the earliest of them (an offer without `date` is \
