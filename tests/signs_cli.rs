@@ -174,3 +174,30 @@ fn a_disabled_rule_and_an_override_from_rapport_yaml() {
         .code(2)
         .stderr(predicate::str::contains("did you mean `targets-missed`?"));
 }
+
+#[test]
+fn text_report_snapshot() {
+    let ledger = Ledger::new()
+        .file("partners/fabrikam.md", SLIPPING)
+        .file("partners/contoso.md", QUIET);
+    let output = ledger
+        .check(&["--fail-on", "warning"])
+        .code(1)
+        .get_output()
+        .stdout
+        .clone();
+    let text = String::from_utf8(output).expect("UTF-8 output");
+    insta::assert_snapshot!(text);
+}
+
+#[test]
+fn explain_page_snapshot() {
+    let output = rapport()
+        .args(["explain", "payment-terms-slip"])
+        .assert()
+        .success()
+        .get_output()
+        .stdout
+        .clone();
+    insta::assert_snapshot!(String::from_utf8(output).expect("UTF-8 output"));
+}
