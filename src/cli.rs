@@ -21,6 +21,30 @@ pub enum Command {
     Check(CheckArgs),
     /// Print the JSON Schema of the partnership front matter.
     Schema(SchemaArgs),
+    /// List every rule: id, sign, default severity and what it finds.
+    Rules(RulesArgs),
+    /// Explain one rule: what it detects, why it matters, an example, the fix, its settings.
+    Explain(ExplainArgs),
+}
+
+#[derive(Debug, Args)]
+pub struct RulesArgs {
+    #[arg(long, value_enum, default_value_t = Format::Text)]
+    pub format: Format,
+}
+
+#[derive(Debug, Args)]
+pub struct ExplainArgs {
+    /// The rule id, such as `payment-terms-slip`.
+    pub rule: String,
+}
+
+/// The severity at which `check` exits with 1.
+#[derive(Clone, Copy, Debug, PartialEq, Eq, ValueEnum)]
+pub enum FailOn {
+    Info,
+    Warning,
+    Error,
 }
 
 /// Output formats.
@@ -37,6 +61,16 @@ pub struct CheckArgs {
     pub path: PathBuf,
     #[arg(long, value_enum, default_value_t = Format::Text)]
     pub format: Format,
+    /// Exit with 1 when an open finding reaches this severity.
+    #[arg(long, value_enum, default_value_t = FailOn::Error)]
+    pub fail_on: FailOn,
+    /// Analyse as of this date (YYYY-MM-DD) instead of today.
+    #[arg(long, value_name = "DATE", value_parser = parse_date)]
+    pub as_of: Option<crate::ledger::Date>,
+}
+
+fn parse_date(text: &str) -> Result<crate::ledger::Date, String> {
+    crate::ledger::Date::parse(text)
 }
 
 #[derive(Debug, Args)]

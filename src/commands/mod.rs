@@ -1,6 +1,8 @@
 //! One file per subcommand, each wiring the stages together. Nothing below prints but these.
 
 pub mod check;
+pub mod explain;
+pub mod rules;
 pub mod schema;
 
 use crate::cli::{Cli, Command};
@@ -11,5 +13,7 @@ pub fn dispatch(cli: Cli) -> Result<u8> {
     match cli.command {
         Command::Check(args) => check::run(&args),
         Command::Schema(args) => schema::run(&args),
+        Command::Rules(args) => rules::run(&args),
+        Command::Explain(args) => explain::run(&args),
     }
 }

@@ -9,11 +9,23 @@ use unicode_width::UnicodeWidthStr;
 
 use crate::ledger::Diagnostic;
 use crate::ledger::load::LedgerState;
+use crate::signs::{Acknowledgement, Finding, RuleInfo, Severity};
 
 const ERROR: Style = AnsiColor::Red.on_default().bold();
 const BOLD: Style = Style::new().bold();
 const GUTTER: Style = AnsiColor::Blue.on_default().bold();
 const HELP: Style = AnsiColor::Cyan.on_default().bold();
+const WARNING: Style = AnsiColor::Yellow.on_default().bold();
+const INFO: Style = AnsiColor::Cyan.on_default().bold();
+const DIM: Style = Style::new().dimmed();
+
+fn severity_style(severity: Severity) -> Style {
+    match severity {
+        Severity::Error => ERROR,
+        Severity::Warning => WARNING,
+        Severity::Info => INFO,
+    }
+}
 
 /// Writes one diagnostic.
 pub fn write_diagnostic(out: &mut dyn Write, d: &Diagnostic) -> io::Result<()> {
@@ -58,10 +70,18 @@ pub fn write_diagnostic(out: &mut dyn Write, d: &Diagnostic) -> io::Result<()> {
     writeln!(out)
 }
 
-/// Writes the result of `check`: every diagnostic, then a summary line.
-pub fn write_check(out: &mut dyn Write, state: &LedgerState) -> io::Result<()> {
+/// Writes the result of `check`: every diagnostic, the findings grouped by partnership (worst
+/// partnership first, worst finding first), then a summary line.
+pub fn write_check(
+    out: &mut dyn Write,
+    state: &LedgerState,
+    findings: &[Finding],
+) -> io::Result<()> {
     for diagnostic in &state.diagnostics {
         write_diagnostic(out, diagnostic)?;
+    }
+    for group in group_by_partnership(findings) {
+        write_group(out, &group)?;
     }
     let invalid_files = {
         let mut files: Vec<&str> = state.diagnostics.iter().map(|d| d.file.as_str()).collect();
@@ -69,14 +89,14 @@ pub fn write_check(out: &mut dyn Write, state: &LedgerState) -> io::Result<()> {
         files.len()
     };
     if state.diagnostics.is_empty() {
-        writeln!(
+        write!(
             out,
             "{BOLD}{} partnership file{} checked: all valid{BOLD:#}",
             state.files,
             plural(state.files)
-        )
+        )?;
     } else {
-        writeln!(
+        write!(
             out,
             "{ERROR}{} problem{} in {} of {} file{}{ERROR:#}",
             state.diagnostics.len(),
@@ -84,8 +104,224 @@ pub fn write_check(out: &mut dyn Write, state: &LedgerState) -> io::Result<()> {
             invalid_files,
             state.files,
             plural(state.files)
-        )
+        )?;
     }
+    writeln!(out, "; {}", summary(findings))
+}
+
+/// `2 errors, 1 warning (1 acknowledged)` or `no findings`.
+pub fn summary(findings: &[Finding]) -> String {
+    if findings.is_empty() {
+        return "no findings".into();
+    }
+    let open: Vec<&Finding> = findings
+        .iter()
+        .filter(|f| f.acknowledgement == Acknowledgement::Open)
+        .collect();
+    let mut parts = Vec::new();
+    for (severity, name) in [
+        (Severity::Error, "error"),
+        (Severity::Warning, "warning"),
+        (Severity::Info, "info"),
+    ] {
+        let n = open.iter().filter(|f| f.severity == severity).count();
+        if n > 0 {
+            let s = if severity == Severity::Info {
+                ""
+            } else {
+                plural(n)
+            };
+            parts.push(format!("{n} {name}{s}"));
+        }
+    }
+    let acknowledged = findings.len() - open.len();
+    let mut text = if parts.is_empty() {
+        "no open findings".to_string()
+    } else {
+        parts.join(", ")
+    };
+    if acknowledged > 0 {
+        text.push_str(&format!(" ({acknowledged} acknowledged)"));
+    }
+    text
+}
+
+/// Findings of one partnership, in the order `analyse` sorted them.
+pub fn group_by_partnership(findings: &[Finding]) -> Vec<Vec<&Finding>> {
+    let mut groups: Vec<Vec<&Finding>> = Vec::new();
+    for finding in findings {
+        match groups
+            .iter_mut()
+            .find(|g| g[0].location.partnership == finding.location.partnership)
+        {
+            Some(group) => group.push(finding),
+            None => groups.push(vec![finding]),
+        }
+    }
+    let worst = |g: &Vec<&Finding>| {
+        g.iter()
+            .filter(|f| f.acknowledgement == Acknowledgement::Open)
+            .map(|f| f.severity)
+            .max()
+    };
+    groups.sort_by(|a, b| {
+        worst(b)
+            .cmp(&worst(a))
+            .then_with(|| a[0].location.partnership.cmp(&b[0].location.partnership))
+    });
+    groups
+}
+
+fn write_group(out: &mut dyn Write, group: &[&Finding]) -> io::Result<()> {
+    let Some(first) = group.first() else {
+        return Ok(());
+    };
+    writeln!(
+        out,
+        "{BOLD}{}{BOLD:#} ({}, {}): {} finding{}",
+        first.location.name,
+        first.location.partnership,
+        first.location.file,
+        group.len(),
+        plural(group.len())
+    )?;
+    for finding in group {
+        write_finding(out, finding)?;
+    }
+    writeln!(out)
+}
+
+/// Writes one finding: where, what, the sign, the evidence, the remedy.
+pub fn write_finding(out: &mut dyn Write, f: &Finding) -> io::Result<()> {
+    let style = severity_style(f.severity);
+    let acknowledged = match &f.acknowledgement {
+        Acknowledgement::Open => String::new(),
+        Acknowledgement::Acknowledged { .. } => " (acknowledged)".into(),
+    };
+    writeln!(
+        out,
+        "  {BOLD}{}:{}{BOLD:#}: {style}{}[{}]{style:#}{acknowledged}: {}",
+        f.location.file, f.location.line, f.severity, f.rule, f.message
+    )?;
+    writeln!(
+        out,
+        "    {GUTTER}= sign {}:{GUTTER:#} {}",
+        f.sign.number, f.sign.name
+    )?;
+    for (i, e) in f.evidence.iter().enumerate() {
+        let lead = if i == 0 { "= evidence:" } else { "           " };
+        let commit = e
+            .commit
+            .as_deref()
+            .map(|c| format!(" {DIM}{c}{DIM:#}"))
+            .unwrap_or_default();
+        writeln!(
+            out,
+            "    {GUTTER}{lead}{GUTTER:#} {}{commit} {}",
+            e.date, e.observed
+        )?;
+    }
+    if let Acknowledgement::Acknowledged { reason, until } = &f.acknowledgement {
+        let until = until.map(|u| format!(" until {u}")).unwrap_or_default();
+        writeln!(out, "    {GUTTER}= acknowledged{until}:{GUTTER:#} {reason}")?;
+    }
+    writeln!(out, "    {HELP}= fix:{HELP:#} {}", f.remedy)
+}
+
+/// `rapport rules`: one line per rule.
+pub fn write_rules(out: &mut dyn Write, rules: &[&RuleInfo]) -> io::Result<()> {
+    let width = rules.iter().map(|r| r.id.len()).max().unwrap_or(0);
+    let mut sign = None;
+    for rule in rules {
+        if sign != Some(rule.sign.number) {
+            sign = Some(rule.sign.number);
+            writeln!(
+                out,
+                "{BOLD}{:>2}  {}{BOLD:#}",
+                rule.sign.number, rule.sign.name
+            )?;
+        }
+        let style = severity_style(rule.default_severity);
+        let severity = if rule.escalates {
+            format!("{}/error", rule.default_severity)
+        } else {
+            rule.default_severity.to_string()
+        };
+        writeln!(
+            out,
+            "    {:<width$}  {style}{severity:<13}{style:#}  {}",
+            rule.id, rule.title
+        )?;
+    }
+    writeln!(out)?;
+    writeln!(
+        out,
+        "{} rules; `rapport explain RULE` prints one in full",
+        rules.len()
+    )
+}
+
+/// `rapport explain RULE`: the rule's page.
+pub fn write_explain(out: &mut dyn Write, rule: &RuleInfo) -> io::Result<()> {
+    writeln!(out, "{BOLD}{}{BOLD:#}: {}", rule.id, rule.title)?;
+    writeln!(
+        out,
+        "sign {}: {}; default severity: {}{}",
+        rule.sign.number,
+        rule.sign.name,
+        rule.default_severity,
+        if rule.escalates {
+            " (error in the cases below)"
+        } else {
+            ""
+        }
+    )?;
+    for (heading, text) in [
+        ("What it detects", rule.detects),
+        ("Why it matters", rule.why),
+    ] {
+        writeln!(out, "\n{BOLD}{heading}{BOLD:#}\n{}", wrap(text, 96))?;
+    }
+    writeln!(out, "\n{BOLD}Example{BOLD:#}")?;
+    for line in rule.example.lines() {
+        writeln!(out, "    {line}")?;
+    }
+    writeln!(out, "\n{BOLD}How to fix it{BOLD:#}\n{}", wrap(rule.fix, 96))?;
+    writeln!(
+        out,
+        "\n{BOLD}Settings{BOLD:#} (rapport.yaml, under `rules: {{ {}: {{ … }} }}`)",
+        rule.id
+    )?;
+    writeln!(out, "    {:<24} run the rule", "enabled: true")?;
+    writeln!(
+        out,
+        "    {:<24} info, warning or error for every finding of the rule",
+        format!("severity: {}", rule.default_severity)
+    )?;
+    for setting in rule.settings {
+        let key = format!("{}: {}", setting.key, setting.default);
+        writeln!(out, "    {key:<24} {}", setting.meaning)?;
+    }
+    Ok(())
+}
+
+/// Wraps prose at `width` columns on spaces.
+fn wrap(text: &str, width: usize) -> String {
+    let mut lines = Vec::new();
+    let mut line = String::new();
+    for word in text.split_whitespace() {
+        if !line.is_empty() && line.width() + 1 + word.width() > width {
+            lines.push(std::mem::take(&mut line));
+        }
+        if !line.is_empty() {
+            line.push(' ');
+        }
+        line.push_str(word);
+    }
+    if !line.is_empty() {
+        lines.push(line);
+    }
+    lines.join("\n")
 }
 
 pub fn plural(n: usize) -> &'static str {

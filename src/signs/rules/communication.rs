@@ -1,0 +1,512 @@
+//! Sign 11, communication breaks down: the partner hands you down to a lower level, senior people
+//! stop coming, meetings thin out.
+
+use super::history;
+use crate::ledger::model::Side;
+use crate::ledger::{Date, Ladder, Meeting, Snapshot, Timeline, Version};
+use crate::signs::{
+    Context, Evidence, Finding, Rule, RuleInfo, SettingDoc, Severity, finding, median, sign,
+};
+
+pub struct ContactDowngrade;
+pub struct MeetingCadenceDrop;
+
+static CONTACT_DOWNGRADE: RuleInfo = RuleInfo {
+    id: "contact-downgrade",
+    sign: sign::COMMUNICATION,
+    title: "The partner handed you down to a lower level",
+    default_severity: Severity::Warning,
+    escalates: true,
+    detects: "The partner's lead contact (the `primary` partner contact, else the most senior \
+        partner contact on the ladder) drops in rank from one version to the next, and the \
+        current lead is still below the earlier rank: one level is a warning, `error_levels` \
+        (2) or more an error (executive to manager is two levels). The latest drop is the one reported. \
+        Separately, a partner contact at `senior_level` (director) or above, still in \
+        `contacts`, who attended an earlier meeting but none of the last `recent_meetings` (3) \
+        meetings with an `Attendees:` line.",
+    why: "Sign 11: communication breaks down, your contact is handed down to a lower-level \
+        manager. When the partner's senior people stop dealing with you, your account has \
+        lost priority, and decisions get made further from you.",
+    example: "2024-01-15  contacts: [{ name: Dana Whitfield, side: partner, level: executive, primary: true }]\n2024-06-01  contacts: [{ name: Tom Ng, side: partner, level: manager, primary: true }]\n→ error: Dana Whitfield (executive) was replaced as primary contact by Tom Ng (manager): down two levels",
+    fix: "Ask the partner's leadership for a sponsor at the level your investment warrants, and set \
+        a standing executive review where both sides' leaders attend.",
+    settings: &[
+        SettingDoc {
+            key: "error_levels",
+            default: "2",
+            meaning: "a drop of this many levels or more is an error",
+        },
+        SettingDoc {
+            key: "senior_level",
+            default: "director",
+            meaning: "partner contacts at this level or above must keep attending",
+        },
+        SettingDoc {
+            key: "recent_meetings",
+            default: "3",
+            meaning: "how many latest meetings they must appear in",
+        },
+    ],
+};
+
+/// The partner's lead contact in one version.
+#[derive(Clone, Copy, Debug)]
+struct Lead<'a> {
+    /// Index in `contacts`.
+    index: usize,
+    name: &'a str,
+    level: &'a str,
+    /// 0 is the most senior.
+    rank: usize,
+    primary: bool,
+}
+
+fn lead<'a>(s: &'a Snapshot, ladder: &Ladder) -> Option<Lead<'a>> {
+    let ranked = |(index, c): (usize, &'a crate::ledger::model::Contact)| {
+        let level = c.level.as_deref()?;
+        Some(Lead {
+            index,
+            name: c.name.as_str(),
+            level,
+            rank: ladder.rank(level)?,
+            primary: c.primary,
+        })
+    };
+    let partner = || {
+        s.front
+            .contacts
+            .iter()
+            .enumerate()
+            .filter(|(_, c)| c.side == Side::Partner)
+    };
+    match partner().find(|(_, c)| c.primary) {
+        Some(primary) => ranked(primary),
+        None => partner()
+            .filter_map(ranked)
+            .min_by_key(|l| (l.rank, l.index)),
+    }
+}
+
+fn levels(n: usize) -> String {
+    let word = match n {
+        1 => "one",
+        2 => "two",
+        3 => "three",
+        4 => "four",
+        _ => return format!("{n} levels"),
+    };
+    format!("{word} level{}", if n == 1 { "" } else { "s" })
+}
+
+fn attended(meeting: &Meeting, name: &str) -> bool {
+    meeting
+        .attendees
+        .iter()
+        .any(|a| a.trim().eq_ignore_ascii_case(name.trim()))
+}
+
+impl Rule for ContactDowngrade {
+    fn info(&self) -> &'static RuleInfo {
+        &CONTACT_DOWNGRADE
+    }
+
+    fn check(&self, timeline: &Timeline, cx: &Context) -> Vec<Finding> {
+        let set = &cx.settings.contact_downgrade;
+        let versions = history(timeline, cx.now);
+        let Some(&(_, current)) = versions.last() else {
+            return Vec::new();
+        };
+        let mut findings = Vec::new();
+
+        let leads: Vec<(&Version, Lead)> = versions
+            .iter()
+            .filter_map(|(v, s)| lead(s, cx.ladder).map(|l| (*v, l)))
+            .collect();
+        let drop = leads
+            .windows(2)
+            .rev()
+            .find(|pair| pair[1].1.rank > pair[0].1.rank)
+            .map(|pair| (pair[0], pair[1]));
+        // Compare the lead before the latest drop with the lead now, so a later partial
+        // recovery is graded by where things stand.
+        if let (Some(((old_v, old), (new_v, new))), Some(&(now_v, now))) = (drop, leads.last())
+            && std::ptr::eq(now_v, versions[versions.len() - 1].0)
+            && now.rank > old.rank
+        {
+            let n = now.rank - old.rank;
+            let role = if now.primary {
+                "primary contact"
+            } else {
+                "most senior partner contact"
+            };
+            let message = if old.name == now.name {
+                format!(
+                    "{} went from {} to {} as {role}: down {}",
+                    now.name,
+                    old.level,
+                    now.level,
+                    levels(n)
+                )
+            } else {
+                format!(
+                    "{} ({}) was replaced as {role} by {} ({}): down {}",
+                    old.name,
+                    old.level,
+                    now.name,
+                    now.level,
+                    levels(n)
+                )
+            };
+            let observed = |l: &Lead| format!("{role}: {} ({})", l.name, l.level);
+            let mut evidence = vec![
+                Evidence::of(old_v, observed(&old), Some(old.rank as f64)),
+                Evidence::of(new_v, observed(&new), Some(new.rank as f64)),
+            ];
+            if !std::ptr::eq(now_v, new_v) && (now.name != new.name || now.rank != new.rank) {
+                evidence.push(Evidence::of(now_v, observed(&now), Some(now.rank as f64)));
+            }
+            findings.push(
+                finding(&CONTACT_DOWNGRADE, current, "contact:partner-lead", message)
+                    .severity(if n >= set.error_levels.max(1) {
+                        Severity::Error
+                    } else {
+                        Severity::Warning
+                    })
+                    .at_path(format!("contacts[{}].level", now.index))
+                    .evidence(evidence),
+            );
+        }
+
+        let Some(senior) = cx.ladder.rank(&set.senior_level) else {
+            return findings;
+        };
+        let mut meetings: Vec<&Meeting> = current
+            .body
+            .meetings
+            .iter()
+            .filter(|m| !m.attendees.is_empty() && m.date <= cx.now)
+            .collect();
+        meetings.sort_by_key(|m| (m.date, m.line));
+        let n = set.recent_meetings.max(1);
+        if meetings.len() <= n {
+            return findings;
+        }
+        let (earlier, recent) = meetings.split_at(meetings.len() - n);
+        for contact in current
+            .front
+            .contacts
+            .iter()
+            .filter(|c| c.side == Side::Partner)
+        {
+            let Some(rank) = contact.level.as_deref().and_then(|l| cx.ladder.rank(l)) else {
+                continue;
+            };
+            if rank > senior || recent.iter().any(|m| attended(m, &contact.name)) {
+                continue;
+            }
+            let Some(last) = earlier.iter().rev().find(|m| attended(m, &contact.name)) else {
+                continue;
+            };
+            let level = contact.level.as_deref().unwrap_or_default();
+            let message = format!(
+                "{} ({level}) has not attended the last {n} meetings (last attended {})",
+                contact.name, last.date
+            );
+            let mut evidence = vec![Evidence::dated(
+                last.date,
+                format!("{}: attended", last.title),
+                None,
+            )];
+            evidence.extend(recent.iter().map(|m| {
+                Evidence::dated(
+                    m.date,
+                    format!("{}: {}", m.title, m.attendees.join(", ")),
+                    None,
+                )
+            }));
+            let line = recent.last().map_or(1, |m| m.line);
+            findings.push(
+                finding(
+                    &CONTACT_DOWNGRADE,
+                    current,
+                    format!("attendance:{}", contact.name),
+                    message,
+                )
+                .at_line(line)
+                .evidence(evidence),
+            );
+        }
+        findings
+    }
+}
+
+static MEETING_CADENCE_DROP: RuleInfo = RuleInfo {
+    id: "meeting-cadence-drop",
+    sign: sign::COMMUNICATION,
+    title: "Meetings are thinning out",
+    default_severity: Severity::Warning,
+    escalates: false,
+    detects: "For `onboarding` and `active` partnerships with meetings in the current file (dated \
+        on or before now): no meeting for more than `max_silence_days` (90); or the time since \
+        the last meeting, or else the gap between the last two meetings, is more than `factor` \
+        (2) times the median gap between the meetings before it, which needs at least \
+        `min_earlier_meetings` (3) meetings before that gap.",
+    why: "Sign 11: communication breaks down. Regular reviews are the governance of a partnership; \
+        when they thin out, problems go unraised until they are crises.",
+    example: "## 2024-01-10, ## 2024-01-24, ## 2024-02-07, ## 2024-02-21, then nothing (analysed on 2024-04-01)\n→ 40 days since the last meeting on 2024-02-21, 2.9× the usual 14 days between meetings",
+    fix: "Put a recurring governance meeting in both sides' calendars, with an agenda (KPIs, SLAs, \
+        open items) and leaders from both sides, and record each one in the file.",
+    settings: &[
+        SettingDoc {
+            key: "factor",
+            default: "2.0",
+            meaning: "the latest gap over this multiple of the usual gap",
+        },
+        SettingDoc {
+            key: "min_earlier_meetings",
+            default: "3",
+            meaning: "meetings needed before the gap",
+        },
+        SettingDoc {
+            key: "max_silence_days",
+            default: "90",
+            meaning: "no meeting for longer than this",
+        },
+    ],
+};
+
+fn gaps(dates: &[Date]) -> Vec<f64> {
+    dates
+        .windows(2)
+        .map(|w| w[0].days_until(w[1]) as f64)
+        .collect()
+}
+
+impl Rule for MeetingCadenceDrop {
+    fn info(&self) -> &'static RuleInfo {
+        &MEETING_CADENCE_DROP
+    }
+
+    fn check(&self, timeline: &Timeline, cx: &Context) -> Vec<Finding> {
+        let set = &cx.settings.meeting_cadence_drop;
+        let Some(current) = timeline.current() else {
+            return Vec::new();
+        };
+        if !current.front.status.is_live() {
+            return Vec::new();
+        }
+        let mut meetings: Vec<&Meeting> = current
+            .body
+            .meetings
+            .iter()
+            .filter(|m| m.date <= cx.now)
+            .collect();
+        meetings.sort_by_key(|m| (m.date, m.line));
+        let mut dates: Vec<Date> = meetings.iter().map(|m| m.date).collect();
+        dates.dedup();
+        let (Some(&last), Some(last_meeting)) = (dates.last(), meetings.last()) else {
+            return Vec::new();
+        };
+        let silence = last.days_until(cx.now);
+        let usual = |dates: &[Date]| -> Option<f64> {
+            if dates.len() < set.min_earlier_meetings.max(2) {
+                return None;
+            }
+            median(&mut gaps(dates)).filter(|m| *m > 0.0)
+        };
+        let evidence = |from: usize| -> Vec<Evidence> {
+            meetings[from.min(meetings.len())..]
+                .iter()
+                .map(|m| Evidence::dated(m.date, format!("meeting: {}", m.title), None))
+                .collect()
+        };
+        let from = meetings.len().saturating_sub(4);
+        let found = if silence > set.max_silence_days {
+            Some(format!(
+                "no meeting for {silence} days (the last was on {last})"
+            ))
+        } else if let Some(median) = usual(&dates).filter(|m| silence as f64 > set.factor * m) {
+            Some(format!(
+                "{silence} days since the last meeting on {last}, {:.1}× the usual {median:.0} days between meetings",
+                silence as f64 / median
+            ))
+        } else if dates.len() >= 2 {
+            let gap = dates[dates.len() - 2].days_until(last);
+            usual(&dates[..dates.len() - 1])
+                .filter(|m| gap as f64 > set.factor * m)
+                .map(|median| {
+                    format!(
+                        "{gap} days between the last two meetings ({} to {last}), {:.1}× the usual {median:.0} days",
+                        dates[dates.len() - 2],
+                        gap as f64 / median
+                    )
+                })
+        } else {
+            None
+        };
+        match found {
+            Some(message) => vec![
+                finding(&MEETING_CADENCE_DROP, current, "meetings", message)
+                    .at_line(last_meeting.line)
+                    .evidence(evidence(from)),
+            ],
+            None => Vec::new(),
+        }
+    }
+}
+
+#[cfg(test)]
+mod tests {
+    use super::*;
+    use crate::signs::testing::{History, evidence, front, run};
+
+    fn primary(name: &str, level: &str) -> String {
+        front(&format!(
+            "contacts:\n  - {{ name: {name}, side: partner, level: {level}, primary: true }}\n  - {{ name: Ola Berg, side: partner, level: staff }}\n"
+        ))
+    }
+
+    #[test]
+    fn executive_replaced_by_manager_is_an_error() {
+        let timeline = History::new()
+            .version("2024-01-15", &primary("Dana Whitfield", "executive"))
+            .version("2024-06-01", &primary("Tom Ng", "manager"))
+            .build();
+        let findings = run(&ContactDowngrade, &timeline, "2024-06-02");
+        assert_eq!(findings.len(), 1);
+        assert_eq!(findings[0].severity, Severity::Error);
+        assert_eq!(
+            findings[0].message,
+            "Dana Whitfield (executive) was replaced as primary contact by Tom Ng (manager): down two levels"
+        );
+        assert_eq!(
+            evidence(&findings[0]),
+            vec![
+                "2024-01-15 c000000 primary contact: Dana Whitfield (executive)",
+                "2024-06-01 c000001 primary contact: Tom Ng (manager)"
+            ]
+        );
+        assert_eq!(findings[0].path.as_deref(), Some("contacts[0].level"));
+    }
+
+    #[test]
+    fn same_level_replacement_stays_silent() {
+        let timeline = History::new()
+            .version("2024-01-15", &primary("Dana Whitfield", "executive"))
+            .version("2024-06-01", &primary("Tom Ng", "executive"))
+            .build();
+        assert!(run(&ContactDowngrade, &timeline, "2024-06-02").is_empty());
+        // Down and back up again: nothing left to say.
+        let timeline = History::new()
+            .version("2024-01-15", &primary("Dana Whitfield", "executive"))
+            .version("2024-03-01", &primary("Tom Ng", "director"))
+            .version("2024-06-01", &primary("Lee Park", "executive"))
+            .build();
+        assert!(run(&ContactDowngrade, &timeline, "2024-06-02").is_empty());
+    }
+
+    #[test]
+    fn a_partial_recovery_is_graded_by_the_current_lead() {
+        let timeline = History::new()
+            .version("2024-01-15", &primary("Dana Whitfield", "executive"))
+            .version("2024-03-01", &primary("Tom Ng", "manager"))
+            .version("2024-06-01", &primary("Lee Park", "director"))
+            .build();
+        let findings = run(&ContactDowngrade, &timeline, "2024-06-02");
+        assert_eq!(findings[0].severity, Severity::Warning);
+        assert_eq!(
+            findings[0].message,
+            "Dana Whitfield (executive) was replaced as primary contact by Lee Park (director): down one level"
+        );
+        assert_eq!(findings[0].evidence.len(), 3);
+    }
+
+    fn meetings(attendees: &[&str]) -> String {
+        let mut text = front(
+            "contacts:\n  - { name: Dana Whitfield, side: partner, level: executive, primary: true }\n  - { name: Tom Ng, side: partner, level: manager }\n",
+        );
+        for (i, who) in attendees.iter().enumerate() {
+            text.push_str(&format!(
+                "## 2024-0{}-10 Review\nAttendees: {who}\n\n",
+                i + 1
+            ));
+        }
+        text
+    }
+
+    #[test]
+    fn senior_contact_stops_attending() {
+        let text = meetings(&[
+            "Dana Whitfield, Tom Ng",
+            "Tom Ng",
+            "Tom Ng",
+            "Tom Ng, Priya Raman",
+        ]);
+        let timeline = History::new().version("2024-04-11", &text).build();
+        let findings = run(&ContactDowngrade, &timeline, "2024-04-12");
+        assert_eq!(findings.len(), 1);
+        assert_eq!(
+            findings[0].message,
+            "Dana Whitfield (executive) has not attended the last 3 meetings (last attended 2024-01-10)"
+        );
+        assert_eq!(findings[0].evidence.len(), 4);
+        let steady = meetings(&["Dana Whitfield", "Tom Ng", "Tom Ng", "Dana Whitfield"]);
+        let timeline = History::new().version("2024-04-11", &steady).build();
+        assert!(run(&ContactDowngrade, &timeline, "2024-04-12").is_empty());
+    }
+
+    fn cadence(dates: &[&str]) -> String {
+        let mut text = front("");
+        for d in dates {
+            text.push_str(&format!("## {d} Review\nNotes.\n\n"));
+        }
+        text
+    }
+
+    #[test]
+    fn silence_after_a_regular_cadence() {
+        let text = cadence(&["2024-01-10", "2024-01-24", "2024-02-07", "2024-02-21"]);
+        let timeline = History::new().version("2024-02-21", &text).build();
+        let findings = run(&MeetingCadenceDrop, &timeline, "2024-04-01");
+        assert_eq!(
+            findings[0].message,
+            "40 days since the last meeting on 2024-02-21, 2.9× the usual 14 days between meetings"
+        );
+        assert_eq!(evidence(&findings[0]).len(), 4);
+        let findings = run(&MeetingCadenceDrop, &timeline, "2024-06-01");
+        assert_eq!(
+            findings[0].message,
+            "no meeting for 101 days (the last was on 2024-02-21)"
+        );
+    }
+
+    #[test]
+    fn a_long_gap_between_the_last_two_meetings() {
+        let text = cadence(&[
+            "2024-01-10",
+            "2024-01-24",
+            "2024-02-07",
+            "2024-02-21",
+            "2024-04-10",
+        ]);
+        let timeline = History::new().version("2024-04-10", &text).build();
+        let findings = run(&MeetingCadenceDrop, &timeline, "2024-04-12");
+        assert_eq!(
+            findings[0].message,
+            "49 days between the last two meetings (2024-02-21 to 2024-04-10), 3.5× the usual 14 days"
+        );
+    }
+
+    #[test]
+    fn regular_meetings_stay_silent() {
+        let text = cadence(&[
+            "2024-01-10",
+            "2024-01-24",
+            "2024-02-07",
+            "2024-02-21",
+            "2024-03-06",
+        ]);
+        let timeline = History::new().version("2024-03-06", &text).build();
+        assert!(run(&MeetingCadenceDrop, &timeline, "2024-04-01").is_empty());
+    }
+}

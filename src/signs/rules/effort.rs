@@ -1,0 +1,198 @@
+//! Sign 12, too much time goes into the relationship for what it returns.
+
+use super::{baseline, history};
+use crate::ledger::{Snapshot, Timeline};
+use crate::signs::{
+    Context, Evidence, Finding, Rule, RuleInfo, SettingDoc, Severity, finding, number, percent,
+    sign,
+};
+
+pub struct EffortDisproportion;
+
+static EFFORT_DISPROPORTION: RuleInfo = RuleInfo {
+    id: "effort-disproportion",
+    sign: sign::EFFORT,
+    title: "Our effort grows while returns do not",
+    default_severity: Severity::Warning,
+    escalates: false,
+    detects: "`effort.hours_per_month` now at least `min_increase` (50%) above its value at the \
+        latest version dated `window_days` (180) or more before now (or the first version, for \
+        a shorter history), while over the same span `money.revenue` did not rise and the mean \
+        attainment of the KPIs present at both ends did not rise. At least one of revenue or \
+        KPIs must be known at both ends; with neither, the rule says nothing.",
+    why: "Sign 12: too much time goes into the relationship for what it returns. Hours are the \
+        cost nobody invoices; when they climb and results stay flat, the partnership is \
+        consuming the team.",
+    example: "2024-01-15  effort: { hours_per_month: 60 }, money: { revenue: 150000 }\n2024-09-01  effort: { hours_per_month: 120 }, money: { revenue: 150000 }\n→ our effort rose 100%, from 60 to 120 hours a month since 2024-01-15, while revenue stayed at 150,000",
+    fix: "Review where the hours go with the team, cut the work that does not serve the agreed \
+        plan, and renegotiate what the partner contributes, or scale the partnership down.",
+    settings: &[
+        SettingDoc {
+            key: "min_increase",
+            default: "0.5",
+            meaning: "rise of hours per month, as a fraction",
+        },
+        SettingDoc {
+            key: "window_days",
+            default: "180",
+            meaning: "compare with the value this many days ago",
+        },
+    ],
+};
+
+fn kpi_progress(base: &Snapshot, now: &Snapshot) -> Option<(f64, f64)> {
+    let pairs: Vec<(f64, f64)> = now
+        .front
+        .kpis
+        .iter()
+        .filter_map(|k| {
+            let before = base
+                .front
+                .kpis
+                .iter()
+                .find(|b| b.id == k.id)?
+                .attainment()?;
+            let after = k.attainment()?;
+            (before.is_finite() && after.is_finite()).then_some((before, after))
+        })
+        .collect();
+    if pairs.is_empty() {
+        return None;
+    }
+    let n = pairs.len() as f64;
+    Some((
+        pairs.iter().map(|p| p.0).sum::<f64>() / n,
+        pairs.iter().map(|p| p.1).sum::<f64>() / n,
+    ))
+}
+
+impl Rule for EffortDisproportion {
+    fn info(&self) -> &'static RuleInfo {
+        &EFFORT_DISPROPORTION
+    }
+
+    fn check(&self, timeline: &Timeline, cx: &Context) -> Vec<Finding> {
+        let set = &cx.settings.effort_disproportion;
+        let versions = history(timeline, cx.now);
+        let Some(&(now_version, current)) = versions.last() else {
+            return Vec::new();
+        };
+        let hours = |s: &Snapshot| s.front.effort.as_ref()?.hours_per_month;
+        let Some(now_hours) = hours(current) else {
+            return Vec::new();
+        };
+        let Some((base_version, base_hours)) =
+            baseline(&versions, cx.now.add_days(-set.window_days), hours)
+        else {
+            return Vec::new();
+        };
+        if base_hours <= 0.0 || (now_hours - base_hours) / base_hours < set.min_increase - 1e-9 {
+            return Vec::new();
+        }
+        let Some(base) = versions
+            .iter()
+            .find(|(v, _)| std::ptr::eq(*v, base_version))
+            .map(|(_, s)| *s)
+        else {
+            return Vec::new();
+        };
+        let revenue = |s: &Snapshot| s.front.money.as_ref()?.revenue;
+        let revenue = revenue(base).zip(revenue(current));
+        let kpis = kpi_progress(base, current);
+        if revenue.is_none() && kpis.is_none() {
+            return Vec::new();
+        }
+        if revenue.is_some_and(|(a, b)| b > a) || kpis.is_some_and(|(a, b)| b > a + 1e-9) {
+            return Vec::new();
+        }
+        let mut returns = Vec::new();
+        if let Some((a, b)) = revenue {
+            returns.push(if b < a {
+                format!("revenue fell from {} to {}", number(a), number(b))
+            } else {
+                format!("revenue stayed at {}", number(b))
+            });
+        }
+        if let Some((a, b)) = kpis {
+            returns.push(if b < a - 1e-9 {
+                format!("KPI attainment fell from {} to {}", percent(a), percent(b))
+            } else {
+                format!("KPI attainment stayed at {}", percent(b))
+            });
+        }
+        let message = format!(
+            "our effort rose {}, from {} to {} hours a month since {}, while {}",
+            percent((now_hours - base_hours) / base_hours),
+            number(base_hours),
+            number(now_hours),
+            base_version.date(),
+            returns.join(" and ")
+        );
+        let observed = |s: &Snapshot, h: f64| {
+            let mut text = format!("effort.hours_per_month = {}", number(h));
+            if let Some(r) = s.front.money.as_ref().and_then(|m| m.revenue) {
+                text.push_str(&format!(", money.revenue = {}", number(r)));
+            }
+            text
+        };
+        vec![
+            finding(
+                &EFFORT_DISPROPORTION,
+                current,
+                "effort.hours_per_month",
+                message,
+            )
+            .at_path("effort.hours_per_month")
+            .evidence(vec![
+                Evidence::of(base_version, observed(base, base_hours), Some(base_hours)),
+                Evidence::of(now_version, observed(current, now_hours), Some(now_hours)),
+            ]),
+        ]
+    }
+}
+
+#[cfg(test)]
+mod tests {
+    use super::*;
+    use crate::signs::testing::{History, evidence, front, run};
+
+    fn effort(hours: u32, revenue: u32, actual: u32) -> String {
+        front(&format!(
+            "money: {{ revenue: {revenue} }}\neffort: {{ hours_per_month: {hours} }}\nkpis:\n  - {{ id: pipeline, target: 100, actual: {actual} }}\n"
+        ))
+    }
+
+    #[test]
+    fn hours_double_while_returns_stay_flat() {
+        let timeline = History::new()
+            .version("2024-01-15", &effort(60, 150000, 40))
+            .version("2024-09-01", &effort(120, 150000, 35))
+            .build();
+        let findings = run(&EffortDisproportion, &timeline, "2024-09-02");
+        assert_eq!(
+            findings[0].message,
+            "our effort rose 100%, from 60 to 120 hours a month since 2024-01-15, while revenue stayed at 150,000 and KPI attainment fell from 40% to 35%"
+        );
+        assert_eq!(
+            evidence(&findings[0]),
+            vec![
+                "2024-01-15 c000000 effort.hours_per_month = 60, money.revenue = 150,000",
+                "2024-09-01 c000001 effort.hours_per_month = 120, money.revenue = 150,000"
+            ]
+        );
+    }
+
+    #[test]
+    fn more_hours_with_more_revenue_stay_silent() {
+        let timeline = History::new()
+            .version("2024-01-15", &effort(60, 150000, 40))
+            .version("2024-09-01", &effort(120, 250000, 40))
+            .build();
+        assert!(run(&EffortDisproportion, &timeline, "2024-09-02").is_empty());
+        let timeline = History::new()
+            .version("2024-01-15", &effort(60, 150000, 40))
+            .version("2024-09-01", &effort(80, 150000, 40))
+            .build();
+        assert!(run(&EffortDisproportion, &timeline, "2024-09-02").is_empty());
+    }
+}

@@ -1,0 +1,361 @@
+//! Sign 2, goals missed: KPIs far below target, no early wins after launch, a launch without an
+//! agreed plan.
+
+use super::{Reading, describe, history, readings};
+use crate::ledger::Timeline;
+use crate::signs::{
+    Context, Evidence, Finding, Rule, RuleInfo, SettingDoc, Severity, finding, percent, sign,
+};
+
+pub struct TargetsMissed;
+pub struct NoEarlyWins;
+pub struct PlanNotAgreed;
+
+static TARGETS_MISSED: RuleInfo = RuleInfo {
+    id: "targets-missed",
+    sign: sign::GOALS,
+    title: "A KPI is far below its target",
+    default_severity: Severity::Warning,
+    escalates: true,
+    detects: "A KPI of the current version whose attainment (actual against target, \
+        direction-aware: actual/target when higher is better, target/actual when lower is \
+        better) is under `min_attainment` (0.5). Error when the KPI was also under it at the \
+        previous distinct `as_of` date recorded in history (missed at two consecutive \
+        reporting dates).",
+    why: "Sign 2: goals missed. Results far below the agreed success criteria, quarter after \
+        quarter, mean the plan behind the partnership is not working.",
+    example: "2024-04-02  kpis: [{ id: pipeline, target: 400000, actual: 120000, as_of: 2024-03-31 }]\n2024-07-01  kpis: [{ id: pipeline, target: 400000, actual: 90000, as_of: 2024-06-30 }]\n→ error: Partner-sourced pipeline is at 22% of target (90,000 EUR against a target of 400,000 EUR) as of 2024-06-30, and was at 30% on 2024-03-31",
+    fix: "Hold a joint review of the KPI with the partner's leadership: find why it is missed, agree \
+        corrective actions with owners and dates, and reset the target only with both sides' \
+        agreement, in writing.",
+    settings: &[SettingDoc {
+        key: "min_attainment",
+        default: "0.5",
+        meaning: "attainment below this is a miss",
+    }],
+};
+
+impl Rule for TargetsMissed {
+    fn info(&self) -> &'static RuleInfo {
+        &TARGETS_MISSED
+    }
+
+    fn check(&self, timeline: &Timeline, cx: &Context) -> Vec<Finding> {
+        let min = cx.settings.targets_missed.min_attainment;
+        let versions = history(timeline, cx.now);
+        let Some(&(now_version, current)) = versions.last() else {
+            return Vec::new();
+        };
+        let mut findings = Vec::new();
+        for (i, kpi) in current.front.kpis.iter().enumerate() {
+            let Some(attainment) = kpi.attainment() else {
+                continue;
+            };
+            if attainment >= min {
+                continue;
+            }
+            let history = readings(&versions, &kpi.id, |s| &s.front.kpis);
+            let previous: Option<&Reading> = match history.as_slice() {
+                [.., before, last] if Some(last.as_of) == kpi.as_of => Some(before),
+                _ => None,
+            };
+            let previous = previous.filter(|r| r.metric.attainment().is_some_and(|a| a < min));
+            let as_of = kpi.as_of.map(|d| format!(" as of {d}")).unwrap_or_default();
+            let mut message = format!(
+                "{} is at {} of target ({}){as_of}",
+                kpi.label(),
+                percent(attainment),
+                describe(kpi)
+            );
+            let mut evidence = Vec::new();
+            if let Some(before) = previous {
+                let a = before.metric.attainment().unwrap_or(0.0);
+                message.push_str(&format!(", and was at {} on {}", percent(a), before.as_of));
+                evidence.push(Evidence::of(
+                    before.version,
+                    format!(
+                        "{} as of {}: {}",
+                        kpi.id,
+                        before.as_of,
+                        describe(before.metric)
+                    ),
+                    before.metric.actual,
+                ));
+            }
+            evidence.push(Evidence::of(
+                now_version,
+                match kpi.as_of {
+                    Some(d) => format!("{} as of {d}: {}", kpi.id, describe(kpi)),
+                    None => format!("{}: {}", kpi.id, describe(kpi)),
+                },
+                kpi.actual,
+            ));
+            let severity = if previous.is_some() {
+                Severity::Error
+            } else {
+                Severity::Warning
+            };
+            findings.push(
+                finding(&TARGETS_MISSED, current, kpi.id.clone(), message)
+                    .severity(severity)
+                    .at_path(format!("kpis[{i}].actual"))
+                    .evidence(evidence),
+            );
+        }
+        findings
+    }
+}
+
+static NO_EARLY_WINS: RuleInfo = RuleInfo {
+    id: "no-early-wins",
+    sign: sign::GOALS,
+    title: "No significant deal in the first months after launch",
+    default_severity: Severity::Warning,
+    escalates: false,
+    detects: "`launched` is set, now is at least `window_days` (120) after it, and no entry of \
+        `wins` is dated within [launched, launched + window_days].",
+    why: "Sign 2: goals missed. A partnership that closes no significant deal in its first four \
+        months after launch rarely finds its footing later without a change of plan.",
+    example: "launched: 2024-03-01, wins: [] (analysed on 2024-08-01)\n→ no win in the 120 days after launch on 2024-03-01 (the window closed on 2024-06-29)",
+    fix: "Go back to the go-to-market plan with the partner: pick one segment and a short list of \
+        target accounts, staff a joint pursuit, and review it every two weeks until the first win.",
+    settings: &[SettingDoc {
+        key: "window_days",
+        default: "120",
+        meaning: "days after `launched` within which a win is expected",
+    }],
+};
+
+impl Rule for NoEarlyWins {
+    fn info(&self) -> &'static RuleInfo {
+        &NO_EARLY_WINS
+    }
+
+    fn check(&self, timeline: &Timeline, cx: &Context) -> Vec<Finding> {
+        let days = cx.settings.no_early_wins.window_days;
+        let versions = history(timeline, cx.now);
+        let Some(&(now_version, current)) = versions.last() else {
+            return Vec::new();
+        };
+        let Some(launched) = current.front.launched else {
+            return Vec::new();
+        };
+        let closes = launched.add_days(days);
+        if cx.now < closes {
+            return Vec::new();
+        }
+        let wins = &current.front.wins;
+        if wins.iter().any(|w| w.date >= launched && w.date <= closes) {
+            return Vec::new();
+        }
+        let mut message = format!(
+            "no win in the {days} days after launch on {launched} (the window closed on {closes})"
+        );
+        if let Some(first) = wins
+            .iter()
+            .filter(|w| w.date > closes)
+            .map(|w| w.date)
+            .min()
+        {
+            message.push_str(&format!(
+                "; the first came on {first}, {} days after launch",
+                launched.days_until(first)
+            ));
+        }
+        vec![
+            finding(&NO_EARLY_WINS, current, "wins", message)
+                .at_path("launched")
+                .evidence(vec![Evidence::of(
+                    now_version,
+                    format!("launched: {launched}, {} wins recorded", wins.len()),
+                    None,
+                )]),
+        ]
+    }
+}
+
+static PLAN_NOT_AGREED: RuleInfo = RuleInfo {
+    id: "plan-not-agreed",
+    sign: sign::GOALS,
+    title: "Launched without an agreed go-to-market plan",
+    default_severity: Severity::Warning,
+    escalates: false,
+    detects: "`launched` is set while `plan.agreed` is absent, or `plan.agreed` is later than \
+        `launched`.",
+    why: "Sign 2: goals missed, delays once the plan is out. Launching before both sides' \
+        leadership agreed the plan leaves targets, segments and responsibilities to be argued \
+        about afterwards.",
+    example: "launched: 2024-03-01\nplan: { agreed: 2024-04-15 }\n→ the go-to-market plan was agreed on 2024-04-15, 45 days after launch on 2024-03-01",
+    fix: "Write the go-to-market plan down (segments, targets, who does what) and have both sides' \
+        leadership agree it; record the date in `plan.agreed`.",
+    settings: &[],
+};
+
+impl Rule for PlanNotAgreed {
+    fn info(&self) -> &'static RuleInfo {
+        &PLAN_NOT_AGREED
+    }
+
+    fn check(&self, timeline: &Timeline, cx: &Context) -> Vec<Finding> {
+        let versions = history(timeline, cx.now);
+        let Some(&(now_version, current)) = versions.last() else {
+            return Vec::new();
+        };
+        let Some(launched) = current.front.launched else {
+            return Vec::new();
+        };
+        let agreed = current.front.plan.as_ref().and_then(|p| p.agreed);
+        let (message, path, observed) = match agreed {
+            None => (
+                format!("launched on {launched} without an agreed go-to-market plan"),
+                "launched",
+                format!("launched: {launched}, plan.agreed absent"),
+            ),
+            Some(agreed) if agreed > launched => (
+                format!(
+                    "the go-to-market plan was agreed on {agreed}, {} days after launch on {launched}",
+                    launched.days_until(agreed)
+                ),
+                "plan.agreed",
+                format!("launched: {launched}, plan.agreed: {agreed}"),
+            ),
+            Some(_) => return Vec::new(),
+        };
+        vec![
+            finding(&PLAN_NOT_AGREED, current, "plan", message)
+                .at_path(path)
+                .evidence(vec![Evidence::of(now_version, observed, None)]),
+        ]
+    }
+}
+
+#[cfg(test)]
+mod tests {
+    use super::*;
+    use crate::signs::testing::{History, evidence, front, run};
+
+    fn kpi(actual: u32, as_of: &str) -> String {
+        front(&format!(
+            "kpis:\n  - {{ id: pipeline, name: Partner-sourced pipeline, unit: EUR, target: 400000, actual: {actual}, as_of: {as_of} }}\n"
+        ))
+    }
+
+    #[test]
+    fn missed_twice_is_an_error() {
+        let timeline = History::new()
+            .version("2024-04-02", &kpi(120000, "2024-03-31"))
+            .version("2024-07-01", &kpi(90000, "2024-06-30"))
+            .build();
+        let findings = run(&TargetsMissed, &timeline, "2024-07-05");
+        assert_eq!(findings.len(), 1);
+        let f = &findings[0];
+        assert_eq!(f.severity, Severity::Error);
+        assert_eq!(
+            f.message,
+            "Partner-sourced pipeline is at 22% of target (90,000 EUR against a target of 400,000 EUR) as of 2024-06-30, and was at 30% on 2024-03-31"
+        );
+        assert_eq!(
+            evidence(f),
+            vec![
+                "2024-04-02 c000000 pipeline as of 2024-03-31: 120,000 EUR against a target of 400,000 EUR",
+                "2024-07-01 c000001 pipeline as of 2024-06-30: 90,000 EUR against a target of 400,000 EUR",
+            ]
+        );
+        assert_eq!(f.subject, "pipeline");
+    }
+
+    #[test]
+    fn missed_once_is_a_warning_and_lower_is_better_counts() {
+        let timeline = History::new()
+            .version("2024-04-02", &kpi(300000, "2024-03-31"))
+            .version("2024-07-01", &kpi(90000, "2024-06-30"))
+            .build();
+        let findings = run(&TargetsMissed, &timeline, "2024-07-05");
+        assert_eq!(findings[0].severity, Severity::Warning);
+
+        let lower = History::new()
+            .version(
+                "2024-04-02",
+                &front(
+                    "kpis:\n  - { id: churn, unit: '%', target: 5, actual: 12, better: lower }\n",
+                ),
+            )
+            .build();
+        let findings = run(&TargetsMissed, &lower, "2024-07-05");
+        assert_eq!(
+            findings[0].message,
+            "churn is at 42% of target (12 % against a target of at most 5 %)"
+        );
+    }
+
+    #[test]
+    fn near_miss_at_half_stays_silent() {
+        let timeline = History::new()
+            .version("2024-04-02", &kpi(100000, "2024-03-31"))
+            .version("2024-07-01", &kpi(200000, "2024-06-30"))
+            .build();
+        assert!(run(&TargetsMissed, &timeline, "2024-07-05").is_empty());
+    }
+
+    #[test]
+    fn no_win_in_the_window() {
+        let text =
+            front("launched: 2024-03-01\nwins:\n  - { date: 2024-08-20, summary: Late deal }\n");
+        let timeline = History::new().version("2024-02-01", &text).build();
+        let findings = run(&NoEarlyWins, &timeline, "2024-09-01");
+        assert_eq!(
+            findings[0].message,
+            "no win in the 120 days after launch on 2024-03-01 (the window closed on 2024-06-29); the first came on 2024-08-20, 172 days after launch"
+        );
+        assert_eq!(
+            evidence(&findings[0]),
+            vec!["2024-02-01 c000000 launched: 2024-03-01, 1 wins recorded"]
+        );
+    }
+
+    #[test]
+    fn early_win_or_open_window_stays_silent() {
+        let text =
+            front("launched: 2024-03-01\nwins:\n  - { date: 2024-06-29, summary: Hospital }\n");
+        let timeline = History::new().version("2024-02-01", &text).build();
+        assert!(run(&NoEarlyWins, &timeline, "2024-09-01").is_empty());
+        let fresh = History::new()
+            .version("2024-02-01", &front("launched: 2024-03-01\n"))
+            .build();
+        assert!(run(&NoEarlyWins, &fresh, "2024-06-28").is_empty());
+    }
+
+    #[test]
+    fn plan_agreed_after_launch() {
+        let timeline = History::new()
+            .version(
+                "2024-05-01",
+                &front("launched: 2024-03-01\nplan: { agreed: 2024-04-15 }\n"),
+            )
+            .build();
+        let findings = run(&PlanNotAgreed, &timeline, "2024-06-01");
+        assert_eq!(
+            findings[0].message,
+            "the go-to-market plan was agreed on 2024-04-15, 45 days after launch on 2024-03-01"
+        );
+        assert_eq!(findings[0].path.as_deref(), Some("plan.agreed"));
+        let none = History::new()
+            .version("2024-05-01", &front("launched: 2024-03-01\n"))
+            .build();
+        assert_eq!(
+            run(&PlanNotAgreed, &none, "2024-06-01")[0].message,
+            "launched on 2024-03-01 without an agreed go-to-market plan"
+        );
+    }
+
+    #[test]
+    fn plan_agreed_before_launch_stays_silent() {
+        let timeline = History::new()
+            .version(
+                "2024-05-01",
+                &front("launched: 2024-03-01\nplan: { agreed: 2024-03-01 }\n"),
+            )
+            .build();
+        assert!(run(&PlanNotAgreed, &timeline, "2024-06-01").is_empty());
+    }
+}

@@ -1,0 +1,193 @@
+//! Sign 5, no metrics define success, no full reporting.
+
+use super::history;
+use crate::ledger::{Date, Timeline, Version};
+use crate::signs::{
+    Context, Evidence, Finding, Rule, RuleInfo, SettingDoc, Severity, finding, sign,
+};
+
+pub struct NoSuccessMetrics;
+
+static NO_SUCCESS_METRICS: RuleInfo = RuleInfo {
+    id: "no-success-metrics",
+    sign: sign::METRICS,
+    title: "Success is not defined or not reported",
+    default_severity: Severity::Warning,
+    escalates: false,
+    detects: "In the current version: no `kpis` at all (any status but `ended`); a KPI without \
+        `target`; or, for `onboarding` and `active` partnerships, a KPI last updated more than \
+        `stale_days` (120) before now. A KPI's last update is its `as_of`, or without one the \
+        date of the version where its `actual` last changed.",
+    why: "Sign 5: no metrics define success, no full reporting. Without written targets, kept up to \
+        date, neither side can tell whether the partnership works, and every review becomes a \
+        matter of opinion.",
+    example: "kpis:\n  - { id: pipeline, target: 400000, actual: 90000, as_of: 2024-01-31 }\n(analysed on 2024-09-01)\n→ KPI pipeline was last updated on 2024-01-31, 214 days ago",
+    fix: "Agree objective KPIs with targets with the partner from the start, name who reports each \
+        one, and review them on a fixed schedule.",
+    settings: &[SettingDoc {
+        key: "stale_days",
+        default: "120",
+        meaning: "a KPI not updated for longer is stale",
+    }],
+};
+
+impl Rule for NoSuccessMetrics {
+    fn info(&self) -> &'static RuleInfo {
+        &NO_SUCCESS_METRICS
+    }
+
+    fn check(&self, timeline: &Timeline, cx: &Context) -> Vec<Finding> {
+        use crate::ledger::model::Status;
+        let stale_days = cx.settings.no_success_metrics.stale_days;
+        let versions = history(timeline, cx.now);
+        let Some(&(now_version, current)) = versions.last() else {
+            return Vec::new();
+        };
+        let status = current.front.status;
+        if status == Status::Ended {
+            return Vec::new();
+        }
+        if current.front.kpis.is_empty() {
+            return vec![
+                finding(
+                    &NO_SUCCESS_METRICS,
+                    current,
+                    "kpis",
+                    "no KPIs define what success means",
+                )
+                .at_path("status")
+                .evidence(vec![Evidence::of(now_version, "kpis absent", None)]),
+            ];
+        }
+        let mut findings = Vec::new();
+        for (i, kpi) in current.front.kpis.iter().enumerate() {
+            if kpi.target.is_none() {
+                findings.push(
+                    finding(
+                        &NO_SUCCESS_METRICS,
+                        current,
+                        format!("{}:target", kpi.id),
+                        format!("KPI {} has no target", kpi.id),
+                    )
+                    .at_path(format!("kpis[{i}]"))
+                    .evidence(vec![Evidence::of(
+                        now_version,
+                        format!("kpis[{i}] {}: target absent", kpi.id),
+                        None,
+                    )]),
+                );
+            }
+            if !status.is_live() {
+                continue;
+            }
+            // The last update: as_of, else the version where the actual last changed.
+            let (updated, version): (Date, &Version) = match kpi.as_of {
+                Some(as_of) => (as_of, now_version),
+                None => {
+                    let mut since = now_version;
+                    for (version, snapshot) in versions.iter().rev() {
+                        let actual = snapshot
+                            .front
+                            .kpis
+                            .iter()
+                            .find(|k| k.id == kpi.id)
+                            .and_then(|k| k.actual);
+                        if actual.is_none() || actual != kpi.actual {
+                            break;
+                        }
+                        since = version;
+                    }
+                    (since.date(), since)
+                }
+            };
+            let age = updated.days_until(cx.now);
+            if age > stale_days {
+                findings.push(
+                    finding(
+                        &NO_SUCCESS_METRICS,
+                        current,
+                        format!("{}:stale", kpi.id),
+                        format!(
+                            "KPI {} was last updated on {updated}, {age} days ago",
+                            kpi.id
+                        ),
+                    )
+                    .at_path(if kpi.as_of.is_some() {
+                        format!("kpis[{i}].as_of")
+                    } else {
+                        format!("kpis[{i}].actual")
+                    })
+                    .evidence(vec![Evidence::of(
+                        version,
+                        format!(
+                            "{}: actual {}{}",
+                            kpi.id,
+                            kpi.actual.map_or("absent".into(), crate::signs::number),
+                            kpi.as_of.map(|d| format!(" as of {d}")).unwrap_or_default()
+                        ),
+                        kpi.actual,
+                    )]),
+                );
+            }
+        }
+        findings
+    }
+}
+
+#[cfg(test)]
+mod tests {
+    use super::*;
+    use crate::signs::testing::{History, evidence, front, run};
+
+    #[test]
+    fn missing_kpis_and_targets() {
+        let none = History::new().version("2024-01-10", &front("")).build();
+        let findings = run(&NoSuccessMetrics, &none, "2024-02-01");
+        assert_eq!(findings[0].message, "no KPIs define what success means");
+        let untargeted = History::new()
+            .version(
+                "2024-01-10",
+                &front("kpis:\n  - { id: pipeline, actual: 5, as_of: 2024-01-10 }\n"),
+            )
+            .build();
+        let findings = run(&NoSuccessMetrics, &untargeted, "2024-02-01");
+        assert_eq!(findings.len(), 1);
+        assert_eq!(findings[0].message, "KPI pipeline has no target");
+        assert_eq!(findings[0].subject, "pipeline:target");
+    }
+
+    #[test]
+    fn stale_kpi_without_as_of_dates_from_its_last_change() {
+        let kpi = |actual: u32| {
+            front(&format!(
+                "kpis:\n  - {{ id: pipeline, target: 100, actual: {actual} }}\n"
+            ))
+        };
+        let timeline = History::new()
+            .version("2024-01-10", &kpi(10))
+            .version("2024-02-10", &kpi(20))
+            .version("2024-05-01", &kpi(20))
+            .build();
+        let findings = run(&NoSuccessMetrics, &timeline, "2024-07-01");
+        assert_eq!(findings.len(), 1);
+        assert_eq!(
+            findings[0].message,
+            "KPI pipeline was last updated on 2024-02-10, 142 days ago"
+        );
+        assert_eq!(
+            evidence(&findings[0]),
+            vec!["2024-02-10 c000001 pipeline: actual 20"]
+        );
+    }
+
+    #[test]
+    fn fresh_kpis_stay_silent() {
+        let timeline = History::new()
+            .version(
+                "2024-01-10",
+                &front("kpis:\n  - { id: pipeline, target: 100, actual: 20, as_of: 2024-03-31 }\n"),
+            )
+            .build();
+        assert!(run(&NoSuccessMetrics, &timeline, "2024-07-29").is_empty());
+    }
+}

@@ -1,0 +1,109 @@
+//! The rules, one file per sign (or group of signs), each rule a unit struct with its
+//! documentation next to its code.
+
+pub mod acknowledgements;
+pub mod communication;
+pub mod effort;
+pub mod goals;
+pub mod metrics;
+pub mod partner;
+pub mod payments;
+pub mod satisfaction;
+pub mod scope;
+pub mod support;
+pub mod tension;
+pub mod value;
+pub mod vendor;
+
+use crate::ledger::{Date, Snapshot, Timeline, Version};
+
+/// Valid versions dated on or before `now`, oldest first: the history as it stood at `now`.
+pub(crate) fn history(timeline: &Timeline, now: Date) -> Vec<(&Version, &Snapshot)> {
+    timeline.valid().filter(|(v, _)| v.date() <= now).collect()
+}
+
+/// The series of a value across versions, keeping only the versions where it changed.
+pub(crate) fn changes<'a, T: PartialEq + Clone>(
+    versions: &[(&'a Version, &'a Snapshot)],
+    value: impl Fn(&Snapshot) -> Option<T>,
+) -> Vec<(&'a Version, T)> {
+    let mut series: Vec<(&Version, T)> = Vec::new();
+    for (version, snapshot) in versions {
+        if let Some(v) = value(snapshot)
+            && series.last().is_none_or(|(_, last)| *last != v)
+        {
+            series.push((version, v));
+        }
+    }
+    series
+}
+
+/// The value at the latest version dated on or before `at`, else at the first version that has
+/// it (for histories shorter than the window).
+pub(crate) fn baseline<'a, T: Clone>(
+    versions: &[(&'a Version, &'a Snapshot)],
+    at: Date,
+    value: impl Fn(&Snapshot) -> Option<T>,
+) -> Option<(&'a Version, T)> {
+    let with: Vec<(&Version, T)> = versions
+        .iter()
+        .filter_map(|(v, s)| value(s).map(|x| (*v, x)))
+        .collect();
+    with.iter()
+        .rev()
+        .find(|(v, _)| v.date() <= at)
+        .or_else(|| with.first())
+        .cloned()
+}
+
+/// One dated reading of a KPI or SLA: the last version that reported it for that `as_of`.
+#[derive(Clone, Copy, Debug)]
+pub(crate) struct Reading<'a> {
+    pub version: &'a Version,
+    pub as_of: Date,
+    pub metric: &'a crate::ledger::model::Metric,
+}
+
+/// The readings of metric `id` in `block` (KPIs or SLAs), one per distinct `as_of`, oldest first.
+pub(crate) fn readings<'a>(
+    versions: &[(&'a Version, &'a Snapshot)],
+    id: &str,
+    block: fn(&Snapshot) -> &[crate::ledger::model::Metric],
+) -> Vec<Reading<'a>> {
+    let mut by_date: std::collections::BTreeMap<Date, Reading<'a>> = Default::default();
+    for (version, snapshot) in versions {
+        for metric in block(snapshot).iter().filter(|m| m.id == id) {
+            if let Some(as_of) = metric.as_of {
+                by_date.insert(
+                    as_of,
+                    Reading {
+                        version,
+                        as_of,
+                        metric,
+                    },
+                );
+            }
+        }
+    }
+    by_date.into_values().collect()
+}
+
+/// `9 hours against a target of at most 4 hours`, `90,000 EUR against a target of 400,000 EUR`.
+pub(crate) fn describe(metric: &crate::ledger::model::Metric) -> String {
+    use crate::ledger::model::Better;
+    use crate::signs::number;
+    let unit = metric
+        .unit
+        .as_deref()
+        .map(|u| format!(" {u}"))
+        .unwrap_or_default();
+    let bound = match metric.better {
+        Better::Higher => "",
+        Better::Lower => "at most ",
+    };
+    format!(
+        "{}{unit} against a target of {bound}{}{unit}",
+        metric.actual.map_or("?".into(), number),
+        metric.target.map_or("?".into(), number)
+    )
+}

@@ -1,0 +1,582 @@
+//! Sign 7, partner dysfunction: slow answers, staff churn, money trouble and downsizing.
+
+use super::history;
+use crate::ledger::model::{EventKind, Side};
+use crate::ledger::{Snapshot, Timeline, Version};
+use crate::signs::items::track;
+use crate::signs::{
+    Context, Evidence, Finding, Rule, RuleInfo, SettingDoc, Severity, finding, median, sign,
+};
+
+pub struct PartnerUnresponsive;
+pub struct PartnerTurnover;
+pub struct PartnerDistress;
+
+static PARTNER_UNRESPONSIVE: RuleInfo = RuleInfo {
+    id: "partner-unresponsive",
+    sign: sign::PARTNER,
+    title: "The partner's action items stay open",
+    default_severity: Severity::Warning,
+    escalates: false,
+    detects: "For `onboarding` and `active` partnerships: unchecked action items owned by \
+        `partner:` in the current file that are past their `(due …)` date, or, without a due \
+        date, were opened (first appeared in history) more than `open_days` (30) before now. \
+        Separately, when at least `min_closed` (4) partner items were closed, the median \
+        time-to-close (opened to checked, from history) of the later half, by closing date, is \
+        at least `close_factor` (2) times that of the earlier half.",
+    why: "Sign 7: partner dysfunction. Slow or vague answers are often the first visible symptom \
+        of a partner that has deprioritised you or is struggling internally.",
+    example: "## 2024-06-12 Quarterly business review\n- [ ] partner: send revised enablement plan (due 2024-06-30)\n(analysed on 2024-08-14)\n→ 1 partner action item overdue: \"send revised enablement plan\" (due 2024-06-30, 45 days overdue)",
+    fix: "Raise the overdue items with the partner's primary contact, agree new dates in writing, \
+        and escalate to the governance meeting if they slip again.",
+    settings: &[
+        SettingDoc {
+            key: "open_days",
+            default: "30",
+            meaning: "an item without due date open longer is overdue",
+        },
+        SettingDoc {
+            key: "close_factor",
+            default: "2.0",
+            meaning: "later median time-to-close at least this multiple of the earlier",
+        },
+        SettingDoc {
+            key: "min_closed",
+            default: "4",
+            meaning: "closed partner items needed to compare time-to-close",
+        },
+    ],
+};
+
+impl Rule for PartnerUnresponsive {
+    fn info(&self) -> &'static RuleInfo {
+        &PARTNER_UNRESPONSIVE
+    }
+
+    fn check(&self, timeline: &Timeline, cx: &Context) -> Vec<Finding> {
+        let set = &cx.settings.partner_unresponsive;
+        let Some(current) = timeline.current() else {
+            return Vec::new();
+        };
+        if !current.front.status.is_live() {
+            return Vec::new();
+        }
+        let items = track(timeline, Some(Side::Partner));
+        let mut findings = Vec::new();
+
+        let mut late = Vec::new();
+        let mut evidence = Vec::new();
+        let mut line = None;
+        for tracked in items.iter().filter(|t| !t.item.done) {
+            let item = tracked.item;
+            let what = match (item.due, tracked.opened) {
+                (Some(due), _) if due < cx.now => {
+                    format!(
+                        "\"{}\" (due {due}, {} days overdue)",
+                        item.text,
+                        due.days_until(cx.now)
+                    )
+                }
+                (None, Some(opened)) if opened.date().days_until(cx.now) > set.open_days => {
+                    format!(
+                        "\"{}\" (open since {}, {} days)",
+                        item.text,
+                        opened.date(),
+                        opened.date().days_until(cx.now)
+                    )
+                }
+                _ => continue,
+            };
+            line.get_or_insert(item.line);
+            evidence.push(match tracked.opened {
+                Some(v) => Evidence::of(v, format!("opened: partner: {}", item.text), None),
+                None => Evidence::dated(cx.now, format!("open: partner: {}", item.text), None),
+            });
+            late.push(what);
+        }
+        if !late.is_empty() {
+            let message = format!(
+                "{} partner action item{} overdue: {}",
+                late.len(),
+                if late.len() == 1 { "" } else { "s" },
+                late.join(", ")
+            );
+            findings.push(
+                finding(&PARTNER_UNRESPONSIVE, current, "action-items", message)
+                    .at_line(line.unwrap_or(1))
+                    .evidence(evidence),
+            );
+        }
+
+        let mut closed: Vec<(&Version, &Version)> = items
+            .iter()
+            .filter_map(|t| Some((t.opened?, t.closed?)))
+            .collect();
+        if closed.len() >= set.min_closed.max(2) {
+            closed.sort_by_key(|(o, c)| (c.date(), o.date()));
+            let days: Vec<f64> = closed
+                .iter()
+                .map(|(o, c)| o.date().days_until(c.date()) as f64)
+                .collect();
+            let half = days.len() / 2;
+            let (mut earlier, mut later) = (days[..half].to_vec(), days[half..].to_vec());
+            if let (Some(before), Some(after)) = (median(&mut earlier), median(&mut later))
+                && after > 0.0
+                && after >= set.close_factor * before.max(1.0)
+            {
+                let message = format!(
+                    "the partner now takes a median {after:.0} days to close its action items, up from {before:.0} days"
+                );
+                let evidence = closed
+                    .iter()
+                    .map(|(o, c)| {
+                        Evidence::of(
+                            c,
+                            format!(
+                                "closed after {} days (opened {})",
+                                o.date().days_until(c.date()),
+                                o.date()
+                            ),
+                            Some(o.date().days_until(c.date()) as f64),
+                        )
+                    })
+                    .collect();
+                findings.push(
+                    finding(&PARTNER_UNRESPONSIVE, current, "time-to-close", message)
+                        .evidence(evidence),
+                );
+            }
+        }
+        findings
+    }
+}
+
+static PARTNER_TURNOVER: RuleInfo = RuleInfo {
+    id: "partner-turnover",
+    sign: sign::PARTNER,
+    title: "The partner's people keep changing",
+    default_severity: Severity::Warning,
+    escalates: false,
+    detects: "Partner contacts (by name) present in one version and gone in the next: fires when \
+        at least `min_departures` (2) leave within `window_days` (180) of each other (the \
+        busiest window is reported). Separately, the partner's primary contact (the `primary` \
+        partner contact) changed to another person at least `primary_changes` (2) times over the \
+        history.",
+    why: "Sign 7: partner dysfunction, staff churn. Each departure takes knowledge of your account \
+        with it; a partner that keeps replacing the people on your account is reorganising \
+        around you, or losing people.",
+    example: "2024-01-15  contacts: Dana Whitfield, Ola Berg, Tom Ng\n2024-04-02  contacts: Ola Berg, Tom Ng, Lee Park\n2024-07-20  contacts: Tom Ng, Lee Park, Sam Ortiz\n→ 2 partner contacts left within 180 days: Dana Whitfield (2024-04-02), Ola Berg (2024-07-20)",
+    fix: "Ask the partner for a named, stable account team and a handover plan for each change; \
+        record the people in `contacts` and raise continued churn at the governance meeting.",
+    settings: &[
+        SettingDoc {
+            key: "window_days",
+            default: "180",
+            meaning: "window in which departures are counted",
+        },
+        SettingDoc {
+            key: "min_departures",
+            default: "2",
+            meaning: "departures within the window",
+        },
+        SettingDoc {
+            key: "primary_changes",
+            default: "2",
+            meaning: "changes of the partner's primary contact",
+        },
+    ],
+};
+
+fn partner_names(s: &Snapshot) -> Vec<&str> {
+    s.front
+        .contacts
+        .iter()
+        .filter(|c| c.side == Side::Partner)
+        .map(|c| c.name.as_str())
+        .collect()
+}
+
+fn partner_primary(s: &Snapshot) -> Option<&str> {
+    s.front
+        .contacts
+        .iter()
+        .find(|c| c.side == Side::Partner && c.primary)
+        .map(|c| c.name.as_str())
+}
+
+impl Rule for PartnerTurnover {
+    fn info(&self) -> &'static RuleInfo {
+        &PARTNER_TURNOVER
+    }
+
+    fn check(&self, timeline: &Timeline, cx: &Context) -> Vec<Finding> {
+        let set = &cx.settings.partner_turnover;
+        let versions = history(timeline, cx.now);
+        let Some(&(_, current)) = versions.last() else {
+            return Vec::new();
+        };
+        let mut findings = Vec::new();
+
+        let mut departures: Vec<(&Version, String)> = Vec::new();
+        for pair in versions.windows(2) {
+            let (before, after) = (partner_names(pair[0].1), partner_names(pair[1].1));
+            for name in before.iter().filter(|n| !after.contains(n)) {
+                departures.push((pair[1].0, (*name).to_string()));
+            }
+        }
+        // The busiest window ending at a departure; the latest among equals.
+        let mut best: Option<(usize, usize)> = None;
+        for end in 0..departures.len() {
+            let end_date = departures[end].0.date();
+            let start = departures
+                .iter()
+                .position(|(v, _)| v.date() >= end_date.add_days(-set.window_days))
+                .unwrap_or(end);
+            let count = end + 1 - start;
+            if best.is_none_or(|(s, e)| count >= e + 1 - s) {
+                best = Some((start, end));
+            }
+        }
+        if let Some((start, end)) = best {
+            let group = &departures[start..=end];
+            if group.len() >= set.min_departures.max(1) {
+                let listed: Vec<String> = group
+                    .iter()
+                    .map(|(v, name)| format!("{name} ({})", v.date()))
+                    .collect();
+                let message = format!(
+                    "{} partner contacts left within {} days: {}",
+                    group.len(),
+                    set.window_days,
+                    listed.join(", ")
+                );
+                let evidence = group
+                    .iter()
+                    .map(|(v, name)| Evidence::of(v, format!("{name} no longer in contacts"), None))
+                    .collect();
+                findings.push(
+                    finding(&PARTNER_TURNOVER, current, "contacts", message)
+                        .at_path("contacts")
+                        .evidence(evidence),
+                );
+            }
+        }
+
+        let mut primaries: Vec<(&Version, &str)> = Vec::new();
+        for (version, snapshot) in &versions {
+            if let Some(name) = partner_primary(snapshot)
+                && primaries.last().is_none_or(|(_, last)| *last != name)
+            {
+                primaries.push((version, name));
+            }
+        }
+        let changes = primaries.len().saturating_sub(1);
+        if changes >= set.primary_changes.max(1) {
+            let chain: Vec<String> = primaries
+                .iter()
+                .enumerate()
+                .map(|(i, (v, name))| {
+                    if i == 0 {
+                        (*name).to_string()
+                    } else {
+                        format!("{name} ({})", v.date())
+                    }
+                })
+                .collect();
+            let message = format!(
+                "the partner's primary contact changed {changes} times: {}",
+                chain.join(" → ")
+            );
+            let evidence = primaries
+                .iter()
+                .map(|(v, name)| Evidence::of(v, format!("primary partner contact: {name}"), None))
+                .collect();
+            findings.push(
+                finding(&PARTNER_TURNOVER, current, "primary", message)
+                    .at_path("contacts")
+                    .evidence(evidence),
+            );
+        }
+        findings
+    }
+}
+
+static PARTNER_DISTRESS: RuleInfo = RuleInfo {
+    id: "partner-distress",
+    sign: sign::PARTNER,
+    title: "The partner is downsizing, restructuring, being acquired or in financial trouble",
+    default_severity: Severity::Warning,
+    escalates: true,
+    detects: "Each entry of `events` in the current version of kind `layoffs`, `restructuring`, \
+        `acquisition` or `financial-distress`, dated within `within_days` (365) before now (and \
+        not after it). `financial-distress` is an error, the others warnings.",
+    why: "Sign 7: partner dysfunction, money trouble and downsizing. A partner under financial or \
+        organisational stress cuts first what is not core to it, and your account may be that.",
+    example: "events:\n  - { date: 2024-08-01, kind: layoffs, note: Partner cut 10% of its EU staff }\n→ the partner had layoffs on 2024-08-01: Partner cut 10% of its EU staff",
+    fix: "Ask the partner's leadership directly what the event means for your account: the people, \
+        the roadmap and the support you depend on; review your exit and continuity options.",
+    settings: &[SettingDoc {
+        key: "within_days",
+        default: "365",
+        meaning: "only events this recent count",
+    }],
+};
+
+impl Rule for PartnerDistress {
+    fn info(&self) -> &'static RuleInfo {
+        &PARTNER_DISTRESS
+    }
+
+    fn check(&self, timeline: &Timeline, cx: &Context) -> Vec<Finding> {
+        let within = cx.settings.partner_distress.within_days;
+        let versions = history(timeline, cx.now);
+        let Some(&(now_version, current)) = versions.last() else {
+            return Vec::new();
+        };
+        let mut findings = Vec::new();
+        for (i, event) in current.front.events.iter().enumerate() {
+            let (what, severity) = match event.kind {
+                EventKind::Layoffs => ("had layoffs", Severity::Warning),
+                EventKind::Restructuring => ("announced a restructuring", Severity::Warning),
+                EventKind::Acquisition => ("is being acquired", Severity::Warning),
+                EventKind::FinancialDistress => ("is in financial distress", Severity::Error),
+                EventKind::LeadershipChange | EventKind::Other => continue,
+            };
+            if event.date > cx.now || event.date.days_until(cx.now) > within {
+                continue;
+            }
+            let note = event
+                .note
+                .as_deref()
+                .map(|n| format!(": {n}"))
+                .unwrap_or_default();
+            let message = format!("the partner {what} on {}{note}", event.date);
+            let recorded = versions
+                .iter()
+                .find(|(_, s)| {
+                    s.front
+                        .events
+                        .iter()
+                        .any(|e| e.date == event.date && e.kind == event.kind)
+                })
+                .map_or(now_version, |(v, _)| *v);
+            findings.push(
+                finding(
+                    &PARTNER_DISTRESS,
+                    current,
+                    format!("events:{}:{}", event.kind.as_str(), event.date),
+                    message,
+                )
+                .severity(severity)
+                .at_path(format!("events[{i}]"))
+                .evidence(vec![
+                    Evidence::dated(
+                        event.date,
+                        format!("event: {}{note}", event.kind.as_str()),
+                        None,
+                    ),
+                    Evidence::of(
+                        recorded,
+                        format!("recorded {} event", event.kind.as_str()),
+                        None,
+                    ),
+                ]),
+            );
+        }
+        findings
+    }
+}
+
+#[cfg(test)]
+mod tests {
+    use super::*;
+    use crate::signs::testing::{History, evidence, front, run};
+
+    #[test]
+    fn overdue_partner_items() {
+        let body = "## 2024-06-12 Quarterly business review\n- [ ] partner: send revised enablement plan (due 2024-06-30)\n- [ ] partner: name a support lead\n- [ ] ours: share the forecast (due 2024-06-01)\n";
+        let timeline = History::new()
+            .version("2024-06-12", &(front("") + body))
+            .build();
+        let findings = run(&PartnerUnresponsive, &timeline, "2024-08-14");
+        assert_eq!(findings.len(), 1);
+        assert_eq!(
+            findings[0].message,
+            "2 partner action items overdue: \"send revised enablement plan\" (due 2024-06-30, 45 days overdue), \"name a support lead\" (open since 2024-06-12, 63 days)"
+        );
+        assert_eq!(findings[0].location.line, 10);
+        assert_eq!(
+            evidence(&findings[0]),
+            vec![
+                "2024-06-12 c000000 opened: partner: send revised enablement plan",
+                "2024-06-12 c000000 opened: partner: name a support lead"
+            ]
+        );
+    }
+
+    #[test]
+    fn items_within_time_stay_silent() {
+        let body = "## 2024-06-12 Review\n- [ ] partner: send revised plan (due 2024-06-30)\n- [ ] partner: name a lead\n- [x] partner: old item (due 2024-01-01)\n";
+        let timeline = History::new()
+            .version("2024-06-12", &(front("") + body))
+            .build();
+        assert!(run(&PartnerUnresponsive, &timeline, "2024-06-30").is_empty());
+    }
+
+    #[test]
+    fn time_to_close_rising() {
+        const TASKS: [&str; 4] = [
+            "send the plan",
+            "name a support lead",
+            "fix billing export",
+            "share the roadmap",
+        ];
+        let body = |done: &[bool]| {
+            let mut text = front("") + "## 2024-01-01 Review\n";
+            for (task, d) in TASKS.iter().zip(done) {
+                text.push_str(&format!(
+                    "- [{}] partner: {task}\n",
+                    if *d { "x" } else { " " }
+                ));
+            }
+            text
+        };
+        let timeline = History::new()
+            .version("2024-01-01", &body(&[false, false, false, false]))
+            .version("2024-01-06", &body(&[true, false, false, false]))
+            .version("2024-01-11", &body(&[true, true, false, false]))
+            .version("2024-03-01", &body(&[true, true, true, false]))
+            .version("2024-04-10", &body(&[true, true, true, true]))
+            .build();
+        let findings = run(&PartnerUnresponsive, &timeline, "2024-04-11");
+        assert_eq!(findings.len(), 1);
+        assert_eq!(
+            findings[0].message,
+            "the partner now takes a median 80 days to close its action items, up from 8 days"
+        );
+    }
+
+    #[test]
+    fn steady_time_to_close_stays_silent() {
+        const TASKS: [&str; 4] = [
+            "send the plan",
+            "name a support lead",
+            "fix billing export",
+            "share the roadmap",
+        ];
+        let body = |done: &[bool]| {
+            let mut text = front("") + "## 2024-01-01 Review\n";
+            for (task, d) in TASKS.iter().zip(done) {
+                text.push_str(&format!(
+                    "- [{}] partner: {task}\n",
+                    if *d { "x" } else { " " }
+                ));
+            }
+            text
+        };
+        let timeline = History::new()
+            .version("2024-01-01", &body(&[false, false, false, false]))
+            .version("2024-01-08", &body(&[true, false, false, false]))
+            .version("2024-01-12", &body(&[true, true, false, false]))
+            .version("2024-01-15", &body(&[true, true, true, false]))
+            .version("2024-01-20", &body(&[true, true, true, true]))
+            .build();
+        assert!(run(&PartnerUnresponsive, &timeline, "2024-01-21").is_empty());
+    }
+
+    fn contacts(names: &[(&str, bool)]) -> String {
+        let mut text = String::from("contacts:\n");
+        for (name, primary) in names {
+            text.push_str(&format!(
+                "  - {{ name: {name}, side: partner, level: manager, primary: {primary} }}\n"
+            ));
+        }
+        front(&text)
+    }
+
+    #[test]
+    fn two_departures_within_the_window() {
+        let timeline = History::new()
+            .version(
+                "2024-01-15",
+                &contacts(&[
+                    ("Dana Whitfield", true),
+                    ("Ola Berg", false),
+                    ("Tom Ng", false),
+                ]),
+            )
+            .version(
+                "2024-04-02",
+                &contacts(&[("Ola Berg", true), ("Tom Ng", false), ("Lee Park", false)]),
+            )
+            .version(
+                "2024-07-20",
+                &contacts(&[("Tom Ng", true), ("Lee Park", false), ("Sam Ortiz", false)]),
+            )
+            .build();
+        let findings = run(&PartnerTurnover, &timeline, "2024-08-01");
+        assert_eq!(findings.len(), 2);
+        assert_eq!(
+            findings[0].message,
+            "2 partner contacts left within 180 days: Dana Whitfield (2024-04-02), Ola Berg (2024-07-20)"
+        );
+        assert_eq!(
+            evidence(&findings[0]),
+            vec![
+                "2024-04-02 c000001 Dana Whitfield no longer in contacts",
+                "2024-07-20 c000002 Ola Berg no longer in contacts"
+            ]
+        );
+        assert_eq!(
+            findings[1].message,
+            "the partner's primary contact changed 2 times: Dana Whitfield → Ola Berg (2024-04-02) → Tom Ng (2024-07-20)"
+        );
+    }
+
+    #[test]
+    fn one_replacement_stays_silent() {
+        let timeline = History::new()
+            .version(
+                "2024-01-15",
+                &contacts(&[("Dana Whitfield", true), ("Ola Berg", false)]),
+            )
+            .version(
+                "2024-04-02",
+                &contacts(&[("Tom Ng", true), ("Ola Berg", false)]),
+            )
+            .build();
+        assert!(run(&PartnerTurnover, &timeline, "2024-08-01").is_empty());
+        // Two departures a year apart are not within 180 days.
+        let timeline = History::new()
+            .version(
+                "2024-01-15",
+                &contacts(&[("A", false), ("B", false), ("C", true)]),
+            )
+            .version("2024-02-01", &contacts(&[("B", false), ("C", true)]))
+            .version("2025-02-01", &contacts(&[("C", true)]))
+            .build();
+        assert!(run(&PartnerTurnover, &timeline, "2025-03-01").is_empty());
+    }
+
+    #[test]
+    fn distress_events() {
+        let text = front(
+            "events:\n  - { date: 2024-08-01, kind: layoffs, note: Partner cut 10% of its EU staff }\n  - { date: 2024-09-01, kind: financial-distress }\n  - { date: 2024-09-02, kind: leadership-change }\n  - { date: 2022-01-01, kind: acquisition }\n",
+        );
+        let timeline = History::new().version("2024-09-03", &text).build();
+        let findings = run(&PartnerDistress, &timeline, "2024-09-10");
+        assert_eq!(findings.len(), 2);
+        assert_eq!(
+            findings[0].message,
+            "the partner had layoffs on 2024-08-01: Partner cut 10% of its EU staff"
+        );
+        assert_eq!(findings[1].severity, Severity::Error);
+        assert_eq!(
+            evidence(&findings[1]),
+            vec![
+                "2024-09-01 event: financial-distress",
+                "2024-09-03 c000000 recorded financial-distress event"
+            ]
+        );
+    }
+}

@@ -1,0 +1,421 @@
+//! Sign 9, payments: terms stretching, prices cut, invoices paid late.
+
+use super::{changes, history};
+use crate::ledger::Timeline;
+use crate::ledger::model::Side;
+use crate::signs::{
+    Context, Evidence, Finding, Rule, RuleInfo, SettingDoc, Severity, finding, number, percent,
+    sign, span,
+};
+
+pub struct PaymentTermsSlip;
+pub struct PriceCut;
+pub struct LatePayment;
+
+static PAYMENT_TERMS_SLIP: RuleInfo = RuleInfo {
+    id: "payment-terms-slip",
+    sign: sign::PAYMENTS,
+    title: "Payment terms are stretching",
+    default_severity: Severity::Warning,
+    escalates: true,
+    detects: "`terms.payment_days` now greater than the first value recorded in history. Error \
+        when it is at least `error_factor` (2) times the first value, or above `error_days` \
+        (90). Terms that went up and came back (30 → 45 → 30) say nothing. The span is from the \
+        first version to the version that set the current value.",
+    why: "Sign 9: payments delayed, payment terms stretched (net-30 becoming net-180). A partner \
+        that keeps asking for longer terms is financing itself on your cash, often because it is \
+        short of its own.",
+    example: "2024-01-15  terms: { payment_days: 30 }\n2024-06-01  terms: { payment_days: 60 }\n2025-03-20  terms: { payment_days: 120 }\n→ error: payment terms went from net-30 to net-120 in 14 months",
+    fix: "Renegotiate: tie longer terms to something you get in return (a discount, volume), put \
+        the terms back on the agenda of the next contract review, and check the partner's \
+        financial health.",
+    settings: &[
+        SettingDoc {
+            key: "error_factor",
+            default: "2.0",
+            meaning: "error at this multiple of the first value",
+        },
+        SettingDoc {
+            key: "error_days",
+            default: "90",
+            meaning: "error above this many days",
+        },
+    ],
+};
+
+impl Rule for PaymentTermsSlip {
+    fn info(&self) -> &'static RuleInfo {
+        &PAYMENT_TERMS_SLIP
+    }
+
+    fn check(&self, timeline: &Timeline, cx: &Context) -> Vec<Finding> {
+        let set = &cx.settings.payment_terms_slip;
+        let versions = history(timeline, cx.now);
+        let Some(&(_, current)) = versions.last() else {
+            return Vec::new();
+        };
+        let days = |s: &crate::ledger::Snapshot| s.front.terms.as_ref()?.payment_days;
+        let Some(now) = days(current) else {
+            return Vec::new();
+        };
+        let series = changes(&versions, days);
+        let (Some(&(first_version, first)), Some(&(set_version, _))) =
+            (series.first(), series.last())
+        else {
+            return Vec::new();
+        };
+        if now <= first {
+            return Vec::new();
+        }
+        let severity = if now as f64 >= set.error_factor * first as f64 || now > set.error_days {
+            Severity::Error
+        } else {
+            Severity::Warning
+        };
+        let message = format!(
+            "payment terms went from net-{first} to net-{now} {}",
+            span(first_version.date(), set_version.date())
+        );
+        let evidence = series
+            .iter()
+            .map(|(v, d)| Evidence::of(v, format!("terms.payment_days = {d}"), Some(*d as f64)))
+            .collect();
+        vec![
+            finding(&PAYMENT_TERMS_SLIP, current, "terms.payment_days", message)
+                .severity(severity)
+                .at_path("terms.payment_days")
+                .evidence(evidence),
+        ]
+    }
+}
+
+static PRICE_CUT: RuleInfo = RuleInfo {
+    id: "price-cut",
+    sign: sign::PAYMENTS,
+    title: "The price was cut sharply",
+    default_severity: Severity::Warning,
+    escalates: true,
+    detects: "`terms.price` now at least `min_cut` (25%) below the highest value recorded in an \
+        earlier version. Error at `error_cut` (50%) or more: the price was cut in half.",
+    why: "Sign 9: prices cut in half. A sharp cut in what the partnership is worth per year means \
+        the value, or the bargaining power, has moved; the rest of the terms rarely stay healthy \
+        for long after.",
+    example: "2024-01-15  terms: { price: 120000, currency: EUR }\n2024-09-01  terms: { price: 60000, currency: EUR }\n→ error: the price was cut 50%, from EUR 120,000 (2024-01-15) to EUR 60,000 (2024-09-01)",
+    fix: "Find out why the price fell and what was given up for it; renegotiate scope, SLAs and \
+        effort to match the new price, or reconsider the partnership.",
+    settings: &[
+        SettingDoc {
+            key: "min_cut",
+            default: "0.25",
+            meaning: "cut from the highest earlier price, as a fraction",
+        },
+        SettingDoc {
+            key: "error_cut",
+            default: "0.5",
+            meaning: "error at this cut or more",
+        },
+    ],
+};
+
+impl Rule for PriceCut {
+    fn info(&self) -> &'static RuleInfo {
+        &PRICE_CUT
+    }
+
+    fn check(&self, timeline: &Timeline, cx: &Context) -> Vec<Finding> {
+        let set = &cx.settings.price_cut;
+        let versions = history(timeline, cx.now);
+        let Some(&(_, current)) = versions.last() else {
+            return Vec::new();
+        };
+        let price = |s: &crate::ledger::Snapshot| s.front.terms.as_ref()?.price;
+        let Some(now) = price(current) else {
+            return Vec::new();
+        };
+        let series = changes(&versions, price);
+        let Some(&(set_version, _)) = series.last() else {
+            return Vec::new();
+        };
+        let Some(&(peak_version, peak)) = series.iter().fold(
+            None::<&(&crate::ledger::Version, f64)>,
+            |best, x| match best {
+                Some(b) if b.1 >= x.1 => Some(b),
+                _ => Some(x),
+            },
+        ) else {
+            return Vec::new();
+        };
+        if peak <= 0.0 {
+            return Vec::new();
+        }
+        let cut = (peak - now) / peak;
+        if cut < set.min_cut - 1e-9 {
+            return Vec::new();
+        }
+        let currency = current
+            .front
+            .terms
+            .as_ref()
+            .and_then(|t| t.currency.as_deref())
+            .map(|c| format!("{c} "))
+            .unwrap_or_default();
+        let message = format!(
+            "the price was cut {}, from {currency}{} ({}) to {currency}{} ({})",
+            percent(cut),
+            number(peak),
+            peak_version.date(),
+            number(now),
+            set_version.date()
+        );
+        let evidence = series
+            .iter()
+            .map(|(v, p)| Evidence::of(v, format!("terms.price = {}", number(*p)), Some(*p)))
+            .collect();
+        vec![
+            finding(&PRICE_CUT, current, "terms.price", message)
+                .severity(if cut >= set.error_cut - 1e-9 {
+                    Severity::Error
+                } else {
+                    Severity::Warning
+                })
+                .at_path("terms.price")
+                .evidence(evidence),
+        ]
+    }
+}
+
+static LATE_PAYMENT: RuleInfo = RuleInfo {
+    id: "late-payment",
+    sign: sign::PAYMENTS,
+    title: "Invoices are paid late",
+    default_severity: Severity::Warning,
+    escalates: true,
+    detects: "Invoices of the current version paid more than `grace_days` (0) after `due`, or \
+        unpaid with `due` more than `grace_days` before now; one finding per payer (the partner, \
+        or us) listing the invoices and days late. Error when one is `error_days` (90) or more \
+        late.",
+    why: "Sign 9: payments delayed. A partner paying late is short of cash or of commitment; our \
+        own late payments damage the relationship from our side.",
+    example: "invoices:\n  - { id: INV-2024-07, payer: partner, amount: 30000, due: 2024-07-31, paid: 2024-09-15 }\n→ the partner paid 1 invoice late: INV-2024-07 paid 46 days late",
+    fix: "Chase the open invoices, agree a payment plan for arrears, and make payment discipline a \
+        standing item of the governance meeting; if we are the late payer, fix our process first.",
+    settings: &[
+        SettingDoc {
+            key: "grace_days",
+            default: "0",
+            meaning: "days past due tolerated",
+        },
+        SettingDoc {
+            key: "error_days",
+            default: "90",
+            meaning: "error when an invoice is this late",
+        },
+    ],
+};
+
+impl Rule for LatePayment {
+    fn info(&self) -> &'static RuleInfo {
+        &LATE_PAYMENT
+    }
+
+    fn check(&self, timeline: &Timeline, cx: &Context) -> Vec<Finding> {
+        let set = &cx.settings.late_payment;
+        let versions = history(timeline, cx.now);
+        let Some(&(_, current)) = versions.last() else {
+            return Vec::new();
+        };
+        let mut findings = Vec::new();
+        for payer in [Side::Partner, Side::Ours] {
+            let mut late = Vec::new();
+            let mut evidence = Vec::new();
+            let mut worst = 0;
+            let mut path = None;
+            for (i, invoice) in current.front.invoices.iter().enumerate() {
+                if invoice.payer != payer {
+                    continue;
+                }
+                let Some(due) = invoice.due else { continue };
+                let (days, what, date) = match invoice.paid {
+                    Some(paid) => (due.days_until(paid), "paid", paid),
+                    None => (due.days_until(cx.now), "unpaid", cx.now),
+                };
+                if days <= set.grace_days {
+                    continue;
+                }
+                worst = worst.max(days);
+                path.get_or_insert(format!(
+                    "invoices[{i}].{}",
+                    if invoice.paid.is_some() {
+                        "paid"
+                    } else {
+                        "due"
+                    }
+                ));
+                late.push(format!("{} {what} {days} days late", invoice.id));
+                let amount = invoice
+                    .amount
+                    .map(|a| format!(", amount {}", number(a)))
+                    .unwrap_or_default();
+                evidence.push(Evidence::dated(
+                    date,
+                    format!(
+                        "{}: due {due}, {}{amount}",
+                        invoice.id,
+                        match invoice.paid {
+                            Some(paid) => format!("paid {paid}"),
+                            None => "unpaid".to_string(),
+                        }
+                    ),
+                    Some(days as f64),
+                ));
+            }
+            if late.is_empty() {
+                continue;
+            }
+            let (who, subject) = match payer {
+                Side::Partner => ("the partner paid", "invoices:partner"),
+                Side::Ours => ("we paid", "invoices:ours"),
+            };
+            let message = format!(
+                "{who} {} invoice{} late: {}",
+                late.len(),
+                if late.len() == 1 { "" } else { "s" },
+                late.join(", ")
+            );
+            let mut f = finding(&LATE_PAYMENT, current, subject, message)
+                .severity(if worst >= set.error_days {
+                    Severity::Error
+                } else {
+                    Severity::Warning
+                })
+                .evidence(evidence);
+            if let Some(path) = path {
+                f = f.at_path(path);
+            }
+            findings.push(f);
+        }
+        findings
+    }
+}
+
+#[cfg(test)]
+mod tests {
+    use super::*;
+    use crate::signs::testing::{History, evidence, front, run};
+
+    fn terms(days: u32) -> String {
+        front(&format!(
+            "terms: {{ payment_days: {days}, price: 120000, currency: EUR }}\n"
+        ))
+    }
+
+    #[test]
+    fn terms_stretching_to_net_120_is_an_error() {
+        let timeline = History::new()
+            .version("2024-01-15", &terms(30))
+            .version("2024-06-01", &terms(60))
+            .version("2024-09-01", &terms(60))
+            .version("2025-03-20", &terms(120))
+            .build();
+        let findings = run(&PaymentTermsSlip, &timeline, "2025-04-01");
+        assert_eq!(findings.len(), 1);
+        assert_eq!(findings[0].severity, Severity::Error);
+        assert_eq!(
+            findings[0].message,
+            "payment terms went from net-30 to net-120 in 14 months"
+        );
+        assert_eq!(
+            evidence(&findings[0]),
+            vec![
+                "2024-01-15 c000000 terms.payment_days = 30",
+                "2024-06-01 c000001 terms.payment_days = 60",
+                "2025-03-20 c000003 terms.payment_days = 120"
+            ]
+        );
+        assert_eq!(findings[0].fingerprint.0.len(), 16);
+    }
+
+    #[test]
+    fn small_increase_is_a_warning() {
+        let timeline = History::new()
+            .version("2024-01-15", &terms(30))
+            .version("2024-03-01", &terms(45))
+            .build();
+        let findings = run(&PaymentTermsSlip, &timeline, "2024-04-01");
+        assert_eq!(findings[0].severity, Severity::Warning);
+        assert_eq!(
+            findings[0].message,
+            "payment terms went from net-30 to net-45 in 1 month"
+        );
+    }
+
+    #[test]
+    fn terms_that_came_back_stay_silent() {
+        let timeline = History::new()
+            .version("2024-01-15", &terms(30))
+            .version("2024-03-01", &terms(45))
+            .version("2024-05-01", &terms(30))
+            .build();
+        assert!(run(&PaymentTermsSlip, &timeline, "2024-06-01").is_empty());
+    }
+
+    fn price(p: u32) -> String {
+        front(&format!("terms: {{ price: {p}, currency: EUR }}\n"))
+    }
+
+    #[test]
+    fn price_cut_in_half() {
+        let timeline = History::new()
+            .version("2024-01-15", &price(100000))
+            .version("2024-03-01", &price(120000))
+            .version("2024-09-01", &price(60000))
+            .build();
+        let findings = run(&PriceCut, &timeline, "2024-09-02");
+        assert_eq!(findings[0].severity, Severity::Error);
+        assert_eq!(
+            findings[0].message,
+            "the price was cut 50%, from EUR 120,000 (2024-03-01) to EUR 60,000 (2024-09-01)"
+        );
+        assert_eq!(evidence(&findings[0]).len(), 3);
+    }
+
+    #[test]
+    fn small_cut_stays_silent() {
+        let timeline = History::new()
+            .version("2024-01-15", &price(120000))
+            .version("2024-09-01", &price(96000))
+            .build();
+        assert!(run(&PriceCut, &timeline, "2024-09-02").is_empty());
+    }
+
+    #[test]
+    fn late_invoices_per_payer() {
+        let text = front(
+            "invoices:\n  - { id: INV-7, payer: partner, amount: 30000, due: 2024-07-31, paid: 2024-09-15 }\n  - { id: INV-9, payer: partner, due: 2024-08-31 }\n  - { id: INV-10, payer: partner, due: 2024-09-30 }\n  - { id: PO-1, payer: ours, due: 2024-08-01, paid: 2024-08-01 }\n",
+        );
+        let timeline = History::new().version("2024-09-15", &text).build();
+        let findings = run(&LatePayment, &timeline, "2024-09-20");
+        assert_eq!(findings.len(), 1);
+        assert_eq!(
+            findings[0].message,
+            "the partner paid 2 invoices late: INV-7 paid 46 days late, INV-9 unpaid 20 days late"
+        );
+        assert_eq!(findings[0].subject, "invoices:partner");
+        assert_eq!(
+            evidence(&findings[0]),
+            vec![
+                "2024-09-15 INV-7: due 2024-07-31, paid 2024-09-15, amount 30,000",
+                "2024-09-20 INV-9: due 2024-08-31, unpaid"
+            ]
+        );
+    }
+
+    #[test]
+    fn invoices_paid_on_time_stay_silent() {
+        let text = front(
+            "invoices:\n  - { id: INV-7, payer: partner, due: 2024-07-31, paid: 2024-07-31 }\n  - { id: INV-9, payer: ours, due: 2024-09-30 }\n",
+        );
+        let timeline = History::new().version("2024-09-15", &text).build();
+        assert!(run(&LatePayment, &timeline, "2024-09-20").is_empty());
+    }
+}

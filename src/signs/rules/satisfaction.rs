@@ -1,0 +1,163 @@
+//! Sign 4, the customer is unhappy even though the contract is delivered.
+
+use super::history;
+use crate::ledger::Timeline;
+use crate::signs::{
+    Context, Evidence, Finding, Rule, RuleInfo, SettingDoc, Severity, finding, number, sign,
+};
+
+pub struct SatisfactionDecline;
+
+static SATISFACTION_DECLINE: RuleInfo = RuleInfo {
+    id: "satisfaction-decline",
+    sign: sign::SATISFACTION,
+    title: "Satisfaction with the partnership is falling",
+    default_severity: Severity::Warning,
+    escalates: true,
+    detects: "`satisfaction.score` now at least `min_drop` (0.5) below its highest value in an \
+        earlier version. Error when, at the same time, every SLA of the current version has an \
+        actual meeting its target (there is at least one SLA): the contract is delivered and \
+        people are still unhappy.",
+    why: "Sign 4: the customer is unhappy even though the contract is delivered. Falling \
+        satisfaction with SLAs met means the contract measures the wrong things, or the \
+        relationship fails somewhere the contract does not look.",
+    example: "2024-03-31  satisfaction: { score: 4.5 }\n2024-09-30  satisfaction: { score: 3.6 }, every SLA met\n→ error: satisfaction fell from 4.5 (2024-03-31) to 3.6 (2024-09-30) while every SLA is met (2 of 2)",
+    fix: "Ask the stakeholders what changed, in their words; bring it to the partner's leadership \
+        and add the KPIs or SLAs that capture it, so the contract measures what matters.",
+    settings: &[SettingDoc {
+        key: "min_drop",
+        default: "0.5",
+        meaning: "drop from the highest earlier score",
+    }],
+};
+
+impl Rule for SatisfactionDecline {
+    fn info(&self) -> &'static RuleInfo {
+        &SATISFACTION_DECLINE
+    }
+
+    fn check(&self, timeline: &Timeline, cx: &Context) -> Vec<Finding> {
+        let min_drop = cx.settings.satisfaction_decline.min_drop;
+        let versions = history(timeline, cx.now);
+        let Some(&(now_version, current)) = versions.last() else {
+            return Vec::new();
+        };
+        let score_of = |s: &crate::ledger::Snapshot| s.front.satisfaction.as_ref()?.score;
+        let Some(now_score) = score_of(current) else {
+            return Vec::new();
+        };
+        // The first version holding the highest earlier score.
+        let mut peak: Option<(&crate::ledger::Version, f64, Option<crate::ledger::Date>)> = None;
+        for (version, snapshot) in &versions[..versions.len() - 1] {
+            if let Some(score) = score_of(snapshot)
+                && peak.is_none_or(|(_, best, _)| score > best)
+            {
+                let as_of = snapshot.front.satisfaction.as_ref().and_then(|s| s.as_of);
+                peak = Some((version, score, as_of));
+            }
+        }
+        let Some((peak_version, peak_score, peak_as_of)) = peak else {
+            return Vec::new();
+        };
+        if peak_score - now_score < min_drop - 1e-9 {
+            return Vec::new();
+        }
+        let now_as_of = current.front.satisfaction.as_ref().and_then(|s| s.as_of);
+        let slas = &current.front.slas;
+        let met = slas.iter().filter(|s| s.is_met() == Some(true)).count();
+        let all_met = !slas.is_empty() && met == slas.len();
+        let mut message = format!(
+            "satisfaction fell from {} ({}) to {} ({})",
+            number(peak_score),
+            peak_as_of.unwrap_or(peak_version.date()),
+            number(now_score),
+            now_as_of.unwrap_or(now_version.date()),
+        );
+        if all_met {
+            message.push_str(&format!(
+                " while every SLA is met ({met} of {})",
+                slas.len()
+            ));
+        }
+        vec![
+            finding(
+                &SATISFACTION_DECLINE,
+                current,
+                "satisfaction.score",
+                message,
+            )
+            .severity(if all_met {
+                Severity::Error
+            } else {
+                Severity::Warning
+            })
+            .at_path("satisfaction.score")
+            .evidence(vec![
+                Evidence::of(
+                    peak_version,
+                    format!("satisfaction.score = {}", number(peak_score)),
+                    Some(peak_score),
+                ),
+                Evidence::of(
+                    now_version,
+                    format!("satisfaction.score = {}", number(now_score)),
+                    Some(now_score),
+                ),
+            ]),
+        ]
+    }
+}
+
+#[cfg(test)]
+mod tests {
+    use super::*;
+    use crate::signs::testing::{History, evidence, front, run};
+
+    fn score(score: f64, as_of: &str, sla_actual: u32) -> String {
+        front(&format!(
+            "satisfaction: {{ score: {score}, as_of: {as_of} }}\nslas:\n  - {{ id: p1, target: 4, actual: {sla_actual}, better: lower }}\n"
+        ))
+    }
+
+    #[test]
+    fn falling_while_slas_are_met_is_an_error() {
+        let timeline = History::new()
+            .version("2024-04-01", &score(4.5, "2024-03-31", 3))
+            .version("2024-07-01", &score(4.2, "2024-06-30", 3))
+            .version("2024-10-01", &score(3.6, "2024-09-30", 2))
+            .build();
+        let findings = run(&SatisfactionDecline, &timeline, "2024-10-02");
+        assert_eq!(findings.len(), 1);
+        assert_eq!(findings[0].severity, Severity::Error);
+        assert_eq!(
+            findings[0].message,
+            "satisfaction fell from 4.5 (2024-03-31) to 3.6 (2024-09-30) while every SLA is met (1 of 1)"
+        );
+        assert_eq!(
+            evidence(&findings[0]),
+            vec![
+                "2024-04-01 c000000 satisfaction.score = 4.5",
+                "2024-10-01 c000002 satisfaction.score = 3.6"
+            ]
+        );
+    }
+
+    #[test]
+    fn falling_with_slas_missed_is_a_warning() {
+        let timeline = History::new()
+            .version("2024-04-01", &score(4.5, "2024-03-31", 9))
+            .version("2024-10-01", &score(3.5, "2024-09-30", 9))
+            .build();
+        let findings = run(&SatisfactionDecline, &timeline, "2024-10-02");
+        assert_eq!(findings[0].severity, Severity::Warning);
+    }
+
+    #[test]
+    fn small_dip_stays_silent() {
+        let timeline = History::new()
+            .version("2024-04-01", &score(4.5, "2024-03-31", 3))
+            .version("2024-10-01", &score(4.1, "2024-09-30", 3))
+            .build();
+        assert!(run(&SatisfactionDecline, &timeline, "2024-10-02").is_empty());
+    }
+}

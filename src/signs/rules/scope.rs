@@ -1,0 +1,322 @@
+//! Sign 10, the scope is unclear: responsibilities that keep moving or were never pinned down.
+
+use super::history;
+use crate::ledger::model::ScopeOwner;
+use crate::ledger::{Timeline, Version};
+use crate::signs::{
+    Context, Evidence, Finding, Rule, RuleInfo, SettingDoc, Severity, finding, sign,
+};
+
+pub struct ScopeDrift;
+pub struct ScopeUndefined;
+
+static SCOPE_DRIFT: RuleInfo = RuleInfo {
+    id: "scope-drift",
+    sign: sign::SCOPE,
+    title: "The scope keeps changing",
+    default_severity: Severity::Warning,
+    escalates: false,
+    detects: "Commits that change `scope` against the previous valid version: an item added or \
+        removed (by `id`), or reworded (its `summary` similar to the previous one by less than \
+        `min_similarity`, 0.6, as a word-level diff ratio). Fires when at least `min_commits` \
+        (3) such commits fall within `window_days` (180) of each other anywhere in history (the \
+        busiest window is reported). The first version's scope is where it starts, not a \
+        change.",
+    why: "Sign 10: the scope is unclear. A scope rewritten every few weeks means nobody has pinned \
+        down who is responsible for what, and each side works to its own version.",
+    example: "2024-01-15  scope: [eu-hosting]\n2024-02-01  scope: [eu-hosting, analytics]          (added)\n2024-03-10  scope: [eu-hosting: reworded, analytics]\n2024-05-20  scope: [eu-hosting]                     (removed analytics)\n→ the scope changed in 3 commits within 180 days (2024-02-01 to 2024-05-20)",
+    fix: "Hold a scope workshop with both sides, write down each responsibility with an owner and \
+        an SLA, and change it only through the governance meeting.",
+    settings: &[
+        SettingDoc {
+            key: "min_commits",
+            default: "3",
+            meaning: "commits changing the scope within the window",
+        },
+        SettingDoc {
+            key: "window_days",
+            default: "180",
+            meaning: "window in days",
+        },
+        SettingDoc {
+            key: "min_similarity",
+            default: "0.6",
+            meaning: "a summary less similar than this to its previous text is reworded",
+        },
+    ],
+};
+
+fn similarity(a: &str, b: &str) -> f64 {
+    f64::from(similar::TextDiff::from_words(a, b).ratio())
+}
+
+impl Rule for ScopeDrift {
+    fn info(&self) -> &'static RuleInfo {
+        &SCOPE_DRIFT
+    }
+
+    fn check(&self, timeline: &Timeline, cx: &Context) -> Vec<Finding> {
+        let set = &cx.settings.scope_drift;
+        let versions = history(timeline, cx.now);
+        let Some(&(_, current)) = versions.last() else {
+            return Vec::new();
+        };
+        let mut changed: Vec<(&Version, Vec<String>)> = Vec::new();
+        for pair in versions.windows(2) {
+            let (before, after) = (&pair[0].1.front.scope, &pair[1].1.front.scope);
+            let mut what = Vec::new();
+            for item in after {
+                match before.iter().find(|b| b.id == item.id) {
+                    None => what.push(format!("added {}", item.id)),
+                    Some(old) if similarity(&old.summary, &item.summary) < set.min_similarity => {
+                        what.push(format!("reworded {}", item.id))
+                    }
+                    Some(_) => {}
+                }
+            }
+            for item in before
+                .iter()
+                .filter(|b| !after.iter().any(|a| a.id == b.id))
+            {
+                what.push(format!("removed {}", item.id));
+            }
+            if !what.is_empty() {
+                changed.push((pair[1].0, what));
+            }
+        }
+        let mut best: Option<(usize, usize)> = None;
+        for end in 0..changed.len() {
+            let from = changed[end].0.date().add_days(-set.window_days);
+            let start = changed
+                .iter()
+                .position(|(v, _)| v.date() >= from)
+                .unwrap_or(end);
+            if best.is_none_or(|(s, e)| end + 1 - start >= e + 1 - s) {
+                best = Some((start, end));
+            }
+        }
+        let Some((start, end)) = best else {
+            return Vec::new();
+        };
+        let group = &changed[start..=end];
+        if group.len() < set.min_commits.max(1) {
+            return Vec::new();
+        }
+        let message = format!(
+            "the scope changed in {} commits within {} days ({} to {}): {}",
+            group.len(),
+            set.window_days,
+            group[0].0.date(),
+            group[group.len() - 1].0.date(),
+            group
+                .iter()
+                .map(|(_, what)| what.join(", "))
+                .collect::<Vec<_>>()
+                .join("; ")
+        );
+        let evidence = group
+            .iter()
+            .map(|(v, what)| Evidence::of(v, format!("scope: {}", what.join(", ")), None))
+            .collect();
+        vec![
+            finding(&SCOPE_DRIFT, current, "scope", message)
+                .at_path("scope")
+                .evidence(evidence),
+        ]
+    }
+}
+
+static SCOPE_UNDEFINED: RuleInfo = RuleInfo {
+    id: "scope-undefined",
+    sign: sign::SCOPE,
+    title: "A responsibility has no owner or no service level",
+    default_severity: Severity::Warning,
+    escalates: false,
+    detects: "In the current version: a `scope` item without `owner`; a partner-owned item without \
+        `sla`; an item whose `sla` names no entry of `slas`. One finding per item and problem.",
+    why: "Sign 10: the scope is unclear, responsibilities, KPIs and SLAs not pinned down. What has \
+        no owner is done by nobody; what the partner owns without a service level cannot be held \
+        to account.",
+    example: "scope:\n  - { id: eu-hosting, summary: Managed hosting for EU tenants, owner: partner }\n→ partner-owned scope item eu-hosting has no SLA",
+    fix: "Give every scope item an owner, and every partner-owned item an SLA with a target, agreed \
+        with the partner and written in `slas`.",
+    settings: &[],
+};
+
+impl Rule for ScopeUndefined {
+    fn info(&self) -> &'static RuleInfo {
+        &SCOPE_UNDEFINED
+    }
+
+    fn check(&self, timeline: &Timeline, cx: &Context) -> Vec<Finding> {
+        let versions = history(timeline, cx.now);
+        let Some(&(now_version, current)) = versions.last() else {
+            return Vec::new();
+        };
+        let mut findings = Vec::new();
+        for (i, item) in current.front.scope.iter().enumerate() {
+            let problem = match (item.owner, &item.sla) {
+                (None, _) => Some((
+                    "owner",
+                    format!("scope item {} has no owner", item.id),
+                    format!("scope[{i}]"),
+                )),
+                (Some(ScopeOwner::Partner), None) => Some((
+                    "sla",
+                    format!("partner-owned scope item {} has no SLA", item.id),
+                    format!("scope[{i}]"),
+                )),
+                _ => None,
+            };
+            let unknown = item
+                .sla
+                .as_ref()
+                .filter(|sla| !current.front.slas.iter().any(|s| &s.id == *sla))
+                .map(|sla| {
+                    (
+                        "unknown-sla",
+                        format!(
+                            "scope item {} names SLA {sla}, which is not in slas",
+                            item.id
+                        ),
+                        format!("scope[{i}].sla"),
+                    )
+                });
+            for (kind, message, path) in problem.into_iter().chain(unknown) {
+                findings.push(
+                    finding(
+                        &SCOPE_UNDEFINED,
+                        current,
+                        format!("{}:{kind}", item.id),
+                        message,
+                    )
+                    .at_path(path)
+                    .evidence(vec![Evidence::of(
+                        now_version,
+                        format!("scope {}: {}", item.id, item.summary),
+                        None,
+                    )]),
+                );
+            }
+        }
+        findings
+    }
+}
+
+#[cfg(test)]
+mod tests {
+    use super::*;
+    use crate::signs::testing::{History, evidence, front, run};
+
+    fn scope(items: &[(&str, &str)]) -> String {
+        let mut text =
+            String::from("slas:\n  - { id: p1, target: 4, actual: 3, better: lower }\nscope:\n");
+        for (id, summary) in items {
+            text.push_str(&format!(
+                "  - {{ id: {id}, summary: {summary}, owner: partner, sla: p1 }}\n"
+            ));
+        }
+        front(&text)
+    }
+
+    #[test]
+    fn three_changes_in_180_days() {
+        let timeline = History::new()
+            .version(
+                "2024-01-15",
+                &scope(&[("eu-hosting", "Managed hosting for EU tenants")]),
+            )
+            .version(
+                "2024-02-01",
+                &scope(&[
+                    ("eu-hosting", "Managed hosting for EU tenants"),
+                    ("analytics", "Usage analytics"),
+                ]),
+            )
+            .version(
+                "2024-03-10",
+                &scope(&[
+                    ("eu-hosting", "Hosting and backups worldwide"),
+                    ("analytics", "Usage analytics"),
+                ]),
+            )
+            .version(
+                "2024-03-11",
+                &scope(&[
+                    ("eu-hosting", "Hosting and backups worldwide"),
+                    ("analytics", "Usage analytics"),
+                ]),
+            )
+            .version(
+                "2024-05-20",
+                &scope(&[("eu-hosting", "Hosting and backups worldwide")]),
+            )
+            .build();
+        let findings = run(&ScopeDrift, &timeline, "2024-06-01");
+        assert_eq!(findings.len(), 1);
+        assert_eq!(
+            findings[0].message,
+            "the scope changed in 3 commits within 180 days (2024-02-01 to 2024-05-20): added analytics; reworded eu-hosting; removed analytics"
+        );
+        assert_eq!(
+            evidence(&findings[0]),
+            vec![
+                "2024-02-01 c000001 scope: added analytics",
+                "2024-03-10 c000002 scope: reworded eu-hosting",
+                "2024-05-20 c000004 scope: removed analytics"
+            ]
+        );
+    }
+
+    #[test]
+    fn rewording_once_and_light_edits_stay_silent() {
+        let timeline = History::new()
+            .version(
+                "2024-01-15",
+                &scope(&[("eu-hosting", "Managed hosting for EU tenants")]),
+            )
+            .version(
+                "2024-02-01",
+                &scope(&[("eu-hosting", "Managed hosting for all EU tenants")]),
+            )
+            .version(
+                "2024-03-01",
+                &scope(&[("eu-hosting", "Managed hosting for all the EU tenants")]),
+            )
+            .version(
+                "2024-04-01",
+                &scope(&[("eu-hosting", "Hosting and backups worldwide")]),
+            )
+            .build();
+        assert!(run(&ScopeDrift, &timeline, "2024-06-01").is_empty());
+    }
+
+    #[test]
+    fn unowned_and_unserviced_items() {
+        let text = front(
+            "scope:\n  - { id: eu-hosting, summary: Managed hosting, owner: partner }\n  - { id: training, summary: Sales training }\n  - { id: billing, summary: Billing, owner: ours }\n",
+        );
+        let timeline = History::new().version("2024-01-15", &text).build();
+        let findings = run(&ScopeUndefined, &timeline, "2024-02-01");
+        let messages: Vec<&str> = findings.iter().map(|f| f.message.as_str()).collect();
+        assert_eq!(
+            messages,
+            vec![
+                "partner-owned scope item eu-hosting has no SLA",
+                "scope item training has no owner"
+            ]
+        );
+        assert_eq!(
+            evidence(&findings[0]),
+            vec!["2024-01-15 c000000 scope eu-hosting: Managed hosting"]
+        );
+    }
+
+    #[test]
+    fn defined_scope_stays_silent() {
+        let timeline = History::new()
+            .version("2024-01-15", &scope(&[("eu-hosting", "Managed hosting")]))
+            .build();
+        assert!(run(&ScopeUndefined, &timeline, "2024-02-01").is_empty());
+    }
+}

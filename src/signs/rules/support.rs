@@ -1,0 +1,218 @@
+//! Sign 8, support is weak and error-prone: SLAs missed, breaches and tickets piling up.
+
+use super::{Reading, describe, history, readings};
+use crate::ledger::{Snapshot, Timeline};
+use crate::signs::{
+    Context, Evidence, Finding, Rule, RuleInfo, SettingDoc, Severity, finding, number, sign,
+};
+
+pub struct SupportDegrading;
+
+static SUPPORT_DEGRADING: RuleInfo = RuleInfo {
+    id: "support-degrading",
+    sign: sign::SUPPORT,
+    title: "SLAs are missed or support counts keep rising",
+    default_severity: Severity::Warning,
+    escalates: true,
+    detects: "An SLA of the current version whose actual misses its target in the SLA's direction \
+        (`better`): a warning, an error when it was also missed at the previous distinct `as_of` \
+        recorded in history. Separately, `support.sla_breaches` or `support.open_tickets` \
+        strictly rising over the last `rising_versions` (3) or more values recorded across \
+        versions (versions that left the value unchanged are skipped), ending at the current \
+        version.",
+    why: "Sign 8: support is weak and error-prone. Missed service levels and growing backlogs are \
+        what your own customers feel first.",
+    example: "slas: [{ id: p1-response, target: 4, actual: 9, better: lower, as_of: 2024-06-30 }]\n→ SLA P1 first response is missed: 9 hours against a target of at most 4 hours as of 2024-06-30",
+    fix: "Review the missed SLAs with the partner's support lead, ask for a corrective plan with \
+        dates, apply the contract's service credits, and renegotiate the SLAs or the support \
+        process where they no longer fit.",
+    settings: &[SettingDoc {
+        key: "rising_versions",
+        default: "3",
+        meaning: "strictly rising values in a row that make a trend",
+    }],
+};
+
+impl Rule for SupportDegrading {
+    fn info(&self) -> &'static RuleInfo {
+        &SUPPORT_DEGRADING
+    }
+
+    fn check(&self, timeline: &Timeline, cx: &Context) -> Vec<Finding> {
+        let rising = cx.settings.support_degrading.rising_versions.max(2);
+        let versions = history(timeline, cx.now);
+        let Some(&(now_version, current)) = versions.last() else {
+            return Vec::new();
+        };
+        let mut findings = Vec::new();
+        for (i, sla) in current.front.slas.iter().enumerate() {
+            if sla.is_met() != Some(false) {
+                continue;
+            }
+            let history = readings(&versions, &sla.id, |s| &s.front.slas);
+            let previous: Option<&Reading> = match history.as_slice() {
+                [.., before, last] if Some(last.as_of) == sla.as_of => Some(before),
+                _ => None,
+            }
+            .filter(|r| r.metric.is_met() == Some(false));
+            let as_of = sla.as_of.map(|d| format!(" as of {d}")).unwrap_or_default();
+            let mut message = format!("SLA {} is missed: {}{as_of}", sla.label(), describe(sla));
+            let mut evidence = Vec::new();
+            if let Some(before) = previous {
+                message.push_str(&format!(
+                    ", and was missed on {} ({})",
+                    before.as_of,
+                    before.metric.actual.map_or("?".into(), number)
+                ));
+                evidence.push(Evidence::of(
+                    before.version,
+                    format!(
+                        "{} as of {}: {}",
+                        sla.id,
+                        before.as_of,
+                        describe(before.metric)
+                    ),
+                    before.metric.actual,
+                ));
+            }
+            evidence.push(Evidence::of(
+                now_version,
+                format!("{}{as_of}: {}", sla.id, describe(sla)),
+                sla.actual,
+            ));
+            findings.push(
+                finding(
+                    &SUPPORT_DEGRADING,
+                    current,
+                    format!("sla:{}", sla.id),
+                    message,
+                )
+                .severity(if previous.is_some() {
+                    Severity::Error
+                } else {
+                    Severity::Warning
+                })
+                .at_path(format!("slas[{i}].actual"))
+                .evidence(evidence),
+            );
+        }
+        type Count = fn(&Snapshot) -> Option<i64>;
+        let counts: [(&str, Count); 2] = [
+            ("sla_breaches", |s| s.front.support.as_ref()?.sla_breaches),
+            ("open_tickets", |s| s.front.support.as_ref()?.open_tickets),
+        ];
+        for (field, value) in counts {
+            if value(current).is_none() {
+                continue;
+            }
+            let series = super::changes(&versions, value);
+            // Series ends at the current value; take its strictly rising tail.
+            let mut start = series.len().saturating_sub(1);
+            while start > 0 && series[start - 1].1 < series[start].1 {
+                start -= 1;
+            }
+            let run = &series[start..];
+            if run.len() < rising {
+                continue;
+            }
+            let values: Vec<String> = run.iter().map(|(_, v)| v.to_string()).collect();
+            let (first, last) = (run[0].0.date(), run[run.len() - 1].0.date());
+            let message = format!(
+                "support.{field} rose across {} versions: {} ({first} to {last})",
+                run.len(),
+                values.join(" → ")
+            );
+            let evidence = run
+                .iter()
+                .map(|(v, x)| Evidence::of(v, format!("support.{field} = {x}"), Some(*x as f64)))
+                .collect();
+            findings.push(
+                finding(
+                    &SUPPORT_DEGRADING,
+                    current,
+                    format!("support.{field}"),
+                    message,
+                )
+                .at_path(format!("support.{field}"))
+                .evidence(evidence),
+            );
+        }
+        findings
+    }
+}
+
+#[cfg(test)]
+mod tests {
+    use super::*;
+    use crate::signs::testing::{History, evidence, front, run};
+
+    fn sla(actual: u32, as_of: &str) -> String {
+        front(&format!(
+            "slas:\n  - {{ id: p1-response, name: P1 first response, unit: hours, target: 4, actual: {actual}, better: lower, as_of: {as_of} }}\n"
+        ))
+    }
+
+    #[test]
+    fn missed_sla_twice_is_an_error() {
+        let timeline = History::new()
+            .version("2024-04-01", &sla(6, "2024-03-31"))
+            .version("2024-07-01", &sla(9, "2024-06-30"))
+            .build();
+        let findings = run(&SupportDegrading, &timeline, "2024-07-02");
+        assert_eq!(findings.len(), 1);
+        assert_eq!(findings[0].severity, Severity::Error);
+        assert_eq!(
+            findings[0].message,
+            "SLA P1 first response is missed: 9 hours against a target of at most 4 hours as of 2024-06-30, and was missed on 2024-03-31 (6)"
+        );
+        assert_eq!(
+            evidence(&findings[0]),
+            vec![
+                "2024-04-01 c000000 p1-response as of 2024-03-31: 6 hours against a target of at most 4 hours",
+                "2024-07-01 c000001 p1-response as of 2024-06-30: 9 hours against a target of at most 4 hours"
+            ]
+        );
+    }
+
+    #[test]
+    fn met_sla_stays_silent() {
+        let timeline = History::new()
+            .version("2024-04-01", &sla(6, "2024-03-31"))
+            .version("2024-07-01", &sla(4, "2024-06-30"))
+            .build();
+        assert!(run(&SupportDegrading, &timeline, "2024-07-02").is_empty());
+    }
+
+    fn breaches(n: u32) -> String {
+        front(&format!("support: {{ sla_breaches: {n} }}\n"))
+    }
+
+    #[test]
+    fn breaches_rising_over_three_versions() {
+        let timeline = History::new()
+            .version("2024-01-01", &breaches(5))
+            .version("2024-02-01", &breaches(1))
+            .version("2024-03-01", &breaches(3))
+            .version("2024-03-15", &breaches(3))
+            .version("2024-04-01", &breaches(6))
+            .build();
+        let findings = run(&SupportDegrading, &timeline, "2024-04-02");
+        assert_eq!(findings.len(), 1);
+        assert_eq!(
+            findings[0].message,
+            "support.sla_breaches rose across 3 versions: 1 → 3 → 6 (2024-02-01 to 2024-04-01)"
+        );
+        assert_eq!(findings[0].evidence.len(), 3);
+    }
+
+    #[test]
+    fn up_then_down_stays_silent() {
+        let timeline = History::new()
+            .version("2024-01-01", &breaches(1))
+            .version("2024-02-01", &breaches(3))
+            .version("2024-03-01", &breaches(6))
+            .version("2024-04-01", &breaches(2))
+            .build();
+        assert!(run(&SupportDegrading, &timeline, "2024-04-02").is_empty());
+    }
+}

@@ -1,0 +1,177 @@
+//! Sign 3, tension shows: the talk in meeting notes turns from professional to emotional.
+
+use crate::ledger::{Meeting, Timeline};
+use crate::signs::vocabulary::{Lexicon, text_size};
+use crate::signs::{
+    Context, Evidence, Finding, Rule, RuleInfo, SettingDoc, Severity, finding, sign,
+};
+
+pub struct TensionRising;
+
+static TENSION_RISING: RuleInfo = RuleInfo {
+    id: "tension-rising",
+    sign: sign::TENSION,
+    title: "Conflict and emotion words are rising in meeting notes",
+    default_severity: Severity::Warning,
+    escalates: false,
+    detects: "Counts conflict and emotion words (built-in English and Chinese lists plus \
+        `vocabulary.tension` from rapport.yaml) in the text of the current file's meetings. \
+        English matches whole words ignoring case; Chinese matches inside the text, since it has \
+        no spaces. The rate is hits per 1,000 characters of notes (white space not counted). \
+        Meetings dated within `recent_days` (90) before now are recent, older ones earlier. Fires \
+        when recent meetings hold at least `min_recent_hits` (3) hits, earlier meetings hold at \
+        least `min_earlier_chars` (100) characters, and the recent rate is at least `min_factor` \
+        (2) times the earlier rate (an earlier rate of zero counts as exceeded).",
+    why: "Sign 3: tension shows. When the team's talk about a partner turns from professional to \
+        emotional, trust is already eroding, usually before any number shows it.",
+    example: "## 2024-01-10 Review\nGood progress on the integration.\n…\n## 2024-06-12 Review\nWe are frustrated: another missed date is unacceptable and we will escalate.\n→ conflict words rose to 9.4 per 1,000 characters of meeting notes in the last 90 days (3 in 2 meetings), from 0.0 before",
+    fix: "Bring the issues behind the words to a governance meeting with both sides' leadership: \
+        name them, agree owners and dates, and keep the notes factual so progress can be followed.",
+    settings: &[
+        SettingDoc {
+            key: "recent_days",
+            default: "90",
+            meaning: "meetings this recent are compared with older ones",
+        },
+        SettingDoc {
+            key: "min_factor",
+            default: "2.0",
+            meaning: "recent rate at least this multiple of the earlier rate",
+        },
+        SettingDoc {
+            key: "min_recent_hits",
+            default: "3",
+            meaning: "vocabulary hits needed in recent meetings",
+        },
+        SettingDoc {
+            key: "min_earlier_chars",
+            default: "100",
+            meaning: "characters of earlier notes needed to compare with",
+        },
+    ],
+};
+
+fn meeting_text(m: &Meeting) -> String {
+    format!("{}\n{}", m.title, m.text)
+}
+
+impl Rule for TensionRising {
+    fn info(&self) -> &'static RuleInfo {
+        &TENSION_RISING
+    }
+
+    fn check(&self, timeline: &Timeline, cx: &Context) -> Vec<Finding> {
+        let set = &cx.settings.tension_rising;
+        let Some(current) = timeline.current() else {
+            return Vec::new();
+        };
+        let lexicon = Lexicon::tension(&cx.vocabulary.tension);
+        let cut = cx.now.add_days(-set.recent_days);
+        let (mut recent_hits, mut recent_chars, mut earlier_hits, mut earlier_chars) =
+            (0usize, 0usize, 0usize, 0usize);
+        let mut evidence = Vec::new();
+        let mut first_line = None;
+        let mut meetings: Vec<&Meeting> = current.body.meetings.iter().collect();
+        meetings.sort_by_key(|m| (m.date, m.line));
+        let mut recent_meetings = 0;
+        for meeting in meetings.into_iter().filter(|m| m.date <= cx.now) {
+            let text = meeting_text(meeting);
+            let hits = lexicon.hits(&text);
+            if meeting.date > cut {
+                recent_hits += hits.len();
+                recent_chars += text_size(&text);
+                if !hits.is_empty() {
+                    recent_meetings += 1;
+                    first_line.get_or_insert(meeting.line);
+                    let mut words: Vec<String> =
+                        hits.iter().map(|h| format!("\"{}\"", h.term)).collect();
+                    words.dedup();
+                    evidence.push(Evidence::dated(
+                        meeting.date,
+                        format!("{}: {}", meeting.title, words.join(", ")),
+                        Some(hits.len() as f64),
+                    ));
+                }
+            } else {
+                earlier_hits += hits.len();
+                earlier_chars += text_size(&text);
+            }
+        }
+        if recent_hits < set.min_recent_hits
+            || earlier_chars < set.min_earlier_chars
+            || recent_chars == 0
+        {
+            return Vec::new();
+        }
+        let rate = |hits: usize, chars: usize| hits as f64 * 1000.0 / chars as f64;
+        let recent_rate = rate(recent_hits, recent_chars);
+        let earlier_rate = rate(earlier_hits, earlier_chars);
+        if recent_rate < set.min_factor * earlier_rate {
+            return Vec::new();
+        }
+        let message = format!(
+            "conflict words rose to {recent_rate:.1} per 1,000 characters of meeting notes in the last {} days ({recent_hits} in {recent_meetings} meeting{}), from {earlier_rate:.1} before ({earlier_hits} in {earlier_chars} characters)",
+            set.recent_days,
+            if recent_meetings == 1 { "" } else { "s" },
+        );
+        vec![
+            finding(&TENSION_RISING, current, "meetings", message)
+                .at_line(first_line.unwrap_or(1))
+                .evidence(evidence),
+        ]
+    }
+}
+
+#[cfg(test)]
+mod tests {
+    use super::*;
+    use crate::signs::testing::{History, evidence, front, run};
+
+    const CALM: &str = "## 2024-01-10 Monthly review\nAttendees: Dana Whitfield\n\nThe integration is on track. We reviewed the pipeline, agreed the next steps for the EU launch, and the partner presented the roadmap for the second half.\n\n## 2024-02-12 Monthly review\nThe first customer went live. Both teams reviewed the support process and agreed to meet again next month with updated figures for the pipeline.\n\n";
+
+    #[test]
+    fn emotional_recent_notes_fire() {
+        let text = front("")
+            + CALM
+            + "## 2024-06-12 Escalation\nWe are frustrated: another missed date is unacceptable. We will escalate to their VP.\n";
+        let timeline = History::new().version("2024-06-13", &text).build();
+        let findings = run(&TensionRising, &timeline, "2024-06-20");
+        assert_eq!(findings.len(), 1);
+        let f = &findings[0];
+        assert_eq!(
+            f.message,
+            "conflict words rose to 48.8 per 1,000 characters of meeting notes in the last 90 days (4 in 1 meeting), from 0.0 before (0 in 298 characters)"
+        );
+        assert_eq!(
+            evidence(f),
+            vec![
+                "2024-06-12 Escalation: \"escalation\", \"frustrated\", \"unacceptable\", \"escalate\""
+            ]
+        );
+        assert_eq!(f.location.line, 17);
+    }
+
+    #[test]
+    fn chinese_notes_count_words_not_spaces() {
+        let text = front("")
+            + "## 2024-01-10 月度例会\n双方回顾了项目进展，集成工作按计划推进，合作伙伴介绍了下半年的产品路线图，我们确认了欧洲市场的上线步骤。\n\n## 2024-02-12 月度例会\n第一个客户成功上线，双方团队回顾了支持流程，并同意下个月带着更新的数据再次开会讨论销售渠道。\n\n## 2024-03-12 月度例会\n合作伙伴介绍了新的培训计划，我们讨论了联合营销活动的预算和时间安排，会议气氛良好，各项工作进展顺利。\n\n"
+            + "## 2024-06-12 紧急会议\n客户对交付非常不满，认为延期太离谱，我们无法接受。\n";
+        let timeline = History::new().version("2024-06-13", &text).build();
+        let findings = run(&TensionRising, &timeline, "2024-06-20");
+        assert_eq!(findings.len(), 1);
+        assert_eq!(
+            evidence(&findings[0]),
+            vec!["2024-06-12 紧急会议: \"不满\", \"太离谱\", \"无法接受\""]
+        );
+    }
+
+    #[test]
+    fn steady_tone_stays_silent() {
+        // The same words before and after: the rate did not double.
+        let text = front("")
+            + "## 2024-01-10 Review\nThe team is frustrated with the delays; it is unacceptable and we may escalate if it goes on. The roadmap review went fine otherwise and the pipeline grew.\n\n"
+            + "## 2024-06-12 Review\nStill frustrated by delays; unacceptable quality, we will escalate. The pipeline review went fine otherwise and the roadmap is agreed.\n";
+        let timeline = History::new().version("2024-06-13", &text).build();
+        assert!(run(&TensionRising, &timeline, "2024-06-20").is_empty());
+    }
+}

@@ -1,0 +1,205 @@
+//! Sign 1, the value does not show: revenue does not justify what was put in.
+
+use super::{baseline, history};
+use crate::ledger::{Snapshot, Timeline};
+use crate::signs::{
+    Context, Evidence, Finding, Rule, RuleInfo, SettingDoc, Severity, finding, number, sign,
+};
+
+pub struct ValueGap;
+
+static VALUE_GAP: RuleInfo = RuleInfo {
+    id: "value-gap",
+    sign: sign::VALUE,
+    title: "Revenue stays below what the partnership costs",
+    default_severity: Severity::Warning,
+    escalates: true,
+    detects: "`money.revenue / money.invested` below `min_ratio` (1) now, and not improving: the \
+        ratio now is at or below the ratio at the latest version dated at least `window_days` \
+        (180) before now (or at the first version, when the history is shorter). Error when the \
+        ratio is below `error_ratio` (0.5) and now is at least `error_after_days` (365) after \
+        `since`.",
+    why: "Sign 1: the value does not show. A partnership that has not paid back the time and money \
+        put in, and is not moving toward it, costs more every month it continues unexamined.",
+    example: "2024-01-15  money: { revenue: 50000, invested: 200000 }\n2024-09-01  money: { revenue: 90000, invested: 220000 }\n→ revenue is 0.41× investment (EUR 90,000 against 220,000) and not improving over the last 180 days",
+    fix: "Review the business case with the partner's leadership: agree a shared go-to-market plan \
+        with revenue milestones, cut the investment to what the plan needs, or end a partnership \
+        whose cost outweighs what it returns.",
+    settings: &[
+        SettingDoc {
+            key: "min_ratio",
+            default: "1.0",
+            meaning: "revenue / invested below this is a gap",
+        },
+        SettingDoc {
+            key: "window_days",
+            default: "180",
+            meaning: "the ratio must have improved over this many days",
+        },
+        SettingDoc {
+            key: "error_ratio",
+            default: "0.5",
+            meaning: "below this ratio the finding is an error…",
+        },
+        SettingDoc {
+            key: "error_after_days",
+            default: "365",
+            meaning: "…once this many days have passed since `since`",
+        },
+    ],
+};
+
+fn ratio(s: &Snapshot) -> Option<(f64, f64, f64)> {
+    let money = s.front.money.as_ref()?;
+    let (revenue, invested) = (money.revenue?, money.invested?);
+    (invested > 0.0).then(|| (revenue / invested, revenue, invested))
+}
+
+impl Rule for ValueGap {
+    fn info(&self) -> &'static RuleInfo {
+        &VALUE_GAP
+    }
+
+    fn check(&self, timeline: &Timeline, cx: &Context) -> Vec<Finding> {
+        let set = &cx.settings.value_gap;
+        let versions = history(timeline, cx.now);
+        let Some(&(now_version, current)) = versions.last() else {
+            return Vec::new();
+        };
+        let Some((now_ratio, revenue, invested)) = ratio(current) else {
+            return Vec::new();
+        };
+        if now_ratio >= set.min_ratio {
+            return Vec::new();
+        }
+        let window_start = cx.now.add_days(-set.window_days);
+        let Some((base_version, (base_ratio, base_revenue, base_invested))) =
+            baseline(&versions, window_start, ratio)
+        else {
+            return Vec::new();
+        };
+        if now_ratio > base_ratio + 1e-9 {
+            return Vec::new();
+        }
+        let currency = current
+            .front
+            .terms
+            .as_ref()
+            .and_then(|t| t.currency.as_deref())
+            .map(|c| format!("{c} "))
+            .unwrap_or_default();
+        let trend = if std::ptr::eq(base_version, now_version) {
+            String::new()
+        } else if base_version.date() <= window_start {
+            format!(" and not improving over the last {} days", set.window_days)
+        } else {
+            format!(" and not improving since {}", base_version.date())
+        };
+        let message = format!(
+            "revenue is {now_ratio:.2}× investment ({currency}{} against {}){trend}",
+            number(revenue),
+            number(invested)
+        );
+        let mut evidence = Vec::new();
+        let observed = |r: f64, rev: f64, inv: f64| {
+            format!(
+                "money.revenue = {}, money.invested = {} ({r:.2}×)",
+                number(rev),
+                number(inv)
+            )
+        };
+        if !std::ptr::eq(base_version, now_version) {
+            evidence.push(Evidence::of(
+                base_version,
+                observed(base_ratio, base_revenue, base_invested),
+                Some(base_ratio),
+            ));
+        }
+        evidence.push(Evidence::of(
+            now_version,
+            observed(now_ratio, revenue, invested),
+            Some(now_ratio),
+        ));
+        let year_on = current
+            .front
+            .since
+            .is_some_and(|since| cx.now >= since.add_days(set.error_after_days));
+        let severity = if now_ratio < set.error_ratio && year_on {
+            Severity::Error
+        } else {
+            Severity::Warning
+        };
+        vec![
+            finding(&VALUE_GAP, current, "money", message)
+                .severity(severity)
+                .at_path("money.revenue")
+                .evidence(evidence),
+        ]
+    }
+}
+
+#[cfg(test)]
+mod tests {
+    use super::*;
+    use crate::signs::testing::{History, evidence, front, run};
+
+    fn money(revenue: u32, invested: u32) -> String {
+        front(&format!(
+            "since: 2024-01-15\nterms: {{ currency: EUR }}\nmoney: {{ revenue: {revenue}, invested: {invested} }}\n"
+        ))
+    }
+
+    #[test]
+    fn flat_ratio_below_one_is_a_gap() {
+        let timeline = History::new()
+            .version("2024-01-15", &money(100000, 220000))
+            .version("2024-09-01", &money(90000, 220000))
+            .build();
+        let findings = run(&ValueGap, &timeline, "2024-09-10");
+        assert_eq!(findings.len(), 1);
+        let f = &findings[0];
+        assert_eq!(
+            f.message,
+            "revenue is 0.41× investment (EUR 90,000 against 220,000) and not improving over the last 180 days"
+        );
+        assert_eq!(f.severity, Severity::Warning);
+        assert_eq!(
+            evidence(f),
+            vec![
+                "2024-01-15 c000000 money.revenue = 100,000, money.invested = 220,000 (0.45×)",
+                "2024-09-01 c000001 money.revenue = 90,000, money.invested = 220,000 (0.41×)",
+            ]
+        );
+        assert_eq!(f.path.as_deref(), Some("money.revenue"));
+    }
+
+    #[test]
+    fn error_below_half_a_year_after_since() {
+        let timeline = History::new()
+            .version("2024-01-15", &money(60000, 200000))
+            .version("2024-06-01", &money(80000, 200000))
+            .version("2025-02-01", &money(80000, 220000))
+            .build();
+        let findings = run(&ValueGap, &timeline, "2025-02-01");
+        assert_eq!(findings.len(), 1);
+        assert_eq!(findings[0].severity, Severity::Error);
+        assert_eq!(
+            findings[0].message,
+            "revenue is 0.36× investment (EUR 80,000 against 220,000) and not improving over the last 180 days"
+        );
+        assert_eq!(findings[0].evidence[0].date.to_string(), "2024-06-01");
+    }
+
+    #[test]
+    fn improving_ratio_stays_silent() {
+        let timeline = History::new()
+            .version("2024-01-15", &money(50000, 200000))
+            .version("2024-09-01", &money(150000, 220000))
+            .build();
+        assert!(run(&ValueGap, &timeline, "2024-09-10").is_empty());
+        let paid_back = History::new()
+            .version("2024-01-15", &money(250000, 200000))
+            .build();
+        assert!(run(&ValueGap, &paid_back, "2024-09-10").is_empty());
+    }
+}

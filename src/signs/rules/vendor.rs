@@ -1,0 +1,181 @@
+//! Sign 6, the solution serves the seller: the partner pushes offers while our needs wait.
+
+use super::history;
+use crate::ledger::model::RequirementStatus;
+use crate::ledger::{Date, Timeline};
+use crate::signs::{
+    Context, Evidence, Finding, Rule, RuleInfo, SettingDoc, Severity, finding, sign,
+};
+
+pub struct VendorCentric;
+
+static VENDOR_CENTRIC: RuleInfo = RuleInfo {
+    id: "vendor-centric",
+    sign: sign::VENDOR,
+    title: "The partner pushes offers while our requirements wait",
+    default_severity: Severity::Warning,
+    escalates: false,
+    detects: "In the current version, the unanswered requirements are those `declined`, and those \
+        `open` and raised more than `open_days` (90) before now. Fires when at least \
+        `min_offers` (1) offers dated after the earliest of them (an offer without `date` is \
+        dated by the version where it first appeared) answer none of them.",
+    why: "Sign 6: the solution serves the seller. A partner that keeps proposing its own products \
+        while what you asked for stays open is selling to you, not building with you.",
+    example: "requirements: [{ id: sso, status: open, raised: 2024-02-01 }]\noffers: [{ summary: Premium analytics bundle, date: 2024-05-02 }]\n(analysed on 2024-09-01)\n→ 1 requirement unanswered (sso open for 213 days) while the partner added 1 offer answering none of them",
+    fix: "Put the open requirements on the agenda of the next leadership review, ask the partner for \
+        a dated answer to each, and decline offers that answer none of them until they do.",
+    settings: &[
+        SettingDoc {
+            key: "open_days",
+            default: "90",
+            meaning: "an open requirement older than this is unanswered",
+        },
+        SettingDoc {
+            key: "min_offers",
+            default: "1",
+            meaning: "offers answering none of them needed to fire",
+        },
+    ],
+};
+
+impl Rule for VendorCentric {
+    fn info(&self) -> &'static RuleInfo {
+        &VENDOR_CENTRIC
+    }
+
+    fn check(&self, timeline: &Timeline, cx: &Context) -> Vec<Finding> {
+        let set = &cx.settings.vendor_centric;
+        let versions = history(timeline, cx.now);
+        let Some(&(now_version, current)) = versions.last() else {
+            return Vec::new();
+        };
+        let front = &current.front;
+        let unanswered: Vec<_> = front
+            .requirements
+            .iter()
+            .filter(|r| match r.status {
+                RequirementStatus::Declined => true,
+                RequirementStatus::Open => r
+                    .raised
+                    .is_some_and(|raised| raised.days_until(cx.now) > set.open_days),
+                RequirementStatus::Met => false,
+            })
+            .collect();
+        if unanswered.is_empty() {
+            return Vec::new();
+        }
+        let since: Option<Date> = unanswered.iter().filter_map(|r| r.raised).min();
+        let first_seen = |summary: &str| -> Date {
+            versions
+                .iter()
+                .find(|(_, s)| s.front.offers.iter().any(|o| o.summary == summary))
+                .map_or(now_version.date(), |(v, _)| v.date())
+        };
+        let ids: Vec<&str> = unanswered.iter().map(|r| r.id.as_str()).collect();
+        let offers: Vec<(Date, &str)> = front
+            .offers
+            .iter()
+            .filter(|o| o.answers.as_deref().is_none_or(|a| !ids.contains(&a)))
+            .map(|o| {
+                (
+                    o.date.unwrap_or_else(|| first_seen(&o.summary)),
+                    o.summary.as_str(),
+                )
+            })
+            .filter(|(date, _)| since.is_none_or(|since| *date > since) && *date <= cx.now)
+            .collect();
+        if offers.len() < set.min_offers.max(1) {
+            return Vec::new();
+        }
+        let described: Vec<String> = unanswered
+            .iter()
+            .map(|r| match (r.status, r.raised) {
+                (RequirementStatus::Declined, _) => format!("{} declined", r.id),
+                (_, Some(raised)) => {
+                    format!("{} open for {} days", r.id, raised.days_until(cx.now))
+                }
+                _ => format!("{} open", r.id),
+            })
+            .collect();
+        let message = format!(
+            "{} requirement{} unanswered ({}) while the partner added {} offer{} answering none of them",
+            unanswered.len(),
+            if unanswered.len() == 1 { "" } else { "s" },
+            described.join(", "),
+            offers.len(),
+            if offers.len() == 1 { "" } else { "s" },
+        );
+        let mut evidence: Vec<Evidence> = unanswered
+            .iter()
+            .map(|r| {
+                Evidence::dated(
+                    r.raised.unwrap_or(now_version.date()),
+                    format!(
+                        "requirement {}: {} ({})",
+                        r.id,
+                        r.need,
+                        match r.status {
+                            RequirementStatus::Open => "open",
+                            RequirementStatus::Met => "met",
+                            RequirementStatus::Declined => "declined",
+                        }
+                    ),
+                    None,
+                )
+            })
+            .collect();
+        evidence.extend(
+            offers
+                .iter()
+                .map(|(date, summary)| Evidence::dated(*date, format!("offer: {summary}"), None)),
+        );
+        vec![
+            finding(&VENDOR_CENTRIC, current, "requirements", message)
+                .at_path("offers")
+                .evidence(evidence),
+        ]
+    }
+}
+
+#[cfg(test)]
+mod tests {
+    use super::*;
+    use crate::signs::testing::{History, evidence, front, run};
+
+    const REQ: &str = "requirements:\n  - { id: sso, need: SAML single sign-on, status: open, raised: 2024-02-01 }\n";
+
+    #[test]
+    fn offers_that_ignore_old_requirements() {
+        let text = front(&format!(
+            "{REQ}offers:\n  - {{ summary: Premium analytics bundle, date: 2024-05-02 }}\n  - {{ summary: Old brochure, date: 2024-01-10 }}\n"
+        ));
+        let timeline = History::new().version("2024-05-03", &text).build();
+        let findings = run(&VendorCentric, &timeline, "2024-09-01");
+        assert_eq!(
+            findings[0].message,
+            "1 requirement unanswered (sso open for 213 days) while the partner added 1 offer answering none of them"
+        );
+        assert_eq!(
+            evidence(&findings[0]),
+            vec![
+                "2024-02-01 requirement sso: SAML single sign-on (open)",
+                "2024-05-02 offer: Premium analytics bundle"
+            ]
+        );
+    }
+
+    #[test]
+    fn an_offer_answering_the_requirement_stays_silent() {
+        let text = front(&format!(
+            "{REQ}offers:\n  - {{ summary: SSO connector, date: 2024-05-02, answers: sso }}\n"
+        ));
+        let timeline = History::new().version("2024-05-03", &text).build();
+        assert!(run(&VendorCentric, &timeline, "2024-09-01").is_empty());
+        // A requirement only 60 days old is not yet unanswered.
+        let text = front(&format!(
+            "{REQ}offers:\n  - {{ summary: Premium analytics bundle, date: 2024-03-02 }}\n"
+        ));
+        let timeline = History::new().version("2024-03-03", &text).build();
+        assert!(run(&VendorCentric, &timeline, "2024-04-01").is_empty());
+    }
+}

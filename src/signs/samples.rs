@@ -1,0 +1,406 @@
+//! The sample ledger, replayed through [`analyse`](super::analyse): a healthy partnership stays
+//! silent, and each variant carrying one sign produces exactly the finding it was written for.
+
+use super::testing::{History, Setup, date};
+use super::{Acknowledgement, Finding, Severity, analyse};
+use crate::ledger::Timeline;
+
+/// A partnership in good health on 2024-09-20: value above cost, targets met, SLAs met, scope
+/// owned, a monthly review the partner's executive attends.
+const HEALTHY: &str = "---
+rapport: 1
+id: contoso
+partner: Contoso Cloud
+status: active
+owner: Priya Raman
+since: 2023-09-01
+launched: 2023-11-01
+plan: { agreed: 2023-10-15, segments: [EU retail] }
+contacts:
+  - { name: Ana Lima, side: partner, role: VP Alliances, level: executive, primary: true }
+  - { name: Ben Cho, side: partner, role: Partner Manager, level: manager }
+  - { name: Cara Diaz, side: partner, role: Solutions Engineer, level: staff }
+  - { name: Dev Patel, side: partner, role: Support Engineer, level: staff }
+  - { name: Priya Raman, side: ours, role: Alliance Manager, level: manager, primary: true }
+terms: { payment_days: 30, price: 120000, currency: EUR, renewal: 2025-09-01 }
+money: { revenue: 400000, invested: 200000 }
+effort: { hours_per_month: 40 }
+kpis:
+  - { id: pipeline, name: Partner-sourced pipeline, unit: EUR, target: 400000, actual: 420000, as_of: 2024-08-31 }
+slas:
+  - { id: p1-response, name: P1 first response, unit: hours, target: 4, actual: 3, better: lower, as_of: 2024-08-31 }
+scope:
+  - { id: hosting, summary: Managed hosting for EU tenants, owner: partner, sla: p1-response }
+  - { id: enablement, summary: Sales enablement for our account teams, owner: shared }
+requirements:
+  - { id: sso, need: SAML single sign-on, status: met, raised: 2024-01-10 }
+offers:
+  - { summary: SSO connector, date: 2024-03-01, answers: sso }
+invoices:
+  - { id: INV-1, payer: partner, amount: 30000, due: 2024-07-31, paid: 2024-07-25 }
+support: { open_tickets: 4, sla_breaches: 0 }
+satisfaction: { score: 4.4, as_of: 2024-08-31 }
+wins:
+  - { date: 2024-01-20, summary: Retail chain, value: 90000 }
+---
+
+# Contoso Cloud
+
+## 2024-04-17 Monthly review
+Attendees: Ana Lima, Ben Cho, Priya Raman
+
+We walked through the retail pipeline account by account and agreed which of the open
+opportunities each side leads. The partner shared its hosting roadmap for the year.
+
+## 2024-05-15 Monthly review
+Attendees: Ana Lima, Ben Cho, Priya Raman
+
+The first joint campaign went out. Support tickets are down and the onboarding checklist
+for new tenants is now shared by both teams.
+
+## 2024-06-12 Monthly review
+Attendees: Ana Lima, Ben Cho, Priya Raman
+
+Quarter closed ahead of target. We planned the summer enablement sessions and the partner
+introduced its new support lead.
+
+## 2024-07-10 Monthly review
+Attendees: Ana Lima, Ben Cho, Priya Raman
+
+The pipeline is ahead of plan and the first retail customers are live. We agreed the
+enablement calendar for the autumn and reviewed the support figures together.
+
+- [x] partner: share the Q3 pipeline
+
+## 2024-08-07 Monthly review
+Attendees: Ana Lima, Ben Cho, Priya Raman
+
+Two new retail accounts signed. Support response times are within target and the joint
+webinar drew a good audience.
+
+- [x] ours: send the webinar list
+
+## 2024-09-04 Monthly review
+Attendees: Ana Lima, Ben Cho, Priya Raman
+
+Renewal discussion started on a positive note. Both sides want to extend to the Nordics.
+";
+
+/// Replays the healthy history (one version per meeting), then one version per edit set, each
+/// applying its replacements to the text before it; analyses at `now`.
+fn replay(edits: &[&[(&str, &str)]], now: &str) -> Vec<Finding> {
+    let (timeline, last) = history(edits);
+    let setup = Setup::default();
+    let cx = setup.context(now);
+    analyse(&[timeline], &cx, &move |_: &str| Some(last.clone()))
+}
+
+fn history(edits: &[&[(&str, &str)]]) -> (Timeline, String) {
+    let cut = |marker: &str| HEALTHY.find(marker).map_or(HEALTHY, |i| &HEALTHY[..i]);
+    let mut history = History::new()
+        .version("2024-07-10", cut("## 2024-08-07"))
+        .version("2024-08-07", cut("## 2024-09-04"))
+        .version("2024-09-04", HEALTHY);
+    let mut text = HEALTHY.to_string();
+    for (i, edit) in edits.iter().enumerate() {
+        for (from, to) in edit.iter() {
+            assert!(text.contains(from), "edit {i}: `{from}` is not in the text");
+            text = text.replacen(from, to, 1);
+        }
+        history = history.version(&format!("2024-09-{:02}", 10 + i), &text);
+    }
+    (history.build(), text)
+}
+
+fn rules(findings: &[Finding]) -> Vec<&str> {
+    findings.iter().map(|f| f.rule).collect()
+}
+
+#[test]
+fn the_healthy_partnership_stays_silent() {
+    let findings = replay(&[], "2024-09-20");
+    assert!(findings.is_empty(), "{findings:#?}");
+}
+
+#[test]
+fn each_sign_carrying_variant_produces_its_finding() {
+    const NOW: &str = "2024-09-20";
+    type Case<'a> = (&'a str, &'a [&'a [(&'a str, &'a str)]], &'a str);
+    let cases: &[Case] = &[
+        (
+            "value-gap",
+            &[&[("revenue: 400000", "revenue: 150000")]],
+            NOW,
+        ),
+        (
+            "targets-missed",
+            &[&[("actual: 420000", "actual: 90000")]],
+            NOW,
+        ),
+        (
+            "no-early-wins",
+            &[&[("date: 2024-01-20", "date: 2024-06-20")]],
+            NOW,
+        ),
+        (
+            "plan-not-agreed",
+            &[&[("agreed: 2023-10-15", "agreed: 2023-12-01")]],
+            NOW,
+        ),
+        (
+            "tension-rising",
+            &[&[(
+                "Renewal discussion started on a positive note.",
+                "The team is frustrated and angry: the outage was unacceptable and we will escalate.",
+            )]],
+            NOW,
+        ),
+        (
+            "satisfaction-decline",
+            &[&[("score: 4.4", "score: 3.6")]],
+            NOW,
+        ),
+        (
+            "no-success-metrics",
+            &[&[(
+                "actual: 420000, as_of: 2024-08-31",
+                "actual: 420000, as_of: 2024-04-30",
+            )]],
+            NOW,
+        ),
+        (
+            "vendor-centric",
+            &[&[
+                ("status: met", "status: open"),
+                (
+                    "{ summary: SSO connector, date: 2024-03-01, answers: sso }",
+                    "{ summary: Premium analytics bundle, date: 2024-06-01 }",
+                ),
+            ]],
+            NOW,
+        ),
+        (
+            "partner-unresponsive",
+            &[&[(
+                "Both sides want to extend to the Nordics.\n",
+                "Both sides want to extend to the Nordics.\n\n- [ ] partner: send the security questionnaire (due 2024-09-10)\n",
+            )]],
+            NOW,
+        ),
+        (
+            "partner-turnover",
+            &[&[
+                (
+                    "  - { name: Cara Diaz, side: partner, role: Solutions Engineer, level: staff }\n",
+                    "",
+                ),
+                (
+                    "  - { name: Dev Patel, side: partner, role: Support Engineer, level: staff }\n",
+                    "",
+                ),
+            ]],
+            NOW,
+        ),
+        (
+            "partner-distress",
+            &[&[(
+                "wins:",
+                "events:\n  - { date: 2024-09-01, kind: financial-distress, note: Missed a bond payment }\nwins:",
+            )]],
+            NOW,
+        ),
+        (
+            "support-degrading",
+            &[&[("target: 4, actual: 3", "target: 4, actual: 7")]],
+            NOW,
+        ),
+        (
+            "payment-terms-slip",
+            &[&[("payment_days: 30", "payment_days: 60")]],
+            NOW,
+        ),
+        ("price-cut", &[&[("price: 120000", "price: 60000")]], NOW),
+        ("late-payment", &[&[(", paid: 2024-07-25", "")]], NOW),
+        (
+            "scope-drift",
+            &[
+                &[(
+                    "Managed hosting for EU tenants",
+                    "Hosting backups and monitoring worldwide",
+                )],
+                &[(
+                    "  - { id: enablement, summary: Sales enablement for our account teams, owner: shared }\n",
+                    "",
+                )],
+                &[(
+                    "Hosting backups and monitoring worldwide",
+                    "Managed hosting for EU tenants",
+                )],
+            ],
+            NOW,
+        ),
+        ("scope-undefined", &[&[(", sla: p1-response", "")]], NOW),
+        (
+            "contact-downgrade",
+            &[&[(
+                "name: Ana Lima, side: partner, role: VP Alliances, level: executive",
+                "name: Tom Ng, side: partner, role: Partner Manager, level: manager",
+            )]],
+            NOW,
+        ),
+        ("meeting-cadence-drop", &[], "2024-12-10"),
+        (
+            "effort-disproportion",
+            &[&[("hours_per_month: 40", "hours_per_month: 70")]],
+            NOW,
+        ),
+        (
+            "stale-acknowledgement",
+            &[&[(
+                "wins:",
+                "acknowledged:\n  - { rule: price-cut, reason: Volume discount, until: 2025-01-01 }\nwins:",
+            )]],
+            NOW,
+        ),
+    ];
+    for (rule, edits, now) in cases {
+        let findings = replay(edits, now);
+        assert_eq!(rules(&findings), vec![*rule], "{rule}: {findings:#?}");
+    }
+    let covered: Vec<&str> = cases.iter().map(|c| c.0).collect();
+    for rule in super::catalog() {
+        assert!(
+            covered.contains(&rule.info().id),
+            "no sample for {}",
+            rule.info().id
+        );
+    }
+}
+
+#[test]
+fn findings_point_at_the_line_of_their_field() {
+    let findings = replay(&[&[("payment_days: 30", "payment_days: 60")]], "2024-09-20");
+    let line = HEALTHY
+        .lines()
+        .position(|l| l.starts_with("terms:"))
+        .map(|i| i + 1);
+    assert_eq!(Some(findings[0].location.line), line);
+    assert_eq!(findings[0].location.file, "partners/northwind.md");
+    assert_eq!(findings[0].location.partnership, "contoso");
+}
+
+#[test]
+fn findings_are_identical_across_runs() {
+    let edits: &[&[(&str, &str)]] = &[&[
+        ("payment_days: 30", "payment_days: 120"),
+        ("price: 120000", "price: 60000"),
+        ("score: 4.4", "score: 3.6"),
+        (", paid: 2024-07-25", ""),
+        ("actual: 420000", "actual: 90000"),
+    ]];
+    let first = replay(edits, "2024-09-20");
+    assert_eq!(first.len(), 5);
+    assert_eq!(first, replay(edits, "2024-09-20"));
+    // Worst first within the partnership, then by rule.
+    let order: Vec<(Severity, &str)> = first.iter().map(|f| (f.severity, f.rule)).collect();
+    assert_eq!(
+        order,
+        vec![
+            (Severity::Error, "payment-terms-slip"),
+            (Severity::Error, "price-cut"),
+            (Severity::Error, "satisfaction-decline"),
+            (Severity::Warning, "late-payment"),
+            (Severity::Warning, "targets-missed"),
+        ]
+    );
+}
+
+#[test]
+fn acknowledgements_hold_until_their_date() {
+    let acknowledge = |until: &str| {
+        format!(
+            "acknowledged:\n  - {{ rule: price-cut, reason: Volume discount, until: {until} }}\nwins:"
+        )
+    };
+    let active = acknowledge("2024-12-31");
+    let findings = replay(
+        &[&[("price: 120000", "price: 60000"), ("wins:", &active)]],
+        "2024-09-20",
+    );
+    assert_eq!(rules(&findings), vec!["price-cut"]);
+    assert_eq!(
+        findings[0].acknowledgement,
+        Acknowledgement::Acknowledged {
+            reason: "Volume discount".into(),
+            until: Some(date("2024-12-31")),
+        }
+    );
+
+    let expired = acknowledge("2024-09-01");
+    let findings = replay(
+        &[&[("price: 120000", "price: 60000"), ("wins:", &expired)]],
+        "2024-09-20",
+    );
+    assert_eq!(rules(&findings), vec!["price-cut", "stale-acknowledgement"]);
+    assert_eq!(findings[0].acknowledgement, Acknowledgement::Open);
+    assert_eq!(
+        findings[1].message,
+        "the acknowledgement of price-cut expired on 2024-09-01, 19 days ago"
+    );
+
+    let unmatched = replay(&[&[("wins:", &active)]], "2024-09-20");
+    assert_eq!(
+        unmatched[0].message,
+        "the acknowledgement of price-cut matches no finding"
+    );
+    let typo = replay(
+        &[&[("wins:", &active.replace("price-cut", "prize-cut"))]],
+        "2024-09-20",
+    );
+    assert_eq!(
+        typo[0].message,
+        "the acknowledgement names `prize-cut`, which is not a rule"
+    );
+}
+
+#[test]
+fn severity_overrides_and_disabled_rules_apply() {
+    let (timeline, last) = history(&[&[
+        ("payment_days: 30", "payment_days: 120"),
+        ("price: 120000", "price: 60000"),
+    ]]);
+    let mut setup = Setup::default();
+    setup.settings.payment_terms_slip.severity = Some(Severity::Info);
+    setup.settings.price_cut.enabled = false;
+    let cx = setup.context("2024-09-20");
+    let findings = analyse(&[timeline], &cx, &move |_: &str| Some(last.clone()));
+    assert_eq!(rules(&findings), vec!["payment-terms-slip"]);
+    assert_eq!(findings[0].severity, Severity::Info);
+}
+
+#[test]
+fn removed_or_invalid_partnerships_produce_nothing() {
+    let edits: &[&[(&str, &str)]] = &[&[("price: 120000", "price: 60000")]];
+    let setup = Setup::default();
+    let cx = setup.context("2024-09-30");
+    let (timeline, _) = history(edits);
+    let mut removed = timeline.clone();
+    let mut invalid = timeline.clone();
+    let tail = History::new()
+        .removed("2024-09-25")
+        .invalid("2024-09-26")
+        .build();
+    removed.versions.push(tail.versions[0].clone());
+    invalid.versions.push(tail.versions[1].clone());
+    assert!(analyse(&[removed], &cx, &|_: &str| None).is_empty());
+    assert!(analyse(&[invalid], &cx, &|_: &str| None).is_empty());
+    // A trend rule skips an invalid version in the middle of history.
+    let mut middle = timeline.clone();
+    let last = middle.versions.pop();
+    middle.versions.push(tail.versions[1].clone());
+    middle.versions.extend(last);
+    assert_eq!(
+        rules(&analyse(&[middle], &cx, &|_: &str| None)),
+        vec!["price-cut"]
+    );
+}
