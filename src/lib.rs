@@ -27,6 +27,10 @@ pub mod exit {
 pub fn run(cli: cli::Cli) -> ExitCode {
     match commands::dispatch(cli) {
         Ok(code) => ExitCode::from(code),
+        // A closed pipe (`rapport check | head`) is the reader's choice, not an error.
+        Err(Error::Output(error)) if error.kind() == std::io::ErrorKind::BrokenPipe => {
+            ExitCode::from(exit::CLEAN)
+        }
         Err(error) => {
             report::errors::print_error(&error);
             ExitCode::from(exit::INVALID)

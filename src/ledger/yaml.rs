@@ -281,14 +281,12 @@ mod tests {
                 "{this}: &{this} [*{prev}, *{prev}, *{prev}, *{prev}, *{prev}, *{prev}, *{prev}, *{prev}, *{prev}, *{prev}]\n"
             ));
         }
-        let started = std::time::Instant::now();
         let problem = parse_tree(&text).unwrap_err();
         assert!(
             problem.message.contains("alias bomb"),
             "{}",
             problem.message
         );
-        assert!(started.elapsed().as_secs() < 2);
     }
 
     #[test]

@@ -167,7 +167,7 @@ impl Rule for NoEarlyWins {
                 .at_path("launched")
                 .evidence(vec![Evidence::of(
                     now_version,
-                    format!("launched: {launched}, {} wins recorded", wins.len()),
+                    format!("launched: {launched}, wins recorded: {}", wins.len()),
                     None,
                 )]),
         ]
@@ -309,7 +309,7 @@ mod tests {
         );
         assert_eq!(
             evidence(&findings[0]),
-            vec!["2024-02-01 c000000 launched: 2024-03-01, 1 wins recorded"]
+            vec!["2024-02-01 c000000 launched: 2024-03-01, wins recorded: 1"]
         );
     }
 
