@@ -6,6 +6,7 @@ use std::path::{Path, PathBuf};
 use crate::cli::{CheckArgs, Format};
 use crate::config::{self, Config};
 use crate::error::{Error, Result};
+use crate::history::{self, History, LedgerRepo};
 use crate::ledger::load::{self, LedgerState};
 use crate::report;
 
@@ -82,9 +83,64 @@ pub fn load_working_tree(ledger: &LedgerRoot) -> LedgerState {
     state
 }
 
+/// Reads and parses the ledger as it is in commit `rev`: its configuration and partnership files
+/// come from that commit's tree.
+pub fn load_revision(ledger: &LedgerRoot, rev: &str) -> Result<(LedgerState, History)> {
+    let mut config = ledger.config.clone();
+    let mut repo = LedgerRepo::open(&ledger.root, &config.paths)?;
+    let written = repo.file_at(&repo.resolve(rev)?, config::FILE_NAME)?;
+    if let Some(bytes) = written {
+        config = Config::parse(config::FILE_NAME, &bytes).map_err(Error::InvalidConfig)?;
+        if config.paths != ledger.config.paths {
+            repo = LedgerRepo::open(&ledger.root, &config.paths)?;
+        }
+    }
+    let commit = repo.resolve(rev)?;
+    let (mut files, problems) = repo.files_at(&commit)?;
+    if let Some(only) = &ledger.only {
+        files.retain(|(path, _)| path == only);
+    }
+    let mut state = load::load(&files, &config.ladder);
+    state.files += problems.len();
+    state.diagnostics.extend(problems);
+    state
+        .diagnostics
+        .sort_by(|a, b| (&a.file, a.line, a.column).cmp(&(&b.file, b.line, b.column)));
+    let history = history::timelines(&repo, rev, &config.ladder, &report::progress::Bar::new())?;
+    Ok((state, history))
+}
+
+/// The ledger to check and, inside a repository, the history the rules read: at `--rev`, or
+/// the working tree with history up to `HEAD` (none before the first commit).
+pub fn load_ledger(
+    args: &CheckArgs,
+    ledger: &LedgerRoot,
+) -> Result<(LedgerState, Option<History>)> {
+    if let Some(rev) = &args.rev {
+        let (state, history) = load_revision(ledger, rev)?;
+        return Ok((state, Some(history)));
+    }
+    let state = load_working_tree(ledger);
+    if !history::is_inside_repository(&ledger.root) {
+        return Ok((state, None));
+    }
+    let repo = LedgerRepo::open(&ledger.root, &ledger.config.paths)?;
+    if repo.is_unborn() {
+        return Ok((state, None));
+    }
+    let history = history::timelines(
+        &repo,
+        "HEAD",
+        &ledger.config.ladder,
+        &report::progress::Bar::new(),
+    )?;
+    Ok((state, Some(history)))
+}
+
 pub fn run(args: &CheckArgs) -> Result<u8> {
     let ledger = open(&args.path)?;
-    let state = load_working_tree(&ledger);
+    // The history is what the rules read; validation needs only the files.
+    let (state, _history) = load_ledger(args, &ledger)?;
     let mut out = anstream::stdout().lock();
     match args.format {
         Format::Text => report::text::write_check(&mut out, &state)?,

@@ -2,6 +2,7 @@
 
 pub mod check;
 pub mod schema;
+pub mod timeline;
 
 use crate::cli::{Cli, Command};
 use crate::error::Result;
@@ -10,6 +11,7 @@ use crate::error::Result;
 pub fn dispatch(cli: Cli) -> Result<u8> {
     match cli.command {
         Command::Check(args) => check::run(&args),
+        Command::Timeline(args) => timeline::run(&args),
         Command::Schema(args) => schema::run(&args),
     }
 }

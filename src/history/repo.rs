@@ -98,6 +98,27 @@ impl LedgerRepo {
             .map_err(|_| unknown("it does not name a commit".into()))
     }
 
+    /// Whether the current branch has no commit yet.
+    pub fn is_unborn(&self) -> bool {
+        self.repo
+            .head()
+            .is_err_and(|e| e.code() == ErrorCode::UnbornBranch || e.code() == ErrorCode::NotFound)
+    }
+
+    /// The bytes of a file (relative to the ledger root) in a commit, if it is there.
+    pub fn file_at(&self, commit: &git2::Commit<'_>, path: &str) -> Result<Option<Vec<u8>>> {
+        let tree = commit.tree()?;
+        let full = format!("{}{path}", self.prefix);
+        match tree.get_path(Path::new(&full)) {
+            Ok(entry) if entry.kind() == Some(ObjectType::Blob) => {
+                Ok(Some(self.repo.find_blob(entry.id())?.content().to_vec()))
+            }
+            Ok(_) => Ok(None),
+            Err(error) if error.code() == ErrorCode::NotFound => Ok(None),
+            Err(error) => Err(error.into()),
+        }
+    }
+
     /// A path relative to the repository's top, relative to the ledger root instead.
     pub(crate) fn ledger_path<'p>(&self, repo_path: &'p str) -> &'p str {
         repo_path.strip_prefix(&self.prefix).unwrap_or(repo_path)
