@@ -130,6 +130,17 @@ pub fn write_text(out: &mut dyn Write, view: &TimelineView) -> io::Result<()> {
             let (Some(first), Some(last)) = (series.points.first(), series.points.last()) else {
                 continue;
             };
+            if series.points.len() == 1 {
+                writeln!(
+                    out,
+                    "  {:<width$}  {}  {} unchanged since {}",
+                    series.name,
+                    sparkline(&values),
+                    number(first.1),
+                    first.0
+                )?;
+                continue;
+            }
             writeln!(
                 out,
                 "  {:<width$}  {}  {} → {}  {DIM}({} to {}){DIM:#}",
