@@ -19,6 +19,8 @@ pub struct Cli {
 pub enum Command {
     /// Validate every partnership file and report findings at one revision.
     Check(CheckArgs),
+    /// One partnership's history: every version, what changed in it, its numeric series.
+    Timeline(TimelineArgs),
     /// Print the JSON Schema of the partnership front matter.
     Schema(SchemaArgs),
     /// List every rule: id, sign, default severity and what it finds.
@@ -45,6 +47,7 @@ pub enum FailOn {
     Info,
     Warning,
     Error,
+    Never,
 }
 
 /// Output formats.
@@ -59,14 +62,33 @@ pub struct CheckArgs {
     /// The ledger folder (holding rapport.yaml or partners/), or one partnership file.
     #[arg(default_value = ".")]
     pub path: PathBuf,
+    /// Validate the ledger as it is in this commit (branch, tag, commit id) instead of the
+    /// working tree.
+    #[arg(long, value_name = "REV")]
+    pub rev: Option<String>,
     #[arg(long, value_enum, default_value_t = Format::Text)]
     pub format: Format,
-    /// Exit with 1 when an open finding reaches this severity.
+    /// Exit with 1 when an open finding reaches this severity (`never`: report, exit 0).
     #[arg(long, value_enum, default_value_t = FailOn::Error)]
     pub fail_on: FailOn,
-    /// Analyse as of this date (YYYY-MM-DD) instead of today.
+    /// Analyse as of this date (YYYY-MM-DD) instead of the revision's commit date (or today,
+    /// for the working tree).
     #[arg(long, value_name = "DATE", value_parser = parse_date)]
     pub as_of: Option<crate::ledger::Date>,
+}
+
+#[derive(Debug, Args)]
+pub struct TimelineArgs {
+    /// The partnership's id: its `id:` field, or its file name without `.md`.
+    pub id: String,
+    /// The ledger folder (holding rapport.yaml or partners/).
+    #[arg(long, default_value = ".")]
+    pub path: PathBuf,
+    /// Read history up to this commit (branch, tag, commit id).
+    #[arg(long, value_name = "REV", default_value = "HEAD")]
+    pub rev: String,
+    #[arg(long, value_enum, default_value_t = Format::Text)]
+    pub format: Format,
 }
 
 fn parse_date(text: &str) -> Result<crate::ledger::Date, String> {

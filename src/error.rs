@@ -22,6 +22,27 @@ pub enum Error {
     #[error("{0}")]
     Invocation(String),
 
+    #[error("{path} is not inside a git repository, so it has no history to read")]
+    NotARepository { path: PathBuf },
+
+    #[error(
+        "the repository at {path} is a shallow clone: its history is cut off, and rapport does not report on part of a history"
+    )]
+    Shallow { path: PathBuf },
+
+    #[error("unknown revision `{rev}`: {reason}")]
+    UnknownRevision { rev: String, reason: String },
+
+    #[error("no history: {0}")]
+    EmptyHistory(String),
+
+    #[error("no partnership with id `{id}` in the history up to {rev}")]
+    UnknownPartnership {
+        id: String,
+        rev: String,
+        suggestion: Option<String>,
+    },
+
     #[error("git: {0}")]
     Git(#[from] git2::Error),
 
@@ -39,6 +60,36 @@ impl Error {
             Error::NoSuchPath { .. } => {
                 Some("pass the folder that holds rapport.yaml (or `partners/`)".into())
             }
+            Error::NotARepository { .. } => Some(
+                "run rapport inside the ledger's git repository (or pass its folder as PATH); \
+                 to start one: git init && git add . && git commit -m \"Start the ledger\""
+                    .into(),
+            ),
+            Error::Shallow { .. } => Some(
+                "fetch the whole history, then run rapport again:\n\
+                 \x20 git fetch --unshallow\n\
+                 or fetch enough of it: git fetch --deepen=N (N commits more)\n\
+                 in GitHub Actions, check out with the whole history:\n\
+                 \x20 - uses: actions/checkout@v4\n\
+                 \x20   with:\n\
+                 \x20     fetch-depth: 0\n\
+                 in GitLab CI, set the variable GIT_DEPTH: 0"
+                    .into(),
+            ),
+            Error::UnknownRevision { .. } => Some(
+                "name a commit, branch or tag that exists here, such as HEAD, main or a commit id \
+                 (`git log --oneline` lists them); a remote branch must be fetched first: \
+                 git fetch origin BRANCH"
+                    .into(),
+            ),
+            Error::EmptyHistory(_) => Some(
+                "commit the partnership files first: git add partners && git commit -m \"Add partnerships\""
+                    .into(),
+            ),
+            Error::UnknownPartnership { suggestion, .. } => Some(match suggestion {
+                Some(id) => format!("did you mean `{id}`?"),
+                None => "the id is the `id:` field of a partnership file, or its file name without .md; `rapport check` lists the files".into(),
+            }),
             _ => None,
         }
     }

@@ -6,6 +6,7 @@ pub mod cli;
 pub mod commands;
 pub mod config;
 pub mod error;
+pub mod history;
 pub mod ledger;
 pub mod report;
 pub mod sample;

@@ -8,6 +8,7 @@ use std::sync::Arc;
 use crate::cli::{CheckArgs, FailOn, Format};
 use crate::config::{self, Config};
 use crate::error::{Error, Result};
+use crate::history::{self, History, LedgerRepo};
 use crate::ledger::load::{self, LedgerState};
 use crate::ledger::{Commit, Content, Date, Timeline, Version};
 use crate::report;
@@ -122,31 +123,196 @@ pub fn fails(finding: &Finding, fail_on: FailOn) -> bool {
         FailOn::Info => Severity::Info,
         FailOn::Warning => Severity::Warning,
         FailOn::Error => Severity::Error,
+        FailOn::Never => return false,
     };
     finding.acknowledgement == Acknowledgement::Open && finding.severity >= threshold
 }
 
+/// Reads and parses the ledger as it is in commit `rev`: its configuration and partnership files
+/// come from that commit's tree.
+pub fn load_revision(ledger: &LedgerRoot, rev: &str) -> Result<(LedgerState, History)> {
+    let mut config = ledger.config.clone();
+    let mut repo = LedgerRepo::open(&ledger.root, &config.paths)?;
+    let written = repo.file_at(&repo.resolve(rev)?, config::FILE_NAME)?;
+    if let Some(bytes) = written {
+        config = Config::parse(config::FILE_NAME, &bytes).map_err(Error::InvalidConfig)?;
+        if config.paths != ledger.config.paths {
+            repo = LedgerRepo::open(&ledger.root, &config.paths)?;
+        }
+    }
+    let commit = repo.resolve(rev)?;
+    let (mut files, problems) = repo.files_at(&commit)?;
+    if let Some(only) = &ledger.only {
+        files.retain(|(path, _)| path == only);
+    }
+    let mut state = load::load(&files, &config.ladder);
+    state.files += problems.len();
+    state.diagnostics.extend(problems);
+    state
+        .diagnostics
+        .sort_by(|a, b| (&a.file, a.line, a.column).cmp(&(&b.file, b.line, b.column)));
+    let history = history::timelines(&repo, rev, &config.ladder, &report::progress::Bar::new())?;
+    Ok((state, history))
+}
+
+/// The ledger to check and, inside a repository, the history the rules read: at `--rev`, or
+/// the working tree with history up to `HEAD` (none before the first commit).
+pub fn load_ledger(
+    args: &CheckArgs,
+    ledger: &LedgerRoot,
+) -> Result<(LedgerState, Option<History>)> {
+    if let Some(rev) = &args.rev {
+        let (state, history) = load_revision(ledger, rev)?;
+        return Ok((state, Some(history)));
+    }
+    let state = load_working_tree(ledger);
+    if !history::is_inside_repository(&ledger.root) {
+        return Ok((state, None));
+    }
+    let repo = LedgerRepo::open(&ledger.root, &ledger.config.paths)?;
+    if repo.is_unborn() {
+        return Ok((state, None));
+    }
+    let history = history::timelines(
+        &repo,
+        "HEAD",
+        &ledger.config.ladder,
+        &report::progress::Bar::new(),
+    )?;
+    Ok((state, Some(history)))
+}
+
+/// A ledger validated and analysed at one point in time.
+pub struct Checked {
+    pub state: LedgerState,
+    pub findings: Vec<Finding>,
+    /// "Now" of the analysis.
+    pub now: Date,
+}
+
+/// Validates the ledger and runs the rules over its history: at `--rev` (now = that commit's
+/// date), or the working tree on top of the history up to `HEAD` (now = today).
+pub fn analyse(args: &CheckArgs, ledger: &LedgerRoot) -> Result<Checked> {
+    let (state, history) = load_ledger(args, ledger)?;
+    let today = || Date(chrono::Local::now().date_naive());
+    let (timelines, now) = match (history, &args.rev) {
+        (Some(history), Some(_)) => {
+            let now = args.as_of.unwrap_or_else(|| history.now());
+            (history.timelines, now)
+        }
+        (Some(history), None) => {
+            let now = args.as_of.unwrap_or_else(today);
+            (overlay(history.timelines, &state, now), now)
+        }
+        (None, _) => {
+            let now = args.as_of.unwrap_or_else(today);
+            (working_tree_timelines(&state, now), now)
+        }
+    };
+    let timelines: Vec<Timeline> = match &ledger.only {
+        Some(only) => timelines
+            .into_iter()
+            .filter(|t| t.last().is_some_and(|v| &v.path == only))
+            .collect(),
+        None => timelines,
+    };
+    let findings = analyse_timelines(&timelines, &state, &ledger.config, now);
+    Ok(Checked {
+        state,
+        findings,
+        now,
+    })
+}
+
+/// Runs the rules over timelines, resolving lines from the files' text at the analysed point.
+pub fn analyse_timelines(
+    timelines: &[Timeline],
+    state: &LedgerState,
+    config: &Config,
+    now: Date,
+) -> Vec<Finding> {
+    let cx = Context {
+        now,
+        settings: &config.rules,
+        ladder: &config.ladder,
+        vocabulary: &config.vocabulary,
+    };
+    let source = |file: &str| state.texts.get(file).cloned();
+    signs::analyse(timelines, &cx, &source)
+}
+
+/// The history up to `HEAD` with the working tree as one more version where it differs:
+/// uncommitted edits, new files, deleted files and files that no longer parse.
+pub fn overlay(mut timelines: Vec<Timeline>, state: &LedgerState, now: Date) -> Vec<Timeline> {
+    let commit = Arc::new(Commit {
+        id: String::new(),
+        short: "working".into(),
+        author: String::new(),
+        time: now
+            .0
+            .and_hms_opt(0, 0, 0)
+            .map_or(0, |t| t.and_utc().timestamp()),
+        date: now,
+        summary: "uncommitted changes".into(),
+    });
+    let mut seen = std::collections::HashSet::new();
+    for snapshot in &state.snapshots {
+        seen.insert(snapshot.id.clone());
+        let version = Version {
+            commit: Arc::clone(&commit),
+            path: snapshot.path.clone(),
+            content: Content::Valid {
+                snapshot: Arc::new(snapshot.clone()),
+            },
+        };
+        match timelines.iter_mut().find(|t| t.id == snapshot.id) {
+            Some(timeline) if timeline.current() == Some(snapshot) => {}
+            Some(timeline) => timeline.versions.push(version),
+            None => timelines.push(Timeline {
+                id: snapshot.id.clone(),
+                versions: vec![version],
+            }),
+        }
+    }
+    for timeline in timelines
+        .iter_mut()
+        .filter(|t| t.is_present() && !seen.contains(&t.id))
+    {
+        let Some(path) = timeline.last().map(|v| v.path.clone()) else {
+            continue;
+        };
+        let problems: Vec<_> = state
+            .diagnostics
+            .iter()
+            .filter(|d| d.file == path)
+            .cloned()
+            .collect();
+        let content = if problems.is_empty() {
+            Content::Removed
+        } else {
+            Content::Invalid {
+                diagnostics: Arc::new(problems),
+            }
+        };
+        timeline.versions.push(Version {
+            commit: Arc::clone(&commit),
+            path,
+            content,
+        });
+    }
+    timelines.sort_by(|a, b| a.id.cmp(&b.id));
+    timelines
+}
+
 pub fn run(args: &CheckArgs) -> Result<u8> {
     let ledger = open(&args.path)?;
-    let state = load_working_tree(&ledger);
-    let today = args
-        .as_of
-        .unwrap_or_else(|| Date(chrono::Local::now().date_naive()));
-    let timelines = working_tree_timelines(&state, today);
-    let cx = Context {
-        now: today,
-        settings: &ledger.config.rules,
-        ladder: &ledger.config.ladder,
-        vocabulary: &ledger.config.vocabulary,
-    };
-    let root = ledger.root.clone();
-    let source = move |file: &str| std::fs::read_to_string(root.join(file)).ok();
-    let findings = signs::analyse(&timelines, &cx, &source);
+    let checked = analyse(args, &ledger)?;
+    let (state, findings) = (&checked.state, &checked.findings);
     let mut out = anstream::stdout().lock();
     match args.format {
-        Format::Text => report::text::write_check(&mut out, &state, &findings)?,
+        Format::Text => report::text::write_check(&mut out, state, findings)?,
         Format::Json => {
-            let json = report::json::check(&state, &findings);
+            let json = report::json::check(state, findings);
             serde_json::to_writer_pretty(&mut out, &json)?;
             writeln!(out)?;
         }

@@ -4,6 +4,7 @@ pub mod check;
 pub mod explain;
 pub mod rules;
 pub mod schema;
+pub mod timeline;
 
 use crate::cli::{Cli, Command};
 use crate::error::Result;
@@ -12,6 +13,7 @@ use crate::error::Result;
 pub fn dispatch(cli: Cli) -> Result<u8> {
     match cli.command {
         Command::Check(args) => check::run(&args),
+        Command::Timeline(args) => timeline::run(&args),
         Command::Schema(args) => schema::run(&args),
         Command::Rules(args) => rules::run(&args),
         Command::Explain(args) => explain::run(&args),

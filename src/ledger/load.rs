@@ -11,6 +11,9 @@ use super::diagnostic::Diagnostic;
 use super::ladder::Ladder;
 use super::parse::parse_partnership;
 
+/// Partnership files as read: `(path relative to the ledger root, bytes)`.
+pub type Files = Vec<(String, Vec<u8>)>;
+
 /// The files of a ledger at one revision (or in the working tree), parsed.
 #[derive(Debug, Default)]
 pub struct LedgerState {
@@ -20,6 +23,8 @@ pub struct LedgerState {
     pub diagnostics: Vec<Diagnostic>,
     /// How many files were read.
     pub files: usize,
+    /// The text of each valid file, by path, for pointing findings at lines.
+    pub texts: std::collections::HashMap<String, String>,
 }
 
 /// Whether a path (relative, `/`-separated) is a partnership file under one of `folders`.
@@ -120,9 +125,14 @@ pub fn load(files: &[(String, Vec<u8>)], ladder: &Ladder) -> LedgerState {
         files: files.len(),
         ..LedgerState::default()
     };
-    for result in results {
+    for (result, (path, bytes)) in results.into_iter().zip(files) {
         match result {
-            Ok(snapshot) => state.snapshots.push(snapshot),
+            Ok(snapshot) => {
+                if let Ok(text) = std::str::from_utf8(bytes) {
+                    state.texts.insert(path.clone(), text.to_string());
+                }
+                state.snapshots.push(snapshot)
+            }
             Err(diagnostics) => state.diagnostics.extend(diagnostics),
         }
     }

@@ -3,12 +3,14 @@
 //! and a partnership's [`Timeline`]. Nothing here knows about git.
 
 pub mod body;
+pub mod changes;
 pub mod date;
 pub mod diagnostic;
 pub mod ladder;
 pub mod load;
 pub mod model;
 pub mod parse;
+pub mod parse_cache;
 pub mod schema_check;
 pub mod validate;
 pub mod yaml;
@@ -22,6 +24,7 @@ pub use date::Date;
 pub use diagnostic::Diagnostic;
 pub use ladder::Ladder;
 pub use model::FrontMatter;
+pub use parse_cache::ParseCache;
 
 /// One valid partnership file, parsed.
 #[derive(Clone, Debug, PartialEq, Serialize)]

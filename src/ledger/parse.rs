@@ -11,6 +11,7 @@ use super::body::parse_body;
 use super::diagnostic::Diagnostic;
 use super::ladder::Ladder;
 use super::model::FrontMatter;
+use super::parse_cache::ParseCache;
 use super::schema_check::check_tree;
 use super::validate::validate;
 use super::yaml::{self, Node, PathIndex};
@@ -119,6 +120,16 @@ pub fn parse_partnership(
     bytes: &[u8],
     ladder: &Ladder,
 ) -> Result<Snapshot, Vec<Diagnostic>> {
+    parse_reusing(file, bytes, ladder, None)
+}
+
+/// [`parse_partnership`], reusing the parts of the file a [`ParseCache`] has seen before.
+pub(crate) fn parse_reusing(
+    file: &str,
+    bytes: &[u8],
+    ladder: &Ladder,
+    cache: Option<&ParseCache>,
+) -> Result<Snapshot, Vec<Diagnostic>> {
     let text = decode(file, bytes).map_err(|d| vec![*d])?;
     let Some(parts) = split(text) else {
         return Err(vec![Diagnostic::at(
@@ -130,8 +141,16 @@ pub fn parse_partnership(
             Some("start the file with:\n---\nrapport: 1\npartner: Example Corp\nstatus: active\nowner: Your Name\n---".into()),
         )]);
     };
-    let (front, mut diagnostics) = parse_front(file, text, &parts, ladder);
-    let (body, problems) = parse_body(parts.body, parts.body_line);
+    let (front, mut diagnostics) = match cache {
+        Some(cache) => cache.front(file, parts.front, || {
+            parse_front(file, text, &parts, ladder)
+        }),
+        None => parse_front(file, text, &parts, ladder),
+    };
+    let (body, problems) = match cache {
+        Some(cache) => cache.body(parts.body, parts.body_line),
+        None => parse_body(parts.body, parts.body_line),
+    };
     for problem in problems {
         diagnostics.push(Diagnostic::at(
             file,

@@ -3,4 +3,6 @@
 
 pub mod errors;
 pub mod json;
+pub mod progress;
 pub mod text;
+pub mod timeline;

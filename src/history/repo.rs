@@ -1,0 +1,233 @@
+//! The ledger's repository: found from a path, refused when shallow, revisions resolved with
+//! errors that say what to do, and the ledger's files read from the tree of a commit.
+
+use std::path::{Path, PathBuf};
+use std::sync::Arc;
+
+use chrono::{FixedOffset, TimeZone};
+use git2::{ErrorCode, ObjectType, Oid, Repository, Tree};
+
+use crate::error::{Error, Result};
+use crate::ledger::load::is_partnership_path;
+use crate::ledger::parse::{MAX_FILE_BYTES, too_large};
+use crate::ledger::{Commit, Date, Diagnostic};
+
+/// A ledger inside a git repository.
+pub struct LedgerRepo {
+    pub(crate) repo: Repository,
+    /// The ledger root relative to the repository's top, `/`-terminated; empty at the top.
+    prefix: String,
+    /// The partnership folders relative to the repository's top.
+    pub(crate) folders: Vec<String>,
+}
+
+/// Whether `path` lies inside a git repository (without opening more than needed).
+pub fn is_inside_repository(path: &Path) -> bool {
+    Repository::discover(path).is_ok()
+}
+
+impl LedgerRepo {
+    /// Opens the repository holding the ledger at `ledger_root`, whose partnership files are
+    /// under `folders` (relative to the ledger root). A shallow clone is refused.
+    pub fn open(ledger_root: &Path, folders: &[String]) -> Result<LedgerRepo> {
+        let repo = Repository::discover(ledger_root).map_err(|error| {
+            if error.code() == ErrorCode::NotFound {
+                Error::NotARepository {
+                    path: ledger_root.to_path_buf(),
+                }
+            } else {
+                Error::Git(error)
+            }
+        })?;
+        if repo.is_shallow() {
+            return Err(Error::Shallow {
+                path: repo.workdir().unwrap_or_else(|| repo.path()).to_path_buf(),
+            });
+        }
+        let prefix = match repo.workdir() {
+            Some(top) => relative_prefix(top, ledger_root),
+            None => String::new(),
+        };
+        let folders = folders
+            .iter()
+            .map(|f| {
+                let f = f.trim_matches('/');
+                if f.is_empty() || f == "." {
+                    prefix.trim_end_matches('/').to_string()
+                } else {
+                    format!("{prefix}{f}")
+                }
+            })
+            .collect();
+        Ok(LedgerRepo {
+            repo,
+            prefix,
+            folders,
+        })
+    }
+
+    /// The `.git` folder, for opening the repository again on other threads.
+    pub(crate) fn git_dir(&self) -> PathBuf {
+        self.repo.path().to_path_buf()
+    }
+
+    /// Resolves a revision (`HEAD`, a branch, a tag, a commit id, `main~3`...) to a commit.
+    pub fn resolve(&self, rev: &str) -> Result<git2::Commit<'_>> {
+        let unknown = |reason: String| Error::UnknownRevision {
+            rev: rev.to_string(),
+            reason,
+        };
+        let object = self.repo.revparse_single(rev).map_err(|error| {
+            if matches!(error.code(), ErrorCode::UnbornBranch)
+                || (rev == "HEAD"
+                    && self.repo.head().is_err()
+                    && self.repo.is_empty().unwrap_or(false))
+            {
+                Error::EmptyHistory("the repository has no commits yet".into())
+            } else {
+                match error.code() {
+                    ErrorCode::NotFound | ErrorCode::InvalidSpec | ErrorCode::Ambiguous => {
+                        unknown(error.message().to_string())
+                    }
+                    _ => Error::Git(error),
+                }
+            }
+        })?;
+        object
+            .peel_to_commit()
+            .map_err(|_| unknown("it does not name a commit".into()))
+    }
+
+    /// Whether the current branch has no commit yet.
+    pub fn is_unborn(&self) -> bool {
+        self.repo
+            .head()
+            .is_err_and(|e| e.code() == ErrorCode::UnbornBranch || e.code() == ErrorCode::NotFound)
+    }
+
+    /// The bytes of a file (relative to the ledger root) in a commit, if it is there.
+    pub fn file_at(&self, commit: &git2::Commit<'_>, path: &str) -> Result<Option<Vec<u8>>> {
+        let tree = commit.tree()?;
+        let full = format!("{}{path}", self.prefix);
+        match tree.get_path(Path::new(&full)) {
+            Ok(entry) if entry.kind() == Some(ObjectType::Blob) => {
+                Ok(Some(self.repo.find_blob(entry.id())?.content().to_vec()))
+            }
+            Ok(_) => Ok(None),
+            Err(error) if error.code() == ErrorCode::NotFound => Ok(None),
+            Err(error) => Err(error.into()),
+        }
+    }
+
+    /// A path relative to the repository's top, relative to the ledger root instead.
+    pub(crate) fn ledger_path<'p>(&self, repo_path: &'p str) -> &'p str {
+        repo_path.strip_prefix(&self.prefix).unwrap_or(repo_path)
+    }
+
+    /// Whether a repository path is a partnership file of this ledger.
+    pub(crate) fn is_partnership(&self, repo_path: &str) -> bool {
+        is_partnership_path(repo_path, &self.folders)
+    }
+
+    /// The partnership files in a commit's tree, `(path relative to the ledger root, bytes)`,
+    /// ordered by path, with the files refused for their size.
+    pub fn files_at(
+        &self,
+        commit: &git2::Commit<'_>,
+    ) -> Result<(crate::ledger::load::Files, Vec<Diagnostic>)> {
+        let tree = commit.tree()?;
+        let mut found = Vec::new();
+        for (path, oid) in self.entries(&tree)? {
+            found.push((path, oid));
+        }
+        let odb = self.repo.odb()?;
+        let mut files = Vec::new();
+        let mut problems = Vec::new();
+        for (path, oid) in found {
+            let shown = self.ledger_path(&path).to_string();
+            let (size, _) = odb.read_header(oid)?;
+            if size > MAX_FILE_BYTES {
+                problems.push(too_large(&shown, size as u64));
+                continue;
+            }
+            let blob = self.repo.find_blob(oid)?;
+            files.push((shown, blob.content().to_vec()));
+        }
+        files.sort_by(|a, b| a.0.cmp(&b.0));
+        files.dedup_by(|a, b| a.0 == b.0);
+        Ok((files, problems))
+    }
+
+    /// Every partnership file in a tree: `(repository path, blob id)`.
+    pub(crate) fn entries(&self, tree: &Tree<'_>) -> Result<Vec<(String, Oid)>> {
+        let mut out = Vec::new();
+        for folder in &self.folders {
+            let sub = if folder.is_empty() {
+                tree.clone()
+            } else {
+                match tree.get_path(Path::new(folder)) {
+                    Ok(entry) if entry.kind() == Some(ObjectType::Tree) => {
+                        self.repo.find_tree(entry.id())?
+                    }
+                    _ => continue,
+                }
+            };
+            let base = if folder.is_empty() {
+                String::new()
+            } else {
+                format!("{folder}/")
+            };
+            sub.walk(git2::TreeWalkMode::PreOrder, |dir, entry| {
+                if entry.kind() == Some(ObjectType::Blob)
+                    && let Ok(name) = entry.name()
+                {
+                    let path = format!("{base}{dir}{name}");
+                    if self.is_partnership(&path) {
+                        out.push((path, entry.id()));
+                    }
+                }
+                git2::TreeWalkResult::Ok
+            })?;
+        }
+        Ok(out)
+    }
+}
+
+/// `ledger_root` relative to the repository's top, `/`-terminated, or empty.
+fn relative_prefix(top: &Path, ledger_root: &Path) -> String {
+    let canonical = |p: &Path| p.canonicalize().unwrap_or_else(|_| p.to_path_buf());
+    let (top, root) = (canonical(top), canonical(ledger_root));
+    match root.strip_prefix(&top) {
+        Ok(rel) if !rel.as_os_str().is_empty() => {
+            format!("{}/", rel.to_string_lossy().replace('\\', "/"))
+        }
+        _ => String::new(),
+    }
+}
+
+/// The facts of a commit rapport shows and reasons with.
+pub(crate) fn commit_info(commit: &git2::Commit<'_>) -> Commit {
+    let author = commit.author();
+    let when = author.when();
+    let offset = FixedOffset::east_opt(when.offset_minutes() * 60)
+        .unwrap_or_else(|| FixedOffset::east_opt(0).expect("zero is a valid offset"));
+    let date = offset
+        .timestamp_opt(when.seconds(), 0)
+        .single()
+        .map(|t| Date(t.date_naive()))
+        .unwrap_or(Date(chrono::NaiveDate::MIN));
+    let id = commit.id().to_string();
+    Commit {
+        short: id.chars().take(8).collect(),
+        id,
+        author: String::from_utf8_lossy(author.name_bytes()).into_owned(),
+        time: when.seconds(),
+        date,
+        summary: String::from_utf8_lossy(commit.summary_bytes().unwrap_or_default()).into_owned(),
+    }
+}
+
+/// A commit's facts, shared.
+pub(crate) fn shared_info(commit: &git2::Commit<'_>) -> Arc<Commit> {
+    Arc::new(commit_info(commit))
+}

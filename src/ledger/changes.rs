@@ -1,0 +1,743 @@
+//! What changed between two versions of a partnership, as data: field-level changes, contacts,
+//! scope items, meetings and action items; the history of each action item across a timeline;
+//! and the numeric series (payment days, price, KPI actuals...) behind trend rules and charts.
+
+use std::collections::{BTreeMap, BTreeSet};
+
+use serde::Serialize;
+use serde_json::Value;
+use similar::TextDiff;
+
+use super::body::ActionItem;
+use super::date::Date;
+use super::model::{Contact, ScopeItem, Side};
+use super::{Snapshot, Timeline};
+
+/// Two action item texts at least this similar (0 to 1) are the same item, edited.
+pub const SAME_ITEM: f32 = 0.8;
+
+/// One change between two versions of a partnership file.
+#[derive(Clone, Debug, PartialEq, Serialize)]
+#[serde(tag = "kind", rename_all = "kebab-case")]
+pub enum Change {
+    /// The first version of the partnership.
+    Created,
+    /// The file moved (its identity stays).
+    Moved {
+        from: String,
+        to: String,
+    },
+    /// A front matter value changed, appeared (`from` absent) or went away (`to` absent).
+    /// `path` reads like `terms.payment_days` or `kpis.sourced-pipeline.actual`.
+    Field {
+        path: String,
+        #[serde(skip_serializing_if = "Option::is_none")]
+        from: Option<String>,
+        #[serde(skip_serializing_if = "Option::is_none")]
+        to: Option<String>,
+    },
+    ContactAdded {
+        name: String,
+        side: Side,
+        #[serde(skip_serializing_if = "Option::is_none")]
+        level: Option<String>,
+    },
+    ContactRemoved {
+        name: String,
+        side: Side,
+        #[serde(skip_serializing_if = "Option::is_none")]
+        level: Option<String>,
+    },
+    ContactLevelChanged {
+        name: String,
+        side: Side,
+        from: Option<String>,
+        to: Option<String>,
+    },
+    ScopeAdded {
+        id: String,
+        summary: String,
+    },
+    ScopeRemoved {
+        id: String,
+        summary: String,
+    },
+    /// The summary of a scope item changed; `similarity` is the word-level ratio (0 to 1).
+    ScopeReworded {
+        id: String,
+        from: String,
+        to: String,
+        similarity: f32,
+    },
+    MeetingAdded {
+        date: Date,
+        title: String,
+    },
+    MeetingRemoved {
+        date: Date,
+        title: String,
+    },
+    ItemOpened {
+        text: String,
+        #[serde(skip_serializing_if = "Option::is_none")]
+        owner: Option<Side>,
+        #[serde(skip_serializing_if = "Option::is_none")]
+        due: Option<Date>,
+    },
+    ItemChecked {
+        text: String,
+        #[serde(skip_serializing_if = "Option::is_none")]
+        owner: Option<Side>,
+    },
+    ItemUnchecked {
+        text: String,
+        #[serde(skip_serializing_if = "Option::is_none")]
+        owner: Option<Side>,
+    },
+    ItemRemoved {
+        text: String,
+        #[serde(skip_serializing_if = "Option::is_none")]
+        owner: Option<Side>,
+    },
+}
+
+/// The changes from `before` (absent for a first version or a re-added file) to `after`.
+pub fn changes(before: Option<&Snapshot>, after: &Snapshot) -> Vec<Change> {
+    let Some(before) = before else {
+        return vec![Change::Created];
+    };
+    let mut out = Vec::new();
+    if before.path != after.path {
+        out.push(Change::Moved {
+            from: before.path.clone(),
+            to: after.path.clone(),
+        });
+    }
+    let mut old = front_values(before);
+    let mut new = front_values(after);
+    contact_changes(&before.front.contacts, &after.front.contacts, &mut out);
+    scope_changes(&before.front.scope, &after.front.scope, &mut out);
+    // Contacts and scope items are compared above, entry by entry: below come only the other
+    // fields of entries present on both sides.
+    let kept = |s: &Snapshot| -> BTreeSet<String> {
+        let contacts = s
+            .front
+            .contacts
+            .iter()
+            .map(|c| format!("contacts.{}.", c.name));
+        let scope = s.front.scope.iter().map(|i| format!("scope.{}.", i.id));
+        contacts.chain(scope).collect()
+    };
+    let (was, is) = (kept(before), kept(after));
+    let both: Vec<&String> = was.intersection(&is).collect();
+    for values in [&mut old, &mut new] {
+        values.retain(|path, _| {
+            if !path.starts_with("contacts.") && !path.starts_with("scope.") {
+                return true;
+            }
+            both.iter().any(|prefix| path.starts_with(prefix.as_str()))
+                && !(path.starts_with("contacts.") && path.ends_with(".level"))
+                && !(path.starts_with("scope.") && path.ends_with(".summary"))
+        });
+    }
+    let paths: BTreeSet<&String> = old.keys().chain(new.keys()).collect();
+    for path in paths {
+        let (from, to) = (old.get(path), new.get(path));
+        if from != to {
+            out.push(Change::Field {
+                path: path.clone(),
+                from: from.cloned(),
+                to: to.cloned(),
+            });
+        }
+    }
+    let meetings = |s: &Snapshot| -> BTreeSet<(Date, String)> {
+        s.body
+            .meetings
+            .iter()
+            .map(|m| (m.date, m.title.clone()))
+            .collect()
+    };
+    let (was, is) = (meetings(before), meetings(after));
+    for (date, title) in is.difference(&was) {
+        out.push(Change::MeetingAdded {
+            date: *date,
+            title: title.clone(),
+        });
+    }
+    for (date, title) in was.difference(&is) {
+        out.push(Change::MeetingRemoved {
+            date: *date,
+            title: title.clone(),
+        });
+    }
+    item_changes(before, after, &mut out);
+    out
+}
+
+fn contact_changes(before: &[Contact], after: &[Contact], out: &mut Vec<Change>) {
+    let key = |c: &Contact| (c.name.clone(), c.side);
+    let old: BTreeMap<_, &Contact> = before.iter().map(|c| (key(c), c)).collect();
+    let new: BTreeMap<_, &Contact> = after.iter().map(|c| (key(c), c)).collect();
+    for (k, c) in &new {
+        match old.get(k) {
+            None => out.push(Change::ContactAdded {
+                name: c.name.clone(),
+                side: c.side,
+                level: c.level.clone(),
+            }),
+            Some(was) if was.level != c.level => out.push(Change::ContactLevelChanged {
+                name: c.name.clone(),
+                side: c.side,
+                from: was.level.clone(),
+                to: c.level.clone(),
+            }),
+            Some(_) => {}
+        }
+    }
+    for (k, c) in &old {
+        if !new.contains_key(k) {
+            out.push(Change::ContactRemoved {
+                name: c.name.clone(),
+                side: c.side,
+                level: c.level.clone(),
+            });
+        }
+    }
+}
+
+fn scope_changes(before: &[ScopeItem], after: &[ScopeItem], out: &mut Vec<Change>) {
+    let old: BTreeMap<&str, &ScopeItem> = before.iter().map(|s| (s.id.as_str(), s)).collect();
+    let new: BTreeMap<&str, &ScopeItem> = after.iter().map(|s| (s.id.as_str(), s)).collect();
+    for (id, item) in &new {
+        match old.get(id) {
+            None => out.push(Change::ScopeAdded {
+                id: id.to_string(),
+                summary: item.summary.clone(),
+            }),
+            Some(was) if was.summary != item.summary => out.push(Change::ScopeReworded {
+                id: id.to_string(),
+                from: was.summary.clone(),
+                to: item.summary.clone(),
+                similarity: TextDiff::from_words(&was.summary, &item.summary).ratio(),
+            }),
+            Some(_) => {}
+        }
+    }
+    for (id, item) in &old {
+        if !new.contains_key(id) {
+            out.push(Change::ScopeRemoved {
+                id: id.to_string(),
+                summary: item.summary.clone(),
+            });
+        }
+    }
+}
+
+/// The front matter as `path → display value`. Lists whose entries have an identity (`id`, or a
+/// contact's name) are keyed by it, so reordering is no change; other lists are keyed by value.
+fn front_values(snapshot: &Snapshot) -> BTreeMap<String, String> {
+    let mut out = BTreeMap::new();
+    if let Ok(value) = serde_json::to_value(&snapshot.front) {
+        flatten("", &value, &mut out);
+    }
+    out
+}
+
+fn flatten(path: &str, value: &Value, out: &mut BTreeMap<String, String>) {
+    let join = |key: &str| {
+        if path.is_empty() {
+            key.to_string()
+        } else {
+            format!("{path}.{key}")
+        }
+    };
+    match value {
+        Value::Object(map) => {
+            for (key, v) in map {
+                flatten(&join(key), v, out);
+            }
+        }
+        Value::Array(items) => {
+            for item in items {
+                let identity = item
+                    .get("id")
+                    .or_else(|| item.get("name"))
+                    .and_then(Value::as_str);
+                match (identity, item) {
+                    (Some(id), Value::Object(map)) => {
+                        let base = join(id);
+                        for (key, v) in map.iter().filter(|(k, _)| *k != "id") {
+                            flatten(&format!("{base}.{key}"), v, out);
+                        }
+                    }
+                    _ => {
+                        let shown = display(item);
+                        out.insert(format!("{path}[{shown}]"), shown);
+                    }
+                }
+            }
+        }
+        other => {
+            out.insert(path.to_string(), display(other));
+        }
+    }
+}
+
+/// A value as a person reads it: `120000` rather than `120000.0`, strings unquoted.
+pub fn display(value: &Value) -> String {
+    match value {
+        Value::String(s) => s.clone(),
+        Value::Number(n) => match n.as_f64() {
+            Some(f) if f.fract() == 0.0 && f.abs() < 1e15 => format!("{}", f as i64),
+            _ => n.to_string(),
+        },
+        Value::Object(map) => {
+            let parts: Vec<String> = map
+                .iter()
+                .map(|(k, v)| format!("{k}: {}", display(v)))
+                .collect();
+            format!("{{{}}}", parts.join(", "))
+        }
+        Value::Array(items) => {
+            let parts: Vec<String> = items.iter().map(display).collect();
+            format!("[{}]", parts.join(", "))
+        }
+        Value::Bool(b) => b.to_string(),
+        Value::Null => "null".into(),
+    }
+}
+
+/// Whether two action items are the same item (same owner, text equal or nearly so).
+pub fn same_item(a: &ActionItem, b: &ActionItem) -> bool {
+    a.owner == b.owner && similarity(&a.text, &b.text) >= SAME_ITEM
+}
+
+fn similarity(a: &str, b: &str) -> f32 {
+    if a == b {
+        1.0
+    } else {
+        TextDiff::from_chars(a, b).ratio()
+    }
+}
+
+/// Pairs each item of `after` with an item of `before` it continues, if any: exact texts first,
+/// then the most similar remaining item of the same owner.
+fn match_items(before: &[&ActionItem], after: &[&ActionItem]) -> Vec<Option<usize>> {
+    let mut taken = vec![false; before.len()];
+    let mut pairs = vec![None; after.len()];
+    for (i, item) in after.iter().enumerate() {
+        if let Some(j) = (0..before.len())
+            .find(|&j| !taken[j] && before[j].owner == item.owner && before[j].text == item.text)
+        {
+            taken[j] = true;
+            pairs[i] = Some(j);
+        }
+    }
+    for (i, item) in after.iter().enumerate() {
+        if pairs[i].is_some() {
+            continue;
+        }
+        let best = (0..before.len())
+            .filter(|&j| !taken[j] && before[j].owner == item.owner)
+            .map(|j| (j, similarity(&before[j].text, &item.text)))
+            .filter(|&(_, s)| s >= SAME_ITEM)
+            .max_by(|a, b| a.1.total_cmp(&b.1));
+        if let Some((j, _)) = best {
+            taken[j] = true;
+            pairs[i] = Some(j);
+        }
+    }
+    pairs
+}
+
+fn item_changes(before: &Snapshot, after: &Snapshot, out: &mut Vec<Change>) {
+    let old: Vec<&ActionItem> = before.body.items().collect();
+    let new: Vec<&ActionItem> = after.body.items().collect();
+    let pairs = match_items(&old, &new);
+    for (item, pair) in new.iter().zip(&pairs) {
+        let (text, owner) = (item.text.clone(), item.owner);
+        match pair.map(|j| old[j].done) {
+            None => {
+                out.push(Change::ItemOpened {
+                    text: text.clone(),
+                    owner,
+                    due: item.due,
+                });
+                if item.done {
+                    out.push(Change::ItemChecked { text, owner });
+                }
+            }
+            Some(false) if item.done => out.push(Change::ItemChecked { text, owner }),
+            Some(true) if !item.done => out.push(Change::ItemUnchecked { text, owner }),
+            Some(_) => {}
+        }
+    }
+    for (j, item) in old.iter().enumerate() {
+        if !pairs.contains(&Some(j)) {
+            out.push(Change::ItemRemoved {
+                text: item.text.clone(),
+                owner: item.owner,
+            });
+        }
+    }
+}
+
+/// One action item across a timeline.
+#[derive(Clone, Debug, PartialEq, Serialize)]
+pub struct ItemHistory {
+    /// The text in the last version that had the item.
+    pub text: String,
+    pub owner: Option<Side>,
+    pub due: Option<Date>,
+    /// The date of the meeting the item was written under, if any.
+    pub meeting: Option<Date>,
+    /// The date of the commit where the item first appeared.
+    pub opened: Date,
+    /// The date of the commit where it was checked (and stayed checked), if it was.
+    pub closed: Option<Date>,
+    /// The date of the commit where it disappeared from the file, if it did.
+    pub removed: Option<Date>,
+}
+
+impl ItemHistory {
+    pub fn is_open(&self) -> bool {
+        self.closed.is_none() && self.removed.is_none()
+    }
+}
+
+/// Every action item of a timeline with when it was opened and closed, in order of appearance.
+/// Items are followed from one valid version to the next; invalid versions are skipped.
+pub fn action_items(timeline: &Timeline) -> Vec<ItemHistory> {
+    let mut items: Vec<ItemHistory> = Vec::new();
+    // Items of the last valid version, with their index in `items`.
+    let mut live: Vec<(ActionItem, usize)> = Vec::new();
+    for (version, snapshot) in timeline.valid() {
+        let date = version.date();
+        let current: Vec<(&ActionItem, Option<Date>)> = snapshot
+            .body
+            .meetings
+            .iter()
+            .flat_map(|m| m.items.iter().map(move |i| (i, Some(m.date))))
+            .chain(snapshot.body.loose_items.iter().map(|i| (i, None)))
+            .collect();
+        let old: Vec<&ActionItem> = live.iter().map(|(i, _)| i).collect();
+        let new: Vec<&ActionItem> = current.iter().map(|(i, _)| *i).collect();
+        let pairs = match_items(&old, &new);
+        let mut next = Vec::with_capacity(current.len());
+        for ((item, meeting), pair) in current.iter().zip(&pairs) {
+            let index = match pair {
+                Some(j) => live[*j].1,
+                None => {
+                    items.push(ItemHistory {
+                        text: item.text.clone(),
+                        owner: item.owner,
+                        due: item.due,
+                        meeting: *meeting,
+                        opened: date,
+                        closed: None,
+                        removed: None,
+                    });
+                    items.len() - 1
+                }
+            };
+            if let Some(history) = items.get_mut(index) {
+                history.text.clone_from(&item.text);
+                history.due = item.due;
+                history.meeting = *meeting;
+                history.removed = None;
+                match (item.done, history.closed) {
+                    (true, None) => history.closed = Some(date),
+                    (false, Some(_)) => history.closed = None,
+                    _ => {}
+                }
+            }
+            next.push(((*item).clone(), index));
+        }
+        for (j, (_, index)) in live.iter().enumerate() {
+            if !pairs.contains(&Some(j))
+                && let Some(history) = items.get_mut(*index)
+            {
+                history.removed = Some(date);
+            }
+        }
+        live = next;
+    }
+    items
+}
+
+/// A numeric value of a partnership over time, one point per change of value.
+#[derive(Clone, Debug, PartialEq, Serialize)]
+pub struct Series {
+    /// Such as `terms.payment_days` or `kpis.sourced-pipeline.actual`.
+    pub name: String,
+    /// `(date, value)`, the date being the field's own (`as_of`) where it has one, else the
+    /// version's commit date.
+    pub points: Vec<(Date, f64)>,
+}
+
+/// The series the timeline shows: payment days, price, KPI actuals, satisfaction and hours.
+pub fn series(timeline: &Timeline) -> Vec<Series> {
+    let mut all: BTreeMap<String, Vec<(Date, f64)>> = BTreeMap::new();
+    let mut order: Vec<String> = Vec::new();
+    let mut push = |name: String, date: Date, value: f64| {
+        let points = all.entry(name.clone()).or_insert_with(|| {
+            order.push(name);
+            Vec::new()
+        });
+        if points.last().is_none_or(|&(_, last)| last != value) {
+            points.push((date, value));
+        }
+    };
+    for (version, snapshot) in timeline.valid() {
+        let date = version.date();
+        let front = &snapshot.front;
+        if let Some(terms) = &front.terms {
+            if let Some(days) = terms.payment_days {
+                push("terms.payment_days".into(), date, days as f64);
+            }
+            if let Some(price) = terms.price {
+                push("terms.price".into(), date, price);
+            }
+        }
+        for kpi in &front.kpis {
+            if let Some(actual) = kpi.actual {
+                push(
+                    format!("kpis.{}.actual", kpi.id),
+                    kpi.as_of.unwrap_or(date),
+                    actual,
+                );
+            }
+        }
+        if let Some(satisfaction) = &front.satisfaction
+            && let Some(score) = satisfaction.score
+        {
+            push(
+                "satisfaction.score".into(),
+                satisfaction.as_of.unwrap_or(date),
+                score,
+            );
+        }
+        if let Some(hours) = front.effort.as_ref().and_then(|e| e.hours_per_month) {
+            push("effort.hours_per_month".into(), date, hours);
+        }
+    }
+    order
+        .into_iter()
+        .filter_map(|name| {
+            let points = all.remove(&name)?;
+            Some(Series { name, points })
+        })
+        .collect()
+}
+
+#[cfg(test)]
+mod tests {
+    use std::sync::Arc;
+
+    use super::*;
+    use crate::ledger::parse::parse_partnership;
+    use crate::ledger::{Commit, Content, Ladder, Version};
+
+    fn snap(path: &str, front: &str, body: &str) -> Snapshot {
+        let text = format!(
+            "---\nrapport: 1\npartner: Northwind\nstatus: active\nowner: Priya\n{front}---\n{body}"
+        );
+        match parse_partnership(path, text.as_bytes(), &Ladder::default()) {
+            Ok(s) => s,
+            Err(d) => panic!("{d:?}"),
+        }
+    }
+
+    fn version(day: u32, snapshot: Snapshot) -> Version {
+        let date = Date::from_ymd(2024, 1, day).expect("a real date");
+        Version {
+            commit: Arc::new(Commit {
+                id: format!("{day:040}"),
+                short: format!("{day:07}"),
+                author: "Priya".into(),
+                time: 0,
+                date,
+                summary: String::new(),
+            }),
+            path: snapshot.path.clone(),
+            content: Content::Valid {
+                snapshot: Arc::new(snapshot),
+            },
+        }
+    }
+
+    #[test]
+    fn field_contact_and_scope_changes() {
+        let before = snap(
+            "partners/nw.md",
+            "contacts:\n  - { name: Dana, side: partner, level: executive }\n  - { name: Lee, side: partner, level: staff }\nterms: { payment_days: 30, price: 120000 }\nscope:\n  - { id: hosting, summary: Managed hosting for EU tenants }\n  - { id: support, summary: Level one support }\n",
+            "",
+        );
+        let after = snap(
+            "partners/eu/nw.md",
+            "contacts:\n  - { name: Dana, side: partner, level: manager }\n  - { name: Sam, side: partner, level: staff }\nterms: { payment_days: 60, price: 120000 }\nscope:\n  - { id: hosting, summary: Managed hosting for all EU tenants }\n  - { id: training, summary: Training }\n",
+            "",
+        );
+        let changes = changes(Some(&before), &after);
+        assert!(changes.contains(&Change::Moved {
+            from: "partners/nw.md".into(),
+            to: "partners/eu/nw.md".into()
+        }));
+        assert!(changes.contains(&Change::Field {
+            path: "terms.payment_days".into(),
+            from: Some("30".into()),
+            to: Some("60".into())
+        }));
+        assert!(
+            !changes
+                .iter()
+                .any(|c| matches!(c, Change::Field { path, .. } if path == "terms.price"))
+        );
+        assert!(changes.contains(&Change::ContactLevelChanged {
+            name: "Dana".into(),
+            side: Side::Partner,
+            from: Some("executive".into()),
+            to: Some("manager".into())
+        }));
+        assert!(
+            changes
+                .iter()
+                .any(|c| matches!(c, Change::ContactAdded { name, .. } if name == "Sam"))
+        );
+        assert!(
+            changes
+                .iter()
+                .any(|c| matches!(c, Change::ContactRemoved { name, .. } if name == "Lee"))
+        );
+        let reworded = changes.iter().find_map(|c| match c {
+            Change::ScopeReworded { id, similarity, .. } => Some((id.clone(), *similarity)),
+            _ => None,
+        });
+        let (id, similarity) = reworded.expect("hosting was reworded");
+        assert_eq!(id, "hosting");
+        assert!(similarity > 0.5 && similarity < 1.0, "{similarity}");
+        assert!(
+            changes
+                .iter()
+                .any(|c| matches!(c, Change::ScopeAdded { id, .. } if id == "training"))
+        );
+        assert!(
+            changes
+                .iter()
+                .any(|c| matches!(c, Change::ScopeRemoved { id, .. } if id == "support"))
+        );
+        assert!(
+            !changes
+                .iter()
+                .any(|c| matches!(c, Change::Field { path, .. } if path.starts_with("contacts.Dana.level") || path.ends_with(".summary"))),
+            "{changes:?}"
+        );
+    }
+
+    #[test]
+    fn a_first_version_is_created() {
+        let s = snap("partners/nw.md", "", "");
+        assert_eq!(changes(None, &s), vec![Change::Created]);
+    }
+
+    #[test]
+    fn meetings_and_items() {
+        let before = snap(
+            "p/nw.md",
+            "",
+            "## 2024-01-10 Kick-off\n- [ ] partner: send the enablement plan\n- [ ] ours: book the room\n",
+        );
+        let after = snap(
+            "p/nw.md",
+            "",
+            "## 2024-01-10 Kick-off\n- [ ] partner: send the revised enablement plan\n- [x] ours: book the room\n\n## 2024-02-01 Review\n- [ ] partner: fix SSO\n",
+        );
+        let changes = changes(Some(&before), &after);
+        assert_eq!(
+            changes,
+            vec![
+                Change::MeetingAdded {
+                    date: Date::from_ymd(2024, 2, 1).expect("date"),
+                    title: "Review".into()
+                },
+                Change::ItemChecked {
+                    text: "book the room".into(),
+                    owner: Some(Side::Ours)
+                },
+                Change::ItemOpened {
+                    text: "fix SSO".into(),
+                    owner: Some(Side::Partner),
+                    due: None
+                },
+            ]
+        );
+    }
+
+    #[test]
+    fn item_history_follows_edits_and_checks() {
+        let v1 = snap(
+            "p/nw.md",
+            "",
+            "## 2024-01-01 A\n- [ ] partner: send the plan\n",
+        );
+        let v2 = snap(
+            "p/nw.md",
+            "",
+            "## 2024-01-01 A\n- [ ] partner: send the plans (due 2024-02-01)\n- [ ] ours: call back\n",
+        );
+        let v3 = snap(
+            "p/nw.md",
+            "",
+            "## 2024-01-01 A\n- [x] partner: send the plans (due 2024-02-01)\n",
+        );
+        let timeline = Timeline {
+            id: "nw".into(),
+            versions: vec![version(1, v1), version(5, v2), version(9, v3)],
+        };
+        let items = action_items(&timeline);
+        assert_eq!(items.len(), 2, "{items:?}");
+        let plan = &items[0];
+        assert_eq!(plan.text, "send the plans");
+        assert_eq!(plan.opened, Date::from_ymd(2024, 1, 1).expect("date"));
+        assert_eq!(plan.closed, Date::from_ymd(2024, 1, 9));
+        assert_eq!(plan.meeting, Date::from_ymd(2024, 1, 1));
+        assert_eq!(plan.due, Date::from_ymd(2024, 2, 1));
+        let call = &items[1];
+        assert_eq!(call.opened, Date::from_ymd(2024, 1, 5).expect("date"));
+        assert_eq!(call.removed, Date::from_ymd(2024, 1, 9));
+        assert!(!call.is_open());
+    }
+
+    #[test]
+    fn a_different_owner_is_a_different_item() {
+        let v1 = snap("p/nw.md", "", "- [ ] partner: send the plan\n");
+        let v2 = snap("p/nw.md", "", "- [ ] ours: send the plan\n");
+        let items = action_items(&Timeline {
+            id: "nw".into(),
+            versions: vec![version(1, v1), version(2, v2)],
+        });
+        assert_eq!(items.len(), 2);
+    }
+
+    #[test]
+    fn series_keep_changes_only() {
+        let a = snap("p/nw.md", "terms: { payment_days: 30 }\n", "");
+        let b = snap(
+            "p/nw.md",
+            "terms: { payment_days: 30 }\neffort: { hours_per_month: 10 }\n",
+            "",
+        );
+        let c = snap("p/nw.md", "terms: { payment_days: 60 }\n", "");
+        let series = series(&Timeline {
+            id: "nw".into(),
+            versions: vec![version(1, a), version(2, b), version(3, c)],
+        });
+        assert_eq!(series[0].name, "terms.payment_days");
+        assert_eq!(
+            series[0].points.iter().map(|p| p.1).collect::<Vec<_>>(),
+            vec![30.0, 60.0]
+        );
+        assert_eq!(series[1].name, "effort.hours_per_month");
+    }
+}

@@ -1,0 +1,193 @@
+//! Parsing many versions of the same files: a version usually repeats most of the one before it
+//! (the same front matter, the same meeting sections plus a new one), so the parts already seen
+//! are reused instead of parsed again. The result is exactly what a fresh parse gives.
+
+use std::collections::HashMap;
+use std::sync::Mutex;
+
+use super::Snapshot;
+use super::body::{Body, BodyProblem, parse_body};
+use super::diagnostic::Diagnostic;
+use super::ladder::Ladder;
+use super::model::FrontMatter;
+use super::parse::parse_reusing;
+
+type Front = (Option<FrontMatter>, Vec<Diagnostic>);
+
+/// Parsed front matters (by file and text) and body sections (by text), shared between threads.
+/// One cache serves one ladder, since validation depends on it.
+pub struct ParseCache {
+    ladder: Ladder,
+    fronts: Mutex<HashMap<(String, String), Front>>,
+    sections: Mutex<HashMap<String, (Body, Vec<BodyProblem>)>>,
+}
+
+impl ParseCache {
+    pub fn new(ladder: Ladder) -> ParseCache {
+        ParseCache {
+            ladder,
+            fronts: Mutex::default(),
+            sections: Mutex::default(),
+        }
+    }
+
+    /// Parses one partnership file like [`super::parse::parse_partnership`].
+    pub fn parse(&self, file: &str, bytes: &[u8]) -> Result<Snapshot, Vec<Diagnostic>> {
+        parse_reusing(file, bytes, &self.ladder, Some(self))
+    }
+
+    /// The front matter of `file` with this text; its lines do not depend on anything after it,
+    /// so a cached result is exact.
+    pub(crate) fn front(&self, file: &str, text: &str, parse: impl FnOnce() -> Front) -> Front {
+        let key = (file.to_string(), text.to_string());
+        if let Some(found) = lock(&self.fronts).get(&key) {
+            return found.clone();
+        }
+        let parsed = parse();
+        lock(&self.fronts).insert(key, parsed.clone());
+        parsed
+    }
+
+    /// The body, parsed one level-2 section at a time; sections seen before are reused with
+    /// their lines shifted to where they now stand.
+    pub(crate) fn body(&self, text: &str, first_line: usize) -> (Body, Vec<BodyProblem>) {
+        let Some(sections) = sections(text) else {
+            return parse_body(text, first_line);
+        };
+        let mut body = Body::default();
+        let mut problems = Vec::new();
+        for (offset, section) in sections {
+            let cached = lock(&self.sections).get(section).cloned();
+            let (part, part_problems) = match cached {
+                Some(found) => found,
+                None => {
+                    let parsed = parse_body(section, 1);
+                    lock(&self.sections).insert(section.to_string(), parsed.clone());
+                    parsed
+                }
+            };
+            let shift = first_line + offset - 1;
+            for mut meeting in part.meetings {
+                meeting.line += shift;
+                for item in &mut meeting.items {
+                    item.line += shift;
+                }
+                body.meetings.push(meeting);
+            }
+            for mut item in part.loose_items {
+                item.line += shift;
+                body.loose_items.push(item);
+            }
+            problems.extend(part_problems.into_iter().map(|mut p| {
+                p.line += shift;
+                p
+            }));
+        }
+        (body, problems)
+    }
+}
+
+fn lock<T>(mutex: &Mutex<T>) -> std::sync::MutexGuard<'_, T> {
+    // A panic while holding the lock cannot leave a half-written entry: inserts are single calls.
+    mutex
+        .lock()
+        .unwrap_or_else(|poisoned| poisoned.into_inner())
+}
+
+/// Splits a body before each level-2 ATX heading at the start of a line, with each section's
+/// line offset (0-based). `None` when the body holds constructs that could span such a line
+/// (fenced code, HTML blocks, link reference definitions): those are parsed whole.
+fn sections(text: &str) -> Option<Vec<(usize, &str)>> {
+    let mut out = Vec::new();
+    let mut start = 0;
+    let mut start_line = 0;
+    let mut offset = 0;
+    for (line_no, line) in text.split_inclusive('\n').enumerate() {
+        let trimmed = line.trim_start_matches(' ');
+        if line.len() - trimmed.len() <= 3
+            && (trimmed.starts_with("```")
+                || trimmed.starts_with("~~~")
+                || trimmed.starts_with('<')
+                || (trimmed.starts_with('[') && trimmed.contains("]:")))
+        {
+            return None;
+        }
+        if is_h2(line) && offset > start {
+            out.push((start_line, &text[start..offset]));
+            start = offset;
+            start_line = line_no;
+        }
+        offset += line.len();
+    }
+    out.push((start_line, &text[start..]));
+    Some(out)
+}
+
+fn is_h2(line: &str) -> bool {
+    line.strip_prefix("##")
+        .is_some_and(|rest| rest.is_empty() || rest.starts_with([' ', '\t', '\r', '\n']))
+}
+
+#[cfg(test)]
+mod tests {
+    use super::*;
+    use crate::ledger::parse::parse_partnership;
+
+    const FILE: &str = "---
+rapport: 1
+partner: Northwind Analytics
+status: active
+owner: Priya Raman
+terms: { payment_days: 30 }
+---
+
+# Northwind
+
+- [ ] ours: a loose item
+
+## 2024-06-12 Quarterly business review
+Attendees: Dana Whitfield
+
+- [ ] partner: send revised plan (due 2024-06-30)
+- [x] ours: share the forecast
+
+## Background
+
+- [ ] not in a meeting
+
+## 2024-07-01 Escalation call
+
+- [ ] partner: fix it (due 2024-02-30)
+";
+
+    #[test]
+    fn a_cached_parse_equals_a_fresh_one() {
+        let cache = ParseCache::new(Ladder::default());
+        let first = cache.parse("partners/nw.md", FILE.as_bytes());
+        assert_eq!(
+            first,
+            parse_partnership("partners/nw.md", FILE.as_bytes(), &Ladder::default())
+        );
+        // The same sections again, shifted by a longer front matter and a new first section.
+        let longer = FILE
+            .replace(
+                "terms: { payment_days: 30 }\n",
+                "terms:\n  payment_days: 60\n",
+            )
+            .replace(
+                "# Northwind\n",
+                "# Northwind\n\n## 2024-05-01 Kick-off\n\n- [ ] ours: book a room\n",
+            );
+        let second = cache.parse("partners/nw.md", longer.as_bytes());
+        let fresh = parse_partnership("partners/nw.md", longer.as_bytes(), &Ladder::default());
+        assert_eq!(second, fresh);
+        assert!(second.is_err(), "the impossible due date is reported");
+    }
+
+    #[test]
+    fn fenced_code_is_parsed_whole() {
+        assert!(sections("## 2024-01-01 A\n```\n## not a heading\n```\n").is_none());
+        let parts = sections("intro\n## 2024-01-01 A\ntext\n##\n").unwrap_or_default();
+        assert_eq!(parts.iter().map(|p| p.0).collect::<Vec<_>>(), vec![0, 1, 3]);
+    }
+}

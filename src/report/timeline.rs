@@ -1,0 +1,289 @@
+//! `rapport timeline` for a person (each version with what changed, open action items, the
+//! numeric series as sparklines) and for machines (JSON). Only formats what it is given.
+
+use std::io::{self, Write};
+use std::sync::Arc;
+
+use anstyle::{AnsiColor, Style};
+use serde::Serialize;
+
+use crate::ledger::changes::{Change, ItemHistory, Series};
+use crate::ledger::model::Side;
+use crate::ledger::{Commit, Diagnostic};
+
+const BOLD: Style = Style::new().bold();
+const DIM: Style = Style::new().dimmed();
+const ADDED: Style = AnsiColor::Green.on_default();
+const REMOVED: Style = AnsiColor::Red.on_default();
+const CHANGED: Style = AnsiColor::Yellow.on_default();
+const ERROR: Style = AnsiColor::Red.on_default().bold();
+
+/// One partnership's history, ready to show.
+#[derive(Debug, Serialize)]
+pub struct TimelineView {
+    pub version: u32,
+    pub id: String,
+    /// The partner's name in the last valid version.
+    pub partner: Option<String>,
+    /// The file's path in the last version.
+    pub path: String,
+    /// The commit the history was read up to.
+    pub head: Arc<Commit>,
+    pub versions: Vec<VersionView>,
+    pub items: Vec<ItemHistory>,
+    pub series: Vec<Series>,
+}
+
+#[derive(Debug, Serialize)]
+pub struct VersionView {
+    pub commit: Arc<Commit>,
+    pub path: String,
+    /// `valid`, `invalid` or `removed`.
+    pub state: &'static str,
+    pub changes: Vec<Change>,
+    #[serde(skip_serializing_if = "Vec::is_empty")]
+    pub diagnostics: Vec<Diagnostic>,
+}
+
+pub fn write_text(out: &mut dyn Write, view: &TimelineView) -> io::Result<()> {
+    let name = view.partner.as_deref().unwrap_or(&view.id);
+    writeln!(
+        out,
+        "{BOLD}{name}{BOLD:#} ({}) {DIM}{}{DIM:#}",
+        view.id, view.path
+    )?;
+    if let (Some(first), Some(last)) = (view.versions.first(), view.versions.last()) {
+        writeln!(
+            out,
+            "{} version{} from {} to {}, history read up to {}",
+            view.versions.len(),
+            super::text::plural(view.versions.len()),
+            first.commit.date,
+            last.commit.date,
+            view.head.short
+        )?;
+    }
+    for (i, version) in view.versions.iter().enumerate() {
+        writeln!(out)?;
+        let c = &version.commit;
+        writeln!(
+            out,
+            "{BOLD}{}{BOLD:#}  {CHANGED}{}{CHANGED:#}  {}  {}",
+            c.date, c.short, c.author, c.summary
+        )?;
+        match version.state {
+            "removed" => writeln!(
+                out,
+                "  {REMOVED}× file deleted{REMOVED:#} ({})",
+                version.path
+            )?,
+            "invalid" => {
+                let shown = version.diagnostics.first();
+                let more = version.diagnostics.len().saturating_sub(1);
+                match shown {
+                    Some(d) => {
+                        write!(
+                            out,
+                            "  {ERROR}! invalid:{ERROR:#} {}:{}: {}",
+                            d.file, d.line, d.message
+                        )?;
+                        if more > 0 {
+                            write!(out, " (and {more} more)")?;
+                        }
+                        writeln!(out)?;
+                    }
+                    None => writeln!(out, "  {ERROR}! invalid{ERROR:#}")?,
+                }
+            }
+            _ => {}
+        }
+        for change in &version.changes {
+            write_change(out, change, i > 0)?;
+        }
+    }
+    let open: Vec<&ItemHistory> = view.items.iter().filter(|i| i.is_open()).collect();
+    let closed = view.items.iter().filter(|i| i.closed.is_some()).count();
+    if !view.items.is_empty() {
+        writeln!(out)?;
+        writeln!(
+            out,
+            "{BOLD}Action items{BOLD:#}: {} open, {closed} checked",
+            open.len()
+        )?;
+        for item in open {
+            let due = item.due.map(|d| format!(", due {d}")).unwrap_or_default();
+            writeln!(
+                out,
+                "  [ ] {}{}  {DIM}opened {}{due}{DIM:#}",
+                owner(item.owner),
+                item.text,
+                item.opened
+            )?;
+        }
+    }
+    if !view.series.is_empty() {
+        writeln!(out)?;
+        writeln!(out, "{BOLD}Series{BOLD:#}")?;
+        let width = view.series.iter().map(|s| s.name.len()).max().unwrap_or(0);
+        for series in &view.series {
+            let values: Vec<f64> = series.points.iter().map(|p| p.1).collect();
+            let (Some(first), Some(last)) = (series.points.first(), series.points.last()) else {
+                continue;
+            };
+            if series.points.len() == 1 {
+                writeln!(
+                    out,
+                    "  {:<width$}  {}  {} unchanged since {}",
+                    series.name,
+                    sparkline(&values),
+                    number(first.1),
+                    first.0
+                )?;
+                continue;
+            }
+            writeln!(
+                out,
+                "  {:<width$}  {}  {} → {}  {DIM}({} to {}){DIM:#}",
+                series.name,
+                sparkline(&values),
+                number(first.1),
+                number(last.1),
+                first.0,
+                last.0
+            )?;
+        }
+    }
+    Ok(())
+}
+
+fn write_change(out: &mut dyn Write, change: &Change, again: bool) -> io::Result<()> {
+    match change {
+        Change::Created if again => writeln!(out, "  {ADDED}+ file added again{ADDED:#}"),
+        Change::Created => writeln!(out, "  {ADDED}+ created{ADDED:#}"),
+        Change::Moved { from, to } => writeln!(out, "  {CHANGED}→ moved{CHANGED:#} {from} → {to}"),
+        Change::Field { path, from, to } => match (from, to) {
+            (Some(from), Some(to)) => {
+                writeln!(out, "  {CHANGED}~{CHANGED:#} {path}: {from} → {to}")
+            }
+            (None, Some(to)) => writeln!(out, "  {ADDED}+{ADDED:#} {path}: {to}"),
+            (Some(from), None) => writeln!(out, "  {REMOVED}-{REMOVED:#} {path}: {from}"),
+            (None, None) => Ok(()),
+        },
+        Change::ContactAdded { name, side, level } => writeln!(
+            out,
+            "  {ADDED}+ contact{ADDED:#} {name} ({}{})",
+            side_name(*side),
+            level.as_ref().map(|l| format!(", {l}")).unwrap_or_default()
+        ),
+        Change::ContactRemoved { name, side, .. } => writeln!(
+            out,
+            "  {REMOVED}- contact{REMOVED:#} {name} ({})",
+            side_name(*side)
+        ),
+        Change::ContactLevelChanged { name, from, to, .. } => writeln!(
+            out,
+            "  {CHANGED}~ contact{CHANGED:#} {name}: {} → {}",
+            from.as_deref().unwrap_or("no level"),
+            to.as_deref().unwrap_or("no level")
+        ),
+        Change::ScopeAdded { id, summary } => {
+            writeln!(out, "  {ADDED}+ scope{ADDED:#} {id}: {summary}")
+        }
+        Change::ScopeRemoved { id, summary } => {
+            writeln!(out, "  {REMOVED}- scope{REMOVED:#} {id}: {summary}")
+        }
+        Change::ScopeReworded {
+            id,
+            from,
+            to,
+            similarity,
+        } => writeln!(
+            out,
+            "  {CHANGED}~ scope{CHANGED:#} {id} reworded ({:.0}% similar): \"{from}\" → \"{to}\"",
+            similarity * 100.0
+        ),
+        Change::MeetingAdded { date, title } => {
+            writeln!(out, "  {ADDED}+ meeting{ADDED:#} {date} {title}")
+        }
+        Change::MeetingRemoved { date, title } => {
+            writeln!(out, "  {REMOVED}- meeting{REMOVED:#} {date} {title}")
+        }
+        Change::ItemOpened {
+            text,
+            owner: o,
+            due,
+        } => writeln!(
+            out,
+            "  {ADDED}+ item{ADDED:#} {}{text}{}",
+            owner(*o),
+            due.map(|d| format!(" (due {d})")).unwrap_or_default()
+        ),
+        Change::ItemChecked { text, owner: o } => {
+            writeln!(out, "  {ADDED}✓ item{ADDED:#} {}{text}", owner(*o))
+        }
+        Change::ItemUnchecked { text, owner: o } => {
+            writeln!(
+                out,
+                "  {CHANGED}↺ item unchecked{CHANGED:#} {}{text}",
+                owner(*o)
+            )
+        }
+        Change::ItemRemoved { text, owner: o } => {
+            writeln!(out, "  {REMOVED}- item{REMOVED:#} {}{text}", owner(*o))
+        }
+    }
+}
+
+fn side_name(side: Side) -> &'static str {
+    match side {
+        Side::Partner => "partner",
+        Side::Ours => "ours",
+    }
+}
+
+fn owner(side: Option<Side>) -> String {
+    side.map(|s| format!("{}: ", side_name(s)))
+        .unwrap_or_default()
+}
+
+fn number(value: f64) -> String {
+    if value.fract() == 0.0 && value.abs() < 1e15 {
+        format!("{}", value as i64)
+    } else {
+        format!("{value:.2}")
+    }
+}
+
+/// Values drawn with the eight block heights, lowest to highest.
+pub fn sparkline(values: &[f64]) -> String {
+    const BARS: [char; 8] = ['▁', '▂', '▃', '▄', '▅', '▆', '▇', '█'];
+    let finite = values.iter().copied().filter(|v| v.is_finite());
+    let (min, max) = finite.fold((f64::INFINITY, f64::NEG_INFINITY), |(lo, hi), v| {
+        (lo.min(v), hi.max(v))
+    });
+    values
+        .iter()
+        .map(|&v| {
+            if !v.is_finite() {
+                ' '
+            } else if max > min {
+                let step = ((v - min) / (max - min) * 7.0).round() as usize;
+                BARS[step.min(7)]
+            } else {
+                BARS[3]
+            }
+        })
+        .collect()
+}
+
+#[cfg(test)]
+mod tests {
+    use super::*;
+
+    #[test]
+    fn sparklines_span_the_range() {
+        assert_eq!(sparkline(&[30.0, 45.0, 60.0]), "▁▅█");
+        assert_eq!(sparkline(&[5.0, 5.0]), "▄▄");
+        assert_eq!(sparkline(&[]), "");
+    }
+}

@@ -1,0 +1,191 @@
+//! Scripted repositories for tests: each step writes files and commits them with a fixed
+//! identity and date, so a history reads the same on every machine.
+
+#![allow(dead_code)]
+
+use std::path::{Path, PathBuf};
+
+use git2::build::CheckoutBuilder;
+use git2::{Commit, Oid, Repository, Signature, Time};
+use tempfile::TempDir;
+
+pub struct Script {
+    dir: TempDir,
+    pub repo: Repository,
+}
+
+/// Noon UTC of a `YYYY-MM-DD` date, as git time.
+pub fn time(date: &str) -> Time {
+    let day = chrono::NaiveDate::parse_from_str(date, "%Y-%m-%d").expect("test dates are valid");
+    let noon = day.and_hms_opt(12, 0, 0).expect("noon exists");
+    Time::new(noon.and_utc().timestamp(), 0)
+}
+
+fn signature(date: &str) -> Signature<'static> {
+    Signature::new("Priya Raman", "priya@example.com", &time(date)).expect("a valid signature")
+}
+
+impl Default for Script {
+    fn default() -> Self {
+        Script::new()
+    }
+}
+
+impl Script {
+    pub fn new() -> Script {
+        let dir = tempfile::tempdir().expect("a temporary folder");
+        let repo = Repository::init(dir.path()).expect("git init");
+        repo.set_head("refs/heads/main").expect("main branch");
+        Script { dir, repo }
+    }
+
+    pub fn path(&self) -> &Path {
+        self.dir.path()
+    }
+
+    pub fn path_buf(&self) -> PathBuf {
+        self.dir.path().to_path_buf()
+    }
+
+    fn write(&self, files: &[(&str, &str)]) {
+        let mut index = self.repo.index().expect("index");
+        for (path, text) in files {
+            let full = self.dir.path().join(path);
+            std::fs::create_dir_all(full.parent().expect("a parent")).expect("mkdir");
+            std::fs::write(&full, text).expect("write");
+            index.add_path(Path::new(path)).expect("git add");
+        }
+        index.write().expect("write index");
+    }
+
+    fn head(&self) -> Option<Commit<'_>> {
+        self.repo.head().ok().and_then(|h| h.peel_to_commit().ok())
+    }
+
+    fn commit_index(&self, date: &str, message: &str, extra_parent: Option<Oid>) -> Oid {
+        let mut index = self.repo.index().expect("index");
+        let tree = self
+            .repo
+            .find_tree(index.write_tree().expect("tree"))
+            .expect("tree");
+        let mut parents: Vec<Commit<'_>> = self.head().into_iter().collect();
+        if let Some(oid) = extra_parent {
+            parents.push(self.repo.find_commit(oid).expect("parent"));
+        }
+        let parents: Vec<&Commit<'_>> = parents.iter().collect();
+        let sig = signature(date);
+        self.repo
+            .commit(Some("HEAD"), &sig, &sig, message, &tree, &parents)
+            .expect("commit")
+    }
+
+    /// Writes files and commits them.
+    pub fn commit(self, date: &str, message: &str, files: &[(&str, &str)]) -> Script {
+        self.write(files);
+        self.commit_index(date, message, None);
+        self
+    }
+
+    /// Deletes files and commits.
+    pub fn remove(self, date: &str, message: &str, paths: &[&str]) -> Script {
+        let mut index = self.repo.index().expect("index");
+        for path in paths {
+            std::fs::remove_file(self.dir.path().join(path)).expect("rm");
+            index.remove_path(Path::new(path)).expect("git rm");
+        }
+        index.write().expect("write index");
+        self.commit_index(date, message, None);
+        self
+    }
+
+    /// Moves a file (optionally changing its text) and commits.
+    pub fn rename(
+        self,
+        date: &str,
+        message: &str,
+        from: &str,
+        to: &str,
+        text: Option<&str>,
+    ) -> Script {
+        let old = std::fs::read_to_string(self.dir.path().join(from)).expect("read");
+        let mut index = self.repo.index().expect("index");
+        std::fs::remove_file(self.dir.path().join(from)).expect("rm");
+        index.remove_path(Path::new(from)).expect("git rm");
+        index.write().expect("write index");
+        self.write(&[(to, text.unwrap_or(&old))]);
+        self.commit_index(date, message, None);
+        self
+    }
+
+    /// Starts a branch at the current commit and switches to it.
+    pub fn branch(self, name: &str) -> Script {
+        let head = self.head().expect("a commit to branch from");
+        self.repo.branch(name, &head, false).expect("branch");
+        drop(head);
+        self.switch(name)
+    }
+
+    pub fn switch(self, name: &str) -> Script {
+        self.repo
+            .set_head(&format!("refs/heads/{name}"))
+            .expect("switch");
+        self.repo
+            .checkout_head(Some(CheckoutBuilder::new().force()))
+            .expect("checkout");
+        self
+    }
+
+    /// Merges branch `other` into the current branch; `resolved` gives the text of files the
+    /// merge resolves by hand (conflicting ones must be listed).
+    pub fn merge(
+        self,
+        date: &str,
+        message: &str,
+        other: &str,
+        resolved: &[(&str, &str)],
+    ) -> Script {
+        let theirs = self
+            .repo
+            .find_branch(other, git2::BranchType::Local)
+            .expect("branch")
+            .get()
+            .peel_to_commit()
+            .expect("commit")
+            .id();
+        {
+            let ours = self.head().expect("head");
+            let their = self.repo.find_commit(theirs).expect("commit");
+            let mut merged = self.repo.merge_commits(&ours, &their, None).expect("merge");
+            for (path, _) in resolved {
+                merged.conflict_remove(Path::new(path)).ok();
+            }
+            let tree = merged.write_tree_to(&self.repo).expect("merged tree");
+            let tree = self.repo.find_tree(tree).expect("tree");
+            let mut index = self.repo.index().expect("index");
+            index.read_tree(&tree).expect("read tree");
+            index.write().expect("write index");
+            self.repo
+                .checkout_index(Some(&mut index), Some(CheckoutBuilder::new().force()))
+                .expect("checkout");
+        }
+        self.write(resolved);
+        self.commit_index(date, message, Some(theirs));
+        self
+    }
+
+    /// A `git` command in the repository, for what git2 does not do (shallow clones).
+    pub fn git(&self, args: &[&str]) -> std::process::Output {
+        std::process::Command::new("git")
+            .args(args)
+            .current_dir(self.dir.path())
+            .output()
+            .expect("git runs")
+    }
+}
+
+/// A partnership file with the given extra front matter lines and body.
+pub fn partnership(partner: &str, front: &str, body: &str) -> String {
+    format!(
+        "---\nrapport: 1\npartner: {partner}\nstatus: active\nowner: Priya Raman\n{front}---\n\n# {partner}\n{body}"
+    )
+}

@@ -1,0 +1,241 @@
+//! `rapport timeline` and `rapport check --rev` as a user meets them: the story of a partnership
+//! replayed into a repository, and the exit codes and messages when history cannot be read.
+
+mod common;
+
+use assert_cmd::Command;
+use common::{Script, partnership};
+use predicates::prelude::*;
+
+fn rapport(dir: &std::path::Path) -> Command {
+    let mut cmd = Command::cargo_bin("rapport").expect("the binary is built");
+    cmd.current_dir(dir).env("NO_COLOR", "1");
+    cmd
+}
+
+const CONTACTS: &str = "contacts:\n  - { name: Dana Whitfield, side: partner, role: VP Alliances, level: executive, primary: true }\n  - { name: Priya Raman, side: ours, role: Alliance Manager, level: manager, primary: true }\n";
+const SCOPE: &str =
+    "scope:\n  - { id: eu-hosting, summary: Managed hosting for EU tenants, owner: partner }\n";
+
+fn front(days: u32, level: &str, actual: u32, score: &str, scope: &str) -> String {
+    format!(
+        "since: 2024-01-15\n{}terms: {{ payment_days: {days}, price: 120000, currency: EUR }}\nkpis:\n  - {{ id: sourced-pipeline, name: Partner-sourced pipeline, unit: EUR, target: 400000, actual: {actual} }}\nsatisfaction: {{ score: {score} }}\n{scope}",
+        CONTACTS.replace("level: executive", &format!("level: {level}"))
+    )
+}
+
+/// Northwind's first year, as the sample ledger tells it.
+fn northwind() -> Script {
+    let kickoff = "\n## 2024-02-01 Kick-off\nAttendees: Dana Whitfield, Priya Raman\n\n- [ ] partner: send the enablement plan (due 2024-02-28)\n- [ ] ours: share the Q1 forecast\n";
+    let qbr = "\n## 2024-06-12 Quarterly business review\nAttendees: Priya Raman\n\nPipeline is behind plan.\n\n- [ ] partner: send the revised enablement plan (due 2024-06-30)\n";
+    Script::new()
+        .commit(
+            "2024-01-15",
+            "Start the Northwind partnership",
+            &[("partners/northwind.md", &partnership("Northwind Analytics", &front(30, "executive", 0, "4.5", SCOPE), ""))],
+        )
+        .commit(
+            "2024-02-01",
+            "Kick-off notes",
+            &[("partners/northwind.md", &partnership("Northwind Analytics", &front(30, "executive", 40000, "4.2", SCOPE), kickoff))],
+        )
+        .commit(
+            "2024-04-02",
+            "Northwind asks for net-45",
+            &[("partners/northwind.md", &partnership("Northwind Analytics", &front(45, "executive", 60000, "3.8", SCOPE), &kickoff.replace("- [ ] ours", "- [x] ours")))],
+        )
+        .commit(
+            "2024-06-12",
+            "QBR: pipeline behind plan",
+            &[("partners/northwind.md", &partnership(
+                "Northwind Analytics",
+                &front(60, "manager", 90000, "3.1", "scope:\n  - { id: eu-hosting, summary: Managed hosting for EU healthcare tenants only, owner: partner }\n"),
+                &(kickoff.replace("- [ ] ours", "- [x] ours") + qbr),
+            ))],
+        )
+}
+
+#[test]
+fn the_timeline_tells_the_story() {
+    let script = northwind();
+    rapport(script.path())
+        .args(["timeline", "northwind"])
+        .assert()
+        .success()
+        .stdout(predicate::str::contains(
+            "Northwind Analytics (northwind) partners/northwind.md",
+        ))
+        .stdout(predicate::str::contains(
+            "4 versions from 2024-01-15 to 2024-06-12",
+        ))
+        .stdout(predicate::str::contains(
+            "Priya Raman  Northwind asks for net-45",
+        ))
+        .stdout(predicate::str::contains("~ terms.payment_days: 30 → 45"))
+        .stdout(predicate::str::contains(
+            "~ contact Dana Whitfield: executive → manager",
+        ))
+        .stdout(predicate::str::contains("~ scope eu-hosting reworded"))
+        .stdout(predicate::str::contains(
+            "+ meeting 2024-06-12 Quarterly business review",
+        ))
+        .stdout(predicate::str::contains(
+            "✓ item ours: share the Q1 forecast",
+        ))
+        .stdout(predicate::str::contains("Action items: 2 open, 1 checked"))
+        .stdout(predicate::str::contains("terms.payment_days"))
+        .stdout(predicate::str::contains("▁▅█  30 → 60"))
+        .stdout(predicate::str::contains("satisfaction.score"))
+        .stdout(predicate::str::contains(
+            "120000 unchanged since 2024-01-15",
+        ));
+}
+
+#[test]
+fn the_timeline_as_json() {
+    let script = northwind();
+    let out = rapport(script.path())
+        .args(["timeline", "northwind", "--format", "json"])
+        .output()
+        .expect("runs");
+    assert!(out.status.success());
+    let doc: serde_json::Value = serde_json::from_slice(&out.stdout).expect("JSON");
+    assert_eq!(doc["id"], "northwind");
+    assert_eq!(doc["versions"].as_array().map(Vec::len), Some(4));
+    assert_eq!(doc["versions"][0]["changes"][0]["kind"], "created");
+    assert_eq!(doc["versions"][0]["commit"]["date"], "2024-01-15");
+    let changes = doc["versions"][2]["changes"]
+        .as_array()
+        .cloned()
+        .unwrap_or_default();
+    assert!(changes.iter().any(|c| c["kind"] == "field"
+        && c["path"] == "terms.payment_days"
+        && c["from"] == "30"
+        && c["to"] == "45"));
+    assert_eq!(doc["items"][0]["opened"], "2024-02-01");
+    assert_eq!(doc["items"][1]["closed"], "2024-04-02");
+}
+
+#[test]
+fn an_unknown_partnership_suggests_the_closest_id() {
+    let script = northwind();
+    rapport(script.path())
+        .args(["timeline", "northwnd"])
+        .assert()
+        .code(2)
+        .stderr(predicate::str::contains(
+            "no partnership with id `northwnd`",
+        ))
+        .stderr(predicate::str::contains("did you mean `northwind`?"));
+}
+
+#[test]
+fn an_unknown_revision_exits_2() {
+    let script = northwind();
+    rapport(script.path())
+        .args(["timeline", "northwind", "--rev", "nope"])
+        .assert()
+        .code(2)
+        .stderr(predicate::str::contains("unknown revision `nope`"));
+    rapport(script.path())
+        .args(["check", "--rev", "nope"])
+        .assert()
+        .code(2)
+        .stderr(predicate::str::contains("unknown revision `nope`"))
+        .stderr(predicate::str::contains("git log --oneline"));
+}
+
+#[test]
+fn outside_a_repository_exits_2() {
+    let dir = tempfile::tempdir().expect("tempdir");
+    rapport(dir.path())
+        .args(["timeline", "northwind"])
+        .assert()
+        .code(2)
+        .stderr(predicate::str::contains("not inside a git repository"));
+    rapport(dir.path())
+        .args(["check", "--rev", "HEAD"])
+        .assert()
+        .code(2)
+        .stderr(predicate::str::contains("not inside a git repository"));
+}
+
+#[test]
+fn an_empty_history_exits_2() {
+    let dir = tempfile::tempdir().expect("tempdir");
+    git2::Repository::init(dir.path()).expect("git init");
+    rapport(dir.path())
+        .args(["timeline", "northwind"])
+        .assert()
+        .code(2)
+        .stderr(predicate::str::contains("no history"));
+    let script = Script::new().commit("2024-01-15", "Notes", &[("notes.txt", "x")]);
+    rapport(script.path())
+        .args(["timeline", "northwind"])
+        .assert()
+        .code(2)
+        .stderr(predicate::str::contains(
+            "no history: no commit up to HEAD changed a partnership file",
+        ));
+}
+
+#[test]
+fn a_shallow_clone_exits_2_with_the_commands_to_fetch_history() {
+    let script = northwind();
+    let target = tempfile::tempdir().expect("tempdir");
+    let url = format!("file://{}", script.path().display());
+    let clone = target.path().join("clone");
+    let out = script.git(&[
+        "clone",
+        "-q",
+        "--depth",
+        "1",
+        &url,
+        &clone.to_string_lossy(),
+    ]);
+    assert!(out.status.success());
+    rapport(&clone)
+        .args(["timeline", "northwind"])
+        .assert()
+        .code(2)
+        .stderr(predicate::str::contains("shallow clone"))
+        .stderr(predicate::str::contains("git fetch --unshallow"))
+        .stderr(predicate::str::contains("git fetch --deepen=N"))
+        .stderr(predicate::str::contains("fetch-depth: 0"));
+    rapport(&clone).args(["check"]).assert().code(2);
+}
+
+#[test]
+fn check_validates_the_ledger_at_a_revision() {
+    let script = northwind().commit(
+        "2024-07-01",
+        "Typo",
+        &[(
+            "partners/northwind.md",
+            &partnership("Northwind Analytics", "terms: { pament_days: 45 }\n", ""),
+        )],
+    );
+    rapport(script.path())
+        .args(["check", "--rev", "HEAD~1", "--fail-on", "never"])
+        .assert()
+        .code(0)
+        .stdout(predicate::str::contains(
+            "1 partnership file checked: all valid",
+        ));
+    rapport(script.path())
+        .args(["check", "--rev", "HEAD"])
+        .assert()
+        .code(2)
+        .stdout(predicate::str::contains("partners/northwind.md:6:"))
+        .stdout(predicate::str::contains("unknown field `pament_days`"));
+    // The working tree holds the same invalid file.
+    rapport(script.path()).args(["check"]).assert().code(2);
+    // The timeline keeps the invalid version.
+    rapport(script.path())
+        .args(["timeline", "northwind"])
+        .assert()
+        .success()
+        .stdout(predicate::str::contains(
+            "! invalid: partners/northwind.md:6: unknown field",
+        ));
+}
