@@ -124,15 +124,32 @@ fn findings_at_head(dir: &Path) -> std::collections::BTreeMap<String, Vec<String
     sample::replay(&sample::Folder(sample_dir()), &script, dir).expect("replay");
     let output = Command::cargo_bin("rapport")
         .expect("binary")
-        .args(["check", "--rev", "HEAD", "--format", "json", "--fail-on", "never"])
+        .args([
+            "check",
+            "--rev",
+            "HEAD",
+            "--format",
+            "json",
+            "--fail-on",
+            "never",
+        ])
         .current_dir(dir)
         .output()
         .expect("run");
-    assert_eq!(output.status.code(), Some(0), "{}", String::from_utf8_lossy(&output.stderr));
+    assert_eq!(
+        output.status.code(),
+        Some(0),
+        "{}",
+        String::from_utf8_lossy(&output.stderr)
+    );
     let json: serde_json::Value = serde_json::from_slice(&output.stdout).expect("json");
-    let mut found: std::collections::BTreeMap<String, Vec<String>> = std::collections::BTreeMap::new();
+    let mut found: std::collections::BTreeMap<String, Vec<String>> =
+        std::collections::BTreeMap::new();
     for finding in json["findings"].as_array().expect("findings") {
-        let id = finding["partnership"].as_str().expect("partnership id").to_string();
+        let id = finding["partnership"]
+            .as_str()
+            .expect("partnership id")
+            .to_string();
         let rule = finding["rule"].as_str().expect("rule").to_string();
         let rules = found.entry(id).or_default();
         if !rules.contains(&rule) {
@@ -144,8 +161,10 @@ fn findings_at_head(dir: &Path) -> std::collections::BTreeMap<String, Vec<String
 
 #[test]
 fn each_sample_partnership_shows_exactly_the_signs_it_was_written_for() {
-    let expected_text = std::fs::read_to_string(sample_dir().join("expected.yaml")).expect("expected.yaml");
-    let expected: std::collections::BTreeMap<String, Vec<String>> = serde_saphyr::from_str(&expected_text).expect("expected.yaml parses");
+    let expected_text =
+        std::fs::read_to_string(sample_dir().join("expected.yaml")).expect("expected.yaml");
+    let expected: std::collections::BTreeMap<String, Vec<String>> =
+        serde_saphyr::from_str(&expected_text).expect("expected.yaml parses");
     let dir = tempfile::TempDir::new().expect("temp dir");
     let found = findings_at_head(dir.path());
     for (id, rules) in &expected {
@@ -156,6 +175,9 @@ fn each_sample_partnership_shows_exactly_the_signs_it_was_written_for() {
         assert_eq!(got, want, "partnership {id}");
     }
     for id in found.keys() {
-        assert!(expected.contains_key(id), "{id} has findings but no entry in expected.yaml");
+        assert!(
+            expected.contains_key(id),
+            "{id} has findings but no entry in expected.yaml"
+        );
     }
 }

@@ -386,18 +386,26 @@ fn removed_or_invalid_partnerships_produce_nothing() {
     let (timeline, _) = history(edits);
     let mut removed = timeline.clone();
     let mut invalid = timeline.clone();
+    // A file can only be removed or broken once it exists: script it, then take those versions.
     let tail = History::new()
+        .version("2024-09-24", HEALTHY)
         .removed("2024-09-25")
         .invalid("2024-09-26")
         .build();
-    removed.versions.push(tail.versions[0].clone());
-    invalid.versions.push(tail.versions[1].clone());
+    let (gone, broken) = (tail.versions[1].clone(), tail.versions[2].clone());
+    assert!(matches!(gone.content, crate::ledger::Content::Removed));
+    assert!(matches!(
+        broken.content,
+        crate::ledger::Content::Invalid { .. }
+    ));
+    removed.versions.push(gone);
+    invalid.versions.push(broken.clone());
     assert!(analyse(&[removed], &cx, &|_: &str| None).is_empty());
     assert!(analyse(&[invalid], &cx, &|_: &str| None).is_empty());
     // A trend rule skips an invalid version in the middle of history.
     let mut middle = timeline.clone();
     let last = middle.versions.pop();
-    middle.versions.push(tail.versions[1].clone());
+    middle.versions.push(broken);
     middle.versions.extend(last);
     assert_eq!(
         rules(&analyse(&[middle], &cx, &|_: &str| None)),
