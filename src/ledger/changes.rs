@@ -394,8 +394,14 @@ pub struct ItemHistory {
     pub meeting: Option<Date>,
     /// The date of the commit where the item first appeared.
     pub opened: Date,
+    /// That commit's short id.
+    pub opened_in: String,
     /// The date of the commit where it was checked (and stayed checked), if it was.
     pub closed: Option<Date>,
+    /// That commit's short id.
+    pub closed_in: Option<String>,
+    /// Its line in the last version that had it.
+    pub line: usize,
     /// The date of the commit where it disappeared from the file, if it did.
     pub removed: Option<Date>,
 }
@@ -435,7 +441,10 @@ pub fn action_items(timeline: &Timeline) -> Vec<ItemHistory> {
                         due: item.due,
                         meeting: *meeting,
                         opened: date,
+                        opened_in: version.commit.short.clone(),
                         closed: None,
+                        closed_in: None,
+                        line: item.line,
                         removed: None,
                     });
                     items.len() - 1
@@ -445,10 +454,17 @@ pub fn action_items(timeline: &Timeline) -> Vec<ItemHistory> {
                 history.text.clone_from(&item.text);
                 history.due = item.due;
                 history.meeting = *meeting;
+                history.line = item.line;
                 history.removed = None;
                 match (item.done, history.closed) {
-                    (true, None) => history.closed = Some(date),
-                    (false, Some(_)) => history.closed = None,
+                    (true, None) => {
+                        history.closed = Some(date);
+                        history.closed_in = Some(version.commit.short.clone());
+                    }
+                    (false, Some(_)) => {
+                        history.closed = None;
+                        history.closed_in = None;
+                    }
                     _ => {}
                 }
             }

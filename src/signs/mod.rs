@@ -3,7 +3,6 @@
 //! [`analyse`] runs the catalog, re-grades, applies acknowledgements and sorts.
 
 pub mod finding;
-pub mod items;
 pub mod rules;
 pub mod settings;
 pub mod vocabulary;
@@ -254,6 +253,21 @@ impl Evidence {
         Evidence {
             date: version.date(),
             commit: Some(version.commit.short.clone()).filter(|s| !s.is_empty()),
+            observed: observed.into(),
+            value,
+        }
+    }
+
+    /// A fact first seen in a commit, known by its date and short id.
+    pub fn in_commit(
+        date: Date,
+        commit: &str,
+        observed: impl Into<String>,
+        value: Option<f64>,
+    ) -> Evidence {
+        Evidence {
+            date,
+            commit: Some(commit.to_string()).filter(|s| !s.is_empty()),
             observed: observed.into(),
             value,
         }

@@ -1,9 +1,9 @@
 //! Sign 7, partner dysfunction: slow answers, staff churn, money trouble and downsizing.
 
 use super::history;
+use crate::ledger::changes::{ItemHistory, action_items};
 use crate::ledger::model::{EventKind, Side};
 use crate::ledger::{Snapshot, Timeline, Version};
-use crate::signs::items::track;
 use crate::signs::{
     Context, Evidence, Finding, Rule, RuleInfo, SettingDoc, Severity, finding, median, sign,
 };
@@ -61,37 +61,42 @@ impl Rule for PartnerUnresponsive {
         if !current.front.status.is_live() {
             return Vec::new();
         }
-        let items = track(timeline, Some(Side::Partner));
+        // Partner items still in the file, with when history saw them opened and closed.
+        let items: Vec<ItemHistory> = action_items(timeline)
+            .into_iter()
+            .filter(|item| item.owner == Some(Side::Partner) && item.removed.is_none())
+            .collect();
         let mut findings = Vec::new();
 
         let mut late = Vec::new();
         let mut evidence = Vec::new();
         let mut line = None;
-        for tracked in items.iter().filter(|t| !t.item.done) {
-            let item = tracked.item;
-            let what = match (item.due, tracked.opened) {
-                (Some(due), _) if due < cx.now => {
+        for item in items.iter().filter(|item| item.closed.is_none()) {
+            let what = match item.due {
+                Some(due) if due < cx.now => {
                     format!(
                         "\"{}\" (due {due}, {} days overdue)",
                         item.text,
                         due.days_until(cx.now)
                     )
                 }
-                (None, Some(opened)) if opened.date().days_until(cx.now) > set.open_days => {
+                None if item.opened.days_until(cx.now) > set.open_days => {
                     format!(
                         "\"{}\" (open since {}, {} days)",
                         item.text,
-                        opened.date(),
-                        opened.date().days_until(cx.now)
+                        item.opened,
+                        item.opened.days_until(cx.now)
                     )
                 }
                 _ => continue,
             };
             line.get_or_insert(item.line);
-            evidence.push(match tracked.opened {
-                Some(v) => Evidence::of(v, format!("opened: partner: {}", item.text), None),
-                None => Evidence::dated(cx.now, format!("open: partner: {}", item.text), None),
-            });
+            evidence.push(Evidence::in_commit(
+                item.opened,
+                &item.opened_in,
+                format!("opened: partner: {}", item.text),
+                None,
+            ));
             late.push(what);
         }
         if !late.is_empty() {
@@ -108,15 +113,15 @@ impl Rule for PartnerUnresponsive {
             );
         }
 
-        let mut closed: Vec<(&Version, &Version)> = items
+        let mut closed: Vec<(&ItemHistory, crate::ledger::Date)> = items
             .iter()
-            .filter_map(|t| Some((t.opened?, t.closed?)))
+            .filter_map(|item| Some((item, item.closed?)))
             .collect();
         if closed.len() >= set.min_closed.max(2) {
-            closed.sort_by_key(|(o, c)| (c.date(), o.date()));
+            closed.sort_by_key(|(item, closed)| (*closed, item.opened));
             let days: Vec<f64> = closed
                 .iter()
-                .map(|(o, c)| o.date().days_until(c.date()) as f64)
+                .map(|(item, closed)| item.opened.days_until(*closed) as f64)
                 .collect();
             let half = days.len() / 2;
             let (mut earlier, mut later) = (days[..half].to_vec(), days[half..].to_vec());
@@ -129,15 +134,13 @@ impl Rule for PartnerUnresponsive {
                 );
                 let evidence = closed
                     .iter()
-                    .map(|(o, c)| {
-                        Evidence::of(
-                            c,
-                            format!(
-                                "closed after {} days (opened {})",
-                                o.date().days_until(c.date()),
-                                o.date()
-                            ),
-                            Some(o.date().days_until(c.date()) as f64),
+                    .map(|(item, closed)| {
+                        let days = item.opened.days_until(*closed);
+                        Evidence::in_commit(
+                            *closed,
+                            item.closed_in.as_deref().unwrap_or(""),
+                            format!("closed after {days} days (opened {})", item.opened),
+                            Some(days as f64),
                         )
                     })
                     .collect();
