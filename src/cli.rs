@@ -19,6 +19,8 @@ pub struct Cli {
 pub enum Command {
     /// Validate every partnership file and report findings at one revision.
     Check(CheckArgs),
+    /// Replay the bundled sample ledger's history into a git repository and report on it.
+    Demo(DemoArgs),
     /// One partnership's history: every version, what changed in it, its numeric series.
     Timeline(TimelineArgs),
     /// Print the JSON Schema of the partnership front matter.
@@ -75,6 +77,16 @@ pub struct CheckArgs {
     /// for the working tree).
     #[arg(long, value_name = "DATE", value_parser = parse_date)]
     pub as_of: Option<crate::ledger::Date>,
+}
+
+#[derive(Debug, Args)]
+pub struct DemoArgs {
+    /// Build the sample repository in this new folder and keep it (default: a temporary folder,
+    /// removed afterwards), to try `rapport timeline` or `rapport check` on it.
+    #[arg(long, value_name = "DIR")]
+    pub keep: Option<PathBuf>,
+    #[arg(long, value_enum, default_value_t = Format::Text)]
+    pub format: Format,
 }
 
 #[derive(Debug, Args)]

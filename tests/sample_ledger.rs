@@ -181,3 +181,52 @@ fn each_sample_partnership_shows_exactly_the_signs_it_was_written_for() {
         );
     }
 }
+
+#[test]
+fn demo_replays_the_sample_and_reports_on_it() {
+    let output = Command::cargo_bin("rapport")
+        .expect("binary")
+        .arg("demo")
+        .env("NO_COLOR", "1")
+        .output()
+        .expect("run");
+    let stdout = String::from_utf8_lossy(&output.stdout);
+    assert_eq!(output.status.code(), Some(0), "{stdout}");
+    assert!(stdout.starts_with("The sample ledger: 11 partnerships, 83 commits from 2023-09-12 to 2025-06-30, analysed as of 2025-06-30."), "{stdout}");
+    assert!(
+        stdout.contains("error[payment-terms-slip]: payment terms went from net-30 to net-120"),
+        "{stdout}"
+    );
+    assert!(
+        stdout.contains("11 partnership files checked: all valid"),
+        "{stdout}"
+    );
+}
+
+#[test]
+fn demo_keeps_its_repository_on_request() {
+    let parent = tempfile::TempDir::new().expect("temp dir");
+    let dir = parent.path().join("sample");
+    let dir_text = dir.to_string_lossy().to_string();
+    Command::cargo_bin("rapport")
+        .expect("binary")
+        .args(["demo", "--keep", &dir_text])
+        .assert()
+        .code(0);
+    let timeline = Command::cargo_bin("rapport")
+        .expect("binary")
+        .args(["timeline", "kestrel", "--path", &dir_text])
+        .env("NO_COLOR", "1")
+        .output()
+        .expect("run");
+    assert_eq!(timeline.status.code(), Some(0));
+    assert!(String::from_utf8_lossy(&timeline.stdout).contains("terms.payment_days"));
+    // A second demo into the same, now non-empty, folder is refused.
+    let again = Command::cargo_bin("rapport")
+        .expect("binary")
+        .args(["demo", "--keep", &dir_text])
+        .output()
+        .expect("run");
+    assert_eq!(again.status.code(), Some(2));
+    assert!(String::from_utf8_lossy(&again.stderr).contains("already exists and is not empty"));
+}

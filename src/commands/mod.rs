@@ -1,6 +1,7 @@
 //! One file per subcommand, each wiring the stages together. Nothing below prints but these.
 
 pub mod check;
+pub mod demo;
 pub mod explain;
 pub mod rules;
 pub mod schema;
@@ -13,6 +14,7 @@ use crate::error::Result;
 pub fn dispatch(cli: Cli) -> Result<u8> {
     match cli.command {
         Command::Check(args) => check::run(&args),
+        Command::Demo(args) => demo::run(&args),
         Command::Timeline(args) => timeline::run(&args),
         Command::Schema(args) => schema::run(&args),
         Command::Rules(args) => rules::run(&args),
