@@ -116,6 +116,10 @@ pub struct SchemaArgs {
 
 #[derive(Clone, Copy, Debug, PartialEq, Eq, ValueEnum)]
 pub enum SchemaKind {
+    /// The front matter of a partnership file.
     Partnership,
+    /// `rapport.yaml`.
     Config,
+    /// The output of `rapport check --format json`.
+    Check,
 }

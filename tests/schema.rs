@@ -29,6 +29,11 @@ fn config_schema_is_fresh() {
 }
 
 #[test]
+fn check_output_schema_is_fresh() {
+    assert_fresh(SchemaKind::Check, "schema/check.schema.json");
+}
+
+#[test]
 fn schema_names_every_top_level_field_of_the_format() {
     let schema: serde_json::Value =
         serde_json::from_str(&render(SchemaKind::Partnership).expect("schema")).expect("json");

@@ -11,6 +11,7 @@ pub fn render(kind: SchemaKind) -> Result<String> {
     let schema = match kind {
         SchemaKind::Partnership => crate::ledger::parse::schema(),
         SchemaKind::Config => crate::config::schema(),
+        SchemaKind::Check => crate::report::json::check_schema(),
     };
     Ok(serde_json::to_string_pretty(&schema)? + "\n")
 }

@@ -5,7 +5,7 @@ use serde::Serialize;
 
 /// One problem in one ledger file, in the shape hledger and compilers use:
 /// `FILE:LINE:COL: message`, the offending line, then what to do.
-#[derive(Clone, Debug, PartialEq, Eq, Serialize)]
+#[derive(Clone, Debug, PartialEq, Eq, Serialize, schemars::JsonSchema)]
 pub struct Diagnostic {
     /// The file, relative to the ledger root where possible.
     pub file: String,

@@ -9,7 +9,12 @@ use crate::signs::{Acknowledgement, Evidence, Finding, RuleInfo, Severity, Sign}
 /// The version of the JSON documents rapport prints.
 pub const JSON_VERSION: u32 = 1;
 
-#[derive(Serialize)]
+/// What `rapport check --format json` prints. Its JSON Schema is `schema/check.schema.json`.
+#[derive(Serialize, schemars::JsonSchema)]
+#[schemars(
+    title = "rapport check output",
+    description = "What `rapport check --format json` prints, version 1"
+)]
 pub struct CheckDocument<'a> {
     pub version: u32,
     pub files: usize,
@@ -19,7 +24,7 @@ pub struct CheckDocument<'a> {
 }
 
 /// One finding, flat, with every field a consumer needs.
-#[derive(Serialize)]
+#[derive(Serialize, schemars::JsonSchema)]
 pub struct FindingView<'a> {
     pub fingerprint: &'a str,
     pub rule: &'a str,
@@ -39,7 +44,7 @@ pub struct FindingView<'a> {
     pub acknowledged: Option<AcknowledgedView<'a>>,
 }
 
-#[derive(Serialize)]
+#[derive(Serialize, schemars::JsonSchema)]
 pub struct AcknowledgedView<'a> {
     pub reason: &'a str,
     #[serde(skip_serializing_if = "Option::is_none")]
@@ -96,4 +101,9 @@ pub fn rules<'a>(infos: &'a [&'a RuleInfo]) -> RulesDocument<'a> {
         version: JSON_VERSION,
         rules: infos,
     }
+}
+
+/// The JSON Schema of [`CheckDocument`].
+pub fn check_schema() -> schemars::Schema {
+    schemars::schema_for!(CheckDocument<'static>)
 }

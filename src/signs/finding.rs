@@ -36,7 +36,7 @@ impl fmt::Display for Severity {
 }
 
 /// One of the twelve warning signs.
-#[derive(Clone, Copy, Debug, PartialEq, Eq, Serialize)]
+#[derive(Clone, Copy, Debug, PartialEq, Eq, Serialize, JsonSchema)]
 pub struct Sign {
     /// 1 to 12, in the order of the catalogue.
     pub number: u8,
@@ -74,7 +74,7 @@ impl fmt::Display for Fingerprint {
 }
 
 /// One fact behind a finding: a version (or dated field) and the value it showed.
-#[derive(Clone, Debug, PartialEq, Serialize)]
+#[derive(Clone, Debug, PartialEq, Serialize, JsonSchema)]
 pub struct Evidence {
     pub date: Date,
     /// Abbreviated commit id, when the fact comes from a version in history.
