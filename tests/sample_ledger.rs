@@ -230,3 +230,47 @@ fn demo_keeps_its_repository_on_request() {
     assert_eq!(again.status.code(), Some(2));
     assert!(String::from_utf8_lossy(&again.stderr).contains("already exists and is not empty"));
 }
+
+#[test]
+fn redacted_fields_are_masked_in_findings() {
+    let dir = tempfile::TempDir::new().expect("temp dir");
+    findings_at_head(dir.path());
+    let config = dir.path().join("rapport.yaml");
+    let mut text = std::fs::read_to_string(&config).expect("config");
+    text.push_str("redact: [terms.price]\n");
+    std::fs::write(&config, text).expect("write config");
+    let run = |format: &str| {
+        let output = Command::cargo_bin("rapport")
+            .expect("binary")
+            .args([
+                "check",
+                "--as-of",
+                "2025-06-30",
+                "--fail-on",
+                "never",
+                "--format",
+                format,
+            ])
+            .current_dir(dir.path())
+            .env("NO_COLOR", "1")
+            .output()
+            .expect("run");
+        String::from_utf8_lossy(&output.stdout).into_owned()
+    };
+    let text = run("text");
+    assert!(
+        text.contains(
+            "the price was cut 47%, from EUR [redacted] (2023-09-12) to EUR [redacted] (2025-04-19)"
+        ),
+        "{text}"
+    );
+    assert!(
+        !text.contains("180,000") && !text.contains("96,000"),
+        "{text}"
+    );
+    let json = run("json");
+    assert!(
+        !json.contains("180000") && !json.contains("180,000"),
+        "{json}"
+    );
+}

@@ -130,7 +130,7 @@ pub fn fails(finding: &Finding, fail_on: FailOn) -> bool {
 
 /// Reads and parses the ledger as it is in commit `rev`: its configuration and partnership files
 /// come from that commit's tree.
-pub fn load_revision(ledger: &LedgerRoot, rev: &str) -> Result<(LedgerState, History)> {
+pub fn load_revision(ledger: &LedgerRoot, rev: &str) -> Result<(LedgerState, History, Config)> {
     let mut config = ledger.config.clone();
     let mut repo = LedgerRepo::open(&ledger.root, &config.paths)?;
     let written = repo.file_at(&repo.resolve(rev)?, config::FILE_NAME)?;
@@ -152,7 +152,7 @@ pub fn load_revision(ledger: &LedgerRoot, rev: &str) -> Result<(LedgerState, His
         .diagnostics
         .sort_by(|a, b| (&a.file, a.line, a.column).cmp(&(&b.file, b.line, b.column)));
     let history = history::timelines(&repo, rev, &config.ladder, &report::progress::Bar::new())?;
-    Ok((state, history))
+    Ok((state, history, config))
 }
 
 /// The ledger to check and, inside a repository, the history the rules read: at `--rev`, or
@@ -160,18 +160,18 @@ pub fn load_revision(ledger: &LedgerRoot, rev: &str) -> Result<(LedgerState, His
 pub fn load_ledger(
     args: &CheckArgs,
     ledger: &LedgerRoot,
-) -> Result<(LedgerState, Option<History>)> {
+) -> Result<(LedgerState, Option<History>, Config)> {
     if let Some(rev) = &args.rev {
-        let (state, history) = load_revision(ledger, rev)?;
-        return Ok((state, Some(history)));
+        let (state, history, config) = load_revision(ledger, rev)?;
+        return Ok((state, Some(history), config));
     }
     let state = load_working_tree(ledger);
     if !history::is_inside_repository(&ledger.root) {
-        return Ok((state, None));
+        return Ok((state, None, ledger.config.clone()));
     }
     let repo = LedgerRepo::open(&ledger.root, &ledger.config.paths)?;
     if repo.is_unborn() {
-        return Ok((state, None));
+        return Ok((state, None, ledger.config.clone()));
     }
     let history = history::timelines(
         &repo,
@@ -179,7 +179,7 @@ pub fn load_ledger(
         &ledger.config.ladder,
         &report::progress::Bar::new(),
     )?;
-    Ok((state, Some(history)))
+    Ok((state, Some(history), ledger.config.clone()))
 }
 
 /// A ledger validated and analysed at one point in time.
@@ -193,7 +193,7 @@ pub struct Checked {
 /// Validates the ledger and runs the rules over its history: at `--rev` (now = that commit's
 /// date), or the working tree on top of the history up to `HEAD` (now = today).
 pub fn analyse(args: &CheckArgs, ledger: &LedgerRoot) -> Result<Checked> {
-    let (state, history) = load_ledger(args, ledger)?;
+    let (state, history, config) = load_ledger(args, ledger)?;
     let today = || Date(chrono::Local::now().date_naive());
     let (timelines, now) = match (history, &args.rev) {
         (Some(history), Some(_)) => {
@@ -216,7 +216,8 @@ pub fn analyse(args: &CheckArgs, ledger: &LedgerRoot) -> Result<Checked> {
             .collect(),
         None => timelines,
     };
-    let findings = analyse_timelines(&timelines, &state, &ledger.config, now);
+    let mut findings = analyse_timelines(&timelines, &state, &config, now);
+    report::redact::redact(&mut findings, &timelines, &config.redact);
     Ok(Checked {
         state,
         findings,

@@ -4,5 +4,6 @@
 pub mod errors;
 pub mod json;
 pub mod progress;
+pub mod redact;
 pub mod text;
 pub mod timeline;

@@ -1,0 +1,139 @@
+//! Masks the values of the fields listed under `redact` in `rapport.yaml` (such as
+//! `terms.price`) wherever they appear in findings: messages, evidence and chart values. Values
+//! are collected from every version of the partnership, so a past price is masked too.
+
+use std::collections::HashMap;
+
+use serde_json::Value;
+
+use crate::ledger::Timeline;
+use crate::signs::Finding;
+
+/// What a masked value is shown as.
+pub const MASK: &str = "[redacted]";
+
+/// Masks, in place, every value any version of a partnership held in one of `fields`.
+pub fn redact(findings: &mut [Finding], timelines: &[Timeline], fields: &[String]) {
+    if fields.is_empty() {
+        return;
+    }
+    let mut secrets: HashMap<&str, Secrets> = HashMap::new();
+    for timeline in timelines {
+        let entry = secrets.entry(timeline.id.as_str()).or_default();
+        for (_, snapshot) in timeline.valid() {
+            let Ok(front) = serde_json::to_value(&snapshot.front) else {
+                continue;
+            };
+            for field in fields {
+                collect(&front, &field.split('.').collect::<Vec<_>>(), entry);
+            }
+        }
+    }
+    for finding in findings.iter_mut() {
+        let Some(secret) = secrets.get(finding.location.partnership.as_str()) else {
+            continue;
+        };
+        if secret.is_empty() {
+            continue;
+        }
+        finding.message = secret.mask(&finding.message);
+        for evidence in &mut finding.evidence {
+            evidence.observed = secret.mask(&evidence.observed);
+            if evidence
+                .value
+                .is_some_and(|v| secret.numbers.iter().any(|n| same(*n, v)))
+            {
+                evidence.value = None;
+            }
+        }
+    }
+}
+
+#[derive(Default)]
+struct Secrets {
+    numbers: Vec<f64>,
+    texts: Vec<String>,
+}
+
+impl Secrets {
+    fn is_empty(&self) -> bool {
+        self.numbers.is_empty() && self.texts.is_empty()
+    }
+
+    fn mask(&self, text: &str) -> String {
+        let mut out = String::with_capacity(text.len());
+        let mut rest = text;
+        // Numbers as rules write them: digits with thousands separators and a decimal part.
+        while let Some(start) = rest.find(|c: char| c.is_ascii_digit()) {
+            let len = rest[start..]
+                .char_indices()
+                .take_while(|(i, c)| {
+                    c.is_ascii_digit()
+                        || ((*c == ',' || *c == '.')
+                            && rest[start + i + 1..].starts_with(|d: char| d.is_ascii_digit()))
+                })
+                .map(|(i, c)| i + c.len_utf8())
+                .last()
+                .unwrap_or(0);
+            let token = &rest[start..start + len];
+            out.push_str(&rest[..start]);
+            let value: Option<f64> = token.replace(',', "").parse().ok();
+            if value.is_some_and(|v| self.numbers.iter().any(|n| same(*n, v))) {
+                out.push_str(MASK);
+            } else {
+                out.push_str(token);
+            }
+            rest = &rest[start + len..];
+        }
+        out.push_str(rest);
+        self.texts
+            .iter()
+            .filter(|t| !t.is_empty())
+            .fold(out, |text, secret| text.replace(secret.as_str(), MASK))
+    }
+}
+
+fn same(a: f64, b: f64) -> bool {
+    (a - b).abs() < 1e-9
+}
+
+/// Collects the values at `path` (`terms.price`; list fields such as `kpis.actual` apply to
+/// every item).
+fn collect(value: &Value, path: &[&str], into: &mut Secrets) {
+    match (value, path.split_first()) {
+        (Value::Array(items), _) => items.iter().for_each(|item| collect(item, path, into)),
+        (Value::Object(map), Some((head, tail))) => {
+            if let Some(next) = map.get(*head) {
+                collect(next, tail, into);
+            }
+        }
+        (Value::Number(n), None) => into.numbers.extend(n.as_f64()),
+        (Value::String(s), None) => into.texts.push(s.clone()),
+        (Value::Object(_), None) => {
+            if let Value::Object(map) = value {
+                map.values().for_each(|v| collect(v, &[], into));
+            }
+        }
+        _ => {}
+    }
+}
+
+#[cfg(test)]
+mod tests {
+    use super::*;
+
+    #[test]
+    fn masks_numbers_as_rules_write_them() {
+        let secrets = Secrets {
+            numbers: vec![180000.0, 96000.0],
+            texts: vec!["dana@example.com".into()],
+        };
+        assert_eq!(
+            secrets.mask(
+                "price cut from 180,000 to 96,000 (-47%), sent to dana@example.com on 2025-04-19"
+            ),
+            "price cut from [redacted] to [redacted] (-47%), sent to [redacted] on 2025-04-19"
+        );
+        assert_eq!(secrets.mask("net-30 to net-120"), "net-30 to net-120");
+    }
+}
