@@ -27,6 +27,10 @@ pub mod exit {
 pub fn run(cli: cli::Cli) -> ExitCode {
     match commands::dispatch(cli) {
         Ok(code) => ExitCode::from(code),
+        // The reader went away (`rapport timeline x | head`): nothing left to say.
+        Err(Error::Output(error)) if error.kind() == std::io::ErrorKind::BrokenPipe => {
+            ExitCode::from(exit::CLEAN)
+        }
         Err(error) => {
             report::errors::print_error(&error);
             ExitCode::from(exit::INVALID)

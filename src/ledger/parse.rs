@@ -255,7 +255,8 @@ fn parse_front(
     if !diagnostics.is_empty() {
         return (None, diagnostics);
     }
-    let front: FrontMatter = match yaml::parse_typed(parts.front) {
+    let typed = yaml::typed_from_tree(&tree).map_or_else(|| yaml::parse_typed(parts.front), Ok);
+    let front: FrontMatter = match typed {
         Ok(front) => front,
         Err(problem) => {
             let (message, help) = explain_type_error(&problem.message);
