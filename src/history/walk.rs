@@ -162,21 +162,23 @@ fn revwalk(ledger: &LedgerRepo, tip: Oid, oldest_first: bool) -> Result<Vec<Oid>
 }
 
 /// Runs `step` on every commit, on all cores, each worker with its own handle on the
-/// repository (a handle cannot be shared between threads); results in the order of `oids`.
-fn per_commit<T: Send>(
+/// repository (a handle cannot be shared between threads) and its own scratch state from
+/// `init`; results in the order of `oids`.
+fn per_commit<S, T: Send>(
     git_dir: &Path,
     oids: &[Oid],
     progress: &dyn Progress,
-    step: impl Fn(&Repository, &git2::Commit<'_>) -> Result<T> + Sync,
+    init: impl Fn() -> S + Sync + Send,
+    step: impl Fn(&Repository, &mut S, &git2::Commit<'_>) -> Result<T> + Sync,
 ) -> Result<Vec<T>> {
     oids.par_iter()
         .with_min_len(64)
         .map_init(
-            || Repository::open(git_dir),
-            |repo, oid| {
+            || (Repository::open(git_dir), init()),
+            |(repo, scratch), oid| {
                 let repo = repo.as_ref().map_err(copy_error)?;
                 let commit = repo.find_commit(*oid)?;
-                let result = step(repo, &commit);
+                let result = step(repo, scratch, &commit);
                 progress.advance(1);
                 result
             },
@@ -391,9 +393,13 @@ pub(crate) fn walk_all(
 ) -> Result<Walk> {
     let oids = revwalk(ledger, tip, true)?;
     progress.begin("reading history", oids.len() as u64);
-    let found = per_commit(&ledger.git_dir(), &oids, progress, |repo, commit| {
-        commit_events(repo, reader, commit)
-    })?;
+    let found = per_commit(
+        &ledger.git_dir(),
+        &oids,
+        progress,
+        || (),
+        |repo, _, commit| commit_events(repo, reader, commit),
+    )?;
     progress.finish();
     let mut state = State::default();
     let mut walk = Walk {
@@ -416,7 +422,9 @@ pub(crate) fn walk_all(
 }
 
 /// The history of the one file at `path` in `tip`, followed back through renames, deletions
-/// and re-adds (like `git log --follow`), without looking at the rest of the ledger.
+/// and re-adds (like `git log --follow`), without looking at the rest of the ledger. Commits
+/// are taken in time order (where the whole walk takes them in topological order; the two
+/// agree unless commit dates contradict the graph).
 pub(crate) fn follow(
     ledger: &LedgerRepo,
     tip: Oid,
@@ -424,21 +432,32 @@ pub(crate) fn follow(
     reader: &Reader<'_>,
     progress: &dyn Progress,
 ) -> Result<Walk> {
-    let oids = revwalk(ledger, tip, false)?;
-    progress.begin("reading history", oids.len() as u64);
+    let listed = list_newest_first(&ledger.repo, tip)?;
+    progress.begin("reading history", listed.len() as u64);
     let git_dir = ledger.git_dir();
     // Newest first: (commit, path, state).
     let mut found: Vec<(Arc<Commit>, String, Option<Oid>)> = Vec::new();
     let mut path = path.to_string();
-    let mut rest: &[Oid] = &oids;
-    // Each pass reads the commits left for one path; a rename starts a pass for the old path.
+    let mut rest: &[Listed] = &listed;
+    // Each pass reads the commits left for one path, on all cores; a rename starts a pass for
+    // the old path over the older commits.
     'passes: while !rest.is_empty() {
         let tracked = path.clone();
-        let states = per_commit(&git_dir, rest, progress, |repo, commit| {
-            file_change(repo, reader, commit, &tracked)
-        })?;
-        for (i, state) in states.into_iter().enumerate() {
-            let Some((info, state, renamed_from)) = state else {
+        let parts: Vec<&str> = tracked.split('/').collect();
+        let changes = rest
+            .par_iter()
+            .with_min_len(256)
+            .map_init(
+                || (Repository::open(&git_dir), Memo::new()),
+                |(repo, memo), listed| {
+                    let repo = repo.as_ref().map_err(copy_error)?;
+                    progress.advance(1);
+                    file_change(repo, reader, memo, listed, &tracked, &parts)
+                },
+            )
+            .collect::<Result<Vec<_>>>()?;
+        for (i, change) in changes.into_iter().enumerate() {
+            let Some((info, state, renamed_from)) = change else {
                 continue;
             };
             found.push((info, path.clone(), state));
@@ -477,43 +496,68 @@ pub(crate) fn follow(
     Ok(walk)
 }
 
+/// Every commit reachable from `tip`, newest first by commit time, each read once (its parents
+/// are read to order them, and stay in the object cache until their turn).
+fn list_newest_first(repo: &Repository, tip: Oid) -> Result<Vec<Listed>> {
+    let mut queue = std::collections::BinaryHeap::new();
+    let mut seen = std::collections::HashSet::new();
+    let first = repo.find_commit(tip)?;
+    queue.push((first.time().seconds(), first.id()));
+    seen.insert(first.id());
+    let mut listed = Vec::new();
+    while let Some((_, oid)) = queue.pop() {
+        let commit = repo.find_commit(oid)?;
+        let mut parents = Vec::with_capacity(1);
+        for parent in commit.parents() {
+            parents.push(parent.tree_id());
+            if seen.insert(parent.id()) {
+                queue.push((parent.time().seconds(), parent.id()));
+            }
+        }
+        listed.push(Listed {
+            commit: oid,
+            tree: commit.tree_id(),
+            parents,
+        });
+    }
+    Ok(listed)
+}
+
+/// A commit as listed by the walk: its id, its tree and its parents' trees.
+struct Listed {
+    commit: Oid,
+    tree: Oid,
+    parents: Vec<Oid>,
+}
+
 /// Whether a commit changed the file at `path` relative to any parent: its state there, and
 /// the path it was moved from if the commit moved it.
 #[allow(clippy::type_complexity)]
 fn file_change(
     repo: &Repository,
     reader: &Reader<'_>,
-    commit: &git2::Commit<'_>,
+    memo: &mut Memo,
+    listed: &Listed,
     path: &str,
+    parts: &[&str],
 ) -> Result<Option<(Arc<Commit>, Option<Oid>, Option<String>)>> {
-    let folders = &reader.folders;
-    let tree = commit.tree()?;
-    let parents: Vec<Tree<'_>> = commit
-        .parents()
-        .map(|p| p.tree())
-        .collect::<Result<_, _>>()?;
-    let changed = if parents.is_empty() {
-        blob_at(&tree, path)?.is_some()
-    } else {
-        let mut any = false;
-        for parent in &parents {
-            if differs(repo, &tree, parent, path)? {
-                any = true;
-                break;
-            }
-        }
-        any
+    let state = resolve(repo, memo, listed.tree, parts)?;
+    let mut parents = Vec::with_capacity(1);
+    for tree in &listed.parents {
+        parents.push(resolve(repo, memo, *tree, parts)?);
+    }
+    let changed = match parents.as_slice() {
+        [] => state.is_some(),
+        all => all.iter().any(|p| *p != state),
     };
     if !changed {
         return Ok(None);
     }
-    let state = blob_at(&tree, path)?;
+    let commit = repo.find_commit(listed.commit)?;
     let mut from = None;
-    if let Some(first) = parents.first()
-        && state.is_some()
-        && blob_at(first, path)?.is_none()
-    {
-        from = renames(repo, folders, Some(first), &tree)?
+    if state.is_some() && parents.first() == Some(&None) {
+        let first = commit.parent(0)?.tree()?;
+        from = renames(repo, &reader.folders, Some(&first), &commit.tree()?)?
             .into_iter()
             .find(|(_, to)| to == path)
             .map(|(from, _)| from);
@@ -521,45 +565,44 @@ fn file_change(
     if let Some(blob) = state {
         reader.read(repo, blob, path)?;
     }
-    Ok(Some((shared_info(commit), state, from)))
+    Ok(Some((shared_info(&commit), state, from)))
 }
 
-/// The blob at `path` in `tree`, if there is one.
-pub(crate) fn blob_at(tree: &Tree<'_>, path: &str) -> Result<Option<Oid>> {
-    match tree.get_path(Path::new(path)) {
-        Ok(entry) if entry.kind() == Some(ObjectType::Blob) => Ok(Some(entry.id())),
-        Ok(_) => Ok(None),
-        Err(error) if error.code() == git2::ErrorCode::NotFound => Ok(None),
-        Err(error) => Err(error.into()),
+/// What a tree (at a depth of the path) holds at the rest of the path, remembered: most
+/// commits share most folders with their parent, so each folder is read once.
+type Memo = HashMap<(Oid, usize), Option<Oid>>;
+
+fn resolve(repo: &Repository, memo: &mut Memo, tree: Oid, parts: &[&str]) -> Result<Option<Oid>> {
+    resolve_at(repo, memo, tree, parts, 0)
+}
+
+fn resolve_at(
+    repo: &Repository,
+    memo: &mut Memo,
+    tree: Oid,
+    parts: &[&str],
+    depth: usize,
+) -> Result<Option<Oid>> {
+    if let Some(found) = memo.get(&(tree, depth)) {
+        return Ok(*found);
     }
-}
-
-/// Whether `path` differs between two trees, descending both together and stopping at the
-/// first folder they share unchanged.
-fn differs(repo: &Repository, a: &Tree<'_>, b: &Tree<'_>, path: &str) -> Result<bool> {
-    let mut parts = path.split('/').peekable();
-    let (mut a, mut b) = (a.clone(), b.clone());
-    while let Some(part) = parts.next() {
-        let entry = |t: &Tree<'_>| t.get_name(part).map(|e| (e.id(), e.kind()));
-        match (entry(&a), entry(&b)) {
-            (None, None) => return Ok(false),
-            (Some((ia, ka)), Some((ib, kb))) => {
-                if ia == ib {
-                    return Ok(false);
-                }
-                if parts.peek().is_none() {
-                    return Ok(true);
-                }
-                match (ka, kb) {
-                    (Some(ObjectType::Tree), Some(ObjectType::Tree)) => {
-                        a = repo.find_tree(ia)?;
-                        b = repo.find_tree(ib)?;
-                    }
-                    _ => return Ok(true),
-                }
-            }
-            _ => return Ok(true),
+    let Some(name) = parts.get(depth) else {
+        return Ok(None);
+    };
+    let entry = repo
+        .find_tree(tree)?
+        .get_name(name)
+        .map(|e| (e.id(), e.kind()));
+    let found = match entry {
+        Some((id, Some(ObjectType::Blob))) if depth + 1 == parts.len() => Some(id),
+        Some((id, Some(ObjectType::Tree))) if depth + 1 < parts.len() => {
+            resolve_at(repo, memo, id, parts, depth + 1)?
         }
+        _ => None,
+    };
+    if memo.len() > 200_000 {
+        memo.clear();
     }
-    Ok(false)
+    memo.insert((tree, depth), found);
+    Ok(found)
 }

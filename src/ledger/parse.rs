@@ -271,8 +271,14 @@ fn parse_front(
             return (None, diagnostics);
         }
     };
-    let index = PathIndex::build(&tree);
-    for problem in validate(&front, ladder) {
+    let problems = validate(&front, ladder);
+    // Only a problem needs positions; most versions have none.
+    let index = if problems.is_empty() {
+        PathIndex::default()
+    } else {
+        PathIndex::build(&tree)
+    };
+    for problem in problems {
         let position = index
             .locate(&problem.path)
             .map(shift)
