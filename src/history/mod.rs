@@ -58,9 +58,14 @@ pub fn timelines(
 ) -> Result<History> {
     let tip = ledger.resolve(rev)?;
     let head = repo::shared_info(&tip);
-    let walk = walk::walk_all(ledger, tip.id(), progress)?;
     let cache = ParseCache::new(ladder.clone());
-    let timelines = timelines::assemble(ledger, walk, &cache, progress)?;
+    let walk = walk::walk_all(
+        ledger,
+        tip.id(),
+        &walk::Reader::new(ledger, &cache),
+        progress,
+    )?;
+    let timelines = timelines::assemble(ledger, walk, &cache)?;
     Ok(History { head, timelines })
 }
 
@@ -84,8 +89,9 @@ pub fn timeline(
         ));
     }
     if let Some(path) = find_file(ledger, &entries, id, &cache)? {
-        let walk = walk::follow(ledger, tip.id(), &path, progress)?;
-        let found = timelines::assemble(ledger, walk, &cache, progress)?;
+        let reader = walk::Reader::new(ledger, &cache);
+        let walk = walk::follow(ledger, tip.id(), &path, &reader, progress)?;
+        let found = timelines::assemble(ledger, walk, &cache)?;
         if let Some(timeline) = found.into_iter().find(|t| t.id == id) {
             return Ok((head, timeline));
         }

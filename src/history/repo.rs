@@ -39,6 +39,9 @@ impl LedgerRepo {
                 Error::Git(error)
             }
         })?;
+        // Objects are only read: checking each one's hash on every read costs a fifth of the
+        // walk, and `git fsck` is the tool for that.
+        git2::opts::strict_hash_verification(false);
         if repo.is_shallow() {
             return Err(Error::Shallow {
                 path: repo.workdir().unwrap_or_else(|| repo.path()).to_path_buf(),
@@ -64,6 +67,11 @@ impl LedgerRepo {
             prefix,
             folders,
         })
+    }
+
+    /// The ledger root relative to the repository's top, `/`-terminated; empty at the top.
+    pub(crate) fn prefix(&self) -> &str {
+        &self.prefix
     }
 
     /// The `.git` folder, for opening the repository again on other threads.

@@ -1,76 +1,57 @@
-//! From the walk to timelines: every distinct file version is read and parsed once (in
-//! parallel, reusing the parts of a file seen in earlier versions), then versions are grouped by
-//! partnership: a chain of paths followed through renames and re-adds, and chains that end with
-//! the same id (an explicit `id` wins over the file stem) are one partnership.
+//! From the walk to timelines: versions are grouped by partnership (a chain of paths followed
+//! through renames and re-adds; chains that end with the same id, an explicit `id` winning over
+//! the file stem, are one partnership), each sharing the snapshot parsed once per distinct file
+//! version.
 
-use std::collections::{BTreeMap, HashMap, HashSet};
+use std::collections::BTreeMap;
 use std::sync::Arc;
 
-use git2::{Oid, Repository};
-use rayon::prelude::*;
-
-use super::Progress;
 use super::repo::LedgerRepo;
 use super::walk::Walk;
 use crate::error::Result;
 use crate::ledger::parse::default_id;
 use crate::ledger::{Content, ParseCache, Timeline, Version};
 
-/// Parses every distinct `(blob, path)` of the walk, then groups versions into timelines,
-/// ordered by id.
+/// Groups the walk's versions into timelines, ordered by id.
 pub(crate) fn assemble(
     ledger: &LedgerRepo,
     walk: Walk,
     cache: &ParseCache,
-    progress: &dyn Progress,
 ) -> Result<Vec<Timeline>> {
-    let unique: HashSet<(Oid, &str)> = walk
-        .touches
-        .iter()
-        .filter_map(|t| Some((t.blob?, ledger.ledger_path(&t.path))))
-        .collect();
-    let unique: Vec<(Oid, &str)> = unique.into_iter().collect();
-    progress.begin("parsing versions", unique.len() as u64);
-    let git_dir = ledger.git_dir();
-    let parsed: Vec<((Oid, &str), Content)> = unique
-        .par_iter()
-        .with_min_len(16)
-        .map_init(
-            || Repository::open(&git_dir),
-            |repo, &(oid, path)| {
-                let repo = repo
-                    .as_ref()
-                    .map_err(|e| git2::Error::new(e.code(), e.class(), e.message()))?;
-                let blob = repo.find_blob(oid)?;
-                let content = match cache.parse(path, blob.content()) {
-                    Ok(snapshot) => Content::Valid {
-                        snapshot: Arc::new(snapshot),
-                    },
-                    Err(diagnostics) => Content::Invalid {
-                        diagnostics: Arc::new(diagnostics),
-                    },
-                };
-                progress.advance(1);
-                Ok(((oid, path), content))
-            },
-        )
-        .collect::<Result<_, git2::Error>>()?;
-    progress.finish();
-    let parsed: HashMap<(Oid, &str), Content> = parsed.into_iter().collect();
-
+    let Walk {
+        commits,
+        touches,
+        mut parsed,
+    } = walk;
     let mut lineages: BTreeMap<usize, Vec<(usize, Version)>> = BTreeMap::new();
-    for (order, touch) in walk.touches.iter().enumerate() {
-        let path = ledger.ledger_path(&touch.path);
+    for (order, touch) in touches.into_iter().enumerate() {
+        let path = ledger.ledger_path(&touch.path).to_string();
         let content = match touch.blob {
-            Some(oid) => match parsed.get(&(oid, path)) {
+            Some(oid) => match parsed.get(&(oid, path.clone())) {
                 Some(content) => content.clone(),
-                None => continue,
+                // The walk parses every version it records; this is only a safety net.
+                None => {
+                    let blob = ledger.repo.find_blob(oid)?;
+                    let content = match cache.parse(&path, blob.content()) {
+                        Ok(snapshot) => Content::Valid {
+                            snapshot: Arc::new(snapshot),
+                        },
+                        Err(diagnostics) => Content::Invalid {
+                            diagnostics: Arc::new(diagnostics),
+                        },
+                    };
+                    parsed.insert((oid, path.clone()), content.clone());
+                    content
+                }
             },
             None => Content::Removed,
         };
+        let Some(commit) = commits.get(touch.commit) else {
+            continue;
+        };
         let version = Version {
-            commit: Arc::clone(&walk.commits[touch.commit]),
-            path: path.to_string(),
+            commit: Arc::clone(commit),
+            path,
             content,
         };
         lineages
@@ -78,6 +59,7 @@ pub(crate) fn assemble(
             .or_default()
             .push((order, version));
     }
+    drop(parsed);
     let mut by_id: BTreeMap<String, Vec<(usize, Version)>> = BTreeMap::new();
     for versions in lineages.into_values() {
         let id = versions

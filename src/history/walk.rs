@@ -5,14 +5,16 @@
 
 use std::collections::HashMap;
 use std::path::Path;
-use std::sync::Arc;
+use std::sync::{Arc, Mutex};
 
-use git2::{Delta, DiffFindOptions, DiffOptions, ObjectType, Oid, Sort, Tree};
+use git2::{Delta, DiffFindOptions, DiffOptions, ObjectType, Oid, Repository, Sort, Tree};
+use rayon::prelude::*;
 
 use super::Progress;
 use super::repo::{LedgerRepo, shared_info};
-use crate::error::Result;
-use crate::ledger::Commit;
+use crate::error::{Error, Result};
+use crate::ledger::load::is_partnership_path;
+use crate::ledger::{Commit, Content, ParseCache};
 
 /// One recorded state of one file: its content (`None` when deleted) at a commit.
 #[derive(Clone, Debug)]
@@ -26,11 +28,63 @@ pub(crate) struct Touch {
     pub lineage: usize,
 }
 
-/// The commits that changed partnership files, oldest first, and what each changed.
+/// The commits that changed partnership files, oldest first, what each changed, and the
+/// parsed content of each file version (by blob and path relative to the ledger root).
 #[derive(Debug, Default)]
 pub(crate) struct Walk {
     pub commits: Vec<Arc<Commit>>,
     pub touches: Vec<Touch>,
+    pub parsed: HashMap<(Oid, String), Content>,
+}
+
+/// Reads and parses file versions as the walk finds them, so parsing runs alongside the walk
+/// on every core; each distinct version once.
+pub(crate) struct Reader<'a> {
+    pub folders: Vec<String>,
+    /// The ledger root relative to the repository's top, `/`-terminated or empty.
+    pub prefix: String,
+    pub cache: &'a ParseCache,
+    parsed: Mutex<HashMap<(Oid, String), Content>>,
+}
+
+impl<'a> Reader<'a> {
+    pub fn new(ledger: &LedgerRepo, cache: &'a ParseCache) -> Reader<'a> {
+        Reader {
+            folders: ledger.folders.clone(),
+            prefix: ledger.prefix().to_string(),
+            cache,
+            parsed: Mutex::default(),
+        }
+    }
+
+    /// Parses the version of `path` (relative to the repository's top) in blob `oid`, unless
+    /// it was parsed already.
+    fn read(&self, repo: &Repository, oid: Oid, path: &str) -> Result<()> {
+        let path = path.strip_prefix(&self.prefix).unwrap_or(path).to_string();
+        let key = (oid, path);
+        if self.lock().contains_key(&key) {
+            return Ok(());
+        }
+        let blob = repo.find_blob(oid)?;
+        let content = match self.cache.parse(&key.1, blob.content()) {
+            Ok(snapshot) => Content::Valid {
+                snapshot: Arc::new(snapshot),
+            },
+            Err(diagnostics) => Content::Invalid {
+                diagnostics: Arc::new(diagnostics),
+            },
+        };
+        self.lock().insert(key, content);
+        Ok(())
+    }
+
+    fn lock(&self) -> std::sync::MutexGuard<'_, HashMap<(Oid, String), Content>> {
+        self.parsed.lock().unwrap_or_else(|p| p.into_inner())
+    }
+
+    fn take(&self) -> HashMap<(Oid, String), Content> {
+        std::mem::take(&mut *self.lock())
+    }
 }
 
 /// Which file states have been recorded so far, in walk order.
@@ -107,10 +161,222 @@ fn revwalk(ledger: &LedgerRepo, tip: Oid, oldest_first: bool) -> Result<Vec<Oid>
     Ok(walk.collect::<Result<Vec<_>, _>>()?)
 }
 
-fn diff_options(ledger: &LedgerRepo) -> DiffOptions {
+/// Runs `step` on every commit, on all cores, each worker with its own handle on the
+/// repository (a handle cannot be shared between threads) and its own scratch state from
+/// `init`; results in the order of `oids`.
+fn per_commit<S, T: Send>(
+    git_dir: &Path,
+    oids: &[Oid],
+    progress: &dyn Progress,
+    init: impl Fn() -> S + Sync + Send,
+    step: impl Fn(&Repository, &mut S, &git2::Commit<'_>) -> Result<T> + Sync,
+) -> Result<Vec<T>> {
+    oids.par_iter()
+        .with_min_len(64)
+        .map_init(
+            || (Repository::open(git_dir), init()),
+            |(repo, scratch), oid| {
+                let repo = repo.as_ref().map_err(copy_error)?;
+                let commit = repo.find_commit(*oid)?;
+                let result = step(repo, scratch, &commit);
+                progress.advance(1);
+                result
+            },
+        )
+        .collect()
+}
+
+fn copy_error(error: &git2::Error) -> Error {
+    Error::Git(git2::Error::new(
+        error.code(),
+        error.class(),
+        error.message(),
+    ))
+}
+
+/// A partnership file that differs between two trees: `(path, old blob, new blob)`.
+type Difference = (String, Option<Oid>, Option<Oid>);
+
+/// The partnership files that differ between two commits' trees, found by descending only
+/// into the ledger folders and only into subtrees that differ (an unchanged folder is one
+/// comparison, whatever it holds).
+fn differences(
+    repo: &Repository,
+    folders: &[String],
+    old: Option<&Tree<'_>>,
+    new: &Tree<'_>,
+) -> Result<Vec<Difference>> {
+    let mut out = Vec::new();
+    for folder in folders {
+        let at = |tree: &Tree<'_>| -> Option<Oid> {
+            if folder.is_empty() {
+                return Some(tree.id());
+            }
+            tree.get_path(Path::new(folder))
+                .ok()
+                .filter(|e| e.kind() == Some(ObjectType::Tree))
+                .map(|e| e.id())
+        };
+        let base = if folder.is_empty() {
+            String::new()
+        } else {
+            format!("{folder}/")
+        };
+        descend(repo, old.and_then(at), at(new), &base, folders, &mut out)?;
+    }
+    out.sort();
+    out.dedup();
+    Ok(out)
+}
+
+fn descend(
+    repo: &Repository,
+    old: Option<Oid>,
+    new: Option<Oid>,
+    base: &str,
+    folders: &[String],
+    out: &mut Vec<Difference>,
+) -> Result<()> {
+    if old == new {
+        return Ok(());
+    }
+    let old = old.map(|oid| repo.find_tree(oid)).transpose()?;
+    let new = new.map(|oid| repo.find_tree(oid)).transpose()?;
+    let kind_of = |entry: Option<git2::TreeEntry<'_>>| -> Option<(Oid, Option<ObjectType>)> {
+        entry.map(|e| (e.id(), e.kind()))
+    };
+    // Each entry of either tree, looked up in the other by name (a binary search).
+    let mut visit = |name: &[u8],
+                     was: Option<(Oid, Option<ObjectType>)>,
+                     is: Option<(Oid, Option<ObjectType>)>|
+     -> Result<()> {
+        if was.map(|e| e.0) == is.map(|e| e.0) {
+            return Ok(());
+        }
+        let path = format!("{base}{}", String::from_utf8_lossy(name));
+        let tree = |e: Option<(Oid, Option<ObjectType>)>| {
+            e.filter(|(_, k)| *k == Some(ObjectType::Tree))
+                .map(|(id, _)| id)
+        };
+        let blob = |e: Option<(Oid, Option<ObjectType>)>| {
+            e.filter(|(_, k)| *k == Some(ObjectType::Blob))
+                .map(|(id, _)| id)
+        };
+        if tree(was).is_some() || tree(is).is_some() {
+            descend(repo, tree(was), tree(is), &format!("{path}/"), folders, out)?;
+        }
+        let (old_blob, new_blob) = (blob(was), blob(is));
+        if old_blob != new_blob && is_partnership_path(&path, folders) {
+            out.push((path, old_blob, new_blob));
+        }
+        Ok(())
+    };
+    let lookup = |tree: &Option<Tree<'_>>, name: &[u8]| {
+        let name = std::str::from_utf8(name).ok()?;
+        tree.as_ref().and_then(|t| kind_of(t.get_name(name)))
+    };
+    if let Some(new_tree) = &new {
+        for entry in new_tree.iter() {
+            let was = lookup(&old, entry.name_bytes());
+            visit(entry.name_bytes(), was, Some((entry.id(), entry.kind())))?;
+        }
+    }
+    if let Some(old_tree) = &old {
+        for entry in old_tree.iter() {
+            if lookup(&new, entry.name_bytes()).is_none() {
+                visit(entry.name_bytes(), Some((entry.id(), entry.kind())), None)?;
+            }
+        }
+    }
+    Ok(())
+}
+
+/// What a commit did to partnership files, relative to its first parent (with renames) and,
+/// for a merge, to its other parents.
+fn commit_events(
+    repo: &Repository,
+    reader: &Reader<'_>,
+    commit: &git2::Commit<'_>,
+) -> Result<Option<(Arc<Commit>, Vec<Event>)>> {
+    let folders = &reader.folders;
+    let tree = commit.tree()?;
+    let parents: Vec<Tree<'_>> = commit
+        .parents()
+        .map(|p| p.tree())
+        .collect::<Result<_, _>>()?;
+    let first = differences(repo, folders, parents.first(), &tree)?;
+    let mut events = Vec::new();
+    let added = first.iter().any(|d| d.1.is_none());
+    let deleted = first.iter().any(|d| d.2.is_none());
+    let renames = if added && deleted {
+        renames(repo, folders, parents.first(), &tree)?
+    } else {
+        Vec::new()
+    };
+    for (path, _, new) in first {
+        match new {
+            Some(blob) => {
+                let from = renames
+                    .iter()
+                    .find(|(_, to)| *to == path)
+                    .map(|(from, _)| from.clone());
+                events.push(Event::Set { path, blob, from });
+            }
+            None if renames.iter().any(|(from, _)| *from == path) => {}
+            None => events.push(Event::Delete { path }),
+        }
+    }
+    for parent in parents.iter().skip(1) {
+        for (path, _, new) in differences(repo, folders, Some(parent), &tree)? {
+            events.push(match new {
+                Some(blob) => Event::Set {
+                    path,
+                    blob,
+                    from: None,
+                },
+                None => Event::Delete { path },
+            });
+        }
+    }
+    if events.is_empty() {
+        return Ok(None);
+    }
+    for event in &events {
+        if let Event::Set { path, blob, .. } = event {
+            reader.read(repo, *blob, path)?;
+        }
+    }
+    Ok(Some((shared_info(commit), events)))
+}
+
+/// Files moved between two trees (`(from, to)`), as git's rename detection sees them.
+fn renames(
+    repo: &Repository,
+    folders: &[String],
+    old: Option<&Tree<'_>>,
+    new: &Tree<'_>,
+) -> Result<Vec<(String, String)>> {
+    let mut options = diff_options(folders);
+    let mut diff = repo.diff_tree_to_tree(old, Some(new), Some(&mut options))?;
+    let mut find = DiffFindOptions::new();
+    find.renames(true);
+    diff.find_similar(Some(&mut find))?;
+    let path = |file: git2::DiffFile<'_>| {
+        file.path()
+            .map(|p| p.to_string_lossy().replace('\\', "/"))
+            .filter(|p| is_partnership_path(p, folders))
+    };
+    Ok(diff
+        .deltas()
+        .filter(|d| d.status() == Delta::Renamed)
+        .filter_map(|d| Some((path(d.old_file())?, path(d.new_file())?)))
+        .collect())
+}
+
+fn diff_options(folders: &[String]) -> DiffOptions {
     let mut options = DiffOptions::new();
-    if ledger.folders.iter().all(|f| !f.is_empty()) {
-        for folder in &ledger.folders {
+    if folders.iter().all(|f| !f.is_empty()) {
+        for folder in folders {
             options.pathspec(folder);
         }
     }
@@ -119,43 +385,28 @@ fn diff_options(ledger: &LedgerRepo) -> DiffOptions {
 }
 
 /// Every change to every partnership file from the root commits to `tip`.
-pub(crate) fn walk_all(ledger: &LedgerRepo, tip: Oid, progress: &dyn Progress) -> Result<Walk> {
-    let repo = &ledger.repo;
+pub(crate) fn walk_all(
+    ledger: &LedgerRepo,
+    tip: Oid,
+    reader: &Reader<'_>,
+    progress: &dyn Progress,
+) -> Result<Walk> {
     let oids = revwalk(ledger, tip, true)?;
     progress.begin("reading history", oids.len() as u64);
-    let mut options = diff_options(ledger);
-    let mut find = DiffFindOptions::new();
-    find.renames(true);
+    let found = per_commit(
+        &ledger.git_dir(),
+        &oids,
+        progress,
+        || (),
+        |repo, _, commit| commit_events(repo, reader, commit),
+    )?;
+    progress.finish();
     let mut state = State::default();
-    let mut walk = Walk::default();
-    for (n, oid) in oids.iter().enumerate() {
-        if n % 256 == 0 {
-            progress.advance(256.min(oids.len() - n) as u64);
-        }
-        let commit = repo.find_commit(*oid)?;
-        let tree = commit.tree()?;
-        let parents: Vec<Tree<'_>> = commit
-            .parents()
-            .map(|p| p.tree())
-            .collect::<Result<_, _>>()?;
-        let mut events = Vec::new();
-        let mut diff = repo.diff_tree_to_tree(parents.first(), Some(&tree), Some(&mut options))?;
-        let statuses: Vec<Delta> = diff.deltas().map(|d| d.status()).collect();
-        if statuses.contains(&Delta::Added) && statuses.contains(&Delta::Deleted) {
-            diff.find_similar(Some(&mut find))?;
-        }
-        for delta in diff.deltas() {
-            events.extend(events_of(ledger, &delta, true));
-        }
-        for parent in parents.iter().skip(1) {
-            let diff = repo.diff_tree_to_tree(Some(parent), Some(&tree), Some(&mut options))?;
-            for delta in diff.deltas() {
-                events.extend(events_of(ledger, &delta, false));
-            }
-        }
-        if events.is_empty() {
-            continue;
-        }
+    let mut walk = Walk {
+        parsed: reader.take(),
+        ..Walk::default()
+    };
+    for (info, events) in found.into_iter().flatten() {
         let index = walk.commits.len();
         let before = walk.touches.len();
         for event in events {
@@ -164,123 +415,69 @@ pub(crate) fn walk_all(ledger: &LedgerRepo, tip: Oid, progress: &dyn Progress) -
             }
         }
         if walk.touches.len() > before {
-            walk.commits.push(shared_info(&commit));
+            walk.commits.push(info);
         }
     }
-    progress.finish();
     Ok(walk)
 }
 
-/// What a diff delta says about partnership files in the commit (the delta's new side).
-fn events_of(ledger: &LedgerRepo, delta: &git2::DiffDelta<'_>, renames: bool) -> Vec<Event> {
-    let path = |file: git2::DiffFile<'_>| {
-        file.path()
-            .map(|p| p.to_string_lossy().replace('\\', "/"))
-            .filter(|p| ledger.is_partnership(p))
-    };
-    let (old, new) = (path(delta.old_file()), path(delta.new_file()));
-    let blob = delta.new_file().id();
-    match delta.status() {
-        Delta::Deleted => old.map(|path| Event::Delete { path }).into_iter().collect(),
-        Delta::Renamed if renames => match (old, new) {
-            (Some(old), Some(new)) => vec![Event::Set {
-                path: new,
-                blob,
-                from: Some(old),
-            }],
-            (Some(old), None) => vec![Event::Delete { path: old }],
-            (None, Some(new)) => vec![Event::Set {
-                path: new,
-                blob,
-                from: None,
-            }],
-            (None, None) => Vec::new(),
-        },
-        Delta::Added
-        | Delta::Modified
-        | Delta::Typechange
-        | Delta::Copied
-        | Delta::Renamed
-        | Delta::Unmodified => new
-            .map(|path| Event::Set {
-                path,
-                blob,
-                from: None,
-            })
-            .into_iter()
-            .collect(),
-        _ => Vec::new(),
-    }
-}
-
 /// The history of the one file at `path` in `tip`, followed back through renames, deletions
-/// and re-adds (like `git log --follow`), without diffing the rest of the ledger.
+/// and re-adds (like `git log --follow`), without looking at the rest of the ledger. Commits
+/// are taken in time order (where the whole walk takes them in topological order; the two
+/// agree unless commit dates contradict the graph).
 pub(crate) fn follow(
     ledger: &LedgerRepo,
     tip: Oid,
     path: &str,
+    reader: &Reader<'_>,
     progress: &dyn Progress,
 ) -> Result<Walk> {
-    let repo = &ledger.repo;
-    let oids = revwalk(ledger, tip, false)?;
-    progress.begin("reading history", oids.len() as u64);
-    let mut options = diff_options(ledger);
-    let mut find = DiffFindOptions::new();
-    find.renames(true);
-    let mut path = path.to_string();
+    let listed = list_newest_first(&ledger.repo, tip)?;
+    progress.begin("reading history", listed.len() as u64);
+    let git_dir = ledger.git_dir();
     // Newest first: (commit, path, state).
     let mut found: Vec<(Arc<Commit>, String, Option<Oid>)> = Vec::new();
-    for (n, oid) in oids.iter().enumerate() {
-        if n % 256 == 0 {
-            progress.advance(256.min(oids.len() - n) as u64);
-        }
-        let commit = repo.find_commit(*oid)?;
-        let tree = commit.tree()?;
-        let parents: Vec<Tree<'_>> = commit
-            .parents()
-            .map(|p| p.tree())
-            .collect::<Result<_, _>>()?;
-        let changed = if parents.is_empty() {
-            blob_at(&tree, &path)?.is_some()
-        } else {
-            let mut any = false;
-            for parent in &parents {
-                if differs(repo, &tree, parent, &path)? {
-                    any = true;
-                    break;
-                }
-            }
-            any
-        };
-        if !changed {
-            continue;
-        }
-        let state = blob_at(&tree, &path)?;
-        found.push((shared_info(&commit), path.clone(), state));
-        let Some(first) = parents.first() else {
-            continue;
-        };
-        if state.is_some() && blob_at(first, &path)?.is_none() {
-            let mut diff = repo.diff_tree_to_tree(Some(first), Some(&tree), Some(&mut options))?;
-            diff.find_similar(Some(&mut find))?;
-            let source = diff.deltas().find_map(|d| {
-                let new = d.new_file().path()?.to_string_lossy().replace('\\', "/");
-                let old = d.old_file().path()?.to_string_lossy().replace('\\', "/");
-                (d.status() == Delta::Renamed && new == path && ledger.is_partnership(&old))
-                    .then_some(old)
-            });
-            if let Some(old) = source {
+    let mut path = path.to_string();
+    let mut rest: &[Listed] = &listed;
+    // Each pass reads the commits left for one path, on all cores; a rename starts a pass for
+    // the old path over the older commits.
+    'passes: while !rest.is_empty() {
+        let tracked = path.clone();
+        let parts: Vec<&str> = tracked.split('/').collect();
+        let changes = rest
+            .par_iter()
+            .with_min_len(256)
+            .map_init(
+                || (Repository::open(&git_dir), Memo::new()),
+                |(repo, memo), listed| {
+                    let repo = repo.as_ref().map_err(copy_error)?;
+                    progress.advance(1);
+                    file_change(repo, reader, memo, listed, &tracked, &parts)
+                },
+            )
+            .collect::<Result<Vec<_>>>()?;
+        for (i, change) in changes.into_iter().enumerate() {
+            let Some((info, state, renamed_from)) = change else {
+                continue;
+            };
+            found.push((info, path.clone(), state));
+            if let Some(old) = renamed_from {
                 path = old;
+                rest = rest.get(i + 1..).unwrap_or_default();
+                continue 'passes;
             }
         }
+        break;
     }
     progress.finish();
-    let mut walk = Walk::default();
+    let mut walk = Walk {
+        parsed: reader.take(),
+        ..Walk::default()
+    };
     let mut last: Option<(String, Option<Oid>)> = None;
     for (commit, path, state) in found.into_iter().rev() {
         let news = match (&last, state) {
-            (None, None) => false,
-            (Some((_, None)), None) => false,
+            (None, None) | (Some((_, None)), None) => false,
             (Some((p, s)), state) => *p != path || *s != state,
             (None, Some(_)) => true,
         };
@@ -299,42 +496,113 @@ pub(crate) fn follow(
     Ok(walk)
 }
 
-/// The blob at `path` in `tree`, if there is one.
-pub(crate) fn blob_at(tree: &Tree<'_>, path: &str) -> Result<Option<Oid>> {
-    match tree.get_path(Path::new(path)) {
-        Ok(entry) if entry.kind() == Some(ObjectType::Blob) => Ok(Some(entry.id())),
-        Ok(_) => Ok(None),
-        Err(error) if error.code() == git2::ErrorCode::NotFound => Ok(None),
-        Err(error) => Err(error.into()),
+/// Every commit reachable from `tip`, newest first by commit time, each read once (its parents
+/// are read to order them, and stay in the object cache until their turn).
+fn list_newest_first(repo: &Repository, tip: Oid) -> Result<Vec<Listed>> {
+    let mut queue = std::collections::BinaryHeap::new();
+    let mut seen = std::collections::HashSet::new();
+    let first = repo.find_commit(tip)?;
+    queue.push((first.time().seconds(), first.id()));
+    seen.insert(first.id());
+    let mut listed = Vec::new();
+    while let Some((_, oid)) = queue.pop() {
+        let commit = repo.find_commit(oid)?;
+        let mut parents = Vec::with_capacity(1);
+        for parent in commit.parents() {
+            parents.push(parent.tree_id());
+            if seen.insert(parent.id()) {
+                queue.push((parent.time().seconds(), parent.id()));
+            }
+        }
+        listed.push(Listed {
+            commit: oid,
+            tree: commit.tree_id(),
+            parents,
+        });
     }
+    Ok(listed)
 }
 
-/// Whether `path` differs between two trees, descending both together and stopping at the
-/// first folder they share unchanged.
-fn differs(repo: &git2::Repository, a: &Tree<'_>, b: &Tree<'_>, path: &str) -> Result<bool> {
-    let mut parts = path.split('/').peekable();
-    let (mut a, mut b) = (a.clone(), b.clone());
-    while let Some(part) = parts.next() {
-        let entry = |t: &Tree<'_>| t.get_name(part).map(|e| (e.id(), e.kind()));
-        match (entry(&a), entry(&b)) {
-            (None, None) => return Ok(false),
-            (Some((ia, ka)), Some((ib, kb))) => {
-                if ia == ib {
-                    return Ok(false);
-                }
-                if parts.peek().is_none() {
-                    return Ok(true);
-                }
-                match (ka, kb) {
-                    (Some(ObjectType::Tree), Some(ObjectType::Tree)) => {
-                        a = repo.find_tree(ia)?;
-                        b = repo.find_tree(ib)?;
-                    }
-                    _ => return Ok(true),
-                }
-            }
-            _ => return Ok(true),
-        }
+/// A commit as listed by the walk: its id, its tree and its parents' trees.
+struct Listed {
+    commit: Oid,
+    tree: Oid,
+    parents: Vec<Oid>,
+}
+
+/// Whether a commit changed the file at `path` relative to any parent: its state there, and
+/// the path it was moved from if the commit moved it.
+#[allow(clippy::type_complexity)]
+fn file_change(
+    repo: &Repository,
+    reader: &Reader<'_>,
+    memo: &mut Memo,
+    listed: &Listed,
+    path: &str,
+    parts: &[&str],
+) -> Result<Option<(Arc<Commit>, Option<Oid>, Option<String>)>> {
+    let state = resolve(repo, memo, listed.tree, parts)?;
+    let mut parents = Vec::with_capacity(1);
+    for tree in &listed.parents {
+        parents.push(resolve(repo, memo, *tree, parts)?);
     }
-    Ok(false)
+    let changed = match parents.as_slice() {
+        [] => state.is_some(),
+        all => all.iter().any(|p| *p != state),
+    };
+    if !changed {
+        return Ok(None);
+    }
+    let commit = repo.find_commit(listed.commit)?;
+    let mut from = None;
+    if state.is_some() && parents.first() == Some(&None) {
+        let first = commit.parent(0)?.tree()?;
+        from = renames(repo, &reader.folders, Some(&first), &commit.tree()?)?
+            .into_iter()
+            .find(|(_, to)| to == path)
+            .map(|(from, _)| from);
+    }
+    if let Some(blob) = state {
+        reader.read(repo, blob, path)?;
+    }
+    Ok(Some((shared_info(&commit), state, from)))
+}
+
+/// What a tree (at a depth of the path) holds at the rest of the path, remembered: most
+/// commits share most folders with their parent, so each folder is read once.
+type Memo = HashMap<(Oid, usize), Option<Oid>>;
+
+fn resolve(repo: &Repository, memo: &mut Memo, tree: Oid, parts: &[&str]) -> Result<Option<Oid>> {
+    resolve_at(repo, memo, tree, parts, 0)
+}
+
+fn resolve_at(
+    repo: &Repository,
+    memo: &mut Memo,
+    tree: Oid,
+    parts: &[&str],
+    depth: usize,
+) -> Result<Option<Oid>> {
+    if let Some(found) = memo.get(&(tree, depth)) {
+        return Ok(*found);
+    }
+    let Some(name) = parts.get(depth) else {
+        return Ok(None);
+    };
+    let entry = repo
+        .find_tree(tree)?
+        .get_name(name)
+        .map(|e| (e.id(), e.kind()));
+    let found = match entry {
+        Some((id, Some(ObjectType::Blob))) if depth + 1 == parts.len() => Some(id),
+        Some((id, Some(ObjectType::Tree))) if depth + 1 < parts.len() => {
+            resolve_at(repo, memo, id, parts, depth + 1)?
+        }
+        _ => None,
+    };
+    if memo.len() > 200_000 {
+        memo.clear();
+    }
+    memo.insert((tree, depth), found);
+    Ok(found)
 }

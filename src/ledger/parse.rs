@@ -233,7 +233,8 @@ fn parse_front(
     if !diagnostics.is_empty() {
         return (None, diagnostics);
     }
-    let front: FrontMatter = match yaml::parse_typed(parts.front) {
+    let typed = yaml::typed_from_tree(&tree).map_or_else(|| yaml::parse_typed(parts.front), Ok);
+    let front: FrontMatter = match typed {
         Ok(front) => front,
         Err(problem) => {
             let (message, help) = explain_type_error(&problem.message);
@@ -248,8 +249,14 @@ fn parse_front(
             return (None, diagnostics);
         }
     };
-    let index = PathIndex::build(&tree);
-    for problem in validate(&front, ladder) {
+    let problems = validate(&front, ladder);
+    // Only a problem needs positions; most versions have none.
+    let index = if problems.is_empty() {
+        PathIndex::default()
+    } else {
+        PathIndex::build(&tree)
+    };
+    for problem in problems {
         let position = index
             .locate(&problem.path)
             .map(shift)

@@ -123,6 +123,42 @@ pub fn parse_typed<T: DeserializeOwned>(text: &str) -> Result<T, YamlProblem> {
     serde_saphyr::from_str_with_options::<T>(text, options()).map_err(|e| convert_error(e, text))
 }
 
+/// A typed value read from an already parsed tree, sparing a second pass over the text. `None`
+/// when the tree does not fit the type as plainly as JSON would; the caller then deserializes
+/// the text, whose error says exactly what is wrong and where.
+pub fn typed_from_tree<T: DeserializeOwned>(tree: &Spanned<Node>) -> Option<T> {
+    fn json(node: &Node) -> Option<serde_json::Value> {
+        use serde_json::Value;
+        Some(match node {
+            Node::Null => Value::Null,
+            Node::Bool(b) => Value::Bool(*b),
+            // Integers stay integers, so integer fields accept them.
+            Node::Number(n) if n.fract() == 0.0 && n.abs() < 9.0e15 => Value::from(*n as i64),
+            // Not-a-number and infinities have no JSON form: left to the YAML deserializer.
+            Node::Number(n) => Value::Number(serde_json::Number::from_f64(*n)?),
+            Node::String(s) => Value::String(s.clone()),
+            Node::Seq(items) => Value::Array(
+                items
+                    .iter()
+                    .map(|i| json(&i.value))
+                    .collect::<Option<_>>()?,
+            ),
+            Node::Map(entries) => {
+                let object: serde_json::Map<String, Value> = entries
+                    .iter()
+                    .map(|(k, v)| Some((k.value.clone(), json(&v.value)?)))
+                    .collect::<Option<_>>()?;
+                // A repeated key is the YAML deserializer's to report.
+                if object.len() != entries.len() {
+                    return None;
+                }
+                Value::Object(object)
+            }
+        })
+    }
+    serde_json::from_value(json(&tree.value)?).ok()
+}
+
 fn convert_error(error: serde_saphyr::Error, text: &str) -> YamlProblem {
     let (line, column) = error
         .location()

@@ -1,0 +1,313 @@
+//! Builds a large synthetic ledger repository for benchmarks: by default 1,000 partnerships in
+//! nested folders over 20,000 commits, one in five touching only other files, meeting notes
+//! growing with each version, some files moved. Deterministic: the same arguments give the same
+//! repository. Written as a `git fast-import` stream, so it takes seconds.
+//!
+//!     cargo run --release --example synth_ledger -- DIR [PARTNERSHIPS] [COMMITS]
+
+use std::io::{self, Write};
+use std::path::Path;
+use std::process::{Command, Stdio};
+
+/// A small deterministic generator (SplitMix64), so the repository is the same everywhere.
+struct Rng(u64);
+
+impl Rng {
+    fn next(&mut self) -> u64 {
+        self.0 = self.0.wrapping_add(0x9E37_79B9_7F4A_7C15);
+        let mut z = self.0;
+        z = (z ^ (z >> 30)).wrapping_mul(0xBF58_476D_1CE4_E5B9);
+        z = (z ^ (z >> 27)).wrapping_mul(0x94D0_49BB_1331_11EB);
+        z ^ (z >> 31)
+    }
+
+    fn below(&mut self, n: u64) -> u64 {
+        self.next() % n.max(1)
+    }
+
+    fn pick<'a>(&mut self, items: &[&'a str]) -> &'a str {
+        items[self.below(items.len() as u64) as usize]
+    }
+}
+
+const REGIONS: [&str; 5] = ["emea", "amer", "apac", "nordics", "dach"];
+const SEGMENTS: [&str; 4] = ["healthcare", "retail", "finance", "public"];
+const WORDS: [&str; 16] = [
+    "pipeline",
+    "enablement",
+    "forecast",
+    "integration",
+    "pricing",
+    "training",
+    "escalation",
+    "renewal",
+    "roadmap",
+    "migration",
+    "security",
+    "onboarding",
+    "support",
+    "marketing",
+    "hosting",
+    "reporting",
+];
+const PEOPLE: [&str; 6] = [
+    "Dana Whitfield",
+    "Priya Raman",
+    "Lee Chen",
+    "Sam Osei",
+    "Ana Costa",
+    "Tom Berg",
+];
+
+struct Partnership {
+    id: String,
+    folder: String,
+    payment_days: u32,
+    actual: u64,
+    score: f64,
+    level: &'static str,
+    meetings: Vec<String>,
+    created: bool,
+}
+
+impl Partnership {
+    fn path(&self) -> String {
+        format!("partners/{}/{}.md", self.folder, self.id)
+    }
+
+    fn text(&self) -> String {
+        let mut text = format!(
+            "---\nrapport: 1\npartner: {name}\nstatus: active\nowner: Priya Raman\nsince: 2020-01-15\ncontacts:\n  - {{ name: Dana Whitfield, side: partner, role: VP Alliances, level: {level}, primary: true }}\n  - {{ name: Priya Raman, side: ours, role: Alliance Manager, level: manager, primary: true }}\nterms: {{ payment_days: {days}, price: 120000, currency: EUR }}\neffort: {{ hours_per_month: 60 }}\nkpis:\n  - {{ id: sourced-pipeline, name: Partner-sourced pipeline, unit: EUR, target: 400000, actual: {actual} }}\nscope:\n  - {{ id: hosting, summary: Managed hosting for tenants, owner: partner }}\nsatisfaction: {{ score: {score:.1} }}\n---\n\n# {name}\n",
+            name = format!("Partner {}", self.id),
+            level = self.level,
+            days = self.payment_days,
+            actual = self.actual,
+            score = self.score,
+        );
+        for meeting in &self.meetings {
+            text.push('\n');
+            text.push_str(meeting);
+        }
+        text
+    }
+}
+
+fn meeting(rng: &mut Rng, day: &str) -> String {
+    let topic = rng.pick(&WORDS);
+    let mut text = format!(
+        "## {day} {} review\nAttendees: {}, {}\n\n",
+        capitalise(topic),
+        rng.pick(&PEOPLE),
+        rng.pick(&PEOPLE)
+    );
+    for _ in 0..2 + rng.below(3) {
+        let sentence: Vec<&str> = (0..8 + rng.below(10)).map(|_| rng.pick(&WORDS)).collect();
+        text.push_str(&capitalise(&sentence.join(" ")));
+        text.push_str(".\n");
+    }
+    text.push('\n');
+    for _ in 0..1 + rng.below(3) {
+        let side = if rng.below(2) == 0 { "partner" } else { "ours" };
+        text.push_str(&format!(
+            "- [ ] {side}: {} the {} {}\n",
+            rng.pick(&["send", "review", "agree", "share", "fix"]),
+            rng.pick(&WORDS),
+            rng.pick(&["plan", "numbers", "draft", "backlog"]),
+        ));
+    }
+    text
+}
+
+fn capitalise(text: &str) -> String {
+    let mut chars = text.chars();
+    match chars.next() {
+        Some(first) => first.to_uppercase().chain(chars).collect(),
+        None => String::new(),
+    }
+}
+
+/// Days since 1970-01-01 to a calendar date (proleptic Gregorian), for meeting headings.
+fn civil(days: i64) -> String {
+    let z = days + 719_468;
+    let era = z.div_euclid(146_097);
+    let doe = z - era * 146_097;
+    let yoe = (doe - doe / 1460 + doe / 36_524 - doe / 146_096) / 365;
+    let doy = doe - (365 * yoe + yoe / 4 - yoe / 100);
+    let mp = (5 * doy + 2) / 153;
+    let d = doy - (153 * mp + 2) / 5 + 1;
+    let m = if mp < 10 { mp + 3 } else { mp - 9 };
+    let y = yoe + era * 400 + i64::from(m <= 2);
+    format!("{y:04}-{m:02}-{d:02}")
+}
+
+fn data(out: &mut impl Write, bytes: &[u8]) -> io::Result<()> {
+    writeln!(out, "data {}", bytes.len())?;
+    out.write_all(bytes)?;
+    writeln!(out)
+}
+
+/// Writes the fast-import stream for the ledger.
+pub fn stream(out: &mut impl Write, partnerships: usize, commits: usize) -> io::Result<()> {
+    let mut rng = Rng(0x5EED);
+    let mut all: Vec<Partnership> = (0..partnerships)
+        .map(|i| Partnership {
+            id: format!("p-{i:04}"),
+            folder: format!(
+                "{}/{}",
+                REGIONS[i % REGIONS.len()],
+                SEGMENTS[(i / REGIONS.len()) % SEGMENTS.len()]
+            ),
+            payment_days: 30,
+            actual: 0,
+            score: 4.5,
+            level: "executive",
+            meetings: Vec::new(),
+            created: false,
+        })
+        .collect();
+    let start: i64 = 1_577_872_800; // 2020-01-01 10:00 UTC
+    let mut time = start;
+    for n in 0..commits {
+        time += 1800 + rng.below(7200) as i64;
+        let mut changes: Vec<String> = Vec::new();
+        let message;
+        // Every partnership is created early on; afterwards, one commit in five touches only
+        // other files.
+        let creating = n < partnerships * 5 / 4 && n % 5 != 4;
+        if n % 5 == 4 {
+            message = format!("Update the team handbook ({n})");
+            let text = format!("Handbook revision {n}\n");
+            changes.push(format!("M 100644 inline docs/handbook-{}.md", n % 50));
+            changes.push(text);
+        } else {
+            let index = if creating {
+                all.iter().position(|p| !p.created).unwrap_or(0)
+            } else {
+                rng.below(partnerships as u64) as usize
+            };
+            let day = civil(time.div_euclid(86_400));
+            let Some(p) = all.get_mut(index) else {
+                continue;
+            };
+            let mut old_path = None;
+            if !p.created {
+                p.created = true;
+                message = format!("Start the partnership with {}", p.id);
+            } else {
+                match rng.below(20) {
+                    0 => {
+                        p.payment_days += 15;
+                        message = format!("{}: payment terms now net-{}", p.id, p.payment_days);
+                    }
+                    1 => {
+                        p.level = if p.level == "executive" {
+                            "manager"
+                        } else {
+                            "executive"
+                        };
+                        message = format!("{}: new partner contact level", p.id);
+                    }
+                    2 if p.folder.matches('/').count() < 3 => {
+                        old_path = Some(p.path());
+                        p.folder.push_str("/archive");
+                        message = format!("{}: file under archive", p.id);
+                    }
+                    3..=6 => {
+                        if let Some(last) = p.meetings.last_mut() {
+                            *last = last.replacen("- [ ]", "- [x]", 1);
+                        }
+                        message = format!("{}: close an action item", p.id);
+                    }
+                    _ => {
+                        p.actual += rng.below(20_000);
+                        p.score = (p.score + (rng.below(5) as f64 - 2.0) / 10.0).clamp(1.0, 5.0);
+                        let notes = meeting(&mut rng, &day);
+                        p.meetings.push(notes);
+                        message = format!("{}: meeting notes {day}", p.id);
+                    }
+                }
+            }
+            if let Some(old) = old_path {
+                changes.push(format!("D {old}"));
+            }
+            changes.push(format!("M 100644 inline {}", p.path()));
+            changes.push(p.text());
+        }
+        let who = PEOPLE[n % PEOPLE.len()];
+        let email = who.to_lowercase().replace(' ', ".");
+        writeln!(out, "commit refs/heads/main")?;
+        writeln!(out, "mark :{}", n + 1)?;
+        writeln!(out, "author {who} <{email}@example.com> {time} +0000")?;
+        writeln!(out, "committer {who} <{email}@example.com> {time} +0000")?;
+        data(out, message.as_bytes())?;
+        if n > 0 {
+            writeln!(out, "from :{n}")?;
+        }
+        let mut lines = changes.into_iter();
+        while let Some(line) = lines.next() {
+            writeln!(out, "{line}")?;
+            if line.starts_with("M ") {
+                let text = lines.next().unwrap_or_default();
+                data(out, text.as_bytes())?;
+            }
+        }
+        writeln!(out)?;
+    }
+    Ok(())
+}
+
+/// Creates the repository at `dir` (which must not exist yet or be empty).
+pub fn generate(dir: &Path, partnerships: usize, commits: usize) -> io::Result<()> {
+    std::fs::create_dir_all(dir)?;
+    let status = Command::new("git")
+        .args(["init", "-q", "-b", "main"])
+        .current_dir(dir)
+        .status()?;
+    if !status.success() {
+        return Err(io::Error::other("git init failed"));
+    }
+    let mut child = Command::new("git")
+        .args(["fast-import", "--quiet"])
+        .current_dir(dir)
+        .stdin(Stdio::piped())
+        .spawn()?;
+    {
+        let stdin = child
+            .stdin
+            .take()
+            .ok_or_else(|| io::Error::other("no stdin for git fast-import"))?;
+        let mut writer = io::BufWriter::new(stdin);
+        stream(&mut writer, partnerships, commits)?;
+        writer.flush()?;
+    }
+    if !child.wait()?.success() {
+        return Err(io::Error::other("git fast-import failed"));
+    }
+    // Pack like a clone would be, so both git and rapport read a realistic repository.
+    let status = Command::new("git")
+        .args(["repack", "-a", "-d", "-q"])
+        .current_dir(dir)
+        .status()?;
+    if !status.success() {
+        return Err(io::Error::other("git repack failed"));
+    }
+    Ok(())
+}
+
+#[allow(dead_code)]
+fn main() -> io::Result<()> {
+    let args: Vec<String> = std::env::args().skip(1).collect();
+    let Some(dir) = args.first() else {
+        eprintln!("usage: synth_ledger DIR [PARTNERSHIPS] [COMMITS]");
+        std::process::exit(2);
+    };
+    let partnerships = args.get(1).and_then(|a| a.parse().ok()).unwrap_or(1000);
+    let commits = args.get(2).and_then(|a| a.parse().ok()).unwrap_or(20_000);
+    let started = std::time::Instant::now();
+    generate(Path::new(dir), partnerships, commits)?;
+    println!(
+        "{dir}: {partnerships} partnerships, {commits} commits in {:.1} s",
+        started.elapsed().as_secs_f64()
+    );
+    Ok(())
+}
