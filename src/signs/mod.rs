@@ -285,6 +285,17 @@ impl Evidence {
 }
 
 /// Numbers as people read them in messages: `150,000`, `4.5`, `0.41`.
+/// `EUR ` when the terms name a currency, to put before amounts; empty otherwise.
+pub fn currency_prefix(snapshot: &crate::ledger::Snapshot) -> String {
+    snapshot
+        .front
+        .terms
+        .as_ref()
+        .and_then(|t| t.currency.as_deref())
+        .map(|c| format!("{c} "))
+        .unwrap_or_default()
+}
+
 pub fn number(value: f64) -> String {
     if !value.is_finite() {
         return value.to_string();

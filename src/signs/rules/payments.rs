@@ -4,8 +4,8 @@ use super::{changes, history};
 use crate::ledger::Timeline;
 use crate::ledger::model::Side;
 use crate::signs::{
-    Context, Evidence, Finding, Rule, RuleInfo, SettingDoc, Severity, finding, number, percent,
-    sign, span,
+    Context, Evidence, Finding, Rule, RuleInfo, SettingDoc, Severity, currency_prefix, finding,
+    number, percent, sign, span,
 };
 
 pub struct PaymentTermsSlip;
@@ -152,13 +152,7 @@ impl Rule for PriceCut {
         if cut < set.min_cut - 1e-9 {
             return Vec::new();
         }
-        let currency = current
-            .front
-            .terms
-            .as_ref()
-            .and_then(|t| t.currency.as_deref())
-            .map(|c| format!("{c} "))
-            .unwrap_or_default();
+        let currency = currency_prefix(current);
         let message = format!(
             "the price was cut {}, from {currency}{} ({}) to {currency}{} ({})",
             percent(cut),

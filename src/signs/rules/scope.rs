@@ -1,6 +1,7 @@
 //! Sign 10, the scope is unclear: responsibilities that keep moving or were never pinned down.
 
 use super::history;
+use crate::ledger::changes::{Change, changes};
 use crate::ledger::model::ScopeOwner;
 use crate::ledger::{Timeline, Version};
 use crate::signs::{
@@ -46,10 +47,6 @@ static SCOPE_DRIFT: RuleInfo = RuleInfo {
     ],
 };
 
-fn similarity(a: &str, b: &str) -> f64 {
-    f64::from(similar::TextDiff::from_words(a, b).ratio())
-}
-
 impl Rule for ScopeDrift {
     fn info(&self) -> &'static RuleInfo {
         &SCOPE_DRIFT
@@ -63,23 +60,19 @@ impl Rule for ScopeDrift {
         };
         let mut changed: Vec<(&Version, Vec<String>)> = Vec::new();
         for pair in versions.windows(2) {
-            let (before, after) = (&pair[0].1.front.scope, &pair[1].1.front.scope);
-            let mut what = Vec::new();
-            for item in after {
-                match before.iter().find(|b| b.id == item.id) {
-                    None => what.push(format!("added {}", item.id)),
-                    Some(old) if similarity(&old.summary, &item.summary) < set.min_similarity => {
-                        what.push(format!("reworded {}", item.id))
+            let what: Vec<String> = changes(Some(pair[0].1), pair[1].1)
+                .into_iter()
+                .filter_map(|change| match change {
+                    Change::ScopeAdded { id, .. } => Some(format!("added {id}")),
+                    Change::ScopeRemoved { id, .. } => Some(format!("removed {id}")),
+                    Change::ScopeReworded { id, similarity, .. }
+                        if f64::from(similarity) < set.min_similarity =>
+                    {
+                        Some(format!("reworded {id}"))
                     }
-                    Some(_) => {}
-                }
-            }
-            for item in before
-                .iter()
-                .filter(|b| !after.iter().any(|a| a.id == b.id))
-            {
-                what.push(format!("removed {}", item.id));
-            }
+                    _ => None,
+                })
+                .collect();
             if !what.is_empty() {
                 changed.push((pair[1].0, what));
             }

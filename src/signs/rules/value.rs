@@ -3,7 +3,8 @@
 use super::{baseline, history};
 use crate::ledger::{Snapshot, Timeline};
 use crate::signs::{
-    Context, Evidence, Finding, Rule, RuleInfo, SettingDoc, Severity, finding, number, sign,
+    Context, Evidence, Finding, Rule, RuleInfo, SettingDoc, Severity, currency_prefix, finding,
+    number, sign,
 };
 
 pub struct ValueGap;
@@ -81,13 +82,7 @@ impl Rule for ValueGap {
         if now_ratio > base_ratio + 1e-9 {
             return Vec::new();
         }
-        let currency = current
-            .front
-            .terms
-            .as_ref()
-            .and_then(|t| t.currency.as_deref())
-            .map(|c| format!("{c} "))
-            .unwrap_or_default();
+        let currency = currency_prefix(current);
         let trend = if std::ptr::eq(base_version, now_version) {
             String::new()
         } else if base_version.date() <= window_start {
