@@ -150,7 +150,7 @@ pub(crate) fn parse_reusing(
         None => parse_front(file, text, &parts, ladder),
     };
     let (body, problems) = match cache {
-        Some(cache) => cache.body(parts.body, parts.body_line),
+        Some(cache) => cache.body(file, parts.body, parts.body_line),
         None => parse_body(parts.body, parts.body_line),
     };
     for problem in problems {
