@@ -103,6 +103,102 @@ impl<'de> Deserialize<'de> for Node {
     }
 }
 
+/// A YAML value without positions: quicker to read, for documents that turn out to have no
+/// problem to point at.
+#[derive(Clone, Debug, PartialEq)]
+pub enum Plain {
+    Null,
+    Bool(bool),
+    Number(f64),
+    String(String),
+    Seq(Vec<Plain>),
+    Map(Vec<(String, Plain)>),
+}
+
+impl<'de> Deserialize<'de> for Plain {
+    fn deserialize<D: Deserializer<'de>>(deserializer: D) -> Result<Self, D::Error> {
+        struct PlainVisitor;
+        impl<'de> Visitor<'de> for PlainVisitor {
+            type Value = Plain;
+            fn expecting(&self, f: &mut fmt::Formatter) -> fmt::Result {
+                f.write_str("any YAML value")
+            }
+            fn visit_unit<E>(self) -> Result<Plain, E> {
+                Ok(Plain::Null)
+            }
+            fn visit_none<E>(self) -> Result<Plain, E> {
+                Ok(Plain::Null)
+            }
+            fn visit_some<D: Deserializer<'de>>(self, d: D) -> Result<Plain, D::Error> {
+                Plain::deserialize(d)
+            }
+            fn visit_bool<E>(self, v: bool) -> Result<Plain, E> {
+                Ok(Plain::Bool(v))
+            }
+            fn visit_i64<E>(self, v: i64) -> Result<Plain, E> {
+                Ok(Plain::Number(v as f64))
+            }
+            fn visit_u64<E>(self, v: u64) -> Result<Plain, E> {
+                Ok(Plain::Number(v as f64))
+            }
+            fn visit_f64<E>(self, v: f64) -> Result<Plain, E> {
+                Ok(Plain::Number(v))
+            }
+            fn visit_str<E>(self, v: &str) -> Result<Plain, E> {
+                Ok(Plain::String(v.to_string()))
+            }
+            fn visit_string<E>(self, v: String) -> Result<Plain, E> {
+                Ok(Plain::String(v))
+            }
+            fn visit_seq<A: SeqAccess<'de>>(self, mut seq: A) -> Result<Plain, A::Error> {
+                let mut items = Vec::new();
+                while let Some(item) = seq.next_element()? {
+                    items.push(item);
+                }
+                Ok(Plain::Seq(items))
+            }
+            fn visit_map<A: MapAccess<'de>>(self, mut map: A) -> Result<Plain, A::Error> {
+                let mut entries = Vec::new();
+                while let Some(entry) = map.next_entry()? {
+                    entries.push(entry);
+                }
+                Ok(Plain::Map(entries))
+            }
+        }
+        deserializer.deserialize_any(PlainVisitor)
+    }
+}
+
+/// Parses YAML text without positions, under the resource limits, as JSON: `None` on any
+/// error, or where JSON cannot say the same (a repeated key, not-a-number): the positioned
+/// parse then reports it.
+pub fn parse_plain_json(text: &str) -> Option<serde_json::Value> {
+    let plain: Plain = serde_saphyr::from_str_with_options(text, options()).ok()?;
+    plain_json(&plain)
+}
+
+fn plain_json(plain: &Plain) -> Option<serde_json::Value> {
+    use serde_json::Value;
+    Some(match plain {
+        Plain::Null => Value::Null,
+        Plain::Bool(b) => Value::Bool(*b),
+        Plain::Number(n) if n.fract() == 0.0 && n.abs() < 9.0e15 => Value::from(*n as i64),
+        Plain::Number(n) => Value::Number(serde_json::Number::from_f64(*n)?),
+        Plain::String(s) => Value::String(s.clone()),
+        Plain::Seq(items) => Value::Array(items.iter().map(plain_json).collect::<Option<_>>()?),
+        Plain::Map(entries) => {
+            let object: serde_json::Map<String, Value> = entries
+                .iter()
+                .map(|(k, v)| Some((k.clone(), plain_json(v)?)))
+                .collect::<Option<_>>()?;
+            if object.len() != entries.len() {
+                return None;
+            }
+            Value::Object(object)
+        }
+    })
+}
+
 /// A problem reading YAML, positioned in the YAML text (1-based line and column).
 #[derive(Clone, Debug, PartialEq)]
 pub struct YamlProblem {
