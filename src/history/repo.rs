@@ -143,10 +143,7 @@ impl LedgerRepo {
 
     /// The partnership files in a commit's tree, `(path relative to the ledger root, bytes)`,
     /// ordered by path, with the files refused for their size.
-    pub fn files_at(
-        &self,
-        commit: &git2::Commit<'_>,
-    ) -> Result<Files> {
+    pub fn files_at(&self, commit: &git2::Commit<'_>) -> Result<Files> {
         let tree = commit.tree()?;
         let mut found = Vec::new();
         for (path, oid) in self.entries(&tree)? {

@@ -189,35 +189,12 @@ fn parse_front(
     positioned_front(file, text, parts, ladder)
 }
 
-/// The front matter read without positions, which only a problem needs: `None` whenever
-/// anything is wrong, so that the positioned reading finds and places every problem.
+/// The front matter read straight into its types, without positions, which only a problem
+/// needs: `None` whenever anything is wrong (the types refuse unknown and repeated fields), so
+/// that the positioned reading finds and places every problem.
 fn quick_front(front: &str, ladder: &Ladder) -> Option<FrontMatter> {
-    let value = yaml::parse_plain_json(front)?;
-    if !value.is_object() || has_unknown_fields(&value, schema_root(), schema_root()) {
-        return None;
-    }
-    let front: FrontMatter = serde_json::from_value(value).ok()?;
+    let front: FrontMatter = yaml::parse_typed(front).ok()?;
     validate(&front, ladder).is_empty().then_some(front)
-}
-
-/// Whether a document has a key its JSON Schema does not know (see [`unknown_fields`]).
-fn has_unknown_fields(value: &Value, root: &Value, schema: &Value) -> bool {
-    let schema = resolve(root, schema);
-    match value {
-        Value::Object(entries) => {
-            let Some(properties) = find(root, schema, "properties").and_then(Value::as_object)
-            else {
-                return false;
-            };
-            entries.iter().any(|(key, v)| match properties.get(key) {
-                Some(sub) => has_unknown_fields(v, root, sub),
-                None => true,
-            })
-        }
-        Value::Array(items) => find(root, schema, "items")
-            .is_some_and(|item| items.iter().any(|i| has_unknown_fields(i, root, item))),
-        _ => false,
-    }
 }
 
 fn positioned_front(
@@ -517,7 +494,10 @@ acknowledged:
         ] {
             let (quick, (_, diagnostics)) = both(&broken);
             assert!(quick.is_none(), "{broken}");
-            assert!(!diagnostics.is_empty() || broken.contains(".nan"), "{broken}");
+            assert!(
+                !diagnostics.is_empty() || broken.contains(".nan"),
+                "{broken}"
+            );
         }
     }
 }

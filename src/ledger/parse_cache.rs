@@ -56,7 +56,12 @@ impl ParseCache {
 
     /// The body of `file`, parsed one level-2 section at a time; sections seen in the file's
     /// last version are reused with their lines shifted to where they now stand.
-    pub(crate) fn body(&self, file: &str, text: &str, first_line: usize) -> (Body, Vec<BodyProblem>) {
+    pub(crate) fn body(
+        &self,
+        file: &str,
+        text: &str,
+        first_line: usize,
+    ) -> (Body, Vec<BodyProblem>) {
         let Some(sections) = sections(text) else {
             return parse_body(text, first_line);
         };
