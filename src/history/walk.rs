@@ -66,14 +66,7 @@ impl<'a> Reader<'a> {
             return Ok(());
         }
         let blob = repo.find_blob(oid)?;
-        let content = match self.cache.parse(&key.1, blob.content()) {
-            Ok(snapshot) => Content::Valid {
-                snapshot: Arc::new(snapshot),
-            },
-            Err(diagnostics) => Content::Invalid {
-                diagnostics: Arc::new(diagnostics),
-            },
-        };
+        let content = Content::from_parse(self.cache.parse(&key.1, blob.content()));
         self.lock().insert(key, content);
         Ok(())
     }
