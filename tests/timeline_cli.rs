@@ -169,6 +169,15 @@ fn an_empty_history_exits_2() {
         .assert()
         .code(2)
         .stderr(predicate::str::contains("no history"));
+    rapport(dir.path())
+        .args(["check", "--rev", "HEAD"])
+        .assert()
+        .code(2)
+        .stderr(predicate::str::contains(
+            "no history: the repository has no commits yet",
+        ));
+    // Before the first commit, the working tree is still checked.
+    rapport(dir.path()).args(["check"]).assert().code(0);
     let script = Script::new().commit("2024-01-15", "Notes", &[("notes.txt", "x")]);
     rapport(script.path())
         .args(["timeline", "northwind"])

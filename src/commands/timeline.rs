@@ -19,6 +19,9 @@ pub fn run(args: &TimelineArgs) -> Result<u8> {
     let (head, timeline) =
         history::timeline(&repo, &args.rev, &args.id, &ledger.config.ladder, &bar)?;
     drop(bar);
+    // Freeing the repository's object cache (every commit of the history) takes longer than
+    // the process has left to live; the system reclaims it at exit.
+    std::mem::forget(repo);
     let view = describe(head, &timeline);
     let mut out = anstream::stdout().lock();
     match args.format {

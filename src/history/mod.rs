@@ -83,11 +83,6 @@ pub fn timeline(
     let head = repo::shared_info(&tip);
     let cache = ParseCache::new(ladder.clone());
     let entries = ledger.entries(&tip.tree()?)?;
-    if entries.is_empty() && tip.parent_count() == 0 && ledger.repo.is_empty().unwrap_or(false) {
-        return Err(Error::EmptyHistory(
-            "the repository has no commits yet".into(),
-        ));
-    }
     if let Some(path) = find_file(ledger, &entries, id, &cache)? {
         let reader = walk::Reader::new(ledger, &cache);
         let walk = walk::follow(ledger, tip.id(), &path, &reader, progress)?;

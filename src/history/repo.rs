@@ -12,6 +12,10 @@ use crate::ledger::load::is_partnership_path;
 use crate::ledger::parse::{MAX_FILE_BYTES, too_large};
 use crate::ledger::{Commit, Date, Diagnostic};
 
+/// Files read from a tree, `(path relative to the ledger root, bytes)`, and the problems of
+/// those that could not be read.
+pub type Files = (Vec<(String, Vec<u8>)>, Vec<Diagnostic>);
+
 /// A ledger inside a git repository.
 pub struct LedgerRepo {
     pub(crate) repo: Repository,
@@ -139,10 +143,7 @@ impl LedgerRepo {
 
     /// The partnership files in a commit's tree, `(path relative to the ledger root, bytes)`,
     /// ordered by path, with the files refused for their size.
-    pub fn files_at(
-        &self,
-        commit: &git2::Commit<'_>,
-    ) -> Result<(crate::ledger::load::Files, Vec<Diagnostic>)> {
+    pub fn files_at(&self, commit: &git2::Commit<'_>) -> Result<Files> {
         let tree = commit.tree()?;
         let mut found = Vec::new();
         for (path, oid) in self.entries(&tree)? {

@@ -32,14 +32,7 @@ pub(crate) fn assemble(
                 // The walk parses every version it records; this is only a safety net.
                 None => {
                     let blob = ledger.repo.find_blob(oid)?;
-                    let content = match cache.parse(&path, blob.content()) {
-                        Ok(snapshot) => Content::Valid {
-                            snapshot: Arc::new(snapshot),
-                        },
-                        Err(diagnostics) => Content::Invalid {
-                            diagnostics: Arc::new(diagnostics),
-                        },
-                    };
+                    let content = Content::from_parse(cache.parse(&path, blob.content()));
                     parsed.insert((oid, path.clone()), content.clone());
                     content
                 }

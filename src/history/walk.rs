@@ -1,7 +1,7 @@
-//! The walk: which commits changed which partnership files, oldest first. Each commit is diffed
-//! against its first parent within the ledger folders (renames detected), and a merge also
-//! against its other parents, so the state a merge leaves is seen; a file state already recorded
-//! on the way (a change that arrives through a merge) is not recorded twice.
+//! The walk: which commits changed which partnership files, oldest first. Each commit is compared
+//! with its first parent within the ledger folders (renames detected), and a merge also with its
+//! other parents, so the state a merge leaves is seen; a file state already recorded on the way
+//! (a change that arrives through a merge) is not recorded twice.
 
 use std::collections::HashMap;
 use std::path::Path;
@@ -66,14 +66,7 @@ impl<'a> Reader<'a> {
             return Ok(());
         }
         let blob = repo.find_blob(oid)?;
-        let content = match self.cache.parse(&key.1, blob.content()) {
-            Ok(snapshot) => Content::Valid {
-                snapshot: Arc::new(snapshot),
-            },
-            Err(diagnostics) => Content::Invalid {
-                diagnostics: Arc::new(diagnostics),
-            },
-        };
+        let content = Content::from_parse(self.cache.parse(&key.1, blob.content()));
         self.lock().insert(key, content);
         Ok(())
     }
@@ -150,35 +143,31 @@ impl State {
     }
 }
 
-fn revwalk(ledger: &LedgerRepo, tip: Oid, oldest_first: bool) -> Result<Vec<Oid>> {
+/// Every commit reachable from `tip`, parents before children (topological order, ties by
+/// time).
+fn oldest_first(ledger: &LedgerRepo, tip: Oid) -> Result<Vec<Oid>> {
     let mut walk = ledger.repo.revwalk()?;
-    let mut sort = Sort::TOPOLOGICAL | Sort::TIME;
-    if oldest_first {
-        sort |= Sort::REVERSE;
-    }
-    walk.set_sorting(sort)?;
+    walk.set_sorting(Sort::TOPOLOGICAL | Sort::TIME | Sort::REVERSE)?;
     walk.push(tip)?;
     Ok(walk.collect::<Result<Vec<_>, _>>()?)
 }
 
 /// Runs `step` on every commit, on all cores, each worker with its own handle on the
-/// repository (a handle cannot be shared between threads) and its own scratch state from
-/// `init`; results in the order of `oids`.
-fn per_commit<S, T: Send>(
+/// repository (a handle cannot be shared between threads); results in the order of `oids`.
+fn per_commit<T: Send>(
     git_dir: &Path,
     oids: &[Oid],
     progress: &dyn Progress,
-    init: impl Fn() -> S + Sync + Send,
-    step: impl Fn(&Repository, &mut S, &git2::Commit<'_>) -> Result<T> + Sync,
+    step: impl Fn(&Repository, &git2::Commit<'_>) -> Result<T> + Sync,
 ) -> Result<Vec<T>> {
     oids.par_iter()
         .with_min_len(64)
         .map_init(
-            || (Repository::open(git_dir), init()),
-            |(repo, scratch), oid| {
+            || Repository::open(git_dir),
+            |repo, oid| {
                 let repo = repo.as_ref().map_err(copy_error)?;
                 let commit = repo.find_commit(*oid)?;
-                let result = step(repo, scratch, &commit);
+                let result = step(repo, &commit);
                 progress.advance(1);
                 result
             },
@@ -391,15 +380,11 @@ pub(crate) fn walk_all(
     reader: &Reader<'_>,
     progress: &dyn Progress,
 ) -> Result<Walk> {
-    let oids = revwalk(ledger, tip, true)?;
+    let oids = oldest_first(ledger, tip)?;
     progress.begin("reading history", oids.len() as u64);
-    let found = per_commit(
-        &ledger.git_dir(),
-        &oids,
-        progress,
-        || (),
-        |repo, _, commit| commit_events(repo, reader, commit),
-    )?;
+    let found = per_commit(&ledger.git_dir(), &oids, progress, |repo, commit| {
+        commit_events(repo, reader, commit)
+    })?;
     progress.finish();
     let mut state = State::default();
     let mut walk = Walk {

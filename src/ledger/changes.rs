@@ -284,14 +284,20 @@ fn flatten(path: &str, value: &Value, out: &mut BTreeMap<String, String>) {
     }
 }
 
-/// A value as a person reads it: `120000` rather than `120000.0`, strings unquoted.
+/// A number as a person reads it: `120000` rather than `120000.0`.
+pub fn display_number(value: f64) -> String {
+    if value.fract() == 0.0 && value.abs() < 1e15 {
+        format!("{}", value as i64)
+    } else {
+        value.to_string()
+    }
+}
+
+/// A value as a person reads it: numbers as [`display_number`] writes them, strings unquoted.
 pub fn display(value: &Value) -> String {
     match value {
         Value::String(s) => s.clone(),
-        Value::Number(n) => match n.as_f64() {
-            Some(f) if f.fract() == 0.0 && f.abs() < 1e15 => format!("{}", f as i64),
-            _ => n.to_string(),
-        },
+        Value::Number(n) => n.as_f64().map_or_else(|| n.to_string(), display_number),
         Value::Object(map) => {
             let parts: Vec<String> = map
                 .iter()

@@ -68,6 +68,20 @@ pub enum Content {
     Removed,
 }
 
+impl Content {
+    /// The content of a file version, from the result of parsing it.
+    pub fn from_parse(parsed: Result<Snapshot, Vec<Diagnostic>>) -> Content {
+        match parsed {
+            Ok(snapshot) => Content::Valid {
+                snapshot: Arc::new(snapshot),
+            },
+            Err(diagnostics) => Content::Invalid {
+                diagnostics: Arc::new(diagnostics),
+            },
+        }
+    }
+}
+
 /// One version of a partnership file in history.
 #[derive(Clone, Debug, PartialEq, Serialize)]
 pub struct Version {

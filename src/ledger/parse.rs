@@ -148,7 +148,7 @@ pub(crate) fn parse_reusing(
         None => parse_front(file, text, &parts, ladder),
     };
     let (body, problems) = match cache {
-        Some(cache) => cache.body(parts.body, parts.body_line),
+        Some(cache) => cache.body(file, parts.body, parts.body_line),
         None => parse_body(parts.body, parts.body_line),
     };
     for problem in problems {
@@ -176,6 +176,26 @@ pub(crate) fn parse_reusing(
 }
 
 fn parse_front(
+    file: &str,
+    text: &str,
+    parts: &Split<'_>,
+    ladder: &Ladder,
+) -> (Option<FrontMatter>, Vec<Diagnostic>) {
+    if let Some(front) = quick_front(parts.front, ladder) {
+        return (Some(front), Vec::new());
+    }
+    positioned_front(file, text, parts, ladder)
+}
+
+/// The front matter read straight into its types, without positions, which only a problem
+/// needs: `None` whenever anything is wrong (the types refuse unknown and repeated fields), so
+/// that the positioned reading finds and places every problem.
+fn quick_front(front: &str, ladder: &Ladder) -> Option<FrontMatter> {
+    let front: FrontMatter = yaml::parse_typed(front).ok()?;
+    validate(&front, ladder).is_empty().then_some(front)
+}
+
+fn positioned_front(
     file: &str,
     text: &str,
     parts: &Split<'_>,
@@ -312,4 +332,83 @@ pub fn schema() -> schemars::Schema {
 fn schema_root() -> &'static Value {
     static ROOT: OnceLock<Value> = OnceLock::new();
     ROOT.get_or_init(|| schema().to_value())
+}
+
+#[cfg(test)]
+mod tests {
+    use super::*;
+
+    const FRONT: &str = "---
+rapport: 1
+partner: Northwind Analytics
+status: active
+owner: Priya Raman
+since: 2024-01-15
+launched: 2024-03-01
+plan:
+  agreed: 2024-02-10
+  segments: [EU healthcare]
+contacts:
+  - { name: Dana Whitfield, side: partner, role: VP Alliances, level: executive, primary: true }
+  - { name: Priya Raman, side: ours, role: Alliance Manager, level: manager, primary: true }
+terms: { payment_days: 30, price: 120000, currency: EUR, renewal: 2025-01-15 }
+money: { revenue: 150000, invested: 220000.5 }
+effort: { hours_per_month: 60 }
+kpis:
+  - { id: sourced-pipeline, name: Partner-sourced pipeline, unit: EUR, target: 400000, actual: 90000, as_of: 2024-06-30 }
+slas:
+  - { id: p1-response, name: P1 first response, unit: hours, target: 4, actual: 9, better: lower, as_of: 2024-06-30 }
+scope:
+  - { id: eu-hosting, summary: Managed hosting for EU tenants, owner: partner, sla: p1-response }
+requirements:
+  - { id: sso, need: SAML single sign-on for our tenants, status: open, raised: 2024-02-01 }
+offers:
+  - { summary: Premium analytics bundle, date: 2024-05-02 }
+invoices:
+  - { id: INV-2024-07, payer: ours, amount: 30000, due: 2024-07-31, paid: 2024-09-15 }
+support: { open_tickets: 12, sla_breaches: 3 }
+satisfaction: { score: 4.1, as_of: 2024-06-30 }
+wins:
+  - { date: 2024-05-20, summary: Regional hospital group, value: 80000 }
+events:
+  - { date: 2024-08-01, kind: layoffs, note: Partner cut 10% of its EU staff }
+acknowledged:
+  - { rule: payment-terms-slip, reason: Net-45 agreed in exchange for volume discount, until: 2025-01-15 }
+---
+";
+
+    fn both(text: &str) -> (Option<FrontMatter>, (Option<FrontMatter>, Vec<Diagnostic>)) {
+        let parts = split(text).expect("front matter");
+        let ladder = Ladder::default();
+        (
+            quick_front(parts.front, &ladder),
+            positioned_front("p.md", text, &parts, &ladder),
+        )
+    }
+
+    #[test]
+    fn the_quick_reading_equals_the_positioned_one() {
+        let (quick, (positioned, diagnostics)) = both(FRONT);
+        assert!(diagnostics.is_empty(), "{diagnostics:?}");
+        assert!(quick.is_some());
+        assert_eq!(quick, positioned);
+    }
+
+    #[test]
+    fn any_problem_takes_the_positioned_reading() {
+        for broken in [
+            FRONT.replace("payment_days: 30", "pament_days: 30"),
+            FRONT.replace("payment_days: 30", "payment_days: thirty"),
+            FRONT.replace("level: executive", "level: boss"),
+            FRONT.replace("status: active", "status: active\nstatus: paused"),
+            FRONT.replace("score: 4.1", "score: .nan"),
+        ] {
+            let (quick, (_, diagnostics)) = both(&broken);
+            assert!(quick.is_none(), "{broken}");
+            assert!(
+                !diagnostics.is_empty() || broken.contains(".nan"),
+                "{broken}"
+            );
+        }
+    }
 }

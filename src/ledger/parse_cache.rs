@@ -14,13 +14,18 @@ use super::parse::parse_reusing;
 
 type Front = (Option<FrontMatter>, Vec<Diagnostic>);
 
-/// Parsed front matters (by file and text) and body sections (by text), shared between threads.
+/// The last parsed front matter and body sections of each file, shared between threads.
+/// Versions of a file mostly repeat the version before them, so remembering one version per
+/// file finds most repeats while keeping memory to one version's worth per file.
 /// One cache serves one ladder, since validation depends on it.
 pub struct ParseCache {
     ladder: Ladder,
-    fronts: Mutex<HashMap<(String, String), Front>>,
-    sections: Mutex<HashMap<String, (Body, Vec<BodyProblem>)>>,
+    fronts: Mutex<HashMap<String, (String, Front)>>,
+    sections: Mutex<HashMap<String, Sections>>,
 }
+
+/// Parsed body sections by their text.
+type Sections = HashMap<String, (Body, Vec<BodyProblem>)>;
 
 impl ParseCache {
     pub fn new(ladder: Ladder) -> ParseCache {
@@ -37,35 +42,42 @@ impl ParseCache {
     }
 
     /// The front matter of `file` with this text; its lines do not depend on anything after it,
-    /// so a cached result is exact.
+    /// so a remembered result is exact.
     pub(crate) fn front(&self, file: &str, text: &str, parse: impl FnOnce() -> Front) -> Front {
-        let key = (file.to_string(), text.to_string());
-        if let Some(found) = lock(&self.fronts).get(&key) {
-            return found.clone();
+        if let Some((seen, front)) = lock(&self.fronts).get(file)
+            && seen == text
+        {
+            return front.clone();
         }
         let parsed = parse();
-        lock(&self.fronts).insert(key, parsed.clone());
+        lock(&self.fronts).insert(file.to_string(), (text.to_string(), parsed.clone()));
         parsed
     }
 
-    /// The body, parsed one level-2 section at a time; sections seen before are reused with
-    /// their lines shifted to where they now stand.
-    pub(crate) fn body(&self, text: &str, first_line: usize) -> (Body, Vec<BodyProblem>) {
+    /// The body of `file`, parsed one level-2 section at a time; sections seen in the file's
+    /// last version are reused with their lines shifted to where they now stand.
+    pub(crate) fn body(
+        &self,
+        file: &str,
+        text: &str,
+        first_line: usize,
+    ) -> (Body, Vec<BodyProblem>) {
         let Some(sections) = sections(text) else {
             return parse_body(text, first_line);
         };
+        let mut known = lock(&self.sections).remove(file).unwrap_or_default();
+        let mut now = Sections::with_capacity(sections.len());
         let mut body = Body::default();
         let mut problems = Vec::new();
         for (offset, section) in sections {
-            let cached = lock(&self.sections).get(section).cloned();
-            let (part, part_problems) = match cached {
+            let (part, part_problems) = match known.remove(section) {
                 Some(found) => found,
-                None => {
-                    let parsed = parse_body(section, 1);
-                    lock(&self.sections).insert(section.to_string(), parsed.clone());
-                    parsed
-                }
+                None => match now.get(section) {
+                    Some(found) => found.clone(),
+                    None => parse_body(section, 1),
+                },
             };
+            now.insert(section.to_string(), (part.clone(), part_problems.clone()));
             let shift = first_line + offset - 1;
             for mut meeting in part.meetings {
                 meeting.line += shift;
@@ -83,6 +95,7 @@ impl ParseCache {
                 p
             }));
         }
+        lock(&self.sections).insert(file.to_string(), now);
         (body, problems)
     }
 }

@@ -7,7 +7,7 @@ use std::sync::Arc;
 use anstyle::{AnsiColor, Style};
 use serde::Serialize;
 
-use crate::ledger::changes::{Change, ItemHistory, Series};
+use crate::ledger::changes::{Change, ItemHistory, Series, display_number};
 use crate::ledger::model::Side;
 use crate::ledger::{Commit, Diagnostic};
 
@@ -136,7 +136,7 @@ pub fn write_text(out: &mut dyn Write, view: &TimelineView) -> io::Result<()> {
                     "  {:<width$}  {}  {} unchanged since {}",
                     series.name,
                     sparkline(&values),
-                    number(first.1),
+                    display_number(first.1),
                     first.0
                 )?;
                 continue;
@@ -146,8 +146,8 @@ pub fn write_text(out: &mut dyn Write, view: &TimelineView) -> io::Result<()> {
                 "  {:<width$}  {}  {} → {}  {DIM}({} to {}){DIM:#}",
                 series.name,
                 sparkline(&values),
-                number(first.1),
-                number(last.1),
+                display_number(first.1),
+                display_number(last.1),
                 first.0,
                 last.0
             )?;
@@ -244,14 +244,6 @@ fn side_name(side: Side) -> &'static str {
 fn owner(side: Option<Side>) -> String {
     side.map(|s| format!("{}: ", side_name(s)))
         .unwrap_or_default()
-}
-
-fn number(value: f64) -> String {
-    if value.fract() == 0.0 && value.abs() < 1e15 {
-        format!("{}", value as i64)
-    } else {
-        format!("{value:.2}")
-    }
 }
 
 /// Values drawn with the eight block heights, lowest to highest.
