@@ -140,6 +140,11 @@ pub fn changes(before: Option<&Snapshot>, after: &Snapshot) -> Vec<Change> {
                 && !(path.starts_with("scope.") && path.ends_with(".summary"))
         });
     }
+    // List entries that came or went whole are one change each, not one per field.
+    let whole = entry_changes(before, after, &mut out);
+    for values in [&mut old, &mut new] {
+        values.retain(|path, _| !whole.iter().any(|entry| path.starts_with(entry.as_str())));
+    }
     let paths: BTreeSet<&String> = old.keys().chain(new.keys()).collect();
     for path in paths {
         let (from, to) = (old.get(path), new.get(path));
@@ -234,6 +239,87 @@ fn scope_changes(before: &[ScopeItem], after: &[ScopeItem], out: &mut Vec<Change
     }
 }
 
+/// Entries of the front matter's lists (other than contacts and scope, compared on their own)
+/// that were added or removed whole: one `Field` change each, showing the entry. Returns the
+/// path prefixes (`invoices.INV-7.`) of such entries, whose fields are then not listed one by one.
+fn entry_changes(before: &Snapshot, after: &Snapshot, out: &mut Vec<Change>) -> Vec<String> {
+    let (Ok(was), Ok(is)) = (
+        serde_json::to_value(&before.front),
+        serde_json::to_value(&after.front),
+    ) else {
+        return Vec::new();
+    };
+    let mut prefixes = Vec::new();
+    let lists: BTreeSet<&String> = [&was, &is]
+        .iter()
+        .filter_map(|v| v.as_object())
+        .flat_map(|o| {
+            o.iter()
+                .filter(|(k, v)| v.is_array() && *k != "contacts" && *k != "scope")
+                .map(|(k, _)| k)
+        })
+        .collect();
+    for list in lists {
+        // Entries without an id are keyed by their value: `wins[{date: …}]`.
+        prefixes.push(format!("{list}["));
+        let entries = |v: &Value| -> Vec<(String, Value)> {
+            v.get(list.as_str())
+                .and_then(Value::as_array)
+                .into_iter()
+                .flatten()
+                .map(|item| {
+                    (
+                        item.get("id")
+                            .and_then(Value::as_str)
+                            .map_or_else(|| display(item), str::to_string),
+                        item.clone(),
+                    )
+                })
+                .collect()
+        };
+        let (old, new) = (entries(&was), entries(&is));
+        for (key, item) in &new {
+            if !old.iter().any(|(k, _)| k == key) {
+                out.push(Change::Field {
+                    path: entry_path(list, key, item),
+                    from: None,
+                    to: Some(display(&without_id(item))),
+                });
+                prefixes.push(format!("{list}.{key}."));
+            }
+        }
+        for (key, item) in &old {
+            if !new.iter().any(|(k, _)| k == key) {
+                out.push(Change::Field {
+                    path: entry_path(list, key, item),
+                    from: Some(display(&without_id(item))),
+                    to: None,
+                });
+                prefixes.push(format!("{list}.{key}."));
+            }
+        }
+    }
+    prefixes
+}
+
+/// An entry as shown under its path, which already names its id.
+fn without_id(item: &Value) -> Value {
+    let mut item = item.clone();
+    if let Some(map) = item.as_object_mut() {
+        map.remove("id");
+    }
+    item
+}
+
+/// `invoices.INV-7` for an entry with an id; the list's name for one without.
+fn entry_path(list: &str, key: &str, item: &Value) -> String {
+    if item.get("id").is_some() {
+        format!("{list}.{key}")
+    } else {
+        list.to_string()
+    }
+}
+
 /// The front matter as `path → display value`. Lists whose entries have an identity (`id`, or a
 /// contact's name) are keyed by it, so reordering is no change; other lists are keyed by value.
 fn front_values(snapshot: &Snapshot) -> BTreeMap<String, String> {
@@ -257,6 +343,10 @@ fn flatten(path: &str, value: &Value, out: &mut BTreeMap<String, String>) {
             for (key, v) in map {
                 flatten(&join(key), v, out);
             }
+        }
+        // A list of plain values (`plan.segments`) is one value.
+        Value::Array(items) if items.iter().all(|i| !i.is_object() && !i.is_array()) => {
+            out.insert(path.to_string(), display(value));
         }
         Value::Array(items) => {
             for item in items {
@@ -587,6 +677,40 @@ mod tests {
                 snapshot: Arc::new(snapshot),
             },
         }
+    }
+
+    #[test]
+    fn entries_added_or_removed_whole_are_one_change() {
+        let before = snap(
+            "partners/nw.md",
+            "plan: { segments: [EU healthcare] }\ninvoices:\n  - { id: INV-1, payer: partner, amount: 100, due: 2024-02-01 }\nwins:\n  - { date: 2024-01-05, value: 10 }\n",
+            "",
+        );
+        let after = snap(
+            "partners/nw.md",
+            "plan: { segments: [EU healthcare, Nordics] }\ninvoices:\n  - { id: INV-1, payer: partner, amount: 100, due: 2024-02-01, paid: 2024-01-30 }\n  - { id: INV-2, payer: partner, amount: 50, due: 2024-03-01 }\n",
+            "",
+        );
+        let fields: Vec<String> = changes(Some(&before), &after)
+            .into_iter()
+            .filter_map(|c| match c {
+                Change::Field { path, from, to } => Some(format!(
+                    "{path}: {} -> {}",
+                    from.unwrap_or_default(),
+                    to.unwrap_or_default()
+                )),
+                _ => None,
+            })
+            .collect();
+        assert_eq!(
+            fields,
+            vec![
+                "invoices.INV-2:  -> {amount: 50, due: 2024-03-01, payer: partner}",
+                "wins: {date: 2024-01-05, value: 10} -> ",
+                "invoices.INV-1.paid:  -> 2024-01-30",
+                "plan.segments: [EU healthcare] -> [EU healthcare, Nordics]",
+            ]
+        );
     }
 
     #[test]
