@@ -220,7 +220,20 @@ fn demo_keeps_its_repository_on_request() {
         .output()
         .expect("run");
     assert_eq!(timeline.status.code(), Some(0));
-    assert!(String::from_utf8_lossy(&timeline.stdout).contains("terms.payment_days"));
+    let story = String::from_utf8_lossy(&timeline.stdout);
+    assert!(story.contains("~ terms.payment_days: 30 → 45"), "{story}");
+    // Findings over time: acknowledged with the net-45 deal, back when the acknowledgement ran out.
+    assert!(story.contains("◌ acknowledged warning[payment-terms-slip] payment terms went from net-30 to net-45 in 10 months"), "{story}");
+    assert!(
+        story.contains(
+            "! back error[payment-terms-slip] payment terms went from net-30 to net-60 in 16 months"
+        ),
+        "{story}"
+    );
+    assert!(
+        story.contains("! new warning[price-cut] the price was cut 47%"),
+        "{story}"
+    );
     // A second demo into the same, now non-empty, folder is refused.
     let again = Command::cargo_bin("rapport")
         .expect("binary")

@@ -5,12 +5,15 @@ use std::io::Write;
 use std::sync::Arc;
 
 use crate::cli::{Format, TimelineArgs};
+use crate::config::Config;
 use crate::error::Result;
 use crate::history::{self, LedgerRepo};
+use crate::ledger::Date;
 use crate::ledger::changes::{action_items, changes, series};
 use crate::ledger::{Commit, Content, Timeline};
 use crate::report;
-use crate::report::timeline::{TimelineView, VersionView};
+use crate::report::timeline::{FindingChange, TimelineView, VersionView};
+use crate::signs::{self, Acknowledgement, Context, Finding};
 
 pub fn run(args: &TimelineArgs) -> Result<u8> {
     let ledger = super::check::open(&args.path)?;
@@ -22,7 +25,7 @@ pub fn run(args: &TimelineArgs) -> Result<u8> {
     // Freeing the repository's object cache (every commit of the history) takes longer than
     // the process has left to live; the system reclaims it at exit.
     std::mem::forget(repo);
-    let view = describe(head, &timeline);
+    let view = describe(head, &timeline, &ledger.config);
     let mut out = anstream::stdout().lock();
     match args.format {
         Format::Text => report::timeline::write_text(&mut out, &view)?,
@@ -36,10 +39,11 @@ pub fn run(args: &TimelineArgs) -> Result<u8> {
 
 /// What a timeline shows: each version with its changes from the valid version before it (a
 /// file added again after a deletion starts afresh), the action items and the series.
-pub fn describe(head: Arc<Commit>, timeline: &Timeline) -> TimelineView {
+pub fn describe(head: Arc<Commit>, timeline: &Timeline, config: &Config) -> TimelineView {
     let mut before = None;
     let mut versions = Vec::with_capacity(timeline.versions.len());
-    for version in &timeline.versions {
+    let mut previous: Vec<Finding> = Vec::new();
+    for (index, version) in timeline.versions.iter().enumerate() {
         let (state, found, diagnostics) = match &version.content {
             Content::Valid { snapshot } => {
                 let found = changes(before, snapshot);
@@ -52,11 +56,26 @@ pub fn describe(head: Arc<Commit>, timeline: &Timeline) -> TimelineView {
                 ("removed", Vec::new(), Vec::new())
             }
         };
+        // Findings as of this version's date, from the history up to it; a version that does
+        // not parse changes nothing (trend rules skip it).
+        let findings = if state == "invalid" {
+            Vec::new()
+        } else {
+            let upto = Timeline {
+                id: timeline.id.clone(),
+                versions: timeline.versions[..=index].to_vec(),
+            };
+            let current = findings_at(&upto, config, version.date());
+            let events = finding_changes(&previous, &current);
+            previous = current;
+            events
+        };
         versions.push(VersionView {
             commit: Arc::clone(&version.commit),
             path: version.path.clone(),
             state,
             changes: found,
+            findings,
             diagnostics,
         });
     }
@@ -73,4 +92,53 @@ pub fn describe(head: Arc<Commit>, timeline: &Timeline) -> TimelineView {
         items: action_items(timeline),
         series: series(timeline),
     }
+}
+
+/// The open findings of a timeline as of `now`.
+fn findings_at(timeline: &Timeline, config: &Config, now: Date) -> Vec<Finding> {
+    let cx = Context {
+        now,
+        settings: &config.rules,
+        ladder: &config.ladder,
+        vocabulary: &config.vocabulary,
+    };
+    let mut findings = signs::analyse(std::slice::from_ref(timeline), &cx, &|_: &str| None);
+    crate::report::redact::redact(
+        &mut findings,
+        std::slice::from_ref(timeline),
+        &config.redact,
+    );
+    findings
+}
+
+/// How the findings moved from `previous` to `current`: `new`, `changed` (same finding, other
+/// numbers or severity), `acknowledged`, `reopened` (its acknowledgement ran out), `resolved`.
+fn finding_changes(previous: &[Finding], current: &[Finding]) -> Vec<FindingChange> {
+    let event = |status, f: &Finding| FindingChange {
+        status,
+        rule: f.rule,
+        severity: f.severity,
+        message: f.message.clone(),
+        fingerprint: f.fingerprint.0.clone(),
+    };
+    let open = |f: &Finding| f.acknowledgement == Acknowledgement::Open;
+    let mut events = Vec::new();
+    for f in current {
+        let status = match previous.iter().find(|p| p.fingerprint == f.fingerprint) {
+            None if open(f) => "new",
+            None => "acknowledged",
+            Some(p) if open(p) && !open(f) => "acknowledged",
+            Some(p) if !open(p) && open(f) => "reopened",
+            Some(p) if p.message != f.message || p.severity != f.severity => "changed",
+            Some(_) => continue,
+        };
+        events.push(event(status, f));
+    }
+    for p in previous
+        .iter()
+        .filter(|p| !current.iter().any(|f| f.fingerprint == p.fingerprint))
+    {
+        events.push(event("resolved", p));
+    }
+    events
 }

@@ -10,6 +10,7 @@ use serde::Serialize;
 use crate::ledger::changes::{Change, ItemHistory, Series, display_number};
 use crate::ledger::model::Side;
 use crate::ledger::{Commit, Diagnostic};
+use crate::signs::Severity;
 
 const BOLD: Style = Style::new().bold();
 const DIM: Style = Style::new().dimmed();
@@ -41,8 +42,22 @@ pub struct VersionView {
     /// `valid`, `invalid` or `removed`.
     pub state: &'static str,
     pub changes: Vec<Change>,
+    /// Findings that appeared or went away with this version, analysed as of its date.
+    #[serde(skip_serializing_if = "Vec::is_empty")]
+    pub findings: Vec<FindingChange>,
     #[serde(skip_serializing_if = "Vec::is_empty")]
     pub diagnostics: Vec<Diagnostic>,
+}
+
+/// A finding that appeared, changed, was acknowledged or came back, or went away at a version.
+#[derive(Debug, Serialize)]
+pub struct FindingChange {
+    /// `new`, `changed`, `acknowledged`, `reopened` or `resolved`.
+    pub status: &'static str,
+    pub rule: &'static str,
+    pub severity: Severity,
+    pub message: String,
+    pub fingerprint: String,
 }
 
 pub fn write_text(out: &mut dyn Write, view: &TimelineView) -> io::Result<()> {
@@ -99,6 +114,26 @@ pub fn write_text(out: &mut dyn Write, view: &TimelineView) -> io::Result<()> {
         }
         for change in &version.changes {
             write_change(out, change, i > 0)?;
+        }
+        for finding in &version.findings {
+            let style = match (finding.status, finding.severity) {
+                ("resolved", _) => ADDED,
+                ("acknowledged", _) => DIM,
+                (_, Severity::Error) => ERROR,
+                _ => CHANGED,
+            };
+            let mark = match finding.status {
+                "resolved" => "✓ resolved",
+                "acknowledged" => "◌ acknowledged",
+                "changed" => "! now",
+                "reopened" => "! back",
+                _ => "! new",
+            };
+            writeln!(
+                out,
+                "  {style}{mark} {}[{}]{style:#} {}",
+                finding.severity, finding.rule, finding.message
+            )?;
         }
     }
     let open: Vec<&ItemHistory> = view.items.iter().filter(|i| i.is_open()).collect();
