@@ -2,6 +2,8 @@
 //! version, its action items and its numeric series.
 
 use std::io::Write;
+
+use rayon::prelude::*;
 use std::sync::Arc;
 
 use crate::cli::{Format, TimelineArgs};
@@ -42,6 +44,22 @@ pub fn run(args: &TimelineArgs) -> Result<u8> {
 pub fn describe(head: Arc<Commit>, timeline: &Timeline, config: &Config) -> TimelineView {
     let mut before = None;
     let mut versions = Vec::with_capacity(timeline.versions.len());
+    // The findings as of each version's date, from the history up to it: independent of one
+    // another, so computed on all cores.
+    let found_at: Vec<Option<Vec<Finding>>> = (0..timeline.versions.len())
+        .into_par_iter()
+        .map(|index| {
+            let version = &timeline.versions[index];
+            if matches!(version.content, Content::Invalid { .. }) {
+                return None;
+            }
+            let upto = Timeline {
+                id: timeline.id.clone(),
+                versions: timeline.versions[..=index].to_vec(),
+            };
+            Some(findings_at(&upto, config, version.date()))
+        })
+        .collect();
     let mut previous: Vec<Finding> = Vec::new();
     for (index, version) in timeline.versions.iter().enumerate() {
         let (state, found, diagnostics) = match &version.content {
@@ -56,19 +74,14 @@ pub fn describe(head: Arc<Commit>, timeline: &Timeline, config: &Config) -> Time
                 ("removed", Vec::new(), Vec::new())
             }
         };
-        // Findings as of this version's date, from the history up to it; a version that does
-        // not parse changes nothing (trend rules skip it).
-        let findings = if state == "invalid" {
-            Vec::new()
-        } else {
-            let upto = Timeline {
-                id: timeline.id.clone(),
-                versions: timeline.versions[..=index].to_vec(),
-            };
-            let current = findings_at(&upto, config, version.date());
-            let events = finding_changes(&previous, &current);
-            previous = current;
-            events
+        let findings = match found_at.get(index) {
+            Some(Some(current)) => {
+                let events = finding_changes(&previous, current);
+                previous.clone_from(current);
+                events
+            }
+            // A version that does not parse changes nothing (trend rules skip it).
+            _ => Vec::new(),
         };
         versions.push(VersionView {
             commit: Arc::clone(&version.commit),

@@ -211,7 +211,8 @@ fn contact_changes(before: &[Contact], after: &[Contact], out: &mut Vec<Change>)
     }
 }
 
-fn scope_changes(before: &[ScopeItem], after: &[ScopeItem], out: &mut Vec<Change>) {
+/// Scope items added, removed or reworded (with their word-level similarity).
+pub fn scope_changes(before: &[ScopeItem], after: &[ScopeItem], out: &mut Vec<Change>) {
     let old: BTreeMap<&str, &ScopeItem> = before.iter().map(|s| (s.id.as_str(), s)).collect();
     let new: BTreeMap<&str, &ScopeItem> = after.iter().map(|s| (s.id.as_str(), s)).collect();
     for (id, item) in &new {

@@ -126,6 +126,23 @@ fn is_cjk(c: char) -> bool {
 }
 
 impl Lexicon {
+    /// The tension lexicon for `extra` words, compiled once per process and word list: rules
+    /// run once per partnership, and compiling the matcher costs more than using it.
+    pub fn shared_tension(extra: &[String]) -> std::sync::Arc<Lexicon> {
+        type Cache = std::sync::Mutex<Vec<(Vec<String>, std::sync::Arc<Lexicon>)>>;
+        static CACHE: std::sync::OnceLock<Cache> = std::sync::OnceLock::new();
+        let cache = CACHE.get_or_init(Default::default);
+        let mut entries = cache
+            .lock()
+            .unwrap_or_else(std::sync::PoisonError::into_inner);
+        if let Some((_, lexicon)) = entries.iter().find(|(words, _)| words.as_slice() == extra) {
+            return std::sync::Arc::clone(lexicon);
+        }
+        let lexicon = std::sync::Arc::new(Lexicon::tension(extra));
+        entries.push((extra.to_vec(), std::sync::Arc::clone(&lexicon)));
+        lexicon
+    }
+
     /// The built-in lists plus `extra` words.
     pub fn tension(extra: &[String]) -> Lexicon {
         let mut terms: Vec<String> = ENGLISH

@@ -1,7 +1,7 @@
 //! Sign 10, the scope is unclear: responsibilities that keep moving or were never pinned down.
 
 use super::history;
-use crate::ledger::changes::{Change, changes};
+use crate::ledger::changes::{Change, scope_changes};
 use crate::ledger::model::ScopeOwner;
 use crate::ledger::{Timeline, Version};
 use crate::signs::{
@@ -60,7 +60,9 @@ impl Rule for ScopeDrift {
         };
         let mut changed: Vec<(&Version, Vec<String>)> = Vec::new();
         for pair in versions.windows(2) {
-            let what: Vec<String> = changes(Some(pair[0].1), pair[1].1)
+            let mut scope = Vec::new();
+            scope_changes(&pair[0].1.front.scope, &pair[1].1.front.scope, &mut scope);
+            let what: Vec<String> = scope
                 .into_iter()
                 .filter_map(|change| match change {
                     Change::ScopeAdded { id, .. } => Some(format!("added {id}")),

@@ -65,7 +65,7 @@ impl Rule for TensionRising {
         let Some(current) = timeline.current() else {
             return Vec::new();
         };
-        let lexicon = Lexicon::tension(&cx.vocabulary.tension);
+        let lexicon = Lexicon::shared_tension(&cx.vocabulary.tension);
         let cut = cx.now.add_days(-set.recent_days);
         let (mut recent_hits, mut recent_chars, mut earlier_hits, mut earlier_chars) =
             (0usize, 0usize, 0usize, 0usize);
