@@ -19,6 +19,10 @@ use rapport::ledger::Ladder;
 
 const RUNS: usize = 5;
 
+// The same allocator as the `rapport` binary, so the library is measured as it runs there.
+#[global_allocator]
+static ALLOCATOR: mimalloc::MiMalloc = mimalloc::MiMalloc;
+
 fn main() {
     let args: Vec<String> = std::env::args().skip(1).collect();
     if let Some(i) = args.iter().position(|a| a == "--child-all") {

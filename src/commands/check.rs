@@ -87,36 +87,6 @@ pub fn load_working_tree(ledger: &LedgerRoot) -> LedgerState {
     state
 }
 
-/// One-version timelines for the working tree, each dated `today` by a stand-in commit; the
-/// history engine replaces these with real histories.
-pub fn working_tree_timelines(state: &LedgerState, today: Date) -> Vec<Timeline> {
-    let commit = Arc::new(Commit {
-        id: String::new(),
-        short: String::new(),
-        author: String::new(),
-        time: today
-            .0
-            .and_hms_opt(0, 0, 0)
-            .map_or(0, |t| t.and_utc().timestamp()),
-        date: today,
-        summary: "working tree".into(),
-    });
-    state
-        .snapshots
-        .iter()
-        .map(|snapshot| Timeline {
-            id: snapshot.id.clone(),
-            versions: vec![Version {
-                commit: Arc::clone(&commit),
-                path: snapshot.path.clone(),
-                content: Content::Valid {
-                    snapshot: Arc::new(snapshot.clone()),
-                },
-            }],
-        })
-        .collect()
-}
-
 /// Whether a finding makes `check` fail: open, and at or above the failing severity.
 pub fn fails(finding: &Finding, fail_on: FailOn) -> bool {
     let threshold = match fail_on {
@@ -206,7 +176,7 @@ pub fn analyse(args: &CheckArgs, ledger: &LedgerRoot) -> Result<Checked> {
         }
         (None, _) => {
             let now = args.as_of.unwrap_or_else(today);
-            (working_tree_timelines(&state, now), now)
+            (overlay(Vec::new(), &state, now), now)
         }
     };
     let timelines: Vec<Timeline> = match &ledger.only {
@@ -247,7 +217,8 @@ pub fn analyse_timelines(
 pub fn overlay(mut timelines: Vec<Timeline>, state: &LedgerState, now: Date) -> Vec<Timeline> {
     let commit = Arc::new(Commit {
         id: String::new(),
-        short: "working".into(),
+        // Evidence from the working tree shows its date alone.
+        short: String::new(),
         author: String::new(),
         time: now
             .0
