@@ -178,19 +178,24 @@ fn analyse_one(
         }
     }
     rules::acknowledgements::apply(current, &mut findings, cx);
-    let text = source(&current.path);
-    let front = text.as_deref().and_then(parse::split);
-    for finding in &mut findings {
-        if finding.location.line > 1 {
-            continue;
+    // Point each finding at the line of its field: one reading of the front matter per file.
+    if findings
+        .iter()
+        .any(|f| f.location.line <= 1 && f.path.is_some())
+    {
+        let text = source(&current.path);
+        let located = text.as_deref().and_then(parse::split).and_then(|front| {
+            let tree = yaml::parse_tree(front.front).ok()?;
+            Some((yaml::PathIndex::build(&tree), front.front_line))
+        });
+        if let Some((index, first_line)) = located {
+            for finding in findings.iter_mut().filter(|f| f.location.line <= 1) {
+                if let Some((line, _)) = finding.path.as_deref().and_then(|path| index.locate(path))
+                {
+                    finding.location.line = line + first_line - 1;
+                }
+            }
         }
-        let line = match (&finding.path, &front) {
-            (Some(path), Some(front)) => yaml::locate(front.front, path)
-                .map(|(line, _)| line + front.front_line - 1)
-                .unwrap_or(1),
-            _ => 1,
-        };
-        finding.location.line = line;
     }
     findings
 }
