@@ -158,15 +158,22 @@ pub fn group_by_partnership(findings: &[Finding]) -> Vec<Vec<&Finding>> {
             None => groups.push(vec![finding]),
         }
     }
-    let worst = |g: &Vec<&Finding>| {
-        g.iter()
-            .filter(|f| f.acknowledgement == Acknowledgement::Open)
-            .map(|f| f.severity)
-            .max()
+    // Worst first: by the most severe open finding, then by how many open errors and warnings.
+    let weight = |g: &Vec<&Finding>| {
+        let open = || {
+            g.iter()
+                .filter(|f| f.acknowledgement == Acknowledgement::Open)
+        };
+        let count = |severity| open().filter(|f| f.severity == severity).count();
+        (
+            open().map(|f| f.severity).max(),
+            count(Severity::Error),
+            count(Severity::Warning),
+        )
     };
     groups.sort_by(|a, b| {
-        worst(b)
-            .cmp(&worst(a))
+        weight(b)
+            .cmp(&weight(a))
             .then_with(|| a[0].location.partnership.cmp(&b[0].location.partnership))
     });
     groups
