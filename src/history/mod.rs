@@ -86,9 +86,11 @@ pub fn timeline(
     if let Some(path) = find_file(ledger, &entries, id, &cache)? {
         let reader = walk::Reader::new(ledger, &cache);
         let walk = walk::follow(ledger, tip.id(), &path, &reader, progress)?;
-        let found = timelines::assemble(ledger, walk, &cache)?;
-        if let Some(timeline) = found.into_iter().find(|t| t.id == id) {
-            return Ok((head, timeline));
+        if !walk::moves_unpaired(ledger, &walk)? {
+            let found = timelines::assemble(ledger, walk, &cache)?;
+            if let Some(timeline) = found.into_iter().find(|t| t.id == id) {
+                return Ok((head, timeline));
+            }
         }
     }
     let history = timelines(ledger, rev, ladder, progress)?;

@@ -67,10 +67,26 @@ pub(crate) fn assemble(
         .into_iter()
         .map(|(id, mut versions)| {
             versions.sort_by_key(|(order, _)| *order);
-            Timeline {
-                id,
-                versions: versions.into_iter().map(|(_, v)| v).collect(),
-            }
+            // A path deleted in the commit that writes the same partnership elsewhere is a move
+            // git did not pair (the text changed too much): the partnership goes on.
+            let written: std::collections::HashSet<&str> = versions
+                .iter()
+                .filter(|(_, v)| !matches!(v.content, Content::Removed))
+                .map(|(_, v)| v.commit.id.as_str())
+                .collect();
+            let moved: Vec<bool> = versions
+                .iter()
+                .map(|(_, v)| {
+                    matches!(v.content, Content::Removed) && written.contains(v.commit.id.as_str())
+                })
+                .collect();
+            let versions = versions
+                .into_iter()
+                .zip(moved)
+                .filter(|(_, moved)| !moved)
+                .map(|((_, v), _)| v)
+                .collect();
+            Timeline { id, versions }
         })
         .collect())
 }

@@ -481,6 +481,50 @@ pub(crate) fn follow(
     Ok(walk)
 }
 
+/// Whether the followed file appeared (first, or again after a deletion) in a commit that
+/// deleted another partnership file, or disappeared in one that added another: a move git did
+/// not pair as a rename (the text changed too much), which only the whole walk, grouping paths
+/// by id, can follow.
+pub(crate) fn moves_unpaired(ledger: &LedgerRepo, walk: &Walk) -> Result<bool> {
+    let mut before: Option<Oid> = None;
+    for touch in &walk.touches {
+        let (appeared, vanished) = (
+            before.is_none() && touch.blob.is_some(),
+            before.is_some() && touch.blob.is_none(),
+        );
+        before = touch.blob;
+        if !appeared && !vanished {
+            continue;
+        }
+        let Some(info) = walk.commits.get(touch.commit) else {
+            continue;
+        };
+        let commit = ledger.repo.find_commit(Oid::from_str(&info.id)?)?;
+        let Ok(parent) = commit.parent(0) else {
+            continue;
+        };
+        let other = differences(
+            &ledger.repo,
+            &ledger.folders,
+            Some(&parent.tree()?),
+            &commit.tree()?,
+        )?
+        .into_iter()
+        .filter(|(path, ..)| *path != touch.path)
+        .any(|(_, was, is)| {
+            if appeared {
+                was.is_some() && is.is_none()
+            } else {
+                was.is_none() && is.is_some()
+            }
+        });
+        if other {
+            return Ok(true);
+        }
+    }
+    Ok(false)
+}
+
 /// Every commit reachable from `tip`, newest first by commit time, each read once (its parents
 /// are read to order them, and stay in the object cache until their turn).
 fn list_newest_first(repo: &Repository, tip: Oid) -> Result<Vec<Listed>> {
