@@ -25,8 +25,9 @@ pub struct Meeting {
     pub line: usize,
     pub attendees: Vec<String>,
     pub items: Vec<ActionItem>,
-    /// The section's prose (headings, paragraphs and list text), for vocabulary rules.
-    pub text: String,
+    /// The section's prose (headings, paragraphs and list text), for vocabulary rules. Shared:
+    /// every later version of the file holds the same text.
+    pub text: std::sync::Arc<str>,
 }
 
 /// A task-list item, optionally owned by one side and with a due date.
@@ -74,6 +75,8 @@ pub fn parse_body(text: &str, first_line: usize) -> (Body, Vec<BodyProblem>) {
     let mut body = Body::default();
     let mut problems = Vec::new();
     let mut current: Option<Meeting> = None;
+    // The prose of the current meeting, moved into it when the meeting ends.
+    let mut prose = String::new();
     // A level-2 heading being read, its text and line.
     let mut heading: Option<(String, usize)> = None;
     // The task item being read: done flag, text so far, line.
@@ -106,7 +109,8 @@ pub fn parse_body(text: &str, first_line: usize) -> (Body, Vec<BodyProblem>) {
                 if let Some(done) = item.take() {
                     flush_item(done, &mut current, &mut body, &mut problems);
                 }
-                if let Some(meeting) = current.take() {
+                if let Some(mut meeting) = current.take() {
+                    meeting.text = std::mem::take(&mut prose).into();
                     body.meetings.push(meeting);
                 }
                 heading = Some((String::new(), line_of(range.start)));
@@ -117,8 +121,8 @@ pub fn parse_body(text: &str, first_line: usize) -> (Body, Vec<BodyProblem>) {
                 }
             }
             Event::End(TagEnd::Heading(_)) => {
-                if let Some(meeting) = current.as_mut() {
-                    meeting.text.push('\n');
+                if current.is_some() {
+                    prose.push('\n');
                 }
             }
             Event::TaskListMarker(done) => {
@@ -149,8 +153,8 @@ pub fn parse_body(text: &str, first_line: usize) -> (Body, Vec<BodyProblem>) {
                 if let Some(paragraph) = paragraph.as_mut() {
                     paragraph.push_str(&t);
                 }
-                if let Some(meeting) = current.as_mut() {
-                    meeting.text.push_str(&t);
+                if current.is_some() {
+                    prose.push_str(&t);
                 }
             }
             Event::SoftBreak | Event::HardBreak => {
@@ -164,8 +168,8 @@ pub fn parse_body(text: &str, first_line: usize) -> (Body, Vec<BodyProblem>) {
                 if let Some(paragraph) = paragraph.as_mut() {
                     paragraph.push('\n');
                 }
-                if let Some(meeting) = current.as_mut() {
-                    meeting.text.push('\n');
+                if current.is_some() {
+                    prose.push('\n');
                 }
             }
             Event::Start(Tag::Paragraph) => paragraph = Some(String::new()),
@@ -177,7 +181,7 @@ pub fn parse_body(text: &str, first_line: usize) -> (Body, Vec<BodyProblem>) {
                             meeting.attendees.extend(names);
                         }
                     }
-                    meeting.text.push('\n');
+                    prose.push('\n');
                 }
             }
             _ => {}
@@ -186,7 +190,8 @@ pub fn parse_body(text: &str, first_line: usize) -> (Body, Vec<BodyProblem>) {
     if let Some(open) = item.take() {
         flush_item(open, &mut current, &mut body, &mut problems);
     }
-    if let Some(meeting) = current.take() {
+    if let Some(mut meeting) = current.take() {
+        meeting.text = prose.into();
         body.meetings.push(meeting);
     }
     (body, problems)
@@ -204,7 +209,7 @@ fn start_meeting(title: &str, line: usize, problems: &mut Vec<BodyProblem>) -> O
             line,
             attendees: Vec::new(),
             items: Vec::new(),
-            text: String::new(),
+            text: "".into(),
         }),
         Err(message) => {
             problems.push(BodyProblem {
