@@ -120,11 +120,7 @@ pub fn parse_body(text: &str, first_line: usize) -> (Body, Vec<BodyProblem>) {
                     current = start_meeting(title.trim(), line, &mut problems);
                 }
             }
-            Event::End(TagEnd::Heading(_)) => {
-                if current.is_some() {
-                    prose.push('\n');
-                }
-            }
+            Event::End(TagEnd::Heading(_)) if current.is_some() => prose.push('\n'),
             Event::TaskListMarker(done) => {
                 if let Some(open) = item.take() {
                     flush_item(open, &mut current, &mut body, &mut problems);

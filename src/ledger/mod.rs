@@ -33,7 +33,7 @@ pub struct Snapshot {
     pub id: String,
     /// The file's path, relative to the repository (or folder) root.
     pub path: String,
-    pub front: FrontMatter,
+    pub front: Arc<FrontMatter>,
     pub body: Body,
 }
 

@@ -175,16 +175,18 @@ pub(crate) fn parse_reusing(
     }
 }
 
+/// The front matter, shared: versions of a file with the same front matter hold one copy.
 fn parse_front(
     file: &str,
     text: &str,
     parts: &Split<'_>,
     ladder: &Ladder,
-) -> (Option<FrontMatter>, Vec<Diagnostic>) {
+) -> (Option<std::sync::Arc<FrontMatter>>, Vec<Diagnostic>) {
     if let Some(front) = quick_front(parts.front, ladder) {
-        return (Some(front), Vec::new());
+        return (Some(front.into()), Vec::new());
     }
-    positioned_front(file, text, parts, ladder)
+    let (front, diagnostics) = positioned_front(file, text, parts, ladder);
+    (front.map(Into::into), diagnostics)
 }
 
 /// The front matter read straight into its types, without positions, which only a problem

@@ -12,7 +12,7 @@ use super::ladder::Ladder;
 use super::model::FrontMatter;
 use super::parse::parse_reusing;
 
-type Front = (Option<FrontMatter>, Vec<Diagnostic>);
+type Front = (Option<std::sync::Arc<FrontMatter>>, Vec<Diagnostic>);
 
 /// The last parsed front matter and body sections of each file, shared between threads.
 /// Versions of a file mostly repeat the version before them, so remembering one version per
