@@ -405,11 +405,6 @@ pub fn display(value: &Value) -> String {
     }
 }
 
-/// Whether two action items are the same item (same owner, text equal or nearly so).
-pub fn same_item(a: &ActionItem, b: &ActionItem) -> bool {
-    a.owner == b.owner && similarity(&a.text, &b.text) >= SAME_ITEM
-}
-
 fn similarity(a: &str, b: &str) -> f32 {
     if a == b {
         1.0
