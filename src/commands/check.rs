@@ -284,7 +284,7 @@ pub fn run(args: &CheckArgs) -> Result<u8> {
     match args.format {
         Format::Text => report::text::write_check(&mut out, state, findings)?,
         Format::Json => {
-            let json = report::json::check(state, findings);
+            let json = report::json::check(state, findings, checked.now);
             serde_json::to_writer_pretty(&mut out, &json)?;
             writeln!(out)?;
         }

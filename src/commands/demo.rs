@@ -61,7 +61,7 @@ pub fn run(args: &DemoArgs) -> Result<u8> {
         Format::Json => {
             serde_json::to_writer_pretty(
                 &mut out,
-                &report::json::check(&checked.state, &checked.findings),
+                &report::json::check(&checked.state, &checked.findings, checked.now),
             )?;
             writeln!(out)?;
         }

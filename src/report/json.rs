@@ -17,6 +17,8 @@ pub const JSON_VERSION: u32 = 1;
 )]
 pub struct CheckDocument<'a> {
     pub version: u32,
+    /// The date the rules were evaluated at: the analysed commit's date, `--as-of`, or today.
+    pub as_of: Date,
     pub files: usize,
     pub valid: bool,
     pub diagnostics: &'a [Diagnostic],
@@ -80,9 +82,14 @@ pub fn finding(f: &Finding) -> FindingView<'_> {
     }
 }
 
-pub fn check<'a>(state: &'a LedgerState, findings: &'a [Finding]) -> CheckDocument<'a> {
+pub fn check<'a>(
+    state: &'a LedgerState,
+    findings: &'a [Finding],
+    as_of: Date,
+) -> CheckDocument<'a> {
     CheckDocument {
         version: JSON_VERSION,
+        as_of,
         files: state.files,
         valid: state.diagnostics.is_empty(),
         diagnostics: &state.diagnostics,
