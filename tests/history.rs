@@ -364,21 +364,7 @@ fn a_shallow_clone_is_refused() {
             &[("partners/a.md", &partnership("A", &terms(30), ""))],
         );
     let target = tempfile::tempdir().expect("tempdir");
-    let url = format!("file://{}", script.path().display());
-    let clone = target.path().join("clone");
-    let out = script.git(&[
-        "clone",
-        "-q",
-        "--depth",
-        "1",
-        &url,
-        &clone.to_string_lossy(),
-    ]);
-    assert!(
-        out.status.success(),
-        "{}",
-        String::from_utf8_lossy(&out.stderr)
-    );
+    let clone = common::shallow_clone(&script, target.path());
     let error = LedgerRepo::open(&clone, &["partners".to_string()]).err();
     assert!(matches!(error, Some(Error::Shallow { .. })), "{error:?}");
     let help = error.and_then(|e| e.help()).unwrap_or_default();

@@ -192,17 +192,7 @@ fn an_empty_history_exits_2() {
 fn a_shallow_clone_exits_2_with_the_commands_to_fetch_history() {
     let script = northwind();
     let target = tempfile::tempdir().expect("tempdir");
-    let url = format!("file://{}", script.path().display());
-    let clone = target.path().join("clone");
-    let out = script.git(&[
-        "clone",
-        "-q",
-        "--depth",
-        "1",
-        &url,
-        &clone.to_string_lossy(),
-    ]);
-    assert!(out.status.success());
+    let clone = common::shallow_clone(&script, target.path());
     rapport(&clone)
         .args(["timeline", "northwind"])
         .assert()

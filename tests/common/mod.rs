@@ -183,6 +183,27 @@ impl Script {
     }
 }
 
+/// A clone of the scripted repository holding only its last commit (`git clone --depth 1`),
+/// inside `into`.
+pub fn shallow_clone(script: &Script, into: &Path) -> PathBuf {
+    let url = format!("file://{}", script.path().display());
+    let clone = into.join("clone");
+    let out = script.git(&[
+        "clone",
+        "-q",
+        "--depth",
+        "1",
+        &url,
+        &clone.to_string_lossy(),
+    ]);
+    assert!(
+        out.status.success(),
+        "{}",
+        String::from_utf8_lossy(&out.stderr)
+    );
+    clone
+}
+
 /// A partnership file with the given extra front matter lines and body.
 pub fn partnership(partner: &str, front: &str, body: &str) -> String {
     format!(
