@@ -17,8 +17,11 @@ pub struct Cli {
 
 #[derive(Debug, Subcommand)]
 pub enum Command {
-    /// Validate every partnership file and report findings at one revision.
+    /// Validate every partnership file and report findings at one revision; with `--base`, the
+    /// pre-merge gate: fail only on findings the change introduces or worsens.
     Check(CheckArgs),
+    /// What a change did to each partnership it touched: the diff-aware pull-request report.
+    Report(ReportArgs),
     /// Replay the bundled sample ledger's history into a git repository and report on it.
     Demo(DemoArgs),
     /// One partnership's history: every version, what changed in it, its numeric series.
@@ -75,8 +78,68 @@ pub struct CheckArgs {
     pub fail_on: FailOn,
     /// Analyse as of this date (YYYY-MM-DD) instead of the revision's commit date (or today,
     /// for the working tree).
-    #[arg(long, value_name = "DATE", value_parser = parse_date)]
+    #[arg(long, value_name = "DATE", value_parser = parse_date, conflicts_with = "base")]
     pub as_of: Option<crate::ledger::Date>,
+    /// Compare with this revision and fail only on new or worsened findings (the pre-merge
+    /// gate): the change is `merge-base(BASE, --rev)` to `--rev` (default `HEAD`).
+    #[arg(long, value_name = "REV")]
+    pub base: Option<String>,
+}
+
+/// Formats of the pull-request report.
+#[derive(Clone, Copy, Debug, PartialEq, Eq, ValueEnum)]
+pub enum ReportFormat {
+    /// For a terminal.
+    Text,
+    /// A pull-request comment or job summary (GitHub, GitLab).
+    Markdown,
+    /// Every finding with its status, fingerprint and evidence (schema/report.schema.json).
+    Json,
+    /// SARIF 2.1.0, for code-scanning upload.
+    Sarif,
+    /// GitHub Actions workflow commands (annotations); also appends the markdown report to
+    /// `$GITHUB_STEP_SUMMARY` when it is set.
+    Github,
+    /// GitLab Code Quality report.
+    Gitlab,
+}
+
+#[derive(Debug, Args)]
+pub struct ReportArgs {
+    /// The ledger folder (holding rapport.yaml or partners/).
+    #[arg(default_value = ".")]
+    pub path: PathBuf,
+    /// The revision the change is compared with: the report covers `merge-base(BASE, HEAD)` to
+    /// `HEAD`. By default the pull or merge request's target branch from the CI's environment
+    /// (GITHUB_BASE_REF, CI_MERGE_REQUEST_DIFF_BASE_SHA, CI_MERGE_REQUEST_TARGET_BRANCH_NAME),
+    /// else `origin/HEAD`.
+    #[arg(long, value_name = "REV")]
+    pub base: Option<String>,
+    /// The revision the change ends at.
+    #[arg(long, value_name = "REV", default_value = "HEAD")]
+    pub head: String,
+    #[arg(long, value_enum, default_value_t = ReportFormat::Text)]
+    pub format: ReportFormat,
+    /// Also write the report in another format to a file, from the same analysis (repeatable):
+    /// `--output markdown=rapport.md --output sarif=rapport.sarif`.
+    #[arg(long, short, value_name = "FORMAT=FILE", value_parser = parse_output)]
+    pub output: Vec<(ReportFormat, PathBuf)>,
+    /// Exit with 1 when a new or worsened open finding reaches this severity.
+    #[arg(long, value_enum, default_value_t = FailOn::Never)]
+    pub fail_on: FailOn,
+}
+
+fn parse_output(text: &str) -> Result<(ReportFormat, PathBuf), String> {
+    let (format, file) = text
+        .split_once('=')
+        .ok_or_else(|| format!("`{text}` is not FORMAT=FILE, such as sarif=rapport.sarif"))?;
+    let format = ReportFormat::from_str(format, true).map_err(|_| {
+        format!("unknown format `{format}`: one of text, markdown, json, sarif, github, gitlab")
+    })?;
+    if file.is_empty() {
+        return Err(format!("`{text}` names no file"));
+    }
+    Ok((format, PathBuf::from(file)))
 }
 
 #[derive(Debug, Args)]
@@ -122,4 +185,6 @@ pub enum SchemaKind {
     Config,
     /// The output of `rapport check --format json`.
     Check,
+    /// The output of `rapport report --format json`.
+    Report,
 }

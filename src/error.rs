@@ -43,6 +43,12 @@ pub enum Error {
         suggestion: Option<String>,
     },
 
+    #[error("no base revision to compare with: tried {}", tried.join(", "))]
+    NoBase { tried: Vec<String> },
+
+    #[error("{base} and {head} share no history, so there is no change between them to report")]
+    NoMergeBase { base: String, head: String },
+
     #[error("git: {0}")]
     Git(#[from] git2::Error),
 
@@ -90,6 +96,17 @@ impl Error {
                 Some(id) => format!("did you mean `{id}`?"),
                 None => "the id is the `id:` field of a partnership file, or its file name without .md; `rapport check` lists the files".into(),
             }),
+            Error::NoBase { .. } => Some(
+                "name the revision the change is compared with, such as --base origin/main; \
+                 in CI, fetch the target branch first (git fetch origin main), \
+                 or set origin/HEAD: git remote set-head origin --auto"
+                    .into(),
+            ),
+            Error::NoMergeBase { .. } => Some(
+                "compare a branch with the branch it was started from; \
+                 in CI, fetch the whole history (fetch-depth: 0) so the common ancestor is there"
+                    .into(),
+            ),
             _ => None,
         }
     }

@@ -2,6 +2,7 @@
 //! a strategic partnership going wrong. Data flows one way:
 //! history (git) → ledger (typed snapshots, timelines) → signs (findings) → report (formats).
 
+pub mod analysis;
 pub mod cli;
 pub mod commands;
 pub mod config;

@@ -13,10 +13,24 @@ use crate::ledger::yaml;
 /// The `sample-ledger/` folder of the source tree, embedded at build time.
 pub static SAMPLE: Dir<'static> = include_dir!("$CARGO_MANIFEST_DIR/sample-ledger");
 
-/// The commit script: what each commit writes and removes.
+/// The commit script: what each commit writes and removes, then a pull-request branch.
 #[derive(Debug, Deserialize)]
 #[serde(deny_unknown_fields)]
 pub struct Script {
+    pub commits: Vec<ScriptCommit>,
+    /// A branch started from the last commit, as a teammate would open a pull request.
+    #[serde(default)]
+    pub pull_request: Option<PullRequest>,
+}
+
+/// A branch of commits on top of the scripted history; `HEAD` stays on the main branch.
+#[derive(Debug, Deserialize)]
+#[serde(deny_unknown_fields)]
+pub struct PullRequest {
+    /// The branch name, such as `q3-partner-updates`.
+    pub branch: String,
+    /// The pull request's title, as a reviewer sees it.
+    pub title: String,
     pub commits: Vec<ScriptCommit>,
 }
 
@@ -75,6 +89,8 @@ pub fn script(source: &dyn Source) -> Result<Script> {
 /// Also writes `rapport.yaml` from the source when it has one, in the first commit.
 pub fn replay(source: &dyn Source, script: &Script, target: &Path) -> Result<git2::Repository> {
     let repo = git2::Repository::init(target)?;
+    // The same branch name whatever `init.defaultBranch` says, so the demo's commands work.
+    repo.set_head("refs/heads/main")?;
     let workdir = repo
         .workdir()
         .ok_or_else(|| Error::Invocation("the demo repository has no work tree".into()))?
@@ -127,7 +143,73 @@ pub fn replay(source: &dyn Source, script: &Script, target: &Path) -> Result<git
             &parent_refs,
         )?);
     }
+    if let (Some(pull), Some(start)) = (&script.pull_request, parent) {
+        replay_branch(&repo, source, pull, start)?;
+    }
     Ok(repo)
+}
+
+/// Commits a pull request's branch on top of `start`, building each tree in memory so the work
+/// tree and `HEAD` stay on the main branch.
+fn replay_branch(
+    repo: &git2::Repository,
+    source: &dyn Source,
+    pull: &PullRequest,
+    start: git2::Oid,
+) -> Result<()> {
+    let reference = format!("refs/heads/{}", pull.branch);
+    let mut parent = repo.find_commit(start)?;
+    for (n, step) in pull.commits.iter().enumerate() {
+        let mut index = git2::Index::new()?;
+        index.read_tree(&parent.tree()?)?;
+        for path in &step.remove {
+            index.remove_path(Path::new(path))?;
+        }
+        for (path, from) in &step.write {
+            let content = source.read(from).ok_or_else(|| {
+                Error::Invocation(format!(
+                    "history.yaml, pull request commit {}: `{from}` does not exist",
+                    n + 1
+                ))
+            })?;
+            let blob = repo.blob(&content)?;
+            let entry = git2::IndexEntry {
+                ctime: git2::IndexTime::new(0, 0),
+                mtime: git2::IndexTime::new(0, 0),
+                dev: 0,
+                ino: 0,
+                mode: 0o100644,
+                uid: 0,
+                gid: 0,
+                file_size: u32::try_from(content.len()).unwrap_or(u32::MAX),
+                id: blob,
+                flags: 0,
+                flags_extended: 0,
+                path: path.as_bytes().to_vec(),
+            };
+            index.add(&entry)?;
+        }
+        let tree = repo.find_tree(index.write_tree_to(repo)?)?;
+        let signature = signature(&step.author, &step.date).ok_or_else(|| {
+            Error::Invocation(format!(
+                "history.yaml, pull request commit {}: author `{}` or date `{}` is malformed",
+                n + 1,
+                step.author,
+                step.date
+            ))
+        })?;
+        let id = repo.commit(
+            None,
+            &signature,
+            &signature,
+            &step.message,
+            &tree,
+            &[&parent],
+        )?;
+        parent = repo.find_commit(id)?;
+    }
+    repo.reference(&reference, parent.id(), true, &pull.title)?;
+    Ok(())
 }
 
 fn write_file(workdir: &Path, path: &str, content: &[u8]) -> Result<()> {

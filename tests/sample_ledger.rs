@@ -192,15 +192,30 @@ fn demo_replays_the_sample_and_reports_on_it() {
         .expect("run");
     let stdout = String::from_utf8_lossy(&output.stdout);
     assert_eq!(output.status.code(), Some(0), "{stdout}");
-    assert!(stdout.starts_with("The sample ledger: 11 partnerships, 83 commits from 2023-09-12 to 2025-06-30, analysed as of 2025-06-30."), "{stdout}");
     assert!(
-        stdout.contains("error[payment-terms-slip]: payment terms went from net-30 to net-120"),
+        stdout.starts_with(
+            "The sample ledger: 11 partnerships, 83 commits on `main` from 2023-09-12 to 2025-06-30.\n\
+             A teammate opened a pull request, \"Q3 partner updates\" (branch `q3-partner-updates`, 4 commits)."
+        ),
         "{stdout}"
     );
-    assert!(
-        stdout.contains("11 partnership files checked: all valid"),
-        "{stdout}"
-    );
+    // The pull-request report comes first, with every status a change can give a finding.
+    for shown in [
+        "worsened   partners/resellers/kestrel.md:16: error[payment-terms-slip]: payment terms went from net-30 to net-150",
+        "= was: error[payment-terms-slip]: payment terms went from net-30 to net-120",
+        "new   partners/software/tidewater.md:16: warning[payment-terms-slip]: payment terms went from net-30 to net-45",
+        "resolved warning[partner-unresponsive]",
+        "acknowledged warning[price-cut]",
+        "Cobalt Cloud (cobalt-cloud): moved partners/cloud/cobalt.md → partners/cloud/cobalt-cloud.md",
+        "unchanged error[contact-downgrade]",
+        "4 partnerships touched: 1 new, 1 worsened, 1 resolved, 1 improved, 1 acknowledged, 3 unchanged",
+        "The whole ledger on `main` (as of 2025-06-30): 7 errors, 23 warnings.",
+    ] {
+        assert!(stdout.contains(shown), "{shown}\n---\n{stdout}");
+    }
+    let report = stdout.find("4 partnerships touched").unwrap_or(usize::MAX);
+    let ledger = stdout.find("The whole ledger").unwrap_or(0);
+    assert!(report < ledger, "the pull-request report comes first");
 }
 
 #[test]

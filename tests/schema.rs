@@ -10,10 +10,11 @@ fn assert_fresh(kind: SchemaKind, file: &str) {
     assert!(
         committed == generated,
         "{file} is stale: regenerate it with `cargo run -- schema{} > {file}`",
-        if kind == SchemaKind::Config {
-            " --of config"
-        } else {
-            ""
+        match kind {
+            SchemaKind::Config => " --of config",
+            SchemaKind::Check => " --of check",
+            SchemaKind::Report => " --of report",
+            SchemaKind::Partnership => "",
         }
     );
 }
@@ -31,6 +32,11 @@ fn config_schema_is_fresh() {
 #[test]
 fn check_output_schema_is_fresh() {
     assert_fresh(SchemaKind::Check, "schema/check.schema.json");
+}
+
+#[test]
+fn report_output_schema_is_fresh() {
+    assert_fresh(SchemaKind::Report, "schema/report.schema.json");
 }
 
 #[test]

@@ -1,33 +1,59 @@
-//! `rapport demo`: replays the bundled sample ledger's scripted history into a git repository
-//! and reports on it at its last commit, so a new user sees the tool work in one command.
+//! `rapport demo`: replays the bundled sample ledger's scripted history, with a pull-request
+//! branch on top, into a git repository; shows the pull-request report first (what the change
+//! does to the partnerships it touches), then what the whole ledger holds and where to go next.
 
 use std::io::Write;
 use std::path::Path;
 
 use anstyle::Style;
 
-use super::check::{self, Checked};
-use crate::cli::{CheckArgs, DemoArgs, FailOn, Format};
+use crate::analysis::base::Base;
+use crate::analysis::review::{self, Review, ReviewRequest};
+use crate::analysis::{self, Analysis, Request, Revision};
+use crate::cli::{DemoArgs, Format};
 use crate::error::{Error, Result};
+use crate::history::Quiet;
 use crate::report;
 use crate::sample::{self, SAMPLE};
 
 const BOLD: Style = Style::new().bold();
 
-/// Replays the sample into `dir` and checks it at `HEAD`.
-pub fn replay_and_check(dir: &Path, format: Format) -> Result<(sample::Script, Checked)> {
+/// The main branch of the replayed sample.
+pub const MAIN: &str = "main";
+
+/// The sample replayed into `dir`: its script, the review of its pull request and the
+/// analysis of the whole ledger at the main branch.
+pub struct Replayed {
+    pub script: sample::Script,
+    pub review: Option<Review>,
+    pub analysis: Analysis,
+}
+
+/// Replays the sample into `dir`, reviews its pull request and analyses the main branch.
+pub fn replay(dir: &Path) -> Result<Replayed> {
     let script = sample::script(&SAMPLE)?;
     sample::replay(&SAMPLE, &script, dir)?;
-    let args = CheckArgs {
-        path: dir.to_path_buf(),
-        rev: Some("HEAD".into()),
-        format,
-        fail_on: FailOn::Never,
-        as_of: None,
+    let ledger = analysis::open(dir)?;
+    let review = match &script.pull_request {
+        Some(pull) => Some(review::review(&ReviewRequest {
+            ledger: &ledger,
+            base: Base::given(MAIN),
+            head: pull.branch.clone(),
+            progress: &Quiet,
+        })?),
+        None => None,
     };
-    let ledger = check::open(dir)?;
-    let checked = check::analyse(&args, &ledger)?;
-    Ok((script, checked))
+    let analysis = analysis::analyse(&Request {
+        ledger: &ledger,
+        revision: Revision::Commit(MAIN.into()),
+        as_of: None,
+        progress: &Quiet,
+    })?;
+    Ok(Replayed {
+        script,
+        review,
+        analysis,
+    })
 }
 
 pub fn run(args: &DemoArgs) -> Result<u8> {
@@ -55,41 +81,94 @@ pub fn run(args: &DemoArgs) -> Result<u8> {
             temporary.path().to_path_buf()
         }
     };
-    let (script, checked) = replay_and_check(&dir, args.format)?;
+    let replayed = replay(&dir)?;
     let mut out = anstream::stdout().lock();
     match args.format {
         Format::Json => {
-            serde_json::to_writer_pretty(
-                &mut out,
-                &report::json::check(&checked.state, &checked.findings, checked.now),
-            )?;
+            let document = serde_json::json!({
+                "pull_request": replayed.review.as_ref().map(report::json::review),
+                "ledger": report::json::check(
+                    &replayed.analysis.state,
+                    &replayed.analysis.findings,
+                    replayed.analysis.now,
+                ),
+            });
+            serde_json::to_writer_pretty(&mut out, &document)?;
             writeln!(out)?;
         }
-        Format::Text => {
-            let first = script.commits.first().map(|c| &c.date[..10]).unwrap_or("");
-            let last = script.commits.last().map(|c| &c.date[..10]).unwrap_or("");
-            writeln!(
-                out,
-                "{BOLD}The sample ledger: {} partnerships, {} commits from {first} to {last}, analysed as of {}.{BOLD:#}\n",
-                checked.state.files,
-                script.commits.len(),
-                checked.now
-            )?;
-            report::text::write_check(&mut out, &checked.state, &checked.findings)?;
-            match &args.keep {
-                Some(dir) => {
-                    let dir = dir.display();
-                    writeln!(out, "\nThe sample repository is in {dir}. Try:")?;
-                    writeln!(out, "  rapport timeline kestrel --path {dir}")?;
-                    writeln!(out, "  rapport check {dir} --rev HEAD~20")?;
-                    writeln!(out, "  rapport explain payment-terms-slip")?;
-                }
-                None => writeln!(
-                    out,
-                    "\nKeep the sample repository to explore it: rapport demo --keep DIR"
-                )?,
-            }
-        }
+        Format::Text => write_text(&mut out, &replayed, args.keep.as_deref())?,
     }
     Ok(crate::exit::CLEAN)
+}
+
+fn write_text(out: &mut dyn Write, replayed: &Replayed, kept: Option<&Path>) -> Result<()> {
+    let script = &replayed.script;
+    let first = script.commits.first().map(|c| &c.date[..10]).unwrap_or("");
+    let last = script.commits.last().map(|c| &c.date[..10]).unwrap_or("");
+    writeln!(
+        out,
+        "{BOLD}The sample ledger:{BOLD:#} {} partnerships, {} commits on `{MAIN}` from {first} to {last}.",
+        replayed.analysis.state.files,
+        script.commits.len(),
+    )?;
+    if let (Some(pull), Some(review)) = (&script.pull_request, &replayed.review) {
+        writeln!(
+            out,
+            "A teammate opened a pull request, \"{}\" (branch `{}`, {} commit{}).\n\n{BOLD}What the pull request does to the partnerships it touches:{BOLD:#}\n",
+            pull.title,
+            pull.branch,
+            pull.commits.len(),
+            report::text::plural(pull.commits.len())
+        )?;
+        report::text::write_review(out, review)?;
+        writeln!(out)?;
+    }
+    let analysis = &replayed.analysis;
+    writeln!(
+        out,
+        "{BOLD}The whole ledger on `{MAIN}`{BOLD:#} (as of {}): {}.",
+        analysis.now,
+        report::text::summary(&analysis.findings)
+    )?;
+    let branch = script
+        .pull_request
+        .as_ref()
+        .map_or("BRANCH", |p| p.branch.as_str());
+    match kept {
+        Some(dir) => {
+            let dir = dir.display();
+            writeln!(
+                out,
+                "\nThe sample repository is in {dir}. What the demo showed, and more:"
+            )?;
+            writeln!(
+                out,
+                "  rapport report {dir} --base {MAIN} --head {branch}                     # the pull-request report above"
+            )?;
+            writeln!(
+                out,
+                "  rapport report {dir} --base {MAIN} --head {branch} --format markdown   # as a pull-request comment"
+            )?;
+            writeln!(
+                out,
+                "  rapport check {dir} --rev {MAIN}                                       # every finding in the ledger"
+            )?;
+            writeln!(
+                out,
+                "  rapport timeline kestrel --path {dir}                                  # one partnership's story"
+            )?;
+        }
+        None => {
+            writeln!(
+                out,
+                "\nEvery finding in the ledger: rapport check --rev {MAIN}"
+            )?;
+            writeln!(out, "One partnership's story: rapport timeline kestrel")?;
+            writeln!(
+                out,
+                "Keep the sample repository to run them: rapport demo --keep DIR"
+            )?;
+        }
+    }
+    Ok(())
 }

@@ -3,21 +3,34 @@
 pub mod check;
 pub mod demo;
 pub mod explain;
+pub mod report;
 pub mod rules;
 pub mod schema;
 pub mod timeline;
 
-use crate::cli::{Cli, Command};
+use crate::cli::{Cli, Command, FailOn};
 use crate::error::Result;
+use crate::signs::Severity;
 
 /// Runs a command and returns its exit code.
 pub fn dispatch(cli: Cli) -> Result<u8> {
     match cli.command {
         Command::Check(args) => check::run(&args),
+        Command::Report(args) => report::run(&args),
         Command::Demo(args) => demo::run(&args),
         Command::Timeline(args) => timeline::run(&args),
         Command::Schema(args) => schema::run(&args),
         Command::Rules(args) => rules::run(&args),
         Command::Explain(args) => explain::run(&args),
+    }
+}
+
+/// The severity at which a gate fails (`None`: it never does).
+pub fn threshold(fail_on: FailOn) -> Option<Severity> {
+    match fail_on {
+        FailOn::Info => Some(Severity::Info),
+        FailOn::Warning => Some(Severity::Warning),
+        FailOn::Error => Some(Severity::Error),
+        FailOn::Never => None,
     }
 }

@@ -12,6 +12,7 @@ pub fn render(kind: SchemaKind) -> Result<String> {
         SchemaKind::Partnership => crate::ledger::parse::schema(),
         SchemaKind::Config => crate::config::schema(),
         SchemaKind::Check => crate::report::json::check_schema(),
+        SchemaKind::Report => crate::report::json::review_schema(),
     };
     Ok(serde_json::to_string_pretty(&schema)? + "\n")
 }

@@ -15,10 +15,10 @@ use crate::ledger::changes::{action_items, changes, series};
 use crate::ledger::{Commit, Content, Timeline};
 use crate::report;
 use crate::report::timeline::{FindingChange, TimelineView, VersionView};
-use crate::signs::{self, Acknowledgement, Context, Finding};
+use crate::signs::{Acknowledgement, Finding};
 
 pub fn run(args: &TimelineArgs) -> Result<u8> {
-    let ledger = super::check::open(&args.path)?;
+    let ledger = crate::analysis::open(&args.path)?;
     let repo = LedgerRepo::open(&ledger.root, &ledger.config.paths)?;
     let bar = report::progress::Bar::new();
     let (head, timeline) =
@@ -109,13 +109,8 @@ pub fn describe(head: Arc<Commit>, timeline: &Timeline, config: &Config) -> Time
 
 /// The open findings of a timeline as of `now`.
 fn findings_at(timeline: &Timeline, config: &Config, now: Date) -> Vec<Finding> {
-    let cx = Context {
-        now,
-        settings: &config.rules,
-        ladder: &config.ladder,
-        vocabulary: &config.vocabulary,
-    };
-    let mut findings = signs::analyse(std::slice::from_ref(timeline), &cx, &|_: &str| None);
+    let mut findings =
+        crate::analysis::run_rules(std::slice::from_ref(timeline), config, now, &|_: &str| None);
     crate::report::redact::redact(
         &mut findings,
         std::slice::from_ref(timeline),

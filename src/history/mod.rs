@@ -12,7 +12,8 @@ use crate::error::{Error, Result};
 use crate::ledger::parse::default_id;
 use crate::ledger::{Commit, Date, Ladder, ParseCache, Timeline};
 
-pub use repo::{LedgerRepo, is_inside_repository};
+pub(crate) use repo::shared_info;
+pub use repo::{Files, LedgerRepo, is_inside_repository};
 
 /// Progress of a long step, reported by the stage and drawn (or not) by the command.
 pub trait Progress: Sync {
@@ -110,6 +111,131 @@ pub fn timeline(
             rev: rev.to_string(),
             suggestion,
         }),
+    }
+}
+
+/// One partnership before and after a change: its timeline up to the change's head, and the
+/// part of it the merge base already had.
+#[derive(Clone, Debug)]
+pub struct Compared {
+    pub id: String,
+    /// Every version up to the head.
+    pub head: Timeline,
+    /// The versions the merge base reaches (empty when the change adds the partnership).
+    pub base: Timeline,
+}
+
+/// A partnership file a change touched: its path (relative to the ledger root) at the merge
+/// base and at the head.
+#[derive(Clone, Debug, PartialEq, Eq)]
+pub struct Touched {
+    pub before: Option<String>,
+    pub after: Option<String>,
+}
+
+/// The partnership files that differ between `base` and `head`, renames paired.
+pub fn touched(ledger: &LedgerRepo, base: git2::Oid, head: git2::Oid) -> Result<Vec<Touched>> {
+    let mut found: Vec<Touched> = walk::changed_between(ledger, base, head)?
+        .into_iter()
+        .map(|m| Touched {
+            before: m.before.map(|p| ledger.ledger_path(&p).to_string()),
+            after: m.after.map(|p| ledger.ledger_path(&p).to_string()),
+        })
+        .collect();
+    found.sort_by(|a, b| (&a.after, &a.before).cmp(&(&b.after, &b.before)));
+    Ok(found)
+}
+
+/// The timelines of the partnerships whose files are at `paths` (relative to the ledger root;
+/// at the head, or where a file deleted by the change was) up to `head`, each with the part
+/// `base` (an ancestor of `head`) reaches. The commits are listed once and each file is
+/// followed through its own history only, so the work grows with the files asked for, not
+/// with the ledger; a move git did not pair falls back to the whole walk.
+pub fn compare(
+    ledger: &LedgerRepo,
+    head: git2::Oid,
+    base: git2::Oid,
+    paths: &[String],
+    ladder: &Ladder,
+    progress: &dyn Progress,
+) -> Result<Vec<Compared>> {
+    let cache = ParseCache::new(ladder.clone());
+    let listed = walk::list_newest_first(&ledger.repo, head)?;
+    let reached = walk::reachable(&listed, base);
+    let mut heads: Vec<Timeline> = Vec::new();
+    let mut whole: Option<Vec<Timeline>> = None;
+    for path in paths {
+        let full = format!("{}{path}", ledger.prefix());
+        let reader = walk::Reader::new(ledger, &cache);
+        let found = walk::follow_listed(ledger, &listed, &full, &reader, progress)?;
+        let timeline = if walk::moves_unpaired(ledger, &found)? {
+            None
+        } else {
+            timelines::assemble(ledger, found, &cache)?
+                .into_iter()
+                .next()
+        };
+        let timeline = match timeline {
+            Some(timeline) => timeline,
+            None => {
+                if whole.is_none() {
+                    let reader = walk::Reader::new(ledger, &cache);
+                    let walked = walk::walk_all(ledger, head, &reader, progress)?;
+                    whole = Some(timelines::assemble(ledger, walked, &cache)?);
+                }
+                let all = whole.as_deref().unwrap_or_default();
+                match all
+                    .iter()
+                    .find(|t| t.versions.iter().any(|v| v.path == *path))
+                {
+                    Some(timeline) => timeline.clone(),
+                    None => continue,
+                }
+            }
+        };
+        heads.push(timeline);
+    }
+    // Two paths of one partnership (a copy, a move in two steps) are one timeline.
+    heads.sort_by(|a, b| a.id.cmp(&b.id));
+    heads.dedup_by(|a, b| a.id == b.id);
+    Ok(heads
+        .into_iter()
+        .map(|head| {
+            let mut base = Timeline {
+                id: head.id.clone(),
+                versions: Vec::new(),
+            };
+            for version in head
+                .versions
+                .iter()
+                .filter(|v| reached.contains(&v.commit.id))
+            {
+                if base.versions.last().is_some_and(|last| {
+                    last.path == version.path && same(&last.content, &version.content)
+                }) {
+                    continue;
+                }
+                base.versions.push(version.clone());
+            }
+            Compared {
+                id: head.id.clone(),
+                head,
+                base,
+            }
+        })
+        .collect())
+}
+
+/// Whether two versions hold the same content (shared values compare by identity first).
+fn same(a: &crate::ledger::Content, b: &crate::ledger::Content) -> bool {
+    use crate::ledger::Content;
+    match (a, b) {
+        (Content::Valid { snapshot: x }, Content::Valid { snapshot: y }) => {
+            Arc::ptr_eq(x, y) || x == y
+        }
+        (Content::Removed, Content::Removed) => true,
+        (Content::Invalid { diagnostics: x }, Content::Invalid { diagnostics: y }) => x == y,
+        _ => false,
     }
 }
 

@@ -418,12 +418,24 @@ pub(crate) fn follow(
     progress: &dyn Progress,
 ) -> Result<Walk> {
     let listed = list_newest_first(&ledger.repo, tip)?;
+    follow_listed(ledger, &listed, path, reader, progress)
+}
+
+/// [`follow`] over commits already listed (newest first), so several files can be followed
+/// from one listing.
+pub(crate) fn follow_listed(
+    ledger: &LedgerRepo,
+    listed: &[Listed],
+    path: &str,
+    reader: &Reader<'_>,
+    progress: &dyn Progress,
+) -> Result<Walk> {
     progress.begin("reading history", listed.len() as u64);
     let git_dir = ledger.git_dir();
     // Newest first: (commit, path, state).
     let mut found: Vec<(Arc<Commit>, String, Option<Oid>)> = Vec::new();
     let mut path = path.to_string();
-    let mut rest: &[Listed] = &listed;
+    let mut rest: &[Listed] = listed;
     // Each pass reads the commits left for one path, on all cores; a rename starts a pass for
     // the old path over the older commits.
     'passes: while !rest.is_empty() {
@@ -527,7 +539,7 @@ pub(crate) fn moves_unpaired(ledger: &LedgerRepo, walk: &Walk) -> Result<bool> {
 
 /// Every commit reachable from `tip`, newest first by commit time, each read once (its parents
 /// are read to order them, and stay in the object cache until their turn).
-fn list_newest_first(repo: &Repository, tip: Oid) -> Result<Vec<Listed>> {
+pub(crate) fn list_newest_first(repo: &Repository, tip: Oid) -> Result<Vec<Listed>> {
     let mut queue = std::collections::BinaryHeap::new();
     let mut seen = std::collections::HashSet::new();
     let first = repo.find_commit(tip)?;
@@ -537,8 +549,10 @@ fn list_newest_first(repo: &Repository, tip: Oid) -> Result<Vec<Listed>> {
     while let Some((_, oid)) = queue.pop() {
         let commit = repo.find_commit(oid)?;
         let mut parents = Vec::with_capacity(1);
+        let mut parent_ids = Vec::with_capacity(1);
         for parent in commit.parents() {
             parents.push(parent.tree_id());
+            parent_ids.push(parent.id());
             if seen.insert(parent.id()) {
                 queue.push((parent.time().seconds(), parent.id()));
             }
@@ -547,16 +561,81 @@ fn list_newest_first(repo: &Repository, tip: Oid) -> Result<Vec<Listed>> {
             commit: oid,
             tree: commit.tree_id(),
             parents,
+            parent_ids,
         });
     }
     Ok(listed)
 }
 
-/// A commit as listed by the walk: its id, its tree and its parents' trees.
-struct Listed {
+/// A commit as listed by the walk: its id, its tree, its parents' trees and their ids.
+pub(crate) struct Listed {
     commit: Oid,
     tree: Oid,
     parents: Vec<Oid>,
+    parent_ids: Vec<Oid>,
+}
+
+/// The commits of a listing reachable from `from` (itself included), as full hex ids: the
+/// part of the history an ancestor of the listing's tip had.
+pub(crate) fn reachable(listed: &[Listed], from: Oid) -> std::collections::HashSet<String> {
+    let by_id: HashMap<Oid, &Listed> = listed.iter().map(|l| (l.commit, l)).collect();
+    let mut seen = std::collections::HashSet::new();
+    let mut stack = vec![from];
+    while let Some(oid) = stack.pop() {
+        if !seen.insert(oid) {
+            continue;
+        }
+        if let Some(listed) = by_id.get(&oid) {
+            stack.extend(listed.parent_ids.iter().copied());
+        }
+    }
+    seen.into_iter().map(|oid| oid.to_string()).collect()
+}
+
+/// One partnership file as a change left it: its path before and after (both set and
+/// different for a move; one absent for an addition or a deletion).
+#[derive(Clone, Debug, PartialEq, Eq)]
+pub(crate) struct Moved {
+    pub before: Option<String>,
+    pub after: Option<String>,
+}
+
+/// The partnership files that differ between two commits, moves paired as git pairs renames.
+/// Paths are relative to the repository's top.
+pub(crate) fn changed_between(ledger: &LedgerRepo, old: Oid, new: Oid) -> Result<Vec<Moved>> {
+    let repo = &ledger.repo;
+    let (old, new) = (
+        repo.find_commit(old)?.tree()?,
+        repo.find_commit(new)?.tree()?,
+    );
+    let found = differences(repo, &ledger.folders, Some(&old), &new)?;
+    let added = found.iter().any(|d| d.1.is_none());
+    let deleted = found.iter().any(|d| d.2.is_none());
+    let renames = if added && deleted {
+        renames(repo, &ledger.folders, Some(&old), &new)?
+    } else {
+        Vec::new()
+    };
+    let mut out: Vec<Moved> = renames
+        .iter()
+        .map(|(from, to)| Moved {
+            before: Some(from.clone()),
+            after: Some(to.clone()),
+        })
+        .collect();
+    for (path, was, is) in found {
+        if renames
+            .iter()
+            .any(|(from, to)| *from == path || *to == path)
+        {
+            continue;
+        }
+        out.push(Moved {
+            before: was.map(|_| path.clone()),
+            after: is.map(|_| path),
+        });
+    }
+    Ok(out)
 }
 
 /// Whether a commit changed the file at `path` relative to any parent: its state there, and

@@ -31,7 +31,7 @@ pub struct Meeting {
 }
 
 /// A task-list item, optionally owned by one side and with a due date.
-#[derive(Clone, Debug, PartialEq, Serialize)]
+#[derive(Clone, Debug, PartialEq, Serialize, schemars::JsonSchema)]
 pub struct ActionItem {
     pub text: String,
     pub owner: Option<Side>,

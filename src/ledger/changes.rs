@@ -17,7 +17,7 @@ use super::{Snapshot, Timeline};
 pub const SAME_ITEM: f32 = 0.8;
 
 /// One change between two versions of a partnership file.
-#[derive(Clone, Debug, PartialEq, Serialize)]
+#[derive(Clone, Debug, PartialEq, Serialize, schemars::JsonSchema)]
 #[serde(tag = "kind", rename_all = "kebab-case")]
 pub enum Change {
     /// The first version of the partnership.
@@ -99,6 +99,91 @@ pub enum Change {
         #[serde(skip_serializing_if = "Option::is_none")]
         owner: Option<Side>,
     },
+}
+
+impl Change {
+    /// The same change with every text taken from the file (names, paths, summaries, titles,
+    /// values) passed through `f`, for outputs that must escape them.
+    pub fn map_text(&self, f: &dyn Fn(&str) -> String) -> Change {
+        let o = |v: &Option<String>| v.as_deref().map(f);
+        match self {
+            Change::Created => Change::Created,
+            Change::Moved { from, to } => Change::Moved {
+                from: f(from),
+                to: f(to),
+            },
+            Change::Field { path, from, to } => Change::Field {
+                path: f(path),
+                from: o(from),
+                to: o(to),
+            },
+            Change::ContactAdded { name, side, level } => Change::ContactAdded {
+                name: f(name),
+                side: *side,
+                level: o(level),
+            },
+            Change::ContactRemoved { name, side, level } => Change::ContactRemoved {
+                name: f(name),
+                side: *side,
+                level: o(level),
+            },
+            Change::ContactLevelChanged {
+                name,
+                side,
+                from,
+                to,
+            } => Change::ContactLevelChanged {
+                name: f(name),
+                side: *side,
+                from: o(from),
+                to: o(to),
+            },
+            Change::ScopeAdded { id, summary } => Change::ScopeAdded {
+                id: f(id),
+                summary: f(summary),
+            },
+            Change::ScopeRemoved { id, summary } => Change::ScopeRemoved {
+                id: f(id),
+                summary: f(summary),
+            },
+            Change::ScopeReworded {
+                id,
+                from,
+                to,
+                similarity,
+            } => Change::ScopeReworded {
+                id: f(id),
+                from: f(from),
+                to: f(to),
+                similarity: *similarity,
+            },
+            Change::MeetingAdded { date, title } => Change::MeetingAdded {
+                date: *date,
+                title: f(title),
+            },
+            Change::MeetingRemoved { date, title } => Change::MeetingRemoved {
+                date: *date,
+                title: f(title),
+            },
+            Change::ItemOpened { text, owner, due } => Change::ItemOpened {
+                text: f(text),
+                owner: *owner,
+                due: *due,
+            },
+            Change::ItemChecked { text, owner } => Change::ItemChecked {
+                text: f(text),
+                owner: *owner,
+            },
+            Change::ItemUnchecked { text, owner } => Change::ItemUnchecked {
+                text: f(text),
+                owner: *owner,
+            },
+            Change::ItemRemoved { text, owner } => Change::ItemRemoved {
+                text: f(text),
+                owner: *owner,
+            },
+        }
+    }
 }
 
 /// The changes from `before` (absent for a first version or a re-added file) to `after`.

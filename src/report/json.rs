@@ -2,9 +2,11 @@
 
 use serde::Serialize;
 
+use crate::analysis::review::{Counts, FileChange, PartnershipReview, Review, Reviewed, Status};
+use crate::ledger::changes::Change;
 use crate::ledger::load::LedgerState;
-use crate::ledger::{Date, Diagnostic};
-use crate::signs::{Acknowledgement, Evidence, Finding, RuleInfo, Severity, Sign};
+use crate::ledger::{ActionItem, Commit, Date, Diagnostic};
+use crate::signs::{Acknowledgement, Evidence, Finding, Measure, RuleInfo, Severity, Sign};
 
 /// The version of the JSON documents rapport prints.
 pub const JSON_VERSION: u32 = 1;
@@ -39,6 +41,9 @@ pub struct FindingView<'a> {
     pub subject: &'a str,
     pub message: &'a str,
     pub evidence: &'a [Evidence],
+    /// The number the finding is about, when it has one.
+    #[serde(skip_serializing_if = "Option::is_none")]
+    pub measure: Option<&'a Measure>,
     pub remedy: &'a str,
     /// `open` or `acknowledged`.
     pub status: &'static str,
@@ -76,6 +81,7 @@ pub fn finding(f: &Finding) -> FindingView<'_> {
         subject: &f.subject,
         message: &f.message,
         evidence: &f.evidence,
+        measure: f.measure.as_ref(),
         remedy: f.remedy,
         status,
         acknowledged,
@@ -95,6 +101,169 @@ pub fn check<'a>(
         diagnostics: &state.diagnostics,
         findings: findings.iter().map(finding).collect(),
     }
+}
+
+/// What `rapport report --format json` prints. Its JSON Schema is `schema/report.schema.json`.
+#[derive(Serialize, schemars::JsonSchema)]
+#[schemars(
+    title = "rapport report output",
+    description = "What `rapport report --format json` prints, version 1: what a change did to each partnership it touched"
+)]
+pub struct ReviewDocument<'a> {
+    pub version: u32,
+    /// The revision compared with, as given or taken from the CI's environment.
+    pub base: BaseView<'a>,
+    /// The commit the change ends at.
+    pub head: CommitView<'a>,
+    /// The date both sides were analysed at: the head's commit date.
+    pub as_of: Date,
+    /// Whether `rapport.yaml` changed (then every partnership was re-analysed).
+    pub config_changed: bool,
+    /// Whether every touched file is valid at head.
+    pub valid: bool,
+    pub counts: Counts,
+    /// Problems in touched files at head.
+    pub diagnostics: &'a [Diagnostic],
+    /// The partnerships the change touched.
+    pub partnerships: Vec<PartnershipView<'a>>,
+}
+
+#[derive(Serialize, schemars::JsonSchema)]
+pub struct BaseView<'a> {
+    /// The revision, such as `origin/main`.
+    pub rev: &'a str,
+    /// How it was chosen: `--base`, or the environment variable or default it came from.
+    pub source: &'a str,
+    /// The merge base of that revision and the head: the change starts here.
+    pub merge_base: CommitView<'a>,
+}
+
+#[derive(Serialize, schemars::JsonSchema)]
+pub struct CommitView<'a> {
+    pub id: &'a str,
+    pub short: &'a str,
+    pub date: Date,
+    pub author: &'a str,
+    pub summary: &'a str,
+}
+
+impl<'a> CommitView<'a> {
+    fn of(commit: &'a Commit) -> CommitView<'a> {
+        CommitView {
+            id: &commit.id,
+            short: &commit.short,
+            date: commit.date,
+            author: &commit.author,
+            summary: &commit.summary,
+        }
+    }
+}
+
+#[derive(Serialize, schemars::JsonSchema)]
+pub struct PartnershipView<'a> {
+    pub id: &'a str,
+    pub name: &'a str,
+    pub file: FileChange,
+    /// Path at head; absent when the change removed the file.
+    #[serde(skip_serializing_if = "Option::is_none")]
+    pub path: Option<&'a str>,
+    /// Path at the merge base; absent when the change added the file.
+    #[serde(skip_serializing_if = "Option::is_none")]
+    pub base_path: Option<&'a str>,
+    pub valid: bool,
+    /// Field-level changes, redacted fields masked.
+    pub changes: &'a [Change],
+    /// Meeting sections the change added.
+    pub meetings: Vec<MeetingView<'a>>,
+    pub findings: Vec<ReviewedView<'a>>,
+}
+
+#[derive(Serialize, schemars::JsonSchema)]
+pub struct MeetingView<'a> {
+    pub date: Date,
+    pub title: &'a str,
+    pub line: usize,
+    pub attendees: &'a [String],
+    pub items: &'a [ActionItem],
+}
+
+/// A finding with its status in the change.
+#[derive(Serialize, schemars::JsonSchema)]
+pub struct ReviewedView<'a> {
+    /// `new`, `worsened`, `resolved`, `improved`, `acknowledged` or `unchanged`.
+    pub change: Status,
+    #[serde(flatten)]
+    pub finding: FindingView<'a>,
+    /// The finding at the merge base, when it was there.
+    #[serde(skip_serializing_if = "Option::is_none")]
+    pub before: Option<BeforeView<'a>>,
+}
+
+#[derive(Serialize, schemars::JsonSchema)]
+pub struct BeforeView<'a> {
+    pub severity: Severity,
+    pub message: &'a str,
+    #[serde(skip_serializing_if = "Option::is_none")]
+    pub measure: Option<&'a Measure>,
+}
+
+fn reviewed(r: &Reviewed) -> ReviewedView<'_> {
+    ReviewedView {
+        change: r.status,
+        finding: finding(&r.finding),
+        before: r.before.as_ref().map(|b| BeforeView {
+            severity: b.severity,
+            message: &b.message,
+            measure: b.measure.as_ref(),
+        }),
+    }
+}
+
+fn partnership(p: &PartnershipReview) -> PartnershipView<'_> {
+    PartnershipView {
+        id: &p.id,
+        name: &p.name,
+        file: p.file,
+        path: p.path.as_deref(),
+        base_path: p.base_path.as_deref(),
+        valid: p.valid,
+        changes: &p.changes,
+        meetings: p
+            .meetings
+            .iter()
+            .map(|m| MeetingView {
+                date: m.date,
+                title: &m.title,
+                line: m.line,
+                attendees: &m.attendees,
+                items: &m.items,
+            })
+            .collect(),
+        findings: p.findings.iter().map(reviewed).collect(),
+    }
+}
+
+pub fn review(review: &Review) -> ReviewDocument<'_> {
+    ReviewDocument {
+        version: JSON_VERSION,
+        base: BaseView {
+            rev: &review.base.rev,
+            source: &review.base.source,
+            merge_base: CommitView::of(&review.merge_base),
+        },
+        head: CommitView::of(&review.head),
+        as_of: review.now,
+        config_changed: review.config_changed,
+        valid: review.diagnostics.is_empty(),
+        counts: review.counts(),
+        diagnostics: &review.diagnostics,
+        partnerships: review.partnerships.iter().map(partnership).collect(),
+    }
+}
+
+/// The JSON Schema of [`ReviewDocument`].
+pub fn review_schema() -> schemars::Schema {
+    schemars::schema_for!(ReviewDocument<'static>)
 }
 
 #[derive(Serialize)]

@@ -2,8 +2,15 @@
 //! Renderers only format data; they never re-run a stage.
 
 pub mod errors;
+pub mod escape;
+#[cfg(test)]
+pub(crate) mod fixture;
+pub mod github;
+pub mod gitlab;
 pub mod json;
+pub mod markdown;
 pub mod progress;
 pub mod redact;
+pub mod sarif;
 pub mod text;
 pub mod timeline;

@@ -7,6 +7,7 @@ use std::collections::HashMap;
 use serde_json::Value;
 
 use crate::ledger::Timeline;
+use crate::ledger::changes::Change;
 use crate::signs::Finding;
 
 /// What a masked value is shown as.
@@ -37,6 +38,14 @@ pub fn redact(findings: &mut [Finding], timelines: &[Timeline], fields: &[String
             continue;
         }
         finding.message = secret.mask(&finding.message);
+        if finding.measure.as_ref().is_some_and(|m| {
+            fields.iter().any(|f| covers(f, &m.name))
+                || secret.numbers.iter().any(|n| same(*n, m.value))
+                || m.target
+                    .is_some_and(|t| secret.numbers.iter().any(|n| same(*n, t)))
+        }) {
+            finding.measure = None;
+        }
         for evidence in &mut finding.evidence {
             evidence.observed = secret.mask(&evidence.observed);
             if evidence
@@ -47,6 +56,32 @@ pub fn redact(findings: &mut [Finding], timelines: &[Timeline], fields: &[String
             }
         }
     }
+}
+
+/// Masks the values of changes to redacted fields (`terms.price: 180,000 → 96,000`).
+pub fn redact_changes(changes: &mut [Change], fields: &[String]) {
+    for change in changes.iter_mut() {
+        if let Change::Field { path, from, to } = change
+            && fields.iter().any(|f| covers(f, path))
+        {
+            for value in [from, to].into_iter().flatten() {
+                *value = MASK.to_string();
+            }
+        }
+    }
+}
+
+/// Whether a redacted field (`terms.price`, `kpis.actual`, `terms`) covers a field path as
+/// changes and measures name it (`terms.price`, `kpis.sourced-pipeline.actual`): the same path,
+/// a path under it, or the path of one list entry's field.
+fn covers(field: &str, path: &str) -> bool {
+    let field: Vec<&str> = field.split('.').collect();
+    let path: Vec<&str> = path.split('.').collect();
+    let under = |path: &[&str]| path.len() >= field.len() && path[..field.len()] == field[..];
+    under(&path)
+        || (path.len() > field.len()
+            && path.first() == field.first()
+            && under(&[&path[..1], &path[2..]].concat()))
 }
 
 #[derive(Default)]
@@ -121,6 +156,16 @@ fn collect(value: &Value, path: &[&str], into: &mut Secrets) {
 #[cfg(test)]
 mod tests {
     use super::*;
+
+    #[test]
+    fn covers_fields_and_list_entries() {
+        assert!(covers("terms.price", "terms.price"));
+        assert!(covers("terms", "terms.price"));
+        assert!(covers("kpis.actual", "kpis.sourced-pipeline.actual"));
+        assert!(covers("contacts.email", "contacts.Dana Whitfield.email"));
+        assert!(!covers("terms.price", "terms.payment_days"));
+        assert!(!covers("kpis.actual", "kpis.sourced-pipeline.target"));
+    }
 
     #[test]
     fn masks_numbers_as_rules_write_them() {

@@ -7,6 +7,8 @@ use std::io::{self, Write};
 use anstyle::{AnsiColor, Style};
 use unicode_width::UnicodeWidthStr;
 
+use super::escape;
+use crate::analysis::review::{FileChange, Review, Status};
 use crate::ledger::Diagnostic;
 use crate::ledger::load::LedgerState;
 use crate::signs::{Acknowledgement, Finding, RuleInfo, Severity};
@@ -27,22 +29,26 @@ fn severity_style(severity: Severity) -> Style {
     }
 }
 
-/// Writes one diagnostic.
+/// Writes one diagnostic; the file name, message and quoted line are made inert (the caret
+/// still lands under the column, measured on the text as shown).
 pub fn write_diagnostic(out: &mut dyn Write, d: &Diagnostic) -> io::Result<()> {
+    let t = |s: &str| escape::terminal(s).into_owned();
+    let file = t(&d.file);
     let position = match (d.line, d.column) {
-        (0, _) => d.file.clone(),
-        (line, 0) => format!("{}:{line}", d.file),
-        (line, column) => format!("{}:{line}:{column}", d.file),
+        (0, _) => file,
+        (line, 0) => format!("{file}:{line}"),
+        (line, column) => format!("{file}:{line}:{column}"),
     };
     writeln!(
         out,
         "{BOLD}{position}{BOLD:#}: {ERROR}error[{}]{ERROR:#}: {BOLD}{}{BOLD:#}",
-        d.code, d.message
+        d.code,
+        t(&d.message)
     )?;
     if let Some(source) = &d.source_line {
         let number = d.line.to_string();
         let pad = " ".repeat(number.len());
-        let shown = source.replace('\t', "    ");
+        let shown = t(&source.replace('\t', "    "));
         writeln!(out, "{GUTTER}{pad} |{GUTTER:#}")?;
         writeln!(out, "{GUTTER}{number} |{GUTTER:#} {shown}")?;
         if d.column > 0 {
@@ -54,17 +60,17 @@ pub fn write_diagnostic(out: &mut dyn Write, d: &Diagnostic) -> io::Result<()> {
             writeln!(
                 out,
                 "{GUTTER}{pad} |{GUTTER:#} {}{ERROR}^{ERROR:#}",
-                " ".repeat(before.width())
+                " ".repeat(t(&before).width())
             )?;
         }
     }
     if let Some(help) = &d.help {
         let mut lines = help.lines();
         if let Some(first) = lines.next() {
-            writeln!(out, "  {HELP}= help:{HELP:#} {first}")?;
+            writeln!(out, "  {HELP}= help:{HELP:#} {}", t(first))?;
         }
         for line in lines {
-            writeln!(out, "          {line}")?;
+            writeln!(out, "          {}", t(line))?;
         }
     }
     writeln!(out)
@@ -198,8 +204,26 @@ fn write_group(out: &mut dyn Write, group: &[&Finding]) -> io::Result<()> {
     writeln!(out)
 }
 
+/// A finding with every text taken from a ledger file made inert for a terminal.
+fn inert(f: &Finding) -> Finding {
+    let t = |s: &str| escape::terminal(s).into_owned();
+    let mut f = f.clone();
+    f.message = t(&f.message);
+    f.location.file = t(&f.location.file);
+    f.location.name = t(&f.location.name);
+    f.location.partnership = t(&f.location.partnership);
+    for e in &mut f.evidence {
+        e.observed = t(&e.observed);
+    }
+    if let Acknowledgement::Acknowledged { reason, .. } = &mut f.acknowledgement {
+        *reason = t(reason);
+    }
+    f
+}
+
 /// Writes one finding: where, what, the sign, the evidence, the remedy.
 pub fn write_finding(out: &mut dyn Write, f: &Finding) -> io::Result<()> {
+    let f = &inert(f);
     let style = severity_style(f.severity);
     let acknowledged = match &f.acknowledgement {
         Acknowledgement::Open => String::new(),
@@ -233,6 +257,132 @@ pub fn write_finding(out: &mut dyn Write, f: &Finding) -> io::Result<()> {
         writeln!(out, "    {GUTTER}= acknowledged{until}:{GUTTER:#} {reason}")?;
     }
     writeln!(out, "    {HELP}= fix:{HELP:#} {}", f.remedy)
+}
+
+/// Writes the review of a change: what it was compared with, a summary line, the problems in
+/// touched files, then each touched partnership with its changes and its findings by status
+/// (new and worsened in full, the rest one line each).
+pub fn write_review(out: &mut dyn Write, review: &Review) -> io::Result<()> {
+    let t = |s: &str| escape::terminal(s).into_owned();
+    let counts = review.counts();
+    writeln!(
+        out,
+        "{BOLD}Change {}..{}{BOLD:#} (merge base of {}, from {}; analysed as of {})",
+        review.merge_base.short,
+        review.head.short,
+        t(&review.base.rev),
+        t(&review.base.source),
+        review.now
+    )?;
+    if review.config_changed {
+        writeln!(
+            out,
+            "{WARNING}rapport.yaml changed:{WARNING:#} every partnership re-analysed, each side with its own configuration"
+        )?;
+    }
+    writeln!(out)?;
+    for diagnostic in &review.diagnostics {
+        write_diagnostic(out, diagnostic)?;
+    }
+    for p in &review.partnerships {
+        let file = match (p.file, &p.base_path, &p.path) {
+            (FileChange::Moved, Some(from), Some(to)) => format!("moved {} → {}", t(from), t(to)),
+            (FileChange::Removed, Some(from), _) => format!("removed {}", t(from)),
+            (kind, _, Some(path)) => format!("{} {}", file_change(kind), t(path)),
+            (kind, _, None) => file_change(kind).to_string(),
+        };
+        writeln!(out, "{BOLD}{}{BOLD:#} ({}): {file}", t(&p.name), t(&p.id))?;
+        // The file line says where it moved; added meetings are listed with their attendees.
+        for change in p.changes.iter().filter(|c| {
+            !matches!(c, crate::ledger::changes::Change::Moved { .. })
+                && !matches!(c, crate::ledger::changes::Change::MeetingAdded { .. })
+        }) {
+            super::timeline::write_change(out, change, false)?;
+        }
+        for meeting in &p.meetings {
+            writeln!(
+                out,
+                "  {HELP}+ meeting{HELP:#} {} {} {DIM}({}){DIM:#}",
+                meeting.date,
+                t(&meeting.title),
+                t(&meeting.attendees.join(", "))
+            )?;
+        }
+        for reviewed in &p.findings {
+            let f = &reviewed.finding;
+            let label = match reviewed.status {
+                Status::New => format!("{ERROR}new{ERROR:#}"),
+                Status::Worsened => format!("{ERROR}worsened{ERROR:#}"),
+                Status::Resolved => format!("{HELP}resolved{HELP:#}"),
+                Status::Improved => format!("{HELP}improved{HELP:#}"),
+                Status::Acknowledged => format!("{DIM}acknowledged{DIM:#}"),
+                Status::Unchanged => format!("{DIM}unchanged{DIM:#}"),
+            };
+            match reviewed.status {
+                Status::New | Status::Worsened => {
+                    write!(out, "  {label} ")?;
+                    write_finding(out, f)?;
+                    if let Some(before) = &reviewed.before {
+                        writeln!(
+                            out,
+                            "    {GUTTER}= was:{GUTTER:#} {}[{}]: {}",
+                            before.severity,
+                            f.rule,
+                            t(&before.message)
+                        )?;
+                    }
+                }
+                _ => {
+                    let style = severity_style(f.severity);
+                    writeln!(
+                        out,
+                        "  {label} {style}{}[{}]{style:#} {}",
+                        f.severity,
+                        f.rule,
+                        t(&f.message)
+                    )?;
+                }
+            }
+        }
+        writeln!(out)?;
+    }
+    let touched = review.partnerships.len();
+    let mut parts = Vec::new();
+    for status in Status::ALL {
+        let n = counts.of(status);
+        if n > 0 {
+            parts.push(format!("{n} {}", status.as_str()));
+        }
+    }
+    let findings = if parts.is_empty() {
+        "no findings".to_string()
+    } else {
+        parts.join(", ")
+    };
+    let problems = if review.diagnostics.is_empty() {
+        String::new()
+    } else {
+        format!(
+            "{ERROR}{} problem{} in changed files{ERROR:#}; ",
+            review.diagnostics.len(),
+            plural(review.diagnostics.len())
+        )
+    };
+    writeln!(
+        out,
+        "{problems}{BOLD}{touched} partnership{} touched{BOLD:#}: {findings}",
+        plural(touched)
+    )
+}
+
+fn file_change(kind: FileChange) -> &'static str {
+    match kind {
+        FileChange::Added => "added",
+        FileChange::Modified => "modified",
+        FileChange::Moved => "moved",
+        FileChange::Removed => "removed",
+        FileChange::Reconfigured => "re-analysed with the new configuration",
+    }
 }
 
 /// `rapport rules`: one line per rule.

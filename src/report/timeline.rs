@@ -191,7 +191,9 @@ pub fn write_text(out: &mut dyn Write, view: &TimelineView) -> io::Result<()> {
     Ok(())
 }
 
-fn write_change(out: &mut dyn Write, change: &Change, again: bool) -> io::Result<()> {
+/// Writes one change, its texts made inert for a terminal.
+pub(crate) fn write_change(out: &mut dyn Write, change: &Change, again: bool) -> io::Result<()> {
+    let change = &change.map_text(&|t| super::escape::terminal(t).into_owned());
     match change {
         Change::Created if again => writeln!(out, "  {ADDED}+ file added again{ADDED:#}"),
         Change::Created => writeln!(out, "  {ADDED}+ created{ADDED:#}"),

@@ -97,6 +97,67 @@ pub struct Location {
     pub line: usize,
 }
 
+/// Which way a measure gets worse.
+#[derive(Clone, Copy, Debug, PartialEq, Eq, Serialize, JsonSchema)]
+#[serde(rename_all = "kebab-case")]
+pub enum Worse {
+    /// More is worse: payment days, SLA breaches, hours spent.
+    Higher,
+    /// Less is worse: a KPI's actual, a satisfaction score, a price.
+    Lower,
+}
+
+/// The number a finding is about, so two analyses of the same finding can tell whether it got
+/// worse or better, and a chart can draw it against its target.
+#[derive(Clone, Debug, PartialEq, Serialize, JsonSchema)]
+pub struct Measure {
+    /// What is measured, such as `terms.payment_days` or `kpis.sourced-pipeline.actual`.
+    pub name: String,
+    pub value: f64,
+    pub worse: Worse,
+    /// The value the partnership should reach (a KPI's or SLA's target), when there is one.
+    #[serde(skip_serializing_if = "Option::is_none")]
+    pub target: Option<f64>,
+}
+
+/// How a measure moved between two analyses.
+#[derive(Clone, Copy, Debug, PartialEq, Eq)]
+pub enum Movement {
+    Worse,
+    Better,
+    Same,
+}
+
+impl Measure {
+    /// A measure of `name` at `value`, worse when it moves the `worse` way.
+    pub fn new(name: impl Into<String>, value: f64, worse: Worse) -> Measure {
+        Measure {
+            name: name.into(),
+            value,
+            worse,
+            target: None,
+        }
+    }
+
+    pub fn target(mut self, target: Option<f64>) -> Measure {
+        self.target = target;
+        self
+    }
+
+    /// How this measure moved since `before`; measures of different things are the same.
+    pub fn since(&self, before: &Measure) -> Movement {
+        let scale = self.value.abs().max(before.value.abs()).max(1.0);
+        if self.name != before.name || (self.value - before.value).abs() <= scale * 1e-9 {
+            return Movement::Same;
+        }
+        let higher = self.value > before.value;
+        match (self.worse, higher) {
+            (Worse::Higher, true) | (Worse::Lower, false) => Movement::Worse,
+            _ => Movement::Better,
+        }
+    }
+}
+
 /// Whether the team has accepted the finding.
 #[derive(Clone, Debug, PartialEq, Serialize)]
 #[serde(tag = "state", rename_all = "kebab-case")]
@@ -121,6 +182,9 @@ pub struct Finding {
     /// One line with the numbers: `payment terms went from net-30 to net-180 in 7 months`.
     pub message: String,
     pub evidence: Vec<Evidence>,
+    /// The number the finding is about, for telling worse from better between two analyses.
+    #[serde(skip_serializing_if = "Option::is_none")]
+    pub measure: Option<Measure>,
     pub remedy: &'static str,
     pub fingerprint: Fingerprint,
     pub acknowledgement: Acknowledgement,

@@ -18,7 +18,10 @@ use rayon::prelude::*;
 
 use crate::ledger::{Date, Ladder, Snapshot, Timeline, Version, parse, yaml};
 
-pub use finding::{Acknowledgement, Evidence, Finding, Fingerprint, Location, Severity, Sign};
+pub use finding::{
+    Acknowledgement, Evidence, Finding, Fingerprint, Location, Measure, Movement, Severity, Sign,
+    Worse,
+};
 pub use settings::{Settings, Vocabulary};
 
 /// One configuration key of a rule, for `rapport explain`.
@@ -223,6 +226,7 @@ pub fn finding(
         path: None,
         message: message.into(),
         evidence: Vec::new(),
+        measure: None,
         remedy: info.fix,
         acknowledgement: Acknowledgement::Open,
     }
@@ -248,6 +252,12 @@ impl Finding {
 
     pub fn evidence(mut self, evidence: Vec<Evidence>) -> Finding {
         self.evidence = evidence;
+        self
+    }
+
+    /// The number the finding is about (see [`Measure`]).
+    pub fn measure(mut self, measure: Measure) -> Finding {
+        self.measure = Some(measure);
         self
     }
 }

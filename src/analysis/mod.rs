@@ -1,0 +1,324 @@
+//! Analysis: the one pipeline every command reuses. A typed [`Request`] (a ledger, a revision
+//! or the working tree, "now", progress) gives one [`Analysis`]: the files read, their
+//! diagnostics, and the findings, pointed at lines and already redacted, so no renderer can
+//! forget either. [`review`] compares two revisions the same way for the pull-request report.
+
+pub mod base;
+pub mod review;
+
+use std::path::{Path, PathBuf};
+use std::sync::Arc;
+
+use crate::config::{self, Config};
+use crate::error::{Error, Result};
+use crate::history::{self, History, LedgerRepo, Progress};
+use crate::ledger::load::{self, LedgerState};
+use crate::ledger::{Commit, Content, Date, Diagnostic, Timeline, Version};
+use crate::report;
+use crate::signs::{self, Acknowledgement, Context, Finding, Severity};
+
+pub use review::{Review, ReviewRequest};
+
+/// Where a ledger lives and how it is configured.
+#[derive(Clone, Debug)]
+pub struct LedgerRoot {
+    pub root: PathBuf,
+    pub config: Config,
+    /// When the user named one file, only that file is checked.
+    pub only: Option<String>,
+}
+
+/// Finds the ledger for a path: a folder is the root; a file is checked alone, configured by the
+/// nearest `rapport.yaml` above it.
+pub fn open(path: &Path) -> Result<LedgerRoot> {
+    if !path.exists() {
+        return Err(Error::NoSuchPath {
+            path: path.to_path_buf(),
+        });
+    }
+    if path.is_dir() {
+        let config = config::load(path)?;
+        return Ok(LedgerRoot {
+            root: path.to_path_buf(),
+            config,
+            only: None,
+        });
+    }
+    let absolute = path.canonicalize().map_err(|source| Error::Io {
+        path: path.to_path_buf(),
+        source,
+    })?;
+    let root = absolute
+        .ancestors()
+        .skip(1)
+        .find(|dir| dir.join(config::FILE_NAME).is_file())
+        .or_else(|| absolute.parent())
+        .unwrap_or(Path::new("."))
+        .to_path_buf();
+    let config = config::load(&root)?;
+    let only = absolute
+        .strip_prefix(&root)
+        .ok()
+        .map(|p| p.to_string_lossy().replace('\\', "/"));
+    Ok(LedgerRoot { root, config, only })
+}
+
+/// Which state of the ledger to analyse.
+#[derive(Clone, Debug, PartialEq, Eq)]
+pub enum Revision {
+    /// The files on disk, on top of the history up to `HEAD` (when inside a repository).
+    WorkingTree,
+    /// The ledger as committed at a revision (branch, tag, commit id).
+    Commit(String),
+}
+
+/// What to analyse.
+pub struct Request<'a> {
+    pub ledger: &'a LedgerRoot,
+    pub revision: Revision,
+    /// "Now" for the rules; by default the revision's commit date, or today for the working tree.
+    pub as_of: Option<Date>,
+    pub progress: &'a dyn Progress,
+}
+
+/// A ledger validated and analysed at one point in time.
+pub struct Analysis {
+    /// Every file read, its diagnostics, and the text of the valid ones.
+    pub state: LedgerState,
+    /// Open and acknowledged findings, pointed at lines, with `redact` applied.
+    pub findings: Vec<Finding>,
+    /// "Now" of the analysis.
+    pub now: Date,
+    /// The configuration in force (at the revision analysed).
+    pub config: Config,
+    /// The commit analysed; `None` for a working tree.
+    pub head: Option<Arc<Commit>>,
+}
+
+/// Whether a finding fails a gate at `threshold` (`None`: nothing fails): open, and at or above
+/// the threshold.
+pub fn fails(finding: &Finding, threshold: Option<Severity>) -> bool {
+    threshold
+        .is_some_and(|t| finding.acknowledgement == Acknowledgement::Open && finding.severity >= t)
+}
+
+/// Validates the ledger and runs the rules over its history.
+pub fn analyse(request: &Request<'_>) -> Result<Analysis> {
+    let ledger = request.ledger;
+    let today = || Date(chrono::Local::now().date_naive());
+    let (state, timelines, now, config, head) = match &request.revision {
+        Revision::Commit(rev) => {
+            let (state, history, config) = load_revision(ledger, rev, request.progress)?;
+            let now = request.as_of.unwrap_or_else(|| history.now());
+            (state, history.timelines, now, config, Some(history.head))
+        }
+        Revision::WorkingTree => {
+            let state = load_working_tree(ledger);
+            let now = request.as_of.unwrap_or_else(today);
+            let history = working_tree_history(ledger, request.progress)?;
+            let timelines = overlay(
+                history.map(|h| h.timelines).unwrap_or_default(),
+                &state,
+                now,
+            );
+            (state, timelines, now, ledger.config.clone(), None)
+        }
+    };
+    let timelines: Vec<Timeline> = match &ledger.only {
+        Some(only) => timelines
+            .into_iter()
+            .filter(|t| t.last().is_some_and(|v| &v.path == only))
+            .collect(),
+        None => timelines,
+    };
+    let source = |file: &str| state.texts.get(file).cloned();
+    let mut findings = run_rules(&timelines, &config, now, &source);
+    report::redact::redact(&mut findings, &timelines, &config.redact);
+    Ok(Analysis {
+        state,
+        findings,
+        now,
+        config,
+        head,
+    })
+}
+
+/// Runs the configured rules over timelines as of `now`; `source` gives the text of a file at
+/// the analysed point, for pointing findings at lines. Not redacted.
+pub fn run_rules(
+    timelines: &[Timeline],
+    config: &Config,
+    now: Date,
+    source: &(dyn Fn(&str) -> Option<String> + Sync),
+) -> Vec<Finding> {
+    let cx = Context {
+        now,
+        settings: &config.rules,
+        ladder: &config.ladder,
+        vocabulary: &config.vocabulary,
+    };
+    signs::analyse(timelines, &cx, source)
+}
+
+/// Reads and parses the working tree of a ledger.
+fn load_working_tree(ledger: &LedgerRoot) -> LedgerState {
+    let (files, unreadable) = match &ledger.only {
+        Some(file) => match std::fs::read(ledger.root.join(file)) {
+            Ok(bytes) if bytes.len() > crate::ledger::parse::MAX_FILE_BYTES => (
+                Vec::new(),
+                vec![crate::ledger::parse::too_large(file, bytes.len() as u64)],
+            ),
+            Ok(bytes) => (vec![(file.clone(), bytes)], Vec::new()),
+            Err(error) => (
+                Vec::new(),
+                vec![Diagnostic::file(
+                    file,
+                    "unreadable",
+                    format!("cannot read file: {error}"),
+                    "check the file's permissions",
+                )],
+            ),
+        },
+        None => load::read_folder(&ledger.root, &ledger.config.paths),
+    };
+    let mut state = load::load(&files, &ledger.config.ladder);
+    add_problems(&mut state, unreadable);
+    state
+}
+
+/// Adds files that could not be read to a parsed state, keeping diagnostics in file order.
+fn add_problems(state: &mut LedgerState, problems: Vec<Diagnostic>) {
+    state.files += problems.len();
+    state.diagnostics.extend(problems);
+    state
+        .diagnostics
+        .sort_by(|a, b| (&a.file, a.line, a.column).cmp(&(&b.file, b.line, b.column)));
+}
+
+/// The configuration a commit holds (`rapport.yaml` in its tree, else the one on disk).
+pub(crate) fn config_at(
+    ledger: &LedgerRoot,
+    repo: &LedgerRepo,
+    commit: git2::Oid,
+) -> Result<Config> {
+    let commit = repo.repo.find_commit(commit)?;
+    match repo.file_at(&commit, config::FILE_NAME)? {
+        Some(bytes) => Config::parse(config::FILE_NAME, &bytes).map_err(Error::InvalidConfig),
+        None => Ok(ledger.config.clone()),
+    }
+}
+
+/// The repository opened for a configuration's folders (`repo` itself when they are the ones
+/// it was opened with).
+pub(crate) fn reopen_for(
+    ledger: &LedgerRoot,
+    repo: LedgerRepo,
+    config: &Config,
+) -> Result<LedgerRepo> {
+    if config.paths == ledger.config.paths {
+        return Ok(repo);
+    }
+    LedgerRepo::open(&ledger.root, &config.paths)
+}
+
+/// Reads and parses the ledger as it is in commit `rev`: its configuration and partnership files
+/// come from that commit's tree.
+fn load_revision(
+    ledger: &LedgerRoot,
+    rev: &str,
+    progress: &dyn Progress,
+) -> Result<(LedgerState, History, Config)> {
+    let repo = LedgerRepo::open(&ledger.root, &ledger.config.paths)?;
+    let commit = repo.resolve(rev)?.id();
+    let config = config_at(ledger, &repo, commit)?;
+    let repo = reopen_for(ledger, repo, &config)?;
+    let (mut files, problems) = repo.files_at(&repo.repo.find_commit(commit)?)?;
+    if let Some(only) = &ledger.only {
+        files.retain(|(path, _)| path == only);
+    }
+    let mut state = load::load(&files, &config.ladder);
+    add_problems(&mut state, problems);
+    let history = history::timelines(&repo, rev, &config.ladder, progress)?;
+    Ok((state, history, config))
+}
+
+/// The history up to `HEAD` under a working tree, when there is one.
+fn working_tree_history(ledger: &LedgerRoot, progress: &dyn Progress) -> Result<Option<History>> {
+    if !history::is_inside_repository(&ledger.root) {
+        return Ok(None);
+    }
+    let repo = LedgerRepo::open(&ledger.root, &ledger.config.paths)?;
+    if repo.is_unborn() {
+        return Ok(None);
+    }
+    Ok(Some(history::timelines(
+        &repo,
+        "HEAD",
+        &ledger.config.ladder,
+        progress,
+    )?))
+}
+
+/// The history up to `HEAD` with the working tree as one more version where it differs:
+/// uncommitted edits, new files, deleted files and files that no longer parse.
+fn overlay(mut timelines: Vec<Timeline>, state: &LedgerState, now: Date) -> Vec<Timeline> {
+    let commit = Arc::new(Commit {
+        id: String::new(),
+        // Evidence from the working tree shows its date alone.
+        short: String::new(),
+        author: String::new(),
+        time: now
+            .0
+            .and_hms_opt(0, 0, 0)
+            .map_or(0, |t| t.and_utc().timestamp()),
+        date: now,
+        summary: "uncommitted changes".into(),
+    });
+    let mut seen = std::collections::HashSet::new();
+    for snapshot in &state.snapshots {
+        seen.insert(snapshot.id.clone());
+        let version = Version {
+            commit: Arc::clone(&commit),
+            path: snapshot.path.clone(),
+            content: Content::Valid {
+                snapshot: Arc::new(snapshot.clone()),
+            },
+        };
+        match timelines.iter_mut().find(|t| t.id == snapshot.id) {
+            Some(timeline) if timeline.current() == Some(snapshot) => {}
+            Some(timeline) => timeline.versions.push(version),
+            None => timelines.push(Timeline {
+                id: snapshot.id.clone(),
+                versions: vec![version],
+            }),
+        }
+    }
+    for timeline in timelines
+        .iter_mut()
+        .filter(|t| t.is_present() && !seen.contains(&t.id))
+    {
+        let Some(path) = timeline.last().map(|v| v.path.clone()) else {
+            continue;
+        };
+        let problems: Vec<_> = state
+            .diagnostics
+            .iter()
+            .filter(|d| d.file == path)
+            .cloned()
+            .collect();
+        let content = if problems.is_empty() {
+            Content::Removed
+        } else {
+            Content::Invalid {
+                diagnostics: Arc::new(problems),
+            }
+        };
+        timeline.versions.push(Version {
+            commit: Arc::clone(&commit),
+            path,
+            content,
+        });
+    }
+    timelines.sort_by(|a, b| a.id.cmp(&b.id));
+    timelines
+}

@@ -1,0 +1,604 @@
+//! The diff-aware review: what a change (from `merge-base(base, head)` to `head`) did to each
+//! partnership it touched. Both sides are analysed at the same "now", the head's commit date,
+//! so time passing alone is never a change; findings are matched by fingerprint and classified
+//! as new, worsened, improved, unchanged, resolved or acknowledged. Only the touched
+//! partnerships are read, each through its own file's history.
+
+use std::collections::HashMap;
+use std::sync::Arc;
+
+use serde::Serialize;
+
+use super::base::Base;
+use super::{LedgerRoot, config_at, reopen_for, run_rules};
+use crate::config::{self, Config};
+use crate::error::{Error, Result};
+use crate::history::{self, Compared, LedgerRepo, Progress, Touched};
+use crate::ledger::changes::{Change, changes};
+use crate::ledger::load;
+use crate::ledger::{Commit, Content, Date, Diagnostic, Meeting};
+use crate::report::redact;
+use crate::signs::{Acknowledgement, Finding, Fingerprint, Measure, Movement, Severity};
+
+/// What to compare.
+pub struct ReviewRequest<'a> {
+    pub ledger: &'a LedgerRoot,
+    pub base: Base,
+    /// The revision the change ends at (`HEAD` by default).
+    pub head: String,
+    pub progress: &'a dyn Progress,
+}
+
+/// How a finding fared in the change.
+#[derive(
+    Clone, Copy, Debug, PartialEq, Eq, PartialOrd, Ord, Hash, Serialize, schemars::JsonSchema,
+)]
+#[serde(rename_all = "kebab-case")]
+pub enum Status {
+    /// Present at head, absent at the merge base.
+    New,
+    /// Present at both, with a higher severity or a measurably worse value at head.
+    Worsened,
+    /// Present at the merge base, gone at head.
+    Resolved,
+    /// Present at both, with a lower severity or a measurably better value at head.
+    Improved,
+    /// Matched at head by an unexpired `acknowledged` entry.
+    Acknowledged,
+    /// Present at both, the same.
+    Unchanged,
+}
+
+impl Status {
+    pub const ALL: [Status; 6] = [
+        Status::New,
+        Status::Worsened,
+        Status::Resolved,
+        Status::Improved,
+        Status::Acknowledged,
+        Status::Unchanged,
+    ];
+
+    pub fn as_str(self) -> &'static str {
+        match self {
+            Status::New => "new",
+            Status::Worsened => "worsened",
+            Status::Resolved => "resolved",
+            Status::Improved => "improved",
+            Status::Acknowledged => "acknowledged",
+            Status::Unchanged => "unchanged",
+        }
+    }
+}
+
+/// What a finding was at the merge base, when it was there.
+#[derive(Clone, Debug, PartialEq, Serialize)]
+pub struct Before {
+    pub severity: Severity,
+    pub message: String,
+    pub measure: Option<Measure>,
+}
+
+/// One finding of a touched partnership with its status in the change.
+#[derive(Clone, Debug, PartialEq)]
+pub struct Reviewed {
+    pub status: Status,
+    /// The finding at head; at the merge base for a resolved one (its location is then the
+    /// file as it was there).
+    pub finding: Finding,
+    /// The same finding at the merge base, for worsened, improved, unchanged and acknowledged
+    /// ones that were there.
+    pub before: Option<Before>,
+}
+
+/// What the change did to a partnership's file.
+#[derive(Clone, Copy, Debug, PartialEq, Eq, Serialize, schemars::JsonSchema)]
+#[serde(rename_all = "kebab-case")]
+pub enum FileChange {
+    Added,
+    Modified,
+    /// Moved or renamed, maybe edited too.
+    Moved,
+    Removed,
+    /// The file is unchanged, but the configuration changed (thresholds, ladder, rules).
+    Reconfigured,
+}
+
+/// One partnership the change touched.
+#[derive(Clone, Debug)]
+pub struct PartnershipReview {
+    pub id: String,
+    /// The partner's display name at head (at the merge base when the file was removed).
+    pub name: String,
+    pub file: FileChange,
+    /// The file's path at head (`None` when the change removed it).
+    pub path: Option<String>,
+    /// The file's path at the merge base (`None` when the change added it).
+    pub base_path: Option<String>,
+    /// Whether the file is valid at head; an invalid one has diagnostics and no findings.
+    pub valid: bool,
+    /// Field-level changes from the merge base to head (redacted fields masked).
+    pub changes: Vec<Change>,
+    /// Meeting sections the change added, as they are at head.
+    pub meetings: Vec<Meeting>,
+    /// Findings ordered by status (new first), then severity (worst first), rule and subject.
+    pub findings: Vec<Reviewed>,
+}
+
+/// The review of one change.
+#[derive(Clone, Debug)]
+pub struct Review {
+    /// The base as asked for (or taken from the environment).
+    pub base: Base,
+    /// The revision the change ends at, as asked for.
+    pub head_rev: String,
+    pub merge_base: Arc<Commit>,
+    pub head: Arc<Commit>,
+    /// The date both sides are analysed at: the head's commit date.
+    pub now: Date,
+    /// Whether `rapport.yaml` differs between the merge base and head (then every partnership
+    /// is re-analysed, each side with its own configuration).
+    pub config_changed: bool,
+    /// Touched partnerships, the ones with new or worsened findings first.
+    pub partnerships: Vec<PartnershipReview>,
+    /// Problems in the touched files at head.
+    pub diagnostics: Vec<Diagnostic>,
+    /// The ledger root relative to the repository's top, `/`-terminated or empty: what
+    /// formats that name files from the repository's top (SARIF, annotations) put first.
+    pub prefix: String,
+}
+
+/// How many findings of each status.
+#[derive(Clone, Copy, Debug, Default, PartialEq, Eq, Serialize, schemars::JsonSchema)]
+pub struct Counts {
+    pub new: usize,
+    pub worsened: usize,
+    pub resolved: usize,
+    pub improved: usize,
+    pub acknowledged: usize,
+    pub unchanged: usize,
+}
+
+impl Counts {
+    pub fn of(&self, status: Status) -> usize {
+        match status {
+            Status::New => self.new,
+            Status::Worsened => self.worsened,
+            Status::Resolved => self.resolved,
+            Status::Improved => self.improved,
+            Status::Acknowledged => self.acknowledged,
+            Status::Unchanged => self.unchanged,
+        }
+    }
+
+    fn add(&mut self, status: Status) {
+        let slot = match status {
+            Status::New => &mut self.new,
+            Status::Worsened => &mut self.worsened,
+            Status::Resolved => &mut self.resolved,
+            Status::Improved => &mut self.improved,
+            Status::Acknowledged => &mut self.acknowledged,
+            Status::Unchanged => &mut self.unchanged,
+        };
+        *slot += 1;
+    }
+}
+
+impl Review {
+    /// Every reviewed finding with its partnership, in report order.
+    pub fn findings(&self) -> impl Iterator<Item = (&PartnershipReview, &Reviewed)> {
+        self.partnerships
+            .iter()
+            .flat_map(|p| p.findings.iter().map(move |f| (p, f)))
+    }
+
+    pub fn counts(&self) -> Counts {
+        let mut counts = Counts::default();
+        for (_, reviewed) in self.findings() {
+            counts.add(reviewed.status);
+        }
+        counts
+    }
+
+    /// The findings that fail a pre-merge gate at `threshold`: new or worsened, open, at or
+    /// above it.
+    pub fn failing(&self, threshold: Option<Severity>) -> impl Iterator<Item = &Reviewed> {
+        self.findings().map(|(_, r)| r).filter(move |r| {
+            matches!(r.status, Status::New | Status::Worsened)
+                && super::fails(&r.finding, threshold)
+        })
+    }
+
+    /// Whether the change did nothing a reviewer needs to look at: no new, worsened or resolved
+    /// finding, no improvement, and every touched file valid.
+    pub fn is_quiet(&self) -> bool {
+        let counts = self.counts();
+        self.diagnostics.is_empty()
+            && counts.new + counts.worsened + counts.resolved + counts.improved == 0
+    }
+}
+
+/// Compares the ledger at `merge-base(base, head)` with the ledger at `head`.
+pub fn review(request: &ReviewRequest<'_>) -> Result<Review> {
+    let ledger = request.ledger;
+    let repo = LedgerRepo::open(&ledger.root, &ledger.config.paths)?;
+    let (head_id, head_info) = {
+        let head = repo.resolve(&request.head)?;
+        (head.id(), crate::history::shared_info(&head))
+    };
+    let base_id = repo.resolve(&request.base.rev)?.id();
+    let merge_base = repo.repo.merge_base(base_id, head_id).map_err(|error| {
+        if error.code() == git2::ErrorCode::NotFound {
+            Error::NoMergeBase {
+                base: request.base.rev.clone(),
+                head: request.head.clone(),
+            }
+        } else {
+            Error::Git(error)
+        }
+    })?;
+    let merge_base_info = crate::history::shared_info(&repo.repo.find_commit(merge_base)?);
+    let head_config = config_at(ledger, &repo, head_id)?;
+    // A configuration the merge base cannot read is no reason to refuse the change fixing it.
+    let base_config =
+        config_at(ledger, &repo, merge_base).unwrap_or_else(|_| ledger.config.clone());
+    let config_changed = config_file(&repo, merge_base)? != config_file(&repo, head_id)?;
+    let repo = reopen_for(ledger, repo, &head_config)?;
+    let now = head_info.date;
+
+    let changed = history::touched(&repo, merge_base, head_id)?;
+    let changed_paths: std::collections::HashSet<String> = changed
+        .iter()
+        .flat_map(|t| [t.before.clone(), t.after.clone()])
+        .flatten()
+        .collect();
+    let touched = if config_changed {
+        every_file(&repo, changed, head_id)?
+    } else {
+        changed
+    };
+    let follow: Vec<String> = touched
+        .iter()
+        .filter_map(|t| t.after.clone().or_else(|| t.before.clone()))
+        .collect();
+    let compared = history::compare(
+        &repo,
+        head_id,
+        merge_base,
+        &follow,
+        &head_config.ladder,
+        request.progress,
+    )?;
+    // Only the touched files are read and validated at head; their text at each side points
+    // findings at lines.
+    let head_files = read_files(
+        &repo,
+        head_id,
+        touched.iter().filter_map(|t| t.after.as_deref()),
+    )?;
+    let base_files = read_files(
+        &repo,
+        merge_base,
+        touched.iter().filter_map(|t| t.before.as_deref()),
+    )?;
+    let state = load::load(&head_files.0, &head_config.ladder);
+    let mut diagnostics = state.diagnostics;
+    diagnostics.extend(head_files.1);
+    diagnostics.sort_by(|a, b| (&a.file, a.line, a.column).cmp(&(&b.file, b.line, b.column)));
+    let texts = |files: &[(String, Vec<u8>)]| -> HashMap<String, String> {
+        files
+            .iter()
+            .filter_map(|(p, b)| Some((p.clone(), String::from_utf8(b.clone()).ok()?)))
+            .collect()
+    };
+    let (head_texts, base_texts) = (texts(&head_files.0), texts(&base_files.0));
+
+    let mut partnerships = Vec::new();
+    for pair in &compared {
+        let sides = Sides {
+            head: Side {
+                config: &head_config,
+                texts: &head_texts,
+            },
+            base: Side {
+                config: &base_config,
+                texts: &base_texts,
+            },
+            now,
+            changed: &changed_paths,
+        };
+        if let Some(reviewed) = review_one(pair, &sides) {
+            partnerships.push(reviewed);
+        }
+    }
+    partnerships.sort_by_key(|p| {
+        let worst = p
+            .findings
+            .iter()
+            .filter(|r| matches!(r.status, Status::New | Status::Worsened))
+            .map(|r| r.finding.severity)
+            .max();
+        (std::cmp::Reverse(worst), p.valid, p.id.clone())
+    });
+    Ok(Review {
+        base: request.base.clone(),
+        head_rev: request.head.clone(),
+        merge_base: merge_base_info,
+        head: head_info,
+        now,
+        config_changed,
+        partnerships,
+        diagnostics,
+        prefix: repo.prefix().to_string(),
+    })
+}
+
+/// One side of the comparison: its configuration and the text of its touched files.
+struct Side<'a> {
+    config: &'a Config,
+    texts: &'a HashMap<String, String>,
+}
+
+struct Sides<'a> {
+    head: Side<'a>,
+    base: Side<'a>,
+    now: Date,
+    /// The paths (at either side) of the files the change touched.
+    changed: &'a std::collections::HashSet<String>,
+}
+
+fn review_one(pair: &Compared, sides: &Sides<'_>) -> Option<PartnershipReview> {
+    let (head, base) = (&pair.head, &pair.base);
+    let head_last = head.last()?;
+    let removed = matches!(head_last.content, Content::Removed);
+    let valid = removed || head.current().is_some();
+    let base_present = base.is_present();
+    let path = (!removed).then(|| head_last.path.clone());
+    let base_path = base_present
+        .then(|| base.last().map(|v| v.path.clone()))
+        .flatten();
+    let file = match (&base_path, &path) {
+        (None, _) => FileChange::Added,
+        (Some(_), None) => FileChange::Removed,
+        (Some(before), Some(after)) if before != after => FileChange::Moved,
+        (_, Some(after)) if !sides.changed.contains(after) => FileChange::Reconfigured,
+        _ => FileChange::Modified,
+    };
+    let (head_texts, base_texts) = (sides.head.texts, sides.base.texts);
+    let mut at_head = if valid {
+        run_rules(
+            std::slice::from_ref(head),
+            sides.head.config,
+            sides.now,
+            &|file: &str| head_texts.get(file).cloned(),
+        )
+    } else {
+        Vec::new()
+    };
+    let mut at_base = run_rules(
+        std::slice::from_ref(base),
+        sides.base.config,
+        sides.now,
+        &|file: &str| base_texts.get(file).cloned(),
+    );
+    // One partnership on both sides, whatever its file was called at the merge base: a file
+    // renamed without an explicit `id` changes its default id, not its findings.
+    for finding in &mut at_base {
+        if finding.location.partnership != pair.id {
+            finding.location.partnership.clone_from(&pair.id);
+            finding.fingerprint = Fingerprint::new(finding.rule, &pair.id, &finding.subject);
+        }
+    }
+    let findings = if valid {
+        classify(&at_head, &at_base)
+    } else {
+        Vec::new()
+    };
+    // A file only the configuration touched is shown when its findings moved.
+    if file == FileChange::Reconfigured && findings.iter().all(|r| r.status == Status::Unchanged) {
+        return None;
+    }
+    // Classified on the real values; only then masked.
+    let mut findings = findings;
+    let timelines = [head.clone(), base.clone()];
+    let mut shown: Vec<Finding> = findings.iter().map(|r| r.finding.clone()).collect();
+    redact::redact(&mut shown, &timelines, &sides.head.config.redact);
+    redact::redact(&mut shown, &timelines, &sides.base.config.redact);
+    for (reviewed, masked) in findings.iter_mut().zip(shown) {
+        reviewed.finding = masked;
+        if let Some(before) = &mut reviewed.before {
+            let mut one = vec![reviewed.finding.clone()];
+            one[0].message = before.message.clone();
+            one[0].measure = before.measure.clone();
+            redact::redact(&mut one, &timelines, &sides.head.config.redact);
+            redact::redact(&mut one, &timelines, &sides.base.config.redact);
+            before.message = one[0].message.clone();
+            before.measure = one[0].measure.clone();
+        }
+    }
+    at_head.clear();
+    at_base.clear();
+
+    let (before_snapshot, after_snapshot) = (base.current(), head.current());
+    let mut changes = match (before_snapshot, after_snapshot) {
+        (_, Some(after)) => changes(before_snapshot, after),
+        _ => Vec::new(),
+    };
+    changes.retain(|c| !matches!(c, Change::Created) || file == FileChange::Added);
+    redact::redact_changes(&mut changes, &sides.head.config.redact);
+    let meetings = match after_snapshot {
+        Some(after) => added_meetings(
+            before_snapshot.map(|s| s.body.meetings.as_slice()),
+            &after.body.meetings,
+        ),
+        None => Vec::new(),
+    };
+    let name = head
+        .valid()
+        .last()
+        .or_else(|| base.valid().last())
+        .map(|(_, s)| s.front.partner.clone())
+        .unwrap_or_else(|| pair.id.clone());
+    Some(PartnershipReview {
+        id: pair.id.clone(),
+        name,
+        file,
+        path,
+        base_path,
+        valid,
+        changes,
+        meetings,
+        findings,
+    })
+}
+
+/// Matches findings by fingerprint and gives each its status.
+fn classify(at_head: &[Finding], at_base: &[Finding]) -> Vec<Reviewed> {
+    let before: HashMap<&str, &Finding> = at_base
+        .iter()
+        .map(|f| (f.fingerprint.0.as_str(), f))
+        .collect();
+    let mut out: Vec<Reviewed> = at_head
+        .iter()
+        .map(|finding| {
+            let was = before.get(finding.fingerprint.0.as_str()).copied();
+            let status = match was {
+                _ if finding.acknowledgement != Acknowledgement::Open => Status::Acknowledged,
+                None => Status::New,
+                Some(was) => movement(was, finding),
+            };
+            Reviewed {
+                status,
+                finding: finding.clone(),
+                before: was.map(|w| Before {
+                    severity: w.severity,
+                    message: w.message.clone(),
+                    measure: w.measure.clone(),
+                }),
+            }
+        })
+        .collect();
+    let now: std::collections::HashSet<&str> =
+        at_head.iter().map(|f| f.fingerprint.0.as_str()).collect();
+    out.extend(
+        at_base
+            .iter()
+            .filter(|f| !now.contains(f.fingerprint.0.as_str()))
+            .map(|f| Reviewed {
+                status: Status::Resolved,
+                finding: f.clone(),
+                before: None,
+            }),
+    );
+    out.sort_by(|a, b| {
+        (
+            a.status,
+            std::cmp::Reverse(a.finding.severity),
+            a.finding.rule,
+            &a.finding.subject,
+        )
+            .cmp(&(
+                b.status,
+                std::cmp::Reverse(b.finding.severity),
+                b.finding.rule,
+                &b.finding.subject,
+            ))
+    });
+    out
+}
+
+/// Worse, better or the same: severity first, then the finding's measure. A finding whose
+/// acknowledgement ran out in the change is back, so it counts as worse.
+fn movement(before: &Finding, after: &Finding) -> Status {
+    if before.acknowledgement != Acknowledgement::Open {
+        return Status::Worsened;
+    }
+    if after.severity != before.severity {
+        return if after.severity > before.severity {
+            Status::Worsened
+        } else {
+            Status::Improved
+        };
+    }
+    match (&before.measure, &after.measure) {
+        (Some(was), Some(is)) => match is.since(was) {
+            Movement::Worse => Status::Worsened,
+            Movement::Better => Status::Improved,
+            Movement::Same => Status::Unchanged,
+        },
+        _ => Status::Unchanged,
+    }
+}
+
+/// The meetings of `after` that `before` does not have (by date and title, counting repeats).
+fn added_meetings(before: Option<&[Meeting]>, after: &[Meeting]) -> Vec<Meeting> {
+    let mut known: HashMap<(Date, &str), usize> = HashMap::new();
+    for meeting in before.unwrap_or_default() {
+        *known
+            .entry((meeting.date, meeting.title.as_str()))
+            .or_default() += 1;
+    }
+    after
+        .iter()
+        .filter(|m| match known.get_mut(&(m.date, m.title.as_str())) {
+            Some(count) if *count > 0 => {
+                *count -= 1;
+                false
+            }
+            _ => true,
+        })
+        .cloned()
+        .collect()
+}
+
+/// The bytes of `rapport.yaml` in a commit, if it has one.
+fn config_file(repo: &LedgerRepo, commit: git2::Oid) -> Result<Option<Vec<u8>>> {
+    repo.file_at(&repo.repo.find_commit(commit)?, config::FILE_NAME)
+}
+
+/// Every partnership file of either side, for a change of configuration: the files the change
+/// touched (renames paired), then every other file as unchanged.
+fn every_file(
+    repo: &LedgerRepo,
+    mut touched: Vec<Touched>,
+    head: git2::Oid,
+) -> Result<Vec<Touched>> {
+    let head_commit = repo.repo.find_commit(head)?;
+    for (path, _) in repo.entries(&head_commit.tree()?)? {
+        let path = repo.ledger_path(&path).to_string();
+        if !touched
+            .iter()
+            .any(|t| t.after.as_deref() == Some(path.as_str()))
+        {
+            touched.push(Touched {
+                before: Some(path.clone()),
+                after: Some(path),
+            });
+        }
+    }
+    Ok(touched)
+}
+
+/// Reads files (paths relative to the ledger root) from a commit; those over the size limit
+/// become diagnostics.
+fn read_files<'p>(
+    repo: &LedgerRepo,
+    commit: git2::Oid,
+    paths: impl Iterator<Item = &'p str>,
+) -> Result<history::Files> {
+    let commit = repo.repo.find_commit(commit)?;
+    let mut files = Vec::new();
+    let mut problems = Vec::new();
+    for path in paths {
+        match repo.file_at(&commit, path)? {
+            Some(bytes) if bytes.len() > crate::ledger::parse::MAX_FILE_BYTES => {
+                problems.push(crate::ledger::parse::too_large(path, bytes.len() as u64));
+            }
+            Some(bytes) => files.push((path.to_string(), bytes)),
+            None => {}
+        }
+    }
+    files.sort_by(|a, b| a.0.cmp(&b.0));
+    files.dedup_by(|a, b| a.0 == b.0);
+    Ok((files, problems))
+}

@@ -1,0 +1,479 @@
+//! The pull-request report on scripted histories written the way a team writes them: months of
+//! meeting notes on `main`, then a branch that changes one thing. Each test pins what the review
+//! says of the change (new, worsened, resolved, unchanged, acknowledged; a rename; a calm note)
+//! and the exit code of the pre-merge gate.
+
+mod common;
+
+use assert_cmd::Command;
+use common::{Script, partnership, shallow_clone};
+use serde_json::Value;
+
+/// Northwind's front matter with the given payment days and extra lines.
+fn northwind(days: u32, extra: &str) -> String {
+    format!(
+        "since: 2024-01-15\nlaunched: 2024-03-01\nplan: {{ agreed: 2024-02-10, segments: [EU healthcare] }}\n\
+         contacts:\n  - {{ name: Dana Whitfield, side: partner, role: VP Alliances, level: executive, primary: true }}\n  \
+         - {{ name: Omar Haddad, side: partner, role: Partner Manager, level: manager }}\n  \
+         - {{ name: Priya Raman, side: ours, role: Alliance Manager, level: manager, primary: true }}\n\
+         terms: {{ payment_days: {days}, price: 120000, currency: EUR, renewal: 2025-01-15 }}\n\
+         kpis:\n  - {{ id: sourced-pipeline, name: Partner-sourced pipeline, unit: EUR, target: 400000, actual: 310000, as_of: 2024-06-30 }}\n\
+         wins:\n  - {{ date: 2024-04-30, summary: Helsinki University Hospital, value: 80000 }}\n{extra}"
+    )
+}
+
+const NOTES: &str = "\n## 2024-03-14 Launch review\nAttendees: Dana Whitfield, Omar Haddad, Priya Raman\n\n\
+Launch went well; two hospitals asked for a demo.\n\n- [x] partner: share the launch deck\n\n\
+## 2024-04-18 Pipeline sync\nAttendees: Omar Haddad, Priya Raman\n\nPipeline on plan; SSO integration scoped.\n\n\
+## 2024-05-23 Pipeline sync\nAttendees: Omar Haddad, Priya Raman\n\nThree new opportunities in the Nordics.\n";
+
+const JUNE: &str = "\n## 2024-06-20 Quarterly business review\nAttendees: Dana Whitfield, Omar Haddad, Priya Raman\n\n\
+Pipeline at 310,000 against 400,000; the team expects to close the gap in Q3.\n";
+
+const CALM_JULY: &str = "\n## 2024-07-11 Pipeline sync\nAttendees: Omar Haddad, Priya Raman\n\n\
+Two opportunities moved to proposal. Omar will bring the SSO roadmap to the next review.\n";
+
+const ZHIHENG_MAY: &str = "\n## 2024-05-16 项目例会\n参会人员：王磊, Chen Siyuan\n\n第一个项目验收通过，第二个项目进入测试阶段。\n\n\
+## 2024-06-13 项目例会\n参会人员：王磊, Chen Siyuan\n\n测试进展顺利，客户满意。\n";
+
+/// A Chinese partner with calm notes.
+fn zhiheng(body_extra: &str) -> String {
+    partnership(
+        "智衡软件",
+        "since: 2024-01-10\ncontacts:\n  - { name: 王磊, side: partner, role: 合作总监, level: director, primary: true }\n  \
+         - { name: Chen Siyuan, side: ours, role: Partner Manager, level: manager, primary: true }\n\
+         kpis:\n  - { id: projects, name: Projects delivered, unit: projects, target: 4, actual: 4, as_of: 2024-06-30 }\n",
+        &format!(
+            "\n## 2024-04-11 季度业务回顾\n参会人员：王磊, Chen Siyuan\n\n项目按计划推进，客户反馈良好。\n{body_extra}"
+        ),
+    )
+}
+
+/// `main` with months of Northwind notes at net-`days`, and Zhiheng beside it.
+fn main_history(days: u32, extra: &str) -> Script {
+    Script::new()
+        .commit(
+            "2024-01-15",
+            "Start the ledger with Northwind",
+            &[(
+                "partners/northwind.md",
+                &partnership("Northwind Analytics", &northwind(30, ""), ""),
+            )],
+        )
+        .commit(
+            "2024-02-12",
+            "Add Zhiheng",
+            &[("partners/zhiheng.md", &zhiheng(""))],
+        )
+        .commit(
+            "2024-05-16",
+            "Zhiheng: May review",
+            &[("partners/zhiheng.md", &zhiheng(ZHIHENG_MAY))],
+        )
+        .commit(
+            "2024-05-24",
+            "Northwind: spring notes",
+            &[(
+                "partners/northwind.md",
+                &partnership("Northwind Analytics", &northwind(30, ""), NOTES),
+            )],
+        )
+        .commit(
+            "2024-06-21",
+            "Northwind: June QBR",
+            &[(
+                "partners/northwind.md",
+                &partnership(
+                    "Northwind Analytics",
+                    &northwind(days, extra),
+                    &format!("{NOTES}{JUNE}"),
+                ),
+            )],
+        )
+}
+
+fn rapport(script: &Script, args: &[&str]) -> Command {
+    let mut cmd = Command::cargo_bin("rapport").expect("binary");
+    cmd.arg(args[0]).arg(script.path()).args(&args[1..]);
+    for var in [
+        "GITHUB_BASE_REF",
+        "CI_MERGE_REQUEST_DIFF_BASE_SHA",
+        "CI_MERGE_REQUEST_TARGET_BRANCH_NAME",
+        "GITHUB_STEP_SUMMARY",
+    ] {
+        cmd.env_remove(var);
+    }
+    cmd.env("NO_COLOR", "1");
+    cmd
+}
+
+/// The JSON report of the change from `main` to `pr`.
+fn report(script: &Script) -> Value {
+    let out = rapport(
+        script,
+        &[
+            "report", "--base", "main", "--head", "pr", "--format", "json",
+        ],
+    )
+    .output()
+    .expect("runs");
+    assert!(
+        out.status.success(),
+        "{}",
+        String::from_utf8_lossy(&out.stderr)
+    );
+    serde_json::from_slice(&out.stdout).expect("JSON")
+}
+
+/// `(rule, change)` of every finding of a partnership in the report.
+fn statuses(report: &Value, id: &str) -> Vec<(String, String)> {
+    let Some(p) = report["partnerships"]
+        .as_array()
+        .and_then(|ps| ps.iter().find(|p| p["id"] == id))
+    else {
+        return Vec::new();
+    };
+    p["findings"]
+        .as_array()
+        .map(|fs| {
+            fs.iter()
+                .map(|f| {
+                    (
+                        f["rule"].as_str().unwrap_or_default().to_string(),
+                        f["change"].as_str().unwrap_or_default().to_string(),
+                    )
+                })
+                .collect()
+        })
+        .unwrap_or_default()
+}
+
+fn has(report: &Value, id: &str, rule: &str, change: &str) -> bool {
+    statuses(report, id)
+        .iter()
+        .any(|(r, c)| r == rule && c == change)
+}
+
+fn gate(script: &Script, fail_on: &str) -> i32 {
+    rapport(
+        script,
+        &[
+            "check",
+            "--base",
+            "main",
+            "--rev",
+            "pr",
+            "--fail-on",
+            fail_on,
+        ],
+    )
+    .output()
+    .expect("runs")
+    .status
+    .code()
+    .unwrap_or(-1)
+}
+
+#[test]
+fn stretched_payment_terms_are_a_new_finding_and_fail_the_gate() {
+    let script = main_history(30, "").branch("pr").commit(
+        "2024-07-12",
+        "Northwind: net-45 from the Q3 invoice",
+        &[(
+            "partners/northwind.md",
+            &partnership(
+                "Northwind Analytics",
+                &northwind(45, ""),
+                &format!("{NOTES}{JUNE}{CALM_JULY}"),
+            ),
+        )],
+    );
+    let report = report(&script);
+    assert!(
+        has(&report, "northwind", "payment-terms-slip", "new"),
+        "{report:#}"
+    );
+    assert_eq!(report["counts"]["new"], 1);
+    // The change shows the field it made and the meeting it added.
+    let northwind = &report["partnerships"][0];
+    assert_eq!(northwind["file"], "modified");
+    assert!(
+        northwind["changes"]
+            .as_array()
+            .expect("changes")
+            .iter()
+            .any(|c| c["path"] == "terms.payment_days" && c["from"] == "30" && c["to"] == "45"),
+        "{northwind:#}"
+    );
+    assert_eq!(northwind["meetings"][0]["title"], "Pipeline sync");
+    // Zhiheng was not touched: it is not in the report.
+    assert!(statuses(&report, "zhiheng").is_empty());
+    assert_eq!(gate(&script, "warning"), 1);
+    assert_eq!(
+        gate(&script, "error"),
+        0,
+        "a warning does not fail the default gate"
+    );
+}
+
+#[test]
+fn terms_stretched_further_are_worsened() {
+    // net-45 on main is a warning; net-60 on the branch is twice the first value: an error.
+    let script = main_history(45, "").branch("pr").commit(
+        "2024-07-12",
+        "Northwind: net-60",
+        &[(
+            "partners/northwind.md",
+            &partnership(
+                "Northwind Analytics",
+                &northwind(60, ""),
+                &format!("{NOTES}{JUNE}"),
+            ),
+        )],
+    );
+    let report = report(&script);
+    assert!(
+        has(&report, "northwind", "payment-terms-slip", "worsened"),
+        "{report:#}"
+    );
+    let finding = &report["partnerships"][0]["findings"][0];
+    assert_eq!(finding["severity"], "error");
+    assert_eq!(finding["before"]["severity"], "warning");
+    assert_eq!(gate(&script, "error"), 1);
+}
+
+#[test]
+fn a_closed_partner_item_resolves_its_finding() {
+    let overdue = "\n- [ ] partner: send the SSO roadmap (due 2024-06-28)\n";
+    let script = main_history(30, "")
+        .commit(
+            "2024-06-24",
+            "Northwind: SSO roadmap asked",
+            &[(
+                "partners/northwind.md",
+                &partnership(
+                    "Northwind Analytics",
+                    &northwind(30, ""),
+                    &format!("{NOTES}{JUNE}{overdue}"),
+                ),
+            )],
+        )
+        .branch("pr")
+        .commit(
+            "2024-07-15",
+            "Northwind: roadmap received",
+            &[(
+                "partners/northwind.md",
+                &partnership(
+                    "Northwind Analytics",
+                    &northwind(30, ""),
+                    &format!("{NOTES}{JUNE}{}{CALM_JULY}", overdue.replace("[ ]", "[x]")),
+                ),
+            )],
+        );
+    let report = report(&script);
+    assert!(
+        has(&report, "northwind", "partner-unresponsive", "resolved"),
+        "{report:#}"
+    );
+    assert_eq!(
+        gate(&script, "info"),
+        0,
+        "a resolved finding never fails the gate"
+    );
+}
+
+#[test]
+fn a_finding_the_change_leaves_alone_is_unchanged() {
+    let script = main_history(45, "").branch("pr").commit(
+        "2024-07-12",
+        "Northwind: July sync",
+        &[(
+            "partners/northwind.md",
+            &partnership(
+                "Northwind Analytics",
+                &northwind(45, ""),
+                &format!("{NOTES}{JUNE}{CALM_JULY}"),
+            ),
+        )],
+    );
+    let report = report(&script);
+    assert_eq!(
+        statuses(&report, "northwind"),
+        vec![("payment-terms-slip".to_string(), "unchanged".to_string())]
+    );
+    assert_eq!(
+        gate(&script, "info"),
+        0,
+        "an unchanged finding was there before the change"
+    );
+}
+
+#[test]
+fn an_acknowledgement_added_by_the_change_is_acknowledged() {
+    let acknowledged = "acknowledged:\n  - { rule: payment-terms-slip, reason: Net-45 for a 10% volume discount, until: 2025-01-15 }\n";
+    let script = main_history(45, "").branch("pr").commit(
+        "2024-07-12",
+        "Northwind: net-45 accepted for the discount",
+        &[(
+            "partners/northwind.md",
+            &partnership(
+                "Northwind Analytics",
+                &northwind(45, acknowledged),
+                &format!("{NOTES}{JUNE}"),
+            ),
+        )],
+    );
+    let report = report(&script);
+    assert!(
+        has(&report, "northwind", "payment-terms-slip", "acknowledged"),
+        "{report:#}"
+    );
+    assert_eq!(gate(&script, "info"), 0);
+}
+
+#[test]
+fn a_renamed_file_keeps_all_its_findings_unchanged() {
+    let script = main_history(45, "").branch("pr").rename(
+        "2024-07-12",
+        "Move Northwind under its region",
+        "partners/northwind.md",
+        "partners/emea/northwind-analytics.md",
+        None,
+    );
+    let report = report(&script);
+    let partnership = &report["partnerships"][0];
+    assert_eq!(partnership["file"], "moved", "{report:#}");
+    assert_eq!(partnership["base_path"], "partners/northwind.md");
+    assert_eq!(partnership["path"], "partners/emea/northwind-analytics.md");
+    let found = statuses(&report, partnership["id"].as_str().unwrap_or_default());
+    assert!(!found.is_empty());
+    assert!(
+        found.iter().all(|(_, change)| change == "unchanged"),
+        "{found:?}"
+    );
+    assert_eq!(gate(&script, "info"), 0);
+}
+
+#[test]
+fn a_calm_meeting_note_changes_nothing_and_passes() {
+    let script = main_history(30, "").branch("pr").commit(
+        "2024-07-12",
+        "Zhiheng: July review",
+        &[(
+            "partners/zhiheng.md",
+            &zhiheng(&format!("{ZHIHENG_MAY}\n## 2024-07-11 项目例会\n参会人员：王磊, Chen Siyuan\n\n第二个项目顺利上线，双方团队配合默契。\n")),
+        )],
+    );
+    let report = report(&script);
+    assert_eq!(report["counts"]["new"], 0, "{report:#}");
+    assert_eq!(report["counts"]["worsened"], 0);
+    assert_eq!(gate(&script, "info"), 0);
+    let text = rapport(&script, &["report", "--base", "main", "--head", "pr"])
+        .output()
+        .expect("runs");
+    assert_eq!(text.status.code(), Some(0));
+    let shown = String::from_utf8_lossy(&text.stdout);
+    assert!(
+        shown.contains("1 partnership touched: no findings"),
+        "{shown}"
+    );
+}
+
+#[test]
+fn an_invalid_file_at_head_fails_the_gate_with_2() {
+    let script = main_history(30, "").branch("pr").commit(
+        "2024-07-12",
+        "Northwind: typo",
+        &[(
+            "partners/northwind.md",
+            &partnership(
+                "Northwind Analytics",
+                &northwind(30, "").replace("payment_days", "payment_dayz"),
+                NOTES,
+            ),
+        )],
+    );
+    let out = rapport(
+        &script,
+        &[
+            "check",
+            "--base",
+            "main",
+            "--rev",
+            "pr",
+            "--fail-on",
+            "never",
+        ],
+    )
+    .output()
+    .expect("runs");
+    assert_eq!(out.status.code(), Some(2));
+    let stdout = String::from_utf8_lossy(&out.stdout);
+    assert!(stdout.contains("partners/northwind.md:"), "{stdout}");
+    assert!(stdout.contains("payment_dayz"), "{stdout}");
+}
+
+#[test]
+fn a_shallow_clone_is_refused_not_reported_on() {
+    let script = main_history(30, "").branch("pr").commit(
+        "2024-07-12",
+        "Northwind: July",
+        &[(
+            "partners/northwind.md",
+            &partnership("Northwind Analytics", &northwind(45, ""), NOTES),
+        )],
+    );
+    let dir = tempfile::tempdir().expect("temp");
+    let clone = shallow_clone(&script, dir.path());
+    let out = Command::cargo_bin("rapport")
+        .expect("binary")
+        .args(["report"])
+        .arg(&clone)
+        .args(["--base", "HEAD", "--format", "markdown"])
+        .output()
+        .expect("runs");
+    assert_eq!(out.status.code(), Some(2));
+    assert!(out.stdout.is_empty(), "no partial report");
+    let stderr = String::from_utf8_lossy(&out.stderr);
+    assert!(stderr.contains("shallow"), "{stderr}");
+    assert!(stderr.contains("fetch-depth: 0"), "{stderr}");
+}
+
+#[test]
+fn the_base_comes_from_the_pull_request_environment_and_is_named() {
+    let script = main_history(30, "").branch("pr").commit(
+        "2024-07-12",
+        "Northwind: net-45",
+        &[(
+            "partners/northwind.md",
+            &partnership(
+                "Northwind Analytics",
+                &northwind(45, ""),
+                &format!("{NOTES}{JUNE}"),
+            ),
+        )],
+    );
+    let out = rapport(&script, &["report", "--format", "json"])
+        .env("GITHUB_BASE_REF", "main")
+        .output()
+        .expect("runs");
+    assert!(
+        out.status.success(),
+        "{}",
+        String::from_utf8_lossy(&out.stderr)
+    );
+    assert_eq!(
+        String::from_utf8_lossy(&out.stderr),
+        "rapport: comparing with main (from GITHUB_BASE_REF)\n"
+    );
+    let report: Value = serde_json::from_slice(&out.stdout).expect("JSON");
+    assert_eq!(report["base"]["source"], "GITHUB_BASE_REF");
+    assert_eq!(report["counts"]["new"], 1);
+
+    let none = rapport(&script, &["report"]).output().expect("runs");
+    assert_eq!(none.status.code(), Some(2));
+    let stderr = String::from_utf8_lossy(&none.stderr);
+    assert!(stderr.contains("no base revision"), "{stderr}");
+    assert!(stderr.contains("--base origin/main"), "{stderr}");
+}
