@@ -5,7 +5,8 @@
 use crate::ledger::Snapshot;
 use crate::ledger::Timeline;
 use crate::signs::{
-    Acknowledgement, Context, Evidence, Finding, Rule, RuleInfo, Severity, finding, sign,
+    Acknowledgement, Context, Evidence, Finding, Measure, Rule, RuleInfo, Severity, Worse, finding,
+    sign,
 };
 
 pub const ID: &str = "stale-acknowledgement";
@@ -62,12 +63,22 @@ pub fn apply(current: &Snapshot, findings: &mut Vec<Finding>, cx: &Context) {
                 };
             }
         }
+        // An expired entry is measured by the days since it expired; one that matches nothing
+        // is a fact with no number to it.
+        let mut measure = None;
         let message = match (expired, ack.until) {
-            (true, Some(until)) => format!(
-                "the acknowledgement of {} expired on {until}, {} days ago",
-                ack.rule,
-                until.days_until(cx.now)
-            ),
+            (true, Some(until)) => {
+                let days = until.days_until(cx.now);
+                measure = Some(Measure::new(
+                    "acknowledged.days_expired",
+                    days as f64,
+                    Worse::Higher,
+                ));
+                format!(
+                    "the acknowledgement of {} expired on {until}, {days} days ago",
+                    ack.rule
+                )
+            }
             _ if matched == 0 => {
                 if super::super::find_rule(&ack.rule).is_none() {
                     format!(
@@ -92,6 +103,7 @@ pub fn apply(current: &Snapshot, findings: &mut Vec<Finding>, cx: &Context) {
             format!("acknowledged: {} ({})", ack.rule, ack.reason),
             None,
         )]);
+        f.measure = measure;
         if let Some(severity) = switch.severity {
             f.severity = severity;
         }
@@ -99,5 +111,74 @@ pub fn apply(current: &Snapshot, findings: &mut Vec<Finding>, cx: &Context) {
     }
     if switch.enabled {
         findings.extend(stale);
+    }
+}
+
+#[cfg(test)]
+mod tests {
+    use super::*;
+    use crate::signs::Movement;
+    use crate::signs::testing::{History, Setup, front};
+
+    /// The stale-acknowledgement findings of a file acknowledging payment-terms-slip `until`,
+    /// with no other finding, at `now`.
+    fn stale(until: &str, reason: &str, now: &str) -> Vec<Finding> {
+        let text = front(&format!(
+            "acknowledged:\n  - {{ rule: payment-terms-slip, reason: {reason}, until: {until} }}\n"
+        ));
+        let timeline = History::new().version("2024-06-01", &text).build();
+        let current = timeline.current().expect("a current version");
+        let setup = Setup::default();
+        let mut findings = Vec::new();
+        apply(current, &mut findings, &setup.context(now));
+        findings
+    }
+
+    #[test]
+    fn an_expired_acknowledgement_measures_the_days_since() {
+        let findings = stale("2025-01-15", "Net-45 for a volume discount", "2025-03-01");
+        assert_eq!(findings.len(), 1);
+        assert_eq!(
+            findings[0].message,
+            "the acknowledgement of payment-terms-slip expired on 2025-01-15, 45 days ago"
+        );
+        assert_eq!(
+            findings[0].measure,
+            Some(Measure::new(
+                "acknowledged.days_expired",
+                45.0,
+                Worse::Higher
+            ))
+        );
+    }
+
+    #[test]
+    fn an_older_expiry_measures_worse() {
+        let measure = |until: &str, reason: &str| {
+            stale(until, reason, "2025-03-01")[0]
+                .measure
+                .clone()
+                .expect("a measure")
+        };
+        let milder = measure("2025-01-15", "Net-45 for a volume discount");
+        assert_eq!(
+            measure("2024-12-01", "Net-45 for a volume discount").since(&milder),
+            Movement::Worse
+        );
+        // A new reason with the same date: as stale as before.
+        assert_eq!(
+            measure("2025-01-15", "Net-45 while volumes grow").since(&milder),
+            Movement::Same
+        );
+    }
+
+    #[test]
+    fn an_acknowledgement_matching_nothing_has_no_measure() {
+        let findings = stale("2025-12-31", "Net-45 for a volume discount", "2025-03-01");
+        assert_eq!(
+            findings[0].message,
+            "the acknowledgement of payment-terms-slip matches no finding"
+        );
+        assert_eq!(findings[0].measure, None);
     }
 }

@@ -5,7 +5,8 @@ use super::history;
 use crate::ledger::model::Side;
 use crate::ledger::{Date, Ladder, Meeting, Snapshot, Timeline, Version};
 use crate::signs::{
-    Context, Evidence, Finding, Rule, RuleInfo, SettingDoc, Severity, finding, median, sign,
+    Context, Evidence, Finding, Measure, Rule, RuleInfo, SettingDoc, Severity, Worse, finding,
+    median, sign,
 };
 
 pub struct ContactDowngrade;
@@ -173,7 +174,12 @@ impl Rule for ContactDowngrade {
                         Severity::Warning
                     })
                     .at_path(format!("contacts[{}].level", now.index))
-                    .evidence(evidence),
+                    .evidence(evidence)
+                    .measure(Measure::new(
+                        "contacts.partner-lead.levels_down",
+                        n as f64,
+                        Worse::Higher,
+                    )),
             );
         }
 
@@ -204,9 +210,13 @@ impl Rule for ContactDowngrade {
             if rank > senior || recent.iter().any(|m| attended(m, &contact.name)) {
                 continue;
             }
-            let Some(last) = earlier.iter().rev().find(|m| attended(m, &contact.name)) else {
+            let Some(at) = earlier.iter().rposition(|m| attended(m, &contact.name)) else {
                 continue;
             };
+            let last = earlier[at];
+            // Meetings (with an attendance line) held since they last came: not a name, so a
+            // redacted contact does not show in the measure.
+            let missed = meetings.len() - at - 1;
             let level = contact.level.as_deref().unwrap_or_default();
             let message = format!(
                 "{} ({level}) has not attended the last {n} meetings (last attended {})",
@@ -233,7 +243,12 @@ impl Rule for ContactDowngrade {
                     message,
                 )
                 .at_line(line)
-                .evidence(evidence),
+                .evidence(evidence)
+                .measure(Measure::new(
+                    "attendance.meetings_missed",
+                    missed as f64,
+                    Worse::Higher,
+                )),
             );
         }
         findings
@@ -321,34 +336,49 @@ impl Rule for MeetingCadenceDrop {
                 .collect()
         };
         let from = meetings.len().saturating_sub(4);
+        // With the message, the days of the gap it reports: the silence up to now, or the gap
+        // between the last two meetings. Analysed at the same now, a meeting recorded after the
+        // last one can only shorten it.
         let found = if silence > set.max_silence_days {
-            Some(format!(
-                "no meeting for {silence} days (the last was on {last})"
+            Some((
+                format!("no meeting for {silence} days (the last was on {last})"),
+                silence,
             ))
         } else if let Some(median) = usual(&dates).filter(|m| silence as f64 > set.factor * m) {
-            Some(format!(
-                "{silence} days since the last meeting on {last}, {:.1}× the usual {median:.0} days between meetings",
-                silence as f64 / median
+            Some((
+                format!(
+                    "{silence} days since the last meeting on {last}, {:.1}× the usual {median:.0} days between meetings",
+                    silence as f64 / median
+                ),
+                silence,
             ))
         } else if dates.len() >= 2 {
             let gap = dates[dates.len() - 2].days_until(last);
             usual(&dates[..dates.len() - 1])
                 .filter(|m| gap as f64 > set.factor * m)
                 .map(|median| {
-                    format!(
-                        "{gap} days between the last two meetings ({} to {last}), {:.1}× the usual {median:.0} days",
-                        dates[dates.len() - 2],
-                        gap as f64 / median
+                    (
+                        format!(
+                            "{gap} days between the last two meetings ({} to {last}), {:.1}× the usual {median:.0} days",
+                            dates[dates.len() - 2],
+                            gap as f64 / median
+                        ),
+                        gap,
                     )
                 })
         } else {
             None
         };
         match found {
-            Some(message) => vec![
+            Some((message, days)) => vec![
                 finding(&MEETING_CADENCE_DROP, current, "meetings", message)
                     .at_line(last_meeting.line)
-                    .evidence(evidence(from)),
+                    .evidence(evidence(from))
+                    .measure(Measure::new(
+                        "meetings.gap_days",
+                        days as f64,
+                        Worse::Higher,
+                    )),
             ],
             None => Vec::new(),
         }
@@ -358,7 +388,15 @@ impl Rule for MeetingCadenceDrop {
 #[cfg(test)]
 mod tests {
     use super::*;
+    use crate::signs::Movement;
     use crate::signs::testing::{History, evidence, front, run};
+
+    /// The measure of the only finding of `rule` on `timeline` at `now`.
+    fn measure(rule: &dyn Rule, timeline: &Timeline, now: &str) -> Measure {
+        let findings = run(rule, timeline, now);
+        assert_eq!(findings.len(), 1, "{findings:#?}");
+        findings[0].measure.clone().expect("a measure")
+    }
 
     fn primary(name: &str, level: &str) -> String {
         front(&format!(
@@ -387,6 +425,36 @@ mod tests {
             ]
         );
         assert_eq!(findings[0].path.as_deref(), Some("contacts[0].level"));
+        assert_eq!(
+            findings[0].measure,
+            Some(Measure::new(
+                "contacts.partner-lead.levels_down",
+                2.0,
+                Worse::Higher
+            ))
+        );
+    }
+
+    #[test]
+    fn handed_down_further_measures_worse() {
+        let down = |levels: &[&str]| {
+            let mut history = History::new();
+            for (i, level) in levels.iter().enumerate() {
+                let name = ["Dana Whitfield", "Tom Ng", "Lee Park"][i];
+                history = history.version(&format!("2024-0{}-01", i + 1), &primary(name, level));
+            }
+            measure(&ContactDowngrade, &history.build(), "2024-06-02")
+        };
+        let milder = down(&["executive", "director"]);
+        assert_eq!(
+            down(&["executive", "manager"]).since(&milder),
+            Movement::Worse
+        );
+        // Down two, then back up one: where things stand is one level down, as before.
+        assert_eq!(
+            down(&["executive", "manager", "director"]).since(&milder),
+            Movement::Same
+        );
     }
 
     #[test]
@@ -419,6 +487,7 @@ mod tests {
             "Dana Whitfield (executive) was replaced as primary contact by Lee Park (director): down one level"
         );
         assert_eq!(findings[0].evidence.len(), 3);
+        assert_eq!(findings[0].measure.as_ref().map(|m| m.value), Some(1.0));
     }
 
     fn meetings(attendees: &[&str]) -> String {
@@ -450,6 +519,34 @@ mod tests {
             "Dana Whitfield (executive) has not attended the last 3 meetings (last attended 2024-01-10)"
         );
         assert_eq!(findings[0].evidence.len(), 4);
+        assert_eq!(
+            findings[0].measure,
+            Some(Measure::new(
+                "attendance.meetings_missed",
+                3.0,
+                Worse::Higher
+            ))
+        );
+        let milder = findings[0].measure.clone().expect("a measure");
+        let longer = meetings(&[
+            "Dana Whitfield, Tom Ng",
+            "Tom Ng",
+            "Tom Ng",
+            "Tom Ng, Priya Raman",
+            "Tom Ng",
+        ]);
+        let timeline = History::new().version("2024-05-11", &longer).build();
+        assert_eq!(
+            measure(&ContactDowngrade, &timeline, "2024-05-12").since(&milder),
+            Movement::Worse
+        );
+        // A meeting without an attendance line says nothing about who came.
+        let unrecorded = text + "## 2024-05-10 Review\nNo attendance taken.\n";
+        let timeline = History::new().version("2024-05-11", &unrecorded).build();
+        assert_eq!(
+            measure(&ContactDowngrade, &timeline, "2024-05-12").since(&milder),
+            Movement::Same
+        );
         let steady = meetings(&["Dana Whitfield", "Tom Ng", "Tom Ng", "Dana Whitfield"]);
         let timeline = History::new().version("2024-04-11", &steady).build();
         assert!(run(&ContactDowngrade, &timeline, "2024-04-12").is_empty());
@@ -478,6 +575,35 @@ mod tests {
             findings[0].message,
             "no meeting for 101 days (the last was on 2024-02-21)"
         );
+        assert_eq!(
+            findings[0].measure,
+            Some(Measure::new("meetings.gap_days", 101.0, Worse::Higher))
+        );
+    }
+
+    #[test]
+    fn a_longer_gap_measures_worse() {
+        let gap = |dates: &[&str]| {
+            let text = cadence(dates);
+            let timeline = History::new().version("2024-04-10", &text).build();
+            measure(&MeetingCadenceDrop, &timeline, "2024-04-12")
+        };
+        const REGULAR: [&str; 4] = ["2024-01-10", "2024-01-24", "2024-02-07", "2024-02-21"];
+        let milder = gap(&[&REGULAR[..], &["2024-03-25"]].concat());
+        assert_eq!(milder.value, 33.0);
+        let longer = gap(&[&REGULAR[..], &["2024-04-10"]].concat());
+        assert_eq!(longer.since(&milder), Movement::Worse);
+        // No meeting at all since 2024-02-21 is worse still, at the same date.
+        assert_eq!(gap(&REGULAR).since(&longer), Movement::Worse);
+        // The same 33 days after a slightly different cadence.
+        let other = gap(&[
+            "2024-01-09",
+            "2024-01-24",
+            "2024-02-07",
+            "2024-02-21",
+            "2024-03-25",
+        ]);
+        assert_eq!(other.since(&milder), Movement::Same);
     }
 
     #[test]

@@ -3,8 +3,8 @@
 use super::{baseline, history};
 use crate::ledger::{Snapshot, Timeline};
 use crate::signs::{
-    Context, Evidence, Finding, Rule, RuleInfo, SettingDoc, Severity, finding, number, percent,
-    sign,
+    Context, Evidence, Finding, Measure, Rule, RuleInfo, SettingDoc, Severity, Worse, finding,
+    number, percent, sign,
 };
 
 pub struct EffortDisproportion;
@@ -146,7 +146,12 @@ impl Rule for EffortDisproportion {
             .evidence(vec![
                 Evidence::of(base_version, observed(base, base_hours), Some(base_hours)),
                 Evidence::of(now_version, observed(current, now_hours), Some(now_hours)),
-            ]),
+            ])
+            .measure(Measure::new(
+                "effort.hours_per_month",
+                now_hours,
+                Worse::Higher,
+            )),
         ]
     }
 }
@@ -154,7 +159,15 @@ impl Rule for EffortDisproportion {
 #[cfg(test)]
 mod tests {
     use super::*;
+    use crate::signs::Movement;
     use crate::signs::testing::{History, evidence, front, run};
+
+    /// The measure of the only finding of `rule` on `timeline` at `now`.
+    fn measure(rule: &dyn Rule, timeline: &Timeline, now: &str) -> Measure {
+        let findings = run(rule, timeline, now);
+        assert_eq!(findings.len(), 1, "{findings:#?}");
+        findings[0].measure.clone().expect("a measure")
+    }
 
     fn effort(hours: u32, revenue: u32, actual: u32) -> String {
         front(&format!(
@@ -180,6 +193,25 @@ mod tests {
                 "2024-09-01 c000001 effort.hours_per_month = 120, money.revenue = 150,000"
             ]
         );
+        assert_eq!(
+            findings[0].measure,
+            Some(Measure::new("effort.hours_per_month", 120.0, Worse::Higher))
+        );
+    }
+
+    #[test]
+    fn more_hours_measure_worse() {
+        let hours = |now: u32, actual: u32| {
+            let timeline = History::new()
+                .version("2024-01-15", &effort(60, 150000, 40))
+                .version("2024-09-01", &effort(now, 150000, actual))
+                .build();
+            measure(&EffortDisproportion, &timeline, "2024-09-02")
+        };
+        let milder = hours(120, 35);
+        assert_eq!(hours(150, 35).since(&milder), Movement::Worse);
+        // The same hours with a KPI further down: the hours are what is measured.
+        assert_eq!(hours(120, 30).since(&milder), Movement::Same);
     }
 
     #[test]

@@ -1,10 +1,11 @@
 //! Sign 2, goals missed: KPIs far below target, no early wins after launch, a launch without an
 //! agreed plan.
 
-use super::{Reading, describe, history, readings};
+use super::{Reading, actual_measure, describe, history, readings};
 use crate::ledger::Timeline;
 use crate::signs::{
-    Context, Evidence, Finding, Rule, RuleInfo, SettingDoc, Severity, finding, percent, sign,
+    Context, Evidence, Finding, Measure, Rule, RuleInfo, SettingDoc, Severity, Worse, finding,
+    percent, sign,
 };
 
 pub struct TargetsMissed;
@@ -95,12 +96,13 @@ impl Rule for TargetsMissed {
             } else {
                 Severity::Warning
             };
-            findings.push(
-                finding(&TARGETS_MISSED, current, kpi.id.clone(), message)
-                    .severity(severity)
-                    .at_path(format!("kpis[{i}].actual"))
-                    .evidence(evidence),
-            );
+            let mut found = finding(&TARGETS_MISSED, current, kpi.id.clone(), message)
+                .severity(severity)
+                .at_path(format!("kpis[{i}].actual"))
+                .evidence(evidence);
+            // `kpis.<id>.actual` against the KPI's target, like the evidence values.
+            found.measure = actual_measure("kpis", kpi);
+            findings.push(found);
         }
         findings
     }
@@ -151,12 +153,14 @@ impl Rule for NoEarlyWins {
         let mut message = format!(
             "no win in the {days} days after launch on {launched} (the window closed on {closes})"
         );
-        if let Some(first) = wins
+        let first = wins
             .iter()
             .filter(|w| w.date > closes)
             .map(|w| w.date)
-            .min()
-        {
+            .min();
+        // How long the partnership went without a win: to the first one, or to now.
+        let waited = launched.days_until(first.unwrap_or(cx.now).min(cx.now));
+        if let Some(first) = first {
             message.push_str(&format!(
                 "; the first came on {first}, {} days after launch",
                 launched.days_until(first)
@@ -169,7 +173,12 @@ impl Rule for NoEarlyWins {
                     now_version,
                     format!("launched: {launched}, wins recorded: {}", wins.len()),
                     None,
-                )]),
+                )])
+                .measure(Measure::new(
+                    "wins.days_after_launch",
+                    waited as f64,
+                    Worse::Higher,
+                )),
         ]
     }
 }
@@ -205,6 +214,8 @@ impl Rule for PlanNotAgreed {
             return Vec::new();
         };
         let agreed = current.front.plan.as_ref().and_then(|p| p.agreed);
+        // How long the partnership ran without a plan: to its agreement, or to now.
+        let without = launched.days_until(agreed.unwrap_or(cx.now)).max(0);
         let (message, path, observed) = match agreed {
             None => (
                 format!("launched on {launched} without an agreed go-to-market plan"),
@@ -224,7 +235,12 @@ impl Rule for PlanNotAgreed {
         vec![
             finding(&PLAN_NOT_AGREED, current, "plan", message)
                 .at_path(path)
-                .evidence(vec![Evidence::of(now_version, observed, None)]),
+                .evidence(vec![Evidence::of(now_version, observed, None)])
+                .measure(Measure::new(
+                    "plan.days_after_launch",
+                    without as f64,
+                    Worse::Higher,
+                )),
         ]
     }
 }
@@ -232,7 +248,15 @@ impl Rule for PlanNotAgreed {
 #[cfg(test)]
 mod tests {
     use super::*;
+    use crate::signs::Movement;
     use crate::signs::testing::{History, evidence, front, run};
+
+    /// The measure of the only finding of `rule` on `timeline` at `now`.
+    fn measure(rule: &dyn Rule, timeline: &Timeline, now: &str) -> Measure {
+        let findings = run(rule, timeline, now);
+        assert_eq!(findings.len(), 1, "{findings:#?}");
+        findings[0].measure.clone().expect("a measure")
+    }
 
     fn kpi(actual: u32, as_of: &str) -> String {
         front(&format!(
@@ -262,6 +286,12 @@ mod tests {
             ]
         );
         assert_eq!(f.subject, "pipeline");
+        assert_eq!(
+            f.measure,
+            Some(
+                Measure::new("kpis.pipeline.actual", 90000.0, Worse::Lower).target(Some(400000.0))
+            )
+        );
     }
 
     #[test]
@@ -286,6 +316,38 @@ mod tests {
             findings[0].message,
             "churn is at 42% of target (12 % against a target of at most 5 %)"
         );
+        assert_eq!(
+            findings[0].measure,
+            Some(Measure::new("kpis.churn.actual", 12.0, Worse::Higher).target(Some(5.0)))
+        );
+    }
+
+    #[test]
+    fn a_kpi_further_behind_measures_worse() {
+        let at = |before: u32, now: u32| {
+            let timeline = History::new()
+                .version("2024-04-02", &kpi(before, "2024-03-31"))
+                .version("2024-07-01", &kpi(now, "2024-06-30"))
+                .build();
+            measure(&TargetsMissed, &timeline, "2024-07-05")
+        };
+        let milder = at(120000, 90000);
+        assert_eq!(at(120000, 60000).since(&milder), Movement::Worse);
+        assert_eq!(at(120000, 150000).since(&milder), Movement::Better);
+        // Missed once instead of twice changes the severity, not the measure.
+        assert_eq!(at(300000, 90000).since(&milder), Movement::Same);
+
+        let churn = |actual: u32| {
+            let text = front(&format!(
+                "kpis:\n  - {{ id: churn, target: 5, actual: {actual}, better: lower }}\n"
+            ));
+            measure(
+                &TargetsMissed,
+                &History::new().version("2024-04-02", &text).build(),
+                "2024-07-05",
+            )
+        };
+        assert_eq!(churn(15).since(&churn(12)), Movement::Worse);
     }
 
     #[test]
@@ -311,6 +373,28 @@ mod tests {
             evidence(&findings[0]),
             vec!["2024-02-01 c000000 launched: 2024-03-01, wins recorded: 1"]
         );
+        assert_eq!(
+            findings[0].measure,
+            Some(Measure::new("wins.days_after_launch", 172.0, Worse::Higher))
+        );
+    }
+
+    #[test]
+    fn still_no_win_measures_worse() {
+        let with = |wins: &str| {
+            let text = front(&format!("launched: 2024-03-01\nwins:{wins}\n"));
+            let timeline = History::new().version("2024-02-01", &text).build();
+            measure(&NoEarlyWins, &timeline, "2024-09-01")
+        };
+        let late = with("\n  - { date: 2024-08-20, summary: Late deal }");
+        let none = with(" []");
+        assert_eq!(none.value, 184.0);
+        assert_eq!(none.since(&late), Movement::Worse);
+        // A second late win does not change when the first came.
+        let more = with(
+            "\n  - { date: 2024-08-20, summary: Late deal }\n  - { date: 2024-08-25, summary: Another }",
+        );
+        assert_eq!(more.since(&late), Movement::Same);
     }
 
     #[test]
@@ -339,12 +423,29 @@ mod tests {
             "the go-to-market plan was agreed on 2024-04-15, 45 days after launch on 2024-03-01"
         );
         assert_eq!(findings[0].path.as_deref(), Some("plan.agreed"));
+        let late = Measure::new("plan.days_after_launch", 45.0, Worse::Higher);
+        assert_eq!(findings[0].measure.as_ref(), Some(&late));
         let none = History::new()
             .version("2024-05-01", &front("launched: 2024-03-01\n"))
             .build();
+        let findings = run(&PlanNotAgreed, &none, "2024-06-01");
         assert_eq!(
-            run(&PlanNotAgreed, &none, "2024-06-01")[0].message,
+            findings[0].message,
             "launched on 2024-03-01 without an agreed go-to-market plan"
+        );
+        // Still no plan 92 days after launch is worse than a plan agreed 45 days after it.
+        let none = findings[0].measure.clone().expect("a measure");
+        assert_eq!(none.value, 92.0);
+        assert_eq!(none.since(&late), Movement::Worse);
+        let segments = History::new()
+            .version(
+                "2024-05-01",
+                &front("launched: 2024-03-01\nplan: { agreed: 2024-04-15, segments: [EU] }\n"),
+            )
+            .build();
+        assert_eq!(
+            measure(&PlanNotAgreed, &segments, "2024-06-01").since(&late),
+            Movement::Same
         );
     }
 

@@ -3,7 +3,7 @@
 use super::history;
 use crate::ledger::{Date, Timeline, Version};
 use crate::signs::{
-    Context, Evidence, Finding, Rule, RuleInfo, SettingDoc, Severity, finding, sign,
+    Context, Evidence, Finding, Measure, Rule, RuleInfo, SettingDoc, Severity, Worse, finding, sign,
 };
 
 pub struct NoSuccessMetrics;
@@ -59,6 +59,8 @@ impl Rule for NoSuccessMetrics {
                 .evidence(vec![Evidence::of(now_version, "kpis absent", None)]),
             ];
         }
+        // No KPIs, or a KPI without target, is a fact with no number to it: no measure. A stale
+        // KPI is measured by the days since its last update.
         let mut findings = Vec::new();
         for (i, kpi) in current.front.kpis.iter().enumerate() {
             if kpi.target.is_none() {
@@ -126,7 +128,12 @@ impl Rule for NoSuccessMetrics {
                             kpi.as_of.map(|d| format!(" as of {d}")).unwrap_or_default()
                         ),
                         kpi.actual,
-                    )]),
+                    )])
+                    .measure(Measure::new(
+                        format!("kpis.{}.days_since_update", kpi.id),
+                        age as f64,
+                        Worse::Higher,
+                    )),
                 );
             }
         }
@@ -137,13 +144,22 @@ impl Rule for NoSuccessMetrics {
 #[cfg(test)]
 mod tests {
     use super::*;
+    use crate::signs::Movement;
     use crate::signs::testing::{History, evidence, front, run};
+
+    /// The measure of the only finding of `rule` on `timeline` at `now`.
+    fn measure(rule: &dyn Rule, timeline: &Timeline, now: &str) -> Measure {
+        let findings = run(rule, timeline, now);
+        assert_eq!(findings.len(), 1, "{findings:#?}");
+        findings[0].measure.clone().expect("a measure")
+    }
 
     #[test]
     fn missing_kpis_and_targets() {
         let none = History::new().version("2024-01-10", &front("")).build();
         let findings = run(&NoSuccessMetrics, &none, "2024-02-01");
         assert_eq!(findings[0].message, "no KPIs define what success means");
+        assert_eq!(findings[0].measure, None);
         let untargeted = History::new()
             .version(
                 "2024-01-10",
@@ -154,6 +170,7 @@ mod tests {
         assert_eq!(findings.len(), 1);
         assert_eq!(findings[0].message, "KPI pipeline has no target");
         assert_eq!(findings[0].subject, "pipeline:target");
+        assert_eq!(findings[0].measure, None);
     }
 
     #[test]
@@ -177,6 +194,42 @@ mod tests {
         assert_eq!(
             evidence(&findings[0]),
             vec!["2024-02-10 c000001 pipeline: actual 20"]
+        );
+        assert_eq!(
+            findings[0].measure,
+            Some(Measure::new(
+                "kpis.pipeline.days_since_update",
+                142.0,
+                Worse::Higher
+            ))
+        );
+    }
+
+    #[test]
+    fn staler_kpis_measure_worse() {
+        let kpi = |actual: u32| {
+            front(&format!(
+                "kpis:\n  - {{ id: pipeline, target: 100, actual: {actual} }}\n"
+            ))
+        };
+        let updated = |on: &str, unchanged: &[&str]| {
+            let mut history = History::new()
+                .version("2024-01-01", &kpi(10))
+                .version(on, &kpi(20));
+            for day in unchanged {
+                history = history.version(day, &kpi(20));
+            }
+            measure(&NoSuccessMetrics, &history.build(), "2024-07-01")
+        };
+        let milder = updated("2024-02-10", &["2024-05-01"]);
+        assert_eq!(
+            updated("2024-01-20", &["2024-05-01"]).since(&milder),
+            Movement::Worse
+        );
+        // Versions that leave the actual alone do not refresh it.
+        assert_eq!(
+            updated("2024-02-10", &["2024-03-01", "2024-06-01"]).since(&milder),
+            Movement::Same
         );
     }
 

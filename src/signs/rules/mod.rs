@@ -15,7 +15,9 @@ pub mod tension;
 pub mod value;
 pub mod vendor;
 
+use crate::ledger::model::{Better, Metric};
 use crate::ledger::{Date, Snapshot, Timeline, Version};
+use crate::signs::{Measure, Worse};
 
 /// Valid versions dated on or before `now`, oldest first: the history as it stood at `now`.
 pub(crate) fn history(timeline: &Timeline, now: Date) -> Vec<(&Version, &Snapshot)> {
@@ -88,9 +90,28 @@ pub(crate) fn readings<'a>(
     by_date.into_values().collect()
 }
 
+/// The measure of a KPI or SLA finding (`block` is `kpis` or `slas`): the metric's actual, drawn
+/// against its target, worse in the direction its `better` calls bad. Named
+/// `<block>.<id>.actual`. The actual rather than the attainment because the evidence values of
+/// these findings are actuals and charts draw them against `target`; a changed target alone does
+/// not move the measure (it can still change the severity). `None` without an actual.
+pub(crate) fn actual_measure(block: &str, metric: &Metric) -> Option<Measure> {
+    let worse = match metric.better {
+        Better::Higher => Worse::Lower,
+        Better::Lower => Worse::Higher,
+    };
+    Some(
+        Measure::new(
+            format!("{block}.{}.actual", metric.id),
+            metric.actual?,
+            worse,
+        )
+        .target(metric.target),
+    )
+}
+
 /// `9 hours against a target of at most 4 hours`, `90,000 EUR against a target of 400,000 EUR`.
 pub(crate) fn describe(metric: &crate::ledger::model::Metric) -> String {
-    use crate::ledger::model::Better;
     use crate::signs::number;
     let unit = metric
         .unit

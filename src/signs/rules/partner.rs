@@ -5,7 +5,8 @@ use crate::ledger::changes::{ItemHistory, action_items};
 use crate::ledger::model::{EventKind, Side};
 use crate::ledger::{Snapshot, Timeline, Version};
 use crate::signs::{
-    Context, Evidence, Finding, Rule, RuleInfo, SettingDoc, Severity, finding, median, sign,
+    Context, Evidence, Finding, Measure, Rule, RuleInfo, SettingDoc, Severity, Worse, finding,
+    median, sign,
 };
 
 pub struct PartnerUnresponsive;
@@ -109,7 +110,12 @@ impl Rule for PartnerUnresponsive {
             findings.push(
                 finding(&PARTNER_UNRESPONSIVE, current, "action-items", message)
                     .at_line(line.unwrap_or(1))
-                    .evidence(evidence),
+                    .evidence(evidence)
+                    .measure(Measure::new(
+                        "action-items.partner.overdue",
+                        late.len() as f64,
+                        Worse::Higher,
+                    )),
             );
         }
 
@@ -146,7 +152,12 @@ impl Rule for PartnerUnresponsive {
                     .collect();
                 findings.push(
                     finding(&PARTNER_UNRESPONSIVE, current, "time-to-close", message)
-                        .evidence(evidence),
+                        .evidence(evidence)
+                        .measure(Measure::new(
+                            "action-items.partner.median_days_to_close",
+                            after,
+                            Worse::Higher,
+                        )),
                 );
             }
         }
@@ -260,7 +271,12 @@ impl Rule for PartnerTurnover {
                 findings.push(
                     finding(&PARTNER_TURNOVER, current, "contacts", message)
                         .at_path("contacts")
-                        .evidence(evidence),
+                        .evidence(evidence)
+                        .measure(Measure::new(
+                            "contacts.partner.departures",
+                            group.len() as f64,
+                            Worse::Higher,
+                        )),
                 );
             }
         }
@@ -297,7 +313,12 @@ impl Rule for PartnerTurnover {
             findings.push(
                 finding(&PARTNER_TURNOVER, current, "primary", message)
                     .at_path("contacts")
-                    .evidence(evidence),
+                    .evidence(evidence)
+                    .measure(Measure::new(
+                        "contacts.partner.primary_changes",
+                        changes as f64,
+                        Worse::Higher,
+                    )),
             );
         }
         findings
@@ -354,6 +375,9 @@ impl Rule for PartnerDistress {
                 .map(|n| format!(": {n}"))
                 .unwrap_or_default();
             let message = format!("the partner {what} on {}{note}", event.date);
+            // No measure: one dated event, and its fingerprint holds its kind and date, so the
+            // same finding at two revisions is the same fact. A count of events would only
+            // repeat, on every event's finding, what the new event's own finding already says.
             let recorded = versions
                 .iter()
                 .find(|(_, s)| {
@@ -393,7 +417,16 @@ impl Rule for PartnerDistress {
 #[cfg(test)]
 mod tests {
     use super::*;
+    use crate::signs::Movement;
     use crate::signs::testing::{History, evidence, front, run};
+
+    /// The measures of the findings of `rule` on `timeline` at `now`, in order.
+    fn measures(rule: &dyn Rule, timeline: &Timeline, now: &str) -> Vec<Measure> {
+        run(rule, timeline, now)
+            .into_iter()
+            .map(|f| f.measure.expect("a measure"))
+            .collect()
+    }
 
     #[test]
     fn overdue_partner_items() {
@@ -414,6 +447,38 @@ mod tests {
                 "2024-06-12 c000000 opened: partner: send revised enablement plan",
                 "2024-06-12 c000000 opened: partner: name a support lead"
             ]
+        );
+        assert_eq!(
+            findings[0].measure,
+            Some(Measure::new(
+                "action-items.partner.overdue",
+                2.0,
+                Worse::Higher
+            ))
+        );
+    }
+
+    #[test]
+    fn more_overdue_items_measure_worse() {
+        let with = |more: &str| {
+            let body = format!(
+                "## 2024-06-12 Review\n- [ ] partner: send revised plan (due 2024-06-30)\n{more}"
+            );
+            let timeline = History::new()
+                .version("2024-06-12", &(front("") + &body))
+                .build();
+            measures(&PartnerUnresponsive, &timeline, "2024-08-14").remove(0)
+        };
+        let milder = with("");
+        assert_eq!(
+            with("- [ ] partner: name a support lead (due 2024-07-15)\n").since(&milder),
+            Movement::Worse
+        );
+        // Our own overdue items and the partner's items not yet due do not count.
+        assert_eq!(
+            with("- [ ] ours: share the forecast (due 2024-06-01)\n- [ ] partner: train the team (due 2024-09-30)\n")
+                .since(&milder),
+            Movement::Same
         );
     }
 
@@ -457,6 +522,46 @@ mod tests {
             findings[0].message,
             "the partner now takes a median 80 days to close its action items, up from 8 days"
         );
+        assert_eq!(
+            findings[0].measure,
+            Some(Measure::new(
+                "action-items.partner.median_days_to_close",
+                80.0,
+                Worse::Higher
+            ))
+        );
+    }
+
+    #[test]
+    fn slower_closing_measures_worse() {
+        const TASKS: [&str; 4] = [
+            "send the plan",
+            "name a support lead",
+            "fix billing export",
+            "share the roadmap",
+        ];
+        let body = |done: usize| {
+            let mut text = front("") + "## 2024-01-01 Review\n";
+            for (i, task) in TASKS.iter().enumerate() {
+                let mark = if i < done { "x" } else { " " };
+                text.push_str(&format!("- [{mark}] partner: {task}\n"));
+            }
+            text
+        };
+        // The days each item was closed on, in order.
+        let closing = |days: [&str; 4]| {
+            let mut history = History::new().version("2024-01-01", &body(0));
+            for (i, day) in days.iter().enumerate() {
+                history = history.version(day, &body(i + 1));
+            }
+            measures(&PartnerUnresponsive, &history.build(), "2024-06-01").remove(0)
+        };
+        let milder = closing(["2024-01-06", "2024-01-11", "2024-03-01", "2024-04-10"]);
+        let slower = closing(["2024-01-06", "2024-01-11", "2024-03-01", "2024-05-10"]);
+        assert_eq!(slower.since(&milder), Movement::Worse);
+        // Faster early closings change the earlier median only.
+        let quicker_start = closing(["2024-01-04", "2024-01-09", "2024-03-01", "2024-04-10"]);
+        assert_eq!(quicker_start.since(&milder), Movement::Same);
     }
 
     #[test]
@@ -534,6 +639,66 @@ mod tests {
             findings[1].message,
             "the partner's primary contact changed 2 times: Dana Whitfield → Ola Berg (2024-04-02) → Tom Ng (2024-07-20)"
         );
+        assert_eq!(
+            findings[0].measure,
+            Some(Measure::new(
+                "contacts.partner.departures",
+                2.0,
+                Worse::Higher
+            ))
+        );
+        assert_eq!(
+            findings[1].measure,
+            Some(Measure::new(
+                "contacts.partner.primary_changes",
+                2.0,
+                Worse::Higher
+            ))
+        );
+    }
+
+    #[test]
+    fn more_departures_measure_worse() {
+        let history = || {
+            History::new()
+                .version(
+                    "2024-01-15",
+                    &contacts(&[
+                        ("Dana Whitfield", true),
+                        ("Ola Berg", false),
+                        ("Tom Ng", false),
+                    ]),
+                )
+                .version(
+                    "2024-04-02",
+                    &contacts(&[("Ola Berg", true), ("Tom Ng", false), ("Lee Park", false)]),
+                )
+                .version(
+                    "2024-07-20",
+                    &contacts(&[("Tom Ng", true), ("Lee Park", false), ("Sam Ortiz", false)]),
+                )
+        };
+        let milder = measures(&PartnerTurnover, &history().build(), "2024-09-01");
+        let more = history()
+            .version(
+                "2024-08-01",
+                &contacts(&[("Lee Park", true), ("Sam Ortiz", false)]),
+            )
+            .build();
+        let more = measures(&PartnerTurnover, &more, "2024-09-01");
+        assert_eq!(more[0].value, 3.0);
+        assert_eq!(more[0].since(&milder[0]), Movement::Worse);
+        assert_eq!(more[1].since(&milder[1]), Movement::Worse);
+        // A version that only reorders the same people changes nothing.
+        let same = history()
+            .version(
+                "2024-08-01",
+                &contacts(&[("Tom Ng", true), ("Sam Ortiz", false), ("Lee Park", false)]),
+            )
+            .build();
+        let same = measures(&PartnerTurnover, &same, "2024-09-01");
+        assert_eq!(same[0].since(&milder[0]), Movement::Same);
+        assert_eq!(same[1].since(&milder[1]), Movement::Same);
     }
 
     #[test]
@@ -581,5 +746,7 @@ mod tests {
                 "2024-09-03 c000000 recorded financial-distress event"
             ]
         );
+        // One dated event: nothing to measure.
+        assert!(findings.iter().all(|f| f.measure.is_none()));
     }
 }

@@ -4,8 +4,8 @@ use super::{changes, history};
 use crate::ledger::Timeline;
 use crate::ledger::model::Side;
 use crate::signs::{
-    Context, Evidence, Finding, Rule, RuleInfo, SettingDoc, Severity, currency_prefix, finding,
-    number, percent, sign, span,
+    Context, Evidence, Finding, Measure, Rule, RuleInfo, SettingDoc, Severity, Worse,
+    currency_prefix, finding, number, percent, sign, span,
 };
 
 pub struct PaymentTermsSlip;
@@ -84,7 +84,12 @@ impl Rule for PaymentTermsSlip {
             finding(&PAYMENT_TERMS_SLIP, current, "terms.payment_days", message)
                 .severity(severity)
                 .at_path("terms.payment_days")
-                .evidence(evidence),
+                .evidence(evidence)
+                .measure(Measure::new(
+                    "terms.payment_days",
+                    now as f64,
+                    Worse::Higher,
+                )),
         ]
     }
 }
@@ -173,7 +178,10 @@ impl Rule for PriceCut {
                     Severity::Warning
                 })
                 .at_path("terms.price")
-                .evidence(evidence),
+                .evidence(evidence)
+                // The cut from the peak, not the price itself: what the message and the
+                // thresholds speak of, and the same whatever the currency or the peak.
+                .measure(Measure::new("terms.price.cut", cut, Worse::Higher)),
         ]
     }
 }
@@ -223,6 +231,7 @@ impl Rule for LatePayment {
             let mut late = Vec::new();
             let mut evidence = Vec::new();
             let mut worst = 0;
+            let mut total = 0;
             let mut path = None;
             for (i, invoice) in current.front.invoices.iter().enumerate() {
                 if invoice.payer != payer {
@@ -237,6 +246,7 @@ impl Rule for LatePayment {
                     continue;
                 }
                 worst = worst.max(days);
+                total += days;
                 path.get_or_insert(format!(
                     "invoices[{i}].{}",
                     if invoice.paid.is_some() {
@@ -266,9 +276,9 @@ impl Rule for LatePayment {
             if late.is_empty() {
                 continue;
             }
-            let (who, subject) = match payer {
-                Side::Partner => ("the partner paid", "invoices:partner"),
-                Side::Ours => ("we paid", "invoices:ours"),
+            let (who, subject, side) = match payer {
+                Side::Partner => ("the partner paid", "invoices:partner", "partner"),
+                Side::Ours => ("we paid", "invoices:ours", "ours"),
             };
             let message = format!(
                 "{who} {} invoice{} late: {}",
@@ -282,7 +292,14 @@ impl Rule for LatePayment {
                 } else {
                     Severity::Warning
                 })
-                .evidence(evidence);
+                .evidence(evidence)
+                // The days late of all the late invoices together: one more late invoice, or
+                // one left unpaid longer, is worse; one paid is better.
+                .measure(Measure::new(
+                    format!("invoices.{side}.days_late"),
+                    total as f64,
+                    Worse::Higher,
+                ));
             if let Some(path) = path {
                 f = f.at_path(path);
             }
@@ -295,7 +312,15 @@ impl Rule for LatePayment {
 #[cfg(test)]
 mod tests {
     use super::*;
+    use crate::signs::Movement;
     use crate::signs::testing::{History, evidence, front, run};
+
+    /// The measure of the only finding of `rule` on `timeline` at `now`.
+    fn measure(rule: &dyn Rule, timeline: &Timeline, now: &str) -> Measure {
+        let findings = run(rule, timeline, now);
+        assert_eq!(findings.len(), 1, "{findings:#?}");
+        findings[0].measure.clone().expect("a measure")
+    }
 
     fn terms(days: u32) -> String {
         front(&format!(
@@ -327,6 +352,10 @@ mod tests {
             ]
         );
         assert_eq!(findings[0].fingerprint.0.len(), 16);
+        assert_eq!(
+            findings[0].measure,
+            Some(Measure::new("terms.payment_days", 120.0, Worse::Higher))
+        );
     }
 
     #[test]
@@ -341,6 +370,26 @@ mod tests {
             findings[0].message,
             "payment terms went from net-30 to net-45 in 1 month"
         );
+        assert_eq!(
+            findings[0].measure,
+            Some(Measure::new("terms.payment_days", 45.0, Worse::Higher))
+        );
+    }
+
+    #[test]
+    fn terms_stretched_further_measure_worse() {
+        let to = |days: &[u32]| {
+            let mut history = History::new();
+            for (i, d) in days.iter().enumerate() {
+                history = history.version(&format!("2024-0{}-01", i + 1), &terms(*d));
+            }
+            measure(&PaymentTermsSlip, &history.build(), "2024-09-01")
+        };
+        let (milder, further) = (to(&[30, 60]), to(&[30, 90]));
+        assert_eq!(further.since(&milder), Movement::Worse);
+        assert_eq!(milder.since(&further), Movement::Better);
+        // The same net-60, reached in two steps: nothing moved.
+        assert_eq!(to(&[30, 45, 60]).since(&milder), Movement::Same);
     }
 
     #[test]
@@ -371,6 +420,26 @@ mod tests {
             "the price was cut 50%, from EUR 120,000 (2024-03-01) to EUR 60,000 (2024-09-01)"
         );
         assert_eq!(evidence(&findings[0]).len(), 3);
+        assert_eq!(
+            findings[0].measure,
+            Some(Measure::new("terms.price.cut", 0.5, Worse::Higher))
+        );
+    }
+
+    #[test]
+    fn price_cut_further_measures_worse() {
+        let to = |prices: &[u32]| {
+            let mut history = History::new();
+            for (i, p) in prices.iter().enumerate() {
+                history = history.version(&format!("2024-0{}-01", i + 1), &price(*p));
+            }
+            measure(&PriceCut, &history.build(), "2024-09-01")
+        };
+        let milder = to(&[120000, 60000]);
+        assert_eq!(to(&[120000, 60000, 48000]).since(&milder), Movement::Worse);
+        assert_eq!(to(&[120000, 80000]).since(&milder), Movement::Better);
+        // Cut in half either way, from a different first price.
+        assert_eq!(to(&[100000, 120000, 60000]).since(&milder), Movement::Same);
     }
 
     #[test]
@@ -401,6 +470,38 @@ mod tests {
                 "2024-09-15 INV-7: due 2024-07-31, paid 2024-09-15, amount 30,000",
                 "2024-09-20 INV-9: due 2024-08-31, unpaid"
             ]
+        );
+        assert_eq!(
+            findings[0].measure,
+            Some(Measure::new(
+                "invoices.partner.days_late",
+                66.0,
+                Worse::Higher
+            ))
+        );
+    }
+
+    #[test]
+    fn more_late_invoices_measure_worse() {
+        const INVOICES: &str =
+            "invoices:\n  - { id: INV-7, payer: ours, due: 2024-07-31, paid: 2024-09-15 }\n";
+        let with = |more: &str| {
+            let timeline = History::new()
+                .version("2024-09-15", &front(&format!("{INVOICES}{more}")))
+                .build();
+            measure(&LatePayment, &timeline, "2024-09-20")
+        };
+        let milder = with("");
+        assert_eq!(milder.name, "invoices.ours.days_late");
+        assert_eq!(
+            with("  - { id: INV-9, payer: ours, due: 2024-08-31 }\n").since(&milder),
+            Movement::Worse
+        );
+        // An invoice paid on time adds nothing.
+        assert_eq!(
+            with("  - { id: INV-9, payer: ours, due: 2024-08-31, paid: 2024-08-30 }\n")
+                .since(&milder),
+            Movement::Same
         );
     }
 

@@ -3,7 +3,8 @@
 use super::history;
 use crate::ledger::Timeline;
 use crate::signs::{
-    Context, Evidence, Finding, Rule, RuleInfo, SettingDoc, Severity, finding, number, sign,
+    Context, Evidence, Finding, Measure, Rule, RuleInfo, SettingDoc, Severity, Worse, finding,
+    number, sign,
 };
 
 pub struct SatisfactionDecline;
@@ -103,7 +104,8 @@ impl Rule for SatisfactionDecline {
                     format!("satisfaction.score = {}", number(now_score)),
                     Some(now_score),
                 ),
-            ]),
+            ])
+            .measure(Measure::new("satisfaction.score", now_score, Worse::Lower)),
         ]
     }
 }
@@ -111,7 +113,15 @@ impl Rule for SatisfactionDecline {
 #[cfg(test)]
 mod tests {
     use super::*;
+    use crate::signs::Movement;
     use crate::signs::testing::{History, evidence, front, run};
+
+    /// The measure of the only finding of `rule` on `timeline` at `now`.
+    fn measure(rule: &dyn Rule, timeline: &Timeline, now: &str) -> Measure {
+        let findings = run(rule, timeline, now);
+        assert_eq!(findings.len(), 1, "{findings:#?}");
+        findings[0].measure.clone().expect("a measure")
+    }
 
     fn score(score: f64, as_of: &str, sla_actual: u32) -> String {
         front(&format!(
@@ -140,6 +150,25 @@ mod tests {
                 "2024-10-01 c000002 satisfaction.score = 3.6"
             ]
         );
+        assert_eq!(
+            findings[0].measure,
+            Some(Measure::new("satisfaction.score", 3.6, Worse::Lower))
+        );
+    }
+
+    #[test]
+    fn falling_further_measures_worse() {
+        let to = |now: f64, sla_actual: u32| {
+            let timeline = History::new()
+                .version("2024-04-01", &score(4.5, "2024-03-31", sla_actual))
+                .version("2024-10-01", &score(now, "2024-09-30", sla_actual))
+                .build();
+            measure(&SatisfactionDecline, &timeline, "2024-10-02")
+        };
+        let milder = to(3.5, 9);
+        assert_eq!(to(3.0, 9).since(&milder), Movement::Worse);
+        // SLAs now met raise the severity; the score is the same.
+        assert_eq!(to(3.5, 3).since(&milder), Movement::Same);
     }
 
     #[test]

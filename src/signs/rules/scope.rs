@@ -5,7 +5,7 @@ use crate::ledger::changes::{Change, scope_changes};
 use crate::ledger::model::ScopeOwner;
 use crate::ledger::{Timeline, Version};
 use crate::signs::{
-    Context, Evidence, Finding, Rule, RuleInfo, SettingDoc, Severity, finding, sign,
+    Context, Evidence, Finding, Measure, Rule, RuleInfo, SettingDoc, Severity, Worse, finding, sign,
 };
 
 pub struct ScopeDrift;
@@ -116,7 +116,13 @@ impl Rule for ScopeDrift {
         vec![
             finding(&SCOPE_DRIFT, current, "scope", message)
                 .at_path("scope")
-                .evidence(evidence),
+                .evidence(evidence)
+                // The commits changing the scope in the busiest window, as the message counts.
+                .measure(Measure::new(
+                    "scope.changes_in_window",
+                    group.len() as f64,
+                    Worse::Higher,
+                )),
         ]
     }
 }
@@ -148,6 +154,7 @@ impl Rule for ScopeUndefined {
         let Some(&(now_version, current)) = versions.last() else {
             return Vec::new();
         };
+        // One finding per item and problem, each a fact with no number to it: no measure.
         let mut findings = Vec::new();
         for (i, item) in current.front.scope.iter().enumerate() {
             let problem = match (item.owner, &item.sla) {
@@ -201,7 +208,15 @@ impl Rule for ScopeUndefined {
 #[cfg(test)]
 mod tests {
     use super::*;
+    use crate::signs::Movement;
     use crate::signs::testing::{History, evidence, front, run};
+
+    /// The measure of the only finding of `rule` on `timeline` at `now`.
+    fn measure(rule: &dyn Rule, timeline: &Timeline, now: &str) -> Measure {
+        let findings = run(rule, timeline, now);
+        assert_eq!(findings.len(), 1, "{findings:#?}");
+        findings[0].measure.clone().expect("a measure")
+    }
 
     fn scope(items: &[(&str, &str)]) -> String {
         let mut text =
@@ -261,6 +276,55 @@ mod tests {
                 "2024-05-20 c000004 scope: removed analytics"
             ]
         );
+        assert_eq!(
+            findings[0].measure,
+            Some(Measure::new("scope.changes_in_window", 3.0, Worse::Higher))
+        );
+    }
+
+    #[test]
+    fn more_scope_changes_measure_worse() {
+        let history = || {
+            History::new()
+                .version("2024-01-15", &scope(&[("eu-hosting", "Managed hosting")]))
+                .version(
+                    "2024-02-01",
+                    &scope(&[
+                        ("eu-hosting", "Managed hosting"),
+                        ("analytics", "Analytics"),
+                    ]),
+                )
+                .version("2024-03-01", &scope(&[("eu-hosting", "Managed hosting")]))
+                .version(
+                    "2024-04-01",
+                    &scope(&[
+                        ("eu-hosting", "Managed hosting"),
+                        ("training", "Sales training for the EU team"),
+                    ]),
+                )
+        };
+        let milder = measure(&ScopeDrift, &history().build(), "2024-06-01");
+        let more = history()
+            .version("2024-05-01", &scope(&[("eu-hosting", "Managed hosting")]))
+            .build();
+        assert_eq!(
+            measure(&ScopeDrift, &more, "2024-06-01").since(&milder),
+            Movement::Worse
+        );
+        // A light edit of a summary is not a change of scope.
+        let edited = history()
+            .version(
+                "2024-05-01",
+                &scope(&[
+                    ("eu-hosting", "Managed hosting"),
+                    ("training", "Sales training for the whole EU team"),
+                ]),
+            )
+            .build();
+        assert_eq!(
+            measure(&ScopeDrift, &edited, "2024-06-01").since(&milder),
+            Movement::Same
+        );
     }
 
     #[test]
@@ -305,6 +369,8 @@ mod tests {
             evidence(&findings[0]),
             vec!["2024-01-15 c000000 scope eu-hosting: Managed hosting"]
         );
+        // An item without owner or SLA is a fact with no number to it.
+        assert!(findings.iter().all(|f| f.measure.is_none()));
     }
 
     #[test]

@@ -1,9 +1,10 @@
 //! Sign 8, support is weak and error-prone: SLAs missed, breaches and tickets piling up.
 
-use super::{Reading, describe, history, readings};
+use super::{Reading, actual_measure, describe, history, readings};
 use crate::ledger::{Snapshot, Timeline};
 use crate::signs::{
-    Context, Evidence, Finding, Rule, RuleInfo, SettingDoc, Severity, finding, number, sign,
+    Context, Evidence, Finding, Measure, Rule, RuleInfo, SettingDoc, Severity, Worse, finding,
+    number, sign,
 };
 
 pub struct SupportDegrading;
@@ -80,21 +81,22 @@ impl Rule for SupportDegrading {
                 format!("{}{as_of}: {}", sla.id, describe(sla)),
                 sla.actual,
             ));
-            findings.push(
-                finding(
-                    &SUPPORT_DEGRADING,
-                    current,
-                    format!("sla:{}", sla.id),
-                    message,
-                )
-                .severity(if previous.is_some() {
-                    Severity::Error
-                } else {
-                    Severity::Warning
-                })
-                .at_path(format!("slas[{i}].actual"))
-                .evidence(evidence),
-            );
+            let mut found = finding(
+                &SUPPORT_DEGRADING,
+                current,
+                format!("sla:{}", sla.id),
+                message,
+            )
+            .severity(if previous.is_some() {
+                Severity::Error
+            } else {
+                Severity::Warning
+            })
+            .at_path(format!("slas[{i}].actual"))
+            .evidence(evidence);
+            // `slas.<id>.actual` against the SLA's target, like the evidence values.
+            found.measure = actual_measure("slas", sla);
+            findings.push(found);
         }
         type Count = fn(&Snapshot) -> Option<i64>;
         let counts: [(&str, Count); 2] = [
@@ -134,7 +136,12 @@ impl Rule for SupportDegrading {
                     message,
                 )
                 .at_path(format!("support.{field}"))
-                .evidence(evidence),
+                .evidence(evidence)
+                .measure(Measure::new(
+                    format!("support.{field}"),
+                    run[run.len() - 1].1 as f64,
+                    Worse::Higher,
+                )),
             );
         }
         findings
@@ -144,7 +151,15 @@ impl Rule for SupportDegrading {
 #[cfg(test)]
 mod tests {
     use super::*;
+    use crate::signs::Movement;
     use crate::signs::testing::{History, evidence, front, run};
+
+    /// The measure of the only finding of `rule` on `timeline` at `now`.
+    fn measure(rule: &dyn Rule, timeline: &Timeline, now: &str) -> Measure {
+        let findings = run(rule, timeline, now);
+        assert_eq!(findings.len(), 1, "{findings:#?}");
+        findings[0].measure.clone().expect("a measure")
+    }
 
     fn sla(actual: u32, as_of: &str) -> String {
         front(&format!(
@@ -172,6 +187,26 @@ mod tests {
                 "2024-07-01 c000001 p1-response as of 2024-06-30: 9 hours against a target of at most 4 hours"
             ]
         );
+        assert_eq!(
+            findings[0].measure,
+            Some(Measure::new("slas.p1-response.actual", 9.0, Worse::Higher).target(Some(4.0)))
+        );
+    }
+
+    #[test]
+    fn an_sla_missed_by_more_measures_worse() {
+        let at = |before: u32, now: u32| {
+            let timeline = History::new()
+                .version("2024-04-01", &sla(before, "2024-03-31"))
+                .version("2024-07-01", &sla(now, "2024-06-30"))
+                .build();
+            measure(&SupportDegrading, &timeline, "2024-07-02")
+        };
+        let milder = at(6, 9);
+        assert_eq!(at(6, 12).since(&milder), Movement::Worse);
+        assert_eq!(at(6, 7).since(&milder), Movement::Better);
+        // Missed by a different margin last quarter: today's actual is what is measured.
+        assert_eq!(at(5, 9).since(&milder), Movement::Same);
     }
 
     #[test]
@@ -203,6 +238,25 @@ mod tests {
             "support.sla_breaches rose across 3 versions: 1 → 3 → 6 (2024-02-01 to 2024-04-01)"
         );
         assert_eq!(findings[0].evidence.len(), 3);
+        assert_eq!(
+            findings[0].measure,
+            Some(Measure::new("support.sla_breaches", 6.0, Worse::Higher))
+        );
+    }
+
+    #[test]
+    fn breaches_rising_further_measure_worse() {
+        let rising = |counts: &[u32]| {
+            let mut history = History::new();
+            for (i, n) in counts.iter().enumerate() {
+                history = history.version(&format!("2024-0{}-01", i + 1), &breaches(*n));
+            }
+            measure(&SupportDegrading, &history.build(), "2024-09-01")
+        };
+        let milder = rising(&[1, 3, 6]);
+        assert_eq!(rising(&[1, 3, 8]).since(&milder), Movement::Worse);
+        // A longer climb to the same count: the count is the same.
+        assert_eq!(rising(&[0, 1, 3, 6]).since(&milder), Movement::Same);
     }
 
     #[test]

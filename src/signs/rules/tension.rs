@@ -3,7 +3,7 @@
 use crate::ledger::{Meeting, Timeline};
 use crate::signs::vocabulary::{Lexicon, text_size};
 use crate::signs::{
-    Context, Evidence, Finding, Rule, RuleInfo, SettingDoc, Severity, finding, sign,
+    Context, Evidence, Finding, Measure, Rule, RuleInfo, SettingDoc, Severity, Worse, finding, sign,
 };
 
 pub struct TensionRising;
@@ -117,7 +117,13 @@ impl Rule for TensionRising {
         vec![
             finding(&TENSION_RISING, current, "meetings", message)
                 .at_line(first_line.unwrap_or(1))
-                .evidence(evidence),
+                .evidence(evidence)
+                // Hits per 1,000 characters of recent notes, as the message says.
+                .measure(Measure::new(
+                    "meetings.tension_rate",
+                    recent_rate,
+                    Worse::Higher,
+                )),
         ]
     }
 }
@@ -125,7 +131,15 @@ impl Rule for TensionRising {
 #[cfg(test)]
 mod tests {
     use super::*;
+    use crate::signs::Movement;
     use crate::signs::testing::{History, evidence, front, run};
+
+    /// The measure of the only finding of `rule` on `timeline` at `now`.
+    fn measure(rule: &dyn Rule, timeline: &Timeline, now: &str) -> Measure {
+        let findings = run(rule, timeline, now);
+        assert_eq!(findings.len(), 1, "{findings:#?}");
+        findings[0].measure.clone().expect("a measure")
+    }
 
     const CALM: &str = "## 2024-01-10 Monthly review\nAttendees: Dana Whitfield\n\nThe integration is on track. We reviewed the pipeline, agreed the next steps for the EU launch, and the partner presented the roadmap for the second half.\n\n## 2024-02-12 Monthly review\nThe first customer went live. Both teams reviewed the support process and agreed to meet again next month with updated figures for the pipeline.\n\n";
 
@@ -149,6 +163,33 @@ mod tests {
             ]
         );
         assert_eq!(f.location.line, 17);
+        let m = f.measure.as_ref().expect("a measure");
+        assert_eq!(
+            (m.name.as_str(), m.worse, m.target),
+            ("meetings.tension_rate", Worse::Higher, None)
+        );
+        // 4 hits in 82 characters of notes.
+        assert!((m.value - 4000.0 / 82.0).abs() < 1e-9, "{}", m.value);
+    }
+
+    #[test]
+    fn angrier_notes_measure_worse() {
+        const ESCALATION: &str = "## 2024-06-12 Escalation\nWe are frustrated: another missed date is unacceptable. We will escalate to their VP.\n\n";
+        let rate = |before: &str, after: &str| {
+            let text = front("") + before + ESCALATION + after;
+            let timeline = History::new().version("2024-06-13", &text).build();
+            measure(&TensionRising, &timeline, "2024-06-20")
+        };
+        let milder = rate(CALM, "");
+        let angrier = rate(
+            CALM,
+            "## 2024-06-14 Call\nUnacceptable, frustrated, we escalate.\n",
+        );
+        assert_eq!(angrier.since(&milder), Movement::Worse);
+        // More calm notes before change the earlier rate only.
+        let longer_calm = CALM.to_string()
+            + "## 2024-03-12 Monthly review\nThe partner trained our sales team and the pipeline grew again.\n\n";
+        assert_eq!(rate(&longer_calm, "").since(&milder), Movement::Same);
     }
 
     #[test]

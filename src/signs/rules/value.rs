@@ -3,8 +3,8 @@
 use super::{baseline, history};
 use crate::ledger::{Snapshot, Timeline};
 use crate::signs::{
-    Context, Evidence, Finding, Rule, RuleInfo, SettingDoc, Severity, currency_prefix, finding,
-    number, sign,
+    Context, Evidence, Finding, Measure, Rule, RuleInfo, SettingDoc, Severity, Worse,
+    currency_prefix, finding, number, sign,
 };
 
 pub struct ValueGap;
@@ -128,7 +128,13 @@ impl Rule for ValueGap {
             finding(&VALUE_GAP, current, "money", message)
                 .severity(severity)
                 .at_path("money.revenue")
-                .evidence(evidence),
+                .evidence(evidence)
+                // The ratio, like the evidence values, drawn against `min_ratio`: the ratio at
+                // which the partnership counts as paying back what was put in.
+                .measure(
+                    Measure::new("money.revenue_per_invested", now_ratio, Worse::Lower)
+                        .target(Some(set.min_ratio)),
+                ),
         ]
     }
 }
@@ -136,7 +142,15 @@ impl Rule for ValueGap {
 #[cfg(test)]
 mod tests {
     use super::*;
+    use crate::signs::Movement;
     use crate::signs::testing::{History, evidence, front, run};
+
+    /// The measure of the only finding of `rule` on `timeline` at `now`.
+    fn measure(rule: &dyn Rule, timeline: &Timeline, now: &str) -> Measure {
+        let findings = run(rule, timeline, now);
+        assert_eq!(findings.len(), 1, "{findings:#?}");
+        findings[0].measure.clone().expect("a measure")
+    }
 
     fn money(revenue: u32, invested: u32) -> String {
         front(&format!(
@@ -166,6 +180,32 @@ mod tests {
             ]
         );
         assert_eq!(f.path.as_deref(), Some("money.revenue"));
+        assert_eq!(
+            f.measure,
+            Some(
+                Measure::new(
+                    "money.revenue_per_invested",
+                    90000.0 / 220000.0,
+                    Worse::Lower
+                )
+                .target(Some(1.0))
+            )
+        );
+    }
+
+    #[test]
+    fn a_wider_gap_measures_worse() {
+        let gap = |start: u32, now: u32| {
+            let timeline = History::new()
+                .version("2024-01-15", &money(start, 220000))
+                .version("2024-09-01", &money(now, 220000))
+                .build();
+            measure(&ValueGap, &timeline, "2024-09-10")
+        };
+        let milder = gap(100000, 90000);
+        assert_eq!(gap(100000, 80000).since(&milder), Movement::Worse);
+        // From a different start to the same ratio now.
+        assert_eq!(gap(120000, 90000).since(&milder), Movement::Same);
     }
 
     #[test]

@@ -4,7 +4,7 @@ use super::history;
 use crate::ledger::model::RequirementStatus;
 use crate::ledger::{Date, Timeline};
 use crate::signs::{
-    Context, Evidence, Finding, Rule, RuleInfo, SettingDoc, Severity, finding, sign,
+    Context, Evidence, Finding, Measure, Rule, RuleInfo, SettingDoc, Severity, Worse, finding, sign,
 };
 
 pub struct VendorCentric;
@@ -132,7 +132,15 @@ impl Rule for VendorCentric {
         vec![
             finding(&VENDOR_CENTRIC, current, "requirements", message)
                 .at_path("offers")
-                .evidence(evidence),
+                .evidence(evidence)
+                // The offers answering none of the unanswered requirements, the count the rule
+                // fires on: one more pushed offer is worse. (A share of all offers would stay at
+                // 100% while the partner pushes more.)
+                .measure(Measure::new(
+                    "offers.answering_none",
+                    offers.len() as f64,
+                    Worse::Higher,
+                )),
         ]
     }
 }
@@ -140,7 +148,15 @@ impl Rule for VendorCentric {
 #[cfg(test)]
 mod tests {
     use super::*;
+    use crate::signs::Movement;
     use crate::signs::testing::{History, evidence, front, run};
+
+    /// The measure of the only finding of `rule` on `timeline` at `now`.
+    fn measure(rule: &dyn Rule, timeline: &Timeline, now: &str) -> Measure {
+        let findings = run(rule, timeline, now);
+        assert_eq!(findings.len(), 1, "{findings:#?}");
+        findings[0].measure.clone().expect("a measure")
+    }
 
     const REQ: &str = "requirements:\n  - { id: sso, need: SAML single sign-on, status: open, raised: 2024-02-01 }\n";
 
@@ -161,6 +177,31 @@ mod tests {
                 "2024-02-01 requirement sso: SAML single sign-on (open)",
                 "2024-05-02 offer: Premium analytics bundle"
             ]
+        );
+        assert_eq!(
+            findings[0].measure,
+            Some(Measure::new("offers.answering_none", 1.0, Worse::Higher))
+        );
+    }
+
+    #[test]
+    fn more_pushed_offers_measure_worse() {
+        let with = |more: &str| {
+            let text = front(&format!(
+                "{REQ}offers:\n  - {{ summary: Premium analytics bundle, date: 2024-05-02 }}\n{more}"
+            ));
+            let timeline = History::new().version("2024-08-01", &text).build();
+            measure(&VendorCentric, &timeline, "2024-09-01")
+        };
+        let milder = with("");
+        assert_eq!(
+            with("  - { summary: AI add-on, date: 2024-07-15 }\n").since(&milder),
+            Movement::Worse
+        );
+        // An offer from before the requirement was raised is not pushed past it.
+        assert_eq!(
+            with("  - { summary: Old brochure, date: 2024-01-10 }\n").since(&milder),
+            Movement::Same
         );
     }
 
