@@ -62,3 +62,69 @@ fn timeline_json_of_a_chinese_partnership() {
     let dir = replayed();
     insta::assert_snapshot!(run(dir.path(), &["timeline", "huaxin", "--format", "json"]));
 }
+
+/// The pull-request report of the sample's branch in one format.
+fn pull_request(format: &str) -> String {
+    let dir = replayed();
+    run(
+        dir.path(),
+        &[
+            "report",
+            "--base",
+            "main",
+            "--head",
+            "q3-partner-updates",
+            "--format",
+            format,
+        ],
+    )
+}
+
+#[test]
+fn report_text_of_the_sample_pull_request() {
+    insta::assert_snapshot!(pull_request("text"));
+}
+
+#[test]
+fn report_markdown_of_the_sample_pull_request() {
+    insta::assert_snapshot!(pull_request("markdown"));
+}
+
+#[test]
+fn report_json_of_the_sample_pull_request() {
+    insta::assert_snapshot!(pull_request("json"));
+}
+
+#[test]
+fn report_sarif_of_the_sample_pull_request() {
+    insta::assert_snapshot!(pull_request("sarif"));
+}
+
+#[test]
+fn report_github_of_the_sample_pull_request() {
+    insta::assert_snapshot!(pull_request("github"));
+}
+
+#[test]
+fn report_gitlab_of_the_sample_pull_request() {
+    insta::assert_snapshot!(pull_request("gitlab"));
+}
+
+#[test]
+fn every_output_file_is_the_same_report_as_its_format_on_stdout() {
+    let dir = replayed();
+    let out = tempfile::TempDir::new().expect("temp dir");
+    let mut args: Vec<String> = ["report", "--base", "main", "--head", "q3-partner-updates"]
+        .map(String::from)
+        .to_vec();
+    for format in ["text", "markdown", "json", "sarif", "github", "gitlab"] {
+        args.push("--output".into());
+        args.push(format!("{format}={}", out.path().join(format).display()));
+    }
+    let args: Vec<&str> = args.iter().map(String::as_str).collect();
+    run(dir.path(), &args);
+    for format in ["text", "markdown", "json", "sarif", "github", "gitlab"] {
+        let written = std::fs::read_to_string(out.path().join(format)).expect("written");
+        assert_eq!(written, pull_request(format), "{format}");
+    }
+}
