@@ -9,7 +9,7 @@ use std::collections::BTreeMap;
 use std::path::{Path, PathBuf};
 use std::process::{Command, Output};
 
-use common::{Script, partnership, shallow_clone};
+use common::{Script, northwind_front, partnership, shallow_clone};
 use serde_json::Value;
 use tempfile::TempDir;
 
@@ -17,18 +17,6 @@ const MARKER: &str = "<!-- rapport-report -->";
 
 // ---------------------------------------------------------------------------------------------
 // The ledger: months of Northwind notes on `main`, a pull-request branch that stretches terms.
-
-fn northwind_front(days: u32) -> String {
-    format!(
-        "since: 2024-01-15\nlaunched: 2024-03-01\nplan: {{ agreed: 2024-02-10, segments: [EU healthcare] }}\n\
-         contacts:\n  - {{ name: Dana Whitfield, side: partner, role: VP Alliances, level: executive, primary: true }}\n  \
-         - {{ name: Omar Haddad, side: partner, role: Partner Manager, level: manager }}\n  \
-         - {{ name: Priya Raman, side: ours, role: Alliance Manager, level: manager, primary: true }}\n\
-         terms: {{ payment_days: {days}, price: 120000, currency: EUR, renewal: 2025-01-15 }}\n\
-         kpis:\n  - {{ id: sourced-pipeline, name: Partner-sourced pipeline, unit: EUR, target: 400000, actual: 310000, as_of: 2024-06-30 }}\n\
-         wins:\n  - {{ date: 2024-04-30, summary: Helsinki University Hospital, value: 80000 }}\n"
-    )
-}
 
 const SPRING: &str = "\n## 2024-03-14 Launch review\nAttendees: Dana Whitfield, Omar Haddad, Priya Raman\n\n\
 Launch went well; two hospitals asked for a demo.\n\n- [x] partner: share the launch deck\n\n\
@@ -41,7 +29,7 @@ const JULY: &str = "\n## 2024-07-11 Pipeline sync\nAttendees: Omar Haddad, Priya
 Two opportunities moved to proposal. Finance agreed net-45 from the Q3 invoice.\n";
 
 fn northwind(days: u32, body: &str) -> String {
-    partnership("Northwind Analytics", &northwind_front(days), body)
+    partnership("Northwind Analytics", &northwind_front(days, ""), body)
 }
 
 fn zhiheng() -> String {

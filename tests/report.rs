@@ -6,20 +6,12 @@
 mod common;
 
 use assert_cmd::Command;
-use common::{Script, partnership, shallow_clone};
+use common::{Script, northwind_front, partnership, shallow_clone};
 use serde_json::Value;
 
-/// Northwind's front matter with the given payment days and extra lines.
+/// Northwind's front matter at net-`days` with extra lines.
 fn northwind(days: u32, extra: &str) -> String {
-    format!(
-        "since: 2024-01-15\nlaunched: 2024-03-01\nplan: {{ agreed: 2024-02-10, segments: [EU healthcare] }}\n\
-         contacts:\n  - {{ name: Dana Whitfield, side: partner, role: VP Alliances, level: executive, primary: true }}\n  \
-         - {{ name: Omar Haddad, side: partner, role: Partner Manager, level: manager }}\n  \
-         - {{ name: Priya Raman, side: ours, role: Alliance Manager, level: manager, primary: true }}\n\
-         terms: {{ payment_days: {days}, price: 120000, currency: EUR, renewal: 2025-01-15 }}\n\
-         kpis:\n  - {{ id: sourced-pipeline, name: Partner-sourced pipeline, unit: EUR, target: 400000, actual: 310000, as_of: 2024-06-30 }}\n\
-         wins:\n  - {{ date: 2024-04-30, summary: Helsinki University Hospital, value: 80000 }}\n{extra}"
-    )
+    northwind_front(days, extra)
 }
 
 const NOTES: &str = "\n## 2024-03-14 Launch review\nAttendees: Dana Whitfield, Omar Haddad, Priya Raman\n\n\
@@ -90,6 +82,19 @@ fn main_history(days: u32, extra: &str) -> Script {
                 ),
             )],
         )
+}
+
+/// `main` at net-`days`, then a branch `pr` whose one commit rewrites Northwind with `front`
+/// and `body`.
+fn northwind_pull_request(days: u32, message: &str, front: &str, body: &str) -> Script {
+    main_history(days, "").branch("pr").commit(
+        "2024-07-12",
+        message,
+        &[(
+            "partners/northwind.md",
+            &partnership("Northwind Analytics", front, body),
+        )],
+    )
 }
 
 fn rapport(script: &Script, args: &[&str]) -> Command {
@@ -176,17 +181,11 @@ fn gate(script: &Script, fail_on: &str) -> i32 {
 
 #[test]
 fn stretched_payment_terms_are_a_new_finding_and_fail_the_gate() {
-    let script = main_history(30, "").branch("pr").commit(
-        "2024-07-12",
+    let script = northwind_pull_request(
+        30,
         "Northwind: net-45 from the Q3 invoice",
-        &[(
-            "partners/northwind.md",
-            &partnership(
-                "Northwind Analytics",
-                &northwind(45, ""),
-                &format!("{NOTES}{JUNE}{CALM_JULY}"),
-            ),
-        )],
+        &northwind(45, ""),
+        &format!("{NOTES}{JUNE}{CALM_JULY}"),
     );
     let report = report(&script);
     assert!(
@@ -219,17 +218,11 @@ fn stretched_payment_terms_are_a_new_finding_and_fail_the_gate() {
 #[test]
 fn terms_stretched_further_are_worsened() {
     // net-45 on main is a warning; net-60 on the branch is twice the first value: an error.
-    let script = main_history(45, "").branch("pr").commit(
-        "2024-07-12",
+    let script = northwind_pull_request(
+        45,
         "Northwind: net-60",
-        &[(
-            "partners/northwind.md",
-            &partnership(
-                "Northwind Analytics",
-                &northwind(60, ""),
-                &format!("{NOTES}{JUNE}"),
-            ),
-        )],
+        &northwind(60, ""),
+        &format!("{NOTES}{JUNE}"),
     );
     let report = report(&script);
     assert!(
@@ -285,17 +278,11 @@ fn a_closed_partner_item_resolves_its_finding() {
 
 #[test]
 fn a_finding_the_change_leaves_alone_is_unchanged() {
-    let script = main_history(45, "").branch("pr").commit(
-        "2024-07-12",
+    let script = northwind_pull_request(
+        45,
         "Northwind: July sync",
-        &[(
-            "partners/northwind.md",
-            &partnership(
-                "Northwind Analytics",
-                &northwind(45, ""),
-                &format!("{NOTES}{JUNE}{CALM_JULY}"),
-            ),
-        )],
+        &northwind(45, ""),
+        &format!("{NOTES}{JUNE}{CALM_JULY}"),
     );
     let report = report(&script);
     assert_eq!(
@@ -312,17 +299,11 @@ fn a_finding_the_change_leaves_alone_is_unchanged() {
 #[test]
 fn an_acknowledgement_added_by_the_change_is_acknowledged() {
     let acknowledged = "acknowledged:\n  - { rule: payment-terms-slip, reason: Net-45 for a 10% volume discount, until: 2025-01-15 }\n";
-    let script = main_history(45, "").branch("pr").commit(
-        "2024-07-12",
+    let script = northwind_pull_request(
+        45,
         "Northwind: net-45 accepted for the discount",
-        &[(
-            "partners/northwind.md",
-            &partnership(
-                "Northwind Analytics",
-                &northwind(45, acknowledged),
-                &format!("{NOTES}{JUNE}"),
-            ),
-        )],
+        &northwind(45, acknowledged),
+        &format!("{NOTES}{JUNE}"),
     );
     let report = report(&script);
     assert!(
@@ -382,17 +363,11 @@ fn a_calm_meeting_note_changes_nothing_and_passes() {
 
 #[test]
 fn an_invalid_file_at_head_fails_the_gate_with_2() {
-    let script = main_history(30, "").branch("pr").commit(
-        "2024-07-12",
+    let script = northwind_pull_request(
+        30,
         "Northwind: typo",
-        &[(
-            "partners/northwind.md",
-            &partnership(
-                "Northwind Analytics",
-                &northwind(30, "").replace("payment_days", "payment_dayz"),
-                NOTES,
-            ),
-        )],
+        &northwind(30, "").replace("payment_days", "payment_dayz"),
+        NOTES,
     );
     let out = rapport(
         &script,
@@ -416,14 +391,7 @@ fn an_invalid_file_at_head_fails_the_gate_with_2() {
 
 #[test]
 fn a_shallow_clone_is_refused_not_reported_on() {
-    let script = main_history(30, "").branch("pr").commit(
-        "2024-07-12",
-        "Northwind: July",
-        &[(
-            "partners/northwind.md",
-            &partnership("Northwind Analytics", &northwind(45, ""), NOTES),
-        )],
-    );
+    let script = northwind_pull_request(30, "Northwind: July", &northwind(45, ""), NOTES);
     let dir = tempfile::tempdir().expect("temp");
     let clone = shallow_clone(&script, dir.path());
     let out = Command::cargo_bin("rapport")
@@ -442,17 +410,11 @@ fn a_shallow_clone_is_refused_not_reported_on() {
 
 #[test]
 fn the_base_comes_from_the_pull_request_environment_and_is_named() {
-    let script = main_history(30, "").branch("pr").commit(
-        "2024-07-12",
+    let script = northwind_pull_request(
+        30,
         "Northwind: net-45",
-        &[(
-            "partners/northwind.md",
-            &partnership(
-                "Northwind Analytics",
-                &northwind(45, ""),
-                &format!("{NOTES}{JUNE}"),
-            ),
-        )],
+        &northwind(45, ""),
+        &format!("{NOTES}{JUNE}"),
     );
     let out = rapport(&script, &["report", "--format", "json"])
         .env("GITHUB_BASE_REF", "main")

@@ -210,3 +210,17 @@ pub fn partnership(partner: &str, front: &str, body: &str) -> String {
         "---\nrapport: 1\npartner: {partner}\nstatus: active\nowner: Priya Raman\n{front}---\n\n# {partner}\n{body}"
     )
 }
+
+/// Northwind Analytics' front matter as an alliance team keeps it: a plan, three contacts on two
+/// sides, terms at net-`days`, a KPI behind target and a first win; `extra` adds lines.
+pub fn northwind_front(days: u32, extra: &str) -> String {
+    format!(
+        "since: 2024-01-15\nlaunched: 2024-03-01\nplan: {{ agreed: 2024-02-10, segments: [EU healthcare] }}\n\
+         contacts:\n  - {{ name: Dana Whitfield, side: partner, role: VP Alliances, level: executive, primary: true }}\n  \
+         - {{ name: Omar Haddad, side: partner, role: Partner Manager, level: manager }}\n  \
+         - {{ name: Priya Raman, side: ours, role: Alliance Manager, level: manager, primary: true }}\n\
+         terms: {{ payment_days: {days}, price: 120000, currency: EUR, renewal: 2025-01-15 }}\n\
+         kpis:\n  - {{ id: sourced-pipeline, name: Partner-sourced pipeline, unit: EUR, target: 400000, actual: 310000, as_of: 2024-06-30 }}\n\
+         wins:\n  - {{ date: 2024-04-30, summary: Helsinki University Hospital, value: 80000 }}\n{extra}"
+    )
+}
