@@ -602,9 +602,9 @@ mod tests {
         front(&text)
     }
 
-    #[test]
-    fn two_departures_within_the_window() {
-        let timeline = History::new()
+    /// Dana, then Ola leave as primary contacts within four months.
+    fn two_departures() -> History {
+        History::new()
             .version(
                 "2024-01-15",
                 &contacts(&[
@@ -621,7 +621,11 @@ mod tests {
                 "2024-07-20",
                 &contacts(&[("Tom Ng", true), ("Lee Park", false), ("Sam Ortiz", false)]),
             )
-            .build();
+    }
+
+    #[test]
+    fn two_departures_within_the_window() {
+        let timeline = two_departures().build();
         let findings = run(&PartnerTurnover, &timeline, "2024-08-01");
         assert_eq!(findings.len(), 2);
         assert_eq!(
@@ -659,25 +663,7 @@ mod tests {
 
     #[test]
     fn more_departures_measure_worse() {
-        let history = || {
-            History::new()
-                .version(
-                    "2024-01-15",
-                    &contacts(&[
-                        ("Dana Whitfield", true),
-                        ("Ola Berg", false),
-                        ("Tom Ng", false),
-                    ]),
-                )
-                .version(
-                    "2024-04-02",
-                    &contacts(&[("Ola Berg", true), ("Tom Ng", false), ("Lee Park", false)]),
-                )
-                .version(
-                    "2024-07-20",
-                    &contacts(&[("Tom Ng", true), ("Lee Park", false), ("Sam Ortiz", false)]),
-                )
-        };
+        let history = two_departures;
         let milder = measures(&PartnerTurnover, &history().build(), "2024-09-01");
         let more = history()
             .version(
