@@ -223,11 +223,32 @@ fn demo_keeps_its_repository_on_request() {
     let parent = tempfile::TempDir::new().expect("temp dir");
     let dir = parent.path().join("sample");
     let dir_text = dir.to_string_lossy().to_string();
-    Command::cargo_bin("rapport")
+    let demo = Command::cargo_bin("rapport")
         .expect("binary")
         .args(["demo", "--keep", &dir_text])
-        .assert()
-        .code(0);
+        .env("NO_COLOR", "1")
+        .output()
+        .expect("run");
+    assert_eq!(demo.status.code(), Some(0));
+    let shown = String::from_utf8_lossy(&demo.stdout);
+    // The first command it prints reproduces the pull-request report it showed.
+    let command = shown
+        .lines()
+        .map(str::trim)
+        .find(|l| l.starts_with("rapport report "))
+        .and_then(|l| l.split(" #").next())
+        .expect("the report command");
+    let words: Vec<&str> = command.split_whitespace().skip(1).collect();
+    let report = Command::cargo_bin("rapport")
+        .expect("binary")
+        .args(&words)
+        .env("NO_COLOR", "1")
+        .output()
+        .expect("run");
+    assert_eq!(report.status.code(), Some(0));
+    let report = String::from_utf8_lossy(&report.stdout);
+    assert!(report.contains("4 partnerships touched"), "{report}");
+    assert!(shown.contains(report.as_ref()), "{command} shows what the demo showed");
     let timeline = Command::cargo_bin("rapport")
         .expect("binary")
         .args(["timeline", "kestrel", "--path", &dir_text])

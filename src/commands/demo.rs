@@ -141,22 +141,28 @@ fn write_text(out: &mut dyn Write, replayed: &Replayed, kept: Option<&Path>) -> 
                 out,
                 "\nThe sample repository is in {dir}. What the demo showed, and more:"
             )?;
-            writeln!(
-                out,
-                "  rapport report {dir} --base {MAIN} --head {branch}                     # the pull-request report above"
-            )?;
-            writeln!(
-                out,
-                "  rapport report {dir} --base {MAIN} --head {branch} --format markdown   # as a pull-request comment"
-            )?;
-            writeln!(
-                out,
-                "  rapport check {dir} --rev {MAIN}                                       # every finding in the ledger"
-            )?;
-            writeln!(
-                out,
-                "  rapport timeline kestrel --path {dir}                                  # one partnership's story"
-            )?;
+            let commands = [
+                (
+                    format!("rapport report {dir} --base {MAIN} --head {branch}"),
+                    "the pull-request report above",
+                ),
+                (
+                    format!("rapport report {dir} --base {MAIN} --head {branch} --format markdown"),
+                    "as a pull-request comment",
+                ),
+                (
+                    format!("rapport check {dir} --rev {MAIN}"),
+                    "every finding in the ledger",
+                ),
+                (
+                    format!("rapport timeline kestrel --path {dir}"),
+                    "one partnership's story",
+                ),
+            ];
+            let width = commands.iter().map(|(c, _)| c.len()).max().unwrap_or(0);
+            for (command, what) in commands {
+                writeln!(out, "  {command:<width$}   # {what}")?;
+            }
         }
         None => {
             writeln!(
