@@ -1,7 +1,10 @@
 //! How fast rapport reads history, beside git reading the same history. Builds the synthetic
 //! ledger (examples/synth_ledger.rs) if it is not there, then prints, median of several runs:
-//! all timelines against `git log -p -- partners/` (with rapport's peak memory), and one
-//! partnership's `rapport timeline ID` against `git log -p -- FILE`.
+//! all timelines against `git log -p -- partners/` (with rapport's peak memory), one
+//! partnership's `rapport timeline ID` against `git log -p -- FILE`, and the pull-request
+//! report (`rapport report --base main --head bench-pr`, a branch made once from the main tip
+//! changing three partnership files) against `git log -p bench-pr -- FILE1 FILE2 FILE3`, with
+//! its peak memory, how its time splits, and the same on a ledger of 250 partnerships.
 //!
 //!     cargo bench --bench history [-- REPO]
 
@@ -30,20 +33,22 @@ fn main() {
         child_all(&repo);
         return;
     }
-    let repo = args
+    if let Some(i) = args.iter().position(|a| a == "--child-report") {
+        let arg = |n: usize| args.get(i + n).cloned().unwrap_or_default();
+        child_report(Path::new(&arg(1)), &arg(2), &arg(3));
+        return;
+    }
+    let given = args
         .iter()
         .find(|a| !a.starts_with("--"))
-        .map(PathBuf::from)
-        .unwrap_or_else(|| Path::new(env!("CARGO_MANIFEST_DIR")).join("target/synth-ledger"));
-    if !repo.join(".git").exists() {
-        eprintln!("building the synthetic ledger in {} ...", repo.display());
-        let started = Instant::now();
-        if let Err(error) = synth::generate(&repo, 1000, 20_000) {
-            eprintln!("cannot build the synthetic ledger: {error}");
-            std::process::exit(2);
-        }
-        eprintln!("built in {:.1} s", started.elapsed().as_secs_f64());
-    }
+        .map(PathBuf::from);
+    let synthetic = |name: &str| {
+        Path::new(env!("CARGO_MANIFEST_DIR"))
+            .join("target")
+            .join(name)
+    };
+    let repo = given.clone().unwrap_or_else(|| synthetic("synth-ledger"));
+    ensure_ledger(&repo, 1000);
     let rapport = env!("CARGO_BIN_EXE_rapport");
     let me = std::env::current_exe().unwrap_or_else(|_| PathBuf::from("history"));
     let file = most_changed(&repo);
@@ -121,6 +126,36 @@ fn main() {
         }
     );
     println!("\nlibrary run: {detail}");
+
+    // The pull-request report, on this ledger and (for the synthetic one) on a ledger of 250
+    // partnerships with as many commits: what the change did not touch should not count.
+    let mut ledgers = vec![repo.clone()];
+    if given.is_none() {
+        let small = synthetic("synth-ledger-250");
+        ensure_ledger(&small, 250);
+        ledgers.push(small);
+    }
+    println!();
+    for (n, ledger) in ledgers.iter().enumerate() {
+        pull_request_figures(ledger, rapport, &me, n == 0);
+    }
+    let load = std::fs::read_to_string("/proc/loadavg").unwrap_or_default();
+    let load: Vec<&str> = load.split_whitespace().take(3).collect();
+    println!("\nload average at the end: {}", load.join(" "));
+}
+
+/// Builds the synthetic ledger of `partnerships` (20,000 commits) at `repo` unless it is there.
+fn ensure_ledger(repo: &Path, partnerships: usize) {
+    if repo.join(".git").exists() {
+        return;
+    }
+    eprintln!("building the synthetic ledger in {} ...", repo.display());
+    let started = Instant::now();
+    if let Err(error) = synth::generate(repo, partnerships, 20_000) {
+        eprintln!("cannot build the synthetic ledger: {error}");
+        std::process::exit(2);
+    }
+    eprintln!("built in {:.1} s", started.elapsed().as_secs_f64());
 }
 
 fn row(what: &str, ours: Duration, git: Duration, target: f64) {
@@ -221,13 +256,7 @@ fn child_all(repo: &Path) {
         .expect("the history reads");
     let elapsed = started.elapsed();
     let versions: usize = history.timelines.iter().map(|t| t.versions.len()).sum();
-    let status = std::fs::read_to_string("/proc/self/status").unwrap_or_default();
-    let peak_kb = status
-        .lines()
-        .find_map(|l| l.strip_prefix("VmHWM:"))
-        .and_then(|v| v.split_whitespace().next())
-        .and_then(|v| v.parse::<u64>().ok())
-        .unwrap_or(0);
+    let peak_kb = vm_hwm_kb();
     let steps = phases.1.into_inner().unwrap_or_default().join(" ");
     println!(
         "timelines={} versions={versions} seconds={:.3} peak_kb={peak_kb} {steps}",
@@ -236,6 +265,363 @@ fn child_all(repo: &Path) {
     );
     // As the commands do: the system reclaims the history at exit.
     std::mem::forget(history);
+}
+
+/// The branch the pull-request figures review.
+const PR_BRANCH: &str = "bench-pr";
+
+/// The pull-request report on `repo`: its time beside git's on the three files, its peak
+/// memory, and how its time splits (in a process of its own).
+fn pull_request_figures(repo: &Path, rapport: &str, me: &Path, header: bool) {
+    let pr = match pull_request(repo) {
+        Ok(pr) => pr,
+        Err(error) => {
+            eprintln!(
+                "cannot make the {PR_BRANCH} branch in {}: {error}",
+                repo.display()
+            );
+            return;
+        }
+    };
+    let partnerships = output(
+        repo,
+        "git",
+        &["ls-tree", "-r", "--name-only", &pr.base, "partners/"],
+    )
+    .lines()
+    .filter(|l| l.ends_with(".md"))
+    .count();
+    let commits = output(repo, "git", &["rev-list", "--count", PR_BRANCH]);
+    let report = [
+        "report", ".", "--base", &pr.base, "--head", PR_BRANCH, "--format", "json",
+    ];
+    let mut log = vec!["log", "-p", PR_BRANCH, "--"];
+    log.extend(pr.files.iter().map(String::as_str));
+    let ours = median(|| drain(repo, rapport, &report));
+    let git = median(|| drain(repo, "git", &log));
+    let peak_kb = peak_kb(repo, rapport, &report);
+    let split = Command::new(me)
+        .args([
+            "--child-report",
+            &repo.to_string_lossy(),
+            &pr.base,
+            PR_BRANCH,
+        ])
+        .output()
+        .map(|o| String::from_utf8_lossy(&o.stdout).trim().to_string())
+        .unwrap_or_default();
+
+    if header {
+        println!(
+            "pull-request report: rapport report . --base {} --head {PR_BRANCH} --format json",
+            pr.base
+        );
+        println!("  vs git log -p {PR_BRANCH} -- FILE1 FILE2 FILE3 (the three files it changes)");
+    }
+    println!(
+        "{} ({partnerships} partnerships, {} commits), files: {}",
+        repo.display(),
+        commits.trim(),
+        pr.files.join(" ")
+    );
+    row(
+        "  report, 3 files vs git log -p -- 3 files",
+        ours.0,
+        git.0,
+        1.5,
+    );
+    match peak_kb {
+        Some(kb) => println!(
+            "{:<44} {:>9.0}M {:>10} {:>7} {:>8}",
+            "  peak memory, report (GNU time %M, median)",
+            kb as f64 / 1024.0,
+            "",
+            "",
+            if kb <= 64 * 1024 {
+                "<=64M ok"
+            } else {
+                "<=64M MISS"
+            }
+        ),
+        None => println!("  peak memory: /usr/bin/time (GNU time) is not installed"),
+    }
+    println!("  library run: {split}");
+}
+
+/// The base branch and the three files (at head) of the pull-request branch.
+struct PullRequest {
+    base: String,
+    files: Vec<String>,
+}
+
+/// Makes [`PR_BRANCH`] from the main tip unless it is there already: three commits, each
+/// changing one partnership file (payment terms stretched, a meeting added, a KPI actual
+/// raised), written through an in-memory index with a fixed author and date, so the branch is
+/// the same on every machine and the main branch, `HEAD` and the work tree are left alone.
+fn pull_request(dir: &Path) -> Result<PullRequest, git2::Error> {
+    let repo = git2::Repository::open(dir)?;
+    let base = ["main", "master"]
+        .into_iter()
+        .find(|b| repo.find_branch(b, git2::BranchType::Local).is_ok())
+        .ok_or_else(|| git2::Error::from_str("neither a main nor a master branch"))?;
+    let tip = repo
+        .find_branch(base, git2::BranchType::Local)?
+        .get()
+        .peel_to_commit()?;
+    let pr = PullRequest {
+        base: base.to_string(),
+        files: pick_files(&tip.tree()?)?,
+    };
+    let files = &pr.files;
+    let reference = format!("refs/heads/{PR_BRANCH}");
+    if let Ok(existing) = repo
+        .find_reference(&reference)
+        .and_then(|r| r.peel_to_commit())
+        && existing.id() != tip.id()
+        && repo.merge_base(existing.id(), tip.id())? == tip.id()
+    {
+        return Ok(pr);
+    }
+    let when = tip.time().seconds() + 86_400;
+    let day = chrono::DateTime::from_timestamp(when, 0)
+        .map(|d| d.format("%Y-%m-%d").to_string())
+        .unwrap_or_else(|| "2024-01-01".to_string());
+    let meeting = format!(
+        "\n## {day} Renewal review\nAttendees: Dana Whitfield, Priya Raman\n\nThe partner \
+         asks for longer payment terms before the renewal; pricing is open again.\n\n- [ ] \
+         ours: send the revised pricing plan\n- [ ] partner: share the pipeline numbers\n"
+    );
+    type Edit = Box<dyn Fn(&str) -> String>;
+    let with_meeting = {
+        let meeting = meeting.clone();
+        move |text: &str| {
+            let mut text = text.to_string();
+            if !text.ends_with('\n') {
+                text.push('\n');
+            }
+            text.push_str(&meeting);
+            text
+        }
+    };
+    let steps: [(&str, &str, Edit); 3] = [
+        (
+            &files[0],
+            "Stretch the payment terms",
+            Box::new({
+                let with_meeting = with_meeting.clone();
+                move |t| bump(t, "payment_days: ", 45).unwrap_or_else(|| with_meeting(t))
+            }),
+        ),
+        (
+            &files[1],
+            "Notes of the renewal review",
+            Box::new(with_meeting.clone()),
+        ),
+        (
+            &files[2],
+            "Update the pipeline actual",
+            Box::new(move |t| bump(t, "actual: ", 25_000).unwrap_or_else(|| with_meeting(t))),
+        ),
+    ];
+    let mut parent = tip;
+    for (n, (path, message, edit)) in steps.iter().enumerate() {
+        let tree = parent.tree()?;
+        let blob = tree
+            .get_path(Path::new(path))?
+            .to_object(&repo)?
+            .peel_to_blob()?;
+        let text = edit(&String::from_utf8_lossy(blob.content()));
+        let mut index = git2::Index::new()?;
+        index.read_tree(&tree)?;
+        index.add(&git2::IndexEntry {
+            ctime: git2::IndexTime::new(0, 0),
+            mtime: git2::IndexTime::new(0, 0),
+            dev: 0,
+            ino: 0,
+            mode: 0o100644,
+            uid: 0,
+            gid: 0,
+            file_size: u32::try_from(text.len()).unwrap_or(u32::MAX),
+            id: repo.blob(text.as_bytes())?,
+            flags: 0,
+            flags_extended: 0,
+            path: path.as_bytes().to_vec(),
+        })?;
+        let tree = repo.find_tree(index.write_tree_to(&repo)?)?;
+        let time = git2::Time::new(when + 3600 * n as i64, 0);
+        let who = git2::Signature::new("Bench Reviewer", "bench@example.com", &time)?;
+        let id = repo.commit(None, &who, &who, message, &tree, &[&parent])?;
+        parent = repo.find_commit(id)?;
+    }
+    repo.reference(&reference, parent.id(), true, "benchmark pull request")?;
+    Ok(pr)
+}
+
+/// Three partnership files of the tree, spread over the ledger (an eighth, half and seven
+/// eighths of the way through the sorted paths), preferring files never moved (outside
+/// `archive/` folders in the synthetic ledger), so `git log -p -- FILE` sees their whole history
+/// as rapport, which follows moves, does.
+fn pick_files(tree: &git2::Tree<'_>) -> Result<Vec<String>, git2::Error> {
+    let mut all = Vec::new();
+    tree.walk(git2::TreeWalkMode::PreOrder, |folder, entry| {
+        let name = entry.name().unwrap_or_default();
+        if folder.starts_with("partners/")
+            && name.ends_with(".md")
+            && entry.kind() == Some(git2::ObjectType::Blob)
+        {
+            all.push(format!("{folder}{name}"));
+        }
+        git2::TreeWalkResult::Ok
+    })?;
+    all.sort();
+    let unmoved: Vec<String> = all
+        .iter()
+        .filter(|p| !p.contains("/archive/"))
+        .cloned()
+        .collect();
+    let pool = if unmoved.len() >= 3 { unmoved } else { all };
+    let n = pool.len();
+    if n < 3 {
+        return Err(git2::Error::from_str(
+            "fewer than three partnership files under partners/",
+        ));
+    }
+    Ok([n / 8, n / 2, n * 7 / 8]
+        .into_iter()
+        .map(|i| pool[i].clone())
+        .collect())
+}
+
+/// `text` with the number after the first `key` raised by `by`.
+fn bump(text: &str, key: &str, by: u64) -> Option<String> {
+    let at = text.find(key)? + key.len();
+    let digits = text[at..].bytes().take_while(u8::is_ascii_digit).count();
+    let value: u64 = text[at..at + digits].parse().ok()?;
+    Some(format!(
+        "{}{}{}",
+        &text[..at],
+        value + by,
+        &text[at + digits..]
+    ))
+}
+
+/// The peak resident memory (kB) of `program`, median of [`RUNS`] runs, as GNU time reports it
+/// (the kernel's `ru_maxrss` of the child), its output read through a pipe; `None` without GNU
+/// time.
+fn peak_kb(dir: &Path, program: &str, args: &[&str]) -> Option<u64> {
+    let time = Path::new("/usr/bin/time");
+    if !time.exists() {
+        return None;
+    }
+    let file = std::env::temp_dir().join(format!("rapport-bench-peak-{}", std::process::id()));
+    let file_arg = file.to_string_lossy().to_string();
+    let mut wrapped = vec!["-f", "%M", "-o", &file_arg, program];
+    wrapped.extend_from_slice(args);
+    let mut peaks: Vec<u64> = (0..RUNS)
+        .filter_map(|_| {
+            drain(dir, "/usr/bin/time", &wrapped);
+            // The last line: GNU time puts "Command exited with non-zero status" before it.
+            std::fs::read_to_string(&file)
+                .ok()
+                .and_then(|t| t.lines().last().and_then(|l| l.trim().parse().ok()))
+        })
+        .collect();
+    let _ = std::fs::remove_file(&file);
+    peaks.sort_unstable();
+    peaks.get(peaks.len() / 2).copied()
+}
+
+/// In a process of its own: the pull-request review and its JSON rendering, once, with when
+/// each file's history is followed (the commits are listed before the first).
+fn child_report(repo: &Path, base: &str, head: &str) {
+    use rapport::analysis::review::{self, ReviewRequest};
+    let started = Instant::now();
+    let ledger = rapport::analysis::open(repo).expect("the ledger opens");
+    let marks = Marks(started, std::sync::Mutex::default());
+    let review = review::review(&ReviewRequest {
+        ledger: &ledger,
+        base: rapport::analysis::base::Base::given(base),
+        head: head.to_string(),
+        progress: &marks,
+    })
+    .expect("the change reviews");
+    let reviewed = started.elapsed().as_secs_f64();
+    let mut out = Vec::new();
+    rapport::commands::report::render(rapport::cli::ReportFormat::Json, &review, &mut out)
+        .expect("the review renders");
+    let rendered = started.elapsed().as_secs_f64();
+    let marks = marks.1.into_inner().unwrap_or_default();
+    let first = marks.first().map_or(reviewed, |m| m.begin);
+    let last = marks.last().map_or(reviewed, |m| m.end);
+    let follows: Vec<String> = marks
+        .iter()
+        .map(|m| format!("{:.3}", m.end - m.begin))
+        .collect();
+    let peaks: Vec<String> = marks
+        .iter()
+        .map(|m| format!("{}", m.peak_after / 1024))
+        .collect();
+    println!(
+        "until the first file is followed (open, merge base, diff, list commits) {first:.3} s \
+         (peak {} MB); following each file [{}] s (peak after each [{}] MB); analysis {:.3} s; \
+         rendering {:.3} s; total {rendered:.3} s, peak {} MB; {} partnerships reviewed",
+        marks.first().map_or(0, |m| m.peak_before / 1024),
+        follows.join(", "),
+        peaks.join(", "),
+        reviewed - last,
+        rendered - reviewed,
+        vm_hwm_kb() / 1024,
+        review.partnerships.len()
+    );
+    std::mem::forget(review);
+}
+
+/// The peak resident memory of this process so far, in kB.
+fn vm_hwm_kb() -> u64 {
+    let status = std::fs::read_to_string("/proc/self/status").unwrap_or_default();
+    status
+        .lines()
+        .find_map(|l| l.strip_prefix("VmHWM:"))
+        .and_then(|v| v.split_whitespace().next())
+        .and_then(|v| v.parse::<u64>().ok())
+        .unwrap_or(0)
+}
+
+/// When each step of the history stage begins and ends (seconds since the start), and the
+/// peak memory then.
+struct Marks(Instant, std::sync::Mutex<Vec<Mark>>);
+
+struct Mark {
+    begin: f64,
+    end: f64,
+    peak_before: u64,
+    peak_after: u64,
+}
+
+impl rapport::history::Progress for Marks {
+    fn begin(&self, _step: &'static str, _total: u64) {
+        let now = self.0.elapsed().as_secs_f64();
+        let peak = vm_hwm_kb();
+        if let Ok(mut marks) = self.1.lock() {
+            marks.push(Mark {
+                begin: now,
+                end: now,
+                peak_before: peak,
+                peak_after: peak,
+            });
+        }
+    }
+
+    fn finish(&self) {
+        let now = self.0.elapsed().as_secs_f64();
+        let peak = vm_hwm_kb();
+        if let Ok(mut marks) = self.1.lock()
+            && let Some(last) = marks.last_mut()
+        {
+            last.end = now;
+            last.peak_after = peak;
+        }
+    }
 }
 
 /// Records when each step of the history stage ends.

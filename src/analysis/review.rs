@@ -221,6 +221,7 @@ impl Review {
 /// Compares the ledger at `merge-base(base, head)` with the ledger at `head`.
 pub fn review(request: &ReviewRequest<'_>) -> Result<Review> {
     let ledger = request.ledger;
+    history::read_lightly();
     let repo = LedgerRepo::open(&ledger.root, &ledger.config.paths)?;
     let (head_id, head_info) = {
         let head = repo.resolve(&request.head)?;
@@ -329,7 +330,13 @@ pub fn review(request: &ReviewRequest<'_>) -> Result<Review> {
         config_changed,
         partnerships,
         diagnostics,
-        prefix: repo.prefix().to_string(),
+        prefix: {
+            let prefix = repo.prefix().to_string();
+            // Freeing the repository's caches takes longer than the command has left to live;
+            // the system reclaims them at exit.
+            std::mem::forget(repo);
+            prefix
+        },
     })
 }
 

@@ -13,7 +13,7 @@ use crate::ledger::parse::default_id;
 use crate::ledger::{Commit, Date, Ladder, ParseCache, Timeline};
 
 pub(crate) use repo::shared_info;
-pub use repo::{Files, LedgerRepo, is_inside_repository};
+pub use repo::{Files, LedgerRepo, is_inside_repository, read_lightly};
 
 /// Progress of a long step, reported by the stage and drawn (or not) by the command.
 pub trait Progress: Sync {
@@ -162,12 +162,19 @@ pub fn compare(
     let cache = ParseCache::new(ladder.clone());
     let listed = walk::list_newest_first(&ledger.repo, head)?;
     let reached = walk::reachable(&listed, base);
+    // Sorted, so paths that share folders are neighbours and resolved together.
+    let mut paths: Vec<String> = paths.to_vec();
+    paths.sort();
+    paths.dedup();
+    let full: Vec<String> = paths
+        .iter()
+        .map(|p| format!("{}{p}", ledger.prefix()))
+        .collect();
+    let reader = walk::Reader::new(ledger, &cache);
+    let walks = walk::follow_listed_many(ledger, &listed, &full, &reader, progress)?;
     let mut heads: Vec<Timeline> = Vec::new();
     let mut whole: Option<Vec<Timeline>> = None;
-    for path in paths {
-        let full = format!("{}{path}", ledger.prefix());
-        let reader = walk::Reader::new(ledger, &cache);
-        let found = walk::follow_listed(ledger, &listed, &full, &reader, progress)?;
+    for (path, found) in paths.iter().zip(walks) {
         let timeline = if walk::moves_unpaired(ledger, &found)? {
             None
         } else {

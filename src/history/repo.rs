@@ -202,6 +202,22 @@ impl LedgerRepo {
     }
 }
 
+/// Keeps libgit2's object cache and pack windows small, for commands that read a few files'
+/// histories (the pull-request report): there a large cache only holds every listed commit, and
+/// memory should follow the files read, not the repository. Set once per process.
+pub fn read_lightly() {
+    static ONCE: std::sync::Once = std::sync::Once::new();
+    ONCE.call_once(|| {
+        // SAFETY: libgit2's global options are plain values read when objects are cached and
+        // packs mapped; `call_once` sets them once, before this command reads any object.
+        unsafe {
+            let _ = git2::opts::set_cache_max_size(4 << 20);
+            let _ = git2::opts::set_mwindow_size(1 << 20);
+            let _ = git2::opts::set_mwindow_mapped_limit(8 << 20);
+        }
+    });
+}
+
 /// `ledger_root` relative to the repository's top, `/`-terminated, or empty.
 fn relative_prefix(top: &Path, ledger_root: &Path) -> String {
     let canonical = |p: &Path| p.canonicalize().unwrap_or_else(|_| p.to_path_buf());

@@ -421,8 +421,7 @@ pub(crate) fn follow(
     follow_listed(ledger, &listed, path, reader, progress)
 }
 
-/// [`follow`] over commits already listed (newest first), so several files can be followed
-/// from one listing.
+/// [`follow`] over commits already listed (newest first).
 pub(crate) fn follow_listed(
     ledger: &LedgerRepo,
     listed: &[Listed],
@@ -430,10 +429,24 @@ pub(crate) fn follow_listed(
     reader: &Reader<'_>,
     progress: &dyn Progress,
 ) -> Result<Walk> {
+    let found = follow_found(ledger, listed, path, reader, progress)?;
+    Ok(walk_from_found(found, reader.take()))
+}
+
+/// A file's states newest first, `(commit, path, state)`, before they become a walk.
+type Found = Vec<(Arc<Commit>, String, Option<Oid>)>;
+
+/// The states of the file at `path` in the listed commits (newest first), following renames.
+fn follow_found(
+    ledger: &LedgerRepo,
+    listed: &[Listed],
+    path: &str,
+    reader: &Reader<'_>,
+    progress: &dyn Progress,
+) -> Result<Found> {
     progress.begin("reading history", listed.len() as u64);
     let git_dir = ledger.git_dir();
-    // Newest first: (commit, path, state).
-    let mut found: Vec<(Arc<Commit>, String, Option<Oid>)> = Vec::new();
+    let mut found: Found = Vec::new();
     let mut path = path.to_string();
     let mut rest: &[Listed] = listed;
     // Each pass reads the commits left for one path, on all cores; a rename starts a pass for
@@ -467,8 +480,13 @@ pub(crate) fn follow_listed(
         break;
     }
     progress.finish();
+    Ok(found)
+}
+
+/// A walk from a file's states (newest first): each state that differs from the one before it.
+fn walk_from_found(found: Found, parsed: HashMap<(Oid, String), Content>) -> Walk {
     let mut walk = Walk {
-        parsed: reader.take(),
+        parsed,
         ..Walk::default()
     };
     let mut last: Option<(String, Option<Oid>)> = None;
@@ -490,8 +508,76 @@ pub(crate) fn follow_listed(
         });
         last = Some((path, state));
     }
-    Ok(walk)
+    walk
 }
+
+/// [`follow_listed`] for several files (sorted paths relative to the repository's top) in one
+/// pass over the listing: each worker takes a run of commits with one handle on the repository,
+/// and resolves every path in a commit's tree in one descent, so the folders the paths share are
+/// read once, not once per path. A path moved in a commit continues, for the older commits, with
+/// a pass of its own.
+pub(crate) fn follow_listed_many(
+    ledger: &LedgerRepo,
+    listed: &[Listed],
+    paths: &[String],
+    reader: &Reader<'_>,
+    progress: &dyn Progress,
+) -> Result<Vec<Walk>> {
+    if paths.is_empty() {
+        return Ok(Vec::new());
+    }
+    progress.begin("reading history", listed.len() as u64);
+    let git_dir = ledger.git_dir();
+    let parts: Vec<Vec<&str>> = paths.iter().map(|p| p.split('/').collect()).collect();
+    let all: Vec<usize> = (0..paths.len()).collect();
+    let chunk = listed
+        .len()
+        .div_ceil(rayon::current_num_threads().max(1) * 4)
+        .max(256);
+    let per_commit: Vec<Vec<Change>> = listed
+        .par_chunks(chunk)
+        .map(|run| -> Result<Vec<Vec<Change>>> {
+            let repo = Repository::open(&git_dir)?;
+            let mut memo = GroupMemo::new();
+            let mut out = Vec::with_capacity(run.len());
+            for one in run {
+                out.push(files_change(
+                    &repo, reader, &mut memo, one, paths, &parts, &all,
+                )?);
+                progress.advance(1);
+            }
+            Ok(out)
+        })
+        .collect::<Result<Vec<_>>>()?
+        .into_iter()
+        .flatten()
+        .collect();
+    progress.finish();
+    let mut founds = Vec::with_capacity(paths.len());
+    for (k, start) in paths.iter().enumerate() {
+        let mut found: Found = Vec::new();
+        for (i, changes) in per_commit.iter().enumerate() {
+            let Some((info, state, from)) = changes.get(k).cloned().flatten() else {
+                continue;
+            };
+            found.push((info, start.clone(), state));
+            if let Some(old) = from {
+                let older = listed.get(i + 1..).unwrap_or_default();
+                found.extend(follow_found(ledger, older, &old, reader, progress)?);
+                break;
+            }
+        }
+        founds.push(found);
+    }
+    let parsed = reader.take();
+    Ok(founds
+        .into_iter()
+        .map(|found| walk_from_found(found, parsed.clone()))
+        .collect())
+}
+
+/// What one commit did to one followed file: its state there and the path it moved from.
+type Change = Option<(Arc<Commit>, Option<Oid>, Option<String>)>;
 
 /// Whether the followed file appeared (first, or again after a deletion) in a commit that
 /// deleted another partnership file, or disappeared in one that added another: a move git did
@@ -713,4 +799,120 @@ fn resolve_at(
     }
     memo.insert((tree, depth), found);
     Ok(found)
+}
+
+/// What trees hold at several paths at once, remembered by (tree, depth, first path of the
+/// group): the paths of a group share their first `depth` components.
+type GroupMemo = HashMap<(Oid, usize, usize), Arc<[Option<Oid>]>>;
+
+/// What `tree` holds at each path of `group` (indices into `parts`, sorted, sharing the first
+/// `depth` components), reading each tree once for all of them.
+fn resolve_group(
+    repo: &Repository,
+    memo: &mut GroupMemo,
+    tree: Oid,
+    parts: &[Vec<&str>],
+    depth: usize,
+    group: &[usize],
+) -> Result<Arc<[Option<Oid>]>> {
+    let Some(&first) = group.first() else {
+        return Ok(Arc::from(Vec::new()));
+    };
+    let key = (tree, depth, first);
+    if let Some(found) = memo.get(&key) {
+        return Ok(Arc::clone(found));
+    }
+    let mut found = vec![None; group.len()];
+    let object = repo.find_tree(tree)?;
+    let name_of = |k: usize| parts.get(k).and_then(|p| p.get(depth)).copied();
+    let mut i = 0;
+    while i < group.len() {
+        let name = name_of(group[i]);
+        let mut j = i + 1;
+        while j < group.len() && name_of(group[j]) == name {
+            j += 1;
+        }
+        let entry = name
+            .and_then(|n| object.get_name(n))
+            .map(|e| (e.id(), e.kind()));
+        if let Some((id, kind)) = entry {
+            let last = |k: &usize| parts.get(*k).is_some_and(|p| p.len() == depth + 1);
+            let mut deeper = Vec::new();
+            for (n, k) in group[i..j].iter().enumerate() {
+                if last(k) {
+                    if kind == Some(ObjectType::Blob) {
+                        found[i + n] = Some(id);
+                    }
+                } else {
+                    deeper.push((i + n, *k));
+                }
+            }
+            if !deeper.is_empty() && kind == Some(ObjectType::Tree) {
+                let indices: Vec<usize> = deeper.iter().map(|(_, k)| *k).collect();
+                let below = resolve_group(repo, memo, id, parts, depth + 1, &indices)?;
+                for ((slot, _), value) in deeper.iter().zip(below.iter()) {
+                    found[*slot] = *value;
+                }
+            }
+        }
+        i = j;
+    }
+    if memo.len() > 200_000 {
+        memo.clear();
+    }
+    let found: Arc<[Option<Oid>]> = found.into();
+    memo.insert(key, Arc::clone(&found));
+    Ok(found)
+}
+
+/// [`file_change`] for several paths of one commit, resolved together.
+fn files_change(
+    repo: &Repository,
+    reader: &Reader<'_>,
+    memo: &mut GroupMemo,
+    listed: &Listed,
+    paths: &[String],
+    parts: &[Vec<&str>],
+    all: &[usize],
+) -> Result<Vec<Change>> {
+    let state = resolve_group(repo, memo, listed.tree, parts, 0, all)?;
+    let parents = listed
+        .parents
+        .iter()
+        .map(|tree| resolve_group(repo, memo, *tree, parts, 0, all))
+        .collect::<Result<Vec<_>>>()?;
+    let mut commit: Option<git2::Commit<'_>> = None;
+    let mut out = Vec::with_capacity(all.len());
+    for (n, path) in paths.iter().enumerate() {
+        let now = state.get(n).copied().flatten();
+        let changed = match parents.as_slice() {
+            [] => now.is_some(),
+            all => all.iter().any(|p| p.get(n).copied().flatten() != now),
+        };
+        if !changed {
+            out.push(None);
+            continue;
+        }
+        let commit = match &commit {
+            Some(commit) => commit,
+            None => commit.insert(repo.find_commit(listed.commit)?),
+        };
+        let mut from = None;
+        if now.is_some()
+            && parents
+                .first()
+                .is_some_and(|p| p.get(n).copied().flatten().is_none())
+        {
+            let first = commit.parent(0)?.tree()?;
+            from = renames(repo, &reader.folders, Some(&first), &commit.tree()?)?
+                .into_iter()
+                .find(|(_, to)| to == path)
+                .map(|(from, _)| from);
+        }
+        if let Some(blob) = now {
+            reader.read(repo, blob, path)?;
+        }
+        out.push(Some((shared_info(commit), now, from)));
+    }
+    Ok(out)
 }
