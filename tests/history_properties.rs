@@ -1,7 +1,7 @@
 //! Property tests over histories: whatever sequence of edits, breakages, moves, deletions and
 //! re-adds a partnership goes through, its timeline has one version per commit in that order,
-//! with the right state, path and values; and the one-partnership fast path agrees with the
-//! whole-ledger walk.
+//! with the right state, path and values; and the one-partnership fast path and the
+//! several-files pass of the pull-request report agree with the whole-ledger walk.
 
 mod common;
 
@@ -120,9 +120,24 @@ proptest! {
         prop_assert_eq!(all.timelines.len(), 1);
         let timeline = all.timeline("northwind").expect("the partnership");
         prop_assert_eq!(states(timeline), expected);
-        if at.is_some() {
+        if let Some(p) = at {
             let (_, alone) = history::timeline(&repo, "HEAD", "northwind", &Ladder::default(), &Quiet).expect("one partnership");
             prop_assert_eq!(states(&alone), states(timeline));
+            // The pull-request report's path: several files followed in one pass, beside a file
+            // the history never had, agrees with the whole walk.
+            let head = repo.resolve("HEAD").expect("head").id();
+            let root = repo.resolve("HEAD~0").expect("head").id();
+            let paths = [PATHS[p].to_string(), "partners/zz-never.md".to_string()];
+            let compared = history::compare(&repo, head, root, &paths, &Ladder::default(), &Quiet).expect("compare");
+            prop_assert_eq!(compared.len(), 1);
+            prop_assert_eq!(states(&compared[0].head), states(timeline));
+            prop_assert_eq!(states(&compared[0].base), states(timeline));
+            // With the merge base one commit back, the base side is the whole walk up to it.
+            let parent = repo.resolve("HEAD~1").expect("a parent").id();
+            let earlier = history::timelines(&repo, "HEAD~1", &Ladder::default(), &Quiet).expect("history");
+            let compared = history::compare(&repo, head, parent, &paths, &Ladder::default(), &Quiet).expect("compare");
+            let expected = earlier.timeline("northwind").map(states).unwrap_or_default();
+            prop_assert_eq!(compared.first().map(|c| states(&c.base)).unwrap_or_default(), expected);
         }
     }
 }

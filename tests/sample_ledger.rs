@@ -248,7 +248,10 @@ fn demo_keeps_its_repository_on_request() {
     assert_eq!(report.status.code(), Some(0));
     let report = String::from_utf8_lossy(&report.stdout);
     assert!(report.contains("4 partnerships touched"), "{report}");
-    assert!(shown.contains(report.as_ref()), "{command} shows what the demo showed");
+    assert!(
+        shown.contains(report.as_ref()),
+        "{command} shows what the demo showed"
+    );
     let timeline = Command::cargo_bin("rapport")
         .expect("binary")
         .args(["timeline", "kestrel", "--path", &dir_text])

@@ -208,42 +208,24 @@ pub fn compare(
     Ok(heads
         .into_iter()
         .map(|head| {
-            let mut base = Timeline {
-                id: head.id.clone(),
-                versions: Vec::new(),
-            };
-            for version in head
+            // The versions are the head's, so the base side keeps each version as the whole
+            // walk up to the merge base would have recorded it.
+            let versions = head
                 .versions
                 .iter()
                 .filter(|v| reached.contains(&v.commit.id))
-            {
-                if base.versions.last().is_some_and(|last| {
-                    last.path == version.path && same(&last.content, &version.content)
-                }) {
-                    continue;
-                }
-                base.versions.push(version.clone());
-            }
+                .cloned()
+                .collect();
             Compared {
                 id: head.id.clone(),
+                base: Timeline {
+                    id: head.id.clone(),
+                    versions,
+                },
                 head,
-                base,
             }
         })
         .collect())
-}
-
-/// Whether two versions hold the same content (shared values compare by identity first).
-fn same(a: &crate::ledger::Content, b: &crate::ledger::Content) -> bool {
-    use crate::ledger::Content;
-    match (a, b) {
-        (Content::Valid { snapshot: x }, Content::Valid { snapshot: y }) => {
-            Arc::ptr_eq(x, y) || x == y
-        }
-        (Content::Removed, Content::Removed) => true,
-        (Content::Invalid { diagnostics: x }, Content::Invalid { diagnostics: y }) => x == y,
-        _ => false,
-    }
 }
 
 /// The file holding partnership `id` at the tip: a file named after the id, else one whose
