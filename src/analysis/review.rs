@@ -432,7 +432,7 @@ fn review_one(pair: &Compared, sides: &Sides<'_>) -> Option<PartnershipReview> {
         _ => Vec::new(),
     };
     changes.retain(|c| !matches!(c, Change::Created) || file == FileChange::Added);
-    redact::redact_changes(&mut changes, &sides.head.config.redact);
+    redact::redact_changes(&mut changes, &timelines, &sides.head.config.redact);
     let meetings = match after_snapshot {
         Some(after) => added_meetings(
             before_snapshot.map(|s| s.body.meetings.as_slice()),

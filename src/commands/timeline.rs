@@ -64,7 +64,12 @@ pub fn describe(head: Arc<Commit>, timeline: &Timeline, config: &Config) -> Time
     for (index, version) in timeline.versions.iter().enumerate() {
         let (state, found, diagnostics) = match &version.content {
             Content::Valid { snapshot } => {
-                let found = changes(before, snapshot);
+                let mut found = changes(before, snapshot);
+                report::redact::redact_changes(
+                    &mut found,
+                    std::slice::from_ref(timeline),
+                    &config.redact,
+                );
                 before = Some(snapshot.as_ref());
                 ("valid", found, Vec::new())
             }
@@ -92,6 +97,8 @@ pub fn describe(head: Arc<Commit>, timeline: &Timeline, config: &Config) -> Time
             diagnostics,
         });
     }
+    let mut series = series(timeline);
+    report::redact::redact_series(&mut series, &config.redact);
     TimelineView {
         version: report::json::JSON_VERSION,
         id: timeline.id.clone(),
@@ -103,7 +110,7 @@ pub fn describe(head: Arc<Commit>, timeline: &Timeline, config: &Config) -> Time
         head,
         versions,
         items: action_items(timeline),
-        series: series(timeline),
+        series,
     }
 }
 

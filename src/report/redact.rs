@@ -1,13 +1,14 @@
 //! Masks the values of the fields listed under `redact` in `rapport.yaml` (such as
-//! `terms.price`) wherever they appear in findings: messages, evidence and chart values. Values
-//! are collected from every version of the partnership, so a past price is masked too.
+//! `terms.price`) wherever they appear in findings (messages, evidence and chart values), in
+//! field changes and in the timeline's series. Values are collected from every version of the
+//! partnership, so a past price is masked too.
 
 use std::collections::HashMap;
 
 use serde_json::Value;
 
 use crate::ledger::Timeline;
-use crate::ledger::changes::Change;
+use crate::ledger::changes::{Change, Series};
 use crate::signs::Finding;
 
 /// What a masked value is shown as.
@@ -18,18 +19,7 @@ pub fn redact(findings: &mut [Finding], timelines: &[Timeline], fields: &[String
     if fields.is_empty() {
         return;
     }
-    let mut secrets: HashMap<&str, Secrets> = HashMap::new();
-    for timeline in timelines {
-        let entry = secrets.entry(timeline.id.as_str()).or_default();
-        for (_, snapshot) in timeline.valid() {
-            let Ok(front) = serde_json::to_value(&snapshot.front) else {
-                continue;
-            };
-            for field in fields {
-                collect(&front, &field.split('.').collect::<Vec<_>>(), entry);
-            }
-        }
-    }
+    let secrets = secrets(timelines, fields);
     for finding in findings.iter_mut() {
         let Some(secret) = secrets.get(finding.location.partnership.as_str()) else {
             continue;
@@ -58,17 +48,64 @@ pub fn redact(findings: &mut [Finding], timelines: &[Timeline], fields: &[String
     }
 }
 
-/// Masks the values of changes to redacted fields (`terms.price: 180,000 → 96,000`).
-pub fn redact_changes(changes: &mut [Change], fields: &[String]) {
-    for change in changes.iter_mut() {
-        if let Change::Field { path, from, to } = change
-            && fields.iter().any(|f| covers(f, path))
-        {
-            for value in [from, to].into_iter().flatten() {
-                *value = MASK.to_string();
+/// The values each partnership's versions held in `fields`, by partnership id.
+fn secrets<'a>(timelines: &'a [Timeline], fields: &[String]) -> HashMap<&'a str, Secrets> {
+    let mut secrets: HashMap<&str, Secrets> = HashMap::new();
+    for timeline in timelines {
+        let entry = secrets.entry(timeline.id.as_str()).or_default();
+        for (_, snapshot) in timeline.valid() {
+            let Ok(front) = serde_json::to_value(&snapshot.front) else {
+                continue;
+            };
+            for field in fields {
+                collect(&front, &field.split('.').collect::<Vec<_>>(), entry);
             }
         }
     }
+    secrets
+}
+
+/// Masks the values of changes to redacted fields (`terms.price: 180,000 → 96,000`), and the
+/// redacted values inside list entries added or removed whole (`kpis.pipeline: {actual: …}`),
+/// given the `timelines` of the partnership the changes belong to.
+pub fn redact_changes(changes: &mut [Change], timelines: &[Timeline], fields: &[String]) {
+    if fields.is_empty() {
+        return;
+    }
+    let mut secret = Secrets::default();
+    for found in secrets(timelines, fields).into_values() {
+        secret.numbers.extend(found.numbers);
+        secret.texts.extend(found.texts);
+    }
+    // A change in the block of a redacted field (`kpis`, for `kpis.actual`) may show it inside
+    // its value: a list entry added or removed whole.
+    let block = |path: &str| {
+        path.split(['.', '['])
+            .next()
+            .unwrap_or_default()
+            .to_string()
+    };
+    let blocks: Vec<String> = fields.iter().map(|f| block(f)).collect();
+    for change in changes.iter_mut() {
+        let Change::Field { path, from, to } = change else {
+            continue;
+        };
+        let whole = fields.iter().any(|f| covers(f, path));
+        let inside = blocks.contains(&block(path));
+        for value in [from, to].into_iter().flatten() {
+            if whole {
+                *value = MASK.to_string();
+            } else if inside {
+                *value = secret.mask(value);
+            }
+        }
+    }
+}
+
+/// Drops the series of redacted fields (`terms.price`, `kpis.pipeline.actual`): their points
+/// are the values themselves.
+pub fn redact_series(series: &mut Vec<Series>, fields: &[String]) {
+    series.retain(|s| !fields.iter().any(|f| covers(f, &s.name)));
 }
 
 /// Whether a redacted field (`terms.price`, `kpis.actual`, `terms`) covers a field path as
