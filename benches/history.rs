@@ -536,7 +536,7 @@ fn peak_kb(dir: &Path, program: &str, args: &[&str]) -> Option<u64> {
 fn child_report(repo: &Path, base: &str, head: &str) {
     use rapport::analysis::review::{self, ReviewRequest};
     let started = Instant::now();
-    let ledger = rapport::analysis::open(repo).expect("the ledger opens");
+    let ledger = rapport::analysis::open(&[repo.to_path_buf()]).expect("the ledger opens");
     let marks = Marks(started, std::sync::Mutex::default());
     let review = review::review(&ReviewRequest {
         ledger: &ledger,

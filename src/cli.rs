@@ -64,9 +64,12 @@ pub enum Format {
 
 #[derive(Debug, Args)]
 pub struct CheckArgs {
-    /// The ledger folder (holding rapport.yaml or partners/), or one partnership file.
-    #[arg(default_value = ".")]
-    pub path: PathBuf,
+    /// The ledger: its folder (holding rapport.yaml or partners/) or any folder inside it, such
+    /// as partners/; or partnership files, checked alone with their history (as a pre-commit
+    /// hook passes staged files). Paths are found from the ledger root, the nearest folder at or
+    /// above holding rapport.yaml (else partners/, else the repository's top).
+    #[arg(default_value = ".", value_name = "PATH")]
+    pub paths: Vec<PathBuf>,
     /// Validate the ledger as it is in this commit (branch, tag, commit id) instead of the
     /// working tree.
     #[arg(long, value_name = "REV")]
@@ -106,7 +109,7 @@ pub enum ReportFormat {
 
 #[derive(Debug, Args)]
 pub struct ReportArgs {
-    /// The ledger folder (holding rapport.yaml or partners/).
+    /// The ledger folder (holding rapport.yaml or partners/), or any folder inside it.
     #[arg(default_value = ".")]
     pub path: PathBuf,
     /// The revision the change is compared with: the report covers `merge-base(BASE, HEAD)` to
@@ -156,7 +159,7 @@ pub struct DemoArgs {
 pub struct TimelineArgs {
     /// The partnership's id: its `id:` field, or its file name without `.md`.
     pub id: String,
-    /// The ledger folder (holding rapport.yaml or partners/).
+    /// The ledger folder (holding rapport.yaml or partners/), or any folder inside it.
     #[arg(long, default_value = ".")]
     pub path: PathBuf,
     /// Read history up to this commit (branch, tag, commit id).

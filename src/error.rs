@@ -16,6 +16,52 @@ pub enum Error {
     #[error("{path} does not exist")]
     NoSuchPath { path: PathBuf },
 
+    #[error("{} belong to different ledgers ({} and {})", paths.join(" and "), roots[0].display(), roots[1].display())]
+    SeveralLedgers {
+        /// One path from each of two ledgers, as given.
+        paths: [String; 2],
+        roots: [PathBuf; 2],
+    },
+
+    #[error("{file} is not a partnership file of the ledger at {}", root.display())]
+    NotAPartnershipFile {
+        /// The path relative to the ledger root.
+        file: String,
+        root: PathBuf,
+        folders: Vec<String>,
+    },
+
+    #[error("the partnership folder {folder}/ does not exist{}", place(root, rev.as_deref()))]
+    MissingFolder {
+        folder: String,
+        root: PathBuf,
+        rev: Option<String>,
+        /// Whether `paths:` in rapport.yaml names it (else it is the default, `partners`).
+        configured: bool,
+    },
+
+    #[error("{folder}/ is a git submodule{}: its files and their history live in a repository of their own, which rapport does not read from here", place(root, rev.as_deref()))]
+    Submodule {
+        folder: String,
+        root: PathBuf,
+        rev: Option<String>,
+    },
+
+    #[error("{} is a bare repository: it has no working tree to check", path.display())]
+    BareRepository { path: PathBuf },
+
+    #[error("no partnership file under {}{}", slashed(folders), place(root, rev.as_deref()))]
+    NoPartnershipFiles {
+        folders: Vec<String>,
+        root: PathBuf,
+        rev: Option<String>,
+        /// Whether `paths:` in rapport.yaml names the folders (else the default, `partners`).
+        configured: bool,
+    },
+
+    #[error("{file} is not in {rev}")]
+    NotAtRevision { file: String, rev: String },
+
     #[error("the configuration is invalid")]
     InvalidConfig(Vec<Diagnostic>),
 
@@ -64,8 +110,68 @@ impl Error {
     pub fn help(&self) -> Option<String> {
         match self {
             Error::NoSuchPath { .. } => {
-                Some("pass the folder that holds rapport.yaml (or `partners/`)".into())
+                Some("pass the ledger's folder (holding rapport.yaml or partners/), a folder inside it, or partnership files".into())
             }
+            Error::SeveralLedgers { roots, .. } => Some(format!(
+                "check each ledger in its own run: rapport check {} …, then rapport check {} …",
+                roots[0].display(),
+                roots[1].display()
+            )),
+            Error::NotAPartnershipFile { folders, .. } => Some(format!(
+                "partnership files are Markdown files (.md, not hidden) under {}; name one of those, \
+                 or set `paths:` in rapport.yaml to the folders that hold them",
+                slashed(folders)
+            )),
+            Error::MissingFolder {
+                folder, configured, ..
+            } => Some({
+                let folder = inert(folder);
+                if *configured {
+                format!(
+                    "create {folder}/ and add a partnership file to it, or correct `paths:` in rapport.yaml"
+                )
+            } else {
+                format!(
+                    "rapport looks for partnership files under {folder}/ by default: add one there \
+                     (such as {folder}/northwind.md), or set `paths:` in rapport.yaml to the folders that hold them"
+                )
+                }
+            }),
+            Error::Submodule { folder, .. } => Some(format!(
+                "run rapport in the submodule's own repository (cd {folder} && rapport check), \
+                 with `paths: [.]` in a rapport.yaml there when the files are at its top; \
+                 or make {folder}/ an ordinary folder of this repository",
+                folder = inert(folder)
+            )),
+            Error::BareRepository { .. } => Some(
+                "name the commit to check: rapport check --rev HEAD (or a branch, tag or commit id)"
+                    .into(),
+            ),
+            Error::NoPartnershipFiles {
+                folders,
+                configured,
+                rev,
+                ..
+            } => {
+                let first = inert(folders.first().map_or("partners", String::as_str));
+                let add = format!(
+                    "add one, such as {first}/northwind.md: a Markdown file that starts with front matter \
+                     (`rapport: 1`, `partner:`, `status:`, `owner:` between two `---` lines)"
+                );
+                let add = match rev {
+                    Some(_) => format!("{add}, and commit it"),
+                    None => add,
+                };
+                Some(if *configured {
+                    format!("{add}; or correct `paths:` in rapport.yaml")
+                } else {
+                    format!("{add}; or set `paths:` in rapport.yaml to the folders that hold them")
+                })
+            }
+            Error::NotAtRevision { .. } => Some(
+                "name a file the revision has (git ls-tree -r --name-only REV lists them), or leave out --rev to check the working tree"
+                    .into(),
+            ),
             Error::NotARepository { .. } => Some(
                 "run rapport inside the ledger's git repository (or pass its folder as PATH); \
                  to start one: git init && git add . && git commit -m \"Start the ledger\""
@@ -93,7 +199,7 @@ impl Error {
                     .into(),
             ),
             Error::UnknownPartnership { suggestion, .. } => Some(match suggestion {
-                Some(id) => format!("did you mean `{id}`?"),
+                Some(id) => format!("did you mean `{}`?", inert(id)),
                 None => "the id is the `id:` field of a partnership file, or its file name without .md; `rapport check` lists the files".into(),
             }),
             Error::NoBase { .. } => Some(
@@ -110,6 +216,31 @@ impl Error {
             _ => None,
         }
     }
+}
+
+/// ` in LEDGER` or ` at REV`: where a folder was looked for.
+fn place(root: &std::path::Path, rev: Option<&str>) -> String {
+    match rev {
+        Some(rev) => format!(" at {rev}"),
+        None => format!(" in {}", root.display()),
+    }
+}
+
+/// Text from the ledger or the user quoted in a help line, which must stay one line.
+fn inert(text: &str) -> std::borrow::Cow<'_, str> {
+    crate::report::escape::terminal(text)
+}
+
+/// `partners/, vendors/`.
+fn slashed(folders: &[String]) -> String {
+    folders
+        .iter()
+        .map(|f| match f.trim_matches('/') {
+            "" | "." => "the ledger's top folder".to_string(),
+            f => format!("{}/", inert(f)),
+        })
+        .collect::<Vec<_>>()
+        .join(", ")
 }
 
 pub type Result<T, E = Error> = std::result::Result<T, E>;

@@ -176,8 +176,25 @@ fn an_empty_history_exits_2() {
         .stderr(predicate::str::contains(
             "no history: the repository has no commits yet",
         ));
-    // Before the first commit, the working tree is still checked.
-    rapport(dir.path()).args(["check"]).assert().code(0);
+    // Before the first commit, the working tree is still checked; with no partnership folder
+    // there is nothing to check, which is not a pass.
+    rapport(dir.path())
+        .args(["check"])
+        .assert()
+        .code(2)
+        .stderr(predicate::str::contains(
+            "the partnership folder partners/ does not exist",
+        ));
+    std::fs::create_dir(dir.path().join("partners")).expect("mkdir");
+    std::fs::write(
+        dir.path().join("partners/northwind.md"),
+        partnership("Northwind Analytics", "", ""),
+    )
+    .expect("write");
+    rapport(dir.path())
+        .args(["check", "--fail-on", "never"])
+        .assert()
+        .code(0);
     let script = Script::new().commit("2024-01-15", "Notes", &[("notes.txt", "x")]);
     rapport(script.path())
         .args(["timeline", "northwind"])

@@ -5,8 +5,8 @@
 
 pub mod base;
 pub mod review;
+pub mod root;
 
-use std::path::{Path, PathBuf};
 use std::sync::Arc;
 
 use crate::config::{self, Config};
@@ -18,50 +18,7 @@ use crate::report;
 use crate::signs::{self, Acknowledgement, Context, Finding, Severity};
 
 pub use review::{Review, ReviewRequest};
-
-/// Where a ledger lives and how it is configured.
-#[derive(Clone, Debug)]
-pub struct LedgerRoot {
-    pub root: PathBuf,
-    pub config: Config,
-    /// When the user named one file, only that file is checked.
-    pub only: Option<String>,
-}
-
-/// Finds the ledger for a path: a folder is the root; a file is checked alone, configured by the
-/// nearest `rapport.yaml` above it.
-pub fn open(path: &Path) -> Result<LedgerRoot> {
-    if !path.exists() {
-        return Err(Error::NoSuchPath {
-            path: path.to_path_buf(),
-        });
-    }
-    if path.is_dir() {
-        let config = config::load(path)?;
-        return Ok(LedgerRoot {
-            root: path.to_path_buf(),
-            config,
-            only: None,
-        });
-    }
-    let absolute = path.canonicalize().map_err(|source| Error::Io {
-        path: path.to_path_buf(),
-        source,
-    })?;
-    let root = absolute
-        .ancestors()
-        .skip(1)
-        .find(|dir| dir.join(config::FILE_NAME).is_file())
-        .or_else(|| absolute.parent())
-        .unwrap_or(Path::new("."))
-        .to_path_buf();
-    let config = config::load(&root)?;
-    let only = absolute
-        .strip_prefix(&root)
-        .ok()
-        .map(|p| p.to_string_lossy().replace('\\', "/"));
-    Ok(LedgerRoot { root, config, only })
-}
+pub use root::{LedgerRoot, open};
 
 /// Which state of the ledger to analyse.
 #[derive(Clone, Debug, PartialEq, Eq)]
@@ -113,9 +70,18 @@ pub fn analyse(request: &Request<'_>) -> Result<Analysis> {
             (state, history.timelines, now, config, Some(history.head))
         }
         Revision::WorkingTree => {
-            let state = load_working_tree(ledger);
+            let repo = root::open_working_tree(ledger)?;
+            let state = load_working_tree(ledger)?;
             let now = request.as_of.unwrap_or_else(today);
-            let history = working_tree_history(ledger, request.progress)?;
+            let history = match repo {
+                Some(repo) if !repo.is_unborn() => Some(history::timelines(
+                    &repo,
+                    "HEAD",
+                    &ledger.config.ladder,
+                    request.progress,
+                )?),
+                _ => None,
+            };
             let timelines = overlay(
                 history.map(|h| h.timelines).unwrap_or_default(),
                 &state,
@@ -124,10 +90,11 @@ pub fn analyse(request: &Request<'_>) -> Result<Analysis> {
             (state, timelines, now, ledger.config.clone(), None)
         }
     };
+    // Named files keep their whole history; the other partnerships are left out.
     let timelines: Vec<Timeline> = match &ledger.only {
-        Some(only) => timelines
+        Some(_) => timelines
             .into_iter()
-            .filter(|t| t.last().is_some_and(|v| &v.path == only))
+            .filter(|t| t.last().is_some_and(|v| ledger.wants(&v.path)))
             .collect(),
         None => timelines,
     };
@@ -160,30 +127,40 @@ pub fn run_rules(
     signs::analyse(timelines, &cx, source)
 }
 
-/// Reads and parses the working tree of a ledger.
-fn load_working_tree(ledger: &LedgerRoot) -> LedgerState {
-    let (files, unreadable) = match &ledger.only {
-        Some(file) => match std::fs::read(ledger.root.join(file)) {
-            Ok(bytes) if bytes.len() > crate::ledger::parse::MAX_FILE_BYTES => (
-                Vec::new(),
-                vec![crate::ledger::parse::too_large(file, bytes.len() as u64)],
-            ),
-            Ok(bytes) => (vec![(file.clone(), bytes)], Vec::new()),
-            Err(error) => (
-                Vec::new(),
-                vec![Diagnostic::file(
-                    file,
-                    "unreadable",
-                    format!("cannot read file: {error}"),
-                    "check the file's permissions",
-                )],
-            ),
-        },
-        None => load::read_folder(&ledger.root, &ledger.config.paths),
-    };
+/// Reads and parses the working tree of a ledger (the files the user named, when they did).
+/// Finding no partnership file is an error, not an empty pass.
+fn load_working_tree(ledger: &LedgerRoot) -> Result<LedgerState> {
+    let (mut files, mut unreadable) = load::read_folder(&ledger.root, &ledger.config.paths);
+    if let Some(only) = &ledger.only {
+        files.retain(|(path, _)| ledger.wants(path));
+        unreadable.retain(|d| only.iter().any(|file| concerns(&d.file, file)));
+        let read = |file: &String| {
+            files.iter().any(|(path, _)| path == file)
+                || unreadable.iter().any(|d| concerns(&d.file, file))
+        };
+        if let Some(file) = only.iter().find(|file| !read(file)) {
+            return Err(Error::NotAPartnershipFile {
+                file: file.clone(),
+                root: ledger.root.clone(),
+                folders: ledger.config.paths.clone(),
+            });
+        }
+    }
+    if files.is_empty() && unreadable.is_empty() {
+        return Err(root::nothing_to_check(ledger, &ledger.config, None));
+    }
     let mut state = load::load(&files, &ledger.config.ladder);
     add_problems(&mut state, unreadable);
-    state
+    Ok(state)
+}
+
+/// Whether a problem reported for `problem` (a file, or a folder that could not be read) is
+/// about `file`.
+fn concerns(problem: &str, file: &str) -> bool {
+    file == problem
+        || file
+            .strip_prefix(problem)
+            .is_some_and(|rest| rest.starts_with('/'))
 }
 
 /// Adds files that could not be read to a parsed state, keeping diagnostics in file order.
@@ -232,31 +209,29 @@ fn load_revision(
     let commit = repo.resolve(rev)?.id();
     let config = config_at(ledger, &repo, commit)?;
     let repo = reopen_for(ledger, repo, &config)?;
-    let (mut files, problems) = repo.files_at(&repo.repo.find_commit(commit)?)?;
+    let commit = repo.repo.find_commit(commit)?;
+    root::refuse_unreadable_at(ledger, &repo, &config, &commit, rev)?;
+    let (mut files, mut problems) = repo.files_at(&commit)?;
     if let Some(only) = &ledger.only {
-        files.retain(|(path, _)| path == only);
+        files.retain(|(path, _)| ledger.wants(path));
+        problems.retain(|d| ledger.wants(&d.file));
+        let at_rev = |file: &String| {
+            files.iter().any(|(path, _)| path == file) || problems.iter().any(|d| d.file == *file)
+        };
+        if let Some(file) = only.iter().find(|file| !at_rev(file)) {
+            return Err(Error::NotAtRevision {
+                file: file.clone(),
+                rev: rev.to_string(),
+            });
+        }
+    }
+    if files.is_empty() && problems.is_empty() {
+        return Err(root::nothing_to_check(ledger, &config, Some(rev)));
     }
     let mut state = load::load(&files, &config.ladder);
     add_problems(&mut state, problems);
     let history = history::timelines(&repo, rev, &config.ladder, progress)?;
     Ok((state, history, config))
-}
-
-/// The history up to `HEAD` under a working tree, when there is one.
-fn working_tree_history(ledger: &LedgerRoot, progress: &dyn Progress) -> Result<Option<History>> {
-    if !history::is_inside_repository(&ledger.root) {
-        return Ok(None);
-    }
-    let repo = LedgerRepo::open(&ledger.root, &ledger.config.paths)?;
-    if repo.is_unborn() {
-        return Ok(None);
-    }
-    Ok(Some(history::timelines(
-        &repo,
-        "HEAD",
-        &ledger.config.ladder,
-        progress,
-    )?))
 }
 
 /// The history up to `HEAD` with the working tree as one more version where it differs:

@@ -245,6 +245,15 @@ pub fn review(request: &ReviewRequest<'_>) -> Result<Review> {
         config_at(ledger, &repo, merge_base).unwrap_or_else(|_| ledger.config.clone());
     let config_changed = config_file(&repo, merge_base)? != config_file(&repo, head_id)?;
     let repo = reopen_for(ledger, repo, &head_config)?;
+    // A ledger whose folder is gone (or a submodule) at head has nothing to report on; a change
+    // that touches no partnership file is quiet.
+    super::root::refuse_unreadable_at(
+        ledger,
+        &repo,
+        &head_config,
+        &repo.repo.find_commit(head_id)?,
+        &request.head,
+    )?;
     let now = head_info.date;
 
     let changed = history::touched(&repo, merge_base, head_id)?;

@@ -1,5 +1,6 @@
-//! `rapport check [PATH]`: validate every partnership file and report what is wrong, at one
-//! revision or in the working tree; with `--base`, the pre-merge gate on what a change did.
+//! `rapport check [PATH]...`: validate every partnership file (or the ones named) and report what
+//! is wrong, at one revision or in the working tree; with `--base`, the pre-merge gate on what a
+//! change did.
 
 use std::io::Write;
 
@@ -10,7 +11,7 @@ use crate::error::Result;
 use crate::report;
 
 pub fn run(args: &CheckArgs) -> Result<u8> {
-    let ledger = analysis::open(&args.path)?;
+    let ledger = analysis::open(&args.paths)?;
     if let Some(base) = &args.base {
         let head = args.rev.as_deref().unwrap_or("HEAD");
         let format = match args.format {

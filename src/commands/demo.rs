@@ -33,7 +33,7 @@ pub struct Replayed {
 pub fn replay(dir: &Path) -> Result<Replayed> {
     let script = sample::script(&SAMPLE)?;
     sample::replay(&SAMPLE, &script, dir)?;
-    let ledger = analysis::open(dir)?;
+    let ledger = analysis::open(&[dir.to_path_buf()])?;
     let review = match &script.pull_request {
         Some(pull) => Some(review::review(&ReviewRequest {
             ledger: &ledger,

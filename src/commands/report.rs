@@ -16,7 +16,7 @@ use crate::report::{self, escape};
 use crate::signs::Severity;
 
 pub fn run(args: &ReportArgs) -> Result<u8> {
-    let ledger = analysis::open(&args.path)?;
+    let ledger = analysis::open(std::slice::from_ref(&args.path))?;
     let base = match &args.base {
         Some(rev) => Base::given(rev),
         None => {

@@ -18,8 +18,14 @@ use crate::report::timeline::{FindingChange, TimelineView, VersionView};
 use crate::signs::{Acknowledgement, Finding};
 
 pub fn run(args: &TimelineArgs) -> Result<u8> {
-    let ledger = crate::analysis::open(&args.path)?;
+    let ledger = crate::analysis::open(std::slice::from_ref(&args.path))?;
     let repo = LedgerRepo::open(&ledger.root, &ledger.config.paths)?;
+    crate::analysis::root::refuse_submodules_at(
+        &ledger,
+        &repo,
+        &repo.resolve(&args.rev)?,
+        &args.rev,
+    )?;
     let bar = report::progress::Bar::new();
     let (head, timeline) =
         history::timeline(&repo, &args.rev, &args.id, &ledger.config.ladder, &bar)?;

@@ -1,4 +1,5 @@
-//! Errors that stop a command, printed on standard error.
+//! Errors that stop a command, printed on standard error. They echo what the user or the ledger
+//! gave (paths, revisions, ids, git's messages), so every line is made inert for a terminal.
 
 use std::io::Write;
 
@@ -16,9 +17,17 @@ pub fn print_error(error: &Error) {
             let _ = super::text::write_diagnostic(&mut err, diagnostic);
         }
     }
-    let _ = writeln!(err, "{ERROR}error:{ERROR:#} {error}");
+    let message = error.to_string();
+    let _ = writeln!(
+        err,
+        "{ERROR}error:{ERROR:#} {}",
+        super::escape::terminal(&message)
+    );
     if let Some(help) = error.help() {
+        // Help spans lines on purpose; what it quotes from the ledger is escaped where it is
+        // written, and each line again here.
         for (i, line) in help.lines().enumerate() {
+            let line = super::escape::terminal(line);
             let lead = if i == 0 {
                 format!("{HELP}help:{HELP:#} ")
             } else {

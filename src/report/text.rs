@@ -189,12 +189,13 @@ fn write_group(out: &mut dyn Write, group: &[&Finding]) -> io::Result<()> {
     let Some(first) = group.first() else {
         return Ok(());
     };
+    let t = |s: &str| escape::terminal(s).into_owned();
     writeln!(
         out,
         "{BOLD}{}{BOLD:#} ({}, {}): {} finding{}",
-        first.location.name,
-        first.location.partnership,
-        first.location.file,
+        t(&first.location.name),
+        t(&first.location.partnership),
+        t(&first.location.file),
         group.len(),
         plural(group.len())
     )?;

@@ -6,6 +6,7 @@ use std::sync::Arc;
 
 use anstyle::{AnsiColor, Style};
 use serde::Serialize;
+use unicode_width::UnicodeWidthStr;
 
 use crate::ledger::changes::{Change, ItemHistory, Series, display_number};
 use crate::ledger::model::Side;
@@ -60,12 +61,16 @@ pub struct FindingChange {
     pub fingerprint: String,
 }
 
+/// Writes a timeline for a terminal; every text from the ledger or from commits (names, paths,
+/// authors, summaries, messages, items, series names) made inert.
 pub fn write_text(out: &mut dyn Write, view: &TimelineView) -> io::Result<()> {
-    let name = view.partner.as_deref().unwrap_or(&view.id);
+    let t = |s: &str| super::escape::terminal(s).into_owned();
+    let name = t(view.partner.as_deref().unwrap_or(&view.id));
     writeln!(
         out,
         "{BOLD}{name}{BOLD:#} ({}) {DIM}{}{DIM:#}",
-        view.id, view.path
+        t(&view.id),
+        t(&view.path)
     )?;
     if let (Some(first), Some(last)) = (view.versions.first(), view.versions.last()) {
         writeln!(
@@ -84,13 +89,16 @@ pub fn write_text(out: &mut dyn Write, view: &TimelineView) -> io::Result<()> {
         writeln!(
             out,
             "{BOLD}{}{BOLD:#}  {CHANGED}{}{CHANGED:#}  {}  {}",
-            c.date, c.short, c.author, c.summary
+            c.date,
+            c.short,
+            t(&c.author),
+            t(&c.summary)
         )?;
         match version.state {
             "removed" => writeln!(
                 out,
                 "  {REMOVED}× file deleted{REMOVED:#} ({})",
-                version.path
+                t(&version.path)
             )?,
             "invalid" => {
                 let shown = version.diagnostics.first();
@@ -100,7 +108,9 @@ pub fn write_text(out: &mut dyn Write, view: &TimelineView) -> io::Result<()> {
                         write!(
                             out,
                             "  {ERROR}! invalid:{ERROR:#} {}:{}: {}",
-                            d.file, d.line, d.message
+                            t(&d.file),
+                            d.line,
+                            t(&d.message)
                         )?;
                         if more > 0 {
                             write!(out, " (and {more} more)")?;
@@ -132,7 +142,9 @@ pub fn write_text(out: &mut dyn Write, view: &TimelineView) -> io::Result<()> {
             writeln!(
                 out,
                 "  {style}{mark} {}[{}]{style:#} {}",
-                finding.severity, finding.rule, finding.message
+                finding.severity,
+                finding.rule,
+                t(&finding.message)
             )?;
         }
     }
@@ -151,7 +163,7 @@ pub fn write_text(out: &mut dyn Write, view: &TimelineView) -> io::Result<()> {
                 out,
                 "  [ ] {}{}  {DIM}opened {}{due}{DIM:#}",
                 owner(item.owner),
-                item.text,
+                t(&item.text),
                 item.opened
             )?;
         }
@@ -159,8 +171,10 @@ pub fn write_text(out: &mut dyn Write, view: &TimelineView) -> io::Result<()> {
     if !view.series.is_empty() {
         writeln!(out)?;
         writeln!(out, "{BOLD}Series{BOLD:#}")?;
-        let width = view.series.iter().map(|s| s.name.len()).max().unwrap_or(0);
-        for series in &view.series {
+        let names: Vec<String> = view.series.iter().map(|s| t(&s.name)).collect();
+        let width = names.iter().map(|n| n.width()).max().unwrap_or(0);
+        for (series, name) in view.series.iter().zip(&names) {
+            let pad = " ".repeat(width - name.width());
             let values: Vec<f64> = series.points.iter().map(|p| p.1).collect();
             let (Some(first), Some(last)) = (series.points.first(), series.points.last()) else {
                 continue;
@@ -168,8 +182,7 @@ pub fn write_text(out: &mut dyn Write, view: &TimelineView) -> io::Result<()> {
             if series.points.len() == 1 {
                 writeln!(
                     out,
-                    "  {:<width$}  {}  {} unchanged since {}",
-                    series.name,
+                    "  {name}{pad}  {}  {} unchanged since {}",
                     sparkline(&values),
                     display_number(first.1),
                     first.0
@@ -178,8 +191,7 @@ pub fn write_text(out: &mut dyn Write, view: &TimelineView) -> io::Result<()> {
             }
             writeln!(
                 out,
-                "  {:<width$}  {}  {} → {}  {DIM}({} to {}){DIM:#}",
-                series.name,
+                "  {name}{pad}  {}  {} → {}  {DIM}({} to {}){DIM:#}",
                 sparkline(&values),
                 display_number(first.1),
                 display_number(last.1),

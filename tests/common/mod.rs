@@ -117,6 +117,32 @@ impl Script {
         self
     }
 
+    /// Commits a gitlink at `path`: a submodule entry (mode 160000) pointing at `target`, a
+    /// commit of another repository, as `git submodule add` records it.
+    pub fn gitlink(self, date: &str, message: &str, path: &str, target: Oid) -> Script {
+        let mut index = self.repo.index().expect("index");
+        let never = git2::IndexTime::new(0, 0);
+        index
+            .add(&git2::IndexEntry {
+                ctime: never,
+                mtime: never,
+                dev: 0,
+                ino: 0,
+                mode: 0o160000,
+                uid: 0,
+                gid: 0,
+                file_size: 0,
+                id: target,
+                flags: 0,
+                flags_extended: 0,
+                path: path.as_bytes().to_vec(),
+            })
+            .expect("a gitlink entry");
+        index.write().expect("write index");
+        self.commit_index(date, message, None);
+        self
+    }
+
     /// Starts a branch at the current commit and switches to it.
     pub fn branch(self, name: &str) -> Script {
         let head = self.head().expect("a commit to branch from");
@@ -194,6 +220,24 @@ pub fn shallow_clone(script: &Script, into: &Path) -> PathBuf {
         "--depth",
         "1",
         &url,
+        &clone.to_string_lossy(),
+    ]);
+    assert!(
+        out.status.success(),
+        "{}",
+        String::from_utf8_lossy(&out.stderr)
+    );
+    clone
+}
+
+/// A bare clone of the scripted repository (`git clone --bare`), inside `into`.
+pub fn bare_clone(script: &Script, into: &Path) -> PathBuf {
+    let clone = into.join("ledger.git");
+    let out = script.git(&[
+        "clone",
+        "-q",
+        "--bare",
+        &script.path().to_string_lossy(),
         &clone.to_string_lossy(),
     ]);
     assert!(
