@@ -44,7 +44,7 @@ pub fn open(path: &Path) -> Result<LedgerRoot> {
             only: None,
         });
     }
-    let absolute = path.canonicalize().map_err(|source| Error::Io {
+    let absolute = load::resolve_folders(path).map_err(|source| Error::Io {
         path: path.to_path_buf(),
         source,
     })?;
@@ -163,21 +163,9 @@ pub fn run_rules(
 /// Reads and parses the working tree of a ledger.
 fn load_working_tree(ledger: &LedgerRoot) -> LedgerState {
     let (files, unreadable) = match &ledger.only {
-        Some(file) => match std::fs::read(ledger.root.join(file)) {
-            Ok(bytes) if bytes.len() > crate::ledger::parse::MAX_FILE_BYTES => (
-                Vec::new(),
-                vec![crate::ledger::parse::too_large(file, bytes.len() as u64)],
-            ),
+        Some(file) => match load::read_regular(&ledger.root, file) {
             Ok(bytes) => (vec![(file.clone(), bytes)], Vec::new()),
-            Err(error) => (
-                Vec::new(),
-                vec![Diagnostic::file(
-                    file,
-                    "unreadable",
-                    format!("cannot read file: {error}"),
-                    "check the file's permissions",
-                )],
-            ),
+            Err(problem) => (Vec::new(), vec![*problem]),
         },
         None => load::read_folder(&ledger.root, &ledger.config.paths),
     };
@@ -202,8 +190,9 @@ pub(crate) fn config_at(
     commit: git2::Oid,
 ) -> Result<Config> {
     let commit = repo.repo.find_commit(commit)?;
-    match repo.file_at(&commit, config::FILE_NAME)? {
-        Some(bytes) => Config::parse(config::FILE_NAME, &bytes).map_err(Error::InvalidConfig),
+    match repo.file_at(&commit, config::FILE_NAME, config::LIMIT)? {
+        Some(Ok(bytes)) => Config::parse(config::FILE_NAME, &bytes).map_err(Error::InvalidConfig),
+        Some(Err(problem)) => Err(Error::InvalidConfig(vec![problem])),
         None => Ok(ledger.config.clone()),
     }
 }
