@@ -7,6 +7,8 @@ use schemars::JsonSchema;
 use serde::{Deserialize, Serialize};
 use serde_json::Value;
 
+use crate::ledger::diagnostic::finish;
+use crate::ledger::load::{Limit, read_bounded};
 use crate::ledger::parse::decode;
 use crate::ledger::schema_check::check_tree;
 use crate::ledger::{Diagnostic, Ladder, yaml};
@@ -14,6 +16,13 @@ use crate::signs::{Settings, Vocabulary};
 
 /// The configuration file's name, at the ledger root.
 pub const FILE_NAME: &str = "rapport.yaml";
+
+/// How large `rapport.yaml` may be: a real one is a few kilobytes.
+pub const LIMIT: Limit = Limit {
+    bytes: 256 * 1024,
+    what: "configuration files",
+    help: "keep rapport.yaml to settings: folders, ladder, rule settings, vocabulary, redacted fields",
+};
 
 /// The whole configuration. Every field is optional; with no file every default applies.
 #[derive(Clone, Debug, PartialEq, Serialize, Deserialize, JsonSchema)]
@@ -78,6 +87,9 @@ fn schema_root() -> &'static Value {
 impl Config {
     /// Parses a configuration file's bytes; `file` is the path shown in errors.
     pub fn parse(file: &str, bytes: &[u8]) -> Result<Config, Vec<Diagnostic>> {
+        if bytes.len() > LIMIT.bytes {
+            return Err(vec![LIMIT.refuse(file, bytes.len() as u64)]);
+        }
         let text = decode(file, bytes).map_err(|d| vec![*d])?;
         if text.trim().is_empty() {
             return Ok(Config::default());
@@ -95,9 +107,8 @@ impl Config {
         let tree = yaml::parse_tree(text).map_err(|p| at(p, "yaml-syntax"))?;
         let mut diagnostics = Vec::new();
         for problem in check_tree(&tree, schema_root(), "key") {
-            diagnostics.push(Diagnostic::at(
+            diagnostics.push(Diagnostic::unquoted(
                 file,
-                text,
                 (problem.line, problem.column),
                 problem.code,
                 problem.message,
@@ -105,15 +116,14 @@ impl Config {
             ));
         }
         if !diagnostics.is_empty() {
-            return Err(diagnostics);
+            return Err(finish(file, text, diagnostics));
         }
         let config: Config = yaml::parse_typed(text).map_err(|p| at(p, "invalid-setting"))?;
         let index = yaml::PathIndex::build(&tree);
         let mut problem = |path: &str, message: String, help: &str| {
             let position = index.locate(path).unwrap_or((1, 1));
-            diagnostics.push(Diagnostic::at(
+            diagnostics.push(Diagnostic::unquoted(
                 file,
-                text,
                 position,
                 "invalid-setting",
                 message,
@@ -172,7 +182,7 @@ impl Config {
         if diagnostics.is_empty() {
             Ok(config)
         } else {
-            Err(diagnostics)
+            Err(finish(file, text, diagnostics))
         }
     }
 }
@@ -216,13 +226,13 @@ fn resolve_ref<'a>(root: &'a Value, schema: &'a Value) -> &'a Value {
         .unwrap_or(schema)
 }
 
-/// Reads `rapport.yaml` from a ledger folder; defaults when there is none.
+/// Reads `rapport.yaml` from a ledger folder; defaults when there is none. Only a regular file
+/// is read, never through a link, and at most [`LIMIT`] of it.
 pub fn load(root: &std::path::Path) -> crate::error::Result<Config> {
-    let path = root.join(FILE_NAME);
-    match std::fs::read(&path) {
-        Ok(bytes) => Config::parse(FILE_NAME, &bytes).map_err(crate::Error::InvalidConfig),
-        Err(error) if error.kind() == std::io::ErrorKind::NotFound => Ok(Config::default()),
-        Err(source) => Err(crate::Error::Io { path, source }),
+    match read_bounded(root, FILE_NAME, LIMIT) {
+        Ok(Some(bytes)) => Config::parse(FILE_NAME, &bytes).map_err(crate::Error::InvalidConfig),
+        Ok(None) => Ok(Config::default()),
+        Err(problem) => Err(crate::Error::InvalidConfig(vec![*problem])),
     }
 }
 

@@ -179,8 +179,9 @@ pub(crate) fn config_at(
     commit: git2::Oid,
 ) -> Result<Config> {
     let commit = repo.repo.find_commit(commit)?;
-    match repo.file_at(&commit, config::FILE_NAME)? {
-        Some(bytes) => Config::parse(config::FILE_NAME, &bytes).map_err(Error::InvalidConfig),
+    match repo.file_at(&commit, config::FILE_NAME, config::LIMIT)? {
+        Some(Ok(bytes)) => Config::parse(config::FILE_NAME, &bytes).map_err(Error::InvalidConfig),
+        Some(Err(problem)) => Err(Error::InvalidConfig(vec![problem])),
         None => Ok(ledger.config.clone()),
     }
 }

@@ -568,8 +568,12 @@ fn added_meetings(before: Option<&[Meeting]>, after: &[Meeting]) -> Vec<Meeting>
 }
 
 /// The bytes of `rapport.yaml` in a commit, if it has one.
-fn config_file(repo: &LedgerRepo, commit: git2::Oid) -> Result<Option<Vec<u8>>> {
-    repo.file_at(&repo.repo.find_commit(commit)?, config::FILE_NAME)
+fn config_file(repo: &LedgerRepo, commit: git2::Oid) -> Result<Option<history::Read>> {
+    repo.file_at(
+        &repo.repo.find_commit(commit)?,
+        config::FILE_NAME,
+        config::LIMIT,
+    )
 }
 
 /// Every partnership file of either side, for a change of configuration: the files the change
@@ -595,8 +599,8 @@ fn every_file(
     Ok(touched)
 }
 
-/// Reads files (paths relative to the ledger root) from a commit; those over the size limit
-/// become diagnostics.
+/// Reads files (paths relative to the ledger root) from a commit; those not read (links,
+/// submodules, files over the size limit) become diagnostics.
 fn read_files<'p>(
     repo: &LedgerRepo,
     commit: git2::Oid,
@@ -606,11 +610,9 @@ fn read_files<'p>(
     let mut files = Vec::new();
     let mut problems = Vec::new();
     for path in paths {
-        match repo.file_at(&commit, path)? {
-            Some(bytes) if bytes.len() > crate::ledger::parse::MAX_FILE_BYTES => {
-                problems.push(crate::ledger::parse::too_large(path, bytes.len() as u64));
-            }
-            Some(bytes) => files.push((path.to_string(), bytes)),
+        match repo.file_at(&commit, path, load::PARTNERSHIP)? {
+            Some(Ok(bytes)) => files.push((path.to_string(), bytes)),
+            Some(Err(problem)) => problems.push(problem),
             None => {}
         }
     }

@@ -179,6 +179,9 @@ fn unreadable_at(repo: &LedgerRepo, commit: &git2::Commit<'_>) -> Result<Option<
                     Some(ObjectType::Tree) => {}
                     // A gitlink: the folder's files are another repository's commit.
                     Some(ObjectType::Commit) => return Ok(Some(Unreadable::Submodule(shown()))),
+                    // A link where the folder belongs: reading the tree refuses it with a
+                    // diagnostic of its own, which says more than "missing".
+                    Some(ObjectType::Blob) if entry.filemode() == 0o120000 => return Ok(None),
                     _ => return Ok(Some(Unreadable::Missing(shown()))),
                 },
                 Err(error) if error.code() == git2::ErrorCode::NotFound => {

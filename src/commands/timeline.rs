@@ -12,6 +12,7 @@ use crate::error::Result;
 use crate::history::{self, LedgerRepo};
 use crate::ledger::Date;
 use crate::ledger::changes::{action_items, changes, series};
+use crate::ledger::parse::default_id;
 use crate::ledger::{Commit, Content, Timeline};
 use crate::report;
 use crate::report::timeline::{FindingChange, TimelineView, VersionView};
@@ -26,6 +27,7 @@ pub fn run(args: &TimelineArgs) -> Result<u8> {
         &repo.resolve(&args.rev)?,
         &args.rev,
     )?;
+    warn_refused(&repo, &args.rev, &args.id)?;
     let bar = report::progress::Bar::new();
     let (head, timeline) =
         history::timeline(&repo, &args.rev, &args.id, &ledger.config.ladder, &bar)?;
@@ -43,6 +45,28 @@ pub fn run(args: &TimelineArgs) -> Result<u8> {
         }
     }
     Ok(crate::exit::CLEAN)
+}
+
+/// Says on standard error when the partnership's file (by its name), or a ledger folder, is a
+/// link or a submodule at the revision: it is not read, so the timeline ends before it.
+fn warn_refused(repo: &LedgerRepo, rev: &str, id: &str) -> Result<()> {
+    // An unknown revision is reported by the history that follows.
+    let Ok(tip) = repo.resolve(rev) else {
+        return Ok(());
+    };
+    for problem in repo.refused_at(&tip)? {
+        if problem.file.ends_with(".md") && default_id(&problem.file) != id {
+            continue;
+        }
+        let t = |s: &str| report::escape::terminal(s).into_owned();
+        eprintln!(
+            "rapport: warning: {} is not read: {} ({})",
+            t(&problem.file),
+            t(&problem.message),
+            t(problem.help.as_deref().unwrap_or_default()),
+        );
+    }
+    Ok(())
 }
 
 /// What a timeline shows: each version with its changes from the valid version before it (a

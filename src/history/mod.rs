@@ -13,7 +13,7 @@ use crate::ledger::parse::default_id;
 use crate::ledger::{Commit, Date, Ladder, ParseCache, Timeline};
 
 pub(crate) use repo::shared_info;
-pub use repo::{Files, LedgerRepo, is_inside_repository, read_lightly};
+pub use repo::{Files, LedgerRepo, Read, is_inside_repository, read_lightly};
 
 /// Progress of a long step, reported by the stage and drawn (or not) by the command.
 pub trait Progress: Sync {
@@ -175,6 +175,11 @@ pub fn compare(
     let mut heads: Vec<Timeline> = Vec::new();
     let mut whole: Option<Vec<Timeline>> = None;
     for (path, found) in paths.iter().zip(walks) {
+        // No version anywhere up to the head (a link or a submodule where a file would be):
+        // the whole walk, which records the same versions, would find none either.
+        if found.touches.is_empty() {
+            continue;
+        }
         let timeline = if walk::moves_unpaired(ledger, &found)? {
             None
         } else {
@@ -236,12 +241,17 @@ fn find_file(
     id: &str,
     cache: &ParseCache,
 ) -> Result<Option<String>> {
+    // Blobs over the size limit are not loaded: they cannot hold a valid partnership.
+    let read = |oid: git2::Oid| -> Result<Option<Vec<u8>>> {
+        Ok(repo::read_blob(&ledger.repo, oid, crate::ledger::load::PARTNERSHIP)?.ok())
+    };
     let read_id = |path: &str, oid: git2::Oid| -> Result<Option<String>> {
-        let blob = ledger.repo.find_blob(oid)?;
-        Ok(cache
-            .parse(ledger.ledger_path(path), blob.content())
-            .ok()
-            .map(|s| s.id))
+        Ok(read(oid)?.and_then(|bytes| {
+            cache
+                .parse(ledger.ledger_path(path), &bytes)
+                .ok()
+                .map(|s| s.id)
+        }))
     };
     for (path, oid) in entries {
         if default_id(path) == id {
@@ -253,8 +263,8 @@ fn find_file(
     }
     let needle = format!("id: {id}");
     for (path, oid) in entries {
-        let blob = ledger.repo.find_blob(*oid)?;
-        let mentions = std::str::from_utf8(blob.content()).is_ok_and(|t| t.contains(&needle));
+        let mentions = read(*oid)?
+            .is_some_and(|bytes| std::str::from_utf8(&bytes).is_ok_and(|t| t.contains(&needle)));
         if mentions && read_id(path, *oid)?.as_deref() == Some(id) {
             return Ok(Some(path.clone()));
         }

@@ -5,11 +5,11 @@ use std::path::{Path, PathBuf};
 use std::sync::Arc;
 
 use chrono::{FixedOffset, TimeZone};
-use git2::{ErrorCode, ObjectType, Oid, Repository, Tree};
+use git2::{ErrorCode, FileMode, ObjectType, Oid, Repository, Tree};
 
 use crate::error::{Error, Result};
-use crate::ledger::load::is_partnership_path;
-use crate::ledger::parse::{MAX_FILE_BYTES, too_large};
+use crate::ledger::load::{Limit, PARTNERSHIP, is_partnership_path};
+use crate::ledger::parse::too_large;
 use crate::ledger::{Commit, Date, Diagnostic};
 
 /// Files read from a tree, `(path relative to the ledger root, bytes)`, and the problems of
@@ -117,18 +117,32 @@ impl LedgerRepo {
             .is_err_and(|e| e.code() == ErrorCode::UnbornBranch || e.code() == ErrorCode::NotFound)
     }
 
-    /// The bytes of a file (relative to the ledger root) in a commit, if it is there.
-    pub fn file_at(&self, commit: &git2::Commit<'_>, path: &str) -> Result<Option<Vec<u8>>> {
+    /// A file (relative to the ledger root) in a commit, if it is there: its bytes when it is a
+    /// regular file within `limit`, else why it is not read (a link or a submodule is never
+    /// read; a file over the limit is not read either).
+    pub fn file_at(
+        &self,
+        commit: &git2::Commit<'_>,
+        path: &str,
+        limit: Limit,
+    ) -> Result<Option<Read>> {
         let tree = commit.tree()?;
         let full = format!("{}{path}", self.prefix);
-        match tree.get_path(Path::new(&full)) {
-            Ok(entry) if entry.kind() == Some(ObjectType::Blob) => {
-                Ok(Some(self.repo.find_blob(entry.id())?.content().to_vec()))
-            }
-            Ok(_) => Ok(None),
-            Err(error) if error.code() == ErrorCode::NotFound => Ok(None),
-            Err(error) => Err(error.into()),
+        let entry = match tree.get_path(Path::new(&full)) {
+            Ok(entry) => entry,
+            Err(error) if error.code() == ErrorCode::NotFound => return Ok(None),
+            Err(error) => return Err(error.into()),
+        };
+        let folder = self.folders.contains(&full);
+        if let Some(refused) = refusal(path, &entry, folder) {
+            return Ok(Some(Err(refused)));
         }
+        if entry.kind() != Some(ObjectType::Blob) {
+            return Ok(None);
+        }
+        Ok(Some(
+            read_blob(&self.repo, entry.id(), limit)?.map_err(|size| limit.refuse(path, size)),
+        ))
     }
 
     /// A path relative to the repository's top, relative to the ledger root instead.
@@ -142,43 +156,53 @@ impl LedgerRepo {
     }
 
     /// The partnership files in a commit's tree, `(path relative to the ledger root, bytes)`,
-    /// ordered by path, with the files refused for their size.
+    /// ordered by path, with the problems of the entries not read: links, submodules, and
+    /// files over the size limit.
     pub fn files_at(&self, commit: &git2::Commit<'_>) -> Result<Files> {
         let tree = commit.tree()?;
-        let mut found = Vec::new();
-        for (path, oid) in self.entries(&tree)? {
-            found.push((path, oid));
-        }
-        let odb = self.repo.odb()?;
+        let (found, mut problems) = self.scan(&tree)?;
         let mut files = Vec::new();
-        let mut problems = Vec::new();
         for (path, oid) in found {
             let shown = self.ledger_path(&path).to_string();
-            let (size, _) = odb.read_header(oid)?;
-            if size > MAX_FILE_BYTES {
-                problems.push(too_large(&shown, size as u64));
-                continue;
+            match read_blob(&self.repo, oid, PARTNERSHIP)? {
+                Ok(bytes) => files.push((shown, bytes)),
+                Err(size) => problems.push(too_large(&shown, size)),
             }
-            let blob = self.repo.find_blob(oid)?;
-            files.push((shown, blob.content().to_vec()));
         }
         files.sort_by(|a, b| a.0.cmp(&b.0));
         files.dedup_by(|a, b| a.0 == b.0);
+        problems.sort_by(|a, b| a.file.cmp(&b.file));
+        problems.dedup();
         Ok((files, problems))
     }
 
-    /// Every partnership file in a tree: `(repository path, blob id)`.
+    /// Every partnership file in a tree that is a regular file: `(repository path, blob id)`.
     pub(crate) fn entries(&self, tree: &Tree<'_>) -> Result<Vec<(String, Oid)>> {
+        Ok(self.scan(tree)?.0)
+    }
+
+    /// The problems of a commit's entries that are not read: links and submodules where a
+    /// partnership file or a ledger folder would be. Nothing is read to find them.
+    pub fn refused_at(&self, commit: &git2::Commit<'_>) -> Result<Vec<Diagnostic>> {
+        Ok(self.scan(&commit.tree()?)?.1)
+    }
+
+    /// The regular partnership files of a tree, `(repository path, blob id)`, and the problems
+    /// of the links and submodules found instead of partnership files or ledger folders.
+    fn scan(&self, tree: &Tree<'_>) -> Result<Scanned> {
         let mut out = Vec::new();
+        let mut refused = Vec::new();
         for folder in &self.folders {
             let sub = if folder.is_empty() {
                 tree.clone()
             } else {
-                match tree.get_path(Path::new(folder)) {
-                    Ok(entry) if entry.kind() == Some(ObjectType::Tree) => {
-                        self.repo.find_tree(entry.id())?
+                match self.folder_in(tree, folder)? {
+                    Ok(Some(sub)) => sub,
+                    Ok(None) => continue,
+                    Err(problem) => {
+                        refused.push(problem);
+                        continue;
                     }
-                    _ => continue,
                 }
             };
             let base = if folder.is_empty() {
@@ -187,19 +211,113 @@ impl LedgerRepo {
                 format!("{folder}/")
             };
             sub.walk(git2::TreeWalkMode::PreOrder, |dir, entry| {
-                if entry.kind() == Some(ObjectType::Blob)
-                    && let Ok(name) = entry.name()
-                {
-                    let path = format!("{base}{dir}{name}");
-                    if self.is_partnership(&path) {
-                        out.push((path, entry.id()));
-                    }
+                let Ok(name) = entry.name() else {
+                    return git2::TreeWalkResult::Ok;
+                };
+                let path = format!("{base}{dir}{name}");
+                if !self.is_partnership(&path) {
+                    return git2::TreeWalkResult::Ok;
+                }
+                match refusal(self.ledger_path(&path), entry, false) {
+                    Some(problem) => refused.push(problem),
+                    None if entry.kind() == Some(ObjectType::Blob) => out.push((path, entry.id())),
+                    None => {}
                 }
                 git2::TreeWalkResult::Ok
             })?;
         }
-        Ok(out)
+        Ok((out, refused))
     }
+
+    /// The tree of a ledger folder (a repository path), `None` when it is not there, or the
+    /// problem when it, or a folder above it, is a link or a submodule.
+    fn folder_in<'r>(
+        &'r self,
+        tree: &Tree<'r>,
+        folder: &str,
+    ) -> Result<std::result::Result<Option<Tree<'r>>, Diagnostic>> {
+        let mut current = tree.clone();
+        let mut walked = String::new();
+        for part in folder.split('/').filter(|p| !p.is_empty()) {
+            if !walked.is_empty() {
+                walked.push('/');
+            }
+            walked.push_str(part);
+            let Some(entry) = current.get_name(part) else {
+                return Ok(Ok(None));
+            };
+            if let Some(problem) = refusal(self.ledger_path(&walked), &entry, true) {
+                return Ok(Err(problem));
+            }
+            if entry.kind() != Some(ObjectType::Tree) {
+                return Ok(Ok(None));
+            }
+            let id = entry.id();
+            drop(entry);
+            current = self.repo.find_tree(id)?;
+        }
+        Ok(Ok(Some(current)))
+    }
+}
+
+/// The regular partnership files of a tree, `(repository path, blob id)`, and the problems of
+/// the entries refused.
+type Scanned = (Vec<(String, Oid)>, Vec<Diagnostic>);
+
+/// A file's bytes, or why it was not read.
+pub type Read = std::result::Result<Vec<u8>, Diagnostic>;
+
+/// Whether a tree entry is a regular file (a blob of mode 100644 or 100755), the only kind of
+/// entry rapport reads: a blob of mode 120000 is a symbolic link, and 160000 a submodule.
+pub(crate) fn is_regular(mode: i32) -> bool {
+    mode == i32::from(FileMode::Blob) || mode == i32::from(FileMode::BlobExecutable)
+}
+
+/// Why a tree entry (at `shown`, relative to the ledger root) is not read: a link or a
+/// submodule, where a file (or a folder, when `folder`) is expected.
+fn refusal(shown: &str, entry: &git2::TreeEntry<'_>, folder: bool) -> Option<Diagnostic> {
+    let what = if folder { "folder" } else { "file" };
+    let mode = entry.filemode();
+    if mode == i32::from(FileMode::Link) {
+        return Some(Diagnostic::file(
+            shown,
+            "symlink",
+            format!(
+                "this {what} is a symbolic link in git (mode 120000); rapport reads only regular files inside the repository and never follows a link"
+            ),
+            format!("replace the link with the {what} itself"),
+        ));
+    }
+    if mode == i32::from(FileMode::Commit) {
+        return Some(Diagnostic::file(
+            shown,
+            "submodule",
+            format!(
+                "this {what} is a submodule (a gitlink, mode 160000), not a {what} of this repository; rapport reads only regular files inside the repository"
+            ),
+            format!("replace the submodule with the {what} itself"),
+        ));
+    }
+    None
+}
+
+/// The size of a blob, from the object's header: the blob itself is not loaded.
+pub(crate) fn blob_size(repo: &Repository, oid: Oid) -> Result<usize> {
+    Ok(repo.odb()?.read_header(oid)?.0)
+}
+
+/// The bytes of a blob when it is at most `limit` long, else its size; the size is read from
+/// the object's header, before the blob itself.
+pub(crate) fn read_blob(
+    repo: &Repository,
+    oid: Oid,
+    limit: Limit,
+) -> Result<std::result::Result<Vec<u8>, u64>> {
+    let size = blob_size(repo, oid)?;
+    if size > limit.bytes {
+        return Ok(Err(size as u64));
+    }
+    Ok(Ok(repo.find_blob(oid)?.content().to_vec()))
 }
 
 /// Keeps libgit2's object cache and pack windows small, for commands that read a few files'

@@ -6,10 +6,11 @@
 use std::collections::BTreeMap;
 use std::sync::Arc;
 
-use super::repo::LedgerRepo;
+use super::repo::{LedgerRepo, read_blob};
 use super::walk::Walk;
 use crate::error::Result;
-use crate::ledger::parse::default_id;
+use crate::ledger::load::PARTNERSHIP;
+use crate::ledger::parse::{default_id, too_large};
 use crate::ledger::{Content, ParseCache, Timeline, Version};
 
 /// Groups the walk's versions into timelines, ordered by id.
@@ -31,8 +32,12 @@ pub(crate) fn assemble(
                 Some(content) => content.clone(),
                 // The walk parses every version it records; this is only a safety net.
                 None => {
-                    let blob = ledger.repo.find_blob(oid)?;
-                    let content = Content::from_parse(cache.parse(&path, blob.content()));
+                    let content = match read_blob(&ledger.repo, oid, PARTNERSHIP)? {
+                        Ok(bytes) => Content::from_parse(cache.parse(&path, &bytes)),
+                        Err(size) => Content::Invalid {
+                            diagnostics: Arc::new(vec![too_large(&path, size)]),
+                        },
+                    };
                     parsed.insert((oid, path.clone()), content.clone());
                     content
                 }

@@ -11,9 +11,10 @@ use git2::{Delta, DiffFindOptions, DiffOptions, ObjectType, Oid, Repository, Sor
 use rayon::prelude::*;
 
 use super::Progress;
-use super::repo::{LedgerRepo, shared_info};
+use super::repo::{LedgerRepo, blob_size, is_regular, shared_info};
 use crate::error::{Error, Result};
 use crate::ledger::load::is_partnership_path;
+use crate::ledger::parse::{MAX_FILE_BYTES, too_large};
 use crate::ledger::{Commit, Content, ParseCache};
 
 /// One recorded state of one file: its content (`None` when deleted) at a commit.
@@ -65,8 +66,16 @@ impl<'a> Reader<'a> {
         if self.lock().contains_key(&key) {
             return Ok(());
         }
-        let blob = repo.find_blob(oid)?;
-        let content = Content::from_parse(self.cache.parse(&key.1, blob.content()));
+        // The size comes from the object's header: a blob over the limit is never loaded.
+        let size = blob_size(repo, oid)?;
+        let content = if size > MAX_FILE_BYTES {
+            Content::Invalid {
+                diagnostics: Arc::new(vec![too_large(&key.1, size as u64)]),
+            }
+        } else {
+            let blob = repo.find_blob(oid)?;
+            Content::from_parse(self.cache.parse(&key.1, blob.content()))
+        };
         self.lock().insert(key, content);
         Ok(())
     }
@@ -186,6 +195,20 @@ fn copy_error(error: &git2::Error) -> Error {
 /// A partnership file that differs between two trees: `(path, old blob, new blob)`.
 type Difference = (String, Option<Oid>, Option<Oid>);
 
+/// A tree entry as the walk compares it: its id, its type, and whether it is a regular file.
+/// Only regular files are partnership files: a link (a blob of mode 120000) or a submodule is
+/// never read, as if nothing were there.
+type Seen = (Oid, Option<ObjectType>, bool);
+
+fn seen(entry: &git2::TreeEntry<'_>) -> Seen {
+    (entry.id(), entry.kind(), is_regular(entry.filemode()))
+}
+
+/// Whether an entry is a link or a submodule: something rapport refuses to read.
+fn is_refused((_, kind, regular): Seen) -> bool {
+    (kind == Some(ObjectType::Blob) && !regular) || kind == Some(ObjectType::Commit)
+}
+
 /// The partnership files that differ between two commits' trees, found by descending only
 /// into the ledger folders and only into subtrees that differ (an unchanged folder is one
 /// comparison, whatever it holds).
@@ -195,8 +218,33 @@ fn differences(
     old: Option<&Tree<'_>>,
     new: &Tree<'_>,
 ) -> Result<Vec<Difference>> {
+    Ok(differences_and_refused(repo, folders, old, new)?.0)
+}
+
+/// [`differences`], and the paths where `new` holds a link or a submodule, not in `old`, in
+/// place of a partnership file or a ledger folder.
+fn differences_and_refused(
+    repo: &Repository,
+    folders: &[String],
+    old: Option<&Tree<'_>>,
+    new: &Tree<'_>,
+) -> Result<(Vec<Difference>, Vec<String>)> {
     let mut out = Vec::new();
+    let mut refused = Vec::new();
     for folder in folders {
+        if !folder.is_empty() {
+            let entry = |tree: &Tree<'_>| {
+                tree.get_path(Path::new(folder))
+                    .ok()
+                    .map(|e| seen(&e))
+                    .filter(|e| is_refused(*e))
+            };
+            if let Some(link) = entry(new)
+                && old.and_then(entry) != Some(link)
+            {
+                refused.push(folder.clone());
+            }
+        }
         let at = |tree: &Tree<'_>| -> Option<Oid> {
             if folder.is_empty() {
                 return Some(tree.id());
@@ -211,11 +259,20 @@ fn differences(
         } else {
             format!("{folder}/")
         };
-        descend(repo, old.and_then(at), at(new), &base, folders, &mut out)?;
+        descend(
+            repo,
+            old.and_then(at),
+            at(new),
+            &base,
+            folders,
+            (&mut out, &mut refused),
+        )?;
     }
     out.sort();
     out.dedup();
-    Ok(out)
+    refused.sort();
+    refused.dedup();
+    Ok((out, refused))
 }
 
 fn descend(
@@ -224,56 +281,64 @@ fn descend(
     new: Option<Oid>,
     base: &str,
     folders: &[String],
-    out: &mut Vec<Difference>,
+    (out, refused): (&mut Vec<Difference>, &mut Vec<String>),
 ) -> Result<()> {
     if old == new {
         return Ok(());
     }
     let old = old.map(|oid| repo.find_tree(oid)).transpose()?;
     let new = new.map(|oid| repo.find_tree(oid)).transpose()?;
-    let kind_of = |entry: Option<git2::TreeEntry<'_>>| -> Option<(Oid, Option<ObjectType>)> {
-        entry.map(|e| (e.id(), e.kind()))
-    };
     // Each entry of either tree, looked up in the other by name (a binary search).
-    let mut visit = |name: &[u8],
-                     was: Option<(Oid, Option<ObjectType>)>,
-                     is: Option<(Oid, Option<ObjectType>)>|
-     -> Result<()> {
-        if was.map(|e| e.0) == is.map(|e| e.0) {
+    let mut visit = |name: &[u8], was: Option<Seen>, is: Option<Seen>| -> Result<()> {
+        if was == is {
             return Ok(());
         }
         let path = format!("{base}{}", String::from_utf8_lossy(name));
-        let tree = |e: Option<(Oid, Option<ObjectType>)>| {
-            e.filter(|(_, k)| *k == Some(ObjectType::Tree))
-                .map(|(id, _)| id)
+        let tree = |e: Option<Seen>| {
+            e.filter(|(_, k, _)| *k == Some(ObjectType::Tree))
+                .map(|(id, ..)| id)
         };
-        let blob = |e: Option<(Oid, Option<ObjectType>)>| {
-            e.filter(|(_, k)| *k == Some(ObjectType::Blob))
-                .map(|(id, _)| id)
+        let blob = |e: Option<Seen>| {
+            e.filter(|(_, k, regular)| *k == Some(ObjectType::Blob) && *regular)
+                .map(|(id, ..)| id)
         };
         if tree(was).is_some() || tree(is).is_some() {
-            descend(repo, tree(was), tree(is), &format!("{path}/"), folders, out)?;
+            descend(
+                repo,
+                tree(was),
+                tree(is),
+                &format!("{path}/"),
+                folders,
+                (&mut *out, &mut *refused),
+            )?;
         }
         let (old_blob, new_blob) = (blob(was), blob(is));
-        if old_blob != new_blob && is_partnership_path(&path, folders) {
-            out.push((path, old_blob, new_blob));
+        if !is_partnership_path(&path, folders) {
+            return Ok(());
+        }
+        if old_blob != new_blob {
+            out.push((path.clone(), old_blob, new_blob));
+        }
+        if is.is_some_and(is_refused) {
+            refused.push(path);
         }
         Ok(())
     };
     let lookup = |tree: &Option<Tree<'_>>, name: &[u8]| {
         let name = std::str::from_utf8(name).ok()?;
-        tree.as_ref().and_then(|t| kind_of(t.get_name(name)))
+        tree.as_ref()
+            .and_then(|t| t.get_name(name).map(|e| seen(&e)))
     };
     if let Some(new_tree) = &new {
         for entry in new_tree.iter() {
             let was = lookup(&old, entry.name_bytes());
-            visit(entry.name_bytes(), was, Some((entry.id(), entry.kind())))?;
+            visit(entry.name_bytes(), was, Some(seen(&entry)))?;
         }
     }
     if let Some(old_tree) = &old {
         for entry in old_tree.iter() {
             if lookup(&new, entry.name_bytes()).is_none() {
-                visit(entry.name_bytes(), Some((entry.id(), entry.kind())), None)?;
+                visit(entry.name_bytes(), Some(seen(&entry)), None)?;
             }
         }
     }
@@ -694,7 +759,7 @@ pub(crate) fn changed_between(ledger: &LedgerRepo, old: Oid, new: Oid) -> Result
         repo.find_commit(old)?.tree()?,
         repo.find_commit(new)?.tree()?,
     );
-    let found = differences(repo, &ledger.folders, Some(&old), &new)?;
+    let (found, refused) = differences_and_refused(repo, &ledger.folders, Some(&old), &new)?;
     let added = found.iter().any(|d| d.1.is_none());
     let deleted = found.iter().any(|d| d.2.is_none());
     let renames = if added && deleted {
@@ -720,6 +785,20 @@ pub(crate) fn changed_between(ledger: &LedgerRepo, old: Oid, new: Oid) -> Result
             before: was.map(|_| path.clone()),
             after: is.map(|_| path),
         });
+    }
+    // A link or a submodule the change put where a partnership file (or a ledger folder) is
+    // expected is there at the head, to be refused when read, not left out of the review.
+    for path in refused {
+        match out
+            .iter_mut()
+            .find(|m| m.after.is_none() && m.before.as_deref() == Some(path.as_str()))
+        {
+            Some(deleted) => deleted.after = Some(path),
+            None => out.push(Moved {
+                before: None,
+                after: Some(path),
+            }),
+        }
     }
     Ok(out)
 }
@@ -783,13 +862,10 @@ fn resolve_at(
     let Some(name) = parts.get(depth) else {
         return Ok(None);
     };
-    let entry = repo
-        .find_tree(tree)?
-        .get_name(name)
-        .map(|e| (e.id(), e.kind()));
+    let entry = repo.find_tree(tree)?.get_name(name).map(|e| seen(&e));
     let found = match entry {
-        Some((id, Some(ObjectType::Blob))) if depth + 1 == parts.len() => Some(id),
-        Some((id, Some(ObjectType::Tree))) if depth + 1 < parts.len() => {
+        Some((id, Some(ObjectType::Blob), true)) if depth + 1 == parts.len() => Some(id),
+        Some((id, Some(ObjectType::Tree), _)) if depth + 1 < parts.len() => {
             resolve_at(repo, memo, id, parts, depth + 1)?
         }
         _ => None,
@@ -832,15 +908,13 @@ fn resolve_group(
         while j < group.len() && name_of(group[j]) == name {
             j += 1;
         }
-        let entry = name
-            .and_then(|n| object.get_name(n))
-            .map(|e| (e.id(), e.kind()));
-        if let Some((id, kind)) = entry {
+        let entry = name.and_then(|n| object.get_name(n)).map(|e| seen(&e));
+        if let Some((id, kind, regular)) = entry {
             let last = |k: &usize| parts.get(*k).is_some_and(|p| p.len() == depth + 1);
             let mut deeper = Vec::new();
             for (n, k) in group[i..j].iter().enumerate() {
                 if last(k) {
-                    if kind == Some(ObjectType::Blob) {
+                    if kind == Some(ObjectType::Blob) && regular {
                         found[i + n] = Some(id);
                     }
                 } else {

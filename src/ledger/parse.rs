@@ -8,7 +8,7 @@ use serde_json::Value;
 
 use super::Snapshot;
 use super::body::parse_body;
-use super::diagnostic::Diagnostic;
+use super::diagnostic::{Diagnostic, finish};
 use super::ladder::Ladder;
 use super::model::FrontMatter;
 use super::parse_cache::ParseCache;
@@ -64,6 +64,7 @@ pub fn decode<'a>(file: &str, bytes: &'a [u8]) -> Result<&'a str, Box<Diagnostic
                     "save the file as UTF-8 (most editors have an \"encoding\" setting)".into(),
                 ),
                 source_line: None,
+                source_column: None,
             }))
         }
     }
@@ -152,9 +153,8 @@ pub(crate) fn parse_reusing(
         None => parse_body(parts.body, parts.body_line),
     };
     for problem in problems {
-        diagnostics.push(Diagnostic::at(
+        diagnostics.push(Diagnostic::unquoted(
             file,
-            text,
             (problem.line, problem.column),
             "invalid-date",
             problem.message,
@@ -171,7 +171,7 @@ pub(crate) fn parse_reusing(
                 body,
             })
         }
-        _ => Err(diagnostics),
+        _ => Err(finish(file, text, diagnostics)),
     }
 }
 
@@ -242,10 +242,10 @@ fn positioned_front(
         ));
         return (None, diagnostics);
     }
+    // Quoted once the file's problems are counted (see `finish`): a file can hold many.
     for problem in check_tree(&tree, schema_root(), "field") {
-        diagnostics.push(Diagnostic::at(
+        diagnostics.push(Diagnostic::unquoted(
             file,
-            text,
             shift((problem.line, problem.column)),
             problem.code,
             problem.message,
@@ -283,9 +283,8 @@ fn positioned_front(
             .locate(&problem.path)
             .map(shift)
             .unwrap_or((parts.front_line, 1));
-        diagnostics.push(Diagnostic::at(
+        diagnostics.push(Diagnostic::unquoted(
             file,
-            text,
             position,
             problem.code,
             problem.message,

@@ -54,7 +54,7 @@ pub fn write_diagnostic(out: &mut dyn Write, d: &Diagnostic) -> io::Result<()> {
         if d.column > 0 {
             let before: String = source
                 .chars()
-                .take(d.column - 1)
+                .take(d.source_column().saturating_sub(1))
                 .collect::<String>()
                 .replace('\t', "    ");
             writeln!(
