@@ -24,8 +24,10 @@ fn timeline(script: &Script, id: &str) -> Timeline {
         .timeline(id)
         .cloned()
         .expect("the partnership is in the history");
-    let (_, alone) = history::timeline(&open(script), "HEAD", id, &Ladder::default(), &Quiet)
-        .expect("the partnership's own history");
+    let alone = history::timeline(&open(script), "HEAD", id, &Ladder::default(), &Quiet)
+        .expect("the partnership's own history")
+        .timelines
+        .remove(0);
     assert_eq!(
         whole, alone,
         "reading one file's history agrees with the whole walk"
@@ -229,14 +231,16 @@ fn a_deletion_ends_the_history_and_a_re_add_continues_it() {
         .expect("a deleted partnership keeps its history");
     assert!(!t.is_present());
     // Deleted at the tip: read from the whole walk.
-    let (_, alone) = history::timeline(
+    let alone = history::timeline(
         &open(&ended),
         "HEAD",
         "northwind",
         &Ladder::default(),
         &Quiet,
     )
-    .expect("found in the walk");
+    .expect("found in the walk")
+    .timelines
+    .remove(0);
     assert_eq!(&alone, t);
 }
 

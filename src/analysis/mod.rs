@@ -13,7 +13,7 @@ use crate::config::{self, Config};
 use crate::error::{Error, Result};
 use crate::history::{self, History, LedgerRepo, Progress};
 use crate::ledger::load::{self, LedgerState};
-use crate::ledger::{Commit, Content, Date, Diagnostic, Timeline, Version};
+use crate::ledger::{Commit, Content, Date, DateWarning, Diagnostic, Timeline, Version};
 use crate::report;
 use crate::signs::{self, Acknowledgement, Context, Finding, Severity};
 
@@ -50,6 +50,8 @@ pub struct Analysis {
     pub config: Config,
     /// The commit analysed; `None` for a working tree.
     pub head: Option<Arc<Commit>>,
+    /// Commits of the history read whose dates contradict the commit graph or the clock.
+    pub warnings: Vec<DateWarning>,
 }
 
 /// Whether a finding fails a gate at `threshold` (`None`: nothing fails): open, and at or above
@@ -63,11 +65,17 @@ pub fn fails(finding: &Finding, threshold: Option<Severity>) -> bool {
 pub fn analyse(request: &Request<'_>) -> Result<Analysis> {
     let ledger = request.ledger;
     let today = || Date(chrono::Local::now().date_naive());
-    let (state, timelines, now, config, head) = match &request.revision {
+    let (state, timelines, now, config, head, warnings) = match &request.revision {
         Revision::Commit(rev) => {
             let (state, history, config) = load_revision(ledger, rev, request.progress)?;
             let now = request.as_of.unwrap_or_else(|| history.now());
-            (state, history.timelines, now, config, Some(history.head))
+            let History {
+                head,
+                timelines,
+                warnings,
+                ..
+            } = history;
+            (state, timelines, now, config, Some(head), warnings)
         }
         Revision::WorkingTree => {
             let repo = root::open_working_tree(ledger)?;
@@ -82,12 +90,11 @@ pub fn analyse(request: &Request<'_>) -> Result<Analysis> {
                 )?),
                 _ => None,
             };
-            let timelines = overlay(
-                history.map(|h| h.timelines).unwrap_or_default(),
-                &state,
-                now,
-            );
-            (state, timelines, now, ledger.config.clone(), None)
+            let (timelines, warnings) = history
+                .map(|h| (h.timelines, h.warnings))
+                .unwrap_or_default();
+            let timelines = overlay(timelines, &state, now);
+            (state, timelines, now, ledger.config.clone(), None, warnings)
         }
     };
     // Named files keep their whole history; the other partnerships are left out.
@@ -107,6 +114,7 @@ pub fn analyse(request: &Request<'_>) -> Result<Analysis> {
         now,
         config,
         head,
+        warnings,
     })
 }
 
@@ -259,10 +267,16 @@ fn overlay(mut timelines: Vec<Timeline>, state: &LedgerState, now: Date) -> Vec<
             content: Content::Valid {
                 snapshot: Arc::new(snapshot.clone()),
             },
+            parent: None,
+            date: now,
         };
         match timelines.iter_mut().find(|t| t.id == snapshot.id) {
             Some(timeline) if timeline.current() == Some(snapshot) => {}
-            Some(timeline) => timeline.versions.push(version),
+            // The working tree follows the state at HEAD: the timeline's last version.
+            Some(timeline) => timeline.versions.push(Version {
+                parent: timeline.versions.len().checked_sub(1),
+                ..version
+            }),
             None => timelines.push(Timeline {
                 id: snapshot.id.clone(),
                 versions: vec![version],
@@ -293,6 +307,8 @@ fn overlay(mut timelines: Vec<Timeline>, state: &LedgerState, now: Date) -> Vec<
             commit: Arc::clone(&commit),
             path,
             content,
+            parent: timeline.versions.len().checked_sub(1),
+            date: now,
         });
     }
     timelines.sort_by(|a, b| a.id.cmp(&b.id));

@@ -1,8 +1,9 @@
 //! The diff-aware review: what a change (from `merge-base(base, head)` to `head`) did to each
-//! partnership it touched. Both sides are analysed at the same "now", the head's commit date,
-//! so time passing alone is never a change; findings are matched by fingerprint and classified
-//! as new, worsened, improved, unchanged, resolved or acknowledged. Only the touched
-//! partnerships are read, each through its own file's history.
+//! partnership it touched. Both sides are analysed at the same "now", the head's (its commit
+//! date, unless that contradicts the graph or the clock), so time passing alone is never a
+//! change; findings are matched by fingerprint and classified as new, worsened, improved,
+//! unchanged, resolved or acknowledged. Only the touched partnerships are read, each through
+//! its own file's history.
 
 use std::collections::HashMap;
 use std::sync::Arc;
@@ -16,7 +17,7 @@ use crate::error::{Error, Result};
 use crate::history::{self, Compared, LedgerRepo, Progress, Touched};
 use crate::ledger::changes::{Change, changes};
 use crate::ledger::load;
-use crate::ledger::{Commit, Content, Date, Diagnostic, Meeting};
+use crate::ledger::{Commit, Content, Date, DateWarning, Diagnostic, Meeting};
 use crate::report::redact;
 use crate::signs::{Acknowledgement, Finding, Fingerprint, Measure, Movement, Severity};
 
@@ -134,7 +135,8 @@ pub struct Review {
     pub head_rev: String,
     pub merge_base: Arc<Commit>,
     pub head: Arc<Commit>,
-    /// The date both sides are analysed at: the head's commit date.
+    /// The date both sides are analysed at: "now" for the head (its commit date, unless that
+    /// contradicts the commit graph or the clock).
     pub now: Date,
     /// Whether `rapport.yaml` differs between the merge base and head (then every partnership
     /// is re-analysed, each side with its own configuration).
@@ -146,6 +148,9 @@ pub struct Review {
     /// The ledger root relative to the repository's top, `/`-terminated or empty: what
     /// formats that name files from the repository's top (SARIF, annotations) put first.
     pub prefix: String,
+    /// Commits of the touched partnerships' histories (and the head) whose dates contradict the
+    /// commit graph or the clock.
+    pub warnings: Vec<DateWarning>,
 }
 
 /// How many findings of each status.
@@ -254,7 +259,6 @@ pub fn review(request: &ReviewRequest<'_>) -> Result<Review> {
         &repo.repo.find_commit(head_id)?,
         &request.head,
     )?;
-    let now = head_info.date;
 
     let changed = history::touched(&repo, merge_base, head_id)?;
     let changed_paths: std::collections::HashSet<String> = changed
@@ -271,7 +275,11 @@ pub fn review(request: &ReviewRequest<'_>) -> Result<Review> {
         .iter()
         .filter_map(|t| t.after.clone().or_else(|| t.before.clone()))
         .collect();
-    let compared = history::compare(
+    let history::Comparison {
+        now,
+        partnerships: compared,
+        warnings,
+    } = history::compare(
         &repo,
         head_id,
         merge_base,
@@ -339,6 +347,7 @@ pub fn review(request: &ReviewRequest<'_>) -> Result<Review> {
         config_changed,
         partnerships,
         diagnostics,
+        warnings,
         prefix: {
             let prefix = repo.prefix().to_string();
             // Freeing the repository's caches takes longer than the command has left to live;

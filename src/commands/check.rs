@@ -39,12 +39,14 @@ pub fn run(args: &CheckArgs) -> Result<u8> {
         progress: &bar,
     })?;
     drop(bar);
+    report::text::write_date_warnings(&mut anstream::stderr().lock(), &analysis.warnings)?;
     let (state, findings) = (&analysis.state, &analysis.findings);
     let mut out = anstream::stdout().lock();
     match args.format {
         Format::Text => report::text::write_check(&mut out, state, findings)?,
         Format::Json => {
-            let json = report::json::check(state, findings, analysis.now);
+            let mut json = report::json::check(state, findings, analysis.now);
+            json.warnings = &analysis.warnings;
             serde_json::to_writer_pretty(&mut out, &json)?;
             writeln!(out)?;
         }

@@ -59,6 +59,7 @@ pub fn review_and_render(
         progress: &bar,
     })?;
     drop(bar);
+    report::text::write_date_warnings(&mut anstream::stderr().lock(), &review.warnings)?;
     {
         let mut out = anstream::stdout().lock();
         render(format, &review, &mut out)?;

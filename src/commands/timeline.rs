@@ -13,7 +13,7 @@ use crate::history::{self, LedgerRepo};
 use crate::ledger::Date;
 use crate::ledger::changes::{action_items, changes, series};
 use crate::ledger::parse::default_id;
-use crate::ledger::{Commit, Content, Timeline};
+use crate::ledger::{Commit, Content, Snapshot, Timeline};
 use crate::report;
 use crate::report::timeline::{FindingChange, TimelineView, VersionView};
 use crate::signs::{Acknowledgement, Finding};
@@ -29,13 +29,15 @@ pub fn run(args: &TimelineArgs) -> Result<u8> {
     )?;
     warn_refused(&repo, &args.rev, &args.id)?;
     let bar = report::progress::Bar::new();
-    let (head, timeline) =
-        history::timeline(&repo, &args.rev, &args.id, &ledger.config.ladder, &bar)?;
+    let history = history::timeline(&repo, &args.rev, &args.id, &ledger.config.ladder, &bar)?;
     drop(bar);
     // Freeing the repository's object cache (every commit of the history) takes longer than
     // the process has left to live; the system reclaims it at exit.
     std::mem::forget(repo);
-    let view = describe(head, &timeline, &ledger.config);
+    report::text::write_date_warnings(&mut anstream::stderr().lock(), &history.warnings)?;
+    let timeline = history.timelines.first().cloned().unwrap_or_default();
+    let mut view = describe(history.head, &timeline, &ledger.config);
+    view.warnings = history.warnings;
     let mut out = anstream::stdout().lock();
     match args.format {
         Format::Text => report::timeline::write_text(&mut out, &view)?,
@@ -69,10 +71,10 @@ fn warn_refused(repo: &LedgerRepo, rev: &str, id: &str) -> Result<()> {
     Ok(())
 }
 
-/// What a timeline shows: each version with its changes from the valid version before it (a
-/// file added again after a deletion starts afresh), the action items and the series.
+/// What a timeline shows: each version with its changes from the valid version it descends
+/// from (a file added again after a deletion starts afresh; a merge is compared with its first
+/// parent's state, and each branch with where it started), the action items and the series.
 pub fn describe(head: Arc<Commit>, timeline: &Timeline, config: &Config) -> TimelineView {
-    let mut before = None;
     let mut versions = Vec::with_capacity(timeline.versions.len());
     // The findings as of each version's date, from the history up to it: independent of one
     // another, so computed on all cores.
@@ -90,30 +92,34 @@ pub fn describe(head: Arc<Commit>, timeline: &Timeline, config: &Config) -> Time
             Some(findings_at(&upto, config, version.date()))
         })
         .collect();
-    let mut previous: Vec<Finding> = Vec::new();
+    let none: Vec<Finding> = Vec::new();
     for (index, version) in timeline.versions.iter().enumerate() {
         let (state, found, diagnostics) = match &version.content {
             Content::Valid { snapshot } => {
-                let mut found = changes(before, snapshot);
+                let mut found = changes(valid_before(timeline, index), snapshot);
                 report::redact::redact_changes(
                     &mut found,
                     std::slice::from_ref(timeline),
                     &config.redact,
                 );
-                before = Some(snapshot.as_ref());
                 ("valid", found, Vec::new())
             }
             Content::Invalid { diagnostics } => ("invalid", Vec::new(), diagnostics.to_vec()),
-            Content::Removed => {
-                before = None;
-                ("removed", Vec::new(), Vec::new())
-            }
+            Content::Removed => ("removed", Vec::new(), Vec::new()),
         };
         let findings = match found_at.get(index) {
             Some(Some(current)) => {
-                let events = finding_changes(&previous, current);
-                previous.clone_from(current);
-                events
+                // The findings at the version this one descends from (past versions that do
+                // not parse, which have none).
+                let mut at = version.parent.filter(|p| *p < index);
+                while let Some(p) = at.filter(|p| matches!(found_at.get(*p), Some(None))) {
+                    at = timeline.versions[p].parent.filter(|q| *q < p);
+                }
+                let previous = at
+                    .and_then(|p| found_at.get(p))
+                    .and_then(Option::as_ref)
+                    .unwrap_or(&none);
+                finding_changes(previous, current)
             }
             // A version that does not parse changes nothing (trend rules skip it).
             _ => Vec::new(),
@@ -141,7 +147,23 @@ pub fn describe(head: Arc<Commit>, timeline: &Timeline, config: &Config) -> Time
         versions,
         items: action_items(timeline),
         series,
+        warnings: Vec::new(),
     }
+}
+
+/// The valid version that version `index` descends from, through versions that do not parse;
+/// `None` when a deletion comes first (a file added again starts afresh).
+fn valid_before(timeline: &Timeline, index: usize) -> Option<&Snapshot> {
+    let mut at = timeline.versions.get(index)?.parent.filter(|p| *p < index);
+    while let Some(p) = at {
+        let version = timeline.versions.get(p)?;
+        match &version.content {
+            Content::Valid { snapshot } => return Some(snapshot),
+            Content::Removed => return None,
+            Content::Invalid { .. } => at = version.parent.filter(|q| *q < p),
+        }
+    }
+    None
 }
 
 /// The open findings of a timeline as of `now`.

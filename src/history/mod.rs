@@ -1,7 +1,9 @@
 //! History: every version of every partnership file, read from git. This stage owns the
 //! repository (opening, revisions, the walk) and hands `ledger` types to the stages after it:
-//! a [`History`] is a set of [`Timeline`]s up to one commit.
+//! a [`History`] is a set of [`Timeline`]s up to one commit. Commit order comes from the
+//! commit graph, never from dates; dates say when each version happened (see `clock`).
 
+mod clock;
 mod repo;
 mod timelines;
 mod walk;
@@ -10,7 +12,7 @@ use std::sync::Arc;
 
 use crate::error::{Error, Result};
 use crate::ledger::parse::default_id;
-use crate::ledger::{Commit, Date, Ladder, ParseCache, Timeline};
+use crate::ledger::{Commit, Date, DateWarning, Ladder, ParseCache, Timeline};
 
 pub(crate) use repo::shared_info;
 pub use repo::{Files, LedgerRepo, Read, is_inside_repository, read_lightly};
@@ -30,10 +32,17 @@ impl Progress for Quiet {}
 /// Every partnership's timeline up to one commit.
 #[derive(Clone, Debug)]
 pub struct History {
-    /// The commit analysed; its date is "now" for the analysis.
+    /// The commit analysed.
     pub head: Arc<Commit>,
+    /// "Now" for an analysis of this history: the latest date on the head's first-parent line
+    /// that is not in the future (the head's own date, unless it contradicts the graph or the
+    /// clock).
+    pub now: Date,
     /// One timeline per partnership, ordered by id.
     pub timelines: Vec<Timeline>,
+    /// The commits whose dates contradict the commit graph or the clock, with the dates they
+    /// are counted at instead.
+    pub warnings: Vec<DateWarning>,
 }
 
 impl History {
@@ -44,9 +53,9 @@ impl History {
             .and_then(|i| self.timelines.get(i))
     }
 
-    /// "Now" for an analysis of this history: the date of the commit analysed.
+    /// "Now" for an analysis of this history: the `now` field.
     pub fn now(&self) -> Date {
-        self.head.date
+        self.now
     }
 }
 
@@ -57,44 +66,73 @@ pub fn timelines(
     ladder: &Ladder,
     progress: &dyn Progress,
 ) -> Result<History> {
+    Ok(whole(ledger, rev, ladder, progress)?.0)
+}
+
+/// [`timelines`], with the clock it dated them by.
+fn whole(
+    ledger: &LedgerRepo,
+    rev: &str,
+    ladder: &Ladder,
+    progress: &dyn Progress,
+) -> Result<(History, clock::Clock)> {
     let tip = ledger.resolve(rev)?;
     let head = repo::shared_info(&tip);
     let cache = ParseCache::new(ladder.clone());
+    let listing = walk::list_children_first(&ledger.repo, tip.id())?;
+    let clock = clock::clock(&listing.first_parent_line);
     let walk = walk::walk_all(
         ledger,
-        tip.id(),
+        &listing.commits,
         &walk::Reader::new(ledger, &cache),
         progress,
     )?;
-    let timelines = timelines::assemble(ledger, walk, &cache)?;
-    Ok(History { head, timelines })
+    drop(listing);
+    let mut timelines = timelines::assemble(ledger, walk, &cache)?;
+    let warnings = clock::date_versions(&mut timelines, clock, &head);
+    let history = History {
+        head,
+        now: clock.now,
+        timelines,
+        warnings,
+    };
+    Ok((history, clock))
 }
 
-/// One partnership's timeline up to `rev`, with the commit analysed. Reads only that file's
-/// history when the partnership exists at `rev`; otherwise (deleted before `rev`) the whole
-/// ledger's.
+/// One partnership's timeline up to `rev`: a [`History`] holding that timeline alone, with the
+/// warnings about its commits. Reads only that file's history when the partnership exists at
+/// `rev`; otherwise (deleted before `rev`) the whole ledger's.
 pub fn timeline(
     ledger: &LedgerRepo,
     rev: &str,
     id: &str,
     ladder: &Ladder,
     progress: &dyn Progress,
-) -> Result<(Arc<Commit>, Timeline)> {
+) -> Result<History> {
     let tip = ledger.resolve(rev)?;
     let head = repo::shared_info(&tip);
     let cache = ParseCache::new(ladder.clone());
     let entries = ledger.entries(&tip.tree()?)?;
     if let Some(path) = find_file(ledger, &entries, id, &cache)? {
         let reader = walk::Reader::new(ledger, &cache);
-        let walk = walk::follow(ledger, tip.id(), &path, &reader, progress)?;
+        let listing = walk::list_children_first(&ledger.repo, tip.id())?;
+        let clock = clock::clock(&listing.first_parent_line);
+        let walk = walk::follow_listed(ledger, &listing.commits, &path, &reader, progress)?;
         if !walk::moves_unpaired(ledger, &walk)? {
             let found = timelines::assemble(ledger, walk, &cache)?;
             if let Some(timeline) = found.into_iter().find(|t| t.id == id) {
-                return Ok((head, timeline));
+                let mut timelines = vec![timeline];
+                let warnings = clock::date_versions(&mut timelines, clock, &head);
+                return Ok(History {
+                    head,
+                    now: clock.now,
+                    timelines,
+                    warnings,
+                });
             }
         }
     }
-    let history = timelines(ledger, rev, ladder, progress)?;
+    let (history, clock) = whole(ledger, rev, ladder, progress)?;
     if history.timelines.is_empty() {
         return Err(Error::EmptyHistory(format!(
             "no commit up to {rev} changed a partnership file under {}",
@@ -104,8 +142,19 @@ pub fn timeline(
     let suggestion =
         crate::ledger::yaml::closest(id, history.timelines.iter().map(|t| t.id.as_str()))
             .map(str::to_string);
+    let (head, now) = (history.head, history.now);
     match history.timelines.into_iter().find(|t| t.id == id) {
-        Some(timeline) => Ok((head, timeline)),
+        Some(timeline) => {
+            // Dated already; dating it again finds the same dates and gives its own warnings.
+            let mut timelines = vec![timeline];
+            let warnings = clock::date_versions(&mut timelines, clock, &head);
+            Ok(History {
+                head,
+                now,
+                timelines,
+                warnings,
+            })
+        }
         None => Err(Error::UnknownPartnership {
             id: id.to_string(),
             rev: rev.to_string(),
@@ -146,6 +195,18 @@ pub fn touched(ledger: &LedgerRepo, base: git2::Oid, head: git2::Oid) -> Result<
     Ok(found)
 }
 
+/// The partnerships a change touched, before and after, at the change's "now".
+#[derive(Clone, Debug)]
+pub struct Comparison {
+    /// "Now" for the head, as for a [`History`]: both sides are analysed at it.
+    pub now: Date,
+    /// One per partnership, ordered by id.
+    pub partnerships: Vec<Compared>,
+    /// The commits of these partnerships' histories (and the head) whose dates contradict the
+    /// commit graph or the clock.
+    pub warnings: Vec<DateWarning>,
+}
+
 /// The timelines of the partnerships whose files are at `paths` (relative to the ledger root;
 /// at the head, or where a file deleted by the change was) up to `head`, each with the part
 /// `base` (an ancestor of `head`) reaches. The commits are listed once and each file is
@@ -158,10 +219,13 @@ pub fn compare(
     paths: &[String],
     ladder: &Ladder,
     progress: &dyn Progress,
-) -> Result<Vec<Compared>> {
+) -> Result<Comparison> {
     let cache = ParseCache::new(ladder.clone());
-    let listed = walk::list_newest_first(&ledger.repo, head)?;
-    let reached = walk::reachable(&listed, base);
+    let head_info = repo::shared_info(&ledger.repo.find_commit(head)?);
+    let listing = walk::list_children_first(&ledger.repo, head)?;
+    let clock = clock::clock(&listing.first_parent_line);
+    let listed = &listing.commits;
+    let reached = walk::reachable(listed, base);
     // Sorted, so paths that share folders are neighbours and resolved together.
     let mut paths: Vec<String> = paths.to_vec();
     paths.sort();
@@ -171,7 +235,7 @@ pub fn compare(
         .map(|p| format!("{}{p}", ledger.prefix()))
         .collect();
     let reader = walk::Reader::new(ledger, &cache);
-    let walks = walk::follow_listed_many(ledger, &listed, &full, &reader, progress)?;
+    let walks = walk::follow_listed_many(ledger, listed, &full, &reader, progress)?;
     let mut heads: Vec<Timeline> = Vec::new();
     let mut whole: Option<Vec<Timeline>> = None;
     for (path, found) in paths.iter().zip(walks) {
@@ -192,7 +256,7 @@ pub fn compare(
             None => {
                 if whole.is_none() {
                     let reader = walk::Reader::new(ledger, &cache);
-                    let walked = walk::walk_all(ledger, head, &reader, progress)?;
+                    let walked = walk::walk_all(ledger, listed, &reader, progress)?;
                     whole = Some(timelines::assemble(ledger, walked, &cache)?);
                 }
                 let all = whole.as_deref().unwrap_or_default();
@@ -210,27 +274,48 @@ pub fn compare(
     // Two paths of one partnership (a copy, a move in two steps) are one timeline.
     heads.sort_by(|a, b| a.id.cmp(&b.id));
     heads.dedup_by(|a, b| a.id == b.id);
-    Ok(heads
+    let warnings = clock::date_versions(&mut heads, clock, &head_info);
+    let partnerships = heads
         .into_iter()
-        .map(|head| {
-            // The versions are the head's, so the base side keeps each version as the whole
-            // walk up to the merge base would have recorded it.
-            let versions = head
-                .versions
-                .iter()
-                .filter(|v| reached.contains(&v.commit.id))
-                .cloned()
-                .collect();
-            Compared {
-                id: head.id.clone(),
-                base: Timeline {
-                    id: head.id.clone(),
-                    versions,
-                },
-                head,
-            }
+        .map(|head| Compared {
+            id: head.id.clone(),
+            base: reached_part(&head, &reached),
+            head,
         })
-        .collect())
+        .collect();
+    Ok(Comparison {
+        now: clock.now,
+        partnerships,
+        warnings,
+    })
+}
+
+/// The versions of a timeline whose commits are in `reached`, each linked to the nearest of
+/// them it descends from. The versions are the head's, so the base side keeps each version as
+/// the whole walk up to the merge base would have recorded it.
+fn reached_part(head: &Timeline, reached: &std::collections::HashSet<String>) -> Timeline {
+    let mut kept: Vec<Option<usize>> = vec![None; head.versions.len()];
+    let mut versions = Vec::new();
+    for (i, version) in head.versions.iter().enumerate() {
+        if !reached.contains(&version.commit.id) {
+            continue;
+        }
+        let mut parent = version.parent.filter(|p| *p < i);
+        while let Some(p) = parent {
+            if kept[p].is_some() {
+                break;
+            }
+            parent = head.versions[p].parent.filter(|q| *q < p);
+        }
+        let mut version = version.clone();
+        version.parent = parent.and_then(|p| kept[p]);
+        kept[i] = Some(versions.len());
+        versions.push(version);
+    }
+    Timeline {
+        id: head.id.clone(),
+        versions,
+    }
 }
 
 /// The file holding partnership `id` at the tip: a file named after the id, else one whose

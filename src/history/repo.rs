@@ -352,22 +352,26 @@ fn relative_prefix(top: &Path, ledger_root: &Path) -> String {
 pub(crate) fn commit_info(commit: &git2::Commit<'_>) -> Commit {
     let author = commit.author();
     let when = author.when();
-    let offset = FixedOffset::east_opt(when.offset_minutes() * 60)
-        .unwrap_or_else(|| FixedOffset::east_opt(0).expect("zero is a valid offset"));
-    let date = offset
-        .timestamp_opt(when.seconds(), 0)
-        .single()
-        .map(|t| Date(t.date_naive()))
-        .unwrap_or(Date(chrono::NaiveDate::MIN));
     let id = commit.id().to_string();
     Commit {
         short: id.chars().take(8).collect(),
         id,
         author: String::from_utf8_lossy(author.name_bytes()).into_owned(),
         time: when.seconds(),
-        date,
+        date: author_date(when),
         summary: String::from_utf8_lossy(commit.summary_bytes().unwrap_or_default()).into_owned(),
     }
+}
+
+/// The calendar date of a git time, in its own time zone.
+pub(crate) fn author_date(when: git2::Time) -> Date {
+    let offset = FixedOffset::east_opt(when.offset_minutes() * 60)
+        .unwrap_or_else(|| FixedOffset::east_opt(0).expect("zero is a valid offset"));
+    offset
+        .timestamp_opt(when.seconds(), 0)
+        .single()
+        .map(|t| Date(t.date_naive()))
+        .unwrap_or(Date(chrono::NaiveDate::MIN))
 }
 
 /// A commit's facts, shared.

@@ -1,10 +1,12 @@
 //! From the walk to timelines: versions are grouped by partnership (a chain of paths followed
 //! through renames and re-adds; chains that end with the same id, an explicit `id` winning over
 //! the file stem, are one partnership), each sharing the snapshot parsed once per distinct file
-//! version.
+//! version, and each linked to the version it descends from.
 
-use std::collections::BTreeMap;
+use std::collections::{BTreeMap, HashMap};
 use std::sync::Arc;
+
+use git2::Oid;
 
 use super::repo::{LedgerRepo, read_blob};
 use super::walk::Walk;
@@ -24,7 +26,7 @@ pub(crate) fn assemble(
         touches,
         mut parsed,
     } = walk;
-    let mut lineages: BTreeMap<usize, Vec<(usize, Version)>> = BTreeMap::new();
+    let mut lineages: BTreeMap<usize, Vec<Placed>> = BTreeMap::new();
     for (order, touch) in touches.into_iter().enumerate() {
         let path = ledger.ledger_path(&touch.path).to_string();
         let content = match touch.blob {
@@ -47,41 +49,47 @@ pub(crate) fn assemble(
         let Some(commit) = commits.get(touch.commit) else {
             continue;
         };
+        let key = (path.clone(), touch.blob);
+        let was = touch
+            .was
+            .map(|(p, blob)| (ledger.ledger_path(&p).to_string(), blob));
         let version = Version {
+            date: commit.date,
             commit: Arc::clone(commit),
             path,
             content,
+            parent: None,
         };
         lineages
             .entry(touch.lineage)
             .or_default()
-            .push((order, version));
+            .push((order, version, key, was));
     }
     drop(parsed);
-    let mut by_id: BTreeMap<String, Vec<(usize, Version)>> = BTreeMap::new();
+    let mut by_id: BTreeMap<String, Vec<Placed>> = BTreeMap::new();
     for versions in lineages.into_values() {
         let id = versions
             .iter()
             .rev()
-            .find_map(|(_, v)| v.snapshot().map(|s| s.id.clone()))
-            .or_else(|| versions.last().map(|(_, v)| default_id(&v.path)))
+            .find_map(|(_, v, ..)| v.snapshot().map(|s| s.id.clone()))
+            .or_else(|| versions.last().map(|(_, v, ..)| default_id(&v.path)))
             .unwrap_or_default();
         by_id.entry(id).or_default().extend(versions);
     }
     Ok(by_id
         .into_iter()
         .map(|(id, mut versions)| {
-            versions.sort_by_key(|(order, _)| *order);
+            versions.sort_by_key(|(order, ..)| *order);
             // A path deleted in the commit that writes the same partnership elsewhere is a move
             // git did not pair (the text changed too much): the partnership goes on.
             let written: std::collections::HashSet<&str> = versions
                 .iter()
-                .filter(|(_, v)| !matches!(v.content, Content::Removed))
-                .map(|(_, v)| v.commit.id.as_str())
+                .filter(|(_, v, ..)| !matches!(v.content, Content::Removed))
+                .map(|(_, v, ..)| v.commit.id.as_str())
                 .collect();
             let moved: Vec<bool> = versions
                 .iter()
-                .map(|(_, v)| {
+                .map(|(_, v, ..)| {
                     matches!(v.content, Content::Removed) && written.contains(v.commit.id.as_str())
                 })
                 .collect();
@@ -89,9 +97,37 @@ pub(crate) fn assemble(
                 .into_iter()
                 .zip(moved)
                 .filter(|(_, moved)| !moved)
-                .map(|((_, v), _)| v)
+                .map(|((_, v, key, was), _)| (v, key, was))
                 .collect();
-            Timeline { id, versions }
+            Timeline {
+                id,
+                versions: link(versions),
+            }
         })
         .collect())
+}
+
+/// A file state: its path (relative to the ledger root) and blob (`None`: absent).
+type Key = (String, Option<Oid>);
+
+/// A version with its place in the walk, its file state, and the file's state at its commit's
+/// first parent.
+type Placed = (usize, Version, Key, Option<Key>);
+
+/// Links each version to the one it descends from: the latest earlier version that recorded
+/// the state the file had at the commit's first parent (`was`); when no version did (a move
+/// git did not pair, a partnership joined by id, a second root), the version before it.
+fn link(versions: Vec<(Version, Key, Option<Key>)>) -> Vec<Version> {
+    let mut latest: HashMap<Key, usize> = HashMap::new();
+    versions
+        .into_iter()
+        .enumerate()
+        .map(|(i, (mut version, key, was))| {
+            version.parent = was
+                .and_then(|was| latest.get(&was).copied())
+                .or_else(|| i.checked_sub(1));
+            latest.insert(key, i);
+            version
+        })
+        .collect()
 }

@@ -7,15 +7,15 @@ use std::collections::HashMap;
 use std::path::Path;
 use std::sync::{Arc, Mutex};
 
-use git2::{Delta, DiffFindOptions, DiffOptions, ObjectType, Oid, Repository, Sort, Tree};
+use git2::{Delta, DiffFindOptions, DiffOptions, ObjectType, Oid, Repository, Tree};
 use rayon::prelude::*;
 
 use super::Progress;
-use super::repo::{LedgerRepo, blob_size, is_regular, shared_info};
+use super::repo::{LedgerRepo, author_date, blob_size, is_regular, shared_info};
 use crate::error::{Error, Result};
 use crate::ledger::load::is_partnership_path;
 use crate::ledger::parse::{MAX_FILE_BYTES, too_large};
-use crate::ledger::{Commit, Content, ParseCache};
+use crate::ledger::{Commit, Content, Date, ParseCache};
 
 /// One recorded state of one file: its content (`None` when deleted) at a commit.
 #[derive(Clone, Debug)]
@@ -27,7 +27,15 @@ pub(crate) struct Touch {
     pub blob: Option<Oid>,
     /// Which chain of paths (followed through renames, deletions and re-adds) it belongs to.
     pub lineage: usize,
+    /// The file at the commit's first parent: where it was (the path it was moved from, for a
+    /// move) and its blob there (`None`: absent); `None` for a root commit. The version this
+    /// one descends from is the one that recorded that state.
+    pub was: Was,
 }
+
+/// A file's path (relative to the repository's top) and blob (`None`: absent) at a commit's
+/// first parent; `None` when the commit has no parent.
+pub(crate) type Was = Option<(String, Option<Oid>)>;
 
 /// The commits that changed partnership files, oldest first, what each changed, and the
 /// parsed content of each file version (by blob and path relative to the ledger root).
@@ -103,9 +111,11 @@ enum Event {
         path: String,
         blob: Oid,
         from: Option<String>,
+        was: Was,
     },
     Delete {
         path: String,
+        was: Was,
     },
 }
 
@@ -118,7 +128,12 @@ impl State {
     /// Applies what a commit did to one path; returns the touch to record, if it is news.
     fn apply(&mut self, event: Event, commit: usize) -> Option<Touch> {
         match event {
-            Event::Set { path, blob, from } => {
+            Event::Set {
+                path,
+                blob,
+                from,
+                was,
+            } => {
                 if self.current.get(&path).is_some_and(|(b, _)| *b == blob) {
                     return None;
                 }
@@ -136,9 +151,10 @@ impl State {
                     path,
                     blob: Some(blob),
                     lineage,
+                    was,
                 })
             }
-            Event::Delete { path } => {
+            Event::Delete { path, was } => {
                 let (_, lineage) = self.current.remove(&path)?;
                 self.ended.insert(path.clone(), lineage);
                 Some(Touch {
@@ -146,19 +162,11 @@ impl State {
                     path,
                     blob: None,
                     lineage,
+                    was,
                 })
             }
         }
     }
-}
-
-/// Every commit reachable from `tip`, parents before children (topological order, ties by
-/// time).
-fn oldest_first(ledger: &LedgerRepo, tip: Oid) -> Result<Vec<Oid>> {
-    let mut walk = ledger.repo.revwalk()?;
-    walk.set_sorting(Sort::TOPOLOGICAL | Sort::TIME | Sort::REVERSE)?;
-    walk.push(tip)?;
-    Ok(walk.collect::<Result<Vec<_>, _>>()?)
 }
 
 /// Runs `step` on every commit, on all cores, each worker with its own handle on the
@@ -359,6 +367,13 @@ fn commit_events(
         .map(|p| p.tree())
         .collect::<Result<_, _>>()?;
     let first = differences(repo, folders, parents.first(), &tree)?;
+    let has_parent = !parents.is_empty();
+    // `first` is sorted by path.
+    let in_first = |path: &str| first.binary_search_by(|d| d.0.as_str().cmp(path)).ok();
+    let at_first_parent = |path: &str| -> Was {
+        let old = in_first(path).and_then(|i| first[i].1);
+        has_parent.then(|| (path.to_string(), old))
+    };
     let mut events = Vec::new();
     let added = first.iter().any(|d| d.1.is_none());
     let deleted = first.iter().any(|d| d.2.is_none());
@@ -367,28 +382,49 @@ fn commit_events(
     } else {
         Vec::new()
     };
-    for (path, _, new) in first {
+    for (path, old, new) in &first {
+        let path = path.clone();
         match new {
             Some(blob) => {
                 let from = renames
                     .iter()
                     .find(|(_, to)| *to == path)
                     .map(|(from, _)| from.clone());
-                events.push(Event::Set { path, blob, from });
+                let was = match &from {
+                    Some(from) => at_first_parent(from),
+                    None => has_parent.then(|| (path.clone(), *old)),
+                };
+                events.push(Event::Set {
+                    path,
+                    blob: *blob,
+                    from,
+                    was,
+                });
             }
             None if renames.iter().any(|(from, _)| *from == path) => {}
-            None => events.push(Event::Delete { path }),
+            None => {
+                let was = has_parent.then(|| (path.clone(), *old));
+                events.push(Event::Delete { path, was });
+            }
         }
     }
     for parent in parents.iter().skip(1) {
         for (path, _, new) in differences(repo, folders, Some(parent), &tree)? {
+            // The state the first parent has: the merge's own, unless the first parent's
+            // differences (above) say otherwise.
+            let was = if in_first(&path).is_some() {
+                at_first_parent(&path)
+            } else {
+                Some((path.clone(), new))
+            };
             events.push(match new {
                 Some(blob) => Event::Set {
                     path,
                     blob,
                     from: None,
+                    was,
                 },
-                None => Event::Delete { path },
+                None => Event::Delete { path, was },
             });
         }
     }
@@ -438,14 +474,15 @@ fn diff_options(folders: &[String]) -> DiffOptions {
     options
 }
 
-/// Every change to every partnership file from the root commits to `tip`.
+/// Every change to every partnership file in the listed commits (children first, as
+/// [`list_children_first`] lists them), taken parents first.
 pub(crate) fn walk_all(
     ledger: &LedgerRepo,
-    tip: Oid,
+    listed: &[Listed],
     reader: &Reader<'_>,
     progress: &dyn Progress,
 ) -> Result<Walk> {
-    let oids = oldest_first(ledger, tip)?;
+    let oids: Vec<Oid> = listed.iter().rev().map(|l| l.commit).collect();
     progress.begin("reading history", oids.len() as u64);
     let found = per_commit(&ledger.git_dir(), &oids, progress, |repo, commit| {
         commit_events(repo, reader, commit)
@@ -471,22 +508,10 @@ pub(crate) fn walk_all(
     Ok(walk)
 }
 
-/// The history of the one file at `path` in `tip`, followed back through renames, deletions
-/// and re-adds (like `git log --follow`), without looking at the rest of the ledger. Commits
-/// are taken in time order (where the whole walk takes them in topological order; the two
-/// agree unless commit dates contradict the graph).
-pub(crate) fn follow(
-    ledger: &LedgerRepo,
-    tip: Oid,
-    path: &str,
-    reader: &Reader<'_>,
-    progress: &dyn Progress,
-) -> Result<Walk> {
-    let listed = list_newest_first(&ledger.repo, tip)?;
-    follow_listed(ledger, &listed, path, reader, progress)
-}
-
-/// [`follow`] over commits already listed (newest first).
+/// The history of the one file at `path` at the listing's tip, followed back through renames,
+/// deletions and re-adds (like `git log --follow`), without looking at the rest of the ledger.
+/// The commits are taken in the listing's order, the whole walk's, so the two agree whatever
+/// the commits' dates say.
 pub(crate) fn follow_listed(
     ledger: &LedgerRepo,
     listed: &[Listed],
@@ -498,10 +523,11 @@ pub(crate) fn follow_listed(
     Ok(walk_from_found(found, reader.take()))
 }
 
-/// A file's states newest first, `(commit, path, state)`, before they become a walk.
-type Found = Vec<(Arc<Commit>, String, Option<Oid>)>;
+/// A file's states children first, `(commit, path, state, state at the first parent)`, before
+/// they become a walk.
+type Found = Vec<(Arc<Commit>, String, Option<Oid>, Was)>;
 
-/// The states of the file at `path` in the listed commits (newest first), following renames.
+/// The states of the file at `path` in the listed commits (children first), following renames.
 fn follow_found(
     ledger: &LedgerRepo,
     listed: &[Listed],
@@ -532,10 +558,16 @@ fn follow_found(
             )
             .collect::<Result<Vec<_>>>()?;
         for (i, change) in changes.into_iter().enumerate() {
-            let Some((info, state, renamed_from)) = change else {
+            let Some(changed) = change else {
                 continue;
             };
-            found.push((info, path.clone(), state));
+            let Changed {
+                info,
+                state,
+                from: renamed_from,
+                was,
+            } = *changed;
+            found.push((info, path.clone(), state, was));
             if let Some(old) = renamed_from {
                 path = old;
                 rest = rest.get(i + 1..).unwrap_or_default();
@@ -548,14 +580,15 @@ fn follow_found(
     Ok(found)
 }
 
-/// A walk from a file's states (newest first): each state that differs from the one before it.
+/// A walk from a file's states (children first): each state that differs from the one before
+/// it.
 fn walk_from_found(found: Found, parsed: HashMap<(Oid, String), Content>) -> Walk {
     let mut walk = Walk {
         parsed,
         ..Walk::default()
     };
     let mut last: Option<(String, Option<Oid>)> = None;
-    for (commit, path, state) in found.into_iter().rev() {
+    for (commit, path, state, was) in found.into_iter().rev() {
         let news = match (&last, state) {
             (None, None) | (Some((_, None)), None) => false,
             (Some((p, s)), state) => *p != path || *s != state,
@@ -570,6 +603,7 @@ fn walk_from_found(found: Found, parsed: HashMap<(Oid, String), Content>) -> Wal
             path: path.clone(),
             blob: state,
             lineage: 0,
+            was,
         });
         last = Some((path, state));
     }
@@ -622,10 +656,16 @@ pub(crate) fn follow_listed_many(
     for (k, start) in paths.iter().enumerate() {
         let mut found: Found = Vec::new();
         for (i, changes) in per_commit.iter().enumerate() {
-            let Some((info, state, from)) = changes.get(k).cloned().flatten() else {
+            let Some(Changed {
+                info,
+                state,
+                from,
+                was,
+            }) = changes.get(k).cloned().flatten().map(|c| *c)
+            else {
                 continue;
             };
-            found.push((info, start.clone(), state));
+            found.push((info, start.clone(), state, was));
             if let Some(old) = from {
                 let older = listed.get(i + 1..).unwrap_or_default();
                 found.extend(follow_found(ledger, older, &old, reader, progress)?);
@@ -641,8 +681,19 @@ pub(crate) fn follow_listed_many(
         .collect())
 }
 
-/// What one commit did to one followed file: its state there and the path it moved from.
-type Change = Option<(Arc<Commit>, Option<Oid>, Option<String>)>;
+/// What one commit did to one followed file, if anything. Boxed: there is one per listed
+/// commit, and most commits leave the file alone.
+type Change = Option<Box<Changed>>;
+
+/// A followed file's state at a commit that changed it, the path it moved from, and its state
+/// at the first parent.
+#[derive(Clone)]
+struct Changed {
+    info: Arc<Commit>,
+    state: Option<Oid>,
+    from: Option<String>,
+    was: Was,
+}
 
 /// Whether the followed file appeared (first, or again after a deletion) in a commit that
 /// deleted another partnership file, or disappeared in one that added another: a move git did
@@ -688,42 +739,136 @@ pub(crate) fn moves_unpaired(ledger: &LedgerRepo, walk: &Walk) -> Result<bool> {
     Ok(false)
 }
 
-/// Every commit reachable from `tip`, newest first by commit time, each read once (its parents
-/// are read to order them, and stay in the object cache until their turn).
-pub(crate) fn list_newest_first(repo: &Repository, tip: Oid) -> Result<Vec<Listed>> {
+/// Every commit reachable from `tip`, each read once, in graph order: every commit before its
+/// parents, and among the commits whose children are all listed, the latest by committer time
+/// first (then by id), as `git rev-list --date-order` lists them. Dates only break ties, so a
+/// commit dated wrong never comes before one of its children or after one of its parents; the
+/// whole walk takes this order backwards and the one-file paths take it as it is, so every path
+/// sees the same history.
+pub(crate) fn list_children_first(repo: &Repository, tip: Oid) -> Result<Listing> {
+    // Read newest first by time, so a commit's parents, read to list it, are still in the
+    // object cache when their turn comes. Where dates agree with the graph that is already the
+    // graph order; where a parent comes out before one of its children, the listing is put in
+    // graph order in memory.
+    const QUEUED: usize = usize::MAX;
     let mut queue = std::collections::BinaryHeap::new();
-    let mut seen = std::collections::HashSet::new();
+    // Each commit's index in `listed` once listed.
+    let mut at: HashMap<Oid, usize> = HashMap::new();
     let first = repo.find_commit(tip)?;
     queue.push((first.time().seconds(), first.id()));
-    seen.insert(first.id());
+    at.insert(first.id(), QUEUED);
     let mut listed = Vec::new();
-    while let Some((_, oid)) = queue.pop() {
+    let mut in_order = true;
+    while let Some((time, oid)) = queue.pop() {
         let commit = repo.find_commit(oid)?;
+        if let Some(slot) = at.get_mut(&oid) {
+            *slot = listed.len();
+        }
         let mut parents = Vec::with_capacity(1);
         let mut parent_ids = Vec::with_capacity(1);
         for parent in commit.parents() {
             parents.push(parent.tree_id());
             parent_ids.push(parent.id());
-            if seen.insert(parent.id()) {
-                queue.push((parent.time().seconds(), parent.id()));
+            match at.entry(parent.id()) {
+                std::collections::hash_map::Entry::Vacant(slot) => {
+                    slot.insert(QUEUED);
+                    queue.push((parent.time().seconds(), parent.id()));
+                }
+                std::collections::hash_map::Entry::Occupied(slot) => {
+                    in_order &= *slot.get() == QUEUED;
+                }
             }
         }
+        let when = commit.author().when();
         listed.push(Listed {
             commit: oid,
             tree: commit.tree_id(),
             parents,
             parent_ids,
+            time,
+            authored: when.seconds(),
+            date: author_date(when),
         });
     }
-    Ok(listed)
+    let mut first_parent_line = Vec::new();
+    let mut next = Some(0);
+    while let Some(one) = next.and_then(|i| listed.get(i)) {
+        first_parent_line.push((one.authored, one.date));
+        next = one.parent_ids.first().and_then(|p| at.get(p)).copied();
+    }
+    if !in_order {
+        children_first(&mut listed, &at);
+    }
+    Ok(Listing {
+        commits: listed,
+        first_parent_line,
+    })
 }
 
-/// A commit as listed by the walk: its id, its tree, its parents' trees and their ids.
+/// Commits reachable from a tip, in graph order, and the dates on the tip's first-parent line.
+pub(crate) struct Listing {
+    /// Every commit, children first (see [`list_children_first`]).
+    pub commits: Vec<Listed>,
+    /// The author time (seconds since the epoch) and date of each commit on the tip's
+    /// first-parent line, the tip first.
+    pub first_parent_line: Vec<(i64, Date)>,
+}
+
+/// Puts listed commits in graph order, in place (Kahn's algorithm: a commit is placed once all
+/// its children are, the latest by committer time first among those ready); `at` gives each
+/// commit's index in `listed`.
+fn children_first(listed: &mut [Listed], at: &HashMap<Oid, usize>) {
+    let mut children = vec![0usize; listed.len()];
+    for one in listed.iter() {
+        for parent in &one.parent_ids {
+            if let Some(&i) = at.get(parent) {
+                children[i] += 1;
+            }
+        }
+    }
+    let mut ready: std::collections::BinaryHeap<(i64, Oid, usize)> = children
+        .iter()
+        .enumerate()
+        .filter(|(_, n)| **n == 0)
+        .map(|(i, _)| (listed[i].time, listed[i].commit, i))
+        .collect();
+    // Where each listed commit goes.
+    let mut place = vec![0usize; listed.len()];
+    let mut placed = 0;
+    while let Some((_, _, i)) = ready.pop() {
+        place[i] = placed;
+        placed += 1;
+        for parent in &listed[i].parent_ids {
+            if let Some(&j) = at.get(parent) {
+                children[j] -= 1;
+                if children[j] == 0 {
+                    ready.push((listed[j].time, listed[j].commit, j));
+                }
+            }
+        }
+    }
+    // Every commit is reachable from the tip, so every one was placed; move each to its place.
+    for i in 0..listed.len() {
+        while place[i] != i {
+            let j = place[i];
+            listed.swap(i, j);
+            place.swap(i, j);
+        }
+    }
+}
+
+/// A commit as listed by the walk: its id, its tree, its parents' trees and their ids, its
+/// committer time (for ordering) and its author time and date (for "now").
 pub(crate) struct Listed {
-    commit: Oid,
+    pub commit: Oid,
     tree: Oid,
     parents: Vec<Oid>,
-    parent_ids: Vec<Oid>,
+    pub parent_ids: Vec<Oid>,
+    time: i64,
+    /// Author time, seconds since the Unix epoch.
+    pub authored: i64,
+    /// The author date in the author's time zone.
+    pub date: Date,
 }
 
 /// The commits of a listing reachable from `from` (itself included), as full hex ids: the
@@ -803,9 +948,8 @@ pub(crate) fn changed_between(ledger: &LedgerRepo, old: Oid, new: Oid) -> Result
     Ok(out)
 }
 
-/// Whether a commit changed the file at `path` relative to any parent: its state there, and
-/// the path it was moved from if the commit moved it.
-#[allow(clippy::type_complexity)]
+/// Whether a commit changed the file at `path` relative to any parent: its state there, the
+/// path it was moved from if the commit moved it, and its state at the first parent.
 fn file_change(
     repo: &Repository,
     reader: &Reader<'_>,
@@ -813,7 +957,7 @@ fn file_change(
     listed: &Listed,
     path: &str,
     parts: &[&str],
-) -> Result<Option<(Arc<Commit>, Option<Oid>, Option<String>)>> {
+) -> Result<Change> {
     let state = resolve(repo, memo, listed.tree, parts)?;
     let mut parents = Vec::with_capacity(1);
     for tree in &listed.parents {
@@ -828,17 +972,46 @@ fn file_change(
     }
     let commit = repo.find_commit(listed.commit)?;
     let mut from = None;
+    let mut was: Was = parents.first().map(|p| (path.to_string(), *p));
     if state.is_some() && parents.first() == Some(&None) {
-        let first = commit.parent(0)?.tree()?;
-        from = renames(repo, &reader.folders, Some(&first), &commit.tree()?)?
-            .into_iter()
-            .find(|(_, to)| to == path)
-            .map(|(from, _)| from);
+        (from, was) = moved_from(repo, reader, &commit, path, was)?;
     }
     if let Some(blob) = state {
         reader.read(repo, blob, path)?;
     }
-    Ok(Some((shared_info(&commit), state, from)))
+    Ok(Some(Box::new(Changed {
+        info: shared_info(&commit),
+        state,
+        from,
+        was,
+    })))
+}
+
+/// Where a file that a commit added at `path` was moved from, if git pairs it with a file the
+/// commit deleted: that path, and the file there at the first parent (else `was` unchanged).
+fn moved_from(
+    repo: &Repository,
+    reader: &Reader<'_>,
+    commit: &git2::Commit<'_>,
+    path: &str,
+    was: Was,
+) -> Result<(Option<String>, Was)> {
+    let first = commit.parent(0)?.tree()?;
+    let from = renames(repo, &reader.folders, Some(&first), &commit.tree()?)?
+        .into_iter()
+        .find(|(_, to)| to == path)
+        .map(|(from, _)| from);
+    Ok(match from {
+        Some(from) => {
+            let blob = first
+                .get_path(Path::new(&from))
+                .ok()
+                .filter(|e| e.kind() == Some(ObjectType::Blob))
+                .map(|e| e.id());
+            (Some(from.clone()), Some((from, blob)))
+        }
+        None => (None, was),
+    })
 }
 
 /// What a tree (at a depth of the path) holds at the rest of the path, remembered: most
@@ -972,21 +1145,20 @@ fn files_change(
             None => commit.insert(repo.find_commit(listed.commit)?),
         };
         let mut from = None;
-        if now.is_some()
-            && parents
-                .first()
-                .is_some_and(|p| p.get(n).copied().flatten().is_none())
-        {
-            let first = commit.parent(0)?.tree()?;
-            from = renames(repo, &reader.folders, Some(&first), &commit.tree()?)?
-                .into_iter()
-                .find(|(_, to)| to == path)
-                .map(|(from, _)| from);
+        let at_first = parents.first().map(|p| p.get(n).copied().flatten());
+        let mut was: Was = at_first.map(|p| (path.clone(), p));
+        if now.is_some() && at_first == Some(None) {
+            (from, was) = moved_from(repo, reader, commit, path, was)?;
         }
         if let Some(blob) = now {
             reader.read(repo, blob, path)?;
         }
-        out.push(Some((shared_info(commit), now, from)));
+        out.push(Some(Box::new(Changed {
+            info: shared_info(commit),
+            state: now,
+            from,
+            was,
+        })));
     }
     Ok(out)
 }

@@ -590,12 +590,28 @@ impl ItemHistory {
 }
 
 /// Every action item of a timeline with when it was opened and closed, in order of appearance.
-/// Items are followed from one valid version to the next; invalid versions are skipped.
+/// Items are followed from each valid version to the valid versions that descend from it
+/// (invalid versions are skipped); an item a merge brings from another branch continues that
+/// branch's item rather than opening it again.
 pub fn action_items(timeline: &Timeline) -> Vec<ItemHistory> {
+    type Live = std::sync::Arc<Vec<(ActionItem, usize)>>;
     let mut items: Vec<ItemHistory> = Vec::new();
-    // Items of the last valid version, with their index in `items`.
-    let mut live: Vec<(ActionItem, usize)> = Vec::new();
-    for (version, snapshot) in timeline.valid() {
+    // For each version, the items followed to it, with their index in `items`: its own when it
+    // parses, else those of the version it descends from.
+    let mut live_at: Vec<Live> = Vec::with_capacity(timeline.versions.len());
+    // Versions no later version descends from (yet): the ends of branches a merge may bring in.
+    let mut ends: Vec<usize> = Vec::new();
+    for (i, version) in timeline.versions.iter().enumerate() {
+        let parent = version.parent.filter(|p| *p < i);
+        let live: Live = parent
+            .and_then(|p| live_at.get(p).cloned())
+            .unwrap_or_default();
+        ends.retain(|e| Some(*e) != parent);
+        let Some(snapshot) = version.snapshot() else {
+            live_at.push(live);
+            ends.push(i);
+            continue;
+        };
         let date = version.date();
         let current: Vec<(&ActionItem, Option<Date>)> = snapshot
             .body
@@ -607,10 +623,40 @@ pub fn action_items(timeline: &Timeline) -> Vec<ItemHistory> {
         let old: Vec<&ActionItem> = live.iter().map(|(i, _)| i).collect();
         let new: Vec<&ActionItem> = current.iter().map(|(i, _)| *i).collect();
         let pairs = match_items(&old, &new);
+        let mut indices: Vec<Option<usize>> = pairs.iter().map(|p| p.map(|j| live[j].1)).collect();
+        // Items the version it descends from did not have may come from another branch's end.
+        let unmatched: Vec<usize> = (0..new.len()).filter(|k| pairs[*k].is_none()).collect();
+        if !unmatched.is_empty() && !ends.is_empty() {
+            let others: Vec<(&ActionItem, usize, usize)> = ends
+                .iter()
+                .filter_map(|e| live_at.get(*e).map(|l| (*e, l)))
+                .flat_map(|(e, l)| l.iter().map(move |(item, index)| (item, *index, e)))
+                .filter(|(_, index, _)| !live.iter().any(|(_, own)| own == index))
+                .collect();
+            let candidates: Vec<&ActionItem> = others.iter().map(|(item, ..)| *item).collect();
+            let wanted: Vec<&ActionItem> = unmatched.iter().map(|k| new[*k]).collect();
+            let mut merged = Vec::new();
+            for (k, pair) in unmatched.iter().zip(match_items(&candidates, &wanted)) {
+                if let Some((_, index, end)) = pair.and_then(|j| others.get(j)) {
+                    indices[*k] = Some(*index);
+                    merged.push(*end);
+                }
+            }
+            // A branch merged here: its items the merge left out are removed here.
+            for (_, index, _) in others
+                .iter()
+                .filter(|(_, index, end)| merged.contains(end) && !indices.contains(&Some(*index)))
+            {
+                if let Some(history) = items.get_mut(*index) {
+                    history.removed = Some(date);
+                }
+            }
+            ends.retain(|e| !merged.contains(e));
+        }
         let mut next = Vec::with_capacity(current.len());
-        for ((item, meeting), pair) in current.iter().zip(&pairs) {
-            let index = match pair {
-                Some(j) => live[*j].1,
+        for ((item, meeting), index) in current.iter().zip(&indices) {
+            let index = match index {
+                Some(index) => *index,
                 None => {
                     items.push(ItemHistory {
                         text: item.text.clone(),
@@ -654,7 +700,8 @@ pub fn action_items(timeline: &Timeline) -> Vec<ItemHistory> {
                 history.removed = Some(date);
             }
         }
-        live = next;
+        live_at.push(std::sync::Arc::new(next));
+        ends.push(i);
     }
     items
 }
@@ -757,7 +804,21 @@ mod tests {
             content: Content::Valid {
                 snapshot: Arc::new(snapshot),
             },
+            parent: None,
+            date,
         }
+    }
+
+    /// Versions one after the other, each descending from the one before.
+    fn linear(versions: Vec<Version>) -> Vec<Version> {
+        versions
+            .into_iter()
+            .enumerate()
+            .map(|(i, v)| Version {
+                parent: i.checked_sub(1),
+                ..v
+            })
+            .collect()
     }
 
     #[test]
@@ -920,7 +981,7 @@ mod tests {
         );
         let timeline = Timeline {
             id: "nw".into(),
-            versions: vec![version(1, v1), version(5, v2), version(9, v3)],
+            versions: linear(vec![version(1, v1), version(5, v2), version(9, v3)]),
         };
         let items = action_items(&timeline);
         assert_eq!(items.len(), 2, "{items:?}");
@@ -942,7 +1003,7 @@ mod tests {
         let v2 = snap("p/nw.md", "", "- [ ] ours: send the plan\n");
         let items = action_items(&Timeline {
             id: "nw".into(),
-            versions: vec![version(1, v1), version(2, v2)],
+            versions: linear(vec![version(1, v1), version(2, v2)]),
         });
         assert_eq!(items.len(), 2);
     }
@@ -958,7 +1019,7 @@ mod tests {
         let c = snap("p/nw.md", "terms: { payment_days: 60 }\n", "");
         let series = series(&Timeline {
             id: "nw".into(),
-            versions: vec![version(1, a), version(2, b), version(3, c)],
+            versions: linear(vec![version(1, a), version(2, b), version(3, c)]),
         });
         assert_eq!(series[0].name, "terms.payment_days");
         assert_eq!(

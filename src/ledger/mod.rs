@@ -53,6 +53,26 @@ pub struct Commit {
     pub summary: String,
 }
 
+/// A commit whose author date contradicts the commit graph or the clock, named with the date
+/// rapport counts it at instead (history keeps the commit in its place either way).
+#[derive(Clone, Debug, PartialEq, Eq, Serialize, schemars::JsonSchema)]
+pub struct DateWarning {
+    /// Full object id (hex).
+    pub commit: String,
+    /// Abbreviated id, as shown to people.
+    pub short: String,
+    /// The author date the commit records.
+    pub date: Date,
+    /// The date rapport counts it at.
+    pub counted: Date,
+    /// `date-in-future` (after the clock), `date-after-now` (after the latest plausible date of
+    /// the history that follows it) or `date-before-parent` (before what it descends from).
+    pub code: &'static str,
+    pub message: String,
+    /// What to do about it.
+    pub help: String,
+}
+
 /// What a file held in one commit.
 #[derive(Clone, Debug, PartialEq, Serialize)]
 #[serde(tag = "state", rename_all = "kebab-case")]
@@ -89,6 +109,15 @@ pub struct Version {
     /// The file's path in this commit (it changes on renames).
     pub path: String,
     pub content: Content,
+    /// The index, in its timeline, of the version this one descends from: the one that
+    /// recorded the file as the commit's first parent had it. Two branches' versions each
+    /// descend from the version they started from, never from one another; a version after a
+    /// deletion descends from the deletion. `None` for the first version.
+    pub parent: Option<usize>,
+    /// When the version counts as having happened: its commit's author date, kept between the
+    /// date of the version it descends from and "now" when the commit's date contradicts the
+    /// commit graph or the clock (see `history`).
+    pub date: Date,
 }
 
 impl Version {
@@ -99,12 +128,14 @@ impl Version {
         }
     }
 
+    /// When the version happened, as rules count time: the `date` field.
     pub fn date(&self) -> Date {
-        self.commit.date
+        self.date
     }
 }
 
-/// Every version of one partnership, oldest first.
+/// Every version of one partnership, oldest first: parents before the versions that descend
+/// from them (the branches of a merge one after the other).
 #[derive(Clone, Debug, Default, PartialEq, Serialize)]
 pub struct Timeline {
     pub id: String,
@@ -133,5 +164,32 @@ impl Timeline {
     pub fn is_present(&self) -> bool {
         self.last()
             .is_some_and(|v| !matches!(v.content, Content::Removed))
+    }
+
+    /// The nearest valid version that version `index` descends from (through invalid versions
+    /// and deletions), with its index.
+    pub fn valid_ancestor(&self, index: usize) -> Option<(usize, &Version, &Snapshot)> {
+        let mut at = self.versions.get(index)?.parent;
+        while let Some(i) = at {
+            let version = self.versions.get(i)?;
+            if let Some(snapshot) = version.snapshot() {
+                return Some((i, version, snapshot));
+            }
+            // Indices only go back; a link that does not is ignored rather than followed.
+            at = version.parent.filter(|p| *p < i);
+        }
+        None
+    }
+
+    /// Each valid version after the first with the valid version it descends from:
+    /// `(before, after)`, oldest first. What rules that compare one version with the one
+    /// before it read, so that two branches merged are each compared with where they started,
+    /// never with each other.
+    pub fn pairs(&self) -> impl Iterator<Item = ((&Version, &Snapshot), (&Version, &Snapshot))> {
+        self.versions.iter().enumerate().filter_map(|(i, after)| {
+            let snapshot = after.snapshot()?;
+            let (_, before, was) = self.valid_ancestor(i)?;
+            Some(((before, was), (after, snapshot)))
+        })
     }
 }

@@ -274,6 +274,7 @@ pub fn review() -> Review {
         partnerships: vec![kestrel, cobalt],
         diagnostics: Vec::new(),
         prefix: String::new(),
+        warnings: Vec::new(),
     }
 }
 

@@ -5,7 +5,7 @@ use serde::Serialize;
 use crate::analysis::review::{Counts, FileChange, PartnershipReview, Review, Reviewed, Status};
 use crate::ledger::changes::Change;
 use crate::ledger::load::LedgerState;
-use crate::ledger::{ActionItem, Commit, Date, Diagnostic};
+use crate::ledger::{ActionItem, Commit, Date, DateWarning, Diagnostic};
 use crate::signs::{Acknowledgement, Evidence, Finding, Measure, RuleInfo, Severity, Sign};
 
 /// The version of the JSON documents rapport prints.
@@ -19,12 +19,18 @@ pub const JSON_VERSION: u32 = 1;
 )]
 pub struct CheckDocument<'a> {
     pub version: u32,
-    /// The date the rules were evaluated at: the analysed commit's date, `--as-of`, or today.
+    /// The date the rules were evaluated at: the analysed commit's date (the latest plausible
+    /// date on its first-parent line when that contradicts the commit graph or the clock),
+    /// `--as-of`, or today.
     pub as_of: Date,
     pub files: usize,
     pub valid: bool,
     pub diagnostics: &'a [Diagnostic],
     pub findings: Vec<FindingView<'a>>,
+    /// Commits whose dates contradict the commit graph or the clock, with the dates they count
+    /// at instead (absent when there are none).
+    #[serde(default, skip_serializing_if = "<[_]>::is_empty")]
+    pub warnings: &'a [DateWarning],
 }
 
 /// One finding, flat, with every field a consumer needs.
@@ -100,6 +106,7 @@ pub fn check<'a>(
         valid: state.diagnostics.is_empty(),
         diagnostics: &state.diagnostics,
         findings: findings.iter().map(finding).collect(),
+        warnings: &[],
     }
 }
 
@@ -115,7 +122,8 @@ pub struct ReviewDocument<'a> {
     pub base: BaseView<'a>,
     /// The commit the change ends at.
     pub head: CommitView<'a>,
-    /// The date both sides were analysed at: the head's commit date.
+    /// The date both sides were analysed at: the head's commit date, or the latest plausible
+    /// date on its first-parent line when that date contradicts the commit graph or the clock.
     pub as_of: Date,
     /// Whether `rapport.yaml` changed (then every partnership was re-analysed).
     pub config_changed: bool,
@@ -126,6 +134,10 @@ pub struct ReviewDocument<'a> {
     pub diagnostics: &'a [Diagnostic],
     /// The partnerships the change touched.
     pub partnerships: Vec<PartnershipView<'a>>,
+    /// Commits of the touched partnerships' histories whose dates contradict the commit graph
+    /// or the clock, with the dates they count at instead (absent when there are none).
+    #[serde(default, skip_serializing_if = "<[_]>::is_empty")]
+    pub warnings: &'a [DateWarning],
 }
 
 #[derive(Serialize, schemars::JsonSchema)]
@@ -258,6 +270,7 @@ pub fn review(review: &Review) -> ReviewDocument<'_> {
         counts: review.counts(),
         diagnostics: &review.diagnostics,
         partnerships: review.partnerships.iter().map(partnership).collect(),
+        warnings: &review.warnings,
     }
 }
 

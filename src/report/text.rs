@@ -9,8 +9,8 @@ use unicode_width::UnicodeWidthStr;
 
 use super::escape;
 use crate::analysis::review::{FileChange, Review, Status};
-use crate::ledger::Diagnostic;
 use crate::ledger::load::LedgerState;
+use crate::ledger::{DateWarning, Diagnostic};
 use crate::signs::{Acknowledgement, Finding, RuleInfo, Severity};
 
 const ERROR: Style = AnsiColor::Red.on_default().bold();
@@ -27,6 +27,37 @@ fn severity_style(severity: Severity) -> Style {
         Severity::Warning => WARNING,
         Severity::Info => INFO,
     }
+}
+
+/// At most this many date warnings are written on a terminal; the JSON outputs carry them all.
+const DATE_WARNINGS_SHOWN: usize = 10;
+
+/// Writes the warnings about commit dates (for standard error): each names its commit, then
+/// what to do, once.
+pub fn write_date_warnings(out: &mut dyn Write, warnings: &[DateWarning]) -> io::Result<()> {
+    for w in warnings.iter().take(DATE_WARNINGS_SHOWN) {
+        writeln!(
+            out,
+            "{WARNING}warning[{}]{WARNING:#}: {}",
+            w.code,
+            escape::terminal(&w.message)
+        )?;
+    }
+    if warnings.len() > DATE_WARNINGS_SHOWN {
+        writeln!(
+            out,
+            "{WARNING}warning{WARNING:#}: {} more commits with dates that contradict the commit graph or the clock (the JSON output lists them all)",
+            warnings.len() - DATE_WARNINGS_SHOWN
+        )?;
+    }
+    if let Some(first) = warnings.first() {
+        writeln!(
+            out,
+            "  {HELP}= help:{HELP:#} {}",
+            escape::terminal(&first.help)
+        )?;
+    }
+    Ok(())
 }
 
 /// Writes one diagnostic; the file name, message and quoted line are made inert (the caret

@@ -10,7 +10,7 @@ use unicode_width::UnicodeWidthStr;
 
 use crate::ledger::changes::{Change, ItemHistory, Series, display_number};
 use crate::ledger::model::Side;
-use crate::ledger::{Commit, Diagnostic};
+use crate::ledger::{Commit, DateWarning, Diagnostic};
 use crate::signs::Severity;
 
 const BOLD: Style = Style::new().bold();
@@ -34,6 +34,10 @@ pub struct TimelineView {
     pub versions: Vec<VersionView>,
     pub items: Vec<ItemHistory>,
     pub series: Vec<Series>,
+    /// Commits whose dates contradict the commit graph or the clock, with the dates they count
+    /// at instead.
+    #[serde(skip_serializing_if = "Vec::is_empty")]
+    pub warnings: Vec<DateWarning>,
 }
 
 #[derive(Debug, Serialize)]

@@ -1,9 +1,9 @@
 //! Sign 11, communication breaks down: the partner hands you down to a lower level, senior people
 //! stop coming, meetings thin out.
 
-use super::history;
+use super::{descents, history};
 use crate::ledger::model::Side;
-use crate::ledger::{Date, Ladder, Meeting, Snapshot, Timeline, Version};
+use crate::ledger::{Date, Ladder, Meeting, Snapshot, Timeline};
 use crate::signs::{
     Context, Evidence, Finding, Measure, Rule, RuleInfo, SettingDoc, Severity, Worse, finding,
     median, sign,
@@ -19,7 +19,8 @@ static CONTACT_DOWNGRADE: RuleInfo = RuleInfo {
     default_severity: Severity::Warning,
     escalates: true,
     detects: "The partner's lead contact (the `primary` partner contact, else the most senior \
-        partner contact on the ladder) drops in rank from one version to the next, and the \
+        partner contact on the ladder) drops in rank from one version to the next one \
+        descending from it (never from one merged branch to another), and the \
         current lead is still below the earlier rank: one level is a warning, `error_levels` \
         (2) or more an error (executive to manager is two levels). The latest drop is the one reported. \
         Separately, a partner contact at `senior_level` (director) or above, still in \
@@ -119,19 +120,22 @@ impl Rule for ContactDowngrade {
         };
         let mut findings = Vec::new();
 
-        let leads: Vec<(&Version, Lead)> = versions
+        // Each lead against the lead of the version it descends from, so a branch is never
+        // compared with another branch merged beside it.
+        let leads = descents(timeline, cx.now, |s| lead(s, cx.ladder));
+        let drop = leads.iter().rev().find_map(|(before, after)| {
+            let before = before.as_ref()?;
+            (after.1.rank > before.1.rank).then_some((before, after))
+        });
+        let last = versions[versions.len() - 1].0;
+        let now_lead = leads
             .iter()
-            .filter_map(|(v, s)| lead(s, cx.ladder).map(|l| (*v, l)))
-            .collect();
-        let drop = leads
-            .windows(2)
             .rev()
-            .find(|pair| pair[1].1.rank > pair[0].1.rank)
-            .map(|pair| (pair[0], pair[1]));
+            .find(|(_, (v, _))| std::ptr::eq(*v, last));
         // Compare the lead before the latest drop with the lead now, so a later partial
         // recovery is graded by where things stand.
-        if let (Some(((old_v, old), (new_v, new))), Some(&(now_v, now))) = (drop, leads.last())
-            && std::ptr::eq(now_v, versions[versions.len() - 1].0)
+        if let (Some((&(old_v, ref old), &(new_v, ref new))), Some(&(_, (now_v, ref now)))) =
+            (drop, now_lead)
             && now.rank > old.rank
         {
             let n = now.rank - old.rank;
@@ -160,11 +164,11 @@ impl Rule for ContactDowngrade {
             };
             let observed = |l: &Lead| format!("{role}: {} ({})", l.name, l.level);
             let mut evidence = vec![
-                Evidence::of(old_v, observed(&old), Some(old.rank as f64)),
-                Evidence::of(new_v, observed(&new), Some(new.rank as f64)),
+                Evidence::of(old_v, observed(old), Some(old.rank as f64)),
+                Evidence::of(new_v, observed(new), Some(new.rank as f64)),
             ];
             if !std::ptr::eq(now_v, new_v) && (now.name != new.name || now.rank != new.rank) {
-                evidence.push(Evidence::of(now_v, observed(&now), Some(now.rank as f64)));
+                evidence.push(Evidence::of(now_v, observed(now), Some(now.rank as f64)));
             }
             findings.push(
                 finding(&CONTACT_DOWNGRADE, current, "contact:partner-lead", message)

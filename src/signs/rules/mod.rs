@@ -24,20 +24,62 @@ pub(crate) fn history(timeline: &Timeline, now: Date) -> Vec<(&Version, &Snapsho
     timeline.valid().filter(|(v, _)| v.date() <= now).collect()
 }
 
-/// The series of a value across versions, keeping only the versions where it changed.
-pub(crate) fn changes<'a, T: PartialEq + Clone>(
-    versions: &[(&'a Version, &'a Snapshot)],
-    value: impl Fn(&Snapshot) -> Option<T>,
-) -> Vec<(&'a Version, T)> {
-    let mut series: Vec<(&Version, T)> = Vec::new();
-    for (version, snapshot) in versions {
-        if let Some(v) = value(snapshot)
-            && series.last().is_none_or(|(_, last)| *last != v)
-        {
-            series.push((version, v));
+/// Each valid version dated on or before `now` with the valid version it descends from (see
+/// [`Timeline::pairs`]), oldest first: what a rule comparing a version with the one before it
+/// reads, so that two merged branches are never compared with each other.
+pub(crate) fn pairs(
+    timeline: &Timeline,
+    now: Date,
+) -> impl Iterator<Item = ((&Version, &Snapshot), (&Version, &Snapshot))> {
+    timeline.pairs().filter(move |(_, (v, _))| v.date() <= now)
+}
+
+/// A value at each valid version dated on or before `now` that has it, with the value at the
+/// nearest version it descends from that has it (`None` when none does), oldest first.
+pub(crate) type Descent<'a, T> = (Option<(&'a Version, T)>, (&'a Version, T));
+
+pub(crate) fn descents<'a, T: Clone>(
+    timeline: &'a Timeline,
+    now: Date,
+    value: impl Fn(&'a Snapshot) -> Option<T>,
+) -> Vec<Descent<'a, T>> {
+    let versions = &timeline.versions;
+    // For each version, the nearest version at or before it in its descent with a value.
+    let mut holder: Vec<Option<(usize, T)>> = Vec::with_capacity(versions.len());
+    let mut out = Vec::new();
+    for (i, version) in versions.iter().enumerate() {
+        let inherited = version
+            .parent
+            .filter(|p| *p < i)
+            .and_then(|p| holder.get(p).cloned().flatten());
+        let own = version
+            .snapshot()
+            .filter(|_| version.date() <= now)
+            .and_then(&value);
+        match own {
+            Some(x) => {
+                let before = inherited.and_then(|(j, y)| Some((versions.get(j)?, y)));
+                out.push((before, (version, x.clone())));
+                holder.push(Some((i, x)));
+            }
+            None => holder.push(inherited),
         }
     }
-    series
+    out
+}
+
+/// The series of a value across versions dated on or before `now`, keeping only the versions
+/// where it differs from the version they descend from (or where it first appears).
+pub(crate) fn changes<'a, T: PartialEq + Clone>(
+    timeline: &'a Timeline,
+    now: Date,
+    value: impl Fn(&'a Snapshot) -> Option<T>,
+) -> Vec<(&'a Version, T)> {
+    descents(timeline, now, value)
+        .into_iter()
+        .filter(|(before, (_, x))| before.as_ref().is_none_or(|(_, y)| y != x))
+        .map(|(_, after)| after)
+        .collect()
 }
 
 /// The value at the latest version dated on or before `at`, else at the first version that has

@@ -1,6 +1,6 @@
 //! Sign 7, partner dysfunction: slow answers, staff churn, money trouble and downsizing.
 
-use super::history;
+use super::{changes, history, pairs};
 use crate::ledger::changes::{ItemHistory, action_items};
 use crate::ledger::model::{EventKind, Side};
 use crate::ledger::{Snapshot, Timeline, Version};
@@ -171,8 +171,9 @@ static PARTNER_TURNOVER: RuleInfo = RuleInfo {
     title: "The partner's people keep changing",
     default_severity: Severity::Warning,
     escalates: false,
-    detects: "Partner contacts (by name) present in one version and gone in the next: fires when \
-        at least `min_departures` (2) leave within `window_days` (180) of each other (the \
+    detects: "Partner contacts (by name) present in one version and gone in the next one \
+        descending from it (a merge is compared with its first parent, each branch with where it \
+        started, never one branch with another): fires when at least `min_departures` (2) leave within `window_days` (180) of each other (the \
         busiest window is reported). Separately, the partner's primary contact (the `primary` \
         partner contact) changed to another person at least `primary_changes` (2) times over the \
         history.",
@@ -231,13 +232,16 @@ impl Rule for PartnerTurnover {
         };
         let mut findings = Vec::new();
 
+        // Each version against the one it descends from: two merged branches that each added
+        // a contact are not one branch's contact leaving in the other.
         let mut departures: Vec<(&Version, String)> = Vec::new();
-        for pair in versions.windows(2) {
-            let (before, after) = (partner_names(pair[0].1), partner_names(pair[1].1));
+        for ((_, was), (version, is)) in pairs(timeline, cx.now) {
+            let (before, after) = (partner_names(was), partner_names(is));
             for name in before.iter().filter(|n| !after.contains(n)) {
-                departures.push((pair[1].0, (*name).to_string()));
+                departures.push((version, (*name).to_string()));
             }
         }
+        departures.sort_by_key(|(v, _)| v.date());
         // The busiest window ending at a departure; the latest among equals.
         let mut best: Option<(usize, usize)> = None;
         for end in 0..departures.len() {
@@ -281,14 +285,7 @@ impl Rule for PartnerTurnover {
             }
         }
 
-        let mut primaries: Vec<(&Version, &str)> = Vec::new();
-        for (version, snapshot) in &versions {
-            if let Some(name) = partner_primary(snapshot)
-                && primaries.last().is_none_or(|(_, last)| *last != name)
-            {
-                primaries.push((version, name));
-            }
-        }
+        let primaries: Vec<(&Version, &str)> = changes(timeline, cx.now, partner_primary);
         let changes = primaries.len().saturating_sub(1);
         if changes >= set.primary_changes.max(1) {
             let chain: Vec<String> = primaries

@@ -58,7 +58,7 @@ impl Rule for PaymentTermsSlip {
         let Some(now) = days(current) else {
             return Vec::new();
         };
-        let series = changes(&versions, days);
+        let series = changes(timeline, cx.now, days);
         let (Some(&(first_version, first)), Some(&(set_version, _))) =
             (series.first(), series.last())
         else {
@@ -137,7 +137,7 @@ impl Rule for PriceCut {
         let Some(now) = price(current) else {
             return Vec::new();
         };
-        let series = changes(&versions, price);
+        let series = changes(timeline, cx.now, price);
         let Some(&(set_version, _)) = series.last() else {
             return Vec::new();
         };

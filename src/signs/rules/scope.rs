@@ -1,6 +1,6 @@
 //! Sign 10, the scope is unclear: responsibilities that keep moving or were never pinned down.
 
-use super::history;
+use super::{history, pairs};
 use crate::ledger::changes::{Change, scope_changes};
 use crate::ledger::model::ScopeOwner;
 use crate::ledger::{Timeline, Version};
@@ -17,7 +17,8 @@ static SCOPE_DRIFT: RuleInfo = RuleInfo {
     title: "The scope keeps changing",
     default_severity: Severity::Warning,
     escalates: false,
-    detects: "Commits that change `scope` against the previous valid version: an item added or \
+    detects: "Commits that change `scope` against the valid version they descend from (a merge \
+        against its first parent, never one branch against another): an item added or \
         removed (by `id`), or reworded (its `summary` similar to the previous one by less than \
         `min_similarity`, 0.6, as a word-level diff ratio). Fires when at least `min_commits` \
         (3) such commits fall within `window_days` (180) of each other anywhere in history (the \
@@ -59,9 +60,10 @@ impl Rule for ScopeDrift {
             return Vec::new();
         };
         let mut changed: Vec<(&Version, Vec<String>)> = Vec::new();
-        for pair in versions.windows(2) {
+        // Each version against the one it descends from, never against a branch merged beside it.
+        for ((_, was), (version, is)) in pairs(timeline, cx.now) {
             let mut scope = Vec::new();
-            scope_changes(&pair[0].1.front.scope, &pair[1].1.front.scope, &mut scope);
+            scope_changes(&was.front.scope, &is.front.scope, &mut scope);
             let what: Vec<String> = scope
                 .into_iter()
                 .filter_map(|change| match change {
@@ -76,9 +78,10 @@ impl Rule for ScopeDrift {
                 })
                 .collect();
             if !what.is_empty() {
-                changed.push((pair[1].0, what));
+                changed.push((version, what));
             }
         }
+        changed.sort_by_key(|(v, _)| v.date());
         let mut best: Option<(usize, usize)> = None;
         for end in 0..changed.len() {
             let from = changed[end].0.date().add_days(-set.window_days);

@@ -107,7 +107,7 @@ impl Rule for SupportDegrading {
             if value(current).is_none() {
                 continue;
             }
-            let series = super::changes(&versions, value);
+            let series = super::changes(timeline, cx.now, value);
             // Series ends at the current value; take its strictly rising tail.
             let mut start = series.len().saturating_sub(1);
             while start > 0 && series[start - 1].1 < series[start].1 {
