@@ -82,7 +82,7 @@ impl Rule for EffortDisproportion {
             return Vec::new();
         };
         let Some((base_version, base_hours)) =
-            baseline(&versions, cx.now.add_days(-set.window_days), hours)
+            baseline(&versions, cx.now.sub_days(set.window_days), hours)
         else {
             return Vec::new();
         };
