@@ -412,3 +412,67 @@ fn removed_or_invalid_partnerships_produce_nothing() {
         vec!["price-cut"]
     );
 }
+
+#[test]
+fn no_setting_and_no_now_makes_a_rule_panic() {
+    // Every sign at once, with scope changes and departures in several commits, so the window
+    // rules have windows to slide.
+    let (timeline, last) = history(&[
+        &[
+            ("revenue: 400000", "revenue: 150000"),
+            ("actual: 420000", "actual: 90000"),
+            ("payment_days: 30", "payment_days: 60"),
+            ("price: 120000", "price: 60000"),
+            ("hours_per_month: 40", "hours_per_month: 70"),
+            ("score: 4.4", "score: 3.6"),
+            (", paid: 2024-07-25", ""),
+            (
+                "Managed hosting for EU tenants",
+                "Hosting backups and monitoring worldwide",
+            ),
+            (
+                "  - { name: Cara Diaz, side: partner, role: Solutions Engineer, level: staff }\n",
+                "",
+            ),
+        ],
+        &[
+            ("target: 4, actual: 3", "target: 4, actual: 7"),
+            (
+                "Hosting backups and monitoring worldwide",
+                "Managed hosting for EU tenants",
+            ),
+            (
+                "  - { name: Dev Patel, side: partner, role: Support Engineer, level: staff }\n",
+                "",
+            ),
+            (
+                "name: Ana Lima, side: partner, role: VP Alliances, level: executive",
+                "name: Tom Ng, side: partner, role: Partner Manager, level: manager",
+            ),
+            (
+                "Renewal discussion started on a positive note.",
+                "The team is frustrated and angry: the outage was unacceptable and we will escalate.\n\n- [ ] partner: send the security questionnaire (due 2024-09-10)",
+            ),
+        ],
+    ]);
+    let mut setup = Setup::default();
+    let nows = [
+        crate::ledger::Date::MIN,
+        date("0000-01-01"),
+        date("2024-09-20"),
+        date("9999-12-31"),
+        crate::ledger::Date::MAX,
+    ];
+    for pick in 0..64 {
+        setup.settings.set_extreme(pick);
+        for now in nows {
+            let cx = super::Context {
+                now,
+                ..setup.context("2024-09-20")
+            };
+            analyse(std::slice::from_ref(&timeline), &cx, &|_: &str| {
+                Some(last.clone())
+            });
+        }
+    }
+}
