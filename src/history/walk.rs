@@ -16,6 +16,12 @@ use crate::error::{Error, Result};
 use crate::ledger::load::is_partnership_path;
 use crate::ledger::{Commit, Content, ParseCache};
 
+/// How many folders deep, from the repository's top, rapport reads a tree. git refuses trees
+/// deeper than 4,096 levels (`core.maxTreeDepth`), but no ledger nests partnership files more
+/// than a few folders down: a deeper tree is refused with an error rather than descended into
+/// until the stack runs out.
+pub(crate) const MAX_DEPTH: usize = 256;
+
 /// One recorded state of one file: its content (`None` when deleted) at a commit.
 #[derive(Clone, Debug)]
 pub(crate) struct Touch {
@@ -211,18 +217,30 @@ fn differences(
         } else {
             format!("{folder}/")
         };
-        descend(repo, old.and_then(at), at(new), &base, folders, &mut out)?;
+        let depth = base.matches('/').count();
+        descend(
+            repo,
+            old.and_then(at),
+            at(new),
+            &base,
+            depth,
+            folders,
+            &mut out,
+        )?;
     }
     out.sort();
     out.dedup();
     Ok(out)
 }
 
+/// The partnership files that differ between two trees at `base`, `depth` folders below the
+/// repository's top.
 fn descend(
     repo: &Repository,
     old: Option<Oid>,
     new: Option<Oid>,
     base: &str,
+    depth: usize,
     folders: &[String],
     out: &mut Vec<Difference>,
 ) -> Result<()> {
@@ -252,7 +270,11 @@ fn descend(
                 .map(|(id, _)| id)
         };
         if tree(was).is_some() || tree(is).is_some() {
-            descend(repo, tree(was), tree(is), &format!("{path}/"), folders, out)?;
+            if depth >= MAX_DEPTH {
+                return Err(Error::too_deep(&path, MAX_DEPTH));
+            }
+            let below = format!("{path}/");
+            descend(repo, tree(was), tree(is), &below, depth + 1, folders, out)?;
         }
         let (old_blob, new_blob) = (blob(was), blob(is));
         if old_blob != new_blob && is_partnership_path(&path, folders) {
@@ -767,6 +789,9 @@ fn file_change(
 type Memo = HashMap<(Oid, usize), Option<Oid>>;
 
 fn resolve(repo: &Repository, memo: &mut Memo, tree: Oid, parts: &[&str]) -> Result<Option<Oid>> {
+    if parts.len() > MAX_DEPTH + 1 {
+        return Err(Error::too_deep(&parts.join("/"), MAX_DEPTH));
+    }
     resolve_at(repo, memo, tree, parts, 0)
 }
 
@@ -875,6 +900,9 @@ fn files_change(
     parts: &[Vec<&str>],
     all: &[usize],
 ) -> Result<Vec<Change>> {
+    if let Some(deep) = parts.iter().find(|p| p.len() > MAX_DEPTH + 1) {
+        return Err(Error::too_deep(&deep.join("/"), MAX_DEPTH));
+    }
     let state = resolve_group(repo, memo, listed.tree, parts, 0, all)?;
     let parents = listed
         .parents
