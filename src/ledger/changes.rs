@@ -310,7 +310,7 @@ pub fn scope_changes(before: &[ScopeItem], after: &[ScopeItem], out: &mut Vec<Ch
                 id: id.to_string(),
                 from: was.summary.clone(),
                 to: item.summary.clone(),
-                similarity: TextDiff::from_words(&was.summary, &item.summary).ratio(),
+                similarity: summary_similarity(&was.summary, &item.summary),
             }),
             Some(_) => {}
         }
@@ -490,36 +490,95 @@ pub fn display(value: &Value) -> String {
     }
 }
 
-fn similarity(a: &str, b: &str) -> f32 {
+/// Texts longer than this (in characters) are not diffed: a diff's cost grows with the product
+/// of the lengths, and no action item or scope summary is written this long.
+const DIFF_LIMIT: usize = 2_000;
+
+/// The work one pairing of action items may spend on fuzzy matches, in units of compared
+/// characters squared (a diff's worst case): far more than a meeting's worth of edited items
+/// needs, and a bound on a file of thousands of items all rewritten in one commit, which would
+/// otherwise take hours. Items left when it runs out count as removed and added.
+const PAIRING_BUDGET: usize = 1 << 25;
+
+/// Character-level similarity of two action item texts (0 to 1), when it can reach `SAME_ITEM`
+/// and `budget` allows the diff; `None` otherwise. The diff's cost is taken from `budget`.
+fn item_similarity(a: &str, b: &str, budget: &mut usize) -> Option<f32> {
     if a == b {
-        1.0
-    } else {
-        TextDiff::from_chars(a, b).ratio()
+        return Some(1.0);
     }
+    let (la, lb) = (a.chars().count(), b.chars().count());
+    // Matching characters are at most the shorter text: a ratio of at most 2·min / (la + lb).
+    let reachable = 2.0 * la.min(lb) as f32 / (la + lb).max(1) as f32;
+    if reachable < SAME_ITEM || la > DIFF_LIMIT || lb > DIFF_LIMIT {
+        return None;
+    }
+    let cost = (la + lb) * (la + lb);
+    *budget = budget.checked_sub(cost)?;
+    Some(TextDiff::from_chars(a, b).ratio())
+}
+
+/// Word-level similarity of two scope summaries (0 to 1). Summaries too long to diff are
+/// compared by what they share at both ends.
+fn summary_similarity(a: &str, b: &str) -> f32 {
+    if a.chars().count() <= DIFF_LIMIT && b.chars().count() <= DIFF_LIMIT {
+        return TextDiff::from_words(a, b).ratio();
+    }
+    let prefix = a.chars().zip(b.chars()).take_while(|(x, y)| x == y).count();
+    let suffix = a
+        .chars()
+        .rev()
+        .zip(b.chars().rev())
+        .take_while(|(x, y)| x == y)
+        .count();
+    let (la, lb) = (a.chars().count(), b.chars().count());
+    let shared = (prefix + suffix).min(la.min(lb));
+    (2.0 * shared as f32 / (la + lb).max(1) as f32).min(1.0)
 }
 
 /// Pairs each item of `after` with an item of `before` it continues, if any: exact texts first,
-/// then the most similar remaining item of the same owner.
+/// then the most similar remaining item of the same owner (within [`PAIRING_BUDGET`]).
 fn match_items(before: &[&ActionItem], after: &[&ActionItem]) -> Vec<Option<usize>> {
     let mut taken = vec![false; before.len()];
     let mut pairs = vec![None; after.len()];
+    // Exact texts, each to the first unpaired item with that owner and text, in one pass.
+    let mut exact: std::collections::HashMap<
+        (Option<Side>, &str),
+        std::collections::VecDeque<usize>,
+    > = std::collections::HashMap::new();
+    for (j, item) in before.iter().enumerate() {
+        exact
+            .entry((item.owner, item.text.as_str()))
+            .or_default()
+            .push_back(j);
+    }
     for (i, item) in after.iter().enumerate() {
-        if let Some(j) = (0..before.len())
-            .find(|&j| !taken[j] && before[j].owner == item.owner && before[j].text == item.text)
+        if let Some(j) = exact
+            .get_mut(&(item.owner, item.text.as_str()))
+            .and_then(|queue| queue.pop_front())
         {
             taken[j] = true;
             pairs[i] = Some(j);
         }
     }
+    let mut budget = PAIRING_BUDGET;
     for (i, item) in after.iter().enumerate() {
         if pairs[i].is_some() {
             continue;
         }
-        let best = (0..before.len())
-            .filter(|&j| !taken[j] && before[j].owner == item.owner)
-            .map(|j| (j, similarity(&before[j].text, &item.text)))
-            .filter(|&(_, s)| s >= SAME_ITEM)
-            .max_by(|a, b| a.1.total_cmp(&b.1));
+        let mut best: Option<(usize, f32)> = None;
+        for j in (0..before.len()).filter(|&j| !taken[j] && before[j].owner == item.owner) {
+            // Looking costs too, so thousands of items cannot loop for long either.
+            let Some(left) = budget.checked_sub(1) else {
+                return pairs;
+            };
+            budget = left;
+            let Some(s) = item_similarity(&before[j].text, &item.text, &mut budget) else {
+                continue;
+            };
+            if s >= SAME_ITEM && best.is_none_or(|(_, b)| s >= b) {
+                best = Some((j, s));
+            }
+        }
         if let Some((j, _)) = best {
             taken[j] = true;
             pairs[i] = Some(j);
@@ -934,6 +993,60 @@ mod tests {
         assert_eq!(call.opened, Date::from_ymd(2024, 1, 5).expect("date"));
         assert_eq!(call.removed, Date::from_ymd(2024, 1, 9));
         assert!(!call.is_open());
+    }
+
+    fn items(texts: impl Iterator<Item = String>) -> Vec<ActionItem> {
+        texts
+            .enumerate()
+            .map(|(i, text)| ActionItem {
+                text,
+                owner: Some(Side::Partner),
+                due: None,
+                done: false,
+                line: i + 1,
+            })
+            .collect()
+    }
+
+    #[test]
+    fn thousands_of_rewritten_items_pair_within_a_bounded_effort() {
+        // Every item rewritten in one commit: pairing each with each by a character diff took
+        // hours; the pairing now stops at its budget and calls the rest removed and added.
+        let words = [
+            "alpha", "bravo", "charlie", "delta", "echo", "foxtrot", "golf",
+        ];
+        let text = |seed: usize| {
+            (0..6)
+                .map(|k| words[(seed * 7 + k * 3 + seed / 7) % words.len()])
+                .collect::<Vec<_>>()
+                .join(" ")
+        };
+        let before = items((0..3_000).map(|i| format!("{} {i}", text(i))));
+        let mut after = items((0..3_000).map(|i| format!("{} rewritten {i}", text(i + 1))));
+        after[0].text = format!("{} 0 (edited)", text(0));
+        let (old, new): (Vec<&ActionItem>, Vec<&ActionItem>) =
+            (before.iter().collect(), after.iter().collect());
+        let pairs = match_items(&old, &new);
+        assert_eq!(pairs.len(), 3_000);
+        assert_eq!(
+            pairs[0],
+            Some(0),
+            "an edited item still continues its earlier self"
+        );
+    }
+
+    #[test]
+    fn texts_too_long_to_diff_are_compared_at_their_ends() {
+        let long = "word ".repeat(10_000);
+        let same_start = format!("{long}and an end");
+        let other = format!("{long}and another end");
+        let s = summary_similarity(&same_start, &other);
+        assert!(s > 0.99 && s < 1.0, "{s}");
+        assert_eq!(summary_similarity(&long, &long), 1.0);
+        assert!(summary_similarity(&long, &"x".repeat(60_000)) < 0.01);
+        let mut budget = PAIRING_BUDGET;
+        assert_eq!(item_similarity(&same_start, &other, &mut budget), None);
+        assert_eq!(budget, PAIRING_BUDGET);
     }
 
     #[test]
