@@ -214,21 +214,22 @@ pub fn changes(before: Option<&Snapshot>, after: &Snapshot) -> Vec<Change> {
         contacts.chain(scope).collect()
     };
     let (was, is) = (kept(before), kept(after));
-    let both: Vec<&String> = was.intersection(&is).collect();
+    let both: PrefixSet = was.intersection(&is).map(String::as_str).collect();
     for values in [&mut old, &mut new] {
         values.retain(|path, _| {
             if !path.starts_with("contacts.") && !path.starts_with("scope.") {
                 return true;
             }
-            both.iter().any(|prefix| path.starts_with(prefix.as_str()))
+            both.holds(path)
                 && !(path.starts_with("contacts.") && path.ends_with(".level"))
                 && !(path.starts_with("scope.") && path.ends_with(".summary"))
         });
     }
     // List entries that came or went whole are one change each, not one per field.
     let whole = entry_changes(before, after, &mut out);
+    let whole: PrefixSet = whole.iter().map(String::as_str).collect();
     for values in [&mut old, &mut new] {
-        values.retain(|path, _| !whole.iter().any(|entry| path.starts_with(entry.as_str())));
+        values.retain(|path, _| !whole.holds(path));
     }
     let paths: BTreeSet<&String> = old.keys().chain(new.keys()).collect();
     for path in paths {
@@ -325,6 +326,32 @@ pub fn scope_changes(before: &[ScopeItem], after: &[ScopeItem], out: &mut Vec<Ch
     }
 }
 
+/// Path prefixes ending in `.` or `[` (`invoices.INV-7.`, `wins[`), looked up by the prefixes of
+/// a path rather than compared one by one: a file of thousands of entries has thousands of
+/// prefixes and tens of thousands of paths.
+struct PrefixSet<'a> {
+    prefixes: std::collections::HashSet<&'a str>,
+    longest: usize,
+}
+
+impl<'a> FromIterator<&'a str> for PrefixSet<'a> {
+    fn from_iter<I: IntoIterator<Item = &'a str>>(iter: I) -> Self {
+        let prefixes: std::collections::HashSet<&str> = iter.into_iter().collect();
+        let longest = prefixes.iter().map(|p| p.len()).max().unwrap_or(0);
+        PrefixSet { prefixes, longest }
+    }
+}
+
+impl PrefixSet<'_> {
+    /// Whether `path` starts with one of the prefixes.
+    fn holds(&self, path: &str) -> bool {
+        path.match_indices(['.', '['])
+            .map(|(at, _)| at + 1)
+            .take_while(|end| *end <= self.longest)
+            .any(|end| self.prefixes.contains(&path[..end]))
+    }
+}
+
 /// Entries of the front matter's lists (other than contacts and scope, compared on their own)
 /// that were added or removed whole: one `Field` change each, showing the entry. Returns the
 /// path prefixes (`invoices.INV-7.`) of such entries, whose fields are then not listed one by one.
@@ -364,8 +391,12 @@ fn entry_changes(before: &Snapshot, after: &Snapshot, out: &mut Vec<Change>) -> 
                 .collect()
         };
         let (old, new) = (entries(&was), entries(&is));
+        let old_keys: std::collections::HashSet<&str> =
+            old.iter().map(|(k, _)| k.as_str()).collect();
+        let new_keys: std::collections::HashSet<&str> =
+            new.iter().map(|(k, _)| k.as_str()).collect();
         for (key, item) in &new {
-            if !old.iter().any(|(k, _)| k == key) {
+            if !old_keys.contains(key.as_str()) {
                 out.push(Change::Field {
                     path: entry_path(list, key, item),
                     from: None,
@@ -375,7 +406,7 @@ fn entry_changes(before: &Snapshot, after: &Snapshot, out: &mut Vec<Change>) -> 
             }
         }
         for (key, item) in &old {
-            if !new.iter().any(|(k, _)| k == key) {
+            if !new_keys.contains(key.as_str()) {
                 out.push(Change::Field {
                     path: entry_path(list, key, item),
                     from: Some(display(&without_id(item))),
@@ -535,6 +566,17 @@ fn summary_similarity(a: &str, b: &str) -> f32 {
     (2.0 * shared as f32 / (la + lb).max(1) as f32).min(1.0)
 }
 
+/// Which of `count` earlier items `pairs` continues.
+fn paired(pairs: &[Option<usize>], count: usize) -> Vec<bool> {
+    let mut paired = vec![false; count];
+    for j in pairs.iter().flatten() {
+        if let Some(slot) = paired.get_mut(*j) {
+            *slot = true;
+        }
+    }
+    paired
+}
+
 /// Pairs each item of `after` with an item of `before` it continues, if any: exact texts first,
 /// then the most similar remaining item of the same owner (within [`PAIRING_BUDGET`]).
 fn match_items(before: &[&ActionItem], after: &[&ActionItem]) -> Vec<Option<usize>> {
@@ -609,8 +651,9 @@ fn item_changes(before: &Snapshot, after: &Snapshot, out: &mut Vec<Change>) {
             Some(_) => {}
         }
     }
+    let paired = paired(&pairs, old.len());
     for (j, item) in old.iter().enumerate() {
-        if !pairs.contains(&Some(j)) {
+        if !paired[j] {
             out.push(Change::ItemRemoved {
                 text: item.text.clone(),
                 owner: item.owner,
@@ -706,8 +749,9 @@ pub fn action_items(timeline: &Timeline) -> Vec<ItemHistory> {
             }
             next.push(((*item).clone(), index));
         }
+        let paired = paired(&pairs, live.len());
         for (j, (_, index)) in live.iter().enumerate() {
-            if !pairs.contains(&Some(j))
+            if !paired[j]
                 && let Some(history) = items.get_mut(*index)
             {
                 history.removed = Some(date);

@@ -476,3 +476,51 @@ fn no_setting_and_no_now_makes_a_rule_panic() {
         }
     }
 }
+
+#[test]
+fn thousands_of_kpis_are_read_once_per_version() {
+    // Each KPI was looked up by scanning every KPI of every version: a file of 20,000 KPIs in
+    // eight versions took minutes. Every KPI here misses its target and is stale.
+    use crate::ledger::{Commit, Content, Version};
+    use std::sync::Arc;
+    let (timeline, _) = history(&[]);
+    let mut snapshot = timeline.current().cloned().expect("a current version");
+    let front = Arc::make_mut(&mut snapshot.front);
+    let template = front.kpis[0].clone();
+    front.kpis = (0..20_000)
+        .map(|i| crate::ledger::model::Metric {
+            id: format!("kpi-{i}"),
+            actual: Some(1.0),
+            as_of: None,
+            ..template.clone()
+        })
+        .collect();
+    let versions = (1..=8)
+        .map(|day| Version {
+            commit: Arc::new(Commit {
+                id: format!("{day:040}"),
+                short: format!("{day:08}"),
+                author: "Priya Raman".into(),
+                time: 0,
+                date: date(&format!("2024-01-{day:02}")),
+                summary: "version".into(),
+            }),
+            path: snapshot.path.clone(),
+            content: Content::Valid {
+                snapshot: Arc::new(snapshot.clone()),
+            },
+        })
+        .collect();
+    let timeline = Timeline {
+        id: timeline.id.clone(),
+        versions,
+    };
+    let findings = analyse(
+        &[timeline],
+        &Setup::default().context("2024-09-20"),
+        &|_: &str| None,
+    );
+    let count = |rule: &str| findings.iter().filter(|f| f.rule == rule).count();
+    assert_eq!(count("targets-missed"), 20_000);
+    assert_eq!(count("no-success-metrics"), 20_000);
+}

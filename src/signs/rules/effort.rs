@@ -41,17 +41,16 @@ static EFFORT_DISPROPORTION: RuleInfo = RuleInfo {
 };
 
 fn kpi_progress(base: &Snapshot, now: &Snapshot) -> Option<(f64, f64)> {
+    let mut earlier = std::collections::HashMap::new();
+    for kpi in &base.front.kpis {
+        earlier.entry(kpi.id.as_str()).or_insert(kpi);
+    }
     let pairs: Vec<(f64, f64)> = now
         .front
         .kpis
         .iter()
         .filter_map(|k| {
-            let before = base
-                .front
-                .kpis
-                .iter()
-                .find(|b| b.id == k.id)?
-                .attainment()?;
+            let before = earlier.get(k.id.as_str())?.attainment()?;
             let after = k.attainment()?;
             (before.is_finite() && after.is_finite()).then_some((before, after))
         })

@@ -234,7 +234,8 @@ impl Rule for PartnerTurnover {
         let mut departures: Vec<(&Version, String)> = Vec::new();
         for pair in versions.windows(2) {
             let (before, after) = (partner_names(pair[0].1), partner_names(pair[1].1));
-            for name in before.iter().filter(|n| !after.contains(n)) {
+            let after: std::collections::HashSet<&str> = after.into_iter().collect();
+            for name in before.iter().filter(|n| !after.contains(*n)) {
                 departures.push((pair[1].0, (*name).to_string()));
             }
         }

@@ -158,6 +158,8 @@ impl Rule for ScopeUndefined {
         };
         // One finding per item and problem, each a fact with no number to it: no measure.
         let mut findings = Vec::new();
+        let slas: std::collections::HashSet<&str> =
+            current.front.slas.iter().map(|s| s.id.as_str()).collect();
         for (i, item) in current.front.scope.iter().enumerate() {
             let problem = match (item.owner, &item.sla) {
                 (None, _) => Some((
@@ -175,7 +177,7 @@ impl Rule for ScopeUndefined {
             let unknown = item
                 .sla
                 .as_ref()
-                .filter(|sla| !current.front.slas.iter().any(|s| &s.id == *sla))
+                .filter(|sla| !slas.contains(sla.as_str()))
                 .map(|sla| {
                     (
                         "unknown-sla",
