@@ -524,3 +524,20 @@ fn thousands_of_kpis_are_read_once_per_version() {
     assert_eq!(count("targets-missed"), 20_000);
     assert_eq!(count("no-success-metrics"), 20_000);
 }
+
+#[test]
+fn default_settings_at_the_calendars_first_day_run_every_rule() {
+    // The first crash config_rules found: an empty rapport.yaml, analysed as of the day a
+    // commit time chrono cannot place falls back to, overflowed tension-rising's window.
+    let (timeline, last) = history(&[]);
+    let setup = Setup::default();
+    for now in [crate::ledger::Date::MIN, crate::ledger::Date::MAX] {
+        let cx = super::Context {
+            now,
+            ..setup.context("2024-09-20")
+        };
+        analyse(std::slice::from_ref(&timeline), &cx, &|_: &str| {
+            Some(last.clone())
+        });
+    }
+}
