@@ -112,6 +112,7 @@ fn a_tree_nested_ten_thousand_levels_deep_is_refused_not_overflowed() {
     let repo = nested(10_000);
     for args in [
         &["check", "--rev", "HEAD"][..],
+        &["check"],
         &["timeline", "deep"],
         &["timeline", "ok"],
         &["report", "--base", "HEAD~1"],
