@@ -73,7 +73,9 @@ fn steps(data: &[u8]) -> Vec<Step<'_>> {
             None => (false, token),
         };
         seconds = seconds.saturating_add(30 * 86_400);
-        let time = words.next().map_or_else(|| seconds.to_string(), str::to_string);
+        let time = words
+            .next()
+            .map_or_else(|| seconds.to_string(), str::to_string);
         let offset = words.next().unwrap_or("+0000");
         out.push(Step {
             path: ledger_path(token),
@@ -131,7 +133,8 @@ fn build(dir: &Path, steps: &[Step<'_>]) -> Option<usize> {
         parent = Some(id);
         commits += 1;
     }
-    repo.reference("refs/heads/main", parent?, true, "fuzz").ok()?;
+    repo.reference("refs/heads/main", parent?, true, "fuzz")
+        .ok()?;
     repo.set_head("refs/heads/main").ok()?;
     Some(commits)
 }

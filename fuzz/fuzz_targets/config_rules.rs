@@ -70,7 +70,10 @@ fuzz_target!(|data: &[u8]| {
     let config = match Config::parse("rapport.yaml", data) {
         Ok(config) => config,
         Err(diagnostics) => {
-            assert!(!diagnostics.is_empty(), "a refused configuration always says why");
+            assert!(
+                !diagnostics.is_empty(),
+                "a refused configuration always says why"
+            );
             return;
         }
     };
