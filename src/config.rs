@@ -74,9 +74,56 @@ impl Default for Config {
     }
 }
 
-/// The JSON Schema of `rapport.yaml`.
+/// The JSON Schema of `rapport.yaml`, with each threshold's range, so an editor refuses a
+/// negative window as `rapport` does.
 pub fn schema() -> schemars::Schema {
-    schemars::schema_for!(Config)
+    let mut schema = schemars::schema_for!(Config);
+    let Some(defs) = schema.get_mut("$defs").and_then(Value::as_object_mut) else {
+        return schema;
+    };
+    let block_of = |defs: &serde_json::Map<String, Value>, rule: &str| -> Option<String> {
+        let reference = defs
+            .get("Settings")?
+            .get("properties")?
+            .get(rule)?
+            .get("$ref")?;
+        Some(reference.as_str()?.strip_prefix("#/$defs/")?.to_string())
+    };
+    for (rule, bounds) in Settings::bounds() {
+        let Some(name) = block_of(defs, rule) else {
+            continue;
+        };
+        let Some(properties) = defs
+            .get_mut(&name)
+            .and_then(|d| d.get_mut("properties"))
+            .and_then(Value::as_object_mut)
+        else {
+            continue;
+        };
+        for (key, range) in bounds.iter().filter(|(_, b)| b.is_numeric()) {
+            let Some(property) = properties.get_mut(*key).and_then(Value::as_object_mut) else {
+                continue;
+            };
+            property.remove("minimum");
+            let low = if range.min_excluded {
+                "exclusiveMinimum"
+            } else {
+                "minimum"
+            };
+            property.insert(low.into(), number(range.min));
+            property.insert("maximum".into(), number(range.max));
+        }
+    }
+    schema
+}
+
+/// A bound as JSON: whole numbers without a fraction, as integer fields expect.
+fn number(value: f64) -> Value {
+    if value.fract() == 0.0 && value.abs() < 9.0e15 {
+        Value::from(value as i64)
+    } else {
+        Value::from(value)
+    }
 }
 
 fn schema_root() -> &'static Value {
@@ -179,6 +226,11 @@ impl Config {
                 );
             }
         }
+        let written = |path: &str| index.written(path);
+        for setting in config.rules.problems(&config.ladder, &written) {
+            problem(&setting.path, setting.message, &setting.help);
+        }
+        diagnostics.sort_by_key(|d| (d.line, d.column));
         if diagnostics.is_empty() {
             Ok(config)
         } else {

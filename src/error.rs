@@ -95,6 +95,11 @@ pub enum Error {
     #[error("{base} and {head} share no history, so there is no change between them to report")]
     NoMergeBase { base: String, head: String },
 
+    #[error(
+        "`{path}` is nested more than {limit} folders deep, deeper than any ledger: rapport does not read trees this deep"
+    )]
+    TooDeep { path: String, limit: usize },
+
     #[error("git: {0}")]
     Git(#[from] git2::Error),
 
@@ -106,6 +111,16 @@ pub enum Error {
 }
 
 impl Error {
+    /// A tree nested too deep, named by the start of its path (the rest can run to kilobytes).
+    pub fn too_deep(path: &str, limit: usize) -> Error {
+        const SHOWN: usize = 80;
+        let path = match path.char_indices().nth(SHOWN) {
+            Some((cut, _)) => format!("{}…", &path[..cut]),
+            None => path.to_string(),
+        };
+        Error::TooDeep { path, limit }
+    }
+
     /// What the user can do about it, when there is something to say.
     pub fn help(&self) -> Option<String> {
         match self {
@@ -206,6 +221,12 @@ impl Error {
                 "name the revision the change is compared with, such as --base origin/main; \
                  in CI, fetch the target branch first (git fetch origin main), \
                  or set origin/HEAD: git remote set-head origin --auto"
+                    .into(),
+            ),
+            Error::TooDeep { .. } => Some(
+                "keep partnership files a few folders under the ledger folder; if this tree is \
+                 not a ledger, name the folders that hold partnership files in rapport.yaml \
+                 (`paths: [partners]`)"
                     .into(),
             ),
             Error::NoMergeBase { .. } => Some(

@@ -210,7 +210,17 @@ impl LedgerRepo {
             } else {
                 format!("{folder}/")
             };
-            sub.walk(git2::TreeWalkMode::PreOrder, |dir, entry| {
+            // libgit2 walks subtrees by recursion: a tree nested deeper than any ledger stops
+            // the walk at its limit instead of running the stack out.
+            let mut too_deep = None;
+            let walked = sub.walk(git2::TreeWalkMode::PreOrder, |dir, entry| {
+                if entry.kind() == Some(ObjectType::Tree)
+                    && base.matches('/').count() + dir.matches('/').count()
+                        >= super::walk::MAX_DEPTH
+                {
+                    too_deep = Some(format!("{base}{dir}{}", entry.name().unwrap_or("?")));
+                    return git2::TreeWalkResult::Abort;
+                }
                 let Ok(name) = entry.name() else {
                     return git2::TreeWalkResult::Ok;
                 };
@@ -224,7 +234,11 @@ impl LedgerRepo {
                     None => {}
                 }
                 git2::TreeWalkResult::Ok
-            })?;
+            });
+            if let Some(path) = too_deep {
+                return Err(Error::too_deep(&path, super::walk::MAX_DEPTH));
+            }
+            walked?;
         }
         Ok((out, refused))
     }

@@ -17,6 +17,12 @@ use crate::ledger::load::is_partnership_path;
 use crate::ledger::parse::{MAX_FILE_BYTES, too_large};
 use crate::ledger::{Commit, Content, Date, ParseCache};
 
+/// How many folders deep, from the repository's top, rapport reads a tree. git refuses trees
+/// deeper than 4,096 levels (`core.maxTreeDepth`), but no ledger nests partnership files more
+/// than a few folders down: a deeper tree is refused with an error rather than descended into
+/// until the stack runs out.
+pub(crate) const MAX_DEPTH: usize = 256;
+
 /// One recorded state of one file: its content (`None` when deleted) at a commit.
 #[derive(Clone, Debug)]
 pub(crate) struct Touch {
@@ -267,11 +273,13 @@ fn differences_and_refused(
         } else {
             format!("{folder}/")
         };
+        let depth = base.matches('/').count();
         descend(
             repo,
             old.and_then(at),
             at(new),
             &base,
+            depth,
             folders,
             (&mut out, &mut refused),
         )?;
@@ -283,11 +291,14 @@ fn differences_and_refused(
     Ok((out, refused))
 }
 
+/// The partnership files that differ between two trees at `base`, `depth` folders below the
+/// repository's top.
 fn descend(
     repo: &Repository,
     old: Option<Oid>,
     new: Option<Oid>,
     base: &str,
+    depth: usize,
     folders: &[String],
     (out, refused): (&mut Vec<Difference>, &mut Vec<String>),
 ) -> Result<()> {
@@ -311,11 +322,15 @@ fn descend(
                 .map(|(id, ..)| id)
         };
         if tree(was).is_some() || tree(is).is_some() {
+            if depth >= MAX_DEPTH {
+                return Err(Error::too_deep(&path, MAX_DEPTH));
+            }
             descend(
                 repo,
                 tree(was),
                 tree(is),
                 &format!("{path}/"),
+                depth + 1,
                 folders,
                 (&mut *out, &mut *refused),
             )?;
@@ -1019,6 +1034,9 @@ fn moved_from(
 type Memo = HashMap<(Oid, usize), Option<Oid>>;
 
 fn resolve(repo: &Repository, memo: &mut Memo, tree: Oid, parts: &[&str]) -> Result<Option<Oid>> {
+    if parts.len() > MAX_DEPTH + 1 {
+        return Err(Error::too_deep(&parts.join("/"), MAX_DEPTH));
+    }
     resolve_at(repo, memo, tree, parts, 0)
 }
 
@@ -1122,6 +1140,9 @@ fn files_change(
     parts: &[Vec<&str>],
     all: &[usize],
 ) -> Result<Vec<Change>> {
+    if let Some(deep) = parts.iter().find(|p| p.len() > MAX_DEPTH + 1) {
+        return Err(Error::too_deep(&deep.join("/"), MAX_DEPTH));
+    }
     let state = resolve_group(repo, memo, listed.tree, parts, 0, all)?;
     let parents = listed
         .parents

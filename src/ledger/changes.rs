@@ -214,21 +214,22 @@ pub fn changes(before: Option<&Snapshot>, after: &Snapshot) -> Vec<Change> {
         contacts.chain(scope).collect()
     };
     let (was, is) = (kept(before), kept(after));
-    let both: Vec<&String> = was.intersection(&is).collect();
+    let both: PrefixSet = was.intersection(&is).map(String::as_str).collect();
     for values in [&mut old, &mut new] {
         values.retain(|path, _| {
             if !path.starts_with("contacts.") && !path.starts_with("scope.") {
                 return true;
             }
-            both.iter().any(|prefix| path.starts_with(prefix.as_str()))
+            both.holds(path)
                 && !(path.starts_with("contacts.") && path.ends_with(".level"))
                 && !(path.starts_with("scope.") && path.ends_with(".summary"))
         });
     }
     // List entries that came or went whole are one change each, not one per field.
     let whole = entry_changes(before, after, &mut out);
+    let whole: PrefixSet = whole.iter().map(String::as_str).collect();
     for values in [&mut old, &mut new] {
-        values.retain(|path, _| !whole.iter().any(|entry| path.starts_with(entry.as_str())));
+        values.retain(|path, _| !whole.holds(path));
     }
     let paths: BTreeSet<&String> = old.keys().chain(new.keys()).collect();
     for path in paths {
@@ -310,7 +311,7 @@ pub fn scope_changes(before: &[ScopeItem], after: &[ScopeItem], out: &mut Vec<Ch
                 id: id.to_string(),
                 from: was.summary.clone(),
                 to: item.summary.clone(),
-                similarity: TextDiff::from_words(&was.summary, &item.summary).ratio(),
+                similarity: summary_similarity(&was.summary, &item.summary),
             }),
             Some(_) => {}
         }
@@ -322,6 +323,32 @@ pub fn scope_changes(before: &[ScopeItem], after: &[ScopeItem], out: &mut Vec<Ch
                 summary: item.summary.clone(),
             });
         }
+    }
+}
+
+/// Path prefixes ending in `.` or `[` (`invoices.INV-7.`, `wins[`), looked up by the prefixes of
+/// a path rather than compared one by one: a file of thousands of entries has thousands of
+/// prefixes and tens of thousands of paths.
+struct PrefixSet<'a> {
+    prefixes: std::collections::HashSet<&'a str>,
+    longest: usize,
+}
+
+impl<'a> FromIterator<&'a str> for PrefixSet<'a> {
+    fn from_iter<I: IntoIterator<Item = &'a str>>(iter: I) -> Self {
+        let prefixes: std::collections::HashSet<&str> = iter.into_iter().collect();
+        let longest = prefixes.iter().map(|p| p.len()).max().unwrap_or(0);
+        PrefixSet { prefixes, longest }
+    }
+}
+
+impl PrefixSet<'_> {
+    /// Whether `path` starts with one of the prefixes.
+    fn holds(&self, path: &str) -> bool {
+        path.match_indices(['.', '['])
+            .map(|(at, _)| at + 1)
+            .take_while(|end| *end <= self.longest)
+            .any(|end| self.prefixes.contains(&path[..end]))
     }
 }
 
@@ -364,8 +391,12 @@ fn entry_changes(before: &Snapshot, after: &Snapshot, out: &mut Vec<Change>) -> 
                 .collect()
         };
         let (old, new) = (entries(&was), entries(&is));
+        let old_keys: std::collections::HashSet<&str> =
+            old.iter().map(|(k, _)| k.as_str()).collect();
+        let new_keys: std::collections::HashSet<&str> =
+            new.iter().map(|(k, _)| k.as_str()).collect();
         for (key, item) in &new {
-            if !old.iter().any(|(k, _)| k == key) {
+            if !old_keys.contains(key.as_str()) {
                 out.push(Change::Field {
                     path: entry_path(list, key, item),
                     from: None,
@@ -375,7 +406,7 @@ fn entry_changes(before: &Snapshot, after: &Snapshot, out: &mut Vec<Change>) -> 
             }
         }
         for (key, item) in &old {
-            if !new.iter().any(|(k, _)| k == key) {
+            if !new_keys.contains(key.as_str()) {
                 out.push(Change::Field {
                     path: entry_path(list, key, item),
                     from: Some(display(&without_id(item))),
@@ -490,36 +521,106 @@ pub fn display(value: &Value) -> String {
     }
 }
 
-fn similarity(a: &str, b: &str) -> f32 {
+/// Texts longer than this (in characters) are not diffed: a diff's cost grows with the product
+/// of the lengths, and no action item or scope summary is written this long.
+const DIFF_LIMIT: usize = 2_000;
+
+/// The work one pairing of action items may spend on fuzzy matches, in units of compared
+/// characters squared (a diff's worst case): far more than a meeting's worth of edited items
+/// needs, and a bound on a file of thousands of items all rewritten in one commit, which would
+/// otherwise take hours. Items left when it runs out count as removed and added.
+const PAIRING_BUDGET: usize = 1 << 25;
+
+/// Character-level similarity of two action item texts (0 to 1), when it can reach `SAME_ITEM`
+/// and `budget` allows the diff; `None` otherwise. The diff's cost is taken from `budget`.
+fn item_similarity(a: &str, b: &str, budget: &mut usize) -> Option<f32> {
     if a == b {
-        1.0
-    } else {
-        TextDiff::from_chars(a, b).ratio()
+        return Some(1.0);
     }
+    let (la, lb) = (a.chars().count(), b.chars().count());
+    // Matching characters are at most the shorter text: a ratio of at most 2·min / (la + lb).
+    let reachable = 2.0 * la.min(lb) as f32 / (la + lb).max(1) as f32;
+    if reachable < SAME_ITEM || la > DIFF_LIMIT || lb > DIFF_LIMIT {
+        return None;
+    }
+    let cost = (la + lb) * (la + lb);
+    *budget = budget.checked_sub(cost)?;
+    Some(TextDiff::from_chars(a, b).ratio())
+}
+
+/// Word-level similarity of two scope summaries (0 to 1). Summaries too long to diff are
+/// compared by what they share at both ends.
+fn summary_similarity(a: &str, b: &str) -> f32 {
+    if a.chars().count() <= DIFF_LIMIT && b.chars().count() <= DIFF_LIMIT {
+        return TextDiff::from_words(a, b).ratio();
+    }
+    let prefix = a.chars().zip(b.chars()).take_while(|(x, y)| x == y).count();
+    let suffix = a
+        .chars()
+        .rev()
+        .zip(b.chars().rev())
+        .take_while(|(x, y)| x == y)
+        .count();
+    let (la, lb) = (a.chars().count(), b.chars().count());
+    let shared = (prefix + suffix).min(la.min(lb));
+    (2.0 * shared as f32 / (la + lb).max(1) as f32).min(1.0)
+}
+
+/// Which of `count` earlier items `pairs` continues.
+fn paired(pairs: &[Option<usize>], count: usize) -> Vec<bool> {
+    let mut paired = vec![false; count];
+    for j in pairs.iter().flatten() {
+        if let Some(slot) = paired.get_mut(*j) {
+            *slot = true;
+        }
+    }
+    paired
 }
 
 /// Pairs each item of `after` with an item of `before` it continues, if any: exact texts first,
-/// then the most similar remaining item of the same owner.
+/// then the most similar remaining item of the same owner (within [`PAIRING_BUDGET`]).
 fn match_items(before: &[&ActionItem], after: &[&ActionItem]) -> Vec<Option<usize>> {
     let mut taken = vec![false; before.len()];
     let mut pairs = vec![None; after.len()];
+    // Exact texts, each to the first unpaired item with that owner and text, in one pass.
+    let mut exact: std::collections::HashMap<
+        (Option<Side>, &str),
+        std::collections::VecDeque<usize>,
+    > = std::collections::HashMap::new();
+    for (j, item) in before.iter().enumerate() {
+        exact
+            .entry((item.owner, item.text.as_str()))
+            .or_default()
+            .push_back(j);
+    }
     for (i, item) in after.iter().enumerate() {
-        if let Some(j) = (0..before.len())
-            .find(|&j| !taken[j] && before[j].owner == item.owner && before[j].text == item.text)
+        if let Some(j) = exact
+            .get_mut(&(item.owner, item.text.as_str()))
+            .and_then(|queue| queue.pop_front())
         {
             taken[j] = true;
             pairs[i] = Some(j);
         }
     }
+    let mut budget = PAIRING_BUDGET;
     for (i, item) in after.iter().enumerate() {
         if pairs[i].is_some() {
             continue;
         }
-        let best = (0..before.len())
-            .filter(|&j| !taken[j] && before[j].owner == item.owner)
-            .map(|j| (j, similarity(&before[j].text, &item.text)))
-            .filter(|&(_, s)| s >= SAME_ITEM)
-            .max_by(|a, b| a.1.total_cmp(&b.1));
+        let mut best: Option<(usize, f32)> = None;
+        for j in (0..before.len()).filter(|&j| !taken[j] && before[j].owner == item.owner) {
+            // Looking costs too, so thousands of items cannot loop for long either.
+            let Some(left) = budget.checked_sub(1) else {
+                return pairs;
+            };
+            budget = left;
+            let Some(s) = item_similarity(&before[j].text, &item.text, &mut budget) else {
+                continue;
+            };
+            if s >= SAME_ITEM && best.is_none_or(|(_, b)| s >= b) {
+                best = Some((j, s));
+            }
+        }
         if let Some((j, _)) = best {
             taken[j] = true;
             pairs[i] = Some(j);
@@ -550,8 +651,9 @@ fn item_changes(before: &Snapshot, after: &Snapshot, out: &mut Vec<Change>) {
             Some(_) => {}
         }
     }
+    let paired = paired(&pairs, old.len());
     for (j, item) in old.iter().enumerate() {
-        if !pairs.contains(&Some(j)) {
+        if !paired[j] {
             out.push(Change::ItemRemoved {
                 text: item.text.clone(),
                 owner: item.owner,
@@ -693,8 +795,9 @@ pub fn action_items(timeline: &Timeline) -> Vec<ItemHistory> {
             }
             next.push(((*item).clone(), index));
         }
+        let paired = paired(&pairs, live.len());
         for (j, (_, index)) in live.iter().enumerate() {
-            if !pairs.contains(&Some(j))
+            if !paired[j]
                 && let Some(history) = items.get_mut(*index)
             {
                 history.removed = Some(date);
@@ -995,6 +1098,60 @@ mod tests {
         assert_eq!(call.opened, Date::from_ymd(2024, 1, 5).expect("date"));
         assert_eq!(call.removed, Date::from_ymd(2024, 1, 9));
         assert!(!call.is_open());
+    }
+
+    fn items(texts: impl Iterator<Item = String>) -> Vec<ActionItem> {
+        texts
+            .enumerate()
+            .map(|(i, text)| ActionItem {
+                text,
+                owner: Some(Side::Partner),
+                due: None,
+                done: false,
+                line: i + 1,
+            })
+            .collect()
+    }
+
+    #[test]
+    fn thousands_of_rewritten_items_pair_within_a_bounded_effort() {
+        // Every item rewritten in one commit: pairing each with each by a character diff took
+        // hours; the pairing now stops at its budget and calls the rest removed and added.
+        let words = [
+            "alpha", "bravo", "charlie", "delta", "echo", "foxtrot", "golf",
+        ];
+        let text = |seed: usize| {
+            (0..6)
+                .map(|k| words[(seed * 7 + k * 3 + seed / 7) % words.len()])
+                .collect::<Vec<_>>()
+                .join(" ")
+        };
+        let before = items((0..3_000).map(|i| format!("{} {i}", text(i))));
+        let mut after = items((0..3_000).map(|i| format!("{} rewritten {i}", text(i + 1))));
+        after[0].text = format!("{} 0 (edited)", text(0));
+        let (old, new): (Vec<&ActionItem>, Vec<&ActionItem>) =
+            (before.iter().collect(), after.iter().collect());
+        let pairs = match_items(&old, &new);
+        assert_eq!(pairs.len(), 3_000);
+        assert_eq!(
+            pairs[0],
+            Some(0),
+            "an edited item still continues its earlier self"
+        );
+    }
+
+    #[test]
+    fn texts_too_long_to_diff_are_compared_at_their_ends() {
+        let long = "word ".repeat(10_000);
+        let same_start = format!("{long}and an end");
+        let other = format!("{long}and another end");
+        let s = summary_similarity(&same_start, &other);
+        assert!(s > 0.99 && s < 1.0, "{s}");
+        assert_eq!(summary_similarity(&long, &long), 1.0);
+        assert!(summary_similarity(&long, &"x".repeat(60_000)) < 0.01);
+        let mut budget = PAIRING_BUDGET;
+        assert_eq!(item_similarity(&same_start, &other, &mut budget), None);
+        assert_eq!(budget, PAIRING_BUDGET);
     }
 
     #[test]

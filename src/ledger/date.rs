@@ -55,13 +55,40 @@ impl Date {
         }
     }
 
-    /// Whole days from `self` to `later` (negative when `later` is earlier).
+    /// The first day the calendar can hold: commit times chrono cannot place fall back to it.
+    pub const MIN: Date = Date(NaiveDate::MIN);
+    /// The last day the calendar can hold.
+    pub const MAX: Date = Date(NaiveDate::MAX);
+
+    /// Whole days from `self` to `later` (negative when `later` is earlier). Never overflows:
+    /// the whole calendar spans fewer than 200 million days.
     pub fn days_until(self, later: Date) -> i64 {
-        (later.0 - self.0).num_days()
+        later.0.signed_duration_since(self.0).num_days()
     }
 
+    /// `days` later (earlier when negative), held at the calendar's first or last day: a window
+    /// reaching past either end covers everything up to that end.
     pub fn add_days(self, days: i64) -> Date {
-        Date(self.0 + chrono::Duration::days(days))
+        let moved = if days >= 0 {
+            self.0
+                .checked_add_days(chrono::Days::new(days.unsigned_abs()))
+        } else {
+            self.0
+                .checked_sub_days(chrono::Days::new(days.unsigned_abs()))
+        };
+        match moved {
+            Some(date) => Date(date),
+            None if days >= 0 => Date::MAX,
+            None => Date::MIN,
+        }
+    }
+
+    /// `days` earlier (later when negative), held at the calendar's ends like [`Date::add_days`].
+    pub fn sub_days(self, days: i64) -> Date {
+        match days.checked_neg() {
+            Some(back) => self.add_days(back),
+            None => Date::MAX,
+        }
     }
 
     pub fn year(self) -> i32 {
@@ -169,6 +196,30 @@ mod tests {
                 .contains("YYYY-MM-DD")
         );
         assert_eq!(Date::parse("2024-02-29").unwrap().to_string(), "2024-02-29");
+    }
+
+    #[test]
+    fn adding_days_holds_at_the_calendars_ends() {
+        let day = Date::parse("2024-01-01").unwrap();
+        assert_eq!(day.add_days(31).to_string(), "2024-02-01");
+        assert_eq!(day.add_days(-1).to_string(), "2023-12-31");
+        assert_eq!(day.add_days(i64::MAX), Date::MAX);
+        assert_eq!(day.add_days(i64::MIN), Date::MIN);
+        assert_eq!(Date::MIN.add_days(-180), Date::MIN);
+        assert_eq!(Date::MAX.add_days(36_500), Date::MAX);
+        assert_eq!(Date::MIN.add_days(1).days_until(Date::MIN), -1);
+        assert_eq!(day.sub_days(1).to_string(), "2023-12-31");
+        assert_eq!(day.sub_days(i64::MIN), Date::MAX);
+        assert_eq!(day.sub_days(i64::MAX), Date::MIN);
+    }
+
+    #[test]
+    fn days_span_the_whole_calendar() {
+        assert!(Date::MIN.days_until(Date::MAX) > 190_000_000);
+        assert_eq!(
+            Date::MAX.days_until(Date::MIN),
+            -Date::MIN.days_until(Date::MAX)
+        );
     }
 
     #[test]

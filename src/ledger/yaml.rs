@@ -258,6 +258,12 @@ impl PathIndex {
         }
     }
 
+    /// Whether the document writes `path` itself (not only an enclosing path).
+    pub fn written(&self, path: &str) -> bool {
+        let key = format!("{path}#key");
+        self.entries.iter().any(|(p, ..)| *p == key || *p == path)
+    }
+
     /// Line and column of a path's key (for mapping entries) or value (for list items), falling
     /// back to the nearest enclosing path that is written.
     pub fn locate(&self, path: &str) -> Option<(usize, usize)> {

@@ -738,6 +738,11 @@ fn change_line(p: &PartnershipReview, change: &Change) -> Option<String> {
 
 /// A reworded text as runs of ~~removed~~ and **added** words, each run escaped.
 fn word_diff(from: &str, to: &str) -> String {
+    // A diff's cost grows with the product of the lengths: texts longer than any summary is
+    // written are shown whole, removed then added.
+    if from.len() + to.len() > 8_000 {
+        return format!("~~{}~~ **{}**", md(from.trim()), md(to.trim()));
+    }
     let diff = TextDiff::from_words(from, to);
     let mut runs: Vec<(ChangeTag, String)> = Vec::new();
     for change in diff.iter_all_changes() {
@@ -1185,6 +1190,15 @@ mod tests {
         let out = render(&review, LIMIT);
         assert!(!out.contains("line [30"), "{out}");
         assert_eq!(charts(&out).len(), 1);
+    }
+
+    #[test]
+    fn a_summary_too_long_to_diff_is_shown_whole() {
+        let (from, to) = ("alpha bravo ".repeat(5_000), "charlie delta ".repeat(5_000));
+        let shown = word_diff(&from, &to);
+        assert!(shown.starts_with("~~alpha bravo alpha"), "{}", &shown[..40]);
+        assert!(shown.contains("~~ **charlie delta charlie"));
+        assert_eq!(word_diff("a b c", "a x c"), "a ~~b~~ **x** c");
     }
 
     #[test]

@@ -489,7 +489,11 @@ pub fn write_explain(out: &mut dyn Write, rule: &RuleInfo) -> io::Result<()> {
     )?;
     for setting in rule.settings {
         let key = format!("{}: {}", setting.key, setting.default);
-        writeln!(out, "    {key:<24} {}", setting.meaning)?;
+        let allowed = crate::signs::Settings::bounds_of(rule.id, setting.key)
+            .filter(|b| b.is_numeric())
+            .map(|b| format!(" ({})", b.range()))
+            .unwrap_or_default();
+        writeln!(out, "    {key:<24} {}{allowed}", setting.meaning)?;
     }
     Ok(())
 }

@@ -39,9 +39,25 @@ fn page() -> String {
             i.fix
         );
         if !i.settings.is_empty() {
-            md.push_str("\n### Settings\n\n| key | default | meaning |\n| --- | --- | --- |\n");
+            md.push_str(
+                "\n### Settings\n\n| key | default | meaning | allowed |\n| --- | --- | --- | --- |\n",
+            );
             for s in i.settings {
-                let _ = writeln!(md, "| `{}` | `{}` | {} |", s.key, s.default, s.meaning);
+                let allowed = super::Settings::bounds_of(i.id, s.key).map_or_else(
+                    || "a level on the ladder".to_string(),
+                    |b| {
+                        if b.is_numeric() {
+                            b.range()
+                        } else {
+                            b.what.to_string()
+                        }
+                    },
+                );
+                let _ = writeln!(
+                    md,
+                    "| `{}` | `{}` | {} | {allowed} |",
+                    s.key, s.default, s.meaning
+                );
             }
         }
     }

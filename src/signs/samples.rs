@@ -412,3 +412,134 @@ fn removed_or_invalid_partnerships_produce_nothing() {
         vec!["price-cut"]
     );
 }
+
+#[test]
+fn no_setting_and_no_now_makes_a_rule_panic() {
+    // Every sign at once, with scope changes and departures in several commits, so the window
+    // rules have windows to slide.
+    let (timeline, last) = history(&[
+        &[
+            ("revenue: 400000", "revenue: 150000"),
+            ("actual: 420000", "actual: 90000"),
+            ("payment_days: 30", "payment_days: 60"),
+            ("price: 120000", "price: 60000"),
+            ("hours_per_month: 40", "hours_per_month: 70"),
+            ("score: 4.4", "score: 3.6"),
+            (", paid: 2024-07-25", ""),
+            (
+                "Managed hosting for EU tenants",
+                "Hosting backups and monitoring worldwide",
+            ),
+            (
+                "  - { name: Cara Diaz, side: partner, role: Solutions Engineer, level: staff }\n",
+                "",
+            ),
+        ],
+        &[
+            ("target: 4, actual: 3", "target: 4, actual: 7"),
+            (
+                "Hosting backups and monitoring worldwide",
+                "Managed hosting for EU tenants",
+            ),
+            (
+                "  - { name: Dev Patel, side: partner, role: Support Engineer, level: staff }\n",
+                "",
+            ),
+            (
+                "name: Ana Lima, side: partner, role: VP Alliances, level: executive",
+                "name: Tom Ng, side: partner, role: Partner Manager, level: manager",
+            ),
+            (
+                "Renewal discussion started on a positive note.",
+                "The team is frustrated and angry: the outage was unacceptable and we will escalate.\n\n- [ ] partner: send the security questionnaire (due 2024-09-10)",
+            ),
+        ],
+    ]);
+    let mut setup = Setup::default();
+    let nows = [
+        crate::ledger::Date::MIN,
+        date("0000-01-01"),
+        date("2024-09-20"),
+        date("9999-12-31"),
+        crate::ledger::Date::MAX,
+    ];
+    for pick in 0..64 {
+        setup.settings.set_extreme(pick);
+        for now in nows {
+            let cx = super::Context {
+                now,
+                ..setup.context("2024-09-20")
+            };
+            analyse(std::slice::from_ref(&timeline), &cx, &|_: &str| {
+                Some(last.clone())
+            });
+        }
+    }
+}
+
+#[test]
+fn thousands_of_kpis_are_read_once_per_version() {
+    // Each KPI was looked up by scanning every KPI of every version: a file of 20,000 KPIs in
+    // eight versions took minutes. Every KPI here misses its target and is stale.
+    use crate::ledger::{Commit, Content, Version};
+    use std::sync::Arc;
+    let (timeline, _) = history(&[]);
+    let mut snapshot = timeline.current().cloned().expect("a current version");
+    let front = Arc::make_mut(&mut snapshot.front);
+    let template = front.kpis[0].clone();
+    front.kpis = (0..20_000)
+        .map(|i| crate::ledger::model::Metric {
+            id: format!("kpi-{i}"),
+            actual: Some(1.0),
+            as_of: None,
+            ..template.clone()
+        })
+        .collect();
+    let versions = (1..=8)
+        .map(|day: usize| Version {
+            commit: Arc::new(Commit {
+                id: format!("{day:040}"),
+                short: format!("{day:08}"),
+                author: "Priya Raman".into(),
+                time: 0,
+                date: date(&format!("2024-01-{day:02}")),
+                summary: "version".into(),
+            }),
+            path: snapshot.path.clone(),
+            content: Content::Valid {
+                snapshot: Arc::new(snapshot.clone()),
+            },
+            parent: day.checked_sub(2),
+            date: date(&format!("2024-01-{day:02}")),
+        })
+        .collect();
+    let timeline = Timeline {
+        id: timeline.id.clone(),
+        versions,
+    };
+    let findings = analyse(
+        &[timeline],
+        &Setup::default().context("2024-09-20"),
+        &|_: &str| None,
+    );
+    let count = |rule: &str| findings.iter().filter(|f| f.rule == rule).count();
+    assert_eq!(count("targets-missed"), 20_000);
+    assert_eq!(count("no-success-metrics"), 20_000);
+}
+
+#[test]
+fn default_settings_at_the_calendars_first_day_run_every_rule() {
+    // The first crash config_rules found: an empty rapport.yaml, analysed as of the day a
+    // commit time chrono cannot place falls back to, overflowed tension-rising's window.
+    let (timeline, last) = history(&[]);
+    let setup = Setup::default();
+    for now in [crate::ledger::Date::MIN, crate::ledger::Date::MAX] {
+        let cx = super::Context {
+            now,
+            ..setup.context("2024-09-20")
+        };
+        analyse(std::slice::from_ref(&timeline), &cx, &|_: &str| {
+            Some(last.clone())
+        });
+    }
+}

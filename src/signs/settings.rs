@@ -6,10 +6,12 @@ use schemars::JsonSchema;
 use serde::{Deserialize, Serialize};
 
 use super::Severity;
+use crate::ledger::Ladder;
 
-/// Declares one rule's settings: `enabled`, `severity`, then its thresholds with their defaults.
+/// Declares one rule's settings: `enabled`, `severity`, then its thresholds with their defaults
+/// and the values each may take (`key: type = default; BOUNDS`).
 macro_rules! rule_settings {
-    ($(#[$doc:meta])* $name:ident { $( $(#[$fdoc:meta])* $field:ident : $ty:ty = $default:expr ),* $(,)? }) => {
+    ($(#[$doc:meta])* $name:ident { $( $(#[$fdoc:meta])* $field:ident : $ty:ty = $default:expr ; $bounds:expr ),* $(,)? }) => {
         $(#[$doc])*
         #[derive(Clone, Debug, PartialEq, Serialize, Deserialize, JsonSchema)]
         #[serde(deny_unknown_fields, default)]
@@ -27,7 +29,211 @@ macro_rules! rule_settings {
                 $name { enabled: true, severity: None, $( $field: $default, )* }
             }
         }
+
+        impl Bounded for $name {
+            const BOUNDS_OF: &'static [(&'static str, Bounds)] = &[$( (stringify!($field), $bounds), )*];
+        }
+
+        impl $name {
+            /// Each threshold outside its bounds: its key and its value as written.
+            fn out_of_bounds(&self) -> Vec<(&'static str, Bounds, String)> {
+                #[allow(unused_mut)] // rules without thresholds
+                let mut out = Vec::new();
+                $(
+                    if let Some(value) = Threshold::outside(&self.$field, &$bounds) {
+                        out.push((stringify!($field), $bounds, value));
+                    }
+                )*
+                out
+            }
+
+            /// Every threshold set to one of its type's extreme values, chosen by `pick`.
+            #[cfg(test)]
+            pub(crate) fn set_extreme(&mut self, pick: usize) {
+                #[allow(unused_mut, unused_variables)] // rules without thresholds
+                let mut pick = pick;
+                $(
+                    pick = pick.wrapping_mul(31).wrapping_add(7);
+                    Extreme::set_extreme(&mut self.$field, pick);
+                )*
+            }
+        }
     };
+}
+
+/// Values at and past every end of a threshold's type, for tests that no setting makes a rule
+/// panic (settings can be built in code, past the checks of `rapport.yaml`).
+#[cfg(test)]
+trait Extreme {
+    fn set_extreme(&mut self, pick: usize);
+}
+
+#[cfg(test)]
+impl Extreme for i64 {
+    fn set_extreme(&mut self, pick: usize) {
+        const VALUES: [i64; 7] = [i64::MIN, -36_501, -1, 0, 1, 36_501, i64::MAX];
+        *self = VALUES[pick % VALUES.len()];
+    }
+}
+
+#[cfg(test)]
+impl Extreme for usize {
+    fn set_extreme(&mut self, pick: usize) {
+        const VALUES: [usize; 5] = [0, 1, 2, 10_001, usize::MAX];
+        *self = VALUES[pick % VALUES.len()];
+    }
+}
+
+#[cfg(test)]
+impl Extreme for f64 {
+    fn set_extreme(&mut self, pick: usize) {
+        const VALUES: [f64; 9] = [
+            f64::NAN,
+            f64::NEG_INFINITY,
+            f64::MIN,
+            -1.0,
+            0.0,
+            1e-300,
+            1.0,
+            f64::MAX,
+            f64::INFINITY,
+        ];
+        *self = VALUES[pick % VALUES.len()];
+    }
+}
+
+#[cfg(test)]
+impl Extreme for String {
+    fn set_extreme(&mut self, pick: usize) {
+        const VALUES: [&str; 3] = ["", "DIRECTOR", "nobody"];
+        *self = VALUES[pick % VALUES.len()].to_string();
+    }
+}
+
+/// The values a threshold may take: a number from `min` to `max` (more than `min` when
+/// `min_excluded`), described for people as `what`. A window of a million years, a negative day
+/// count or a fraction above one is a typo, refused with its range, never run.
+#[derive(Clone, Copy, Debug, PartialEq)]
+pub struct Bounds {
+    pub min: f64,
+    pub min_excluded: bool,
+    pub max: f64,
+    /// What the number counts, such as "a number of days".
+    pub what: &'static str,
+}
+
+impl Bounds {
+    const fn new(min: f64, max: f64, what: &'static str) -> Bounds {
+        Bounds {
+            min,
+            min_excluded: false,
+            max,
+            what,
+        }
+    }
+
+    const fn above(min: f64, max: f64, what: &'static str) -> Bounds {
+        Bounds {
+            min,
+            min_excluded: true,
+            max,
+            what,
+        }
+    }
+
+    /// Whether the threshold is a number (a level is checked against the ladder instead).
+    pub fn is_numeric(&self) -> bool {
+        self.max > self.min
+    }
+
+    /// Whether a (finite) number is allowed.
+    pub fn allows(&self, value: f64) -> bool {
+        let low = if self.min_excluded {
+            value > self.min
+        } else {
+            value >= self.min
+        };
+        value.is_finite() && low && value <= self.max
+    }
+
+    /// `from 0 to 36,500`, `more than 0 and at most 1,000`.
+    pub fn range(&self) -> String {
+        let (min, max) = (super::number(self.min), super::number(self.max));
+        if self.min_excluded {
+            format!("more than {min} and at most {max}")
+        } else {
+            format!("from {min} to {max}")
+        }
+    }
+
+    /// `a number of days from 0 to 36,500`.
+    pub fn describe(&self) -> String {
+        format!("{} {}", self.what, self.range())
+    }
+}
+
+/// Whole days: a window, an age, a grace period. Up to a hundred years.
+const DAYS: Bounds = Bounds::new(0.0, 36_500.0, "a number of days");
+/// Net payment days, as `terms.payment_days` allows them.
+const PAYMENT_DAYS: Bounds = Bounds::new(0.0, 3_650.0, "a number of payment days");
+/// A share of something that is there: 0.25 is 25%; zero would flag nothing at all.
+const SHARE: Bounds = Bounds::above(0.0, 1.0, "a fraction (0.25 is 25%)");
+/// A fraction from nothing to all of it.
+const FRACTION: Bounds = Bounds::new(0.0, 1.0, "a fraction (0.5 is 50%)");
+/// A rise as a fraction of where it started: 0.5 is 50%, 2 is three times as much.
+const RISE: Bounds = Bounds::above(0.0, 100.0, "a fraction (0.5 is a rise of 50%)");
+/// Revenue over investment.
+const RATIO: Bounds = Bounds::new(0.0, 1_000.0, "a ratio (1 is revenue equal to investment)");
+/// How many times one number is another.
+const FACTOR: Bounds = Bounds::above(0.0, 1_000.0, "a multiple");
+/// A drop in a satisfaction score, scored 1 to 5.
+const SCORE_DROP: Bounds = Bounds::above(0.0, 4.0, "a drop in score (scores run 1 to 5)");
+/// How many of something it takes.
+const COUNT: Bounds = Bounds::new(1.0, 10_000.0, "a count");
+/// How many of something it takes to see a trend: two at least.
+const TREND: Bounds = Bounds::new(2.0, 10_000.0, "a count");
+/// Characters of meeting notes.
+const CHARACTERS: Bounds = Bounds::new(1.0, 10_000_000.0, "a number of characters");
+/// Steps down the contact ladder.
+const LEVELS: Bounds = Bounds::new(1.0, 100.0, "a number of ladder levels");
+/// A contact level: checked against the configured ladder, not as a number.
+const LEVEL: Bounds = Bounds::new(0.0, 0.0, "a level on the ladder");
+
+/// A threshold's value, checked against its bounds.
+trait Threshold {
+    /// The value as written, when it is outside `bounds`.
+    fn outside(&self, bounds: &Bounds) -> Option<String>;
+}
+
+impl Threshold for f64 {
+    fn outside(&self, bounds: &Bounds) -> Option<String> {
+        (!bounds.allows(*self)).then(|| {
+            if self.is_finite() && self.abs() < 1e15 {
+                self.to_string()
+            } else {
+                format!("{self:e}")
+            }
+        })
+    }
+}
+
+impl Threshold for i64 {
+    fn outside(&self, bounds: &Bounds) -> Option<String> {
+        (!bounds.allows(*self as f64)).then(|| self.to_string())
+    }
+}
+
+impl Threshold for usize {
+    fn outside(&self, bounds: &Bounds) -> Option<String> {
+        (!bounds.allows(*self as f64)).then(|| self.to_string())
+    }
+}
+
+impl Threshold for String {
+    /// Levels are checked against the ladder in [`Settings::problems`].
+    fn outside(&self, _: &Bounds) -> Option<String> {
+        None
+    }
 }
 
 rule_settings!(
@@ -39,13 +245,13 @@ rule_settings!(
     /// `value-gap`.
     ValueGap {
         /// Revenue / investment below this is a gap.
-        min_ratio: f64 = 1.0,
+        min_ratio: f64 = 1.0; RATIO,
         /// The ratio must have improved over this many days to stay silent.
-        window_days: i64 = 180,
+        window_days: i64 = 180; DAYS,
         /// Below this ratio, one year after `since`, the finding is an error.
-        error_ratio: f64 = 0.5,
+        error_ratio: f64 = 0.5; RATIO,
         /// Days after `since` before the error applies.
-        error_after_days: i64 = 365,
+        error_after_days: i64 = 365; DAYS,
     }
 );
 
@@ -53,7 +259,7 @@ rule_settings!(
     /// `targets-missed`.
     TargetsMissed {
         /// Attainment (actual against target, direction-aware) below this is a miss.
-        min_attainment: f64 = 0.5,
+        min_attainment: f64 = 0.5; FRACTION,
     }
 );
 
@@ -61,7 +267,7 @@ rule_settings!(
     /// `no-early-wins`.
     NoEarlyWins {
         /// Days after `launched` within which a win is expected.
-        window_days: i64 = 120,
+        window_days: i64 = 120; DAYS,
     }
 );
 
@@ -74,13 +280,13 @@ rule_settings!(
     /// `tension-rising`.
     TensionRising {
         /// Meetings dated within this many days before now are "recent".
-        recent_days: i64 = 90,
+        recent_days: i64 = 90; DAYS,
         /// The recent rate must be at least this multiple of the earlier rate.
-        min_factor: f64 = 2.0,
+        min_factor: f64 = 2.0; FACTOR,
         /// At least this many vocabulary hits in recent meetings.
-        min_recent_hits: usize = 3,
+        min_recent_hits: usize = 3; COUNT,
         /// At least this many characters of earlier meeting notes to compare with.
-        min_earlier_chars: usize = 100,
+        min_earlier_chars: usize = 100; CHARACTERS,
     }
 );
 
@@ -88,7 +294,7 @@ rule_settings!(
     /// `satisfaction-decline`.
     SatisfactionDecline {
         /// Drop from the highest earlier score to the current one.
-        min_drop: f64 = 0.5,
+        min_drop: f64 = 0.5; SCORE_DROP,
     }
 );
 
@@ -96,7 +302,7 @@ rule_settings!(
     /// `no-success-metrics`.
     NoSuccessMetrics {
         /// A KPI not updated (as_of, or its value) for more than this many days is stale.
-        stale_days: i64 = 120,
+        stale_days: i64 = 120; DAYS,
     }
 );
 
@@ -104,9 +310,9 @@ rule_settings!(
     /// `vendor-centric`.
     VendorCentric {
         /// An open requirement older than this many days counts as unanswered.
-        open_days: i64 = 90,
+        open_days: i64 = 90; DAYS,
         /// How many offers answering none of them it takes.
-        min_offers: usize = 1,
+        min_offers: usize = 1; COUNT,
     }
 );
 
@@ -114,11 +320,11 @@ rule_settings!(
     /// `partner-unresponsive`.
     PartnerUnresponsive {
         /// A partner action item without due date open longer than this is late.
-        open_days: i64 = 30,
+        open_days: i64 = 30; DAYS,
         /// Recent median time-to-close at least this multiple of the earlier median.
-        close_factor: f64 = 2.0,
+        close_factor: f64 = 2.0; FACTOR,
         /// Closed partner items needed to compare time-to-close.
-        min_closed: usize = 4,
+        min_closed: usize = 4; TREND,
     }
 );
 
@@ -126,11 +332,11 @@ rule_settings!(
     /// `partner-turnover`.
     PartnerTurnover {
         /// Window in which departures are counted.
-        window_days: i64 = 180,
+        window_days: i64 = 180; DAYS,
         /// Partner contacts leaving within the window.
-        min_departures: usize = 2,
+        min_departures: usize = 2; COUNT,
         /// Changes of the partner's primary contact over the whole history.
-        primary_changes: usize = 2,
+        primary_changes: usize = 2; COUNT,
     }
 );
 
@@ -138,7 +344,7 @@ rule_settings!(
     /// `partner-distress`.
     PartnerDistress {
         /// Only events dated within this many days before now count.
-        within_days: i64 = 365,
+        within_days: i64 = 365; DAYS,
     }
 );
 
@@ -146,7 +352,7 @@ rule_settings!(
     /// `support-degrading`.
     SupportDegrading {
         /// Consecutive rising values of `sla_breaches` or `open_tickets`.
-        rising_versions: usize = 3,
+        rising_versions: usize = 3; TREND,
     }
 );
 
@@ -154,9 +360,9 @@ rule_settings!(
     /// `payment-terms-slip`.
     PaymentTermsSlip {
         /// Error at this multiple of the first recorded payment days.
-        error_factor: f64 = 2.0,
+        error_factor: f64 = 2.0; FACTOR,
         /// Error above this many payment days.
-        error_days: i64 = 90,
+        error_days: i64 = 90; PAYMENT_DAYS,
     }
 );
 
@@ -164,9 +370,9 @@ rule_settings!(
     /// `price-cut`.
     PriceCut {
         /// Cut from the highest earlier price, as a fraction.
-        min_cut: f64 = 0.25,
+        min_cut: f64 = 0.25; SHARE,
         /// Error at this cut or more.
-        error_cut: f64 = 0.5,
+        error_cut: f64 = 0.5; SHARE,
     }
 );
 
@@ -174,9 +380,9 @@ rule_settings!(
     /// `late-payment`.
     LatePayment {
         /// Days past due tolerated.
-        grace_days: i64 = 0,
+        grace_days: i64 = 0; DAYS,
         /// Error when an invoice is this many days late.
-        error_days: i64 = 90,
+        error_days: i64 = 90; DAYS,
     }
 );
 
@@ -184,11 +390,11 @@ rule_settings!(
     /// `scope-drift`.
     ScopeDrift {
         /// Commits changing the scope within the window.
-        min_commits: usize = 3,
+        min_commits: usize = 3; COUNT,
         /// Window in days.
-        window_days: i64 = 180,
+        window_days: i64 = 180; DAYS,
         /// A summary whose similarity to its previous text is under this is reworded.
-        min_similarity: f64 = 0.6,
+        min_similarity: f64 = 0.6; FRACTION,
     }
 );
 
@@ -201,11 +407,11 @@ rule_settings!(
     /// `contact-downgrade`.
     ContactDowngrade {
         /// A drop of this many levels or more is an error.
-        error_levels: usize = 2,
+        error_levels: usize = 2; LEVELS,
         /// Partner contacts at this level or above must keep attending.
-        senior_level: String = "director".to_string(),
+        senior_level: String = "director".to_string(); LEVEL,
         /// How many latest meetings (with an Attendees line) they must appear in.
-        recent_meetings: usize = 3,
+        recent_meetings: usize = 3; COUNT,
     }
 );
 
@@ -213,11 +419,11 @@ rule_settings!(
     /// `meeting-cadence-drop`.
     MeetingCadenceDrop {
         /// The latest gap over this multiple of the median earlier gap.
-        factor: f64 = 2.0,
+        factor: f64 = 2.0; FACTOR,
         /// Meetings needed before the latest gap to know the cadence.
-        min_earlier_meetings: usize = 3,
+        min_earlier_meetings: usize = 3; TREND,
         /// No meeting for more than this many days.
-        max_silence_days: i64 = 90,
+        max_silence_days: i64 = 90; DAYS,
     }
 );
 
@@ -225,9 +431,9 @@ rule_settings!(
     /// `effort-disproportion`.
     EffortDisproportion {
         /// Rise of `effort.hours_per_month`, as a fraction.
-        min_increase: f64 = 0.5,
+        min_increase: f64 = 0.5; RISE,
         /// Compare with the value this many days ago (or the first one).
-        window_days: i64 = 180,
+        window_days: i64 = 180; DAYS,
     }
 );
 
@@ -265,18 +471,10 @@ pub struct Switch {
     pub severity: Option<Severity>,
 }
 
-impl Settings {
-    /// `enabled` and `severity` of a rule by id (enabled, unchanged for an unknown id).
-    pub fn switch(&self, id: &str) -> Switch {
-        macro_rules! of {
-            ($($id:literal => $field:ident),* $(,)?) => {
-                match id {
-                    $($id => Switch { enabled: self.$field.enabled, severity: self.$field.severity },)*
-                    _ => Switch { enabled: true, severity: None },
-                }
-            };
-        }
-        of!(
+/// Calls `$then!` with its own arguments, then every rule id and its field in [`Settings`].
+macro_rules! each_rule {
+    ($then:ident!($($args:tt)*)) => {
+        $then!($($args)*;
             "stale-acknowledgement" => stale_acknowledgement,
             "value-gap" => value_gap,
             "targets-missed" => targets_missed,
@@ -299,7 +497,110 @@ impl Settings {
             "meeting-cadence-drop" => meeting_cadence_drop,
             "effort-disproportion" => effort_disproportion,
         )
+    };
+}
+
+/// A setting that cannot be: its path in `rapport.yaml` (`rules.value-gap.window_days`), what is
+/// wrong, and how to fix it.
+#[derive(Clone, Debug, PartialEq)]
+pub struct SettingProblem {
+    pub path: String,
+    pub message: String,
+    pub help: String,
+}
+
+impl Settings {
+    /// `enabled` and `severity` of a rule by id (enabled, unchanged for an unknown id).
+    pub fn switch(&self, id: &str) -> Switch {
+        macro_rules! of {
+            ($self:ident, $id:ident; $($rule:literal => $field:ident),* $(,)?) => {
+                match $id {
+                    $($rule => Switch { enabled: $self.$field.enabled, severity: $self.$field.severity },)*
+                    _ => Switch { enabled: true, severity: None },
+                }
+            };
+        }
+        each_rule!(of!(self, id))
     }
+
+    /// Every rule id with its thresholds and the values each may take.
+    pub fn bounds() -> Vec<(&'static str, &'static [(&'static str, Bounds)])> {
+        macro_rules! of {
+            ($self:ident; $($rule:literal => $field:ident),* $(,)?) => {
+                vec![$(($rule, bounds_of(&$self.$field)),)*]
+            };
+        }
+        fn bounds_of<T: Bounded>(_: &T) -> &'static [(&'static str, Bounds)] {
+            T::BOUNDS_OF
+        }
+        let defaults = Settings::default();
+        each_rule!(of!(defaults))
+    }
+
+    /// Every threshold of every rule set to an extreme value, chosen by `pick`.
+    #[cfg(test)]
+    pub(crate) fn set_extreme(&mut self, pick: usize) {
+        macro_rules! of {
+            ($self:ident, $pick:ident; $($rule:literal => $field:ident),* $(,)?) => {
+                $( $self.$field.set_extreme($pick.wrapping_add($rule.len())); )*
+            };
+        }
+        each_rule!(of!(self, pick));
+    }
+
+    /// The values the threshold `key` of rule `rule` may take.
+    pub fn bounds_of(rule: &str, key: &str) -> Option<Bounds> {
+        Settings::bounds()
+            .into_iter()
+            .find(|(id, _)| *id == rule)?
+            .1
+            .iter()
+            .find(|(k, _)| *k == key)
+            .map(|(_, bounds)| *bounds)
+    }
+
+    /// Every threshold outside its bounds, and a `senior_level` not on `ladder` when `written`
+    /// says the file sets it (the default level is not the user's to misspell).
+    pub fn problems(&self, ladder: &Ladder, written: &dyn Fn(&str) -> bool) -> Vec<SettingProblem> {
+        let mut problems = Vec::new();
+        macro_rules! of {
+            ($self:ident; $($rule:literal => $field:ident),* $(,)?) => {
+                $(
+                    for (key, bounds, value) in $self.$field.out_of_bounds() {
+                        problems.push(SettingProblem {
+                            path: format!("rules.{}.{key}", $rule),
+                            message: format!("`{key}` of {} is {value}, out of range", $rule),
+                            help: format!("write {}", bounds.describe()),
+                        });
+                    }
+                )*
+            };
+        }
+        each_rule!(of!(self));
+        let path = "rules.contact-downgrade.senior_level";
+        let level = &self.contact_downgrade.senior_level;
+        if written(path) && ladder.rank(level).is_none() {
+            let levels = ladder.0.join(", ");
+            problems.push(SettingProblem {
+                path: path.to_string(),
+                message: format!(
+                    "`senior_level` of contact-downgrade is `{level}`, not a level on the ladder"
+                ),
+                help: match crate::ledger::yaml::closest(level, ladder.levels()) {
+                    Some(near) => {
+                        format!("did you mean `{near}`? levels, most senior first: {levels}")
+                    }
+                    None => format!("name a level of the ladder, most senior first: {levels}"),
+                },
+            });
+        }
+        problems
+    }
+}
+
+/// A rule's settings type, with the bounds of its thresholds.
+trait Bounded {
+    const BOUNDS_OF: &'static [(&'static str, Bounds)];
 }
 
 /// Extra words for the vocabulary rules.
@@ -376,6 +677,93 @@ mod tests {
         assert_eq!(
             errors[0].help.as_deref(),
             Some("did you mean `error_days`?")
+        );
+    }
+
+    #[test]
+    fn every_threshold_has_bounds_that_allow_its_default() {
+        let defaults = serde_json::to_value(Settings::default()).unwrap();
+        let bounds = Settings::bounds();
+        assert_eq!(bounds.len(), crate::signs::catalog().len());
+        for (rule, keys) in bounds {
+            let block = defaults[rule].as_object().unwrap();
+            // Every threshold (all keys but `enabled`; `severity` is absent by default).
+            assert_eq!(keys.len(), block.len() - 1, "{rule}");
+            for (key, range) in keys {
+                match &block[*key] {
+                    serde_json::Value::Number(n) => {
+                        let value = n.as_f64().unwrap();
+                        assert!(range.allows(value), "{rule}.{key} = {value}");
+                        assert!(
+                            !range.allows(-1.0) && !range.allows(f64::NAN),
+                            "{rule}.{key}"
+                        );
+                        assert!(
+                            !range.allows(f64::INFINITY) && !range.allows(1e9),
+                            "{rule}.{key}"
+                        );
+                    }
+                    serde_json::Value::String(_) => assert!(!range.is_numeric(), "{rule}.{key}"),
+                    other => panic!("{rule}.{key} = {other}"),
+                }
+            }
+        }
+        let written = |_: &str| true;
+        assert_eq!(
+            Settings::default().problems(&Ladder::default(), &written),
+            vec![]
+        );
+    }
+
+    #[test]
+    fn thresholds_out_of_range_say_so_at_their_key() {
+        let errors = Config::parse(
+            "rapport.yaml",
+            b"rules:\n  late-payment:\n    grace_days: -1\n    error_days: 36501\n  price-cut: { error_cut: -0.001 }\n",
+        )
+        .unwrap_err();
+        let shown: Vec<(usize, usize, &str, Option<&str>)> = errors
+            .iter()
+            .map(|e| (e.line, e.column, e.message.as_str(), e.help.as_deref()))
+            .collect();
+        assert_eq!(
+            shown,
+            vec![
+                (
+                    3,
+                    5,
+                    "`grace_days` of late-payment is -1, out of range",
+                    Some("write a number of days from 0 to 36,500")
+                ),
+                (
+                    4,
+                    5,
+                    "`error_days` of late-payment is 36501, out of range",
+                    Some("write a number of days from 0 to 36,500")
+                ),
+                (
+                    5,
+                    16,
+                    "`error_cut` of price-cut is -0.001, out of range",
+                    Some("write a fraction (0.25 is 25%) more than 0 and at most 1")
+                ),
+            ]
+        );
+    }
+
+    #[test]
+    fn the_default_senior_level_is_not_checked_against_a_custom_ladder() {
+        // The user never wrote `director`: a ladder without it only turns the attendance check off.
+        Config::parse("rapport.yaml", b"ladder: [chief, head, lead]\n").unwrap();
+        let errors = Config::parse(
+            "rapport.yaml",
+            b"ladder: [chief, head, lead]\nrules:\n  contact-downgrade: { senior_level: director }\n",
+        )
+        .unwrap_err();
+        assert_eq!(errors[0].line, 3);
+        assert_eq!(
+            errors[0].help.as_deref(),
+            Some("name a level of the ladder, most senior first: chief, head, lead")
         );
     }
 

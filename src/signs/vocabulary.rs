@@ -139,6 +139,11 @@ impl Lexicon {
             return std::sync::Arc::clone(lexicon);
         }
         let lexicon = std::sync::Arc::new(Lexicon::tension(extra));
+        // A process reads one configuration, two for a review; a library caller may read many,
+        // so the cache keeps the latest few instead of growing with each word list.
+        if entries.len() >= 8 {
+            entries.remove(0);
+        }
         entries.push((extra.to_vec(), std::sync::Arc::clone(&lexicon)));
         lexicon
     }

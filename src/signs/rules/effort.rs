@@ -41,17 +41,16 @@ static EFFORT_DISPROPORTION: RuleInfo = RuleInfo {
 };
 
 fn kpi_progress(base: &Snapshot, now: &Snapshot) -> Option<(f64, f64)> {
+    let mut earlier = std::collections::HashMap::new();
+    for kpi in &base.front.kpis {
+        earlier.entry(kpi.id.as_str()).or_insert(kpi);
+    }
     let pairs: Vec<(f64, f64)> = now
         .front
         .kpis
         .iter()
         .filter_map(|k| {
-            let before = base
-                .front
-                .kpis
-                .iter()
-                .find(|b| b.id == k.id)?
-                .attainment()?;
+            let before = earlier.get(k.id.as_str())?.attainment()?;
             let after = k.attainment()?;
             (before.is_finite() && after.is_finite()).then_some((before, after))
         })
@@ -82,7 +81,7 @@ impl Rule for EffortDisproportion {
             return Vec::new();
         };
         let Some((base_version, base_hours)) =
-            baseline(&versions, cx.now.add_days(-set.window_days), hours)
+            baseline(&versions, cx.now.sub_days(set.window_days), hours)
         else {
             return Vec::new();
         };

@@ -48,6 +48,7 @@ impl Rule for TargetsMissed {
             return Vec::new();
         };
         let mut findings = Vec::new();
+        let all = readings(&versions, |s| &s.front.kpis);
         for (i, kpi) in current.front.kpis.iter().enumerate() {
             let Some(attainment) = kpi.attainment() else {
                 continue;
@@ -55,8 +56,8 @@ impl Rule for TargetsMissed {
             if attainment >= min {
                 continue;
             }
-            let history = readings(&versions, &kpi.id, |s| &s.front.kpis);
-            let previous: Option<&Reading> = match history.as_slice() {
+            let history = all.get(kpi.id.as_str()).map_or(&[][..], Vec::as_slice);
+            let previous: Option<&Reading> = match history {
                 [.., before, last] if Some(last.as_of) == kpi.as_of => Some(before),
                 _ => None,
             };

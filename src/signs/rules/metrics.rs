@@ -62,6 +62,8 @@ impl Rule for NoSuccessMetrics {
         // No KPIs, or a KPI without target, is a fact with no number to it: no measure. A stale
         // KPI is measured by the days since its last update.
         let mut findings = Vec::new();
+        // Each version's KPIs by id, read when a KPI without `as_of` needs its history.
+        let mut by_id = None;
         for (i, kpi) in current.front.kpis.iter().enumerate() {
             if kpi.target.is_none() {
                 findings.push(
@@ -87,13 +89,10 @@ impl Rule for NoSuccessMetrics {
                 Some(as_of) => (as_of, now_version),
                 None => {
                     let mut since = now_version;
-                    for (version, snapshot) in versions.iter().rev() {
-                        let actual = snapshot
-                            .front
-                            .kpis
-                            .iter()
-                            .find(|k| k.id == kpi.id)
-                            .and_then(|k| k.actual);
+                    let by_id = by_id
+                        .get_or_insert_with(|| super::metrics_by_id(&versions, |s| &s.front.kpis));
+                    for ((version, _), kpis) in versions.iter().zip(by_id.iter()).rev() {
+                        let actual = kpis.get(kpi.id.as_str()).and_then(|k| k.actual);
                         if actual.is_none() || actual != kpi.actual {
                             break;
                         }

@@ -237,7 +237,8 @@ impl Rule for PartnerTurnover {
         let mut departures: Vec<(&Version, String)> = Vec::new();
         for ((_, was), (version, is)) in pairs(timeline, cx.now) {
             let (before, after) = (partner_names(was), partner_names(is));
-            for name in before.iter().filter(|n| !after.contains(n)) {
+            let after: std::collections::HashSet<&str> = after.into_iter().collect();
+            for name in before.iter().filter(|n| !after.contains(*n)) {
                 departures.push((version, (*name).to_string()));
             }
         }
@@ -246,10 +247,13 @@ impl Rule for PartnerTurnover {
         let mut best: Option<(usize, usize)> = None;
         for end in 0..departures.len() {
             let end_date = departures[end].0.date();
+            let from = end_date.sub_days(set.window_days);
+            // At most `end`: a window can only reach back, whatever the setting says.
             let start = departures
                 .iter()
-                .position(|(v, _)| v.date() >= end_date.add_days(-set.window_days))
-                .unwrap_or(end);
+                .position(|(v, _)| v.date() >= from)
+                .unwrap_or(end)
+                .min(end);
             let count = end + 1 - start;
             if best.is_none_or(|(s, e)| count >= e + 1 - s) {
                 best = Some((start, end));
@@ -655,6 +659,25 @@ mod tests {
                 2.0,
                 Worse::Higher
             ))
+        );
+    }
+
+    #[test]
+    fn a_negative_window_counts_no_departures_instead_of_panicking() {
+        // A window that ended after its last departure put the group's start past its end.
+        let timeline = two_departures()
+            .version(
+                "2024-10-01",
+                &contacts(&[("Lee Park", true), ("Sam Ortiz", false)]),
+            )
+            .build();
+        let mut setup = crate::signs::testing::Setup::default();
+        setup.settings.partner_turnover.window_days = -120;
+        setup.settings.partner_turnover.min_departures = 1;
+        let findings = PartnerTurnover.check(&timeline, &setup.context("2024-11-01"));
+        assert_eq!(
+            findings[0].message.split(':').next(),
+            Some("1 partner contacts left within -120 days")
         );
     }
 

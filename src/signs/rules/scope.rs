@@ -84,11 +84,13 @@ impl Rule for ScopeDrift {
         changed.sort_by_key(|(v, _)| v.date());
         let mut best: Option<(usize, usize)> = None;
         for end in 0..changed.len() {
-            let from = changed[end].0.date().add_days(-set.window_days);
+            let from = changed[end].0.date().sub_days(set.window_days);
+            // At most `end`: a window can only reach back, whatever the setting says.
             let start = changed
                 .iter()
                 .position(|(v, _)| v.date() >= from)
-                .unwrap_or(end);
+                .unwrap_or(end)
+                .min(end);
             if best.is_none_or(|(s, e)| end + 1 - start >= e + 1 - s) {
                 best = Some((start, end));
             }
@@ -159,6 +161,8 @@ impl Rule for ScopeUndefined {
         };
         // One finding per item and problem, each a fact with no number to it: no measure.
         let mut findings = Vec::new();
+        let slas: std::collections::HashSet<&str> =
+            current.front.slas.iter().map(|s| s.id.as_str()).collect();
         for (i, item) in current.front.scope.iter().enumerate() {
             let problem = match (item.owner, &item.sla) {
                 (None, _) => Some((
@@ -176,7 +180,7 @@ impl Rule for ScopeUndefined {
             let unknown = item
                 .sla
                 .as_ref()
-                .filter(|sla| !current.front.slas.iter().any(|s| &s.id == *sla))
+                .filter(|sla| !slas.contains(sla.as_str()))
                 .map(|sla| {
                     (
                         "unknown-sla",
@@ -230,6 +234,54 @@ mod tests {
             ));
         }
         front(&text)
+    }
+
+    #[test]
+    fn a_negative_window_reaches_back_nowhere_instead_of_panicking() {
+        // A window that ended after its last change put the group's start past its end.
+        let timeline = History::new()
+            .version(
+                "2024-01-15",
+                &scope(&[("eu-hosting", "Managed hosting for EU tenants")]),
+            )
+            .version(
+                "2024-02-01",
+                &scope(&[
+                    ("eu-hosting", "Managed hosting for EU tenants"),
+                    ("analytics", "Usage analytics"),
+                ]),
+            )
+            .version(
+                "2024-03-10",
+                &scope(&[
+                    ("eu-hosting", "Hosting and backups worldwide"),
+                    ("analytics", "Usage analytics"),
+                ]),
+            )
+            .version(
+                "2024-03-11",
+                &scope(&[
+                    ("eu-hosting", "Hosting and backups worldwide"),
+                    ("analytics", "Usage analytics"),
+                ]),
+            )
+            .version(
+                "2024-05-20",
+                &scope(&[("eu-hosting", "Hosting and backups worldwide")]),
+            )
+            .build();
+        let mut setup = crate::signs::testing::Setup::default();
+        setup.settings.scope_drift.window_days = -40;
+        setup.settings.scope_drift.min_commits = 1;
+        let findings = ScopeDrift.check(&timeline, &setup.context("2024-06-01"));
+        assert_eq!(findings.len(), 1);
+        assert!(
+            findings[0]
+                .message
+                .starts_with("the scope changed in 1 commits within -40 days"),
+            "{}",
+            findings[0].message
+        );
     }
 
     #[test]

@@ -46,12 +46,13 @@ impl Rule for SupportDegrading {
             return Vec::new();
         };
         let mut findings = Vec::new();
+        let all = readings(&versions, |s| &s.front.slas);
         for (i, sla) in current.front.slas.iter().enumerate() {
             if sla.is_met() != Some(false) {
                 continue;
             }
-            let history = readings(&versions, &sla.id, |s| &s.front.slas);
-            let previous: Option<&Reading> = match history.as_slice() {
+            let history = all.get(sla.id.as_str()).map_or(&[][..], Vec::as_slice);
+            let previous: Option<&Reading> = match history {
                 [.., before, last] if Some(last.as_of) == sla.as_of => Some(before),
                 _ => None,
             }

@@ -66,7 +66,7 @@ impl Rule for TensionRising {
             return Vec::new();
         };
         let lexicon = Lexicon::shared_tension(&cx.vocabulary.tension);
-        let cut = cx.now.add_days(-set.recent_days);
+        let cut = cx.now.sub_days(set.recent_days);
         let (mut recent_hits, mut recent_chars, mut earlier_hits, mut earlier_chars) =
             (0usize, 0usize, 0usize, 0usize);
         let mut evidence = Vec::new();
@@ -103,7 +103,7 @@ impl Rule for TensionRising {
         {
             return Vec::new();
         }
-        let rate = |hits: usize, chars: usize| hits as f64 * 1000.0 / chars as f64;
+        let rate = |hits: usize, chars: usize| hits as f64 * 1000.0 / chars.max(1) as f64;
         let recent_rate = rate(recent_hits, recent_chars);
         let earlier_rate = rate(earlier_hits, earlier_chars);
         if recent_rate < set.min_factor * earlier_rate {

@@ -73,7 +73,7 @@ impl Rule for ValueGap {
         if now_ratio >= set.min_ratio {
             return Vec::new();
         }
-        let window_start = cx.now.add_days(-set.window_days);
+        let window_start = cx.now.sub_days(set.window_days);
         let Some((base_version, (base_ratio, base_revenue, base_invested))) =
             baseline(&versions, window_start, ratio)
         else {

@@ -65,13 +65,18 @@ impl Rule for VendorCentric {
             return Vec::new();
         }
         let since: Option<Date> = unanswered.iter().filter_map(|r| r.raised).min();
-        let first_seen = |summary: &str| -> Date {
-            versions
-                .iter()
-                .find(|(_, s)| s.front.offers.iter().any(|o| o.summary == summary))
-                .map_or(now_version.date(), |(v, _)| v.date())
-        };
-        let ids: Vec<&str> = unanswered.iter().map(|r| r.id.as_str()).collect();
+        // The date of the first version holding each offer, in one pass over the versions.
+        let mut seen: std::collections::HashMap<&str, Date> = std::collections::HashMap::new();
+        for (version, snapshot) in &versions {
+            for offer in &snapshot.front.offers {
+                seen.entry(offer.summary.as_str())
+                    .or_insert_with(|| version.date());
+            }
+        }
+        let first_seen =
+            |summary: &str| -> Date { seen.get(summary).copied().unwrap_or(now_version.date()) };
+        let ids: std::collections::HashSet<&str> =
+            unanswered.iter().map(|r| r.id.as_str()).collect();
         let offers: Vec<(Date, &str)> = front
             .offers
             .iter()
