@@ -433,20 +433,11 @@ fn pull_request(dir: &Path) -> Result<PullRequest, git2::Error> {
         let text = edit(&String::from_utf8_lossy(blob.content()));
         let mut index = git2::Index::new()?;
         index.read_tree(&tree)?;
-        index.add(&git2::IndexEntry {
-            ctime: git2::IndexTime::new(0, 0),
-            mtime: git2::IndexTime::new(0, 0),
-            dev: 0,
-            ino: 0,
-            mode: 0o100644,
-            uid: 0,
-            gid: 0,
-            file_size: u32::try_from(text.len()).unwrap_or(u32::MAX),
-            id: repo.blob(text.as_bytes())?,
-            flags: 0,
-            flags_extended: 0,
-            path: path.as_bytes().to_vec(),
-        })?;
+        index.add(&rapport::sample::file_entry(
+            path,
+            repo.blob(text.as_bytes())?,
+            text.len(),
+        ))?;
         let tree = repo.find_tree(index.write_tree_to(&repo)?)?;
         let time = git2::Time::new(when + 3600 * n as i64, 0);
         let who = git2::Signature::new("Bench Reviewer", "bench@example.com", &time)?;

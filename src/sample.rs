@@ -172,22 +172,7 @@ fn replay_branch(
                     n + 1
                 ))
             })?;
-            let blob = repo.blob(&content)?;
-            let entry = git2::IndexEntry {
-                ctime: git2::IndexTime::new(0, 0),
-                mtime: git2::IndexTime::new(0, 0),
-                dev: 0,
-                ino: 0,
-                mode: 0o100644,
-                uid: 0,
-                gid: 0,
-                file_size: u32::try_from(content.len()).unwrap_or(u32::MAX),
-                id: blob,
-                flags: 0,
-                flags_extended: 0,
-                path: path.as_bytes().to_vec(),
-            };
-            index.add(&entry)?;
+            index.add(&file_entry(path, repo.blob(&content)?, content.len()))?;
         }
         let tree = repo.find_tree(index.write_tree_to(repo)?)?;
         let signature = signature(&step.author, &step.date).ok_or_else(|| {
@@ -210,6 +195,25 @@ fn replay_branch(
     }
     repo.reference(&reference, parent.id(), true, &pull.title)?;
     Ok(())
+}
+
+/// An index entry for a regular file at `path` holding `blob` of `size` bytes, for building
+/// commits in memory (no work tree, no file times).
+pub fn file_entry(path: &str, blob: git2::Oid, size: usize) -> git2::IndexEntry {
+    git2::IndexEntry {
+        ctime: git2::IndexTime::new(0, 0),
+        mtime: git2::IndexTime::new(0, 0),
+        dev: 0,
+        ino: 0,
+        mode: 0o100644,
+        uid: 0,
+        gid: 0,
+        file_size: u32::try_from(size).unwrap_or(u32::MAX),
+        id: blob,
+        flags: 0,
+        flags_extended: 0,
+        path: path.as_bytes().to_vec(),
+    }
 }
 
 fn write_file(workdir: &Path, path: &str, content: &[u8]) -> Result<()> {

@@ -106,20 +106,7 @@ fn build(dir: &Path, steps: &[Step<'_>]) -> Option<usize> {
             let _ = index.remove_path(Path::new(&step.path));
         } else {
             let blob = repo.blob(step.content).ok()?;
-            let entry = git2::IndexEntry {
-                ctime: git2::IndexTime::new(0, 0),
-                mtime: git2::IndexTime::new(0, 0),
-                dev: 0,
-                ino: 0,
-                mode: 0o100644,
-                uid: 0,
-                gid: 0,
-                file_size: u32::try_from(step.content.len()).unwrap_or(u32::MAX),
-                id: blob,
-                flags: 0,
-                flags_extended: 0,
-                path: step.path.as_bytes().to_vec(),
-            };
+            let entry = rapport::sample::file_entry(&step.path, blob, step.content.len());
             index.add(&entry).ok()?;
         }
         let tree = index.write_tree_to(&repo).ok()?;
@@ -191,8 +178,11 @@ fuzz_target!(|data: &[u8]| {
     };
     for snapshot in &analysis.state.snapshots {
         let found = history::timeline(&repo, "HEAD", &snapshot.id, &analysis.config.ladder, &Quiet);
-        if let Ok((head, timeline)) = found {
-            let view = describe(head, &timeline, &analysis.config);
+        if let Ok(history) = found {
+            let Some(timeline) = history.timelines.first() else {
+                continue;
+            };
+            let view = describe(history.head.clone(), timeline, &analysis.config);
             let _ = report::timeline::write_text(&mut out, &view);
             let _ = serde_json::to_writer(&mut out, &view);
         }

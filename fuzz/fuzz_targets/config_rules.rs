@@ -53,10 +53,13 @@ fn timelines(ladder: &Ladder, date: impl Fn(usize, Date) -> Date) -> Vec<Timelin
             id: path.clone(),
             versions: Vec::new(),
         });
+        let parent = timeline.versions.len().checked_sub(1);
         timeline.versions.push(Version {
             commit,
             path: path.clone(),
             content,
+            parent,
+            date: day,
         });
     }
     by_path.into_values().collect()

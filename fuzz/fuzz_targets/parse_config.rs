@@ -6,6 +6,9 @@ use rapport::config::Config;
 
 fuzz_target!(|data: &[u8]| {
     if let Err(diagnostics) = Config::parse("rapport.yaml", data) {
-        assert!(!diagnostics.is_empty(), "a refused configuration always says why");
+        assert!(
+            !diagnostics.is_empty(),
+            "a refused configuration always says why"
+        );
     }
 });

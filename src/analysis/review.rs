@@ -12,7 +12,7 @@ use serde::Serialize;
 
 use super::base::Base;
 use super::{LedgerRoot, config_at, reopen_for, run_rules};
-use crate::config::{self, Config};
+use crate::config::Config;
 use crate::error::{Error, Result};
 use crate::history::{self, Compared, LedgerRepo, Progress, Touched};
 use crate::ledger::changes::{Change, changes};
@@ -248,7 +248,7 @@ pub fn review(request: &ReviewRequest<'_>) -> Result<Review> {
     // A configuration the merge base cannot read is no reason to refuse the change fixing it.
     let base_config =
         config_at(ledger, &repo, merge_base).unwrap_or_else(|_| ledger.config.clone());
-    let config_changed = config_file(&repo, merge_base)? != config_file(&repo, head_id)?;
+    let config_changed = base_config != head_config;
     let repo = reopen_for(ledger, repo, &head_config)?;
     // A ledger whose folder is gone (or a submodule) at head has nothing to report on; a change
     // that touches no partnership file is quiet.
@@ -390,7 +390,7 @@ fn review_one(pair: &Compared, sides: &Sides<'_>) -> Option<PartnershipReview> {
         _ => FileChange::Modified,
     };
     let (head_texts, base_texts) = (sides.head.texts, sides.base.texts);
-    let mut at_head = if valid {
+    let at_head = if valid {
         run_rules(
             std::slice::from_ref(head),
             sides.head.config,
@@ -414,7 +414,7 @@ fn review_one(pair: &Compared, sides: &Sides<'_>) -> Option<PartnershipReview> {
             finding.fingerprint = Fingerprint::new(finding.rule, &pair.id, &finding.subject);
         }
     }
-    let findings = if valid {
+    let mut findings = if valid {
         classify(&at_head, &at_base)
     } else {
         Vec::new()
@@ -423,26 +423,42 @@ fn review_one(pair: &Compared, sides: &Sides<'_>) -> Option<PartnershipReview> {
     if file == FileChange::Reconfigured && findings.iter().all(|r| r.status == Status::Unchanged) {
         return None;
     }
-    // Classified on the real values; only then masked.
-    let mut findings = findings;
+    // Classified on the real values; only then masked, with what either side redacts. The
+    // merge base's message and measure are masked as the finding they were.
+    let fields: Vec<String> = sides
+        .head
+        .config
+        .redact
+        .iter()
+        .chain(&sides.base.config.redact)
+        .cloned()
+        .collect();
     let timelines = [head.clone(), base.clone()];
-    let mut shown: Vec<Finding> = findings.iter().map(|r| r.finding.clone()).collect();
-    redact::redact(&mut shown, &timelines, &sides.head.config.redact);
-    redact::redact(&mut shown, &timelines, &sides.base.config.redact);
-    for (reviewed, masked) in findings.iter_mut().zip(shown) {
-        reviewed.finding = masked;
+    let mut befores: Vec<Finding> = findings
+        .iter()
+        .map(|r| {
+            let mut was = r.finding.clone();
+            if let Some(before) = &r.before {
+                was.message.clone_from(&before.message);
+                was.measure.clone_from(&before.measure);
+            }
+            was
+        })
+        .collect();
+    redact::redact(
+        findings
+            .iter_mut()
+            .map(|r| &mut r.finding)
+            .chain(befores.iter_mut()),
+        &timelines,
+        &fields,
+    );
+    for (reviewed, was) in findings.iter_mut().zip(befores) {
         if let Some(before) = &mut reviewed.before {
-            let mut one = vec![reviewed.finding.clone()];
-            one[0].message = before.message.clone();
-            one[0].measure = before.measure.clone();
-            redact::redact(&mut one, &timelines, &sides.head.config.redact);
-            redact::redact(&mut one, &timelines, &sides.base.config.redact);
-            before.message = one[0].message.clone();
-            before.measure = one[0].measure.clone();
+            before.message = was.message;
+            before.measure = was.measure;
         }
     }
-    at_head.clear();
-    at_base.clear();
 
     let (before_snapshot, after_snapshot) = (base.current(), head.current());
     let mut changes = match (before_snapshot, after_snapshot) {
@@ -450,7 +466,7 @@ fn review_one(pair: &Compared, sides: &Sides<'_>) -> Option<PartnershipReview> {
         _ => Vec::new(),
     };
     changes.retain(|c| !matches!(c, Change::Created) || file == FileChange::Added);
-    redact::redact_changes(&mut changes, &timelines, &sides.head.config.redact);
+    redact::redact_changes(&mut changes, &timelines, &fields);
     let meetings = match after_snapshot {
         Some(after) => added_meetings(
             before_snapshot.map(|s| s.body.meetings.as_slice()),
@@ -574,15 +590,6 @@ fn added_meetings(before: Option<&[Meeting]>, after: &[Meeting]) -> Vec<Meeting>
         })
         .cloned()
         .collect()
-}
-
-/// The bytes of `rapport.yaml` in a commit, if it has one.
-fn config_file(repo: &LedgerRepo, commit: git2::Oid) -> Result<Option<history::Read>> {
-    repo.file_at(
-        &repo.repo.find_commit(commit)?,
-        config::FILE_NAME,
-        config::LIMIT,
-    )
 }
 
 /// Every partnership file of either side, for a change of configuration: the files the change

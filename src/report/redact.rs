@@ -15,12 +15,16 @@ use crate::signs::Finding;
 pub const MASK: &str = "[redacted]";
 
 /// Masks, in place, every value any version of a partnership held in one of `fields`.
-pub fn redact(findings: &mut [Finding], timelines: &[Timeline], fields: &[String]) {
+pub fn redact<'f>(
+    findings: impl IntoIterator<Item = &'f mut Finding>,
+    timelines: &[Timeline],
+    fields: &[String],
+) {
     if fields.is_empty() {
         return;
     }
     let secrets = secrets(timelines, fields);
-    for finding in findings.iter_mut() {
+    for finding in findings {
         let Some(secret) = secrets.get(finding.location.partnership.as_str()) else {
             continue;
         };
