@@ -11,6 +11,7 @@ use crate::ledger::diagnostic::finish;
 use crate::ledger::load::{Limit, read_bounded};
 use crate::ledger::parse::decode;
 use crate::ledger::schema_check::check_tree;
+use crate::ledger::selection::Selection;
 use crate::ledger::{Diagnostic, Ladder, yaml};
 use crate::signs::{Settings, Vocabulary};
 
@@ -38,6 +39,12 @@ pub struct Config {
     /// Folders (relative to the ledger root) that hold partnership files, searched at any depth.
     #[serde(default = "default_paths")]
     pub paths: Vec<String>,
+    /// Files under the partnership folders that are not partnerships: globs from the ledger
+    /// root (`partners/archive/**`); one without a `/` matches a file or folder name at any
+    /// depth (`README.md`, `_*`). Names starting with `.` are never partnerships. Setting this
+    /// replaces the default list.
+    #[serde(default = "default_exclude")]
+    pub exclude: Vec<String>,
     /// Contact levels, most senior first.
     #[serde(default)]
     #[schemars(with = "Vec<String>")]
@@ -61,11 +68,16 @@ fn default_paths() -> Vec<String> {
     vec!["partners".to_string()]
 }
 
+fn default_exclude() -> Vec<String> {
+    crate::ledger::selection::default_exclude()
+}
+
 impl Default for Config {
     fn default() -> Self {
         Config {
             rapport: 1,
             paths: default_paths(),
+            exclude: default_exclude(),
             ladder: Ladder::default(),
             redact: Vec::new(),
             rules: Settings::default(),
@@ -132,6 +144,14 @@ fn schema_root() -> &'static Value {
 }
 
 impl Config {
+    /// Which files are partnerships, with paths relative to the ledger root.
+    pub fn selection(&self) -> Selection {
+        // `parse` refuses a pattern that is not a glob, so this only falls back for a
+        // configuration built in code.
+        Selection::new(&self.paths, &self.exclude)
+            .unwrap_or_else(|_| Selection::with_default_exclude(&self.paths))
+    }
+
     /// Parses a configuration file's bytes; `file` is the path shown in errors.
     pub fn parse(file: &str, bytes: &[u8]) -> Result<Config, Vec<Diagnostic>> {
         if bytes.len() > LIMIT.bytes {
@@ -199,6 +219,17 @@ impl Config {
                     "paths are folders inside the ledger, relative to rapport.yaml",
                 );
             }
+        }
+        if let Err(bad) = Selection::new(&config.paths, &config.exclude) {
+            problem(
+                &format!("exclude[{}]", bad.index),
+                format!(
+                    "`{}` is not a glob: {}",
+                    config.exclude.get(bad.index).map_or("", String::as_str),
+                    bad.message
+                ),
+                "write a glob such as `README.md`, `_*` or `partners/archive/**`",
+            );
         }
         if config.ladder.0.is_empty() {
             problem(

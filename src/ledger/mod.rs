@@ -12,6 +12,7 @@ pub mod model;
 pub mod parse;
 pub mod parse_cache;
 pub mod schema_check;
+pub mod selection;
 pub mod validate;
 pub mod yaml;
 
