@@ -270,6 +270,68 @@ impl Config {
     }
 }
 
+/// A `rapport.yaml` for a new ledger: every setting shown with its default, commented out, so
+/// the file documents what can be set and changes nothing until a line is uncommented.
+pub fn commented_default() -> String {
+    let default = Config::default();
+    let mut out = String::from(
+        "# yaml-language-server: $schema=./schema/rapport.schema.json\n\
+         # rapport's configuration. Every setting is shown with its default, commented out:\n\
+         # uncomment a line to change it. `rapport explain RULE` documents each rule's settings.\n\
+         rapport: 1\n\n",
+    );
+    let mut setting = |comment: &str, line: String| {
+        for part in comment.lines() {
+            out.push_str(&format!("# {part}\n"));
+        }
+        for part in line.lines() {
+            out.push_str(&format!("# {part}\n"));
+        }
+        out.push('\n');
+    };
+    setting(
+        "Folders that hold partnership files, searched at any depth.",
+        format!("paths: {}", json(&default.paths)),
+    );
+    setting(
+        "Files under those folders that are not partnerships: globs from the ledger root\n\
+         (`partners/archive/**`); one without a `/` matches a file or folder name at any depth.\n\
+         Names starting with `.` are never partnerships. A list here replaces this one.",
+        format!("exclude: {}", json(&default.exclude)),
+    );
+    setting(
+        "Contact levels, most senior first (`contact-downgrade` compares them).",
+        format!("ladder: {}", json(&default.ladder.0)),
+    );
+    setting(
+        "Front matter fields masked in every output, such as terms.price or contacts.email.",
+        "redact: []".to_string(),
+    );
+    let mut rules = String::from("rules:");
+    if let Value::Object(map) = serde_json::to_value(&default.rules).unwrap_or_default() {
+        for (rule, settings) in map {
+            rules.push_str(&format!("\n  {rule}: {settings}"));
+        }
+    }
+    setting(
+        "Each rule's thresholds; `enabled: false` turns a rule off, `severity: error` (or\n\
+         warning, info) replaces its severity.",
+        rules,
+    );
+    setting(
+        "Extra words for the vocabulary rules, in any language, such as { tension: [escalation] }.",
+        "vocabulary: {}".to_string(),
+    );
+    out.truncate(out.trim_end().len());
+    out.push('\n');
+    out
+}
+
+/// A value shown in [`commented_default`]: JSON, which YAML reads as flow style.
+fn json(value: &impl Serialize) -> String {
+    serde_json::to_string(value).unwrap_or_default()
+}
+
 /// Whether `a.b` names a field of the partnership front matter schema.
 fn is_front_matter_path(path: &str) -> bool {
     let root = crate::ledger::parse::schema().to_value();
@@ -337,6 +399,44 @@ mod tests {
         assert_eq!(errors[0].line, 2);
         assert!(errors[0].message.contains("unknown key `pathz`"));
         assert_eq!(errors[0].help.as_deref(), Some("did you mean `paths`?"));
+    }
+
+    #[test]
+    fn the_commented_default_shows_every_setting_at_its_default() {
+        let commented = commented_default();
+        let as_is = Config::parse("rapport.yaml", commented.as_bytes()).expect("it parses");
+        assert_eq!(as_is, Config::default());
+        // Uncommented, every line is a setting at its default value.
+        let uncommented: String = commented
+            .lines()
+            .filter(|line| !line.starts_with("# ") || line.starts_with("#   ") || is_key(line))
+            .map(|line| line.strip_prefix("# ").unwrap_or(line))
+            .collect::<Vec<_>>()
+            .join("\n");
+        let shown = Config::parse("rapport.yaml", uncommented.as_bytes()).expect("it parses");
+        assert_eq!(shown, Config::default());
+        let written: Vec<&str> = [
+            "paths:",
+            "exclude:",
+            "ladder:",
+            "redact:",
+            "rules:",
+            "vocabulary:",
+        ]
+        .into_iter()
+        .filter(|key| uncommented.contains(&format!("\n{key}")))
+        .collect();
+        assert_eq!(written.len(), 6, "{uncommented}");
+        assert!(
+            uncommented.contains("payment-terms-slip: {"),
+            "{uncommented}"
+        );
+    }
+
+    fn is_key(line: &str) -> bool {
+        line.strip_prefix("# ")
+            .and_then(|rest| rest.split_once(':'))
+            .is_some_and(|(key, _)| !key.is_empty() && key.chars().all(|c| c.is_ascii_lowercase()))
     }
 
     #[test]

@@ -13,7 +13,9 @@ pub mod parse;
 pub mod parse_cache;
 pub mod schema_check;
 pub mod selection;
+pub mod template;
 pub mod validate;
+pub mod write;
 pub mod yaml;
 
 use std::sync::Arc;
