@@ -934,9 +934,12 @@ fn the_pre_commit_hooks_are_rapport_command_lines_that_run() {
     };
     let check = hook("rapport-check");
     let push = hook("rapport-report");
+    // On commit, pre-commit passes the staged files: `rapport check FILE...` reads only their
+    // histories. On push, the gate compares the branch as a whole.
+    assert!(check.get("pass_filenames").is_none_or(|p| p == true));
+    assert_eq!(push["pass_filenames"], false);
     for h in [&check, &push] {
         assert_eq!(h["language"], "rust");
-        assert_eq!(h["pass_filenames"], false);
         assert_eq!(h["files"], r"^(partners/.*\.md|rapport\.yaml)$");
         assert!(h["name"].is_string());
     }
@@ -965,8 +968,9 @@ fn the_pre_commit_hooks_are_rapport_command_lines_that_run() {
         assert!(ledger.git(args).status.success());
     }
     let machine = Machine::new();
-    let run_entry = |entry: &Value| {
-        let words: Vec<&str> = entry.as_str().expect("entry").split_whitespace().collect();
+    let run_entry = |entry: &Value, staged: &[&str]| {
+        let mut words: Vec<&str> = entry.as_str().expect("entry").split_whitespace().collect();
+        words.extend(staged);
         assert_eq!(words[0], "rapport");
         Run::from(
             machine
@@ -976,7 +980,7 @@ fn the_pre_commit_hooks_are_rapport_command_lines_that_run() {
                 .expect("rapport runs"),
         )
     };
-    let checked = run_entry(&check["entry"]);
+    let checked = run_entry(&check["entry"], &["partners/northwind.md"]);
     assert!(
         [0, 1].contains(&checked.code),
         "a valid ledger is never 2: {}{}",
@@ -984,7 +988,7 @@ fn the_pre_commit_hooks_are_rapport_command_lines_that_run() {
         checked.stderr
     );
     assert!(checked.stdout.contains("checked"), "{}", checked.stdout);
-    let pushed = run_entry(&push["entry"]);
+    let pushed = run_entry(&push["entry"], &[]);
     pushed.expect(1);
     assert!(
         pushed.stdout.contains("error[payment-terms-slip]"),
