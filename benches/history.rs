@@ -78,6 +78,16 @@ fn main() {
     let one_rapport = median(|| drain(&repo, rapport, &["timeline", &id]));
     let one_git = median(|| drain(&repo, "git", &["log", "-p", "--", &file]));
     let one_git_follow = median(|| drain(&repo, "git", &["log", "-p", "--follow", "--", &file]));
+    // The pre-commit hook's path: one named file, read with its own history only.
+    let hook = [
+        "check",
+        "--rev",
+        "HEAD",
+        "--fail-on",
+        "never",
+        file.as_str(),
+    ];
+    let one_check = median(|| drain(&repo, rapport, &hook));
 
     let peak_kb = all_rapport
         .1
@@ -106,6 +116,12 @@ fn main() {
         "  (git log -p --follow -- FILE)",
         one_rapport.0,
         one_git_follow.0,
+        1.5,
+    );
+    row(
+        "rapport check --rev HEAD FILE vs git log -p",
+        one_check.0,
+        one_git.0,
         1.5,
     );
     println!(

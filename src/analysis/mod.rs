@@ -211,20 +211,26 @@ fn load_revision(
     let repo = reopen_for(ledger, repo, &config)?;
     let commit = repo.repo.find_commit(commit)?;
     root::refuse_unreadable_at(ledger, &repo, &config, &commit, rev)?;
-    let (mut files, mut problems) = repo.files_at(&commit)?;
-    if let Some(only) = &ledger.only {
-        files.retain(|(path, _)| ledger.wants(path));
-        problems.retain(|d| ledger.wants(&d.file));
-        let at_rev = |file: &String| {
-            files.iter().any(|(path, _)| path == file) || problems.iter().any(|d| d.file == *file)
-        };
-        if let Some(file) = only.iter().find(|file| !at_rev(file)) {
-            return Err(Error::NotAtRevision {
-                file: file.clone(),
-                rev: rev.to_string(),
-            });
+    let (files, problems) = match &ledger.only {
+        // Only the named files' blobs are read, as in the working tree.
+        Some(only) => {
+            let (mut files, mut problems) = (Vec::new(), Vec::new());
+            for file in only {
+                match repo.file_at(&commit, file, load::PARTNERSHIP)? {
+                    Some(Ok(bytes)) => files.push((file.clone(), bytes)),
+                    Some(Err(problem)) => problems.push(problem),
+                    None => {
+                        return Err(Error::NotAtRevision {
+                            file: file.clone(),
+                            rev: rev.to_string(),
+                        });
+                    }
+                }
+            }
+            (files, problems)
         }
-    }
+        None => repo.files_at(&commit)?,
+    };
     if files.is_empty() && problems.is_empty() {
         return Err(root::nothing_to_check(ledger, &config, Some(rev)));
     }
