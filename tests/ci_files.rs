@@ -882,10 +882,13 @@ fn the_gitlab_template_runs_the_tested_script_with_full_history() {
     let template = yaml("ci/gitlab/rapport.gitlab-ci.yml");
     let job = &template["rapport"];
     assert_eq!(job["variables"]["GIT_DEPTH"], "0");
+    // A release binary, not a toolchain: the template's version is the crate's.
+    assert_eq!(job["image"], "debian:bookworm-slim");
     assert_eq!(
-        job["variables"]["RAPPORT_INSTALL"],
-        "cargo install --locked rapport"
+        job["variables"]["RAPPORT_VERSION"],
+        env!("CARGO_PKG_VERSION")
     );
+    assert_eq!(job["variables"]["RAPPORT_INSTALL"], "");
     assert!(
         job["rules"][0]["if"]
             .as_str()
@@ -893,11 +896,14 @@ fn the_gitlab_template_runs_the_tested_script_with_full_history() {
         "{job:#}"
     );
     let before = job["before_script"].as_array().expect("before_script");
-    assert!(
-        before.iter().any(|line| line
-            .as_str()
-            .is_some_and(|l| l.contains("\"$RAPPORT_INSTALL\""))),
-        "{before:#?}"
+    let install = read(project().join("ci/gitlab/install.sh"));
+    let install = install
+        .strip_prefix("#!/usr/bin/env bash\n")
+        .expect("a bash script");
+    assert_eq!(
+        before.last(),
+        Some(&serde_json::json!(install)),
+        "rapport.gitlab-ci.yml's install differs from ci/gitlab/install.sh"
     );
     assert_eq!(job["artifacts"]["when"], "always");
     assert_eq!(

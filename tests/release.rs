@@ -44,11 +44,21 @@ fn workflow_targets() -> Vec<String> {
 /// `[package.metadata.binstall]`, as cargo reads it.
 fn binstall() -> Value {
     let out = Command::new(env!("CARGO"))
-        .args(["metadata", "--format-version", "1", "--no-deps", "--offline"])
+        .args([
+            "metadata",
+            "--format-version",
+            "1",
+            "--no-deps",
+            "--offline",
+        ])
         .current_dir(project())
         .output()
         .expect("cargo metadata runs");
-    assert!(out.status.success(), "{}", String::from_utf8_lossy(&out.stderr));
+    assert!(
+        out.status.success(),
+        "{}",
+        String::from_utf8_lossy(&out.stderr)
+    );
     let metadata: Value = serde_json::from_slice(&out.stdout).expect("JSON");
     metadata["packages"][0]["metadata"]["binstall"].clone()
 }
@@ -137,7 +147,11 @@ impl Runner {
             .env("RAPPORT_DIST", self.path("server"))
             .output()
             .expect("package.sh runs");
-        assert!(out.status.success(), "{}", String::from_utf8_lossy(&out.stderr));
+        assert!(
+            out.status.success(),
+            "{}",
+            String::from_utf8_lossy(&out.stderr)
+        );
         let archive = PathBuf::from(String::from_utf8_lossy(&out.stdout).trim());
         assert_eq!(archive.parent(), Some(self.path("server").as_path()));
         let name = archive
@@ -154,7 +168,10 @@ impl Runner {
             .args(["--noprofile", "--norc", "-eo", "pipefail"])
             .arg(project().join("ci/github/install.sh"))
             .env_clear()
-            .env("PATH", format!("{}:/usr/bin:/bin", self.path("bin").display()))
+            .env(
+                "PATH",
+                format!("{}:/usr/bin:/bin", self.path("bin").display()),
+            )
             .env("HOME", self.dir.path())
             .env("GITHUB_ACTION_PATH", project())
             .env("GITHUB_ACTION_REPOSITORY", "acme/rapport")
@@ -180,10 +197,7 @@ impl Runner {
 #[test]
 fn the_release_workflow_builds_static_linux_macos_and_windows_on_a_tag() {
     let workflow = yaml(".github/workflows/release.yml");
-    assert_eq!(
-        workflow["on"]["push"]["tags"],
-        serde_json::json!(["v*"])
-    );
+    assert_eq!(workflow["on"]["push"]["tags"], serde_json::json!(["v*"]));
     assert_eq!(
         workflow_targets(),
         [
@@ -229,19 +243,31 @@ fn binstall_finds_the_archives_the_release_publishes() {
         let url = render(meta["pkg-url"].as_str().expect("pkg-url"), &values);
         assert_eq!(
             url,
-            format!("https://github.com/acme/rapport/releases/download/v{}/{archive}", version())
+            format!(
+                "https://github.com/acme/rapport/releases/download/v{}/{archive}",
+                version()
+            )
         );
         assert!(checksum.ends_with(&format!("  {archive}\n")), "{checksum}");
         // The binary is where bin-dir says, inside the archive.
         let bin_dir = render(meta["bin-dir"].as_str().expect("bin-dir"), &values);
         let listing = if windows {
-            Command::new("unzip").arg("-Z1").arg(runner.path("server").join(&archive)).output()
+            Command::new("unzip")
+                .arg("-Z1")
+                .arg(runner.path("server").join(&archive))
+                .output()
         } else {
-            Command::new("tar").arg("-tzf").arg(runner.path("server").join(&archive)).output()
+            Command::new("tar")
+                .arg("-tzf")
+                .arg(runner.path("server").join(&archive))
+                .output()
         }
         .expect("lists the archive");
         let listing = String::from_utf8_lossy(&listing.stdout);
-        assert!(listing.lines().any(|l| l == bin_dir), "{bin_dir} in {listing}");
+        assert!(
+            listing.lines().any(|l| l == bin_dir),
+            "{bin_dir} in {listing}"
+        );
     }
 }
 
@@ -250,13 +276,22 @@ fn the_action_installs_the_release_binary_after_checking_its_checksum() {
     let runner = Runner::new();
     let (archive, _) = runner.publish("aarch64-unknown-linux-musl");
     let out = runner.install("Linux", "ARM64");
-    assert!(out.status.success(), "{}", String::from_utf8_lossy(&out.stderr));
+    assert!(
+        out.status.success(),
+        "{}",
+        String::from_utf8_lossy(&out.stderr)
+    );
     let installed = runner
         .path("temp")
         .join(format!("rapport-{}-aarch64-unknown-linux-musl", version()));
     assert_eq!(runner.added_to_path(), format!("{}\n", installed.display()));
-    let ran = Command::new(installed.join("rapport")).output().expect("runs");
-    assert_eq!(String::from_utf8_lossy(&ran.stdout), "rapport from the release\n");
+    let ran = Command::new(installed.join("rapport"))
+        .output()
+        .expect("runs");
+    assert_eq!(
+        String::from_utf8_lossy(&ran.stdout),
+        "rapport from the release\n"
+    );
     let url = format!(
         "https://github.com/acme/rapport/releases/download/v{}/{archive}",
         version()
@@ -264,8 +299,14 @@ fn the_action_installs_the_release_binary_after_checking_its_checksum() {
     assert_eq!(
         runner.calls(),
         [
-            format!("curl --fail --silent --show-error --location --retry 3 --output {}/{archive} {url}", download_dir(&runner)),
-            format!("curl --fail --silent --show-error --location --retry 3 --output {}/{archive}.sha256 {url}.sha256", download_dir(&runner)),
+            format!(
+                "curl --fail --silent --show-error --location --retry 3 --output {}/{archive} {url}",
+                download_dir(&runner)
+            ),
+            format!(
+                "curl --fail --silent --show-error --location --retry 3 --output {}/{archive}.sha256 {url}.sha256",
+                download_dir(&runner)
+            ),
         ],
         "no cargo"
     );
@@ -298,11 +339,17 @@ fn a_tampered_archive_is_refused_and_nothing_is_installed_or_built() {
     assert_eq!(out.status.code(), Some(1));
     let stderr = String::from_utf8_lossy(&out.stderr);
     assert!(
-        stderr.contains(&format!("::error::rapport: the checksum of {archive} does not match its published one")),
+        stderr.contains(&format!(
+            "::error::rapport: the checksum of {archive} does not match its published one"
+        )),
         "{stderr}"
     );
     assert_eq!(runner.added_to_path(), "");
-    assert!(runner.calls().iter().all(|c| !c.starts_with("cargo")), "{:?}", runner.calls());
+    assert!(
+        runner.calls().iter().all(|c| !c.starts_with("cargo")),
+        "{:?}",
+        runner.calls()
+    );
 }
 
 #[test]
@@ -310,7 +357,11 @@ fn without_a_release_for_the_runner_the_action_builds_from_source() {
     let runner = Runner::new();
     // Nothing published: the download fails, and the documented fallback builds.
     let out = runner.install("macOS", "ARM64");
-    assert!(out.status.success(), "{}", String::from_utf8_lossy(&out.stderr));
+    assert!(
+        out.status.success(),
+        "{}",
+        String::from_utf8_lossy(&out.stderr)
+    );
     let stderr = String::from_utf8_lossy(&out.stderr);
     assert!(
         stderr.contains(&format!(
@@ -329,4 +380,61 @@ fn without_a_release_for_the_runner_the_action_builds_from_source() {
     let out = runner.install("Linux", "RISCV64");
     assert!(out.status.success());
     assert!(runner.calls().iter().all(|c| !c.starts_with("curl")));
+}
+
+#[test]
+fn the_gitlab_job_installs_the_release_binary_after_checking_its_checksum() {
+    let runner = Runner::new();
+    let target = match std::env::consts::ARCH {
+        "aarch64" => "aarch64-unknown-linux-musl",
+        _ => "x86_64-unknown-linux-musl",
+    };
+    let (archive, _) = runner.publish(target);
+    let gitlab = |runner: &Runner| {
+        Command::new("bash")
+            .args(["--noprofile", "--norc", "-c"])
+            .arg(format!(
+                "source {} && command -v rapport && rapport",
+                project().join("ci/gitlab/install.sh").display()
+            ))
+            .env_clear()
+            .env(
+                "PATH",
+                format!("{}:/usr/bin:/bin", runner.path("bin").display()),
+            )
+            .env("HOME", runner.path("temp"))
+            .env(
+                "RAPPORT_RELEASES",
+                "https://github.com/acme/rapport/releases/download",
+            )
+            .env("RAPPORT_VERSION", version())
+            .env("RAPPORT_INSTALL", "")
+            .output()
+            .expect("bash runs")
+    };
+    let out = gitlab(&runner);
+    assert!(
+        out.status.success(),
+        "{}",
+        String::from_utf8_lossy(&out.stderr)
+    );
+    let stdout = String::from_utf8_lossy(&out.stdout);
+    assert!(
+        stdout.starts_with(&format!("rapport: installed {archive} (sha256 ")),
+        "{stdout}"
+    );
+    assert!(
+        stdout.ends_with("/.local/bin/rapport\nrapport from the release\n"),
+        "{stdout}"
+    );
+
+    let served = runner.path("server").join(&archive);
+    let mut bytes = std::fs::read(&served).expect("read");
+    bytes.push(0);
+    std::fs::write(&served, bytes).expect("tamper");
+    std::fs::remove_file(runner.path("temp/.local/bin/rapport")).expect("uninstall");
+    let out = gitlab(&runner);
+    assert_eq!(out.status.code(), Some(1));
+    assert!(String::from_utf8_lossy(&out.stderr).contains("does not match its published one"));
+    assert!(!runner.path("temp/.local/bin/rapport").exists());
 }
