@@ -51,7 +51,7 @@ since: {since}
 contacts:
   - {{ name: {owner}, side: ours, primary: true }}
 #  - {{ name: Dana Whitfield, side: partner, role: VP Alliances, level: executive, primary: true, email: dana@example.com }}
-# terms: {{ payment_days: 30, price: 120000, currency: EUR, renewal: YYYY-MM-DD, notice_days: 90 }}
+# terms: {{ payment_days: 30, price: 120000, currency: EUR, renewal: YYYY-MM-DD }}
 # money: {{ revenue: 0, invested: 0 }}
 # effort: {{ hours_per_month: 20 }}
 # kpis:
@@ -264,6 +264,60 @@ mod tests {
         };
         assert_eq!(separator("text\r\n", crlf), "\r\n");
         assert_eq!(separator("text\r\n\r\n", crlf), "");
+    }
+
+    #[test]
+    fn a_new_file_parses_as_written_and_with_every_optional_block_filled_in() {
+        let today = Date::parse("2025-03-01").expect("a date");
+        let text = partnership(&NewPartnership {
+            id: "kestrel",
+            partner: "Kestrel Distribution GmbH",
+            status: "active",
+            owner: "Jonas Weber",
+            since: today,
+        });
+        let ladder = crate::ledger::Ladder::default();
+        let written = crate::ledger::parse::parse_partnership(
+            "partners/kestrel.md",
+            text.as_bytes(),
+            &ladder,
+        )
+        .expect("the new file parses");
+        assert_eq!(written.id, "kestrel");
+        // A user uncommenting every block and writing dates gets a valid file too.
+        let filled: String = text
+            .lines()
+            .map(|line| match line.strip_prefix('#') {
+                Some(rest) if rest.starts_with("  ") => rest.to_string(),
+                Some(rest)
+                    if rest.strip_prefix(' ').is_some_and(|r| {
+                        r.split_once(':')
+                            .is_some_and(|(k, _)| k.chars().all(|c| c.is_ascii_lowercase()))
+                    }) =>
+                {
+                    rest[1..].to_string()
+                }
+                _ => line.to_string(),
+            })
+            .collect::<Vec<_>>()
+            .join("\n")
+            .replace("YYYY-MM-DD", "2025-06-15");
+        assert!(filled.contains("\nslas:\n"), "{filled}");
+        let full = crate::ledger::parse::parse_partnership(
+            "partners/kestrel.md",
+            filled.as_bytes(),
+            &ladder,
+        )
+        .unwrap_or_else(|d| panic!("{d:#?}\n{filled}"));
+        assert_eq!(full.front.contacts.len(), 2);
+        assert!(full.front.terms.is_some() && !full.front.kpis.is_empty());
+        let example = crate::ledger::parse::parse_partnership(
+            "partners/northwind.md",
+            example(today).as_bytes(),
+            &ladder,
+        )
+        .expect("the example parses");
+        assert_eq!(example.body.meetings.len(), 1);
     }
 
     #[test]
