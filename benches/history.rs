@@ -78,15 +78,21 @@ fn main() {
     let one_rapport = median(|| drain(&repo, rapport, &["timeline", &id]));
     let one_git = median(|| drain(&repo, "git", &["log", "-p", "--", &file]));
     let one_git_follow = median(|| drain(&repo, "git", &["log", "-p", "--follow", "--", &file]));
-    // The pre-commit hook's path: one named file, read with its own history only.
-    let hook = [
-        "check",
-        "--rev",
-        "HEAD",
-        "--fail-on",
-        "never",
-        file.as_str(),
-    ];
+    // The pre-commit hook's path: `rapport check FILE` on a staged file in the working tree,
+    // read with its own history only. The synthetic ledger is written without a working tree,
+    // so the file is checked out first.
+    output(&repo, "git", &["checkout", "HEAD", "--", &file]);
+    let hook = ["check", "--fail-on", "never", file.as_str()];
+    let checked = Command::new(rapport)
+        .args(hook)
+        .current_dir(&repo)
+        .output()
+        .expect("rapport runs");
+    assert!(
+        checked.status.success(),
+        "rapport check {file} fails: {}",
+        String::from_utf8_lossy(&checked.stderr)
+    );
     let one_check = median(|| drain(&repo, rapport, &hook));
 
     let peak_kb = all_rapport
@@ -119,7 +125,7 @@ fn main() {
         1.5,
     );
     row(
-        "rapport check --rev HEAD FILE vs git log -p",
+        "rapport check FILE vs git log -p -- FILE",
         one_check.0,
         one_git.0,
         1.5,

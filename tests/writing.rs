@@ -293,6 +293,23 @@ fn new_writes_a_partnership_that_check_passes_and_refuses_a_taken_id() {
         check.stdout
     );
     assert_eq!(git_folder(script.path()), before, ".git is untouched");
+    // As a pre-commit hook checks it once staged: a file with no history yet.
+    let hook = rapport(
+        script.path(),
+        &["check", "partners/software/tidewater-data-platforms.md"],
+    );
+    hook.ok();
+    assert!(
+        hook.stdout
+            .ends_with("1 partnership file checked: all valid; 1 warning\n"),
+        "{}",
+        hook.stdout
+    );
+    assert!(
+        hook.stdout.contains("warning[no-success-metrics]"),
+        "{}",
+        hook.stdout
+    );
 
     // The id is taken: by Northwind's file name, and by the new file.
     let taken = rapport(script.path(), &["new", "Northwind", "--owner", "X"]);
