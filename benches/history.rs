@@ -78,6 +78,22 @@ fn main() {
     let one_rapport = median(|| drain(&repo, rapport, &["timeline", &id]));
     let one_git = median(|| drain(&repo, "git", &["log", "-p", "--", &file]));
     let one_git_follow = median(|| drain(&repo, "git", &["log", "-p", "--follow", "--", &file]));
+    // The pre-commit hook's path: `rapport check FILE` on a staged file in the working tree,
+    // read with its own history only. The synthetic ledger is written without a working tree,
+    // so the file is checked out first.
+    output(&repo, "git", &["checkout", "HEAD", "--", &file]);
+    let hook = ["check", "--fail-on", "never", file.as_str()];
+    let checked = Command::new(rapport)
+        .args(hook)
+        .current_dir(&repo)
+        .output()
+        .expect("rapport runs");
+    assert!(
+        checked.status.success(),
+        "rapport check {file} fails: {}",
+        String::from_utf8_lossy(&checked.stderr)
+    );
+    let one_check = median(|| drain(&repo, rapport, &hook));
 
     let peak_kb = all_rapport
         .1
@@ -106,6 +122,12 @@ fn main() {
         "  (git log -p --follow -- FILE)",
         one_rapport.0,
         one_git_follow.0,
+        1.5,
+    );
+    row(
+        "rapport check FILE vs git log -p -- FILE",
+        one_check.0,
+        one_git.0,
         1.5,
     );
     println!(

@@ -32,6 +32,89 @@ pub enum Command {
     Rules(RulesArgs),
     /// Explain one rule: what it detects, why it matters, an example, the fix, its settings.
     Explain(ExplainArgs),
+    /// Start a ledger in a folder: a commented rapport.yaml, partners/ with an example, the CI
+    /// workflow, the pre-commit configuration and the editor's schemas. Never overwrites.
+    Init(InitArgs),
+    /// Add a partnership file from a template: id from the name, today's date, the optional
+    /// blocks as comments to fill in.
+    New(NewArgs),
+    /// Add a dated meeting section to a partnership file: heading, attendees (the primary
+    /// contacts), notes from standard input or an editor, an action-item stub.
+    Note(NoteArgs),
+    /// Print the completion script of a shell.
+    Completions(CompletionsArgs),
+    /// Print the manual page (roff), for `man`.
+    Man,
+}
+
+#[derive(Debug, Args)]
+pub struct InitArgs {
+    /// The folder to make a ledger: created when missing, and made a git repository (git init)
+    /// when it is not inside one.
+    #[arg(default_value = ".", value_name = "DIR")]
+    pub dir: PathBuf,
+}
+
+/// A partnership's lifecycle status, as `status:` takes it.
+#[derive(Clone, Copy, Debug, PartialEq, Eq, ValueEnum)]
+pub enum StatusArg {
+    Prospect,
+    Onboarding,
+    Active,
+    Paused,
+    Ending,
+    Ended,
+}
+
+#[derive(Debug, Args)]
+pub struct NewArgs {
+    /// The partner's display name, such as "Northwind Analytics".
+    pub name: String,
+    /// The partnership's id (and file name); by default made from the name
+    /// (`northwind-analytics`). Needed when the name has no ASCII letter or digit.
+    #[arg(long)]
+    pub id: Option<String>,
+    /// Our accountable owner; by default git's user.name.
+    #[arg(long)]
+    pub owner: Option<String>,
+    #[arg(long, value_enum, default_value_t = StatusArg::Prospect)]
+    pub status: StatusArg,
+    /// The folder, under the first partnership folder, to put the file in (`emea/resellers`).
+    #[arg(long, value_name = "FOLDER")]
+    pub folder: Option<String>,
+    /// The start date (`since:`), YYYY-MM-DD; by default today.
+    #[arg(long, value_name = "DATE", value_parser = parse_date)]
+    pub since: Option<crate::ledger::Date>,
+    /// The ledger folder (holding rapport.yaml or partners/), or any folder inside it.
+    #[arg(long, default_value = ".")]
+    pub path: PathBuf,
+}
+
+#[derive(Debug, Args)]
+pub struct NoteArgs {
+    /// The partnership's id: its `id:` field, or its file name without `.md`.
+    pub id: String,
+    /// The meeting's title, after the date in its heading.
+    #[arg(long, short, default_value = "Meeting")]
+    pub title: String,
+    /// The meeting's date, YYYY-MM-DD; by default today.
+    #[arg(long, value_name = "DATE", value_parser = parse_date)]
+    pub date: Option<crate::ledger::Date>,
+    /// Write the notes in $VISUAL (else $EDITOR): the new section opens there, and is added
+    /// when the editor exits successfully. Without it, notes are read from standard input when
+    /// it is not a terminal.
+    #[arg(long, short)]
+    pub edit: bool,
+    /// The ledger folder (holding rapport.yaml or partners/), or any folder inside it.
+    #[arg(long, default_value = ".")]
+    pub path: PathBuf,
+}
+
+#[derive(Debug, Args)]
+pub struct CompletionsArgs {
+    /// The shell: bash, zsh, fish, powershell or elvish.
+    #[arg(value_enum)]
+    pub shell: clap_complete::Shell,
 }
 
 #[derive(Debug, Args)]

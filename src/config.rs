@@ -11,6 +11,7 @@ use crate::ledger::diagnostic::finish;
 use crate::ledger::load::{Limit, read_bounded};
 use crate::ledger::parse::decode;
 use crate::ledger::schema_check::check_tree;
+use crate::ledger::selection::Selection;
 use crate::ledger::{Diagnostic, Ladder, yaml};
 use crate::signs::{Settings, Vocabulary};
 
@@ -38,6 +39,12 @@ pub struct Config {
     /// Folders (relative to the ledger root) that hold partnership files, searched at any depth.
     #[serde(default = "default_paths")]
     pub paths: Vec<String>,
+    /// Files under the partnership folders that are not partnerships: globs from the ledger
+    /// root (`partners/archive/**`); one without a `/` matches a file or folder name at any
+    /// depth (`README.md`, `_*`). Names starting with `.` are never partnerships. Setting this
+    /// replaces the default list.
+    #[serde(default = "default_exclude")]
+    pub exclude: Vec<String>,
     /// Contact levels, most senior first.
     #[serde(default)]
     #[schemars(with = "Vec<String>")]
@@ -61,11 +68,16 @@ fn default_paths() -> Vec<String> {
     vec!["partners".to_string()]
 }
 
+fn default_exclude() -> Vec<String> {
+    crate::ledger::selection::default_exclude()
+}
+
 impl Default for Config {
     fn default() -> Self {
         Config {
             rapport: 1,
             paths: default_paths(),
+            exclude: default_exclude(),
             ladder: Ladder::default(),
             redact: Vec::new(),
             rules: Settings::default(),
@@ -132,6 +144,14 @@ fn schema_root() -> &'static Value {
 }
 
 impl Config {
+    /// Which files are partnerships, with paths relative to the ledger root.
+    pub fn selection(&self) -> Selection {
+        // `parse` refuses a pattern that is not a glob, so this only falls back for a
+        // configuration built in code.
+        Selection::new(&self.paths, &self.exclude)
+            .unwrap_or_else(|_| Selection::with_default_exclude(&self.paths))
+    }
+
     /// Parses a configuration file's bytes; `file` is the path shown in errors.
     pub fn parse(file: &str, bytes: &[u8]) -> Result<Config, Vec<Diagnostic>> {
         if bytes.len() > LIMIT.bytes {
@@ -200,6 +220,17 @@ impl Config {
                 );
             }
         }
+        if let Err(bad) = Selection::new(&config.paths, &config.exclude) {
+            problem(
+                &format!("exclude[{}]", bad.index),
+                format!(
+                    "`{}` is not a glob: {}",
+                    config.exclude.get(bad.index).map_or("", String::as_str),
+                    bad.message
+                ),
+                "write a glob such as `README.md`, `_*` or `partners/archive/**`",
+            );
+        }
         if config.ladder.0.is_empty() {
             problem(
                 "ladder",
@@ -237,6 +268,68 @@ impl Config {
             Err(finish(file, text, diagnostics))
         }
     }
+}
+
+/// A `rapport.yaml` for a new ledger: every setting shown with its default, commented out, so
+/// the file documents what can be set and changes nothing until a line is uncommented.
+pub fn commented_default() -> String {
+    let default = Config::default();
+    let mut out = String::from(
+        "# yaml-language-server: $schema=./schema/rapport.schema.json\n\
+         # rapport's configuration. Every setting is shown with its default, commented out:\n\
+         # uncomment a line to change it. `rapport explain RULE` documents each rule's settings.\n\
+         rapport: 1\n\n",
+    );
+    let mut setting = |comment: &str, line: String| {
+        for part in comment.lines() {
+            out.push_str(&format!("# {part}\n"));
+        }
+        for part in line.lines() {
+            out.push_str(&format!("# {part}\n"));
+        }
+        out.push('\n');
+    };
+    setting(
+        "Folders that hold partnership files, searched at any depth.",
+        format!("paths: {}", json(&default.paths)),
+    );
+    setting(
+        "Files under those folders that are not partnerships: globs from the ledger root\n\
+         (`partners/archive/**`); one without a `/` matches a file or folder name at any depth.\n\
+         Names starting with `.` are never partnerships. A list here replaces this one.",
+        format!("exclude: {}", json(&default.exclude)),
+    );
+    setting(
+        "Contact levels, most senior first (`contact-downgrade` compares them).",
+        format!("ladder: {}", json(&default.ladder.0)),
+    );
+    setting(
+        "Front matter fields masked in every output, such as terms.price or contacts.email.",
+        "redact: []".to_string(),
+    );
+    let mut rules = String::from("rules:");
+    if let Value::Object(map) = serde_json::to_value(&default.rules).unwrap_or_default() {
+        for (rule, settings) in map {
+            rules.push_str(&format!("\n  {rule}: {settings}"));
+        }
+    }
+    setting(
+        "Each rule's thresholds; `enabled: false` turns a rule off, `severity: error` (or\n\
+         warning, info) replaces its severity.",
+        rules,
+    );
+    setting(
+        "Extra words for the vocabulary rules, in any language, such as { tension: [escalation] }.",
+        "vocabulary: {}".to_string(),
+    );
+    out.truncate(out.trim_end().len());
+    out.push('\n');
+    out
+}
+
+/// A value shown in [`commented_default`]: JSON, which YAML reads as flow style.
+fn json(value: &impl Serialize) -> String {
+    serde_json::to_string(value).unwrap_or_default()
 }
 
 /// Whether `a.b` names a field of the partnership front matter schema.
@@ -306,6 +399,44 @@ mod tests {
         assert_eq!(errors[0].line, 2);
         assert!(errors[0].message.contains("unknown key `pathz`"));
         assert_eq!(errors[0].help.as_deref(), Some("did you mean `paths`?"));
+    }
+
+    #[test]
+    fn the_commented_default_shows_every_setting_at_its_default() {
+        let commented = commented_default();
+        let as_is = Config::parse("rapport.yaml", commented.as_bytes()).expect("it parses");
+        assert_eq!(as_is, Config::default());
+        // Uncommented, every line is a setting at its default value.
+        let uncommented: String = commented
+            .lines()
+            .filter(|line| !line.starts_with("# ") || line.starts_with("#   ") || is_key(line))
+            .map(|line| line.strip_prefix("# ").unwrap_or(line))
+            .collect::<Vec<_>>()
+            .join("\n");
+        let shown = Config::parse("rapport.yaml", uncommented.as_bytes()).expect("it parses");
+        assert_eq!(shown, Config::default());
+        let written: Vec<&str> = [
+            "paths:",
+            "exclude:",
+            "ladder:",
+            "redact:",
+            "rules:",
+            "vocabulary:",
+        ]
+        .into_iter()
+        .filter(|key| uncommented.contains(&format!("\n{key}")))
+        .collect();
+        assert_eq!(written.len(), 6, "{uncommented}");
+        assert!(
+            uncommented.contains("payment-terms-slip: {"),
+            "{uncommented}"
+        );
+    }
+
+    fn is_key(line: &str) -> bool {
+        line.strip_prefix("# ")
+            .and_then(|rest| rest.split_once(':'))
+            .is_some_and(|(key, _)| !key.is_empty() && key.chars().all(|c| c.is_ascii_lowercase()))
     }
 
     #[test]

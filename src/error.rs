@@ -100,6 +100,39 @@ pub enum Error {
     )]
     TooDeep { path: String, limit: usize },
 
+    #[error("not written: {0}")]
+    Refused(#[from] crate::ledger::write::Refusal),
+
+    #[error("a partnership with id `{id}` exists already: {path}")]
+    DuplicateId { id: String, path: String },
+
+    #[error(
+        "`{id}` is not an id: an id is lowercase letters, digits and `-`, starting with a letter or digit"
+    )]
+    InvalidId { id: String },
+
+    #[error("no id can be made from the name `{name}`: it has no ASCII letter or digit")]
+    NoIdFromName { name: String },
+
+    #[error("no owner: --owner is not given and git has no user.name")]
+    NoOwner,
+
+    #[error("no partnership with id `{id}` under {}", folders.join(", "))]
+    NoSuchPartnership {
+        id: String,
+        folders: Vec<String>,
+        suggestion: Option<String>,
+    },
+
+    #[error("{file} is not a valid partnership file, so nothing was added to it")]
+    InvalidFile {
+        file: String,
+        diagnostics: Vec<Diagnostic>,
+    },
+
+    #[error("the editor `{command}` {reason}; nothing was added")]
+    Editor { command: String, reason: String },
+
     #[error("git: {0}")]
     Git(#[from] git2::Error),
 
@@ -233,6 +266,34 @@ impl Error {
                 "compare a branch with the branch it was started from; \
                  in CI, fetch the whole history (fetch-depth: 0) so the common ancestor is there"
                     .into(),
+            ),
+            Error::Refused(crate::ledger::write::Refusal::Exists { .. }) => Some(
+                "rapport never overwrites a file: move or rename the one there, or leave it".into(),
+            ),
+            Error::Refused(crate::ledger::write::Refusal::Link { .. }) => Some(
+                "rapport writes only regular files inside the ledger and never through a symbolic link; replace the link with the file or folder itself".into(),
+            ),
+            Error::DuplicateId { id, .. } => Some(format!(
+                "choose another id with --id, or add a meeting to the existing one: rapport note {}",
+                inert(id)
+            )),
+            Error::InvalidId { .. } => Some("such as --id northwind or --id beifeng-tech".into()),
+            Error::NoIdFromName { .. } => {
+                Some("choose the id (and file name) yourself: --id beifeng-tech".into())
+            }
+            Error::NoOwner => Some(
+                "name our accountable owner: --owner \"Priya Raman\", or set git's: git config user.name \"Priya Raman\"".into(),
+            ),
+            Error::NoSuchPartnership { suggestion, .. } => Some(match suggestion {
+                Some(id) => format!("did you mean `{}`?", inert(id)),
+                None => "the id is the `id:` field of a partnership file, or its file name without .md; `rapport new NAME` adds one".into(),
+            }),
+            Error::InvalidFile { file, .. } => Some(format!(
+                "fix the problems above (rapport check {} shows them), then add the meeting",
+                inert(file)
+            )),
+            Error::Editor { .. } => Some(
+                "set VISUAL or EDITOR to an editor that waits until the file is closed, such as EDITOR=\"code --wait\" or EDITOR=vim".into(),
             ),
             _ => None,
         }

@@ -882,10 +882,13 @@ fn the_gitlab_template_runs_the_tested_script_with_full_history() {
     let template = yaml("ci/gitlab/rapport.gitlab-ci.yml");
     let job = &template["rapport"];
     assert_eq!(job["variables"]["GIT_DEPTH"], "0");
+    // A release binary, not a toolchain: the template's version is the crate's.
+    assert_eq!(job["image"], "debian:bookworm-slim");
     assert_eq!(
-        job["variables"]["RAPPORT_INSTALL"],
-        "cargo install --locked rapport"
+        job["variables"]["RAPPORT_VERSION"],
+        env!("CARGO_PKG_VERSION")
     );
+    assert_eq!(job["variables"]["RAPPORT_INSTALL"], "");
     assert!(
         job["rules"][0]["if"]
             .as_str()
@@ -893,11 +896,14 @@ fn the_gitlab_template_runs_the_tested_script_with_full_history() {
         "{job:#}"
     );
     let before = job["before_script"].as_array().expect("before_script");
-    assert!(
-        before.iter().any(|line| line
-            .as_str()
-            .is_some_and(|l| l.contains("\"$RAPPORT_INSTALL\""))),
-        "{before:#?}"
+    let install = read(project().join("ci/gitlab/install.sh"));
+    let install = install
+        .strip_prefix("#!/usr/bin/env bash\n")
+        .expect("a bash script");
+    assert_eq!(
+        before.last(),
+        Some(&serde_json::json!(install)),
+        "rapport.gitlab-ci.yml's install differs from ci/gitlab/install.sh"
     );
     assert_eq!(job["artifacts"]["when"], "always");
     assert_eq!(
@@ -934,9 +940,12 @@ fn the_pre_commit_hooks_are_rapport_command_lines_that_run() {
     };
     let check = hook("rapport-check");
     let push = hook("rapport-report");
+    // On commit, pre-commit passes the staged files: `rapport check FILE...` reads only their
+    // histories. On push, the gate compares the branch as a whole.
+    assert!(check.get("pass_filenames").is_none_or(|p| p == true));
+    assert_eq!(push["pass_filenames"], false);
     for h in [&check, &push] {
         assert_eq!(h["language"], "rust");
-        assert_eq!(h["pass_filenames"], false);
         assert_eq!(h["files"], r"^(partners/.*\.md|rapport\.yaml)$");
         assert!(h["name"].is_string());
     }
@@ -965,8 +974,9 @@ fn the_pre_commit_hooks_are_rapport_command_lines_that_run() {
         assert!(ledger.git(args).status.success());
     }
     let machine = Machine::new();
-    let run_entry = |entry: &Value| {
-        let words: Vec<&str> = entry.as_str().expect("entry").split_whitespace().collect();
+    let run_entry = |entry: &Value, staged: &[&str]| {
+        let mut words: Vec<&str> = entry.as_str().expect("entry").split_whitespace().collect();
+        words.extend(staged);
         assert_eq!(words[0], "rapport");
         Run::from(
             machine
@@ -976,7 +986,7 @@ fn the_pre_commit_hooks_are_rapport_command_lines_that_run() {
                 .expect("rapport runs"),
         )
     };
-    let checked = run_entry(&check["entry"]);
+    let checked = run_entry(&check["entry"], &["partners/northwind.md"]);
     assert!(
         [0, 1].contains(&checked.code),
         "a valid ledger is never 2: {}{}",
@@ -984,7 +994,7 @@ fn the_pre_commit_hooks_are_rapport_command_lines_that_run() {
         checked.stderr
     );
     assert!(checked.stdout.contains("checked"), "{}", checked.stdout);
-    let pushed = run_entry(&push["entry"]);
+    let pushed = run_entry(&push["entry"], &[]);
     pushed.expect(1);
     assert!(
         pushed.stdout.contains("error[payment-terms-slip]"),

@@ -141,6 +141,7 @@ fuzz_target!(|data: &[u8]| {
         root: dir.path().to_path_buf(),
         config: Config::default(),
         only: None,
+        skipped: Vec::new(),
     };
     let request = Request {
         ledger: &ledger,
@@ -173,7 +174,7 @@ fuzz_target!(|data: &[u8]| {
             let _ = serde_json::to_writer(&mut out, &report::json::review(&review));
         }
     }
-    let Ok(repo) = LedgerRepo::open(dir.path(), &analysis.config.paths) else {
+    let Ok(repo) = LedgerRepo::open_selecting(dir.path(), &analysis.config.selection()) else {
         return;
     };
     for snapshot in &analysis.state.snapshots {

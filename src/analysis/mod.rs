@@ -82,7 +82,8 @@ pub fn analyse(request: &Request<'_>) -> Result<Analysis> {
             let state = load_working_tree(ledger)?;
             let now = request.as_of.unwrap_or_else(today);
             let history = match repo {
-                Some(repo) if !repo.is_unborn() => Some(history::timelines(
+                Some(repo) if !repo.is_unborn() => Some(read_history(
+                    ledger,
                     &repo,
                     "HEAD",
                     &ledger.config.ladder,
@@ -138,37 +139,27 @@ pub fn run_rules(
 /// Reads and parses the working tree of a ledger (the files the user named, when they did).
 /// Finding no partnership file is an error, not an empty pass.
 fn load_working_tree(ledger: &LedgerRoot) -> Result<LedgerState> {
-    let (mut files, mut unreadable) = load::read_folder(&ledger.root, &ledger.config.paths);
-    if let Some(only) = &ledger.only {
-        files.retain(|(path, _)| ledger.wants(path));
-        unreadable.retain(|d| only.iter().any(|file| concerns(&d.file, file)));
-        let read = |file: &String| {
-            files.iter().any(|(path, _)| path == file)
-                || unreadable.iter().any(|d| concerns(&d.file, file))
-        };
-        if let Some(file) = only.iter().find(|file| !read(file)) {
-            return Err(Error::NotAPartnershipFile {
-                file: file.clone(),
-                root: ledger.root.clone(),
-                folders: ledger.config.paths.clone(),
-            });
+    let (files, unreadable) = match &ledger.only {
+        // Only the named files are opened: a pre-commit hook on a large ledger reads a few.
+        Some(only) => {
+            let mut files = Vec::new();
+            let mut unreadable = Vec::new();
+            for file in only {
+                match load::read_regular(&ledger.root, file) {
+                    Ok(bytes) => files.push((file.clone(), bytes)),
+                    Err(problem) => unreadable.push(*problem),
+                }
+            }
+            (files, unreadable)
         }
-    }
+        None => load::read_folder(&ledger.root, &ledger.config.selection()),
+    };
     if files.is_empty() && unreadable.is_empty() {
         return Err(root::nothing_to_check(ledger, &ledger.config, None));
     }
     let mut state = load::load(&files, &ledger.config.ladder);
     add_problems(&mut state, unreadable);
     Ok(state)
-}
-
-/// Whether a problem reported for `problem` (a file, or a folder that could not be read) is
-/// about `file`.
-fn concerns(problem: &str, file: &str) -> bool {
-    file == problem
-        || file
-            .strip_prefix(problem)
-            .is_some_and(|rest| rest.starts_with('/'))
 }
 
 /// Adds files that could not be read to a parsed state, keeping diagnostics in file order.
@@ -201,10 +192,10 @@ pub(crate) fn reopen_for(
     repo: LedgerRepo,
     config: &Config,
 ) -> Result<LedgerRepo> {
-    if config.paths == ledger.config.paths {
+    if config.paths == ledger.config.paths && config.exclude == ledger.config.exclude {
         return Ok(repo);
     }
-    LedgerRepo::open(&ledger.root, &config.paths)
+    LedgerRepo::open_selecting(&ledger.root, &config.selection())
 }
 
 /// Reads and parses the ledger as it is in commit `rev`: its configuration and partnership files
@@ -214,33 +205,55 @@ fn load_revision(
     rev: &str,
     progress: &dyn Progress,
 ) -> Result<(LedgerState, History, Config)> {
-    let repo = LedgerRepo::open(&ledger.root, &ledger.config.paths)?;
+    let repo = LedgerRepo::open_selecting(&ledger.root, &ledger.config.selection())?;
     let commit = repo.resolve(rev)?.id();
     let config = config_at(ledger, &repo, commit)?;
     let repo = reopen_for(ledger, repo, &config)?;
     let commit = repo.repo.find_commit(commit)?;
     root::refuse_unreadable_at(ledger, &repo, &config, &commit, rev)?;
-    let (mut files, mut problems) = repo.files_at(&commit)?;
-    if let Some(only) = &ledger.only {
-        files.retain(|(path, _)| ledger.wants(path));
-        problems.retain(|d| ledger.wants(&d.file));
-        let at_rev = |file: &String| {
-            files.iter().any(|(path, _)| path == file) || problems.iter().any(|d| d.file == *file)
-        };
-        if let Some(file) = only.iter().find(|file| !at_rev(file)) {
-            return Err(Error::NotAtRevision {
-                file: file.clone(),
-                rev: rev.to_string(),
-            });
+    let (files, problems) = match &ledger.only {
+        // Only the named files' blobs are read, as in the working tree.
+        Some(only) => {
+            let (mut files, mut problems) = (Vec::new(), Vec::new());
+            for file in only {
+                match repo.file_at(&commit, file, load::PARTNERSHIP)? {
+                    Some(Ok(bytes)) => files.push((file.clone(), bytes)),
+                    Some(Err(problem)) => problems.push(problem),
+                    None => {
+                        return Err(Error::NotAtRevision {
+                            file: file.clone(),
+                            rev: rev.to_string(),
+                        });
+                    }
+                }
+            }
+            (files, problems)
         }
-    }
+        None => repo.files_at(&commit)?,
+    };
     if files.is_empty() && problems.is_empty() {
         return Err(root::nothing_to_check(ledger, &config, Some(rev)));
     }
     let mut state = load::load(&files, &config.ladder);
     add_problems(&mut state, problems);
-    let history = history::timelines(&repo, rev, &config.ladder, progress)?;
+    let history = read_history(ledger, &repo, rev, &config.ladder, progress)?;
     Ok((state, history, config))
+}
+
+/// The history up to `rev` of what the user asked for: the files they named, each through its
+/// own history only (the pre-commit hook's path: milliseconds on a large ledger), else every
+/// partnership.
+fn read_history(
+    ledger: &LedgerRoot,
+    repo: &LedgerRepo,
+    rev: &str,
+    ladder: &crate::ledger::Ladder,
+    progress: &dyn Progress,
+) -> Result<History> {
+    match &ledger.only {
+        Some(files) => history::files(repo, rev, files, ladder, progress),
+        None => history::timelines(repo, rev, ladder, progress),
+    }
 }
 
 /// The history up to `HEAD` with the working tree as one more version where it differs:

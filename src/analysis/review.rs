@@ -227,7 +227,7 @@ impl Review {
 pub fn review(request: &ReviewRequest<'_>) -> Result<Review> {
     let ledger = request.ledger;
     history::read_lightly();
-    let repo = LedgerRepo::open(&ledger.root, &ledger.config.paths)?;
+    let repo = LedgerRepo::open_selecting(&ledger.root, &ledger.config.selection())?;
     let (head_id, head_info) = {
         let head = repo.resolve(&request.head)?;
         (head.id(), crate::history::shared_info(&head))

@@ -10,7 +10,7 @@ use git2::{ObjectType, Repository};
 use crate::config::{self, Config};
 use crate::error::{Error, Result};
 use crate::history::{self, LedgerRepo};
-use crate::ledger::load::is_partnership_path;
+use crate::ledger::selection::is_partnership_path;
 
 /// Where a ledger lives and how it is configured.
 #[derive(Clone, Debug)]
@@ -21,6 +21,9 @@ pub struct LedgerRoot {
     /// The files the user named, relative to the root, sorted: only they are checked (each
     /// with its whole history). `None`: the whole ledger.
     pub only: Option<Vec<String>>,
+    /// Files the user named that `exclude:` says are not partnerships, with the pattern that
+    /// excludes each: left unread, and said so.
+    pub skipped: Vec<(String, String)>,
 }
 
 impl LedgerRoot {
@@ -68,10 +71,18 @@ pub fn open(paths: &[PathBuf]) -> Result<LedgerRoot> {
         return Err(Error::Invocation("no path to check".into()));
     };
     let config = config::load(&root)?;
-    if let Some(file) = files
-        .iter()
-        .find(|f| !is_partnership_path(f, &config.paths))
-    {
+    let selection = config.selection();
+    // A pre-commit hook passes every staged Markdown file: a README beside the partnerships is
+    // skipped with a note, not an error.
+    let mut skipped = Vec::new();
+    files.retain(|f| match selection.excluded_by(f) {
+        Some(pattern) => {
+            skipped.push((f.clone(), pattern.to_string()));
+            false
+        }
+        None => true,
+    });
+    if let Some(file) = files.iter().find(|f| !is_partnership_path(f, &selection)) {
         return Err(Error::NotAPartnershipFile {
             file: file.clone(),
             root,
@@ -84,6 +95,7 @@ pub fn open(paths: &[PathBuf]) -> Result<LedgerRoot> {
         root,
         config,
         only: (!whole).then_some(files),
+        skipped: if whole { Vec::new() } else { skipped },
     })
 }
 
@@ -246,7 +258,7 @@ fn submodule(ledger: &LedgerRoot, folder: String, rev: Option<&str>) -> Error {
 /// does not exist.
 pub(crate) fn open_working_tree(ledger: &LedgerRoot) -> Result<Option<LedgerRepo>> {
     let repo = if history::is_inside_repository(&ledger.root) {
-        let repo = LedgerRepo::open(&ledger.root, &ledger.config.paths)?;
+        let repo = LedgerRepo::open_selecting(&ledger.root, &ledger.config.selection())?;
         if repo.repo.is_bare() {
             return Err(Error::BareRepository {
                 path: ledger.root.clone(),

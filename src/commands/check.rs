@@ -12,6 +12,23 @@ use crate::report;
 
 pub fn run(args: &CheckArgs) -> Result<u8> {
     let ledger = analysis::open(&args.paths)?;
+    if !ledger.skipped.is_empty() {
+        let mut err = anstream::stderr().lock();
+        for (file, pattern) in &ledger.skipped {
+            let why = match pattern.as_str() {
+                "." => "its name or a folder's starts with `.`".to_string(),
+                pattern => format!("`exclude:` has `{}`", report::escape::terminal(pattern)),
+            };
+            writeln!(
+                err,
+                "note: {} is not a partnership file ({why}); not checked",
+                report::escape::terminal(file)
+            )?;
+        }
+        if ledger.only.as_ref().is_some_and(Vec::is_empty) {
+            return Ok(crate::exit::CLEAN);
+        }
+    }
     if let Some(base) = &args.base {
         let head = args.rev.as_deref().unwrap_or("HEAD");
         let format = match args.format {

@@ -1,8 +1,12 @@
 //! One file per subcommand, each wiring the stages together. Nothing below prints but these.
 
 pub mod check;
+pub mod completions;
 pub mod demo;
 pub mod explain;
+pub mod init;
+pub mod new;
+pub mod note;
 pub mod report;
 pub mod rules;
 pub mod schema;
@@ -22,6 +26,11 @@ pub fn dispatch(cli: Cli) -> Result<u8> {
         Command::Schema(args) => schema::run(&args),
         Command::Rules(args) => rules::run(&args),
         Command::Explain(args) => explain::run(&args),
+        Command::Init(args) => init::run(&args),
+        Command::New(args) => new::run(&args),
+        Command::Note(args) => note::run(&args),
+        Command::Completions(args) => completions::run(&args),
+        Command::Man => completions::man(),
     }
 }
 

@@ -20,7 +20,7 @@ pub fn run(args: &ReportArgs) -> Result<u8> {
     let base = match &args.base {
         Some(rev) => Base::given(rev),
         None => {
-            let repo = LedgerRepo::open(&ledger.root, &ledger.config.paths)?;
+            let repo = LedgerRepo::open_selecting(&ledger.root, &ledger.config.selection())?;
             let found = base::from_environment(&repo, &|name| std::env::var(name).ok())?;
             eprintln!(
                 "rapport: comparing with {} (from {})",

@@ -20,7 +20,7 @@ use crate::signs::{Acknowledgement, Finding};
 
 pub fn run(args: &TimelineArgs) -> Result<u8> {
     let ledger = crate::analysis::open(std::slice::from_ref(&args.path))?;
-    let repo = LedgerRepo::open(&ledger.root, &ledger.config.paths)?;
+    let repo = LedgerRepo::open_selecting(&ledger.root, &ledger.config.selection())?;
     crate::analysis::root::refuse_submodules_at(
         &ledger,
         &repo,

@@ -226,51 +226,7 @@ pub fn compare(
     let clock = clock::clock(&listing.first_parent_line);
     let listed = &listing.commits;
     let reached = walk::reachable(listed, base);
-    // Sorted, so paths that share folders are neighbours and resolved together.
-    let mut paths: Vec<String> = paths.to_vec();
-    paths.sort();
-    paths.dedup();
-    let full: Vec<String> = paths
-        .iter()
-        .map(|p| format!("{}{p}", ledger.prefix()))
-        .collect();
-    let reader = walk::Reader::new(ledger, &cache);
-    let walks = walk::follow_listed_many(ledger, listed, &full, &reader, progress)?;
-    let mut heads: Vec<Timeline> = Vec::new();
-    let mut whole: Option<Vec<Timeline>> = None;
-    for (path, found) in paths.iter().zip(walks) {
-        // No version anywhere up to the head (a link or a submodule where a file would be):
-        // the whole walk, which records the same versions, would find none either.
-        if found.touches.is_empty() {
-            continue;
-        }
-        let timeline = if walk::moves_unpaired(ledger, &found)? {
-            None
-        } else {
-            timelines::assemble(ledger, found, &cache)?
-                .into_iter()
-                .next()
-        };
-        let timeline = match timeline {
-            Some(timeline) => timeline,
-            None => {
-                if whole.is_none() {
-                    let reader = walk::Reader::new(ledger, &cache);
-                    let walked = walk::walk_all(ledger, listed, &reader, progress)?;
-                    whole = Some(timelines::assemble(ledger, walked, &cache)?);
-                }
-                let all = whole.as_deref().unwrap_or_default();
-                match all
-                    .iter()
-                    .find(|t| t.versions.iter().any(|v| v.path == *path))
-                {
-                    Some(timeline) => timeline.clone(),
-                    None => continue,
-                }
-            }
-        };
-        heads.push(timeline);
-    }
+    let mut heads = follow_files(ledger, listed, paths, &cache, progress)?;
     // Two paths of one partnership (a copy, a move in two steps) are one timeline.
     heads.sort_by(|a, b| a.id.cmp(&b.id));
     heads.dedup_by(|a, b| a.id == b.id);
@@ -286,6 +242,92 @@ pub fn compare(
     Ok(Comparison {
         now: clock.now,
         partnerships,
+        warnings,
+    })
+}
+
+/// The timelines of the files at `paths` (relative to the ledger root) through the listed
+/// commits, each followed through its own history only; a move git did not pair falls back to
+/// the whole walk. A path with no version up to the tip gives no timeline.
+fn follow_files(
+    ledger: &LedgerRepo,
+    listed: &[walk::Listed],
+    paths: &[String],
+    cache: &ParseCache,
+    progress: &dyn Progress,
+) -> Result<Vec<Timeline>> {
+    // Sorted, so paths that share folders are neighbours and resolved together.
+    let mut paths: Vec<String> = paths.to_vec();
+    paths.sort();
+    paths.dedup();
+    let full: Vec<String> = paths
+        .iter()
+        .map(|p| format!("{}{p}", ledger.prefix()))
+        .collect();
+    let reader = walk::Reader::new(ledger, cache);
+    let walks = walk::follow_listed_many(ledger, listed, &full, &reader, progress)?;
+    let mut heads: Vec<Timeline> = Vec::new();
+    let mut whole: Option<Vec<Timeline>> = None;
+    for (path, found) in paths.iter().zip(walks) {
+        // No version anywhere up to the head (a link or a submodule where a file would be):
+        // the whole walk, which records the same versions, would find none either.
+        if found.touches.is_empty() {
+            continue;
+        }
+        let timeline = if walk::moves_unpaired(ledger, &found)? {
+            None
+        } else {
+            timelines::assemble(ledger, found, cache)?
+                .into_iter()
+                .next()
+        };
+        let timeline = match timeline {
+            Some(timeline) => timeline,
+            None => {
+                if whole.is_none() {
+                    let reader = walk::Reader::new(ledger, cache);
+                    let walked = walk::walk_all(ledger, listed, &reader, progress)?;
+                    whole = Some(timelines::assemble(ledger, walked, cache)?);
+                }
+                let all = whole.as_deref().unwrap_or_default();
+                match all
+                    .iter()
+                    .find(|t| t.versions.iter().any(|v| v.path == *path))
+                {
+                    Some(timeline) => timeline.clone(),
+                    None => continue,
+                }
+            }
+        };
+        heads.push(timeline);
+    }
+    Ok(heads)
+}
+
+/// The timelines of the partnerships whose files are at `paths` (relative to the ledger root)
+/// up to `rev`, as `rapport check FILE...` (a pre-commit hook) asks: the commits are listed
+/// once and each file is followed through its own history only, so the cost grows with the
+/// files named, not with the ledger. A file `rev` never had (a new one) has no timeline.
+pub fn files(
+    ledger: &LedgerRepo,
+    rev: &str,
+    paths: &[String],
+    ladder: &Ladder,
+    progress: &dyn Progress,
+) -> Result<History> {
+    let tip = ledger.resolve(rev)?;
+    let head = repo::shared_info(&tip);
+    let cache = ParseCache::new(ladder.clone());
+    let listing = walk::list_children_first(&ledger.repo, tip.id())?;
+    let clock = clock::clock(&listing.first_parent_line);
+    let mut timelines = follow_files(ledger, &listing.commits, paths, &cache, progress)?;
+    timelines.sort_by(|a, b| a.id.cmp(&b.id));
+    timelines.dedup_by(|a, b| a.id == b.id);
+    let warnings = clock::date_versions(&mut timelines, clock, &head);
+    Ok(History {
+        head,
+        now: clock.now,
+        timelines,
         warnings,
     })
 }

@@ -8,8 +8,9 @@ use chrono::{FixedOffset, TimeZone};
 use git2::{ErrorCode, FileMode, ObjectType, Oid, Repository, Tree};
 
 use crate::error::{Error, Result};
-use crate::ledger::load::{Limit, PARTNERSHIP, is_partnership_path};
+use crate::ledger::load::{Limit, PARTNERSHIP};
 use crate::ledger::parse::too_large;
+use crate::ledger::selection::{Selection, is_partnership_path};
 use crate::ledger::{Commit, Date, Diagnostic};
 
 /// Files read from a tree, `(path relative to the ledger root, bytes)`, and the problems of
@@ -21,8 +22,9 @@ pub struct LedgerRepo {
     pub(crate) repo: Repository,
     /// The ledger root relative to the repository's top, `/`-terminated; empty at the top.
     prefix: String,
-    /// The partnership folders relative to the repository's top.
-    pub(crate) folders: Vec<String>,
+    /// The partnership folders relative to the repository's top, and the files in them that
+    /// are not partnerships.
+    pub(crate) folders: Selection,
 }
 
 /// Whether `path` lies inside a git repository (without opening more than needed).
@@ -32,8 +34,15 @@ pub fn is_inside_repository(path: &Path) -> bool {
 
 impl LedgerRepo {
     /// Opens the repository holding the ledger at `ledger_root`, whose partnership files are
-    /// under `folders` (relative to the ledger root). A shallow clone is refused.
+    /// under `folders` (relative to the ledger root), less the default exclusions. A shallow
+    /// clone is refused.
     pub fn open(ledger_root: &Path, folders: &[String]) -> Result<LedgerRepo> {
+        LedgerRepo::open_selecting(ledger_root, &Selection::with_default_exclude(folders))
+    }
+
+    /// Opens the repository holding the ledger at `ledger_root`, whose partnership files are
+    /// the ones `selection` (relative to the ledger root) names. A shallow clone is refused.
+    pub fn open_selecting(ledger_root: &Path, selection: &Selection) -> Result<LedgerRepo> {
         let repo = Repository::discover(ledger_root).map_err(|error| {
             if error.code() == ErrorCode::NotFound {
                 Error::NotARepository {
@@ -55,17 +64,7 @@ impl LedgerRepo {
             Some(top) => relative_prefix(top, ledger_root),
             None => String::new(),
         };
-        let folders = folders
-            .iter()
-            .map(|f| {
-                let f = f.trim_matches('/');
-                if f.is_empty() || f == "." {
-                    prefix.trim_end_matches('/').to_string()
-                } else {
-                    format!("{prefix}{f}")
-                }
-            })
-            .collect();
+        let folders = selection.within(&prefix);
         Ok(LedgerRepo {
             repo,
             prefix,

@@ -13,8 +13,8 @@ use rayon::prelude::*;
 use super::Progress;
 use super::repo::{LedgerRepo, author_date, blob_size, is_regular, shared_info};
 use crate::error::{Error, Result};
-use crate::ledger::load::is_partnership_path;
 use crate::ledger::parse::{MAX_FILE_BYTES, too_large};
+use crate::ledger::selection::{Selection, is_partnership_path};
 use crate::ledger::{Commit, Content, Date, ParseCache};
 
 /// How many folders deep, from the repository's top, rapport reads a tree. git refuses trees
@@ -55,7 +55,7 @@ pub(crate) struct Walk {
 /// Reads and parses file versions as the walk finds them, so parsing runs alongside the walk
 /// on every core; each distinct version once.
 pub(crate) struct Reader<'a> {
-    pub folders: Vec<String>,
+    pub folders: Selection,
     /// The ledger root relative to the repository's top, `/`-terminated or empty.
     pub prefix: String,
     pub cache: &'a ParseCache,
@@ -228,7 +228,7 @@ fn is_refused((_, kind, regular): Seen) -> bool {
 /// comparison, whatever it holds).
 fn differences(
     repo: &Repository,
-    folders: &[String],
+    folders: &Selection,
     old: Option<&Tree<'_>>,
     new: &Tree<'_>,
 ) -> Result<Vec<Difference>> {
@@ -239,7 +239,7 @@ fn differences(
 /// place of a partnership file or a ledger folder.
 fn differences_and_refused(
     repo: &Repository,
-    folders: &[String],
+    folders: &Selection,
     old: Option<&Tree<'_>>,
     new: &Tree<'_>,
 ) -> Result<(Vec<Difference>, Vec<String>)> {
@@ -299,7 +299,7 @@ fn descend(
     new: Option<Oid>,
     base: &str,
     depth: usize,
-    folders: &[String],
+    folders: &Selection,
     (out, refused): (&mut Vec<Difference>, &mut Vec<String>),
 ) -> Result<()> {
     if old == new {
@@ -457,7 +457,7 @@ fn commit_events(
 /// Files moved between two trees (`(from, to)`), as git's rename detection sees them.
 fn renames(
     repo: &Repository,
-    folders: &[String],
+    folders: &Selection,
     old: Option<&Tree<'_>>,
     new: &Tree<'_>,
 ) -> Result<Vec<(String, String)>> {

@@ -11,6 +11,11 @@ use serde::{Deserialize, Deserializer, Serialize, Serializer};
 pub struct Date(pub NaiveDate);
 
 impl Date {
+    /// Today in the local time zone: "now" for the working tree, and the date a note is for.
+    pub fn today() -> Date {
+        Date(chrono::Local::now().date_naive())
+    }
+
     pub fn from_ymd(year: i32, month: u32, day: u32) -> Option<Date> {
         NaiveDate::from_ymd_opt(year, month, day).map(Date)
     }

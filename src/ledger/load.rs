@@ -11,6 +11,7 @@ use super::Snapshot;
 use super::diagnostic::Diagnostic;
 use super::ladder::Ladder;
 use super::parse::parse_partnership;
+use super::selection::{Selection, is_partnership_path};
 
 /// Partnership files as read: `(path relative to the ledger root, bytes)`.
 pub type Files = Vec<(String, Vec<u8>)>;
@@ -26,19 +27,6 @@ pub struct LedgerState {
     pub files: usize,
     /// The text of each valid file, by path, for pointing findings at lines.
     pub texts: std::collections::HashMap<String, String>,
-}
-
-/// Whether a path (relative, `/`-separated) is a partnership file under one of `folders`.
-pub fn is_partnership_path(path: &str, folders: &[String]) -> bool {
-    path.ends_with(".md")
-        && folders.iter().any(|folder| {
-            let folder = folder.trim_matches('/');
-            folder.is_empty()
-                || folder == "."
-                || path
-                    .strip_prefix(folder)
-                    .is_some_and(|rest| rest.starts_with('/'))
-        })
 }
 
 /// How large a file rapport reads may be, and what to say about a larger one.
@@ -78,16 +66,19 @@ impl Limit {
     }
 }
 
-/// Reads partnership files from a folder on disk: `(path relative to root, bytes)`.
-/// Only regular files are read, never through a link; links, pipes and devices, and files that
-/// cannot be read, become diagnostics instead of stopping the walk.
-pub fn read_folder(root: &Path, folders: &[String]) -> (Vec<(String, Vec<u8>)>, Vec<Diagnostic>) {
+/// Reads the partnership files `selection` names from a folder on disk: `(path relative to
+/// root, bytes)`. Only regular files are read, never through a link; links, pipes and devices,
+/// and files that cannot be read, become diagnostics instead of stopping the walk. An excluded
+/// file is never opened.
+pub fn read_folder(
+    root: &Path,
+    selection: &Selection,
+) -> (Vec<(String, Vec<u8>)>, Vec<Diagnostic>) {
     let mut files = Vec::new();
     let mut problems = Vec::new();
-    for folder in folders {
-        let folder = folder.trim_matches('/');
-        if folder.is_empty() || folder == "." {
-            walk(root, root, &mut files, &mut problems);
+    for folder in selection.folders() {
+        if folder.is_empty() {
+            walk(root, root, selection, &mut files, &mut problems);
             continue;
         }
         if let Some(link) = link_along(root, folder, true) {
@@ -96,7 +87,7 @@ pub fn read_folder(root: &Path, folders: &[String]) -> (Vec<(String, Vec<u8>)>, 
         }
         let start = root.join(folder);
         if std::fs::symlink_metadata(&start).is_ok_and(|m| m.is_dir()) {
-            walk(root, &start, &mut files, &mut problems);
+            walk(root, &start, selection, &mut files, &mut problems);
         }
     }
     files.sort_by(|a, b| a.0.cmp(&b.0));
@@ -109,6 +100,7 @@ pub fn read_folder(root: &Path, folders: &[String]) -> (Vec<(String, Vec<u8>)>, 
 fn walk(
     root: &Path,
     dir: &Path,
+    selection: &Selection,
     files: &mut Vec<(String, Vec<u8>)>,
     problems: &mut Vec<Diagnostic>,
 ) {
@@ -137,7 +129,7 @@ fn walk(
             continue;
         };
         if kind.is_dir() {
-            walk(root, &path, files, problems);
+            walk(root, &path, selection, files, problems);
         } else if kind.is_symlink() && std::fs::metadata(&path).is_ok_and(|m| m.is_dir()) {
             // A linked folder could hold partnership files from anywhere: refused, not skipped
             // in silence (`metadata` only asks what the link points to; nothing is opened).
@@ -146,6 +138,9 @@ fn walk(
             }
         } else if path.extension().is_some_and(|e| e == "md") {
             let shown = relative(root, &path);
+            if !is_partnership_path(&shown, selection) {
+                continue;
+            }
             match refusal(&shown, kind, false) {
                 Some(refused) => problems.push(refused),
                 None => match read_opened(&path, &shown, PARTNERSHIP) {

@@ -12,7 +12,10 @@ pub mod model;
 pub mod parse;
 pub mod parse_cache;
 pub mod schema_check;
+pub mod selection;
+pub mod template;
 pub mod validate;
+pub mod write;
 pub mod yaml;
 
 use std::sync::Arc;

@@ -12,7 +12,7 @@ const HELP: Style = AnsiColor::Cyan.on_default().bold();
 
 pub fn print_error(error: &Error) {
     let mut err = anstream::stderr().lock();
-    if let Error::InvalidConfig(diagnostics) = error {
+    if let Error::InvalidConfig(diagnostics) | Error::InvalidFile { diagnostics, .. } = error {
         for diagnostic in diagnostics {
             let _ = super::text::write_diagnostic(&mut err, diagnostic);
         }

@@ -1,0 +1,197 @@
+//! `rapport init [DIR]`: makes a folder a ledger. A commented `rapport.yaml`, `partners/` with
+//! an example partnership, the JSON Schemas and the editor's association of them, the pull-request
+//! workflow and the pre-commit hooks. A file already there is never overwritten: it is skipped,
+//! and said so. The folder becomes a git repository only when it is not inside one.
+
+use std::io::Write;
+use std::path::{Path, PathBuf};
+
+use crate::cli::InitArgs;
+use crate::error::{Error, Result};
+use crate::ledger::write::{self, Refusal};
+use crate::ledger::{Date, template};
+use crate::report::escape::terminal;
+
+/// The pull-request workflow, as `ci/github/rapport.yml` ships it.
+const WORKFLOW: &str = include_str!("../../ci/github/rapport.yml");
+
+pub fn run(args: &InitArgs) -> Result<u8> {
+    let io = |source| Error::Io {
+        path: args.dir.clone(),
+        source,
+    };
+    std::fs::create_dir_all(&args.dir).map_err(io)?;
+    let root = args.dir.canonicalize().map_err(io)?;
+    if root.components().any(|c| c.as_os_str() == ".git") {
+        return Err(Error::Invocation(format!(
+            "{} is inside a .git folder, which rapport never writes to",
+            root.display()
+        )));
+    }
+    let mut out = anstream::stdout().lock();
+    let top = match git2::Repository::discover(&root) {
+        Ok(repo) => match repo.workdir() {
+            Some(top) => top.canonicalize().map_err(io)?,
+            None => {
+                return Err(Error::BareRepository {
+                    path: repo.path().to_path_buf(),
+                });
+            }
+        },
+        Err(_) => {
+            git2::Repository::init(&root)?;
+            writeln!(out, "initialised a git repository in {}", shown(&root))?;
+            root.clone()
+        }
+    };
+    let prefix = match root.strip_prefix(&top) {
+        Ok(sub) if !sub.as_os_str().is_empty() => {
+            format!("{}/", sub.to_string_lossy().replace('\\', "/"))
+        }
+        _ => String::new(),
+    };
+    let today = Date::today();
+    let partnership_schema = json(&crate::ledger::parse::schema())?;
+    let config_schema = json(&crate::config::schema())?;
+    // Paths relative to the ledger root; the CI files belong at the repository's top, where
+    // GitHub and pre-commit look for them.
+    let files: Vec<(PathBuf, String, String)> = vec![
+        (
+            root.clone(),
+            crate::config::FILE_NAME.into(),
+            crate::config::commented_default(),
+        ),
+        (
+            root.clone(),
+            "partners/northwind.md".into(),
+            template::example(today),
+        ),
+        (
+            root.clone(),
+            "schema/partnership.schema.json".into(),
+            partnership_schema,
+        ),
+        (
+            root.clone(),
+            "schema/rapport.schema.json".into(),
+            config_schema,
+        ),
+        (root.clone(), ".vscode/settings.json".into(), vscode()),
+        (
+            top.clone(),
+            ".github/workflows/rapport.yml".into(),
+            workflow(&prefix),
+        ),
+        (
+            top.clone(),
+            ".pre-commit-config.yaml".into(),
+            pre_commit(&prefix),
+        ),
+    ];
+    let mut skipped = 0;
+    for (base, relative, text) in &files {
+        let path = shown(&base.join(relative));
+        match write::create(base, relative, text.as_bytes()) {
+            Ok(_) => writeln!(out, "created  {path}")?,
+            Err(Refusal::Exists { .. }) => {
+                skipped += 1;
+                writeln!(out, "skipped  {path}: exists already, left as it is")?;
+            }
+            Err(refusal) => {
+                skipped += 1;
+                writeln!(out, "skipped  {path}: {}", terminal(&refusal.to_string()))?;
+            }
+        }
+    }
+    writeln!(out)?;
+    if skipped > 0 {
+        writeln!(
+            out,
+            "{skipped} file(s) skipped: rapport never overwrites; compare them with `rapport init` in an empty folder"
+        )?;
+    }
+    writeln!(out, "next:")?;
+    writeln!(out, "  rapport check {}", shown(&root))?;
+    writeln!(
+        out,
+        "  git add . && git commit -m \"Start the partnership ledger\""
+    )?;
+    writeln!(
+        out,
+        "  in .github/workflows/rapport.yml, replace OWNER with the account that hosts rapport"
+    )?;
+    writeln!(
+        out,
+        "  pre-commit install --hook-type pre-commit --hook-type pre-push"
+    )?;
+    Ok(crate::exit::CLEAN)
+}
+
+fn shown(path: &Path) -> String {
+    terminal(&path.display().to_string()).into_owned()
+}
+
+fn json(schema: &schemars::Schema) -> Result<String> {
+    Ok(serde_json::to_string_pretty(schema)? + "\n")
+}
+
+/// VS Code's YAML extension: the front matter schema for the partnership files. (`rapport.yaml`
+/// names its schema in its first line.)
+fn vscode() -> String {
+    r#"{
+  "yaml.schemas": {
+    "./schema/partnership.schema.json": ["partners/**/*.md"]
+  }
+}
+"#
+    .to_string()
+}
+
+/// The workflow for a ledger `prefix` below the repository's top (`/`-terminated, or empty).
+fn workflow(prefix: &str) -> String {
+    if prefix.is_empty() {
+        return WORKFLOW.to_string();
+    }
+    let folder = prefix.trim_end_matches('/');
+    WORKFLOW
+        .replace("\"partners/**\"", &format!("\"{prefix}partners/**\""))
+        .replace("\"rapport.yaml\"", &format!("\"{prefix}rapport.yaml\""))
+        .replace(
+            "          fail-on: error",
+            &format!("          path: {folder}\n          fail-on: error"),
+        )
+}
+
+/// The pre-commit hooks, run with the rapport on `PATH`: on commit, `rapport check` on the
+/// staged partnership files alone (each with its own history: milliseconds on a large ledger);
+/// on push, the gate on what the pushed commits do.
+fn pre_commit(prefix: &str) -> String {
+    let escaped = prefix.replace('.', "\\.");
+    format!(
+        r#"# pre-commit hooks for this ledger (https://pre-commit.com), using the rapport on PATH.
+# Install them with: pre-commit install --hook-type pre-commit --hook-type pre-push
+repos:
+  - repo: local
+    hooks:
+      - id: rapport-check
+        name: rapport check
+        description: Validate the staged partnership files; fail on an error-level warning sign.
+        entry: rapport check --fail-on error
+        language: system
+        files: '^{escaped}(partners/.*\.md|rapport\.yaml)$'
+      - id: rapport-report
+        name: rapport pre-push gate
+        description: Fail on error-level warning signs the pushed commits introduce or worsen.
+        entry: rapport check --base origin/HEAD {path}
+        language: system
+        pass_filenames: false
+        files: '^{escaped}(partners/.*\.md|rapport\.yaml)$'
+        stages: [pre-push]
+"#,
+        path = if prefix.is_empty() {
+            "."
+        } else {
+            prefix.trim_end_matches('/')
+        }
+    )
+}
