@@ -33,26 +33,22 @@ fn page() -> String {
             i.sign.number,
             i.sign.name,
             i.default_severity,
-            i.detects,
+            i.detects(),
             i.why,
             i.example,
             i.fix
         );
-        if !i.settings.is_empty() {
+        let settings = i.settings();
+        if !settings.is_empty() {
             md.push_str(
                 "\n### Settings\n\n| key | default | meaning | allowed |\n| --- | --- | --- | --- |\n",
             );
-            for s in i.settings {
-                let allowed = super::Settings::bounds_of(i.id, s.key).map_or_else(
-                    || "a level on the ladder".to_string(),
-                    |b| {
-                        if b.is_numeric() {
-                            b.range()
-                        } else {
-                            b.what.to_string()
-                        }
-                    },
-                );
+            for s in settings {
+                let allowed = if s.bounds.is_numeric() {
+                    s.bounds.range()
+                } else {
+                    s.bounds.what.to_string()
+                };
                 let _ = writeln!(
                     md,
                     "| `{}` | `{}` | {} | {allowed} |",
@@ -80,28 +76,33 @@ fn docs_rules_page_is_current() {
 }
 
 #[test]
-fn settings_docs_match_the_defaults() {
-    // Every documented key exists in the rule's settings block with the documented default.
-    let defaults = serde_json::to_value(super::Settings::default()).unwrap();
+fn prose_names_every_threshold_with_its_default() {
+    // Thresholds are written `{key}` in the prose and shown with the declared default, so a
+    // changed default changes the prose; a number written by hand next to a key would not.
     for rule in catalog() {
         let info = rule.info();
-        let block = &defaults[info.id];
-        let keys: Vec<&String> = block.as_object().unwrap().keys().collect();
-        for doc in info.settings {
-            let value = &block[doc.key];
-            assert!(!value.is_null(), "{}: no setting `{}`", info.id, doc.key);
-            let shown = match value {
-                serde_json::Value::String(s) => s.clone(),
-                other => other.to_string(),
-            };
-            assert_eq!(shown, doc.default, "{}.{}", info.id, doc.key);
-        }
-        // enabled, severity (skipped when unset) and the documented keys.
-        assert_eq!(
-            keys.len(),
-            info.settings.len() + 1,
-            "{}: undocumented settings",
+        let detects = info.detects();
+        assert!(
+            !detects.contains('{') && !detects.contains('}'),
+            "{}: a placeholder names no threshold: {detects}",
             info.id
         );
+        for setting in info.settings() {
+            assert!(
+                info.detects.contains(&format!("{{{}}}", setting.key))
+                    || info.detects.contains(&format!("{{{}:%}}", setting.key)),
+                "{}: the prose never states `{}`",
+                info.id,
+                setting.key
+            );
+            assert!(!setting.meaning.is_empty(), "{}.{}", info.id, setting.key);
+        }
     }
+}
+
+#[test]
+fn prose_shows_the_declared_default() {
+    let info = super::find_rule("effort-disproportion").map(|r| r.info());
+    let detects = info.map(|i| i.detects()).unwrap_or_default();
+    assert!(detects.contains("`window_days` (180)"), "{detects}");
 }

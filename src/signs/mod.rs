@@ -2,6 +2,7 @@
 //! A rule is a pure function of a timeline, its settings and "now"; it never touches git.
 //! [`analyse`] runs the catalog, re-grades, applies acknowledgements and sorts.
 
+mod catalog;
 pub mod finding;
 pub mod rules;
 pub mod settings;
@@ -14,6 +15,8 @@ mod samples;
 #[cfg(test)]
 pub(crate) mod testing;
 
+use std::fmt::Write as _;
+
 use rayon::prelude::*;
 
 use crate::ledger::{Date, Ladder, Snapshot, Timeline, Version, parse, yaml};
@@ -24,17 +27,24 @@ pub use finding::{
 };
 pub use settings::{Settings, Vocabulary};
 
-/// One configuration key of a rule, for `rapport explain`.
+/// One configuration key of a rule, for `rapport explain`, read from its declaration in
+/// [`settings`].
 #[derive(Debug, serde::Serialize)]
 pub struct SettingDoc {
     pub key: &'static str,
-    pub default: &'static str,
-    pub meaning: &'static str,
+    /// As written in `rapport.yaml`.
+    pub default: String,
+    pub meaning: String,
+    #[serde(skip)]
+    pub bounds: settings::Bounds,
+    #[serde(skip)]
+    pub in_prose: settings::DefaultValue,
 }
 
 /// A rule's documentation, in the style of lint catalogs: one place says what it detects, why
-/// it matters, an example, how to fix it and how to configure it.
-#[derive(Debug, serde::Serialize)]
+/// it matters, an example, how to fix it and how to configure it. Its settings and their
+/// defaults are read from their declaration in [`settings`], never written here.
+#[derive(Debug)]
 pub struct RuleInfo {
     /// Stable id, such as `payment-terms-slip`.
     pub id: &'static str,
@@ -44,7 +54,9 @@ pub struct RuleInfo {
     pub default_severity: Severity,
     /// Whether some findings are raised to `error` (the `detects` text says when).
     pub escalates: bool,
-    /// What it detects, with the exact interpretation of its thresholds.
+    /// What it detects, with the exact interpretation of its thresholds. A threshold is written
+    /// `{key}` (or `{key:%}` for a fraction read as a percentage) and shown as its key with its
+    /// default, such as "`window_days` (180)": see [`RuleInfo::detects`].
     pub detects: &'static str,
     /// Why it matters: the sign behind it.
     pub why: &'static str,
@@ -52,8 +64,76 @@ pub struct RuleInfo {
     pub example: &'static str,
     /// How to fix it; also each finding's remedy.
     pub fix: &'static str,
+}
+
+impl RuleInfo {
+    /// What it detects, each `{key}` replaced by the threshold's key and default.
+    pub fn detects(&self) -> String {
+        let settings = self.settings();
+        let mut out = String::with_capacity(self.detects.len() + 64);
+        let mut rest = self.detects;
+        while let Some(open) = rest.find('{') {
+            out.push_str(&rest[..open]);
+            let after = &rest[open + 1..];
+            let Some(close) = after.find('}') else {
+                out.push_str(&rest[open..]);
+                rest = "";
+                break;
+            };
+            let token = &after[..close];
+            let (key, as_percent) = match token.strip_suffix(":%") {
+                Some(key) => (key, true),
+                None => (token, false),
+            };
+            match settings.iter().find(|s| s.key == key) {
+                Some(setting) => {
+                    let _ = write!(out, "`{key}` ({})", setting.in_prose.in_prose(as_percent));
+                }
+                None => out.push_str(&rest[open..open + close + 2]),
+            }
+            rest = &after[close + 1..];
+        }
+        out.push_str(rest);
+        out
+    }
+
     /// Its keys under `rules.<id>` in rapport.yaml (besides `enabled` and `severity`).
-    pub settings: &'static [SettingDoc],
+    pub fn settings(&self) -> Vec<SettingDoc> {
+        Settings::docs(self.id)
+    }
+}
+
+/// The documentation of a rule as `rapport rules --format json` prints it.
+#[derive(serde::Serialize)]
+struct RuleInfoDocument<'a> {
+    id: &'a str,
+    sign: Sign,
+    title: &'a str,
+    default_severity: Severity,
+    escalates: bool,
+    detects: String,
+    why: &'a str,
+    example: &'a str,
+    fix: &'a str,
+    settings: Vec<SettingDoc>,
+}
+
+impl serde::Serialize for RuleInfo {
+    fn serialize<S: serde::Serializer>(&self, serializer: S) -> Result<S::Ok, S::Error> {
+        RuleInfoDocument {
+            id: self.id,
+            sign: self.sign,
+            title: self.title,
+            default_severity: self.default_severity,
+            escalates: self.escalates,
+            detects: self.detects(),
+            why: self.why,
+            example: self.example,
+            fix: self.fix,
+            settings: self.settings(),
+        }
+        .serialize(serializer)
+    }
 }
 
 /// A rule: a pure function from a partnership's timeline to findings.
@@ -94,33 +174,9 @@ pub mod sign {
     pub const EFFORT: Sign = s(12, "too much time for what it returns");
 }
 
-/// Every rule, ordered by sign then id.
+/// Every rule, ordered by sign then id (declared in [`catalog`](self::catalog) with its settings).
 pub fn catalog() -> &'static [&'static dyn Rule] {
-    use rules::*;
-    static CATALOG: &[&dyn Rule] = &[
-        &acknowledgements::StaleAcknowledgement,
-        &value::ValueGap,
-        &goals::NoEarlyWins,
-        &goals::PlanNotAgreed,
-        &goals::TargetsMissed,
-        &tension::TensionRising,
-        &satisfaction::SatisfactionDecline,
-        &metrics::NoSuccessMetrics,
-        &vendor::VendorCentric,
-        &partner::PartnerDistress,
-        &partner::PartnerTurnover,
-        &partner::PartnerUnresponsive,
-        &support::SupportDegrading,
-        &payments::LatePayment,
-        &payments::PaymentTermsSlip,
-        &payments::PriceCut,
-        &scope::ScopeDrift,
-        &scope::ScopeUndefined,
-        &communication::ContactDowngrade,
-        &communication::MeetingCadenceDrop,
-        &effort::EffortDisproportion,
-    ];
-    CATALOG
+    catalog::CATALOG
 }
 
 /// The rule with this id.
@@ -164,12 +220,10 @@ fn analyse_one(
         return Vec::new();
     };
     let mut findings = Vec::new();
-    for rule in catalog() {
-        let id = rule.info().id;
-        if id == rules::acknowledgements::ID {
+    for (rule, switch) in cx.settings.switches() {
+        if rule.info().id == rules::acknowledgements::ID {
             continue;
         }
-        let switch = cx.settings.switch(id);
         if !switch.enabled {
             continue;
         }

@@ -5,8 +5,7 @@ use super::{descents, history};
 use crate::ledger::model::Side;
 use crate::ledger::{Date, Ladder, Meeting, Snapshot, Timeline};
 use crate::signs::{
-    Context, Evidence, Finding, Measure, Rule, RuleInfo, SettingDoc, Severity, Worse, finding,
-    median, sign,
+    Context, Evidence, Finding, Measure, Rule, RuleInfo, Severity, Worse, finding, median, sign,
 };
 
 pub struct ContactDowngrade;
@@ -21,10 +20,10 @@ static CONTACT_DOWNGRADE: RuleInfo = RuleInfo {
     detects: "The partner's lead contact (the `primary` partner contact, else the most senior \
         partner contact on the ladder) drops in rank from one version to the next one \
         descending from it (never from one merged branch to another), and the \
-        current lead is still below the earlier rank: one level is a warning, `error_levels` \
-        (2) or more an error (executive to manager is two levels). The latest drop is the one reported. \
-        Separately, a partner contact at `senior_level` (director) or above, still in \
-        `contacts`, who attended an earlier meeting but none of the last `recent_meetings` (3) \
+        current lead is still below the earlier rank: one level is a warning, {error_levels} or \
+        more an error (executive to manager is two levels). The latest drop is the one reported. \
+        Separately, a partner contact at {senior_level} or above, still in \
+        `contacts`, who attended an earlier meeting but none of the last {recent_meetings} \
         meetings with an `Attendees:` line.",
     why: "Sign 11: communication breaks down, your contact is handed down to a lower-level \
         manager. When the partner's senior people stop dealing with you, your account has \
@@ -32,23 +31,6 @@ static CONTACT_DOWNGRADE: RuleInfo = RuleInfo {
     example: "2024-01-15  contacts: [{ name: Dana Whitfield, side: partner, level: executive, primary: true }]\n2024-06-01  contacts: [{ name: Tom Ng, side: partner, level: manager, primary: true }]\n→ error: Dana Whitfield (executive) was replaced as primary contact by Tom Ng (manager): down two levels",
     fix: "Ask the partner's leadership for a sponsor at the level your investment warrants, and set \
         a standing executive review where both sides' leaders attend.",
-    settings: &[
-        SettingDoc {
-            key: "error_levels",
-            default: "2",
-            meaning: "a drop of this many levels or more is an error",
-        },
-        SettingDoc {
-            key: "senior_level",
-            default: "director",
-            meaning: "partner contacts at this level or above must keep attending",
-        },
-        SettingDoc {
-            key: "recent_meetings",
-            default: "3",
-            meaning: "how many latest meetings they must appear in",
-        },
-    ],
 };
 
 /// The partner's lead contact in one version.
@@ -266,32 +248,15 @@ static MEETING_CADENCE_DROP: RuleInfo = RuleInfo {
     default_severity: Severity::Warning,
     escalates: false,
     detects: "For `onboarding` and `active` partnerships with meetings in the current file (dated \
-        on or before now): no meeting for more than `max_silence_days` (90); or the time since \
-        the last meeting, or else the gap between the last two meetings, is more than `factor` \
-        (2) times the median gap between the meetings before it, which needs at least \
-        `min_earlier_meetings` (3) meetings before that gap.",
+        on or before now): no meeting for more than {max_silence_days}; or the time since \
+        the last meeting, or else the gap between the last two meetings, is more than {factor} \
+        times the median gap between the meetings before it, which needs at least \
+        {min_earlier_meetings} meetings before that gap.",
     why: "Sign 11: communication breaks down. Regular reviews are the governance of a partnership; \
         when they thin out, problems go unraised until they are crises.",
     example: "## 2024-01-10, ## 2024-01-24, ## 2024-02-07, ## 2024-02-21, then nothing (analysed on 2024-04-01)\n→ 40 days since the last meeting on 2024-02-21, 2.9× the usual 14 days between meetings",
     fix: "Put a recurring governance meeting in both sides' calendars, with an agenda (KPIs, SLAs, \
         open items) and leaders from both sides, and record each one in the file.",
-    settings: &[
-        SettingDoc {
-            key: "factor",
-            default: "2.0",
-            meaning: "the latest gap over this multiple of the usual gap",
-        },
-        SettingDoc {
-            key: "min_earlier_meetings",
-            default: "3",
-            meaning: "meetings needed before the gap",
-        },
-        SettingDoc {
-            key: "max_silence_days",
-            default: "90",
-            meaning: "no meeting for longer than this",
-        },
-    ],
 };
 
 fn gaps(dates: &[Date]) -> Vec<f64> {

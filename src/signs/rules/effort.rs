@@ -3,8 +3,8 @@
 use super::{baseline, history};
 use crate::ledger::{Snapshot, Timeline};
 use crate::signs::{
-    Context, Evidence, Finding, Measure, Rule, RuleInfo, SettingDoc, Severity, Worse, finding,
-    number, percent, sign,
+    Context, Evidence, Finding, Measure, Rule, RuleInfo, Severity, Worse, finding, number, percent,
+    sign,
 };
 
 pub struct EffortDisproportion;
@@ -15,8 +15,8 @@ static EFFORT_DISPROPORTION: RuleInfo = RuleInfo {
     title: "Our effort grows while returns do not",
     default_severity: Severity::Warning,
     escalates: false,
-    detects: "`effort.hours_per_month` now at least `min_increase` (50%) above its value at the \
-        latest version dated `window_days` (180) or more before now (or the first version, for \
+    detects: "`effort.hours_per_month` now at least {min_increase:%} above its value at the \
+        latest version dated {window_days} or more before now (or the first version, for \
         a shorter history), while over the same span `money.revenue` did not rise and the mean \
         attainment of the KPIs present at both ends did not rise. At least one of revenue or \
         KPIs must be known at both ends; with neither, the rule says nothing.",
@@ -26,18 +26,6 @@ static EFFORT_DISPROPORTION: RuleInfo = RuleInfo {
     example: "2024-01-15  effort: { hours_per_month: 60 }, money: { revenue: 150000 }\n2024-09-01  effort: { hours_per_month: 120 }, money: { revenue: 150000 }\n→ our effort rose 100%, from 60 to 120 hours a month since 2024-01-15, while revenue stayed at 150,000",
     fix: "Review where the hours go with the team, cut the work that does not serve the agreed \
         plan, and renegotiate what the partner contributes, or scale the partnership down.",
-    settings: &[
-        SettingDoc {
-            key: "min_increase",
-            default: "0.5",
-            meaning: "rise of hours per month, as a fraction",
-        },
-        SettingDoc {
-            key: "window_days",
-            default: "180",
-            meaning: "compare with the value this many days ago",
-        },
-    ],
 };
 
 fn kpi_progress(base: &Snapshot, now: &Snapshot) -> Option<(f64, f64)> {

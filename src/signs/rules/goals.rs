@@ -4,8 +4,7 @@
 use super::{Reading, actual_measure, describe, history, readings};
 use crate::ledger::Timeline;
 use crate::signs::{
-    Context, Evidence, Finding, Measure, Rule, RuleInfo, SettingDoc, Severity, Worse, finding,
-    percent, sign,
+    Context, Evidence, Finding, Measure, Rule, RuleInfo, Severity, Worse, finding, percent, sign,
 };
 
 pub struct TargetsMissed;
@@ -20,7 +19,7 @@ static TARGETS_MISSED: RuleInfo = RuleInfo {
     escalates: true,
     detects: "A KPI of the current version whose attainment (actual against target, \
         direction-aware: actual/target when higher is better, target/actual when lower is \
-        better) is under `min_attainment` (0.5). Error when the KPI was also under it at the \
+        better) is under {min_attainment}. Error when the KPI was also under it at the \
         previous distinct `as_of` date recorded in history (missed at two consecutive \
         reporting dates).",
     why: "Sign 2: goals missed. Results far below the agreed success criteria, quarter after \
@@ -29,11 +28,6 @@ static TARGETS_MISSED: RuleInfo = RuleInfo {
     fix: "Hold a joint review of the KPI with the partner's leadership: find why it is missed, agree \
         corrective actions with owners and dates, and reset the target only with both sides' \
         agreement, in writing.",
-    settings: &[SettingDoc {
-        key: "min_attainment",
-        default: "0.5",
-        meaning: "attainment below this is a miss",
-    }],
 };
 
 impl Rule for TargetsMissed {
@@ -115,18 +109,13 @@ static NO_EARLY_WINS: RuleInfo = RuleInfo {
     title: "No significant deal in the first months after launch",
     default_severity: Severity::Warning,
     escalates: false,
-    detects: "`launched` is set, now is at least `window_days` (120) after it, and no entry of \
+    detects: "`launched` is set, now is at least {window_days} after it, and no entry of \
         `wins` is dated within [launched, launched + window_days].",
     why: "Sign 2: goals missed. A partnership that closes no significant deal in its first four \
         months after launch rarely finds its footing later without a change of plan.",
     example: "launched: 2024-03-01, wins: [] (analysed on 2024-08-01)\n→ no win in the 120 days after launch on 2024-03-01 (the window closed on 2024-06-29)",
     fix: "Go back to the go-to-market plan with the partner: pick one segment and a short list of \
         target accounts, staff a joint pursuit, and review it every two weeks until the first win.",
-    settings: &[SettingDoc {
-        key: "window_days",
-        default: "120",
-        meaning: "days after `launched` within which a win is expected",
-    }],
 };
 
 impl Rule for NoEarlyWins {
@@ -198,7 +187,6 @@ static PLAN_NOT_AGREED: RuleInfo = RuleInfo {
     example: "launched: 2024-03-01\nplan: { agreed: 2024-04-15 }\n→ the go-to-market plan was agreed on 2024-04-15, 45 days after launch on 2024-03-01",
     fix: "Write the go-to-market plan down (segments, targets, who does what) and have both sides' \
         leadership agree it; record the date in `plan.agreed`.",
-    settings: &[],
 };
 
 impl Rule for PlanNotAgreed {

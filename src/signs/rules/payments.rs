@@ -4,8 +4,8 @@ use super::{changes, history};
 use crate::ledger::Timeline;
 use crate::ledger::model::Side;
 use crate::signs::{
-    Context, Evidence, Finding, Measure, Rule, RuleInfo, SettingDoc, Severity, Worse,
-    currency_prefix, finding, number, percent, sign, span,
+    Context, Evidence, Finding, Measure, Rule, RuleInfo, Severity, Worse, currency_prefix, finding,
+    number, percent, sign, span,
 };
 
 pub struct PaymentTermsSlip;
@@ -19,8 +19,8 @@ static PAYMENT_TERMS_SLIP: RuleInfo = RuleInfo {
     default_severity: Severity::Warning,
     escalates: true,
     detects: "`terms.payment_days` now greater than the first value recorded in history. Error \
-        when it is at least `error_factor` (2) times the first value, or above `error_days` \
-        (90). Terms that went up and came back (30 → 45 → 30) say nothing. The span is from the \
+        when it is at least {error_factor} times the first value, or above {error_days}. Terms \
+        that went up and came back (30 → 45 → 30) say nothing. The span is from the \
         first version to the version that set the current value.",
     why: "Sign 9: payments delayed, payment terms stretched (net-30 becoming net-180). A partner \
         that keeps asking for longer terms is financing itself on your cash, often because it is \
@@ -29,18 +29,6 @@ static PAYMENT_TERMS_SLIP: RuleInfo = RuleInfo {
     fix: "Renegotiate: tie longer terms to something you get in return (a discount, volume), put \
         the terms back on the agenda of the next contract review, and check the partner's \
         financial health.",
-    settings: &[
-        SettingDoc {
-            key: "error_factor",
-            default: "2.0",
-            meaning: "error at this multiple of the first value",
-        },
-        SettingDoc {
-            key: "error_days",
-            default: "90",
-            meaning: "error above this many days",
-        },
-    ],
 };
 
 impl Rule for PaymentTermsSlip {
@@ -100,26 +88,14 @@ static PRICE_CUT: RuleInfo = RuleInfo {
     title: "The price was cut sharply",
     default_severity: Severity::Warning,
     escalates: true,
-    detects: "`terms.price` now at least `min_cut` (25%) below the highest value recorded in an \
-        earlier version. Error at `error_cut` (50%) or more: the price was cut in half.",
+    detects: "`terms.price` now at least {min_cut:%} below the highest value recorded in an \
+        earlier version. Error at {error_cut:%} or more: the price was cut in half.",
     why: "Sign 9: prices cut in half. A sharp cut in what the partnership is worth per year means \
         the value, or the bargaining power, has moved; the rest of the terms rarely stay healthy \
         for long after.",
     example: "2024-01-15  terms: { price: 120000, currency: EUR }\n2024-09-01  terms: { price: 60000, currency: EUR }\n→ error: the price was cut 50%, from EUR 120,000 (2024-01-15) to EUR 60,000 (2024-09-01)",
     fix: "Find out why the price fell and what was given up for it; renegotiate scope, SLAs and \
         effort to match the new price, or reconsider the partnership.",
-    settings: &[
-        SettingDoc {
-            key: "min_cut",
-            default: "0.25",
-            meaning: "cut from the highest earlier price, as a fraction",
-        },
-        SettingDoc {
-            key: "error_cut",
-            default: "0.5",
-            meaning: "error at this cut or more",
-        },
-    ],
 };
 
 impl Rule for PriceCut {
@@ -192,27 +168,15 @@ static LATE_PAYMENT: RuleInfo = RuleInfo {
     title: "Invoices are paid late",
     default_severity: Severity::Warning,
     escalates: true,
-    detects: "Invoices of the current version paid more than `grace_days` (0) after `due`, or \
+    detects: "Invoices of the current version paid more than {grace_days} after `due`, or \
         unpaid with `due` more than `grace_days` before now; one finding per payer (the partner, \
-        or us) listing the invoices and days late. Error when one is `error_days` (90) or more \
+        or us) listing the invoices and days late. Error when one is {error_days} or more \
         late.",
     why: "Sign 9: payments delayed. A partner paying late is short of cash or of commitment; our \
         own late payments damage the relationship from our side.",
     example: "invoices:\n  - { id: INV-2024-07, payer: partner, amount: 30000, due: 2024-07-31, paid: 2024-09-15 }\n→ the partner paid 1 invoice late: INV-2024-07 paid 46 days late",
     fix: "Chase the open invoices, agree a payment plan for arrears, and make payment discipline a \
         standing item of the governance meeting; if we are the late payer, fix our process first.",
-    settings: &[
-        SettingDoc {
-            key: "grace_days",
-            default: "0",
-            meaning: "days past due tolerated",
-        },
-        SettingDoc {
-            key: "error_days",
-            default: "90",
-            meaning: "error when an invoice is this late",
-        },
-    ],
 };
 
 impl Rule for LatePayment {

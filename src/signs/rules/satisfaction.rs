@@ -3,8 +3,7 @@
 use super::history;
 use crate::ledger::Timeline;
 use crate::signs::{
-    Context, Evidence, Finding, Measure, Rule, RuleInfo, SettingDoc, Severity, Worse, finding,
-    number, sign,
+    Context, Evidence, Finding, Measure, Rule, RuleInfo, Severity, Worse, finding, number, sign,
 };
 
 pub struct SatisfactionDecline;
@@ -15,7 +14,7 @@ static SATISFACTION_DECLINE: RuleInfo = RuleInfo {
     title: "Satisfaction with the partnership is falling",
     default_severity: Severity::Warning,
     escalates: true,
-    detects: "`satisfaction.score` now at least `min_drop` (0.5) below its highest value in an \
+    detects: "`satisfaction.score` now at least {min_drop} below its highest value in an \
         earlier version. Error when, at the same time, every SLA of the current version has an \
         actual meeting its target (there is at least one SLA): the contract is delivered and \
         people are still unhappy.",
@@ -25,11 +24,6 @@ static SATISFACTION_DECLINE: RuleInfo = RuleInfo {
     example: "2024-03-31  satisfaction: { score: 4.5 }\n2024-09-30  satisfaction: { score: 3.6 }, every SLA met\n→ error: satisfaction fell from 4.5 (2024-03-31) to 3.6 (2024-09-30) while every SLA is met (2 of 2)",
     fix: "Ask the stakeholders what changed, in their words; bring it to the partner's leadership \
         and add the KPIs or SLAs that capture it, so the contract measures what matters.",
-    settings: &[SettingDoc {
-        key: "min_drop",
-        default: "0.5",
-        meaning: "drop from the highest earlier score",
-    }],
 };
 
 impl Rule for SatisfactionDecline {

@@ -3,8 +3,7 @@
 use super::{Reading, actual_measure, describe, history, readings};
 use crate::ledger::{Snapshot, Timeline};
 use crate::signs::{
-    Context, Evidence, Finding, Measure, Rule, RuleInfo, SettingDoc, Severity, Worse, finding,
-    number, sign,
+    Context, Evidence, Finding, Measure, Rule, RuleInfo, Severity, Worse, finding, number, sign,
 };
 
 pub struct SupportDegrading;
@@ -18,7 +17,7 @@ static SUPPORT_DEGRADING: RuleInfo = RuleInfo {
     detects: "An SLA of the current version whose actual misses its target in the SLA's direction \
         (`better`): a warning, an error when it was also missed at the previous distinct `as_of` \
         recorded in history. Separately, `support.sla_breaches` or `support.open_tickets` \
-        strictly rising over the last `rising_versions` (3) or more values recorded across \
+        strictly rising over the last {rising_versions} or more values recorded across \
         versions (versions that left the value unchanged are skipped), ending at the current \
         version.",
     why: "Sign 8: support is weak and error-prone. Missed service levels and growing backlogs are \
@@ -27,11 +26,6 @@ static SUPPORT_DEGRADING: RuleInfo = RuleInfo {
     fix: "Review the missed SLAs with the partner's support lead, ask for a corrective plan with \
         dates, apply the contract's service credits, and renegotiate the SLAs or the support \
         process where they no longer fit.",
-    settings: &[SettingDoc {
-        key: "rising_versions",
-        default: "3",
-        meaning: "strictly rising values in a row that make a trend",
-    }],
 };
 
 impl Rule for SupportDegrading {

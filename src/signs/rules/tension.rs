@@ -3,7 +3,7 @@
 use crate::ledger::{Meeting, Timeline};
 use crate::signs::vocabulary::{Lexicon, text_size};
 use crate::signs::{
-    Context, Evidence, Finding, Measure, Rule, RuleInfo, SettingDoc, Severity, Worse, finding, sign,
+    Context, Evidence, Finding, Measure, Rule, RuleInfo, Severity, Worse, finding, sign,
 };
 
 pub struct TensionRising;
@@ -18,37 +18,15 @@ static TENSION_RISING: RuleInfo = RuleInfo {
         `vocabulary.tension` from rapport.yaml) in the text of the current file's meetings. \
         English matches whole words ignoring case; Chinese matches inside the text, since it has \
         no spaces. The rate is hits per 1,000 characters of notes (white space not counted). \
-        Meetings dated within `recent_days` (90) before now are recent, older ones earlier. Fires \
-        when recent meetings hold at least `min_recent_hits` (3) hits, earlier meetings hold at \
-        least `min_earlier_chars` (100) characters, and the recent rate is at least `min_factor` \
-        (2) times the earlier rate (an earlier rate of zero counts as exceeded).",
+        Meetings dated within {recent_days} before now are recent, older ones earlier. Fires \
+        when recent meetings hold at least {min_recent_hits} hits, earlier meetings hold at \
+        least {min_earlier_chars} characters, and the recent rate is at least {min_factor} times \
+        the earlier rate (an earlier rate of zero counts as exceeded).",
     why: "Sign 3: tension shows. When the team's talk about a partner turns from professional to \
         emotional, trust is already eroding, usually before any number shows it.",
     example: "## 2024-01-10 Review\nGood progress on the integration.\n…\n## 2024-06-12 Review\nWe are frustrated: another missed date is unacceptable and we will escalate.\n→ conflict words rose to 9.4 per 1,000 characters of meeting notes in the last 90 days (3 in 2 meetings), from 0.0 before",
     fix: "Bring the issues behind the words to a governance meeting with both sides' leadership: \
         name them, agree owners and dates, and keep the notes factual so progress can be followed.",
-    settings: &[
-        SettingDoc {
-            key: "recent_days",
-            default: "90",
-            meaning: "meetings this recent are compared with older ones",
-        },
-        SettingDoc {
-            key: "min_factor",
-            default: "2.0",
-            meaning: "recent rate at least this multiple of the earlier rate",
-        },
-        SettingDoc {
-            key: "min_recent_hits",
-            default: "3",
-            meaning: "vocabulary hits needed in recent meetings",
-        },
-        SettingDoc {
-            key: "min_earlier_chars",
-            default: "100",
-            meaning: "characters of earlier notes needed to compare with",
-        },
-    ],
 };
 
 fn meeting_text(m: &Meeting) -> String {

@@ -3,8 +3,8 @@
 use super::{baseline, history};
 use crate::ledger::{Snapshot, Timeline};
 use crate::signs::{
-    Context, Evidence, Finding, Measure, Rule, RuleInfo, SettingDoc, Severity, Worse,
-    currency_prefix, finding, number, sign,
+    Context, Evidence, Finding, Measure, Rule, RuleInfo, Severity, Worse, currency_prefix, finding,
+    number, sign,
 };
 
 pub struct ValueGap;
@@ -15,10 +15,10 @@ static VALUE_GAP: RuleInfo = RuleInfo {
     title: "Revenue stays below what the partnership costs",
     default_severity: Severity::Warning,
     escalates: true,
-    detects: "`money.revenue / money.invested` below `min_ratio` (1) now, and not improving: the \
-        ratio now is at or below the ratio at the latest version dated at least `window_days` \
-        (180) before now (or at the first version, when the history is shorter). Error when the \
-        ratio is below `error_ratio` (0.5) and now is at least `error_after_days` (365) after \
+    detects: "`money.revenue / money.invested` below {min_ratio} now, and not improving: the \
+        ratio now is at or below the ratio at the latest version dated at least {window_days} \
+        before now (or at the first version, when the history is shorter). Error when the \
+        ratio is below {error_ratio} and now is at least {error_after_days} after \
         `since`.",
     why: "Sign 1: the value does not show. A partnership that has not paid back the time and money \
         put in, and is not moving toward it, costs more every month it continues unexamined.",
@@ -26,28 +26,6 @@ static VALUE_GAP: RuleInfo = RuleInfo {
     fix: "Review the business case with the partner's leadership: agree a shared go-to-market plan \
         with revenue milestones, cut the investment to what the plan needs, or end a partnership \
         whose cost outweighs what it returns.",
-    settings: &[
-        SettingDoc {
-            key: "min_ratio",
-            default: "1.0",
-            meaning: "revenue / invested below this is a gap",
-        },
-        SettingDoc {
-            key: "window_days",
-            default: "180",
-            meaning: "the ratio must have improved over this many days",
-        },
-        SettingDoc {
-            key: "error_ratio",
-            default: "0.5",
-            meaning: "below this ratio the finding is an error…",
-        },
-        SettingDoc {
-            key: "error_after_days",
-            default: "365",
-            meaning: "…once this many days have passed since `since`",
-        },
-    ],
 };
 
 fn ratio(s: &Snapshot) -> Option<(f64, f64, f64)> {
