@@ -465,6 +465,11 @@ pub fn write_explain(out: &mut dyn Write, rule: &RuleInfo) -> io::Result<()> {
             ""
         }
     )?;
+    writeln!(
+        out,
+        "runs on partnerships that are {}",
+        crate::signs::statuses_in_words(rule.applies_to()).replace('`', "")
+    )?;
     for (heading, text) in [
         ("What it detects", rule.detects().as_str()),
         ("Why it matters", rule.why),

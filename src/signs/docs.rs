@@ -4,6 +4,8 @@
 use std::fmt::Write;
 
 use super::catalog;
+use super::{status_name, statuses_in_words};
+use crate::ledger::model::Status;
 
 fn page() -> String {
     let mut md = String::from(
@@ -23,16 +25,48 @@ fn page() -> String {
             i.title
         );
     }
+    md.push_str(
+        "\n## Which rules run on which partnerships\n\nA rule runs on a partnership when the `status` of its current version is marked below. `onboarding` and `active` partnerships run every rule. A `prospect` has signed nothing yet: only the signs that show before a contract (tension, missing success metrics, offers that answer nothing, distress) apply. A `paused` partnership is expected to go quiet, so rules that expect activity (meetings, answers, early wins, senior attendance) stop. An `ending` partnership is winding down: plans, targets and scope no longer matter, money, support and people still do. An `ended` one only keeps its unpaid invoices and its acknowledgements.\n\n| rule |",
+    );
+    let statuses = [
+        Status::Prospect,
+        Status::Onboarding,
+        Status::Active,
+        Status::Paused,
+        Status::Ending,
+        Status::Ended,
+    ];
+    for status in statuses {
+        let _ = write!(md, " `{}` |", status_name(status));
+    }
+    md.push_str("\n| --- |");
+    for _ in statuses {
+        md.push_str(" --- |");
+    }
+    md.push('\n');
+    for rule in catalog() {
+        let i = rule.info();
+        let _ = write!(md, "| [`{}`](#{}) |", i.id, i.id);
+        for status in statuses {
+            md.push_str(if i.applies_to().contains(&status) {
+                " yes |"
+            } else {
+                " no |"
+            });
+        }
+        md.push('\n');
+    }
     for rule in catalog() {
         let i = rule.info();
         let _ = write!(
             md,
-            "\n## {}\n\n{}. Sign {}: {}. Default severity: {}.\n\n### What it detects\n\n{}\n\n### Why it matters\n\n{}\n\n### Example\n\n```text\n{}\n```\n\n### How to fix it\n\n{}\n",
+            "\n## {}\n\n{}. Sign {}: {}. Default severity: {}. Runs on partnerships that are {}.\n\n### What it detects\n\n{}\n\n### Why it matters\n\n{}\n\n### Example\n\n```text\n{}\n```\n\n### How to fix it\n\n{}\n",
             i.id,
             i.title,
             i.sign.number,
             i.sign.name,
             i.default_severity,
+            statuses_in_words(i.applies_to()),
             i.detects(),
             i.why,
             i.example,

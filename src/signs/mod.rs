@@ -101,6 +101,11 @@ impl RuleInfo {
     pub fn settings(&self) -> Vec<SettingDoc> {
         Settings::docs(self.id)
     }
+
+    /// The statuses of the partnerships it runs on.
+    pub fn applies_to(&self) -> &'static [crate::ledger::model::Status] {
+        catalog::applies_to(self.id)
+    }
 }
 
 /// The documentation of a rule as `rapport rules --format json` prints it.
@@ -115,6 +120,7 @@ struct RuleInfoDocument<'a> {
     why: &'a str,
     example: &'a str,
     fix: &'a str,
+    applies_to: &'static [crate::ledger::model::Status],
     settings: Vec<SettingDoc>,
 }
 
@@ -130,6 +136,7 @@ impl serde::Serialize for RuleInfo {
             why: self.why,
             example: self.example,
             fix: self.fix,
+            applies_to: self.applies_to(),
             settings: self.settings(),
         }
         .serialize(serializer)
@@ -220,11 +227,14 @@ fn analyse_one(
         return Vec::new();
     };
     let mut findings = Vec::new();
-    for (rule, switch) in cx.settings.switches() {
+    let status = current.front.status;
+    for (rule, switch, applies) in cx.settings.switches() {
         if rule.info().id == rules::acknowledgements::ID {
             continue;
         }
-        if !switch.enabled {
+        // A paused or ended partnership is expected to go quiet: the rules that read activity
+        // do not run on it (see the table in docs/rules.md).
+        if !switch.enabled || !applies.contains(&status) {
             continue;
         }
         for mut finding in rule.check(timeline, cx) {
@@ -393,6 +403,32 @@ pub fn percent(ratio: f64) -> String {
     format!("{:.0}%", ratio * 100.0)
 }
 
+/// A partnership status as written in the front matter: `onboarding`.
+pub fn status_name(status: crate::ledger::model::Status) -> &'static str {
+    use crate::ledger::model::Status::*;
+    match status {
+        Prospect => "prospect",
+        Onboarding => "onboarding",
+        Active => "active",
+        Paused => "paused",
+        Ending => "ending",
+        Ended => "ended",
+    }
+}
+
+/// Statuses as prose: `` `onboarding`, `active` or `paused` ``.
+pub fn statuses_in_words(statuses: &[crate::ledger::model::Status]) -> String {
+    let names: Vec<String> = statuses
+        .iter()
+        .map(|s| format!("`{}`", status_name(*s)))
+        .collect();
+    match names.split_last() {
+        Some((last, [])) => last.clone(),
+        Some((last, rest)) => format!("{} or {last}", rest.join(", ")),
+        None => "none".to_string(),
+    }
+}
+
 /// Whole calendar months from `from` to `to` (0 when under a month).
 pub fn months_between(from: Date, to: Date) -> i64 {
     use chrono::Datelike;
@@ -441,6 +477,28 @@ mod tests {
         assert_eq!(number(4.5), "4.5");
         assert_eq!(number(0.0), "0");
         assert_eq!(percent(0.225), "22%");
+    }
+
+    #[test]
+    fn status_names_are_as_written() {
+        use crate::ledger::model::Status;
+        for status in [
+            Status::Prospect,
+            Status::Onboarding,
+            Status::Active,
+            Status::Paused,
+            Status::Ending,
+            Status::Ended,
+        ] {
+            assert_eq!(
+                serde_json::to_value(status).unwrap(),
+                serde_json::json!(status_name(status))
+            );
+        }
+        assert_eq!(
+            statuses_in_words(&[Status::Onboarding, Status::Active]),
+            "`onboarding` or `active`"
+        );
     }
 
     #[test]

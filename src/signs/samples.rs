@@ -320,6 +320,41 @@ fn every_rule_turns_off_and_on_through_rapport_yaml() {
 }
 
 #[test]
+fn each_rule_runs_on_the_statuses_of_its_table() {
+    use crate::ledger::model::Status;
+    let statuses = [
+        Status::Prospect,
+        Status::Onboarding,
+        Status::Active,
+        Status::Paused,
+        Status::Ending,
+        Status::Ended,
+    ];
+    for (rule, edits, now) in VARIANTS {
+        // A KPI without target is reported for every status the rule runs on; staleness only
+        // for partnerships expected to report (its prose says so).
+        let edits: &[&[(&str, &str)]] = match *rule {
+            "no-success-metrics" => &[&[("target: 400000, ", "")]],
+            _ => edits,
+        };
+        let applies = super::find_rule(rule).map(|r| r.info().applies_to());
+        for status in statuses {
+            let name = super::status_name(status);
+            let mut edits: Vec<Vec<(&str, &str)>> = edits.iter().map(|e| e.to_vec()).collect();
+            let set_status = format!("status: {name}");
+            match edits.last_mut() {
+                Some(last) => last.push(("status: active", &set_status)),
+                None => edits.push(vec![("status: active", &set_status)]),
+            }
+            let edits: Vec<&[(&str, &str)]> = edits.iter().map(Vec::as_slice).collect();
+            let fired = rules(&replay(&edits, now)).contains(rule);
+            let expected = applies.is_some_and(|a| a.contains(&status));
+            assert_eq!(fired, expected, "{rule} on a partnership that is {name}");
+        }
+    }
+}
+
+#[test]
 fn findings_point_at_the_line_of_their_field() {
     let findings = replay(&[&[("payment_days: 30", "payment_days: 60")]], "2024-09-20");
     let line = HEALTHY

@@ -276,9 +276,6 @@ impl Rule for MeetingCadenceDrop {
         let Some(current) = timeline.current() else {
             return Vec::new();
         };
-        if !current.front.status.is_live() {
-            return Vec::new();
-        }
         let mut meetings: Vec<&Meeting> = current
             .body
             .meetings
