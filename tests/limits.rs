@@ -361,7 +361,7 @@ fn settings_at_the_ends_of_their_ranges_run_every_rule() {
                support-degrading: { rising_versions: 2 }\n  payment-terms-slip: { error_factor: 0.001, error_days: 0 }\n  \
                price-cut: { min_cut: 0.001, error_cut: 0.001 }\n  late-payment: { grace_days: 0, error_days: 0 }\n  \
                scope-drift: { min_commits: 1, window_days: 0, min_similarity: 0 }\n  \
-               contact-downgrade: { error_levels: 1, recent_meetings: 1 }\n  \
+               contact-downgrade: { error_levels: 1, absence_factor: 0.001, min_attended: 2 }\n  \
                meeting-cadence-drop: { factor: 0.001, min_earlier_meetings: 2, max_silence_days: 0 }\n  \
                effort-disproportion: { min_increase: 0.001, window_days: 0 }\n";
     let high = "rapport: 1\nrules:\n  value-gap: { min_ratio: 1000, window_days: 36500, error_ratio: 1000, error_after_days: 36500 }\n  \
@@ -373,7 +373,7 @@ fn settings_at_the_ends_of_their_ranges_run_every_rule() {
                 support-degrading: { rising_versions: 10000 }\n  payment-terms-slip: { error_factor: 1000, error_days: 3650 }\n  \
                 price-cut: { min_cut: 1, error_cut: 1 }\n  late-payment: { grace_days: 36500, error_days: 36500 }\n  \
                 scope-drift: { min_commits: 10000, window_days: 36500, min_similarity: 1 }\n  \
-                contact-downgrade: { error_levels: 100, recent_meetings: 10000 }\n  \
+                contact-downgrade: { error_levels: 100, absence_factor: 1000, min_attended: 10000 }\n  \
                 meeting-cadence-drop: { factor: 1000, min_earlier_meetings: 10000, max_silence_days: 36500 }\n  \
                 effort-disproportion: { min_increase: 100, window_days: 36500 }\n";
     for config in [low, high] {

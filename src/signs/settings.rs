@@ -513,8 +513,11 @@ rule_settings!(
         error_levels: usize = 2; LEVELS,
         /// Partner contacts at this level or above must keep attending.
         senior_level: String = "director".to_string(); LEVEL,
-        /// How many latest meetings (with an Attendees line) they must appear in.
-        recent_meetings: usize = 3; COUNT,
+        /// Absent for more than this multiple of their own usual interval between meetings they
+        /// attended (the median gap), counted up to now.
+        absence_factor: f64 = 2.0; FACTOR,
+        /// Meetings they must have attended to have a usual interval.
+        min_attended: usize = 2; TREND,
     }
 );
 
