@@ -287,6 +287,9 @@ const FRACTION: Bounds = Bounds::new(0.0, 1.0, "a fraction (0.5 is 50%)");
 const RISE: Bounds = Bounds::above(0.0, 100.0, "a fraction (0.5 is a rise of 50%)");
 /// Revenue over investment.
 const RATIO: Bounds = Bounds::new(0.0, 1_000.0, "a ratio (1 is revenue equal to investment)");
+/// How fast one thing grew against another.
+const GROWTH_RATIO: Bounds =
+    Bounds::above(0.0, 100.0, "a ratio of growth rates (0.5 is half as fast)");
 /// How many times one number is another.
 const FACTOR: Bounds = Bounds::above(0.0, 1_000.0, "a multiple");
 /// A drop in a satisfaction score, scored 1 to 5.
@@ -540,6 +543,10 @@ rule_settings!(
         min_increase: f64 = 0.5; RISE,
         /// Compare with the value this many days ago (or the first one).
         window_days: i64 = 180; DAYS,
+        /// Returns are flat when they grew less than this fraction of the effort's growth: a
+        /// ratio of 0.5 means revenue (cumulative) and KPI attainment must grow at least half as fast as the
+        /// hours.
+        min_return_ratio: f64 = 0.5; GROWTH_RATIO,
     }
 );
 
