@@ -298,8 +298,8 @@ const SCORE_DROP: Bounds = Bounds::above(0.0, 4.0, "a drop in score (scores run 
 const COUNT: Bounds = Bounds::new(1.0, 10_000.0, "a count");
 /// How many of something it takes to see a trend: two at least.
 const TREND: Bounds = Bounds::new(2.0, 10_000.0, "a count");
-/// Characters of meeting notes.
-const CHARACTERS: Bounds = Bounds::new(1.0, 10_000_000.0, "a number of characters");
+/// Words of meeting notes.
+const WORDS: Bounds = Bounds::new(1.0, 10_000_000.0, "a number of words");
 /// Steps down the contact ladder.
 const LEVELS: Bounds = Bounds::new(1.0, 100.0, "a number of ladder levels");
 /// A contact level: checked against the configured ladder, not as a number.
@@ -391,8 +391,9 @@ rule_settings!(
         min_factor: f64 = 2.0; FACTOR,
         /// At least this many vocabulary hits in recent meetings.
         min_recent_hits: usize = 3; COUNT,
-        /// At least this many characters of earlier meeting notes to compare with.
-        min_earlier_chars: usize = 100; CHARACTERS,
+        /// At least this many words of earlier meeting notes to compare with (each Chinese
+        /// character counts as a word).
+        min_earlier_words: usize = 20; WORDS,
     }
 );
 
@@ -521,6 +522,9 @@ rule_settings!(
         absence_factor: f64 = 2.0; FACTOR,
         /// Meetings they must have attended to have a usual interval.
         min_attended: usize = 2; TREND,
+        /// Meetings (with an `Attendees:` line) held without them since they last attended: one
+        /// missed meeting is a diary clash, not a pattern.
+        min_missed: usize = 2; COUNT,
     }
 );
 

@@ -27,8 +27,8 @@ static CONTACT_DOWNGRADE: RuleInfo = RuleInfo {
         `contacts`, judged against their own rhythm: among meetings with an `Attendees:` line, \
         their usual interval is the median gap between the meetings they attended (at least \
         {min_attended} of them); fires when the days from the last one they attended to now \
-        exceed {absence_factor} times that interval and at least one meeting was held without \
-        them since. An executive who comes to each quarterly review while weekly working \
+        exceed {absence_factor} times that interval and at least {min_missed} meetings were \
+        held without them since. An executive who comes to each quarterly review while weekly working \
         meetings go on without them keeps their rhythm and stays silent.",
     why: "Sign 11: communication breaks down, your contact is handed down to a lower-level \
         manager. When the partner's senior people stop dealing with you, your account has \
@@ -243,7 +243,7 @@ fn absence<'a>(
         .collect();
     let away = last.date.days_until(now);
     let limit = set.absence_factor * usual.max(1.0);
-    (!missed.is_empty() && away as f64 > limit + 1e-9).then_some(Absence {
+    (missed.len() >= set.min_missed.max(1) && away as f64 > limit + 1e-9).then_some(Absence {
         last,
         usual,
         away,
@@ -636,6 +636,38 @@ mod tests {
         assert_eq!(
             measure(&ContactDowngrade, &timeline, "2024-09-25").since(&milder),
             Movement::Same
+        );
+    }
+
+    #[test]
+    fn one_missed_monthly_meeting_is_a_diary_clash_two_are_a_pattern() {
+        let monthly = |absent_from: usize| {
+            let mut text = front(ENGLISH);
+            for month in 1..=6 {
+                let who = if month >= absent_from {
+                    "Tom Ng, Priya Raman"
+                } else {
+                    "Dana Whitfield, Tom Ng, Priya Raman"
+                };
+                text.push_str(&format!(
+                    "## 2024-0{month}-10 Monthly review\nAttendees: {who}\n\nPipeline and support figures.\n\n"
+                ));
+            }
+            text
+        };
+        // Monthly until May, absent in June: 71 days away on 2024-07-20, one meeting missed.
+        let timeline = History::new().version("2024-06-11", &monthly(6)).build();
+        assert!(run(&ContactDowngrade, &timeline, "2024-07-20").is_empty());
+        // Absent in May and June: two meetings missed, 101 days against a usual 30.
+        let timeline = History::new().version("2024-06-11", &monthly(5)).build();
+        let findings = run(&ContactDowngrade, &timeline, "2024-07-20");
+        assert_eq!(findings.len(), 1, "{findings:#?}");
+        assert!(
+            findings[0]
+                .message
+                .ends_with("(101 days ago, against a usual 31 days between their meetings); 2 meetings were held without them since"),
+            "{}",
+            findings[0].message
         );
     }
 
