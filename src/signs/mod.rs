@@ -22,8 +22,8 @@ use rayon::prelude::*;
 use crate::ledger::{Date, Ladder, Snapshot, Timeline, Version, parse, yaml};
 
 pub use finding::{
-    Acknowledgement, Evidence, Finding, Fingerprint, Location, Measure, Movement, Severity, Sign,
-    Worse,
+    Acknowledgement, Evidence, Fact, FactValue, Finding, Fingerprint, Location, Measure, Movement,
+    Severity, Sign, Worse,
 };
 pub use settings::{Settings, Vocabulary};
 
@@ -289,6 +289,8 @@ pub fn finding(
         subject,
         path: None,
         message: message.into(),
+        facts: Vec::new(),
+        template: None,
         evidence: Vec::new(),
         measure: None,
         remedy: info.fix,
@@ -319,6 +321,14 @@ impl Finding {
         self
     }
 
+    /// States the message as `template` with `{name}` where each fact goes.
+    pub fn stating(mut self, template: &str, facts: Vec<Fact>) -> Finding {
+        self.message = finding::render(template, &facts);
+        self.template = Some(template.to_string());
+        self.facts = facts;
+        self
+    }
+
     /// The number the finding is about (see [`Measure`]).
     pub fn measure(mut self, measure: Measure) -> Finding {
         self.measure = Some(measure);
@@ -327,6 +337,21 @@ impl Finding {
 }
 
 impl Evidence {
+    /// States what was observed as `template` with `{name}` where each fact goes; `value` was
+    /// read from `value_field`, when it is a field's value.
+    pub fn stating(
+        mut self,
+        template: &str,
+        facts: Vec<Fact>,
+        value_field: Option<&str>,
+    ) -> Evidence {
+        self.observed = finding::render(template, &facts);
+        self.template = Some(template.to_string());
+        self.facts = facts;
+        self.value_field = value_field.map(str::to_string);
+        self
+    }
+
     /// A fact observed in a version of the file.
     pub fn of(version: &Version, observed: impl Into<String>, value: Option<f64>) -> Evidence {
         Evidence {
@@ -334,7 +359,20 @@ impl Evidence {
             commit: Some(version.commit.short.clone()).filter(|s| !s.is_empty()),
             observed: observed.into(),
             value,
+            facts: Vec::new(),
+            template: None,
+            value_field: None,
         }
+    }
+
+    /// A field's value in a version, `terms.price = 120,000`, drawn on charts and masked when
+    /// `redact` names the field.
+    pub fn field(version: &Version, field: &str, value: f64) -> Evidence {
+        Evidence::of(version, "", Some(value)).stating(
+            &format!("{field} = {{value}}"),
+            vec![Fact::new("value", FactValue::Number(value)).of(field)],
+            Some(field),
+        )
     }
 
     /// A fact first seen in a commit, known by its date and short id.
@@ -349,6 +387,9 @@ impl Evidence {
             commit: Some(commit.to_string()).filter(|s| !s.is_empty()),
             observed: observed.into(),
             value,
+            facts: Vec::new(),
+            template: None,
+            value_field: None,
         }
     }
 
@@ -359,11 +400,13 @@ impl Evidence {
             commit: None,
             observed: observed.into(),
             value,
+            facts: Vec::new(),
+            template: None,
+            value_field: None,
         }
     }
 }
 
-/// Numbers as people read them in messages: `150,000`, `4.5`, `0.41`.
 /// `EUR ` when the terms name a currency, to put before amounts; empty otherwise.
 pub fn currency_prefix(snapshot: &crate::ledger::Snapshot) -> String {
     snapshot
@@ -375,33 +418,13 @@ pub fn currency_prefix(snapshot: &crate::ledger::Snapshot) -> String {
         .unwrap_or_default()
 }
 
-pub fn number(value: f64) -> String {
-    if !value.is_finite() {
-        return value.to_string();
-    }
-    if value.fract().abs() < 1e-9 {
-        let digits = format!("{:.0}", value.abs());
-        let mut grouped = String::new();
-        for (i, c) in digits.chars().enumerate() {
-            if i > 0 && (digits.len() - i) % 3 == 0 {
-                grouped.push(',');
-            }
-            grouped.push(c);
-        }
-        if value < 0.0 {
-            grouped.insert(0, '-');
-        }
-        grouped
-    } else {
-        let text = format!("{value:.2}");
-        text.trim_end_matches('0').trim_end_matches('.').to_string()
-    }
+/// The currency as a fact (`currency`), written before amounts with a space (`EUR `); empty when
+/// the terms name none.
+pub fn currency_fact(snapshot: &crate::ledger::Snapshot) -> Fact {
+    Fact::new("currency", FactValue::Text(currency_prefix(snapshot))).of("terms.currency")
 }
 
-/// A percentage without decimals: `0.23` → `23%`.
-pub fn percent(ratio: f64) -> String {
-    format!("{:.0}%", ratio * 100.0)
-}
+pub use crate::numbers::{percent, prose as number};
 
 /// A partnership status as written in the front matter: `onboarding`.
 pub fn status_name(status: crate::ledger::model::Status) -> &'static str {
@@ -469,15 +492,6 @@ pub fn median(values: &mut [f64]) -> Option<f64> {
 #[cfg(test)]
 mod tests {
     use super::*;
-
-    #[test]
-    fn numbers_read_well() {
-        assert_eq!(number(150000.0), "150,000");
-        assert_eq!(number(-1234567.0), "-1,234,567");
-        assert_eq!(number(4.5), "4.5");
-        assert_eq!(number(0.0), "0");
-        assert_eq!(percent(0.225), "22%");
-    }
 
     #[test]
     fn status_names_are_as_written() {

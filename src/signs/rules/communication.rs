@@ -4,6 +4,7 @@
 use super::{descents, history};
 use crate::ledger::model::Side;
 use crate::ledger::{Date, Ladder, Meeting, Snapshot, Timeline};
+use crate::numbers::one_decimal;
 use crate::signs::{
     Context, Evidence, Finding, Measure, Rule, RuleInfo, Severity, Worse, finding, median, number,
     sign,
@@ -367,8 +368,9 @@ impl Rule for MeetingCadenceDrop {
         } else if let Some(median) = usual(&dates).filter(|m| silence as f64 > set.factor * m) {
             Some((
                 format!(
-                    "{silence} days since the last meeting on {last}, {:.1}× the usual {median:.0} days between meetings",
-                    silence as f64 / median
+                    "{silence} days since the last meeting on {last}, {}× the usual {} days between meetings",
+                    one_decimal(silence as f64 / median),
+                    number(median.round())
                 ),
                 silence,
             ))
@@ -379,9 +381,10 @@ impl Rule for MeetingCadenceDrop {
                 .map(|median| {
                     (
                         format!(
-                            "{gap} days between the last two meetings ({} to {last}), {:.1}× the usual {median:.0} days",
+                            "{gap} days between the last two meetings ({} to {last}), {}× the usual {} days",
                             dates[dates.len() - 2],
-                            gap as f64 / median
+                            one_decimal(gap as f64 / median),
+                            number(median.round())
                         ),
                         gap,
                     )

@@ -3,7 +3,7 @@
 use super::{baseline, history};
 use crate::ledger::{Snapshot, Timeline};
 use crate::signs::{
-    Context, Evidence, Finding, Measure, Rule, RuleInfo, Severity, Worse, finding, number, percent,
+    Context, Evidence, Fact, FactValue, Finding, Measure, Rule, RuleInfo, Severity, Worse, finding,
     sign,
 };
 
@@ -63,16 +63,21 @@ fn growth(a: f64, b: f64) -> Option<f64> {
     (a > 0.0).then(|| (b - a) / a)
 }
 
-/// `revenue fell from 150,000 to 120,000`, `revenue stayed at 150,000`, `revenue rose only 7%,
-/// from 150,000 to 160,000`.
-fn flat_return(what: &str, a: f64, b: f64, show: fn(f64) -> String) -> String {
+/// The growth from `a` to `b` as a percentage fact (none from zero).
+fn rise(a: f64, b: f64) -> FactValue {
+    growth(a, b).map_or(FactValue::Text(String::new()), FactValue::Percent)
+}
+
+/// `revenue fell from {revenue_base} to {revenue_now}`, `revenue stayed at {revenue_now}`,
+/// `revenue rose only {revenue_rise}, from …`: the sentence for a flat return named `key`.
+fn flat_return(key: &str, a: f64, b: f64) -> String {
+    let what = if key == "kpi" { "KPI attainment" } else { key };
     if (b - a).abs() < 1e-9 {
-        format!("{what} stayed at {}", show(b))
+        format!("{what} stayed at {{{key}_now}}")
     } else if b < a {
-        format!("{what} fell from {} to {}", show(a), show(b))
+        format!("{what} fell from {{{key}_base}} to {{{key}_now}}")
     } else {
-        let rise = growth(a, b).map(percent).unwrap_or_default();
-        format!("{what} rose only {rise}, from {} to {}", show(a), show(b))
+        format!("{what} rose only {{{key}_rise}}, from {{{key}_base}} to {{{key}_now}}")
     }
 }
 
@@ -122,44 +127,56 @@ impl Rule for EffortDisproportion {
             return Vec::new();
         }
         let mut returns = Vec::new();
+        let mut facts = vec![
+            Fact::new("rise", FactValue::Percent(effort_growth)),
+            Fact::new("base_hours", FactValue::Number(base_hours)).of("effort.hours_per_month"),
+            Fact::new("now_hours", FactValue::Number(now_hours)).of("effort.hours_per_month"),
+            Fact::new("since", FactValue::Date(base_version.date())),
+        ];
         if let Some((a, b)) = revenue {
-            returns.push(flat_return("revenue", a, b, number));
+            returns.push(flat_return("revenue", a, b));
+            facts.push(Fact::new("revenue_base", FactValue::Number(a)).of("money.revenue"));
+            facts.push(Fact::new("revenue_now", FactValue::Number(b)).of("money.revenue"));
+            facts.push(Fact::new("revenue_rise", rise(a, b)));
         }
         if let Some((a, b)) = kpis {
-            returns.push(flat_return("KPI attainment", a, b, percent));
+            returns.push(flat_return("kpi", a, b));
+            facts.push(Fact::new("kpi_base", FactValue::Percent(a)).of("kpis.actual"));
+            facts.push(Fact::new("kpi_now", FactValue::Percent(b)).of("kpis.actual"));
+            facts.push(Fact::new("kpi_rise", rise(a, b)));
         }
-        let message = format!(
-            "our effort rose {}, from {} to {} hours a month since {}, while {}",
-            percent((now_hours - base_hours) / base_hours),
-            number(base_hours),
-            number(now_hours),
-            base_version.date(),
+        let template = format!(
+            "our effort rose {{rise}}, from {{base_hours}} to {{now_hours}} hours a month since \
+             {{since}}, while {}",
             returns.join(" and ")
         );
-        let observed = |s: &Snapshot, h: f64| {
-            let mut text = format!("effort.hours_per_month = {}", number(h));
+        let observed = |version, s: &Snapshot, h: f64| {
+            let mut template = "effort.hours_per_month = {hours}".to_string();
+            let mut facts =
+                vec![Fact::new("hours", FactValue::Number(h)).of("effort.hours_per_month")];
             if let Some(r) = s.front.money.as_ref().and_then(|m| m.revenue) {
-                text.push_str(&format!(", money.revenue = {}", number(r)));
+                template.push_str(", money.revenue = {revenue}");
+                facts.push(Fact::new("revenue", FactValue::Number(r)).of("money.revenue"));
             }
-            text
+            Evidence::of(version, "", Some(h)).stating(
+                &template,
+                facts,
+                Some("effort.hours_per_month"),
+            )
         };
         vec![
-            finding(
-                &EFFORT_DISPROPORTION,
-                current,
-                "effort.hours_per_month",
-                message,
-            )
-            .at_path("effort.hours_per_month")
-            .evidence(vec![
-                Evidence::of(base_version, observed(base, base_hours), Some(base_hours)),
-                Evidence::of(now_version, observed(current, now_hours), Some(now_hours)),
-            ])
-            .measure(Measure::new(
-                "effort.hours_per_month",
-                now_hours,
-                Worse::Higher,
-            )),
+            finding(&EFFORT_DISPROPORTION, current, "effort.hours_per_month", "")
+                .stating(&template, facts)
+                .at_path("effort.hours_per_month")
+                .evidence(vec![
+                    observed(base_version, base, base_hours),
+                    observed(now_version, current, now_hours),
+                ])
+                .measure(Measure::new(
+                    "effort.hours_per_month",
+                    now_hours,
+                    Worse::Higher,
+                )),
         ]
     }
 }

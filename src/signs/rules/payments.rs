@@ -4,8 +4,8 @@ use super::{changes, history};
 use crate::ledger::Timeline;
 use crate::ledger::model::Side;
 use crate::signs::{
-    Context, Evidence, Finding, Measure, Rule, RuleInfo, Severity, Worse, currency_prefix, finding,
-    number, percent, sign, span,
+    Context, Evidence, Fact, FactValue, Finding, Measure, Rule, RuleInfo, Severity, Worse,
+    currency_fact, finding, number, sign, span,
 };
 
 pub struct PaymentTermsSlip;
@@ -60,16 +60,27 @@ impl Rule for PaymentTermsSlip {
         } else {
             Severity::Warning
         };
-        let message = format!(
-            "payment terms went from net-{first} to net-{now} {}",
-            span(first_version.date(), set_version.date())
-        );
+        let field = "terms.payment_days";
+        let facts = vec![
+            Fact::new("first", FactValue::Number(first as f64)).of(field),
+            Fact::new("now", FactValue::Number(now as f64)).of(field),
+            Fact::new("from", FactValue::Date(first_version.date())),
+            Fact::new("to", FactValue::Date(set_version.date())),
+            Fact::new(
+                "span",
+                FactValue::Text(span(first_version.date(), set_version.date())),
+            ),
+        ];
         let evidence = series
             .iter()
-            .map(|(v, d)| Evidence::of(v, format!("terms.payment_days = {d}"), Some(*d as f64)))
+            .map(|(v, d)| Evidence::field(v, field, *d as f64))
             .collect();
         vec![
-            finding(&PAYMENT_TERMS_SLIP, current, "terms.payment_days", message)
+            finding(&PAYMENT_TERMS_SLIP, current, field, "")
+                .stating(
+                    "payment terms went from net-{first} to net-{now} {span}",
+                    facts,
+                )
                 .severity(severity)
                 .at_path("terms.payment_days")
                 .evidence(evidence)
@@ -133,21 +144,25 @@ impl Rule for PriceCut {
         if cut < set.min_cut - 1e-9 {
             return Vec::new();
         }
-        let currency = currency_prefix(current);
-        let message = format!(
-            "the price was cut {}, from {currency}{} ({}) to {currency}{} ({})",
-            percent(cut),
-            number(peak),
-            peak_version.date(),
-            number(now),
-            set_version.date()
-        );
+        let facts = vec![
+            Fact::new("cut", FactValue::Percent(cut)),
+            currency_fact(current),
+            Fact::new("peak", FactValue::Number(peak)).of("terms.price"),
+            Fact::new("peak_date", FactValue::Date(peak_version.date())),
+            Fact::new("now", FactValue::Number(now)).of("terms.price"),
+            Fact::new("now_date", FactValue::Date(set_version.date())),
+        ];
         let evidence = series
             .iter()
-            .map(|(v, p)| Evidence::of(v, format!("terms.price = {}", number(*p)), Some(*p)))
+            .map(|(v, p)| Evidence::field(v, "terms.price", *p))
             .collect();
         vec![
-            finding(&PRICE_CUT, current, "terms.price", message)
+            finding(&PRICE_CUT, current, "terms.price", "")
+                .stating(
+                    "the price was cut {cut}, from {currency}{peak} ({peak_date}) to \
+                     {currency}{now} ({now_date})",
+                    facts,
+                )
                 .severity(if cut >= set.error_cut - 1e-9 {
                     Severity::Error
                 } else {

@@ -1,6 +1,7 @@
 //! Sign 3, tension shows: the talk in meeting notes turns from professional to emotional.
 
 use crate::ledger::{Meeting, Timeline};
+use crate::numbers::one_decimal;
 use crate::signs::vocabulary::{Lexicon, text_size};
 use crate::signs::{
     Context, Evidence, Finding, Measure, Rule, RuleInfo, Severity, Worse, finding, sign,
@@ -90,9 +91,11 @@ impl Rule for TensionRising {
             return Vec::new();
         }
         let message = format!(
-            "conflict words rose to {recent_rate:.1} per 1,000 words of meeting notes in the last {} days ({recent_hits} in {recent_meetings} meeting{}), from {earlier_rate:.1} before ({earlier_hits} in {earlier_words} words)",
+            "conflict words rose to {} per 1,000 words of meeting notes in the last {} days ({recent_hits} in {recent_meetings} meeting{}), from {} before ({earlier_hits} in {earlier_words} words)",
+            one_decimal(recent_rate),
             set.recent_days,
             if recent_meetings == 1 { "" } else { "s" },
+            one_decimal(earlier_rate),
         );
         vec![
             finding(&TENSION_RISING, current, "meetings", message)

@@ -3,8 +3,8 @@
 use super::{baseline, history};
 use crate::ledger::{Snapshot, Timeline};
 use crate::signs::{
-    Context, Evidence, Finding, Measure, Rule, RuleInfo, Severity, Worse, currency_prefix, finding,
-    number, sign,
+    Context, Evidence, Fact, FactValue, Finding, Measure, Rule, RuleInfo, Severity, Worse,
+    currency_fact, finding, sign,
 };
 
 pub struct ValueGap;
@@ -60,39 +60,46 @@ impl Rule for ValueGap {
         if now_ratio > base_ratio + 1e-9 {
             return Vec::new();
         }
-        let currency = currency_prefix(current);
+        let currency = currency_fact(current);
         let trend = if std::ptr::eq(base_version, now_version) {
-            String::new()
+            ""
         } else if base_version.date() <= window_start {
-            format!(" and not improving over the last {} days", set.window_days)
+            " and not improving over the last {window_days} days"
         } else {
-            format!(" and not improving since {}", base_version.date())
+            " and not improving since {since}"
         };
-        let message = format!(
-            "revenue is {now_ratio:.2}× investment ({currency}{} against {}){trend}",
-            number(revenue),
-            number(invested)
+        let template = format!(
+            "revenue is {{ratio}}× investment ({{currency}}{{revenue}} against {{invested}}){trend}"
         );
+        let facts = vec![
+            Fact::new("ratio", FactValue::Ratio(now_ratio)),
+            currency.clone(),
+            Fact::new("revenue", FactValue::Number(revenue)).of("money.revenue"),
+            Fact::new("invested", FactValue::Number(invested)).of("money.invested"),
+            Fact::new("window_days", FactValue::Number(set.window_days as f64)),
+            Fact::new("since", FactValue::Date(base_version.date())),
+        ];
         let mut evidence = Vec::new();
-        let observed = |r: f64, rev: f64, inv: f64| {
-            format!(
-                "money.revenue = {}, money.invested = {} ({r:.2}×)",
-                number(rev),
-                number(inv)
+        let observed = |version, r: f64, rev: f64, inv: f64| {
+            Evidence::of(version, "", Some(r)).stating(
+                "money.revenue = {revenue}, money.invested = {invested} ({ratio}×)",
+                vec![
+                    Fact::new("revenue", FactValue::Number(rev)).of("money.revenue"),
+                    Fact::new("invested", FactValue::Number(inv)).of("money.invested"),
+                    Fact::new("ratio", FactValue::Ratio(r)),
+                ],
+                None,
             )
         };
         if !std::ptr::eq(base_version, now_version) {
-            evidence.push(Evidence::of(
+            evidence.push(observed(
                 base_version,
-                observed(base_ratio, base_revenue, base_invested),
-                Some(base_ratio),
+                base_ratio,
+                base_revenue,
+                base_invested,
             ));
         }
-        evidence.push(Evidence::of(
-            now_version,
-            observed(now_ratio, revenue, invested),
-            Some(now_ratio),
-        ));
+        evidence.push(observed(now_version, now_ratio, revenue, invested));
         let year_on = current
             .front
             .since
@@ -103,7 +110,8 @@ impl Rule for ValueGap {
             Severity::Warning
         };
         vec![
-            finding(&VALUE_GAP, current, "money", message)
+            finding(&VALUE_GAP, current, "money", "")
+                .stating(&template, facts)
                 .severity(severity)
                 .at_path("money.revenue")
                 .evidence(evidence)
