@@ -296,4 +296,33 @@ mod tests {
             "revenue is 0.50× investment (EUR [redacted] against 120) and not improving over the last 180 days"
         );
     }
+
+    #[test]
+    fn a_redacted_kpi_actual_hides_its_attainment_and_keeps_its_target() {
+        use crate::signs::testing::{History, Setup, front};
+        // The target of the missed KPI equals the actual of another: searching the sentence for
+        // redacted values would hide the target too; masking by field does not.
+        let text = front(
+            "kpis:\n  - { id: pipeline, unit: EUR, target: 400000, actual: 90000, as_of: 2024-08-31 }\n  - { id: wins, target: 300000, actual: 400000, as_of: 2024-08-31 }\n",
+        );
+        let timeline = History::new().version("2024-09-01", &text).build();
+        let setup = Setup::default();
+        let cx = setup.context("2024-09-02");
+        let mut findings = crate::signs::analyse(std::slice::from_ref(&timeline), &cx, &|_| None);
+        findings.retain(|f| f.rule == "targets-missed");
+        redact(
+            findings.iter_mut(),
+            std::slice::from_ref(&timeline),
+            &["kpis.actual".to_string()],
+        );
+        assert_eq!(
+            findings[0].message,
+            "pipeline is at [redacted] of target ([redacted] EUR against a target of 400,000 EUR) as of 2024-08-31"
+        );
+        assert_eq!(
+            findings[0].evidence[0].observed,
+            "pipeline as of 2024-08-31: [redacted] EUR against a target of 400,000 EUR"
+        );
+        assert_eq!(findings[0].evidence[0].value, None);
+    }
 }

@@ -1,11 +1,12 @@
 //! Sign 2, goals missed: KPIs far below target, no early wins after launch, a launch without an
 //! agreed plan.
 
-use super::{Reading, actual_measure, describe, history, readings};
+use super::{Reading, actual_measure, describe_stated, history, label_fact, readings};
 use crate::ledger::Timeline;
 use crate::signs::{
-    Context, Evidence, Finding, Measure, Rule, RuleInfo, Severity, Worse, finding, percent, sign,
+    Context, Evidence, Finding, Measure, Rule, RuleInfo, Severity, Worse, finding, sign,
 };
+use crate::signs::{Fact, FactValue};
 
 pub struct TargetsMissed;
 pub struct NoEarlyWins;
@@ -56,42 +57,54 @@ impl Rule for TargetsMissed {
                 _ => None,
             };
             let previous = previous.filter(|r| r.metric.attainment().is_some_and(|a| a < min));
-            let as_of = kpi.as_of.map(|d| format!(" as of {d}")).unwrap_or_default();
-            let mut message = format!(
-                "{} is at {} of target ({}){as_of}",
-                kpi.label(),
-                percent(attainment),
-                describe(kpi)
-            );
+            let (now, now_facts) = describe_stated("kpis", kpi, "now");
+            let id = Fact::new("id", FactValue::Text(kpi.id.clone())).of("kpis.id");
+            let mut observed_facts = now_facts.clone();
+            observed_facts.push(id);
+            let mut facts = now_facts;
+            facts.push(label_fact("kpis", kpi, "label"));
+            // Attainment is the actual over the target: masked with the actual.
+            facts.push(Fact::new("attainment", FactValue::Percent(attainment)).of("kpis.actual"));
+            let mut template = format!("{{label}} is at {{attainment}} of target ({now})");
+            let mut observed_now = format!("{{id}}: {now}");
+            if let Some(d) = kpi.as_of {
+                let as_of = Fact::new("as_of", FactValue::Date(d)).of("kpis.as_of");
+                observed_facts.push(as_of.clone());
+                facts.push(as_of);
+                template.push_str(" as of {as_of}");
+                observed_now = format!("{{id}} as of {{as_of}}: {now}");
+            }
             let mut evidence = Vec::new();
             if let Some(before) = previous {
                 let a = before.metric.attainment().unwrap_or(0.0);
-                message.push_str(&format!(", and was at {} on {}", percent(a), before.as_of));
-                evidence.push(Evidence::of(
-                    before.version,
-                    format!(
-                        "{} as of {}: {}",
-                        kpi.id,
-                        before.as_of,
-                        describe(before.metric)
+                let (then, mut before_facts) = describe_stated("kpis", before.metric, "before");
+                before_facts.push(Fact::new("id", FactValue::Text(kpi.id.clone())).of("kpis.id"));
+                let before_as_of =
+                    Fact::new("before_as_of", FactValue::Date(before.as_of)).of("kpis.as_of");
+                before_facts.push(before_as_of.clone());
+                template.push_str(", and was at {before_attainment} on {before_as_of}");
+                facts.push(Fact::new("before_attainment", FactValue::Percent(a)).of("kpis.actual"));
+                facts.push(before_as_of);
+                evidence.push(
+                    Evidence::of(before.version, "", before.metric.actual).stating(
+                        &format!("{{id}} as of {{before_as_of}}: {then}"),
+                        before_facts,
+                        Some("kpis.actual"),
                     ),
-                    before.metric.actual,
-                ));
+                );
             }
-            evidence.push(Evidence::of(
-                now_version,
-                match kpi.as_of {
-                    Some(d) => format!("{} as of {d}: {}", kpi.id, describe(kpi)),
-                    None => format!("{}: {}", kpi.id, describe(kpi)),
-                },
-                kpi.actual,
+            evidence.push(Evidence::of(now_version, "", kpi.actual).stating(
+                &observed_now,
+                observed_facts,
+                Some("kpis.actual"),
             ));
             let severity = if previous.is_some() {
                 Severity::Error
             } else {
                 Severity::Warning
             };
-            let mut found = finding(&TARGETS_MISSED, current, kpi.id.clone(), message)
+            let mut found = finding(&TARGETS_MISSED, current, kpi.id.clone(), "")
+                .stating(&template, facts)
                 .severity(severity)
                 .at_path(format!("kpis[{i}].actual"))
                 .evidence(evidence);
