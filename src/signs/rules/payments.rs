@@ -5,7 +5,7 @@ use crate::ledger::Timeline;
 use crate::ledger::model::Side;
 use crate::signs::{
     Context, Evidence, Fact, FactValue, Finding, Measure, Rule, RuleInfo, Severity, Worse,
-    currency_fact, finding, number, sign, span,
+    currency_fact, finding, sign, span,
 };
 
 pub struct PaymentTermsSlip;
@@ -212,6 +212,7 @@ impl Rule for LatePayment {
             let mut worst = 0;
             let mut total = 0;
             let mut path = None;
+            let mut facts = Vec::new();
             for (i, invoice) in current.front.invoices.iter().enumerate() {
                 if invoice.payer != payer {
                     continue;
@@ -234,22 +235,39 @@ impl Rule for LatePayment {
                         "due"
                     }
                 ));
-                late.push(format!("{} {what} {days} days late", invoice.id));
-                let amount = invoice
-                    .amount
-                    .map(|a| format!(", amount {}", number(a)))
-                    .unwrap_or_default();
-                evidence.push(Evidence::dated(
-                    date,
-                    format!(
-                        "{}: due {due}, {}{amount}",
-                        invoice.id,
-                        match invoice.paid {
-                            Some(paid) => format!("paid {paid}"),
-                            None => "unpaid".to_string(),
-                        }
-                    ),
-                    Some(days as f64),
+                // One sentence part per invoice, its facts numbered by their place in it.
+                let k = late.len();
+                late.push(format!("{{id{k}}} {what} {{days{k}}} days late"));
+                facts.push(
+                    Fact::new(&format!("id{k}"), FactValue::Text(invoice.id.clone()))
+                        .of("invoices.id"),
+                );
+                facts.push(Fact::new(
+                    &format!("days{k}"),
+                    FactValue::Number(days as f64),
+                ));
+                let mut observed = "{id}: due {due}, ".to_string();
+                let mut observed_facts = vec![
+                    Fact::new("id", FactValue::Text(invoice.id.clone())).of("invoices.id"),
+                    Fact::new("due", FactValue::Date(due)).of("invoices.due"),
+                ];
+                match invoice.paid {
+                    Some(paid) => {
+                        observed.push_str("paid {paid}");
+                        observed_facts
+                            .push(Fact::new("paid", FactValue::Date(paid)).of("invoices.paid"));
+                    }
+                    None => observed.push_str("unpaid"),
+                }
+                if let Some(amount) = invoice.amount {
+                    observed.push_str(", amount {amount}");
+                    observed_facts
+                        .push(Fact::new("amount", FactValue::Number(amount)).of("invoices.amount"));
+                }
+                evidence.push(Evidence::dated(date, "", Some(days as f64)).stating(
+                    &observed,
+                    observed_facts,
+                    None,
                 ));
             }
             if late.is_empty() {
@@ -259,13 +277,14 @@ impl Rule for LatePayment {
                 Side::Partner => ("the partner paid", "invoices:partner", "partner"),
                 Side::Ours => ("we paid", "invoices:ours", "ours"),
             };
-            let message = format!(
-                "{who} {} invoice{} late: {}",
-                late.len(),
+            let template = format!(
+                "{who} {{count}} invoice{} late: {}",
                 if late.len() == 1 { "" } else { "s" },
                 late.join(", ")
             );
-            let mut f = finding(&LATE_PAYMENT, current, subject, message)
+            facts.push(Fact::new("count", FactValue::Number(late.len() as f64)));
+            let mut f = finding(&LATE_PAYMENT, current, subject, "")
+                .stating(&template, facts)
                 .severity(if worst >= set.error_days {
                     Severity::Error
                 } else {
