@@ -303,7 +303,7 @@ fn with_config(config: &str) -> Script {
 fn settings_out_of_range_are_refused_at_the_key_with_their_range() {
     let script = with_config(
         "rapport: 1\nrules:\n  value-gap: { window_days: -30 }\n  scope-drift:\n    window_days: 100000000\n  \
-         price-cut: { min_cut: 1.5 }\n  meeting-cadence-drop: { factor: 0 }\n  tension-rising: { min_earlier_chars: 0 }\n  \
+         price-cut: { min_cut: 1.5 }\n  meeting-cadence-drop: { factor: 0 }\n  tension-rising: { min_earlier_words: 0 }\n  \
          payment-terms-slip: { error_factor: -2 }\n  satisfaction-decline: { min_drop: 1e308 }\n",
     );
     let run = rapport(script.path(), &["check", "--rev", "HEAD"]);
@@ -317,7 +317,7 @@ fn settings_out_of_range_are_refused_at_the_key_with_their_range() {
         "= help: write a fraction (0.25 is 25%) more than 0 and at most 1",
         "rapport.yaml:7:27: error[invalid-setting]: `factor` of meeting-cadence-drop is 0, out of range",
         "= help: write a multiple more than 0 and at most 1,000",
-        "rapport.yaml:8:21: error[invalid-setting]: `min_earlier_chars` of tension-rising is 0, out of range",
+        "rapport.yaml:8:21: error[invalid-setting]: `min_earlier_words` of tension-rising is 0, out of range",
         "rapport.yaml:9:25: error[invalid-setting]: `error_factor` of payment-terms-slip is -2, out of range",
         "rapport.yaml:10:27: error[invalid-setting]: `min_drop` of satisfaction-decline is 1e308, out of range",
         "= help: write a drop in score (scores run 1 to 5) more than 0 and at most 4",
@@ -354,26 +354,26 @@ fn a_misspelt_senior_level_is_refused_with_the_closest_level() {
 fn settings_at_the_ends_of_their_ranges_run_every_rule() {
     let low = "rapport: 1\nrules:\n  value-gap: { min_ratio: 0, window_days: 0, error_ratio: 0, error_after_days: 0 }\n  \
                targets-missed: { min_attainment: 0 }\n  no-early-wins: { window_days: 0 }\n  \
-               tension-rising: { recent_days: 0, min_factor: 0.001, min_recent_hits: 1, min_earlier_chars: 1 }\n  \
+               tension-rising: { recent_days: 0, min_factor: 0.001, min_recent_hits: 1, min_earlier_words: 1 }\n  \
                satisfaction-decline: { min_drop: 0.001 }\n  no-success-metrics: { stale_days: 0 }\n  \
                vendor-centric: { open_days: 0, min_offers: 1 }\n  partner-unresponsive: { open_days: 0, close_factor: 0.001, min_closed: 2 }\n  \
                partner-turnover: { window_days: 0, min_departures: 1, primary_changes: 1 }\n  partner-distress: { within_days: 0 }\n  \
                support-degrading: { rising_versions: 2 }\n  payment-terms-slip: { error_factor: 0.001, error_days: 0 }\n  \
                price-cut: { min_cut: 0.001, error_cut: 0.001 }\n  late-payment: { grace_days: 0, error_days: 0 }\n  \
                scope-drift: { min_commits: 1, window_days: 0, min_similarity: 0 }\n  \
-               contact-downgrade: { error_levels: 1, recent_meetings: 1 }\n  \
+               contact-downgrade: { error_levels: 1, absence_factor: 0.001, min_attended: 2, min_missed: 1 }\n  \
                meeting-cadence-drop: { factor: 0.001, min_earlier_meetings: 2, max_silence_days: 0 }\n  \
                effort-disproportion: { min_increase: 0.001, window_days: 0 }\n";
     let high = "rapport: 1\nrules:\n  value-gap: { min_ratio: 1000, window_days: 36500, error_ratio: 1000, error_after_days: 36500 }\n  \
                 targets-missed: { min_attainment: 1 }\n  no-early-wins: { window_days: 36500 }\n  \
-                tension-rising: { recent_days: 36500, min_factor: 1000, min_recent_hits: 10000, min_earlier_chars: 10000000 }\n  \
+                tension-rising: { recent_days: 36500, min_factor: 1000, min_recent_hits: 10000, min_earlier_words: 10000000 }\n  \
                 satisfaction-decline: { min_drop: 4 }\n  no-success-metrics: { stale_days: 36500 }\n  \
                 vendor-centric: { open_days: 36500, min_offers: 10000 }\n  partner-unresponsive: { open_days: 36500, close_factor: 1000, min_closed: 10000 }\n  \
                 partner-turnover: { window_days: 36500, min_departures: 10000, primary_changes: 10000 }\n  partner-distress: { within_days: 36500 }\n  \
                 support-degrading: { rising_versions: 10000 }\n  payment-terms-slip: { error_factor: 1000, error_days: 3650 }\n  \
                 price-cut: { min_cut: 1, error_cut: 1 }\n  late-payment: { grace_days: 36500, error_days: 36500 }\n  \
                 scope-drift: { min_commits: 10000, window_days: 36500, min_similarity: 1 }\n  \
-                contact-downgrade: { error_levels: 100, recent_meetings: 10000 }\n  \
+                contact-downgrade: { error_levels: 100, absence_factor: 1000, min_attended: 10000, min_missed: 10000 }\n  \
                 meeting-cadence-drop: { factor: 1000, min_earlier_meetings: 10000, max_silence_days: 36500 }\n  \
                 effort-disproportion: { min_increase: 100, window_days: 36500 }\n";
     for config in [low, high] {

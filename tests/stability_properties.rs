@@ -887,7 +887,7 @@ proptest! {
         for status in ["new", "resolved", "acknowledged"] {
             prop_assert_eq!(&report["counts"][status], 0, "{}: {:#}", status, report);
         }
-        // Every finding is unchanged, but for the rate of conflict words per 1,000 characters
+        // Every finding is unchanged, but for the rate of conflict words per 1,000 words
         // of notes, which rewording moves by design.
         for p in report["partnerships"].as_array().into_iter().flatten() {
             for f in p["findings"].as_array().into_iter().flatten() {

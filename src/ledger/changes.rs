@@ -492,13 +492,7 @@ fn flatten(path: &str, value: &Value, out: &mut BTreeMap<String, String>) {
 }
 
 /// A number as a person reads it: `120000` rather than `120000.0`.
-pub fn display_number(value: f64) -> String {
-    if value.fract() == 0.0 && value.abs() < 1e15 {
-        format!("{}", value as i64)
-    } else {
-        value.to_string()
-    }
-}
+pub use crate::numbers::plain as display_number;
 
 /// A value as a person reads it: numbers as [`display_number`] writes them, strings unquoted.
 pub fn display(value: &Value) -> String {

@@ -45,6 +45,8 @@ fn finding(rule: &str, id: &str, name: &str, file: &str, line: usize, subject: &
         subject: subject.into(),
         path: None,
         message: String::new(),
+        facts: Vec::new(),
+        template: None,
         evidence: Vec::new(),
         measure: None,
         remedy: info.map_or("", |i| i.fix),

@@ -6,7 +6,7 @@ use crate::analysis::review::{Counts, FileChange, PartnershipReview, Review, Rev
 use crate::ledger::changes::Change;
 use crate::ledger::load::LedgerState;
 use crate::ledger::{ActionItem, Commit, Date, DateWarning, Diagnostic};
-use crate::signs::{Acknowledgement, Evidence, Finding, Measure, RuleInfo, Severity, Sign};
+use crate::signs::{Acknowledgement, Evidence, Fact, Finding, Measure, RuleInfo, Severity, Sign};
 
 /// The version of the JSON documents rapport prints.
 pub const JSON_VERSION: u32 = 1;
@@ -46,6 +46,9 @@ pub struct FindingView<'a> {
     pub line: usize,
     pub subject: &'a str,
     pub message: &'a str,
+    /// The numbers, dates and words the message states, each with the field it was read from.
+    #[serde(skip_serializing_if = "<[Fact]>::is_empty")]
+    pub facts: &'a [Fact],
     pub evidence: &'a [Evidence],
     /// The number the finding is about, when it has one.
     #[serde(skip_serializing_if = "Option::is_none")]
@@ -86,6 +89,7 @@ pub fn finding(f: &Finding) -> FindingView<'_> {
         line: f.location.line,
         subject: &f.subject,
         message: &f.message,
+        facts: &f.facts,
         evidence: &f.evidence,
         measure: f.measure.as_ref(),
         remedy: f.remedy,

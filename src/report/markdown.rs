@@ -932,37 +932,7 @@ fn md(text: &str) -> String {
     escape::markdown(text).trim().to_string()
 }
 
-/// A number for a chart: no thousands separators, no trailing `.0`.
-fn number(value: f64) -> String {
-    if value.fract() == 0.0 && value.abs() < 1e15 {
-        format!("{}", value as i64)
-    } else {
-        format!("{value}")
-    }
-}
-
-/// A number for prose: thousands separated when whole, `400,000`.
-fn prose_number(value: f64) -> String {
-    if value.fract() == 0.0 && value.abs() < 1e15 {
-        let sign = if value < 0.0 { "-" } else { "" };
-        format!("{sign}{}", grouped(value.abs() as usize))
-    } else {
-        number(value)
-    }
-}
-
-/// A count for prose, with thousands separators: `65,000`.
-fn grouped(n: usize) -> String {
-    let digits = n.to_string();
-    let mut out = String::with_capacity(digits.len() + digits.len() / 3);
-    for (i, c) in digits.chars().enumerate() {
-        if i > 0 && (digits.len() - i).is_multiple_of(3) {
-            out.push(',');
-        }
-        out.push(c);
-    }
-    out
-}
+use crate::numbers::{count as grouped, plain as number, prose as prose_number};
 
 fn plural(n: usize, one: &str, many: &str) -> String {
     format!("{} {}", grouped(n), if n == 1 { one } else { many })
@@ -1281,15 +1251,5 @@ mod tests {
             "Level ~~one~~ **two** support"
         );
         assert_eq!(word_diff("a <b>", "a *c*"), "a ~~&lt;b&gt;~~ **\\*c\\***");
-    }
-
-    #[test]
-    fn numbers_are_plain() {
-        assert_eq!(number(120.0), "120");
-        assert_eq!(number(1_250_000.0), "1250000");
-        assert_eq!(number(-3.5), "-3.5");
-        assert_eq!(grouped(65_000), "65,000");
-        assert_eq!(grouped(999), "999");
-        assert_eq!(grouped(1_000_000), "1,000,000");
     }
 }

@@ -1,7 +1,8 @@
 //! Masks the values of the fields listed under `redact` in `rapport.yaml` (such as
 //! `terms.price`) wherever they appear in findings (messages, evidence and chart values), in
-//! field changes and in the timeline's series. Values are collected from every version of the
-//! partnership, so a past price is masked too.
+//! field changes and in the timeline's series. A finding that states its facts is masked by
+//! the field each fact was read from; other text is searched for the values the fields held in
+//! any version of the partnership, so a past price is masked too.
 
 use std::collections::HashMap;
 
@@ -10,9 +11,10 @@ use serde_json::Value;
 use crate::ledger::Timeline;
 use crate::ledger::changes::{Change, Series};
 use crate::signs::Finding;
+use crate::signs::finding;
 
 /// What a masked value is shown as.
-pub const MASK: &str = "[redacted]";
+pub const MASK: &str = finding::REDACTED;
 
 /// Masks, in place, every value any version of a partnership held in one of `fields`.
 pub fn redact<'f>(
@@ -24,16 +26,24 @@ pub fn redact<'f>(
         return;
     }
     let secrets = secrets(timelines, fields);
+    let redacted = |path: &str| fields.iter().any(|f| covers(f, path));
+    let none = Secrets::default();
     for finding in findings {
-        let Some(secret) = secrets.get(finding.location.partnership.as_str()) else {
-            continue;
-        };
-        if secret.is_empty() {
-            continue;
+        let secret = secrets
+            .get(finding.location.partnership.as_str())
+            .unwrap_or(&none);
+        // A finding that states its facts is masked by field; a sentence without facts can
+        // only be searched for the values the fields held.
+        match &finding.template {
+            Some(template) => {
+                if finding::mask(&mut finding.facts, &redacted) {
+                    finding.message = finding::render(template, &finding.facts);
+                }
+            }
+            None => finding.message = secret.mask(&finding.message),
         }
-        finding.message = secret.mask(&finding.message);
         if finding.measure.as_ref().is_some_and(|m| {
-            fields.iter().any(|f| covers(f, &m.name))
+            redacted(&m.name)
                 || secret.numbers.iter().any(|n| same(*n, m.value))
                 || m.target
                     .is_some_and(|t| secret.numbers.iter().any(|n| same(*n, t)))
@@ -41,12 +51,24 @@ pub fn redact<'f>(
             finding.measure = None;
         }
         for evidence in &mut finding.evidence {
-            evidence.observed = secret.mask(&evidence.observed);
-            if evidence
-                .value
-                .is_some_and(|v| secret.numbers.iter().any(|n| same(*n, v)))
-            {
-                evidence.value = None;
+            match &evidence.template {
+                Some(template) => {
+                    if finding::mask(&mut evidence.facts, &redacted) {
+                        evidence.observed = finding::render(template, &evidence.facts);
+                    }
+                    if evidence.value_field.as_deref().is_some_and(redacted) {
+                        evidence.value = None;
+                    }
+                }
+                None => {
+                    evidence.observed = secret.mask(&evidence.observed);
+                    if evidence
+                        .value
+                        .is_some_and(|v| secret.numbers.iter().any(|n| same(*n, v)))
+                    {
+                        evidence.value = None;
+                    }
+                }
             }
         }
     }
@@ -132,10 +154,6 @@ struct Secrets {
 }
 
 impl Secrets {
-    fn is_empty(&self) -> bool {
-        self.numbers.is_empty() && self.texts.is_empty()
-    }
-
     fn mask(&self, text: &str) -> String {
         let mut out = String::with_capacity(text.len());
         let mut rest = text;
@@ -221,5 +239,90 @@ mod tests {
             "price cut from [redacted] to [redacted] (-47%), sent to [redacted] on 2025-04-19"
         );
         assert_eq!(secrets.mask("net-30 to net-120"), "net-30 to net-120");
+    }
+
+    #[test]
+    fn stated_facts_are_masked_by_their_field_not_by_equal_digits() {
+        use crate::signs::testing::{History, Setup, front};
+        // Revenue and invested are 60 and 120 thousand; the payment days go from 60 to 120.
+        // Masking digit runs equal to a revenue figure would hide the terms too.
+        let version = |days: u32, price: u32| {
+            front(&format!(
+                "terms: {{ payment_days: {days}, price: {price}, currency: EUR }}\nmoney: {{ revenue: 60, invested: 120 }}\n"
+            ))
+        };
+        let timeline = History::new()
+            .version("2024-01-15", &version(60, 120))
+            .version("2024-09-01", &version(120, 60))
+            .build();
+        let setup = Setup::default();
+        let cx = setup.context("2024-09-02");
+        let mut findings = crate::signs::analyse(std::slice::from_ref(&timeline), &cx, &|_| None);
+        redact(
+            findings.iter_mut(),
+            std::slice::from_ref(&timeline),
+            &["money.revenue".to_string(), "terms.price".to_string()],
+        );
+        let by_rule = |rule: &str| {
+            findings
+                .iter()
+                .find(|f| f.rule == rule)
+                .unwrap_or_else(|| panic!("no {rule}: {findings:#?}"))
+        };
+        let slip = by_rule("payment-terms-slip");
+        assert_eq!(
+            slip.message,
+            "payment terms went from net-60 to net-120 in 7 months"
+        );
+        assert_eq!(slip.evidence[0].observed, "terms.payment_days = 60");
+        assert_eq!(slip.evidence[0].value, Some(60.0));
+        let cut = by_rule("price-cut");
+        assert_eq!(
+            cut.message,
+            "the price was cut 50%, from EUR [redacted] (2024-01-15) to EUR [redacted] (2024-09-01)"
+        );
+        assert_eq!(cut.evidence[1].observed, "terms.price = [redacted]");
+        assert_eq!(cut.evidence[1].value, None);
+        let price: Vec<&crate::signs::FactValue> = cut
+            .facts
+            .iter()
+            .filter(|f| f.field.as_deref() == Some("terms.price"))
+            .map(|f| &f.value)
+            .collect();
+        assert_eq!(price, vec![&crate::signs::FactValue::Redacted; 2]);
+        let gap = by_rule("value-gap");
+        assert_eq!(
+            gap.message,
+            "revenue is 0.50× investment (EUR [redacted] against 120) and not improving over the last 180 days"
+        );
+    }
+
+    #[test]
+    fn a_redacted_kpi_actual_hides_its_attainment_and_keeps_its_target() {
+        use crate::signs::testing::{History, Setup, front};
+        // The target of the missed KPI equals the actual of another: searching the sentence for
+        // redacted values would hide the target too; masking by field does not.
+        let text = front(
+            "kpis:\n  - { id: pipeline, unit: EUR, target: 400000, actual: 90000, as_of: 2024-08-31 }\n  - { id: wins, target: 300000, actual: 400000, as_of: 2024-08-31 }\n",
+        );
+        let timeline = History::new().version("2024-09-01", &text).build();
+        let setup = Setup::default();
+        let cx = setup.context("2024-09-02");
+        let mut findings = crate::signs::analyse(std::slice::from_ref(&timeline), &cx, &|_| None);
+        findings.retain(|f| f.rule == "targets-missed");
+        redact(
+            findings.iter_mut(),
+            std::slice::from_ref(&timeline),
+            &["kpis.actual".to_string()],
+        );
+        assert_eq!(
+            findings[0].message,
+            "pipeline is at [redacted] of target ([redacted] EUR against a target of 400,000 EUR) as of 2024-08-31"
+        );
+        assert_eq!(
+            findings[0].evidence[0].observed,
+            "pipeline as of 2024-08-31: [redacted] EUR against a target of 400,000 EUR"
+        );
+        assert_eq!(findings[0].evidence[0].value, None);
     }
 }

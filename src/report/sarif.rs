@@ -242,7 +242,7 @@ fn rule(id: &str) -> ReportingDescriptor {
         .id(info.id)
         .name(pascal_case(info.id))
         .short_description(text(info.title))
-        .full_description(text(info.detects))
+        .full_description(text(&info.detects()))
         .help(
             MultiformatMessageString::builder()
                 .text(info.fix)

@@ -465,8 +465,13 @@ pub fn write_explain(out: &mut dyn Write, rule: &RuleInfo) -> io::Result<()> {
             ""
         }
     )?;
+    writeln!(
+        out,
+        "runs on partnerships that are {}",
+        crate::signs::statuses_in_words(rule.applies_to()).replace('`', "")
+    )?;
     for (heading, text) in [
-        ("What it detects", rule.detects),
+        ("What it detects", rule.detects().as_str()),
         ("Why it matters", rule.why),
     ] {
         writeln!(out, "\n{BOLD}{heading}{BOLD:#}\n{}", wrap(text, 96))?;
@@ -487,9 +492,9 @@ pub fn write_explain(out: &mut dyn Write, rule: &RuleInfo) -> io::Result<()> {
         "    {:<24} info, warning or error for every finding of the rule",
         format!("severity: {}", rule.default_severity)
     )?;
-    for setting in rule.settings {
+    for setting in rule.settings() {
         let key = format!("{}: {}", setting.key, setting.default);
-        let allowed = crate::signs::Settings::bounds_of(rule.id, setting.key)
+        let allowed = Some(setting.bounds)
             .filter(|b| b.is_numeric())
             .map(|b| format!(" ({})", b.range()))
             .unwrap_or_default();

@@ -4,6 +4,8 @@
 use std::fmt::Write;
 
 use super::catalog;
+use super::{status_name, statuses_in_words};
+use crate::ledger::model::Status;
 
 fn page() -> String {
     let mut md = String::from(
@@ -23,36 +25,64 @@ fn page() -> String {
             i.title
         );
     }
+    md.push_str(
+        "\n## Which rules run on which partnerships\n\nA rule runs on a partnership when the `status` of its current version is marked below. `onboarding` and `active` partnerships run every rule. A `prospect` has signed nothing yet: only the signs that show before a contract (tension, missing success metrics, offers that answer nothing, distress) apply. A `paused` partnership is expected to go quiet, so rules that expect activity (meetings, answers, early wins, senior attendance) stop. An `ending` partnership is winding down: plans, targets and scope no longer matter, money, support and people still do. An `ended` one only keeps its unpaid invoices and its acknowledgements.\n\n| rule |",
+    );
+    let statuses = [
+        Status::Prospect,
+        Status::Onboarding,
+        Status::Active,
+        Status::Paused,
+        Status::Ending,
+        Status::Ended,
+    ];
+    for status in statuses {
+        let _ = write!(md, " `{}` |", status_name(status));
+    }
+    md.push_str("\n| --- |");
+    for _ in statuses {
+        md.push_str(" --- |");
+    }
+    md.push('\n');
+    for rule in catalog() {
+        let i = rule.info();
+        let _ = write!(md, "| [`{}`](#{}) |", i.id, i.id);
+        for status in statuses {
+            md.push_str(if i.applies_to().contains(&status) {
+                " yes |"
+            } else {
+                " no |"
+            });
+        }
+        md.push('\n');
+    }
     for rule in catalog() {
         let i = rule.info();
         let _ = write!(
             md,
-            "\n## {}\n\n{}. Sign {}: {}. Default severity: {}.\n\n### What it detects\n\n{}\n\n### Why it matters\n\n{}\n\n### Example\n\n```text\n{}\n```\n\n### How to fix it\n\n{}\n",
+            "\n## {}\n\n{}. Sign {}: {}. Default severity: {}. Runs on partnerships that are {}.\n\n### What it detects\n\n{}\n\n### Why it matters\n\n{}\n\n### Example\n\n```text\n{}\n```\n\n### How to fix it\n\n{}\n",
             i.id,
             i.title,
             i.sign.number,
             i.sign.name,
             i.default_severity,
-            i.detects,
+            statuses_in_words(i.applies_to()),
+            i.detects(),
             i.why,
             i.example,
             i.fix
         );
-        if !i.settings.is_empty() {
+        let settings = i.settings();
+        if !settings.is_empty() {
             md.push_str(
                 "\n### Settings\n\n| key | default | meaning | allowed |\n| --- | --- | --- | --- |\n",
             );
-            for s in i.settings {
-                let allowed = super::Settings::bounds_of(i.id, s.key).map_or_else(
-                    || "a level on the ladder".to_string(),
-                    |b| {
-                        if b.is_numeric() {
-                            b.range()
-                        } else {
-                            b.what.to_string()
-                        }
-                    },
-                );
+            for s in settings {
+                let allowed = if s.bounds.is_numeric() {
+                    s.bounds.range()
+                } else {
+                    s.bounds.what.to_string()
+                };
                 let _ = writeln!(
                     md,
                     "| `{}` | `{}` | {} | {allowed} |",
@@ -80,28 +110,33 @@ fn docs_rules_page_is_current() {
 }
 
 #[test]
-fn settings_docs_match_the_defaults() {
-    // Every documented key exists in the rule's settings block with the documented default.
-    let defaults = serde_json::to_value(super::Settings::default()).unwrap();
+fn prose_names_every_threshold_with_its_default() {
+    // Thresholds are written `{key}` in the prose and shown with the declared default, so a
+    // changed default changes the prose; a number written by hand next to a key would not.
     for rule in catalog() {
         let info = rule.info();
-        let block = &defaults[info.id];
-        let keys: Vec<&String> = block.as_object().unwrap().keys().collect();
-        for doc in info.settings {
-            let value = &block[doc.key];
-            assert!(!value.is_null(), "{}: no setting `{}`", info.id, doc.key);
-            let shown = match value {
-                serde_json::Value::String(s) => s.clone(),
-                other => other.to_string(),
-            };
-            assert_eq!(shown, doc.default, "{}.{}", info.id, doc.key);
-        }
-        // enabled, severity (skipped when unset) and the documented keys.
-        assert_eq!(
-            keys.len(),
-            info.settings.len() + 1,
-            "{}: undocumented settings",
+        let detects = info.detects();
+        assert!(
+            !detects.contains('{') && !detects.contains('}'),
+            "{}: a placeholder names no threshold: {detects}",
             info.id
         );
+        for setting in info.settings() {
+            assert!(
+                info.detects.contains(&format!("{{{}}}", setting.key))
+                    || info.detects.contains(&format!("{{{}:%}}", setting.key)),
+                "{}: the prose never states `{}`",
+                info.id,
+                setting.key
+            );
+            assert!(!setting.meaning.is_empty(), "{}.{}", info.id, setting.key);
+        }
     }
+}
+
+#[test]
+fn prose_shows_the_declared_default() {
+    let info = super::find_rule("effort-disproportion").map(|r| r.info());
+    let detects = info.map(|i| i.detects()).unwrap_or_default();
+    assert!(detects.contains("`window_days` (180)"), "{detects}");
 }

@@ -73,6 +73,107 @@ impl fmt::Display for Fingerprint {
     }
 }
 
+/// What a masked value is shown as.
+pub const REDACTED: &str = "[redacted]";
+
+/// A number, date or word a finding states, with the front matter field it was read from: text
+/// and Markdown render the sentence from it, charts read it without parsing the sentence, and
+/// redaction masks it by its field.
+#[derive(Clone, Debug, PartialEq, Serialize, JsonSchema)]
+pub struct Fact {
+    /// Its name in the sentence: `revenue` stands for `{revenue}`.
+    pub name: String,
+    #[serde(flatten)]
+    pub value: FactValue,
+    /// The field it was read from (`money.revenue`); none for a number derived from several.
+    #[serde(skip_serializing_if = "Option::is_none")]
+    pub field: Option<String>,
+}
+
+/// The value of a [`Fact`], and how the sentence writes it.
+#[derive(Clone, Debug, PartialEq, Serialize, JsonSchema)]
+#[serde(tag = "kind", content = "value", rename_all = "kebab-case")]
+pub enum FactValue {
+    /// `150,000`.
+    Number(f64),
+    /// A multiple with two decimals: `0.13`.
+    Ratio(f64),
+    /// A fraction written as a percentage: `0.47` is `47%`.
+    Percent(f64),
+    Date(Date),
+    /// Words from the ledger, such as a currency.
+    Text(String),
+    /// Masked by `redact` in rapport.yaml.
+    Redacted,
+}
+
+impl Fact {
+    pub fn new(name: &str, value: FactValue) -> Fact {
+        Fact {
+            name: name.to_string(),
+            value,
+            field: None,
+        }
+    }
+
+    /// The fact was read from `field` (a front matter path such as `money.revenue`).
+    pub fn of(mut self, field: &str) -> Fact {
+        self.field = Some(field.to_string());
+        self
+    }
+
+    fn render(&self) -> String {
+        use crate::numbers;
+        match &self.value {
+            FactValue::Number(n) => numbers::prose(*n),
+            FactValue::Ratio(n) => numbers::two_decimals(*n),
+            FactValue::Percent(n) => numbers::percent(*n),
+            FactValue::Date(d) => d.to_string(),
+            FactValue::Text(t) => t.clone(),
+            FactValue::Redacted => REDACTED.to_string(),
+        }
+    }
+}
+
+/// A sentence with `{name}` where each fact goes: the facts are the data, the sentence is how
+/// text and Markdown show them. A fact's value is never read as a template, so ledger text in a
+/// fact cannot inject one.
+pub fn render(template: &str, facts: &[Fact]) -> String {
+    let mut out = String::with_capacity(template.len() + 16 * facts.len());
+    let mut rest = template;
+    while let Some(open) = rest.find('{') {
+        out.push_str(&rest[..open]);
+        let after = &rest[open + 1..];
+        let fact = after
+            .find('}')
+            .and_then(|close| Some((close, facts.iter().find(|f| f.name == after[..close])?)));
+        match fact {
+            Some((close, fact)) => {
+                out.push_str(&fact.render());
+                rest = &after[close + 1..];
+            }
+            None => {
+                out.push('{');
+                rest = after;
+            }
+        }
+    }
+    out.push_str(rest);
+    out
+}
+
+/// Masks the facts read from a field `redacted` covers; whether any was.
+pub fn mask(facts: &mut [Fact], redacted: &dyn Fn(&str) -> bool) -> bool {
+    let mut masked = false;
+    for fact in facts {
+        if fact.field.as_deref().is_some_and(redacted) {
+            fact.value = FactValue::Redacted;
+            masked = true;
+        }
+    }
+    masked
+}
+
 /// One fact behind a finding: a version (or dated field) and the value it showed.
 #[derive(Clone, Debug, PartialEq, Serialize, JsonSchema)]
 pub struct Evidence {
@@ -85,6 +186,17 @@ pub struct Evidence {
     /// A number behind the fact, for charts (payment days, a KPI's actual).
     #[serde(skip_serializing_if = "Option::is_none")]
     pub value: Option<f64>,
+    /// The numbers `observed` states, with their fields.
+    #[serde(default, skip_serializing_if = "Vec::is_empty")]
+    pub facts: Vec<Fact>,
+    /// `observed` with `{name}` where each fact goes; `None` when it states no facts.
+    #[serde(skip)]
+    #[schemars(skip)]
+    pub template: Option<String>,
+    /// The field `value` was read from, masked with it.
+    #[serde(skip)]
+    #[schemars(skip)]
+    pub value_field: Option<String>,
 }
 
 /// Where a finding points: the partnership and the line of the field or meeting that shows it.
@@ -181,6 +293,12 @@ pub struct Finding {
     pub path: Option<String>,
     /// One line with the numbers: `payment terms went from net-30 to net-180 in 7 months`.
     pub message: String,
+    /// The numbers, dates and words `message` states, with the fields they were read from.
+    #[serde(skip_serializing_if = "Vec::is_empty")]
+    pub facts: Vec<Fact>,
+    /// `message` with `{name}` where each fact goes; `None` when it states no facts.
+    #[serde(skip)]
+    pub template: Option<String>,
     pub evidence: Vec<Evidence>,
     /// The number the finding is about, for telling worse from better between two analyses.
     #[serde(skip_serializing_if = "Option::is_none")]

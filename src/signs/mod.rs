@@ -2,6 +2,7 @@
 //! A rule is a pure function of a timeline, its settings and "now"; it never touches git.
 //! [`analyse`] runs the catalog, re-grades, applies acknowledgements and sorts.
 
+mod catalog;
 pub mod finding;
 pub mod rules;
 pub mod settings;
@@ -14,27 +15,36 @@ mod samples;
 #[cfg(test)]
 pub(crate) mod testing;
 
+use std::fmt::Write as _;
+
 use rayon::prelude::*;
 
 use crate::ledger::{Date, Ladder, Snapshot, Timeline, Version, parse, yaml};
 
 pub use finding::{
-    Acknowledgement, Evidence, Finding, Fingerprint, Location, Measure, Movement, Severity, Sign,
-    Worse,
+    Acknowledgement, Evidence, Fact, FactValue, Finding, Fingerprint, Location, Measure, Movement,
+    Severity, Sign, Worse,
 };
 pub use settings::{Settings, Vocabulary};
 
-/// One configuration key of a rule, for `rapport explain`.
+/// One configuration key of a rule, for `rapport explain`, read from its declaration in
+/// [`settings`].
 #[derive(Debug, serde::Serialize)]
 pub struct SettingDoc {
     pub key: &'static str,
-    pub default: &'static str,
-    pub meaning: &'static str,
+    /// As written in `rapport.yaml`.
+    pub default: String,
+    pub meaning: String,
+    #[serde(skip)]
+    pub bounds: settings::Bounds,
+    #[serde(skip)]
+    pub in_prose: settings::DefaultValue,
 }
 
 /// A rule's documentation, in the style of lint catalogs: one place says what it detects, why
-/// it matters, an example, how to fix it and how to configure it.
-#[derive(Debug, serde::Serialize)]
+/// it matters, an example, how to fix it and how to configure it. Its settings and their
+/// defaults are read from their declaration in [`settings`], never written here.
+#[derive(Debug)]
 pub struct RuleInfo {
     /// Stable id, such as `payment-terms-slip`.
     pub id: &'static str,
@@ -44,7 +54,9 @@ pub struct RuleInfo {
     pub default_severity: Severity,
     /// Whether some findings are raised to `error` (the `detects` text says when).
     pub escalates: bool,
-    /// What it detects, with the exact interpretation of its thresholds.
+    /// What it detects, with the exact interpretation of its thresholds. A threshold is written
+    /// `{key}` (or `{key:%}` for a fraction read as a percentage) and shown as its key with its
+    /// default, such as "`window_days` (180)": see [`RuleInfo::detects`].
     pub detects: &'static str,
     /// Why it matters: the sign behind it.
     pub why: &'static str,
@@ -52,8 +64,83 @@ pub struct RuleInfo {
     pub example: &'static str,
     /// How to fix it; also each finding's remedy.
     pub fix: &'static str,
+}
+
+impl RuleInfo {
+    /// What it detects, each `{key}` replaced by the threshold's key and default.
+    pub fn detects(&self) -> String {
+        let settings = self.settings();
+        let mut out = String::with_capacity(self.detects.len() + 64);
+        let mut rest = self.detects;
+        while let Some(open) = rest.find('{') {
+            out.push_str(&rest[..open]);
+            let after = &rest[open + 1..];
+            let Some(close) = after.find('}') else {
+                out.push_str(&rest[open..]);
+                rest = "";
+                break;
+            };
+            let token = &after[..close];
+            let (key, as_percent) = match token.strip_suffix(":%") {
+                Some(key) => (key, true),
+                None => (token, false),
+            };
+            match settings.iter().find(|s| s.key == key) {
+                Some(setting) => {
+                    let _ = write!(out, "`{key}` ({})", setting.in_prose.in_prose(as_percent));
+                }
+                None => out.push_str(&rest[open..open + close + 2]),
+            }
+            rest = &after[close + 1..];
+        }
+        out.push_str(rest);
+        out
+    }
+
     /// Its keys under `rules.<id>` in rapport.yaml (besides `enabled` and `severity`).
-    pub settings: &'static [SettingDoc],
+    pub fn settings(&self) -> Vec<SettingDoc> {
+        Settings::docs(self.id)
+    }
+
+    /// The statuses of the partnerships it runs on.
+    pub fn applies_to(&self) -> &'static [crate::ledger::model::Status] {
+        catalog::applies_to(self.id)
+    }
+}
+
+/// The documentation of a rule as `rapport rules --format json` prints it.
+#[derive(serde::Serialize)]
+struct RuleInfoDocument<'a> {
+    id: &'a str,
+    sign: Sign,
+    title: &'a str,
+    default_severity: Severity,
+    escalates: bool,
+    detects: String,
+    why: &'a str,
+    example: &'a str,
+    fix: &'a str,
+    applies_to: &'static [crate::ledger::model::Status],
+    settings: Vec<SettingDoc>,
+}
+
+impl serde::Serialize for RuleInfo {
+    fn serialize<S: serde::Serializer>(&self, serializer: S) -> Result<S::Ok, S::Error> {
+        RuleInfoDocument {
+            id: self.id,
+            sign: self.sign,
+            title: self.title,
+            default_severity: self.default_severity,
+            escalates: self.escalates,
+            detects: self.detects(),
+            why: self.why,
+            example: self.example,
+            fix: self.fix,
+            applies_to: self.applies_to(),
+            settings: self.settings(),
+        }
+        .serialize(serializer)
+    }
 }
 
 /// A rule: a pure function from a partnership's timeline to findings.
@@ -94,33 +181,9 @@ pub mod sign {
     pub const EFFORT: Sign = s(12, "too much time for what it returns");
 }
 
-/// Every rule, ordered by sign then id.
+/// Every rule, ordered by sign then id (declared in [`catalog`](self::catalog) with its settings).
 pub fn catalog() -> &'static [&'static dyn Rule] {
-    use rules::*;
-    static CATALOG: &[&dyn Rule] = &[
-        &acknowledgements::StaleAcknowledgement,
-        &value::ValueGap,
-        &goals::NoEarlyWins,
-        &goals::PlanNotAgreed,
-        &goals::TargetsMissed,
-        &tension::TensionRising,
-        &satisfaction::SatisfactionDecline,
-        &metrics::NoSuccessMetrics,
-        &vendor::VendorCentric,
-        &partner::PartnerDistress,
-        &partner::PartnerTurnover,
-        &partner::PartnerUnresponsive,
-        &support::SupportDegrading,
-        &payments::LatePayment,
-        &payments::PaymentTermsSlip,
-        &payments::PriceCut,
-        &scope::ScopeDrift,
-        &scope::ScopeUndefined,
-        &communication::ContactDowngrade,
-        &communication::MeetingCadenceDrop,
-        &effort::EffortDisproportion,
-    ];
-    CATALOG
+    catalog::CATALOG
 }
 
 /// The rule with this id.
@@ -164,13 +227,14 @@ fn analyse_one(
         return Vec::new();
     };
     let mut findings = Vec::new();
-    for rule in catalog() {
-        let id = rule.info().id;
-        if id == rules::acknowledgements::ID {
+    let status = current.front.status;
+    for (rule, switch, applies) in cx.settings.switches() {
+        if rule.info().id == rules::acknowledgements::ID {
             continue;
         }
-        let switch = cx.settings.switch(id);
-        if !switch.enabled {
+        // A paused or ended partnership is expected to go quiet: the rules that read activity
+        // do not run on it (see the table in docs/rules.md).
+        if !switch.enabled || !applies.contains(&status) {
             continue;
         }
         for mut finding in rule.check(timeline, cx) {
@@ -225,6 +289,8 @@ pub fn finding(
         subject,
         path: None,
         message: message.into(),
+        facts: Vec::new(),
+        template: None,
         evidence: Vec::new(),
         measure: None,
         remedy: info.fix,
@@ -255,6 +321,14 @@ impl Finding {
         self
     }
 
+    /// States the message as `template` with `{name}` where each fact goes.
+    pub fn stating(mut self, template: &str, facts: Vec<Fact>) -> Finding {
+        self.message = finding::render(template, &facts);
+        self.template = Some(template.to_string());
+        self.facts = facts;
+        self
+    }
+
     /// The number the finding is about (see [`Measure`]).
     pub fn measure(mut self, measure: Measure) -> Finding {
         self.measure = Some(measure);
@@ -263,6 +337,21 @@ impl Finding {
 }
 
 impl Evidence {
+    /// States what was observed as `template` with `{name}` where each fact goes; `value` was
+    /// read from `value_field`, when it is a field's value.
+    pub fn stating(
+        mut self,
+        template: &str,
+        facts: Vec<Fact>,
+        value_field: Option<&str>,
+    ) -> Evidence {
+        self.observed = finding::render(template, &facts);
+        self.template = Some(template.to_string());
+        self.facts = facts;
+        self.value_field = value_field.map(str::to_string);
+        self
+    }
+
     /// A fact observed in a version of the file.
     pub fn of(version: &Version, observed: impl Into<String>, value: Option<f64>) -> Evidence {
         Evidence {
@@ -270,7 +359,20 @@ impl Evidence {
             commit: Some(version.commit.short.clone()).filter(|s| !s.is_empty()),
             observed: observed.into(),
             value,
+            facts: Vec::new(),
+            template: None,
+            value_field: None,
         }
+    }
+
+    /// A field's value in a version, `terms.price = 120,000`, drawn on charts and masked when
+    /// `redact` names the field.
+    pub fn field(version: &Version, field: &str, value: f64) -> Evidence {
+        Evidence::of(version, "", Some(value)).stating(
+            &format!("{field} = {{value}}"),
+            vec![Fact::new("value", FactValue::Number(value)).of(field)],
+            Some(field),
+        )
     }
 
     /// A fact first seen in a commit, known by its date and short id.
@@ -285,6 +387,9 @@ impl Evidence {
             commit: Some(commit.to_string()).filter(|s| !s.is_empty()),
             observed: observed.into(),
             value,
+            facts: Vec::new(),
+            template: None,
+            value_field: None,
         }
     }
 
@@ -295,11 +400,13 @@ impl Evidence {
             commit: None,
             observed: observed.into(),
             value,
+            facts: Vec::new(),
+            template: None,
+            value_field: None,
         }
     }
 }
 
-/// Numbers as people read them in messages: `150,000`, `4.5`, `0.41`.
 /// `EUR ` when the terms name a currency, to put before amounts; empty otherwise.
 pub fn currency_prefix(snapshot: &crate::ledger::Snapshot) -> String {
     snapshot
@@ -311,32 +418,38 @@ pub fn currency_prefix(snapshot: &crate::ledger::Snapshot) -> String {
         .unwrap_or_default()
 }
 
-pub fn number(value: f64) -> String {
-    if !value.is_finite() {
-        return value.to_string();
-    }
-    if value.fract().abs() < 1e-9 {
-        let digits = format!("{:.0}", value.abs());
-        let mut grouped = String::new();
-        for (i, c) in digits.chars().enumerate() {
-            if i > 0 && (digits.len() - i) % 3 == 0 {
-                grouped.push(',');
-            }
-            grouped.push(c);
-        }
-        if value < 0.0 {
-            grouped.insert(0, '-');
-        }
-        grouped
-    } else {
-        let text = format!("{value:.2}");
-        text.trim_end_matches('0').trim_end_matches('.').to_string()
+/// The currency as a fact (`currency`), written before amounts with a space (`EUR `); empty when
+/// the terms name none.
+pub fn currency_fact(snapshot: &crate::ledger::Snapshot) -> Fact {
+    Fact::new("currency", FactValue::Text(currency_prefix(snapshot))).of("terms.currency")
+}
+
+pub use crate::numbers::{percent, prose as number};
+
+/// A partnership status as written in the front matter: `onboarding`.
+pub fn status_name(status: crate::ledger::model::Status) -> &'static str {
+    use crate::ledger::model::Status::*;
+    match status {
+        Prospect => "prospect",
+        Onboarding => "onboarding",
+        Active => "active",
+        Paused => "paused",
+        Ending => "ending",
+        Ended => "ended",
     }
 }
 
-/// A percentage without decimals: `0.23` → `23%`.
-pub fn percent(ratio: f64) -> String {
-    format!("{:.0}%", ratio * 100.0)
+/// Statuses as prose: `` `onboarding`, `active` or `paused` ``.
+pub fn statuses_in_words(statuses: &[crate::ledger::model::Status]) -> String {
+    let names: Vec<String> = statuses
+        .iter()
+        .map(|s| format!("`{}`", status_name(*s)))
+        .collect();
+    match names.split_last() {
+        Some((last, [])) => last.clone(),
+        Some((last, rest)) => format!("{} or {last}", rest.join(", ")),
+        None => "none".to_string(),
+    }
 }
 
 /// Whole calendar months from `from` to `to` (0 when under a month).
@@ -381,12 +494,25 @@ mod tests {
     use super::*;
 
     #[test]
-    fn numbers_read_well() {
-        assert_eq!(number(150000.0), "150,000");
-        assert_eq!(number(-1234567.0), "-1,234,567");
-        assert_eq!(number(4.5), "4.5");
-        assert_eq!(number(0.0), "0");
-        assert_eq!(percent(0.225), "22%");
+    fn status_names_are_as_written() {
+        use crate::ledger::model::Status;
+        for status in [
+            Status::Prospect,
+            Status::Onboarding,
+            Status::Active,
+            Status::Paused,
+            Status::Ending,
+            Status::Ended,
+        ] {
+            assert_eq!(
+                serde_json::to_value(status).unwrap(),
+                serde_json::json!(status_name(status))
+            );
+        }
+        assert_eq!(
+            statuses_in_words(&[Status::Onboarding, Status::Active]),
+            "`onboarding` or `active`"
+        );
     }
 
     #[test]

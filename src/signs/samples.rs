@@ -122,158 +122,235 @@ fn the_healthy_partnership_stays_silent() {
     assert!(findings.is_empty(), "{findings:#?}");
 }
 
+const NOW: &str = "2024-09-20";
+
+/// A rule, the edit sets that make the healthy partnership carry its sign (and only it), and
+/// the date of the analysis.
+type Case = (
+    &'static str,
+    &'static [&'static [(&'static str, &'static str)]],
+    &'static str,
+);
+
+/// One variant per rule of the catalog.
+const VARIANTS: &[Case] = &[
+    (
+        "value-gap",
+        &[&[("revenue: 400000", "revenue: 150000")]],
+        NOW,
+    ),
+    (
+        "targets-missed",
+        &[&[("actual: 420000", "actual: 90000")]],
+        NOW,
+    ),
+    (
+        "no-early-wins",
+        &[&[("date: 2024-01-20", "date: 2024-06-20")]],
+        NOW,
+    ),
+    (
+        "plan-not-agreed",
+        &[&[("agreed: 2023-10-15", "agreed: 2023-12-01")]],
+        NOW,
+    ),
+    (
+        "tension-rising",
+        &[&[(
+            "Renewal discussion started on a positive note.",
+            "The team is frustrated and angry: the outage was unacceptable and we will escalate.",
+        )]],
+        NOW,
+    ),
+    (
+        "satisfaction-decline",
+        &[&[("score: 4.4", "score: 3.6")]],
+        NOW,
+    ),
+    (
+        "no-success-metrics",
+        &[&[(
+            "actual: 420000, as_of: 2024-08-31",
+            "actual: 420000, as_of: 2024-04-30",
+        )]],
+        NOW,
+    ),
+    (
+        "vendor-centric",
+        &[&[
+            ("status: met", "status: open"),
+            (
+                "{ summary: SSO connector, date: 2024-03-01, answers: sso }",
+                "{ summary: Premium analytics bundle, date: 2024-06-01 }",
+            ),
+        ]],
+        NOW,
+    ),
+    (
+        "partner-unresponsive",
+        &[&[(
+            "Both sides want to extend to the Nordics.\n",
+            "Both sides want to extend to the Nordics.\n\n- [ ] partner: send the security questionnaire (due 2024-09-10)\n",
+        )]],
+        NOW,
+    ),
+    (
+        "partner-turnover",
+        &[&[
+            (
+                "  - { name: Cara Diaz, side: partner, role: Solutions Engineer, level: staff }\n",
+                "",
+            ),
+            (
+                "  - { name: Dev Patel, side: partner, role: Support Engineer, level: staff }\n",
+                "",
+            ),
+        ]],
+        NOW,
+    ),
+    (
+        "partner-distress",
+        &[&[(
+            "wins:",
+            "events:\n  - { date: 2024-09-01, kind: financial-distress, note: Missed a bond payment }\nwins:",
+        )]],
+        NOW,
+    ),
+    (
+        "support-degrading",
+        &[&[("target: 4, actual: 3", "target: 4, actual: 7")]],
+        NOW,
+    ),
+    (
+        "payment-terms-slip",
+        &[&[("payment_days: 30", "payment_days: 60")]],
+        NOW,
+    ),
+    ("price-cut", &[&[("price: 120000", "price: 60000")]], NOW),
+    ("late-payment", &[&[(", paid: 2024-07-25", "")]], NOW),
+    (
+        "scope-drift",
+        &[
+            &[(
+                "Managed hosting for EU tenants",
+                "Hosting backups and monitoring worldwide",
+            )],
+            &[(
+                "  - { id: enablement, summary: Sales enablement for our account teams, owner: shared }\n",
+                "",
+            )],
+            &[(
+                "Hosting backups and monitoring worldwide",
+                "Managed hosting for EU tenants",
+            )],
+        ],
+        NOW,
+    ),
+    ("scope-undefined", &[&[(", sla: p1-response", "")]], NOW),
+    (
+        "contact-downgrade",
+        &[&[(
+            "name: Ana Lima, side: partner, role: VP Alliances, level: executive",
+            "name: Tom Ng, side: partner, role: Partner Manager, level: manager",
+        )]],
+        NOW,
+    ),
+    ("meeting-cadence-drop", &[], "2024-12-10"),
+    (
+        "effort-disproportion",
+        &[&[("hours_per_month: 40", "hours_per_month: 70")]],
+        NOW,
+    ),
+    (
+        "stale-acknowledgement",
+        &[&[(
+            "wins:",
+            "acknowledged:\n  - { rule: price-cut, reason: Volume discount, until: 2025-01-01 }\nwins:",
+        )]],
+        NOW,
+    ),
+];
+
 #[test]
 fn each_sign_carrying_variant_produces_its_finding() {
-    const NOW: &str = "2024-09-20";
-    type Case<'a> = (&'a str, &'a [&'a [(&'a str, &'a str)]], &'a str);
-    let cases: &[Case] = &[
-        (
-            "value-gap",
-            &[&[("revenue: 400000", "revenue: 150000")]],
-            NOW,
-        ),
-        (
-            "targets-missed",
-            &[&[("actual: 420000", "actual: 90000")]],
-            NOW,
-        ),
-        (
-            "no-early-wins",
-            &[&[("date: 2024-01-20", "date: 2024-06-20")]],
-            NOW,
-        ),
-        (
-            "plan-not-agreed",
-            &[&[("agreed: 2023-10-15", "agreed: 2023-12-01")]],
-            NOW,
-        ),
-        (
-            "tension-rising",
-            &[&[(
-                "Renewal discussion started on a positive note.",
-                "The team is frustrated and angry: the outage was unacceptable and we will escalate.",
-            )]],
-            NOW,
-        ),
-        (
-            "satisfaction-decline",
-            &[&[("score: 4.4", "score: 3.6")]],
-            NOW,
-        ),
-        (
-            "no-success-metrics",
-            &[&[(
-                "actual: 420000, as_of: 2024-08-31",
-                "actual: 420000, as_of: 2024-04-30",
-            )]],
-            NOW,
-        ),
-        (
-            "vendor-centric",
-            &[&[
-                ("status: met", "status: open"),
-                (
-                    "{ summary: SSO connector, date: 2024-03-01, answers: sso }",
-                    "{ summary: Premium analytics bundle, date: 2024-06-01 }",
-                ),
-            ]],
-            NOW,
-        ),
-        (
-            "partner-unresponsive",
-            &[&[(
-                "Both sides want to extend to the Nordics.\n",
-                "Both sides want to extend to the Nordics.\n\n- [ ] partner: send the security questionnaire (due 2024-09-10)\n",
-            )]],
-            NOW,
-        ),
-        (
-            "partner-turnover",
-            &[&[
-                (
-                    "  - { name: Cara Diaz, side: partner, role: Solutions Engineer, level: staff }\n",
-                    "",
-                ),
-                (
-                    "  - { name: Dev Patel, side: partner, role: Support Engineer, level: staff }\n",
-                    "",
-                ),
-            ]],
-            NOW,
-        ),
-        (
-            "partner-distress",
-            &[&[(
-                "wins:",
-                "events:\n  - { date: 2024-09-01, kind: financial-distress, note: Missed a bond payment }\nwins:",
-            )]],
-            NOW,
-        ),
-        (
-            "support-degrading",
-            &[&[("target: 4, actual: 3", "target: 4, actual: 7")]],
-            NOW,
-        ),
-        (
-            "payment-terms-slip",
-            &[&[("payment_days: 30", "payment_days: 60")]],
-            NOW,
-        ),
-        ("price-cut", &[&[("price: 120000", "price: 60000")]], NOW),
-        ("late-payment", &[&[(", paid: 2024-07-25", "")]], NOW),
-        (
-            "scope-drift",
-            &[
-                &[(
-                    "Managed hosting for EU tenants",
-                    "Hosting backups and monitoring worldwide",
-                )],
-                &[(
-                    "  - { id: enablement, summary: Sales enablement for our account teams, owner: shared }\n",
-                    "",
-                )],
-                &[(
-                    "Hosting backups and monitoring worldwide",
-                    "Managed hosting for EU tenants",
-                )],
-            ],
-            NOW,
-        ),
-        ("scope-undefined", &[&[(", sla: p1-response", "")]], NOW),
-        (
-            "contact-downgrade",
-            &[&[(
-                "name: Ana Lima, side: partner, role: VP Alliances, level: executive",
-                "name: Tom Ng, side: partner, role: Partner Manager, level: manager",
-            )]],
-            NOW,
-        ),
-        ("meeting-cadence-drop", &[], "2024-12-10"),
-        (
-            "effort-disproportion",
-            &[&[("hours_per_month: 40", "hours_per_month: 70")]],
-            NOW,
-        ),
-        (
-            "stale-acknowledgement",
-            &[&[(
-                "wins:",
-                "acknowledged:\n  - { rule: price-cut, reason: Volume discount, until: 2025-01-01 }\nwins:",
-            )]],
-            NOW,
-        ),
-    ];
-    for (rule, edits, now) in cases {
+    for (rule, edits, now) in VARIANTS {
         let findings = replay(edits, now);
         assert_eq!(rules(&findings), vec![*rule], "{rule}: {findings:#?}");
     }
-    let covered: Vec<&str> = cases.iter().map(|c| c.0).collect();
+    let covered: Vec<&str> = VARIANTS.iter().map(|c| c.0).collect();
     for rule in super::catalog() {
         assert!(
             covered.contains(&rule.info().id),
             "no sample for {}",
             rule.info().id
         );
+    }
+}
+
+#[test]
+fn every_rule_turns_off_and_on_through_rapport_yaml() {
+    for (rule, edits, now) in VARIANTS {
+        let (timeline, last) = history(edits);
+        let timelines = [timeline];
+        let run = |yaml: String| {
+            let config = crate::config::Config::parse("rapport.yaml", yaml.as_bytes())
+                .unwrap_or_else(|e| panic!("{rule}: {e:#?}"));
+            let setup = Setup {
+                settings: config.rules,
+                ladder: config.ladder,
+                vocabulary: config.vocabulary,
+            };
+            let cx = setup.context(now);
+            let last = last.clone();
+            analyse(&timelines, &cx, &move |_: &str| Some(last.clone()))
+        };
+        let off = run(format!("rules:\n  {rule}:\n    enabled: false\n"));
+        assert!(off.is_empty(), "{rule} still runs when disabled: {off:#?}");
+        let on = run(format!("rules:\n  {rule}:\n    enabled: true\n"));
+        assert_eq!(rules(&on), vec![*rule], "{rule} does not run when enabled");
+        // Switching another rule off leaves this one running.
+        let other = if *rule == "value-gap" {
+            "price-cut"
+        } else {
+            "value-gap"
+        };
+        let elsewhere = run(format!("rules:\n  {other}: {{ enabled: false }}\n"));
+        assert_eq!(rules(&elsewhere), vec![*rule], "{rule} with {other} off");
+    }
+}
+
+#[test]
+fn each_rule_runs_on_the_statuses_of_its_table() {
+    use crate::ledger::model::Status;
+    let statuses = [
+        Status::Prospect,
+        Status::Onboarding,
+        Status::Active,
+        Status::Paused,
+        Status::Ending,
+        Status::Ended,
+    ];
+    for (rule, edits, now) in VARIANTS {
+        // A KPI without target is reported for every status the rule runs on; staleness only
+        // for partnerships expected to report (its prose says so).
+        let edits: &[&[(&str, &str)]] = match *rule {
+            "no-success-metrics" => &[&[("target: 400000, ", "")]],
+            _ => edits,
+        };
+        let applies = super::find_rule(rule).map(|r| r.info().applies_to());
+        for status in statuses {
+            let name = super::status_name(status);
+            let mut edits: Vec<Vec<(&str, &str)>> = edits.iter().map(|e| e.to_vec()).collect();
+            let set_status = format!("status: {name}");
+            match edits.last_mut() {
+                Some(last) => last.push(("status: active", &set_status)),
+                None => edits.push(vec![("status: active", &set_status)]),
+            }
+            let edits: Vec<&[(&str, &str)]> = edits.iter().map(Vec::as_slice).collect();
+            let fired = rules(&replay(&edits, now)).contains(rule);
+            let expected = applies.is_some_and(|a| a.contains(&status));
+            assert_eq!(fired, expected, "{rule} on a partnership that is {name}");
+        }
     }
 }
 

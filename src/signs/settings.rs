@@ -1,6 +1,7 @@
 //! Rule settings from `rapport.yaml`: under `rules`, one block per rule id with `enabled`,
 //! `severity` and that rule's thresholds; under `vocabulary`, extra words. Every key is checked:
-//! a typo is an error with a hint, never a silently disabled rule.
+//! a typo is an error with a hint, never a silently disabled rule. Each threshold is declared
+//! once here, with its default, its bounds and its meaning; docs and prose read them from here.
 
 use schemars::JsonSchema;
 use serde::{Deserialize, Serialize};
@@ -8,10 +9,13 @@ use serde::{Deserialize, Serialize};
 use super::Severity;
 use crate::ledger::Ladder;
 
-/// Declares one rule's settings: `enabled`, `severity`, then its thresholds with their defaults
-/// and the values each may take (`key: type = default; BOUNDS`).
+pub use super::catalog::{Settings, Switch};
+
+/// Declares one rule's settings: `enabled`, `severity`, then its thresholds, each with its
+/// meaning (its doc comment, shown in `rapport explain` and `docs/rules.md`), its default and the
+/// values it may take (`/// meaning` then `key: type = default; BOUNDS`).
 macro_rules! rule_settings {
-    ($(#[$doc:meta])* $name:ident { $( $(#[$fdoc:meta])* $field:ident : $ty:ty = $default:expr ; $bounds:expr ),* $(,)? }) => {
+    ($(#[$doc:meta])* $name:ident { $( $(#[doc = $fdoc:literal])* $field:ident : $ty:ty = $default:expr ; $bounds:expr ),* $(,)? }) => {
         $(#[$doc])*
         #[derive(Clone, Debug, PartialEq, Serialize, Deserialize, JsonSchema)]
         #[serde(deny_unknown_fields, default)]
@@ -21,7 +25,7 @@ macro_rules! rule_settings {
             /// Replaces the severity of every finding of this rule.
             #[serde(skip_serializing_if = "Option::is_none")]
             pub severity: Option<Severity>,
-            $( $(#[$fdoc])* pub $field: $ty, )*
+            $( $(#[doc = $fdoc])* pub $field: $ty, )*
         }
 
         impl Default for $name {
@@ -30,12 +34,29 @@ macro_rules! rule_settings {
             }
         }
 
-        impl Bounded for $name {
-            const BOUNDS_OF: &'static [(&'static str, Bounds)] = &[$( (stringify!($field), $bounds), )*];
-        }
+        impl RuleBlock for $name {
+            fn switch(&self) -> Switch {
+                Switch { enabled: self.enabled, severity: self.severity }
+            }
 
-        impl $name {
-            /// Each threshold outside its bounds: its key and its value as written.
+            fn thresholds(&self) -> &'static [ThresholdDoc] {
+                &[$( ThresholdDoc {
+                    key: stringify!($field),
+                    bounds: $bounds,
+                    meaning: concat!($($fdoc),*),
+                }, )*]
+            }
+
+            fn default_of(&self, key: &str) -> Option<DefaultValue> {
+                let defaults = $name::default();
+                #[allow(unused_variables)] // rules without thresholds
+                let _ = &defaults;
+                match key {
+                    $( stringify!($field) => Some(DefaultValue::of(&defaults.$field)), )*
+                    _ => None,
+                }
+            }
+
             fn out_of_bounds(&self) -> Vec<(&'static str, Bounds, String)> {
                 #[allow(unused_mut)] // rules without thresholds
                 let mut out = Vec::new();
@@ -47,9 +68,8 @@ macro_rules! rule_settings {
                 out
             }
 
-            /// Every threshold set to one of its type's extreme values, chosen by `pick`.
             #[cfg(test)]
-            pub(crate) fn set_extreme(&mut self, pick: usize) {
+            fn set_extreme(&mut self, pick: usize) {
                 #[allow(unused_mut, unused_variables)] // rules without thresholds
                 let mut pick = pick;
                 $(
@@ -59,6 +79,89 @@ macro_rules! rule_settings {
             }
         }
     };
+}
+
+/// One rule's block of settings, whatever its thresholds: what the rule list, the checks of
+/// `rapport.yaml` and the documentation read.
+pub(crate) trait RuleBlock: Sync {
+    /// `enabled` and `severity`.
+    fn switch(&self) -> Switch;
+    /// Every threshold with its bounds and meaning, in declaration order.
+    fn thresholds(&self) -> &'static [ThresholdDoc];
+    /// The default of threshold `key`.
+    fn default_of(&self, key: &str) -> Option<DefaultValue>;
+    /// Each threshold outside its bounds: its key, its bounds and its value as written.
+    fn out_of_bounds(&self) -> Vec<(&'static str, Bounds, String)>;
+    /// Every threshold set to one of its type's extreme values, chosen by `pick`.
+    #[cfg(test)]
+    fn set_extreme(&mut self, pick: usize);
+}
+
+/// A threshold as declared: its key, the values it may take and what it means.
+#[derive(Clone, Copy, Debug)]
+pub struct ThresholdDoc {
+    pub key: &'static str,
+    pub bounds: Bounds,
+    /// The doc comment of the field, as written (leading spaces of each line included).
+    pub meaning: &'static str,
+}
+
+/// A threshold's default, to show in documentation: a number or a level.
+#[derive(Clone, Debug, PartialEq)]
+pub enum DefaultValue {
+    Number(f64),
+    /// Written with a decimal point in `rapport.yaml` (`2.0`), even when whole.
+    Fraction(f64),
+    Text(String),
+}
+
+impl DefaultValue {
+    fn of<T: Into<DefaultValue> + Clone>(value: &T) -> DefaultValue {
+        value.clone().into()
+    }
+
+    /// As it would be written in `rapport.yaml`: `180`, `2.0`, `0.5`, `director`.
+    pub fn as_written(&self) -> String {
+        match self {
+            DefaultValue::Number(n) => super::number(*n),
+            DefaultValue::Fraction(n) if n.fract() == 0.0 => format!("{n:.1}"),
+            DefaultValue::Fraction(n) => n.to_string(),
+            DefaultValue::Text(t) => t.clone(),
+        }
+    }
+
+    /// As prose reads it: `180`, `2`, `0.5` or, as a percentage, `50%`.
+    pub fn in_prose(&self, as_percent: bool) -> String {
+        match self {
+            DefaultValue::Number(n) | DefaultValue::Fraction(n) if as_percent => super::percent(*n),
+            DefaultValue::Number(n) | DefaultValue::Fraction(n) => super::number(*n),
+            DefaultValue::Text(t) => t.clone(),
+        }
+    }
+}
+
+impl From<f64> for DefaultValue {
+    fn from(value: f64) -> Self {
+        DefaultValue::Fraction(value)
+    }
+}
+
+impl From<i64> for DefaultValue {
+    fn from(value: i64) -> Self {
+        DefaultValue::Number(value as f64)
+    }
+}
+
+impl From<usize> for DefaultValue {
+    fn from(value: usize) -> Self {
+        DefaultValue::Number(value as f64)
+    }
+}
+
+impl From<String> for DefaultValue {
+    fn from(value: String) -> Self {
+        DefaultValue::Text(value)
+    }
 }
 
 /// Values at and past every end of a threshold's type, for tests that no setting makes a rule
@@ -184,6 +287,9 @@ const FRACTION: Bounds = Bounds::new(0.0, 1.0, "a fraction (0.5 is 50%)");
 const RISE: Bounds = Bounds::above(0.0, 100.0, "a fraction (0.5 is a rise of 50%)");
 /// Revenue over investment.
 const RATIO: Bounds = Bounds::new(0.0, 1_000.0, "a ratio (1 is revenue equal to investment)");
+/// How fast one thing grew against another.
+const GROWTH_RATIO: Bounds =
+    Bounds::above(0.0, 100.0, "a ratio of growth rates (0.5 is half as fast)");
 /// How many times one number is another.
 const FACTOR: Bounds = Bounds::above(0.0, 1_000.0, "a multiple");
 /// A drop in a satisfaction score, scored 1 to 5.
@@ -192,8 +298,8 @@ const SCORE_DROP: Bounds = Bounds::above(0.0, 4.0, "a drop in score (scores run 
 const COUNT: Bounds = Bounds::new(1.0, 10_000.0, "a count");
 /// How many of something it takes to see a trend: two at least.
 const TREND: Bounds = Bounds::new(2.0, 10_000.0, "a count");
-/// Characters of meeting notes.
-const CHARACTERS: Bounds = Bounds::new(1.0, 10_000_000.0, "a number of characters");
+/// Words of meeting notes.
+const WORDS: Bounds = Bounds::new(1.0, 10_000_000.0, "a number of words");
 /// Steps down the contact ladder.
 const LEVELS: Bounds = Bounds::new(1.0, 100.0, "a number of ladder levels");
 /// A contact level: checked against the configured ladder, not as a number.
@@ -285,8 +391,9 @@ rule_settings!(
         min_factor: f64 = 2.0; FACTOR,
         /// At least this many vocabulary hits in recent meetings.
         min_recent_hits: usize = 3; COUNT,
-        /// At least this many characters of earlier meeting notes to compare with.
-        min_earlier_chars: usize = 100; CHARACTERS,
+        /// At least this many words of earlier meeting notes to compare with (each Chinese
+        /// character counts as a word).
+        min_earlier_words: usize = 20; WORDS,
     }
 );
 
@@ -410,8 +517,14 @@ rule_settings!(
         error_levels: usize = 2; LEVELS,
         /// Partner contacts at this level or above must keep attending.
         senior_level: String = "director".to_string(); LEVEL,
-        /// How many latest meetings (with an Attendees line) they must appear in.
-        recent_meetings: usize = 3; COUNT,
+        /// Absent for more than this multiple of their own usual interval between meetings they
+        /// attended (the median gap), counted up to now.
+        absence_factor: f64 = 2.0; FACTOR,
+        /// Meetings they must have attended to have a usual interval.
+        min_attended: usize = 2; TREND,
+        /// Meetings (with an `Attendees:` line) held without them since they last attended: one
+        /// missed meeting is a diary clash, not a pattern.
+        min_missed: usize = 2; COUNT,
     }
 );
 
@@ -434,71 +547,12 @@ rule_settings!(
         min_increase: f64 = 0.5; RISE,
         /// Compare with the value this many days ago (or the first one).
         window_days: i64 = 180; DAYS,
+        /// Returns are flat when they grew less than this fraction of the effort's growth: a
+        /// ratio of 0.5 means revenue (cumulative) and KPI attainment must grow at least half as fast as the
+        /// hours.
+        min_return_ratio: f64 = 0.5; GROWTH_RATIO,
     }
 );
-
-/// Per-rule settings, keyed by rule id.
-#[derive(Clone, Debug, Default, PartialEq, Serialize, Deserialize, JsonSchema)]
-#[serde(deny_unknown_fields, default, rename_all = "kebab-case")]
-pub struct Settings {
-    pub stale_acknowledgement: StaleAcknowledgement,
-    pub value_gap: ValueGap,
-    pub targets_missed: TargetsMissed,
-    pub no_early_wins: NoEarlyWins,
-    pub plan_not_agreed: PlanNotAgreed,
-    pub tension_rising: TensionRising,
-    pub satisfaction_decline: SatisfactionDecline,
-    pub no_success_metrics: NoSuccessMetrics,
-    pub vendor_centric: VendorCentric,
-    pub partner_unresponsive: PartnerUnresponsive,
-    pub partner_turnover: PartnerTurnover,
-    pub partner_distress: PartnerDistress,
-    pub support_degrading: SupportDegrading,
-    pub payment_terms_slip: PaymentTermsSlip,
-    pub price_cut: PriceCut,
-    pub late_payment: LatePayment,
-    pub scope_drift: ScopeDrift,
-    pub scope_undefined: ScopeUndefined,
-    pub contact_downgrade: ContactDowngrade,
-    pub meeting_cadence_drop: MeetingCadenceDrop,
-    pub effort_disproportion: EffortDisproportion,
-}
-
-/// Whether a rule runs and the severity that replaces its own.
-#[derive(Clone, Copy, Debug, PartialEq, Eq)]
-pub struct Switch {
-    pub enabled: bool,
-    pub severity: Option<Severity>,
-}
-
-/// Calls `$then!` with its own arguments, then every rule id and its field in [`Settings`].
-macro_rules! each_rule {
-    ($then:ident!($($args:tt)*)) => {
-        $then!($($args)*;
-            "stale-acknowledgement" => stale_acknowledgement,
-            "value-gap" => value_gap,
-            "targets-missed" => targets_missed,
-            "no-early-wins" => no_early_wins,
-            "plan-not-agreed" => plan_not_agreed,
-            "tension-rising" => tension_rising,
-            "satisfaction-decline" => satisfaction_decline,
-            "no-success-metrics" => no_success_metrics,
-            "vendor-centric" => vendor_centric,
-            "partner-unresponsive" => partner_unresponsive,
-            "partner-turnover" => partner_turnover,
-            "partner-distress" => partner_distress,
-            "support-degrading" => support_degrading,
-            "payment-terms-slip" => payment_terms_slip,
-            "price-cut" => price_cut,
-            "late-payment" => late_payment,
-            "scope-drift" => scope_drift,
-            "scope-undefined" => scope_undefined,
-            "contact-downgrade" => contact_downgrade,
-            "meeting-cadence-drop" => meeting_cadence_drop,
-            "effort-disproportion" => effort_disproportion,
-        )
-    };
-}
 
 /// A setting that cannot be: its path in `rapport.yaml` (`rules.value-gap.window_days`), what is
 /// wrong, and how to fix it.
@@ -512,71 +566,95 @@ pub struct SettingProblem {
 impl Settings {
     /// `enabled` and `severity` of a rule by id (enabled, unchanged for an unknown id).
     pub fn switch(&self, id: &str) -> Switch {
-        macro_rules! of {
-            ($self:ident, $id:ident; $($rule:literal => $field:ident),* $(,)?) => {
-                match $id {
-                    $($rule => Switch { enabled: $self.$field.enabled, severity: $self.$field.severity },)*
-                    _ => Switch { enabled: true, severity: None },
-                }
-            };
-        }
-        each_rule!(of!(self, id))
+        self.block(id).map_or(
+            Switch {
+                enabled: true,
+                severity: None,
+            },
+            |block| block.switch(),
+        )
+    }
+
+    /// The settings block of the rule `id`.
+    pub(crate) fn block(&self, id: &str) -> Option<&dyn RuleBlock> {
+        self.blocks()
+            .into_iter()
+            .find(|(rule, _)| *rule == id)
+            .map(|(_, block)| block)
     }
 
     /// Every rule id with its thresholds and the values each may take.
-    pub fn bounds() -> Vec<(&'static str, &'static [(&'static str, Bounds)])> {
-        macro_rules! of {
-            ($self:ident; $($rule:literal => $field:ident),* $(,)?) => {
-                vec![$(($rule, bounds_of(&$self.$field)),)*]
-            };
-        }
-        fn bounds_of<T: Bounded>(_: &T) -> &'static [(&'static str, Bounds)] {
-            T::BOUNDS_OF
-        }
-        let defaults = Settings::default();
-        each_rule!(of!(defaults))
+    pub fn bounds() -> Vec<(&'static str, Vec<(&'static str, Bounds)>)> {
+        Settings::default()
+            .blocks()
+            .into_iter()
+            .map(|(id, block)| {
+                let keys = block.thresholds().iter().map(|t| (t.key, t.bounds));
+                (id, keys.collect())
+            })
+            .collect()
     }
 
     /// Every threshold of every rule set to an extreme value, chosen by `pick`.
     #[cfg(test)]
     pub(crate) fn set_extreme(&mut self, pick: usize) {
-        macro_rules! of {
-            ($self:ident, $pick:ident; $($rule:literal => $field:ident),* $(,)?) => {
-                $( $self.$field.set_extreme($pick.wrapping_add($rule.len())); )*
-            };
+        for (id, block) in self.blocks_mut() {
+            block.set_extreme(pick.wrapping_add(id.len()));
         }
-        each_rule!(of!(self, pick));
     }
 
     /// The values the threshold `key` of rule `rule` may take.
     pub fn bounds_of(rule: &str, key: &str) -> Option<Bounds> {
-        Settings::bounds()
-            .into_iter()
-            .find(|(id, _)| *id == rule)?
-            .1
+        Settings::default()
+            .block(rule)?
+            .thresholds()
             .iter()
-            .find(|(k, _)| *k == key)
-            .map(|(_, bounds)| *bounds)
+            .find(|t| t.key == key)
+            .map(|t| t.bounds)
+    }
+
+    /// The documented thresholds of rule `rule`: key, default, meaning, bounds.
+    pub fn docs(rule: &str) -> Vec<super::SettingDoc> {
+        let defaults = Settings::default();
+        let Some(block) = defaults.block(rule) else {
+            return Vec::new();
+        };
+        block
+            .thresholds()
+            .iter()
+            .filter_map(|t| {
+                let default = block.default_of(t.key)?;
+                Some(super::SettingDoc {
+                    key: t.key,
+                    default: default.as_written(),
+                    // One line without the closing full stop, to sit in a table or before a range.
+                    meaning: t
+                        .meaning
+                        .split_whitespace()
+                        .collect::<Vec<_>>()
+                        .join(" ")
+                        .trim_end_matches('.')
+                        .to_string(),
+                    bounds: t.bounds,
+                    in_prose: default,
+                })
+            })
+            .collect()
     }
 
     /// Every threshold outside its bounds, and a `senior_level` not on `ladder` when `written`
     /// says the file sets it (the default level is not the user's to misspell).
     pub fn problems(&self, ladder: &Ladder, written: &dyn Fn(&str) -> bool) -> Vec<SettingProblem> {
         let mut problems = Vec::new();
-        macro_rules! of {
-            ($self:ident; $($rule:literal => $field:ident),* $(,)?) => {
-                $(
-                    for (key, bounds, value) in $self.$field.out_of_bounds() {
-                        problems.push(SettingProblem {
-                            path: format!("rules.{}.{key}", $rule),
-                            message: format!("`{key}` of {} is {value}, out of range", $rule),
-                            help: format!("write {}", bounds.describe()),
-                        });
-                    }
-                )*
-            };
+        for (rule, block) in self.blocks() {
+            for (key, bounds, value) in block.out_of_bounds() {
+                problems.push(SettingProblem {
+                    path: format!("rules.{rule}.{key}"),
+                    message: format!("`{key}` of {rule} is {value}, out of range"),
+                    help: format!("write {}", bounds.describe()),
+                });
+            }
         }
-        each_rule!(of!(self));
         let path = "rules.contact-downgrade.senior_level";
         let level = &self.contact_downgrade.senior_level;
         if written(path) && ladder.rank(level).is_none() {
@@ -596,11 +674,6 @@ impl Settings {
         }
         problems
     }
-}
-
-/// A rule's settings type, with the bounds of its thresholds.
-trait Bounded {
-    const BOUNDS_OF: &'static [(&'static str, Bounds)];
 }
 
 /// Extra words for the vocabulary rules.
@@ -690,7 +763,7 @@ mod tests {
             // Every threshold (all keys but `enabled`; `severity` is absent by default).
             assert_eq!(keys.len(), block.len() - 1, "{rule}");
             for (key, range) in keys {
-                match &block[*key] {
+                match &block[key] {
                     serde_json::Value::Number(n) => {
                         let value = n.as_f64().unwrap();
                         assert!(range.allows(value), "{rule}.{key} = {value}");

@@ -206,12 +206,14 @@ impl Lexicon {
     }
 }
 
-/// The amount of text, in characters, that rates are measured against: every character that is
-/// not white space, so a Chinese note and an English note of the same content weigh alike
-/// enough (a CJK character carries about what three or four Latin letters do, and we do not
-/// pretend to more precision than that).
+/// The amount of text that rates are measured against, in words: Unicode word boundaries
+/// (UAX #29), where an English word is one word and each Chinese or Japanese ideograph is one,
+/// since the script writes no spaces between words. Characters made a Chinese note weigh a third
+/// of the same note in English, so Chinese notes stayed under the minimums; an ideograph per word
+/// is close to a Chinese word (one to two characters) and consistent whatever the text.
 pub fn text_size(text: &str) -> usize {
-    text.chars().filter(|c| !c.is_whitespace()).count()
+    use unicode_segmentation::UnicodeSegmentation;
+    text.unicode_words().count()
 }
 
 #[cfg(test)]
@@ -245,7 +247,10 @@ mod tests {
     }
 
     #[test]
-    fn size_ignores_white_space() {
-        assert_eq!(text_size("ab c\n中文"), 5);
+    fn size_counts_words_and_ideographs() {
+        assert_eq!(text_size("ab c\n中文"), 4);
+        assert_eq!(text_size("We are frustrated: it's unacceptable."), 5);
+        assert_eq!(text_size("我们很失望，这无法接受。"), 10);
+        assert_eq!(text_size(" \n\t—, 。"), 0);
     }
 }

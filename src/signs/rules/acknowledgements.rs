@@ -29,7 +29,6 @@ static INFO: RuleInfo = RuleInfo {
     example: "acknowledged:\n  - { rule: payment-terms-slip, reason: Net-45 for a volume discount, until: 2025-01-15 }\n\nanalysed on 2025-03-01: the acknowledgement expired 45 days ago",
     fix: "Review the decision: renew `until` with a fresh reason if the team still accepts the sign, \
         or delete the entry (and deal with the sign) if not.",
-    settings: &[],
 };
 
 impl Rule for StaleAcknowledgement {

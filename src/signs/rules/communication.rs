@@ -4,9 +4,10 @@
 use super::{descents, history};
 use crate::ledger::model::Side;
 use crate::ledger::{Date, Ladder, Meeting, Snapshot, Timeline};
+use crate::numbers::one_decimal;
 use crate::signs::{
-    Context, Evidence, Finding, Measure, Rule, RuleInfo, SettingDoc, Severity, Worse, finding,
-    median, sign,
+    Context, Evidence, Finding, Measure, Rule, RuleInfo, Severity, Worse, finding, median, number,
+    sign,
 };
 
 pub struct ContactDowngrade;
@@ -21,34 +22,21 @@ static CONTACT_DOWNGRADE: RuleInfo = RuleInfo {
     detects: "The partner's lead contact (the `primary` partner contact, else the most senior \
         partner contact on the ladder) drops in rank from one version to the next one \
         descending from it (never from one merged branch to another), and the \
-        current lead is still below the earlier rank: one level is a warning, `error_levels` \
-        (2) or more an error (executive to manager is two levels). The latest drop is the one reported. \
-        Separately, a partner contact at `senior_level` (director) or above, still in \
-        `contacts`, who attended an earlier meeting but none of the last `recent_meetings` (3) \
-        meetings with an `Attendees:` line.",
+        current lead is still below the earlier rank: one level is a warning, {error_levels} or \
+        more an error (executive to manager is two levels). The latest drop is the one reported. \
+        Separately, a partner contact at {senior_level} or above, still in \
+        `contacts`, judged against their own rhythm: among meetings with an `Attendees:` line, \
+        their usual interval is the median gap between the meetings they attended (at least \
+        {min_attended} of them); fires when the days from the last one they attended to now \
+        exceed {absence_factor} times that interval and at least {min_missed} meetings were \
+        held without them since. An executive who comes to each quarterly review while weekly working \
+        meetings go on without them keeps their rhythm and stays silent.",
     why: "Sign 11: communication breaks down, your contact is handed down to a lower-level \
         manager. When the partner's senior people stop dealing with you, your account has \
         lost priority, and decisions get made further from you.",
     example: "2024-01-15  contacts: [{ name: Dana Whitfield, side: partner, level: executive, primary: true }]\n2024-06-01  contacts: [{ name: Tom Ng, side: partner, level: manager, primary: true }]\n→ error: Dana Whitfield (executive) was replaced as primary contact by Tom Ng (manager): down two levels",
     fix: "Ask the partner's leadership for a sponsor at the level your investment warrants, and set \
         a standing executive review where both sides' leaders attend.",
-    settings: &[
-        SettingDoc {
-            key: "error_levels",
-            default: "2",
-            meaning: "a drop of this many levels or more is an error",
-        },
-        SettingDoc {
-            key: "senior_level",
-            default: "director",
-            meaning: "partner contacts at this level or above must keep attending",
-        },
-        SettingDoc {
-            key: "recent_meetings",
-            default: "3",
-            meaning: "how many latest meetings they must appear in",
-        },
-    ],
 };
 
 /// The partner's lead contact in one version.
@@ -197,11 +185,6 @@ impl Rule for ContactDowngrade {
             .filter(|m| !m.attendees.is_empty() && m.date <= cx.now)
             .collect();
         meetings.sort_by_key(|m| (m.date, m.line));
-        let n = set.recent_meetings.max(1);
-        if meetings.len() <= n {
-            return findings;
-        }
-        let (earlier, recent) = meetings.split_at(meetings.len() - n);
         for contact in current
             .front
             .contacts
@@ -211,51 +194,105 @@ impl Rule for ContactDowngrade {
             let Some(rank) = contact.level.as_deref().and_then(|l| cx.ladder.rank(l)) else {
                 continue;
             };
-            if rank > senior || recent.iter().any(|m| attended(m, &contact.name)) {
+            if rank > senior {
                 continue;
             }
-            let Some(at) = earlier.iter().rposition(|m| attended(m, &contact.name)) else {
-                continue;
-            };
-            let last = earlier[at];
-            // Meetings (with an attendance line) held since they last came: not a name, so a
-            // redacted contact does not show in the measure.
-            let missed = meetings.len() - at - 1;
-            let level = contact.level.as_deref().unwrap_or_default();
-            let message = format!(
-                "{} ({level}) has not attended the last {n} meetings (last attended {})",
-                contact.name, last.date
-            );
-            let mut evidence = vec![Evidence::dated(
-                last.date,
-                format!("{}: attended", last.title),
-                None,
-            )];
-            evidence.extend(recent.iter().map(|m| {
-                Evidence::dated(
-                    m.date,
-                    format!("{}: {}", m.title, m.attendees.join(", ")),
-                    None,
-                )
-            }));
-            let line = recent.last().map_or(1, |m| m.line);
-            findings.push(
-                finding(
-                    &CONTACT_DOWNGRADE,
-                    current,
-                    format!("attendance:{}", contact.name),
-                    message,
-                )
-                .at_line(line)
-                .evidence(evidence)
-                .measure(Measure::new(
-                    "attendance.meetings_missed",
-                    missed as f64,
-                    Worse::Higher,
-                )),
-            );
+            if let Some(absence) = absence(&meetings, &contact.name, set, cx.now) {
+                let level = contact.level.as_deref().unwrap_or_default();
+                findings.push(absence.finding(current, &contact.name, level));
+            }
         }
         findings
+    }
+}
+
+/// A senior contact's absence, measured against their own rhythm.
+struct Absence<'a> {
+    last: &'a Meeting,
+    /// Median days between the meetings they attended.
+    usual: f64,
+    /// Days from the last meeting they attended to now.
+    away: i64,
+    /// Meetings (with an attendance line) held without them since.
+    missed: Vec<&'a Meeting>,
+}
+
+/// The absence of `name` from `meetings` (sorted, with attendance lines), when it is longer
+/// than `absence_factor` times their usual interval and meetings went on without them.
+fn absence<'a>(
+    meetings: &[&'a Meeting],
+    name: &str,
+    set: &crate::signs::settings::ContactDowngrade,
+    now: Date,
+) -> Option<Absence<'a>> {
+    let mut attended_dates: Vec<Date> = meetings
+        .iter()
+        .filter(|m| attended(m, name))
+        .map(|m| m.date)
+        .collect();
+    attended_dates.dedup();
+    if attended_dates.len() < set.min_attended.max(2) {
+        return None;
+    }
+    let usual = median(&mut gaps(&attended_dates))?;
+    let at = meetings.iter().rposition(|m| attended(m, name))?;
+    let last = meetings[at];
+    let missed: Vec<&Meeting> = meetings[at + 1..]
+        .iter()
+        .copied()
+        .filter(|m| m.date > last.date)
+        .collect();
+    let away = last.date.days_until(now);
+    let limit = set.absence_factor * usual.max(1.0);
+    (missed.len() >= set.min_missed.max(1) && away as f64 > limit + 1e-9).then_some(Absence {
+        last,
+        usual,
+        away,
+        missed,
+    })
+}
+
+impl Absence<'_> {
+    fn finding(&self, current: &Snapshot, name: &str, level: &str) -> Finding {
+        let n = self.missed.len();
+        let message = format!(
+            "{name} ({level}) last attended on {} ({} days ago, against a usual {} days between \
+             their meetings); {n} meeting{} held without them since",
+            self.last.date,
+            self.away,
+            number(self.usual.round()),
+            if n == 1 { " was" } else { "s were" }
+        );
+        let mut evidence = vec![Evidence::dated(
+            self.last.date,
+            format!("{}: attended", self.last.title),
+            None,
+        )];
+        // The latest meetings without them: enough to see the pattern, not every weekly sync.
+        let shown = self.missed.len().saturating_sub(5);
+        evidence.extend(self.missed[shown..].iter().map(|m| {
+            Evidence::dated(
+                m.date,
+                format!("{}: {}", m.title, m.attendees.join(", ")),
+                None,
+            )
+        }));
+        let line = self.missed.last().map_or(1, |m| m.line);
+        // Meetings held without them, not a name or a number of days: a redacted contact does
+        // not show in the measure, and it moves only when the ledger records another meeting.
+        finding(
+            &CONTACT_DOWNGRADE,
+            current,
+            format!("attendance:{name}"),
+            message,
+        )
+        .at_line(line)
+        .evidence(evidence)
+        .measure(Measure::new(
+            "attendance.meetings_missed",
+            n as f64,
+            Worse::Higher,
+        ))
     }
 }
 
@@ -266,32 +303,15 @@ static MEETING_CADENCE_DROP: RuleInfo = RuleInfo {
     default_severity: Severity::Warning,
     escalates: false,
     detects: "For `onboarding` and `active` partnerships with meetings in the current file (dated \
-        on or before now): no meeting for more than `max_silence_days` (90); or the time since \
-        the last meeting, or else the gap between the last two meetings, is more than `factor` \
-        (2) times the median gap between the meetings before it, which needs at least \
-        `min_earlier_meetings` (3) meetings before that gap.",
+        on or before now): no meeting for more than {max_silence_days}; or the time since \
+        the last meeting, or else the gap between the last two meetings, is more than {factor} \
+        times the median gap between the meetings before it, which needs at least \
+        {min_earlier_meetings} meetings before that gap.",
     why: "Sign 11: communication breaks down. Regular reviews are the governance of a partnership; \
         when they thin out, problems go unraised until they are crises.",
     example: "## 2024-01-10, ## 2024-01-24, ## 2024-02-07, ## 2024-02-21, then nothing (analysed on 2024-04-01)\n→ 40 days since the last meeting on 2024-02-21, 2.9× the usual 14 days between meetings",
     fix: "Put a recurring governance meeting in both sides' calendars, with an agenda (KPIs, SLAs, \
         open items) and leaders from both sides, and record each one in the file.",
-    settings: &[
-        SettingDoc {
-            key: "factor",
-            default: "2.0",
-            meaning: "the latest gap over this multiple of the usual gap",
-        },
-        SettingDoc {
-            key: "min_earlier_meetings",
-            default: "3",
-            meaning: "meetings needed before the gap",
-        },
-        SettingDoc {
-            key: "max_silence_days",
-            default: "90",
-            meaning: "no meeting for longer than this",
-        },
-    ],
 };
 
 fn gaps(dates: &[Date]) -> Vec<f64> {
@@ -311,9 +331,6 @@ impl Rule for MeetingCadenceDrop {
         let Some(current) = timeline.current() else {
             return Vec::new();
         };
-        if !current.front.status.is_live() {
-            return Vec::new();
-        }
         let mut meetings: Vec<&Meeting> = current
             .body
             .meetings
@@ -351,8 +368,9 @@ impl Rule for MeetingCadenceDrop {
         } else if let Some(median) = usual(&dates).filter(|m| silence as f64 > set.factor * m) {
             Some((
                 format!(
-                    "{silence} days since the last meeting on {last}, {:.1}× the usual {median:.0} days between meetings",
-                    silence as f64 / median
+                    "{silence} days since the last meeting on {last}, {}× the usual {} days between meetings",
+                    one_decimal(silence as f64 / median),
+                    number(median.round())
                 ),
                 silence,
             ))
@@ -363,9 +381,10 @@ impl Rule for MeetingCadenceDrop {
                 .map(|median| {
                     (
                         format!(
-                            "{gap} days between the last two meetings ({} to {last}), {:.1}× the usual {median:.0} days",
+                            "{gap} days between the last two meetings ({} to {last}), {}× the usual {} days",
                             dates[dates.len() - 2],
-                            gap as f64 / median
+                            one_decimal(gap as f64 / median),
+                            number(median.round())
                         ),
                         gap,
                     )
@@ -393,7 +412,7 @@ impl Rule for MeetingCadenceDrop {
 mod tests {
     use super::*;
     use crate::signs::Movement;
-    use crate::signs::testing::{History, evidence, front, run};
+    use crate::signs::testing::{History, Setup, date, evidence, front, run};
 
     /// The measure of the only finding of `rule` on `timeline` at `now`.
     fn measure(rule: &dyn Rule, timeline: &Timeline, now: &str) -> Measure {
@@ -494,66 +513,179 @@ mod tests {
         assert_eq!(findings[0].measure.as_ref().map(|m| m.value), Some(1.0));
     }
 
-    fn meetings(attendees: &[&str]) -> String {
-        let mut text = front(
-            "contacts:\n  - { name: Dana Whitfield, side: partner, level: executive, primary: true }\n  - { name: Tom Ng, side: partner, level: manager }\n",
-        );
-        for (i, who) in attendees.iter().enumerate() {
-            text.push_str(&format!(
-                "## 2024-0{}-10 Review\nAttendees: {who}\n\n",
-                i + 1
-            ));
+    /// A year as an alliance team writes it: a weekly working sync the managers attend, and a
+    /// leadership review where the partner's executive joins on the dates in `reviews`
+    /// (`review_title` names it, `who` the people). Meetings run until `until`.
+    struct Year<'a> {
+        contacts: &'a str,
+        sync: (&'a str, &'a str),
+        review: (&'a str, &'a str),
+        reviews: &'a [&'a str],
+        until: &'a str,
+    }
+
+    impl Year<'_> {
+        fn text(&self) -> String {
+            let mut text = front(self.contacts);
+            let mut day = date("2024-01-08");
+            let until = date(self.until);
+            let mut dates: Vec<(Date, bool)> =
+                self.reviews.iter().map(|d| (date(d), true)).collect();
+            while day <= until {
+                dates.push((day, false));
+                day = day.add_days(7);
+            }
+            dates.sort();
+            for (day, review) in dates {
+                let (title, who) = if review { self.review } else { self.sync };
+                text.push_str(&format!(
+                    "## {day} {title}\n{who}\n\nNotes of the week.\n\n"
+                ));
+            }
+            text
         }
-        text
+    }
+
+    const ENGLISH: &str = "contacts:\n  - { name: Dana Whitfield, side: partner, level: executive, primary: true }\n  - { name: Tom Ng, side: partner, level: manager }\n  - { name: Priya Raman, side: ours, level: manager }\n";
+    const CHINESE: &str = "contacts:\n  - { name: 王伟, side: partner, level: executive, primary: true }\n  - { name: 李娜, side: partner, level: manager }\n  - { name: 陈静, side: ours, level: manager }\n";
+
+    fn english(reviews: &[&str], until: &str) -> String {
+        Year {
+            contacts: ENGLISH,
+            sync: ("Working sync", "Attendees: Tom Ng, Priya Raman"),
+            review: (
+                "Quarterly business review",
+                "Attendees: Dana Whitfield, Tom Ng, Priya Raman",
+            ),
+            reviews,
+            until,
+        }
+        .text()
+    }
+
+    fn chinese(reviews: &[&str], until: &str) -> String {
+        Year {
+            contacts: CHINESE,
+            sync: ("周例会", "参会人员：李娜、陈静"),
+            review: ("季度业务回顾", "参会人员：王伟、李娜、陈静"),
+            reviews,
+            until,
+        }
+        .text()
+    }
+
+    const QUARTERLY: &[&str] = &["2024-01-17", "2024-04-17", "2024-07-17"];
+
+    #[test]
+    fn an_executive_keeping_a_quarterly_rhythm_has_not_stopped_appearing() {
+        // Ten weekly syncs without her since July: she comes every quarter, the next is due.
+        for text in [
+            english(QUARTERLY, "2024-09-16"),
+            chinese(QUARTERLY, "2024-09-16"),
+        ] {
+            let timeline = History::new().version("2024-09-17", &text).build();
+            let findings = run(&ContactDowngrade, &timeline, "2024-09-20");
+            assert!(findings.is_empty(), "{findings:#?}");
+        }
     }
 
     #[test]
-    fn senior_contact_stops_attending() {
-        let text = meetings(&[
-            "Dana Whitfield, Tom Ng",
-            "Tom Ng",
-            "Tom Ng",
-            "Tom Ng, Priya Raman",
-        ]);
-        let timeline = History::new().version("2024-04-11", &text).build();
-        let findings = run(&ContactDowngrade, &timeline, "2024-04-12");
-        assert_eq!(findings.len(), 1);
+    fn an_executive_who_skips_two_quarterly_reviews_has_stopped_appearing() {
+        // The same rhythm, but nothing since January: 247 days against a usual 91.
+        let reviews = &["2023-10-18", "2024-01-17"];
+        let english_text = english(reviews, "2024-09-16");
+        let timeline = History::new().version("2024-09-17", &english_text).build();
+        let findings = run(&ContactDowngrade, &timeline, "2024-09-20");
+        assert_eq!(findings.len(), 1, "{findings:#?}");
         assert_eq!(
             findings[0].message,
-            "Dana Whitfield (executive) has not attended the last 3 meetings (last attended 2024-01-10)"
+            "Dana Whitfield (executive) last attended on 2024-01-17 (247 days ago, against a usual 91 days between their meetings); 35 meetings were held without them since"
         );
-        assert_eq!(findings[0].evidence.len(), 4);
+        assert_eq!(findings[0].severity, Severity::Warning);
+        assert_eq!(findings[0].subject, "attendance:Dana Whitfield");
+        // The meeting she last came to, then the latest five held without her.
+        assert_eq!(findings[0].evidence.len(), 6);
         assert_eq!(
             findings[0].measure,
             Some(Measure::new(
                 "attendance.meetings_missed",
-                3.0,
+                35.0,
                 Worse::Higher
             ))
         );
+        let timeline = History::new()
+            .version("2024-09-17", &chinese(reviews, "2024-09-16"))
+            .build();
+        let findings = run(&ContactDowngrade, &timeline, "2024-09-20");
+        assert_eq!(findings.len(), 1, "{findings:#?}");
+        assert!(
+            findings[0]
+                .message
+                .starts_with("王伟 (executive) last attended on 2024-01-17")
+        );
+
+        // A later weekly sync without her measures worse; a meeting without an attendance line
+        // says nothing about who came.
         let milder = findings[0].measure.clone().expect("a measure");
-        let longer = meetings(&[
-            "Dana Whitfield, Tom Ng",
-            "Tom Ng",
-            "Tom Ng",
-            "Tom Ng, Priya Raman",
-            "Tom Ng",
-        ]);
-        let timeline = History::new().version("2024-05-11", &longer).build();
+        let longer = chinese(reviews, "2024-09-23");
+        let timeline = History::new().version("2024-09-24", &longer).build();
         assert_eq!(
-            measure(&ContactDowngrade, &timeline, "2024-05-12").since(&milder),
+            measure(&ContactDowngrade, &timeline, "2024-09-25").since(&milder),
             Movement::Worse
         );
-        // A meeting without an attendance line says nothing about who came.
-        let unrecorded = text + "## 2024-05-10 Review\nNo attendance taken.\n";
-        let timeline = History::new().version("2024-05-11", &unrecorded).build();
+        let unrecorded =
+            chinese(reviews, "2024-09-16") + "## 2024-09-23 周例会\n未记录参会人员。\n";
+        let timeline = History::new().version("2024-09-24", &unrecorded).build();
         assert_eq!(
-            measure(&ContactDowngrade, &timeline, "2024-05-12").since(&milder),
+            measure(&ContactDowngrade, &timeline, "2024-09-25").since(&milder),
             Movement::Same
         );
-        let steady = meetings(&["Dana Whitfield", "Tom Ng", "Tom Ng", "Dana Whitfield"]);
-        let timeline = History::new().version("2024-04-11", &steady).build();
-        assert!(run(&ContactDowngrade, &timeline, "2024-04-12").is_empty());
+    }
+
+    #[test]
+    fn one_missed_monthly_meeting_is_a_diary_clash_two_are_a_pattern() {
+        let monthly = |absent_from: usize| {
+            let mut text = front(ENGLISH);
+            for month in 1..=6 {
+                let who = if month >= absent_from {
+                    "Tom Ng, Priya Raman"
+                } else {
+                    "Dana Whitfield, Tom Ng, Priya Raman"
+                };
+                text.push_str(&format!(
+                    "## 2024-0{month}-10 Monthly review\nAttendees: {who}\n\nPipeline and support figures.\n\n"
+                ));
+            }
+            text
+        };
+        // Monthly until May, absent in June: 71 days away on 2024-07-20, one meeting missed.
+        let timeline = History::new().version("2024-06-11", &monthly(6)).build();
+        assert!(run(&ContactDowngrade, &timeline, "2024-07-20").is_empty());
+        // Absent in May and June: two meetings missed, 101 days against a usual 30.
+        let timeline = History::new().version("2024-06-11", &monthly(5)).build();
+        let findings = run(&ContactDowngrade, &timeline, "2024-07-20");
+        assert_eq!(findings.len(), 1, "{findings:#?}");
+        assert!(
+            findings[0]
+                .message
+                .ends_with("(101 days ago, against a usual 31 days between their meetings); 2 meetings were held without them since"),
+            "{}",
+            findings[0].message
+        );
+    }
+
+    #[test]
+    fn one_attendance_gives_no_rhythm_and_a_configured_factor_is_read() {
+        let once = english(&["2024-01-17"], "2024-09-16");
+        let timeline = History::new().version("2024-09-17", &once).build();
+        assert!(run(&ContactDowngrade, &timeline, "2024-09-20").is_empty());
+        // Quarterly, 65 days since July: silent at the default factor of 2, reported at 0.5.
+        let text = english(QUARTERLY, "2024-09-16");
+        let timeline = History::new().version("2024-09-17", &text).build();
+        let mut setup = Setup::default();
+        setup.settings.contact_downgrade.absence_factor = 0.5;
+        let findings = ContactDowngrade.check(&timeline, &setup.context("2024-09-20"));
+        assert_eq!(findings.len(), 1, "{findings:#?}");
     }
 
     fn cadence(dates: &[&str]) -> String {

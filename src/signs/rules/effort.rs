@@ -3,8 +3,8 @@
 use super::{baseline, history};
 use crate::ledger::{Snapshot, Timeline};
 use crate::signs::{
-    Context, Evidence, Finding, Measure, Rule, RuleInfo, SettingDoc, Severity, Worse, finding,
-    number, percent, sign,
+    Context, Evidence, Fact, FactValue, Finding, Measure, Rule, RuleInfo, Severity, Worse, finding,
+    sign,
 };
 
 pub struct EffortDisproportion;
@@ -15,29 +15,21 @@ static EFFORT_DISPROPORTION: RuleInfo = RuleInfo {
     title: "Our effort grows while returns do not",
     default_severity: Severity::Warning,
     escalates: false,
-    detects: "`effort.hours_per_month` now at least `min_increase` (50%) above its value at the \
-        latest version dated `window_days` (180) or more before now (or the first version, for \
-        a shorter history), while over the same span `money.revenue` did not rise and the mean \
-        attainment of the KPIs present at both ends did not rise. At least one of revenue or \
-        KPIs must be known at both ends; with neither, the rule says nothing.",
+    detects: "`effort.hours_per_month` now at least {min_increase:%} above its value at the \
+        latest version dated {window_days} or more before now (or the first version, for a \
+        shorter history), while over the same span the returns stayed flat: they grew by less \
+        than {min_return_ratio} times the effort's growth. Returns are `money.revenue` (a \
+        cumulative total, so one small deal moves it a little) and the mean attainment of the \
+        KPIs present at both ends; each known at both ends must be flat (a ratio of 0.5 with \
+        hours up 100% asks revenue to grow 50%). A return that starts at zero and rises is not \
+        flat. At least one of revenue or KPIs must be known at both ends; with \
+        neither, the rule says nothing.",
     why: "Sign 12: too much time goes into the relationship for what it returns. Hours are the \
         cost nobody invoices; when they climb and results stay flat, the partnership is \
         consuming the team.",
     example: "2024-01-15  effort: { hours_per_month: 60 }, money: { revenue: 150000 }\n2024-09-01  effort: { hours_per_month: 120 }, money: { revenue: 150000 }\n→ our effort rose 100%, from 60 to 120 hours a month since 2024-01-15, while revenue stayed at 150,000",
     fix: "Review where the hours go with the team, cut the work that does not serve the agreed \
         plan, and renegotiate what the partner contributes, or scale the partnership down.",
-    settings: &[
-        SettingDoc {
-            key: "min_increase",
-            default: "0.5",
-            meaning: "rise of hours per month, as a fraction",
-        },
-        SettingDoc {
-            key: "window_days",
-            default: "180",
-            meaning: "compare with the value this many days ago",
-        },
-    ],
 };
 
 fn kpi_progress(base: &Snapshot, now: &Snapshot) -> Option<(f64, f64)> {
@@ -63,6 +55,30 @@ fn kpi_progress(base: &Snapshot, now: &Snapshot) -> Option<(f64, f64)> {
         pairs.iter().map(|p| p.0).sum::<f64>() / n,
         pairs.iter().map(|p| p.1).sum::<f64>() / n,
     ))
+}
+
+/// Growth from `a` to `b` as a fraction of `a` (`None` from zero or below, where a fraction means
+/// nothing).
+fn growth(a: f64, b: f64) -> Option<f64> {
+    (a > 0.0).then(|| (b - a) / a)
+}
+
+/// The growth from `a` to `b` as a percentage fact (none from zero).
+fn rise(a: f64, b: f64) -> FactValue {
+    growth(a, b).map_or(FactValue::Text(String::new()), FactValue::Percent)
+}
+
+/// `revenue fell from {revenue_base} to {revenue_now}`, `revenue stayed at {revenue_now}`,
+/// `revenue rose only {revenue_rise}, from …`: the sentence for a flat return named `key`.
+fn flat_return(key: &str, a: f64, b: f64) -> String {
+    let what = if key == "kpi" { "KPI attainment" } else { key };
+    if (b - a).abs() < 1e-9 {
+        format!("{what} stayed at {{{key}_now}}")
+    } else if b < a {
+        format!("{what} fell from {{{key}_base}} to {{{key}_now}}")
+    } else {
+        format!("{what} rose only {{{key}_rise}}, from {{{key}_base}} to {{{key}_now}}")
+    }
 }
 
 impl Rule for EffortDisproportion {
@@ -101,56 +117,66 @@ impl Rule for EffortDisproportion {
         if revenue.is_none() && kpis.is_none() {
             return Vec::new();
         }
-        if revenue.is_some_and(|(a, b)| b > a) || kpis.is_some_and(|(a, b)| b > a + 1e-9) {
+        let effort_growth = (now_hours - base_hours) / base_hours;
+        let keeps_pace = |(a, b): (f64, f64)| match growth(a, b) {
+            Some(g) => g >= set.min_return_ratio * effort_growth - 1e-9,
+            // From nothing to something: not flat.
+            None => b > 0.0,
+        };
+        if revenue.is_some_and(keeps_pace) || kpis.is_some_and(keeps_pace) {
             return Vec::new();
         }
         let mut returns = Vec::new();
+        let mut facts = vec![
+            Fact::new("rise", FactValue::Percent(effort_growth)),
+            Fact::new("base_hours", FactValue::Number(base_hours)).of("effort.hours_per_month"),
+            Fact::new("now_hours", FactValue::Number(now_hours)).of("effort.hours_per_month"),
+            Fact::new("since", FactValue::Date(base_version.date())),
+        ];
         if let Some((a, b)) = revenue {
-            returns.push(if b < a {
-                format!("revenue fell from {} to {}", number(a), number(b))
-            } else {
-                format!("revenue stayed at {}", number(b))
-            });
+            returns.push(flat_return("revenue", a, b));
+            facts.push(Fact::new("revenue_base", FactValue::Number(a)).of("money.revenue"));
+            facts.push(Fact::new("revenue_now", FactValue::Number(b)).of("money.revenue"));
+            facts.push(Fact::new("revenue_rise", rise(a, b)));
         }
         if let Some((a, b)) = kpis {
-            returns.push(if b < a - 1e-9 {
-                format!("KPI attainment fell from {} to {}", percent(a), percent(b))
-            } else {
-                format!("KPI attainment stayed at {}", percent(b))
-            });
+            returns.push(flat_return("kpi", a, b));
+            facts.push(Fact::new("kpi_base", FactValue::Percent(a)).of("kpis.actual"));
+            facts.push(Fact::new("kpi_now", FactValue::Percent(b)).of("kpis.actual"));
+            facts.push(Fact::new("kpi_rise", rise(a, b)));
         }
-        let message = format!(
-            "our effort rose {}, from {} to {} hours a month since {}, while {}",
-            percent((now_hours - base_hours) / base_hours),
-            number(base_hours),
-            number(now_hours),
-            base_version.date(),
+        let template = format!(
+            "our effort rose {{rise}}, from {{base_hours}} to {{now_hours}} hours a month since \
+             {{since}}, while {}",
             returns.join(" and ")
         );
-        let observed = |s: &Snapshot, h: f64| {
-            let mut text = format!("effort.hours_per_month = {}", number(h));
+        let observed = |version, s: &Snapshot, h: f64| {
+            let mut template = "effort.hours_per_month = {hours}".to_string();
+            let mut facts =
+                vec![Fact::new("hours", FactValue::Number(h)).of("effort.hours_per_month")];
             if let Some(r) = s.front.money.as_ref().and_then(|m| m.revenue) {
-                text.push_str(&format!(", money.revenue = {}", number(r)));
+                template.push_str(", money.revenue = {revenue}");
+                facts.push(Fact::new("revenue", FactValue::Number(r)).of("money.revenue"));
             }
-            text
+            Evidence::of(version, "", Some(h)).stating(
+                &template,
+                facts,
+                Some("effort.hours_per_month"),
+            )
         };
         vec![
-            finding(
-                &EFFORT_DISPROPORTION,
-                current,
-                "effort.hours_per_month",
-                message,
-            )
-            .at_path("effort.hours_per_month")
-            .evidence(vec![
-                Evidence::of(base_version, observed(base, base_hours), Some(base_hours)),
-                Evidence::of(now_version, observed(current, now_hours), Some(now_hours)),
-            ])
-            .measure(Measure::new(
-                "effort.hours_per_month",
-                now_hours,
-                Worse::Higher,
-            )),
+            finding(&EFFORT_DISPROPORTION, current, "effort.hours_per_month", "")
+                .stating(&template, facts)
+                .at_path("effort.hours_per_month")
+                .evidence(vec![
+                    observed(base_version, base, base_hours),
+                    observed(now_version, current, now_hours),
+                ])
+                .measure(Measure::new(
+                    "effort.hours_per_month",
+                    now_hours,
+                    Worse::Higher,
+                )),
         ]
     }
 }
@@ -211,6 +237,66 @@ mod tests {
         assert_eq!(hours(150, 35).since(&milder), Movement::Worse);
         // The same hours with a KPI further down: the hours are what is measured.
         assert_eq!(hours(120, 30).since(&milder), Movement::Same);
+    }
+
+    #[test]
+    fn one_small_deal_does_not_switch_the_sign_off() {
+        // Cumulative revenue creeps up by one small deal while the hours double.
+        let timeline = History::new()
+            .version("2024-01-15", &effort(60, 150000, 40))
+            .version("2024-05-02", &effort(90, 150000, 40))
+            .version("2024-09-01", &effort(120, 162000, 40))
+            .build();
+        let findings = run(&EffortDisproportion, &timeline, "2024-09-02");
+        assert_eq!(findings.len(), 1, "{findings:#?}");
+        assert_eq!(
+            findings[0].message,
+            "our effort rose 100%, from 60 to 120 hours a month since 2024-01-15, while revenue rose only 8%, from 150,000 to 162,000 and KPI attainment stayed at 40%"
+        );
+        // Revenue growing half as fast as the hours keeps pace: the near miss is silent.
+        let timeline = History::new()
+            .version("2024-01-15", &effort(60, 150000, 40))
+            .version("2024-09-01", &effort(120, 225000, 40))
+            .build();
+        assert!(run(&EffortDisproportion, &timeline, "2024-09-02").is_empty());
+        // A KPI creeping up one point is as flat as revenue creeping up.
+        let timeline = History::new()
+            .version("2024-01-15", &effort(60, 150000, 40))
+            .version("2024-09-01", &effort(120, 150000, 41))
+            .build();
+        assert_eq!(run(&EffortDisproportion, &timeline, "2024-09-02").len(), 1);
+    }
+
+    #[test]
+    fn the_ratio_is_read_from_rapport_yaml() {
+        let timeline = History::new()
+            .version("2024-01-15", &effort(60, 150000, 40))
+            .version("2024-09-01", &effort(120, 162000, 40))
+            .build();
+        let config = crate::config::Config::parse(
+            "rapport.yaml",
+            b"rules:\n  effort-disproportion: { min_return_ratio: 0.05 }\n",
+        )
+        .expect("valid settings");
+        let setup = crate::signs::testing::Setup {
+            settings: config.rules,
+            ..Default::default()
+        };
+        // 8% of revenue growth is more than 5% of the hours' 100%.
+        assert!(
+            EffortDisproportion
+                .check(&timeline, &setup.context("2024-09-02"))
+                .is_empty()
+        );
+    }
+
+    #[test]
+    fn returns_starting_from_zero_are_not_flat() {
+        let timeline = History::new()
+            .version("2024-01-15", &effort(60, 0, 0))
+            .version("2024-09-01", &effort(120, 20000, 0))
+            .build();
+        assert!(run(&EffortDisproportion, &timeline, "2024-09-02").is_empty());
     }
 
     #[test]

@@ -1,12 +1,12 @@
 //! Sign 2, goals missed: KPIs far below target, no early wins after launch, a launch without an
 //! agreed plan.
 
-use super::{Reading, actual_measure, describe, history, readings};
+use super::{Reading, actual_measure, describe_stated, history, label_fact, readings};
 use crate::ledger::Timeline;
 use crate::signs::{
-    Context, Evidence, Finding, Measure, Rule, RuleInfo, SettingDoc, Severity, Worse, finding,
-    percent, sign,
+    Context, Evidence, Finding, Measure, Rule, RuleInfo, Severity, Worse, finding, sign,
 };
+use crate::signs::{Fact, FactValue};
 
 pub struct TargetsMissed;
 pub struct NoEarlyWins;
@@ -20,7 +20,7 @@ static TARGETS_MISSED: RuleInfo = RuleInfo {
     escalates: true,
     detects: "A KPI of the current version whose attainment (actual against target, \
         direction-aware: actual/target when higher is better, target/actual when lower is \
-        better) is under `min_attainment` (0.5). Error when the KPI was also under it at the \
+        better) is under {min_attainment}. Error when the KPI was also under it at the \
         previous distinct `as_of` date recorded in history (missed at two consecutive \
         reporting dates).",
     why: "Sign 2: goals missed. Results far below the agreed success criteria, quarter after \
@@ -29,11 +29,6 @@ static TARGETS_MISSED: RuleInfo = RuleInfo {
     fix: "Hold a joint review of the KPI with the partner's leadership: find why it is missed, agree \
         corrective actions with owners and dates, and reset the target only with both sides' \
         agreement, in writing.",
-    settings: &[SettingDoc {
-        key: "min_attainment",
-        default: "0.5",
-        meaning: "attainment below this is a miss",
-    }],
 };
 
 impl Rule for TargetsMissed {
@@ -62,42 +57,54 @@ impl Rule for TargetsMissed {
                 _ => None,
             };
             let previous = previous.filter(|r| r.metric.attainment().is_some_and(|a| a < min));
-            let as_of = kpi.as_of.map(|d| format!(" as of {d}")).unwrap_or_default();
-            let mut message = format!(
-                "{} is at {} of target ({}){as_of}",
-                kpi.label(),
-                percent(attainment),
-                describe(kpi)
-            );
+            let (now, now_facts) = describe_stated("kpis", kpi, "now");
+            let id = Fact::new("id", FactValue::Text(kpi.id.clone())).of("kpis.id");
+            let mut observed_facts = now_facts.clone();
+            observed_facts.push(id);
+            let mut facts = now_facts;
+            facts.push(label_fact("kpis", kpi, "label"));
+            // Attainment is the actual over the target: masked with the actual.
+            facts.push(Fact::new("attainment", FactValue::Percent(attainment)).of("kpis.actual"));
+            let mut template = format!("{{label}} is at {{attainment}} of target ({now})");
+            let mut observed_now = format!("{{id}}: {now}");
+            if let Some(d) = kpi.as_of {
+                let as_of = Fact::new("as_of", FactValue::Date(d)).of("kpis.as_of");
+                observed_facts.push(as_of.clone());
+                facts.push(as_of);
+                template.push_str(" as of {as_of}");
+                observed_now = format!("{{id}} as of {{as_of}}: {now}");
+            }
             let mut evidence = Vec::new();
             if let Some(before) = previous {
                 let a = before.metric.attainment().unwrap_or(0.0);
-                message.push_str(&format!(", and was at {} on {}", percent(a), before.as_of));
-                evidence.push(Evidence::of(
-                    before.version,
-                    format!(
-                        "{} as of {}: {}",
-                        kpi.id,
-                        before.as_of,
-                        describe(before.metric)
+                let (then, mut before_facts) = describe_stated("kpis", before.metric, "before");
+                before_facts.push(Fact::new("id", FactValue::Text(kpi.id.clone())).of("kpis.id"));
+                let before_as_of =
+                    Fact::new("before_as_of", FactValue::Date(before.as_of)).of("kpis.as_of");
+                before_facts.push(before_as_of.clone());
+                template.push_str(", and was at {before_attainment} on {before_as_of}");
+                facts.push(Fact::new("before_attainment", FactValue::Percent(a)).of("kpis.actual"));
+                facts.push(before_as_of);
+                evidence.push(
+                    Evidence::of(before.version, "", before.metric.actual).stating(
+                        &format!("{{id}} as of {{before_as_of}}: {then}"),
+                        before_facts,
+                        Some("kpis.actual"),
                     ),
-                    before.metric.actual,
-                ));
+                );
             }
-            evidence.push(Evidence::of(
-                now_version,
-                match kpi.as_of {
-                    Some(d) => format!("{} as of {d}: {}", kpi.id, describe(kpi)),
-                    None => format!("{}: {}", kpi.id, describe(kpi)),
-                },
-                kpi.actual,
+            evidence.push(Evidence::of(now_version, "", kpi.actual).stating(
+                &observed_now,
+                observed_facts,
+                Some("kpis.actual"),
             ));
             let severity = if previous.is_some() {
                 Severity::Error
             } else {
                 Severity::Warning
             };
-            let mut found = finding(&TARGETS_MISSED, current, kpi.id.clone(), message)
+            let mut found = finding(&TARGETS_MISSED, current, kpi.id.clone(), "")
+                .stating(&template, facts)
                 .severity(severity)
                 .at_path(format!("kpis[{i}].actual"))
                 .evidence(evidence);
@@ -115,18 +122,13 @@ static NO_EARLY_WINS: RuleInfo = RuleInfo {
     title: "No significant deal in the first months after launch",
     default_severity: Severity::Warning,
     escalates: false,
-    detects: "`launched` is set, now is at least `window_days` (120) after it, and no entry of \
+    detects: "`launched` is set, now is at least {window_days} after it, and no entry of \
         `wins` is dated within [launched, launched + window_days].",
     why: "Sign 2: goals missed. A partnership that closes no significant deal in its first four \
         months after launch rarely finds its footing later without a change of plan.",
     example: "launched: 2024-03-01, wins: [] (analysed on 2024-08-01)\n→ no win in the 120 days after launch on 2024-03-01 (the window closed on 2024-06-29)",
     fix: "Go back to the go-to-market plan with the partner: pick one segment and a short list of \
         target accounts, staff a joint pursuit, and review it every two weeks until the first win.",
-    settings: &[SettingDoc {
-        key: "window_days",
-        default: "120",
-        meaning: "days after `launched` within which a win is expected",
-    }],
 };
 
 impl Rule for NoEarlyWins {
@@ -198,7 +200,6 @@ static PLAN_NOT_AGREED: RuleInfo = RuleInfo {
     example: "launched: 2024-03-01\nplan: { agreed: 2024-04-15 }\n→ the go-to-market plan was agreed on 2024-04-15, 45 days after launch on 2024-03-01",
     fix: "Write the go-to-market plan down (segments, targets, who does what) and have both sides' \
         leadership agree it; record the date in `plan.agreed`.",
-    settings: &[],
 };
 
 impl Rule for PlanNotAgreed {

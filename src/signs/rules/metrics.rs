@@ -3,7 +3,7 @@
 use super::history;
 use crate::ledger::{Date, Timeline, Version};
 use crate::signs::{
-    Context, Evidence, Finding, Measure, Rule, RuleInfo, SettingDoc, Severity, Worse, finding, sign,
+    Context, Evidence, Finding, Measure, Rule, RuleInfo, Severity, Worse, finding, sign,
 };
 
 pub struct NoSuccessMetrics;
@@ -16,7 +16,7 @@ static NO_SUCCESS_METRICS: RuleInfo = RuleInfo {
     escalates: false,
     detects: "In the current version: no `kpis` at all (any status but `ended`); a KPI without \
         `target`; or, for `onboarding` and `active` partnerships, a KPI last updated more than \
-        `stale_days` (120) before now. A KPI's last update is its `as_of`, or without one the \
+        {stale_days} before now. A KPI's last update is its `as_of`, or without one the \
         date of the version where its `actual` last changed.",
     why: "Sign 5: no metrics define success, no full reporting. Without written targets, kept up to \
         date, neither side can tell whether the partnership works, and every review becomes a \
@@ -24,11 +24,6 @@ static NO_SUCCESS_METRICS: RuleInfo = RuleInfo {
     example: "kpis:\n  - { id: pipeline, target: 400000, actual: 90000, as_of: 2024-01-31 }\n(analysed on 2024-09-01)\n→ KPI pipeline was last updated on 2024-01-31, 214 days ago",
     fix: "Agree objective KPIs with targets with the partner from the start, name who reports each \
         one, and review them on a fixed schedule.",
-    settings: &[SettingDoc {
-        key: "stale_days",
-        default: "120",
-        meaning: "a KPI not updated for longer is stale",
-    }],
 };
 
 impl Rule for NoSuccessMetrics {

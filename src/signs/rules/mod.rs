@@ -17,7 +17,7 @@ pub mod vendor;
 
 use crate::ledger::model::{Better, Metric};
 use crate::ledger::{Date, Snapshot, Timeline, Version};
-use crate::signs::{Measure, Worse};
+use crate::signs::{Fact, FactValue, Measure, Worse};
 
 /// Valid versions dated on or before `now`, oldest first: the history as it stood at `now`.
 pub(crate) fn history(timeline: &Timeline, now: Date) -> Vec<(&Version, &Snapshot)> {
@@ -175,9 +175,14 @@ pub(crate) fn actual_measure(block: &str, metric: &Metric) -> Option<Measure> {
     )
 }
 
-/// `9 hours against a target of at most 4 hours`, `90,000 EUR against a target of 400,000 EUR`.
-pub(crate) fn describe(metric: &crate::ledger::model::Metric) -> String {
-    use crate::signs::number;
+/// `9 hours against a target of at most 4 hours`, `90,000 EUR against a target of 400,000 EUR`,
+/// as a sentence with facts named `<key>_actual`, `<key>_target` and `<key>_unit`,
+/// read from `<block>.actual`, `<block>.target` and `<block>.unit`.
+pub(crate) fn describe_stated(block: &str, metric: &Metric, key: &str) -> (String, Vec<Fact>) {
+    let number_or_unknown = |name: &str, value: Option<f64>, field: &str| match value {
+        Some(v) => Fact::new(name, FactValue::Number(v)).of(&format!("{block}.{field}")),
+        None => Fact::new(name, FactValue::Text("?".into())),
+    };
     let unit = metric
         .unit
         .as_deref()
@@ -187,9 +192,23 @@ pub(crate) fn describe(metric: &crate::ledger::model::Metric) -> String {
         Better::Higher => "",
         Better::Lower => "at most ",
     };
-    format!(
-        "{}{unit} against a target of {bound}{}{unit}",
-        metric.actual.map_or("?".into(), number),
-        metric.target.map_or("?".into(), number)
+    (
+        format!(
+            "{{{key}_actual}}{{{key}_unit}} against a target of {bound}{{{key}_target}}{{{key}_unit}}"
+        ),
+        vec![
+            number_or_unknown(&format!("{key}_actual"), metric.actual, "actual"),
+            number_or_unknown(&format!("{key}_target"), metric.target, "target"),
+            Fact::new(&format!("{key}_unit"), FactValue::Text(unit)).of(&format!("{block}.unit")),
+        ],
     )
+}
+
+/// A metric's name (or id) as a fact named `key`, read from `<block>.name` when it has one.
+pub(crate) fn label_fact(block: &str, metric: &Metric, key: &str) -> Fact {
+    let fact = Fact::new(key, FactValue::Text(metric.label().to_string()));
+    match metric.name {
+        Some(_) => fact.of(&format!("{block}.name")),
+        None => fact.of(&format!("{block}.id")),
+    }
 }

@@ -5,8 +5,7 @@ use crate::ledger::changes::{ItemHistory, action_items};
 use crate::ledger::model::{EventKind, Side};
 use crate::ledger::{Snapshot, Timeline, Version};
 use crate::signs::{
-    Context, Evidence, Finding, Measure, Rule, RuleInfo, SettingDoc, Severity, Worse, finding,
-    median, sign,
+    Context, Evidence, Finding, Measure, Rule, RuleInfo, Severity, Worse, finding, median, sign,
 };
 
 pub struct PartnerUnresponsive;
@@ -21,32 +20,15 @@ static PARTNER_UNRESPONSIVE: RuleInfo = RuleInfo {
     escalates: false,
     detects: "For `onboarding` and `active` partnerships: unchecked action items owned by \
         `partner:` in the current file that are past their `(due …)` date, or, without a due \
-        date, were opened (first appeared in history) more than `open_days` (30) before now. \
-        Separately, when at least `min_closed` (4) partner items were closed, the median \
+        date, were opened (first appeared in history) more than {open_days} before now. \
+        Separately, when at least {min_closed} partner items were closed, the median \
         time-to-close (opened to checked, from history) of the later half, by closing date, is \
-        at least `close_factor` (2) times that of the earlier half.",
+        at least {close_factor} times that of the earlier half.",
     why: "Sign 7: partner dysfunction. Slow or vague answers are often the first visible symptom \
         of a partner that has deprioritised you or is struggling internally.",
     example: "## 2024-06-12 Quarterly business review\n- [ ] partner: send revised enablement plan (due 2024-06-30)\n(analysed on 2024-08-14)\n→ 1 partner action item overdue: \"send revised enablement plan\" (due 2024-06-30, 45 days overdue)",
     fix: "Raise the overdue items with the partner's primary contact, agree new dates in writing, \
         and escalate to the governance meeting if they slip again.",
-    settings: &[
-        SettingDoc {
-            key: "open_days",
-            default: "30",
-            meaning: "an item without due date open longer is overdue",
-        },
-        SettingDoc {
-            key: "close_factor",
-            default: "2.0",
-            meaning: "later median time-to-close at least this multiple of the earlier",
-        },
-        SettingDoc {
-            key: "min_closed",
-            default: "4",
-            meaning: "closed partner items needed to compare time-to-close",
-        },
-    ],
 };
 
 impl Rule for PartnerUnresponsive {
@@ -173,9 +155,10 @@ static PARTNER_TURNOVER: RuleInfo = RuleInfo {
     escalates: false,
     detects: "Partner contacts (by name) present in one version and gone in the next one \
         descending from it (a merge is compared with its first parent, each branch with where it \
-        started, never one branch with another): fires when at least `min_departures` (2) leave within `window_days` (180) of each other (the \
+        started, never one branch with another): fires when at least {min_departures} leave \
+        within {window_days} of each other (the \
         busiest window is reported). Separately, the partner's primary contact (the `primary` \
-        partner contact) changed to another person at least `primary_changes` (2) times over the \
+        partner contact) changed to another person at least {primary_changes} times over the \
         history.",
     why: "Sign 7: partner dysfunction, staff churn. Each departure takes knowledge of your account \
         with it; a partner that keeps replacing the people on your account is reorganising \
@@ -183,23 +166,6 @@ static PARTNER_TURNOVER: RuleInfo = RuleInfo {
     example: "2024-01-15  contacts: Dana Whitfield, Ola Berg, Tom Ng\n2024-04-02  contacts: Ola Berg, Tom Ng, Lee Park\n2024-07-20  contacts: Tom Ng, Lee Park, Sam Ortiz\n→ 2 partner contacts left within 180 days: Dana Whitfield (2024-04-02), Ola Berg (2024-07-20)",
     fix: "Ask the partner for a named, stable account team and a handover plan for each change; \
         record the people in `contacts` and raise continued churn at the governance meeting.",
-    settings: &[
-        SettingDoc {
-            key: "window_days",
-            default: "180",
-            meaning: "window in which departures are counted",
-        },
-        SettingDoc {
-            key: "min_departures",
-            default: "2",
-            meaning: "departures within the window",
-        },
-        SettingDoc {
-            key: "primary_changes",
-            default: "2",
-            meaning: "changes of the partner's primary contact",
-        },
-    ],
 };
 
 fn partner_names(s: &Snapshot) -> Vec<&str> {
@@ -333,18 +299,13 @@ static PARTNER_DISTRESS: RuleInfo = RuleInfo {
     default_severity: Severity::Warning,
     escalates: true,
     detects: "Each entry of `events` in the current version of kind `layoffs`, `restructuring`, \
-        `acquisition` or `financial-distress`, dated within `within_days` (365) before now (and \
+        `acquisition` or `financial-distress`, dated within {within_days} before now (and \
         not after it). `financial-distress` is an error, the others warnings.",
     why: "Sign 7: partner dysfunction, money trouble and downsizing. A partner under financial or \
         organisational stress cuts first what is not core to it, and your account may be that.",
     example: "events:\n  - { date: 2024-08-01, kind: layoffs, note: Partner cut 10% of its EU staff }\n→ the partner had layoffs on 2024-08-01: Partner cut 10% of its EU staff",
     fix: "Ask the partner's leadership directly what the event means for your account: the people, \
         the roadmap and the support you depend on; review your exit and continuity options.",
-    settings: &[SettingDoc {
-        key: "within_days",
-        default: "365",
-        meaning: "only events this recent count",
-    }],
 };
 
 impl Rule for PartnerDistress {

@@ -4,8 +4,8 @@ use super::{changes, history};
 use crate::ledger::Timeline;
 use crate::ledger::model::Side;
 use crate::signs::{
-    Context, Evidence, Finding, Measure, Rule, RuleInfo, SettingDoc, Severity, Worse,
-    currency_prefix, finding, number, percent, sign, span,
+    Context, Evidence, Fact, FactValue, Finding, Measure, Rule, RuleInfo, Severity, Worse,
+    currency_fact, finding, sign, span,
 };
 
 pub struct PaymentTermsSlip;
@@ -19,8 +19,8 @@ static PAYMENT_TERMS_SLIP: RuleInfo = RuleInfo {
     default_severity: Severity::Warning,
     escalates: true,
     detects: "`terms.payment_days` now greater than the first value recorded in history. Error \
-        when it is at least `error_factor` (2) times the first value, or above `error_days` \
-        (90). Terms that went up and came back (30 → 45 → 30) say nothing. The span is from the \
+        when it is at least {error_factor} times the first value, or above {error_days}. Terms \
+        that went up and came back (30 → 45 → 30) say nothing. The span is from the \
         first version to the version that set the current value.",
     why: "Sign 9: payments delayed, payment terms stretched (net-30 becoming net-180). A partner \
         that keeps asking for longer terms is financing itself on your cash, often because it is \
@@ -29,18 +29,6 @@ static PAYMENT_TERMS_SLIP: RuleInfo = RuleInfo {
     fix: "Renegotiate: tie longer terms to something you get in return (a discount, volume), put \
         the terms back on the agenda of the next contract review, and check the partner's \
         financial health.",
-    settings: &[
-        SettingDoc {
-            key: "error_factor",
-            default: "2.0",
-            meaning: "error at this multiple of the first value",
-        },
-        SettingDoc {
-            key: "error_days",
-            default: "90",
-            meaning: "error above this many days",
-        },
-    ],
 };
 
 impl Rule for PaymentTermsSlip {
@@ -72,16 +60,27 @@ impl Rule for PaymentTermsSlip {
         } else {
             Severity::Warning
         };
-        let message = format!(
-            "payment terms went from net-{first} to net-{now} {}",
-            span(first_version.date(), set_version.date())
-        );
+        let field = "terms.payment_days";
+        let facts = vec![
+            Fact::new("first", FactValue::Number(first as f64)).of(field),
+            Fact::new("now", FactValue::Number(now as f64)).of(field),
+            Fact::new("from", FactValue::Date(first_version.date())),
+            Fact::new("to", FactValue::Date(set_version.date())),
+            Fact::new(
+                "span",
+                FactValue::Text(span(first_version.date(), set_version.date())),
+            ),
+        ];
         let evidence = series
             .iter()
-            .map(|(v, d)| Evidence::of(v, format!("terms.payment_days = {d}"), Some(*d as f64)))
+            .map(|(v, d)| Evidence::field(v, field, *d as f64))
             .collect();
         vec![
-            finding(&PAYMENT_TERMS_SLIP, current, "terms.payment_days", message)
+            finding(&PAYMENT_TERMS_SLIP, current, field, "")
+                .stating(
+                    "payment terms went from net-{first} to net-{now} {span}",
+                    facts,
+                )
                 .severity(severity)
                 .at_path("terms.payment_days")
                 .evidence(evidence)
@@ -100,26 +99,14 @@ static PRICE_CUT: RuleInfo = RuleInfo {
     title: "The price was cut sharply",
     default_severity: Severity::Warning,
     escalates: true,
-    detects: "`terms.price` now at least `min_cut` (25%) below the highest value recorded in an \
-        earlier version. Error at `error_cut` (50%) or more: the price was cut in half.",
+    detects: "`terms.price` now at least {min_cut:%} below the highest value recorded in an \
+        earlier version. Error at {error_cut:%} or more: the price was cut in half.",
     why: "Sign 9: prices cut in half. A sharp cut in what the partnership is worth per year means \
         the value, or the bargaining power, has moved; the rest of the terms rarely stay healthy \
         for long after.",
     example: "2024-01-15  terms: { price: 120000, currency: EUR }\n2024-09-01  terms: { price: 60000, currency: EUR }\n→ error: the price was cut 50%, from EUR 120,000 (2024-01-15) to EUR 60,000 (2024-09-01)",
     fix: "Find out why the price fell and what was given up for it; renegotiate scope, SLAs and \
         effort to match the new price, or reconsider the partnership.",
-    settings: &[
-        SettingDoc {
-            key: "min_cut",
-            default: "0.25",
-            meaning: "cut from the highest earlier price, as a fraction",
-        },
-        SettingDoc {
-            key: "error_cut",
-            default: "0.5",
-            meaning: "error at this cut or more",
-        },
-    ],
 };
 
 impl Rule for PriceCut {
@@ -157,21 +144,25 @@ impl Rule for PriceCut {
         if cut < set.min_cut - 1e-9 {
             return Vec::new();
         }
-        let currency = currency_prefix(current);
-        let message = format!(
-            "the price was cut {}, from {currency}{} ({}) to {currency}{} ({})",
-            percent(cut),
-            number(peak),
-            peak_version.date(),
-            number(now),
-            set_version.date()
-        );
+        let facts = vec![
+            Fact::new("cut", FactValue::Percent(cut)),
+            currency_fact(current),
+            Fact::new("peak", FactValue::Number(peak)).of("terms.price"),
+            Fact::new("peak_date", FactValue::Date(peak_version.date())),
+            Fact::new("now", FactValue::Number(now)).of("terms.price"),
+            Fact::new("now_date", FactValue::Date(set_version.date())),
+        ];
         let evidence = series
             .iter()
-            .map(|(v, p)| Evidence::of(v, format!("terms.price = {}", number(*p)), Some(*p)))
+            .map(|(v, p)| Evidence::field(v, "terms.price", *p))
             .collect();
         vec![
-            finding(&PRICE_CUT, current, "terms.price", message)
+            finding(&PRICE_CUT, current, "terms.price", "")
+                .stating(
+                    "the price was cut {cut}, from {currency}{peak} ({peak_date}) to \
+                     {currency}{now} ({now_date})",
+                    facts,
+                )
                 .severity(if cut >= set.error_cut - 1e-9 {
                     Severity::Error
                 } else {
@@ -192,27 +183,15 @@ static LATE_PAYMENT: RuleInfo = RuleInfo {
     title: "Invoices are paid late",
     default_severity: Severity::Warning,
     escalates: true,
-    detects: "Invoices of the current version paid more than `grace_days` (0) after `due`, or \
+    detects: "Invoices of the current version paid more than {grace_days} after `due`, or \
         unpaid with `due` more than `grace_days` before now; one finding per payer (the partner, \
-        or us) listing the invoices and days late. Error when one is `error_days` (90) or more \
+        or us) listing the invoices and days late. Error when one is {error_days} or more \
         late.",
     why: "Sign 9: payments delayed. A partner paying late is short of cash or of commitment; our \
         own late payments damage the relationship from our side.",
     example: "invoices:\n  - { id: INV-2024-07, payer: partner, amount: 30000, due: 2024-07-31, paid: 2024-09-15 }\n→ the partner paid 1 invoice late: INV-2024-07 paid 46 days late",
     fix: "Chase the open invoices, agree a payment plan for arrears, and make payment discipline a \
         standing item of the governance meeting; if we are the late payer, fix our process first.",
-    settings: &[
-        SettingDoc {
-            key: "grace_days",
-            default: "0",
-            meaning: "days past due tolerated",
-        },
-        SettingDoc {
-            key: "error_days",
-            default: "90",
-            meaning: "error when an invoice is this late",
-        },
-    ],
 };
 
 impl Rule for LatePayment {
@@ -233,6 +212,7 @@ impl Rule for LatePayment {
             let mut worst = 0;
             let mut total = 0;
             let mut path = None;
+            let mut facts = Vec::new();
             for (i, invoice) in current.front.invoices.iter().enumerate() {
                 if invoice.payer != payer {
                     continue;
@@ -255,22 +235,39 @@ impl Rule for LatePayment {
                         "due"
                     }
                 ));
-                late.push(format!("{} {what} {days} days late", invoice.id));
-                let amount = invoice
-                    .amount
-                    .map(|a| format!(", amount {}", number(a)))
-                    .unwrap_or_default();
-                evidence.push(Evidence::dated(
-                    date,
-                    format!(
-                        "{}: due {due}, {}{amount}",
-                        invoice.id,
-                        match invoice.paid {
-                            Some(paid) => format!("paid {paid}"),
-                            None => "unpaid".to_string(),
-                        }
-                    ),
-                    Some(days as f64),
+                // One sentence part per invoice, its facts numbered by their place in it.
+                let k = late.len();
+                late.push(format!("{{id{k}}} {what} {{days{k}}} days late"));
+                facts.push(
+                    Fact::new(&format!("id{k}"), FactValue::Text(invoice.id.clone()))
+                        .of("invoices.id"),
+                );
+                facts.push(Fact::new(
+                    &format!("days{k}"),
+                    FactValue::Number(days as f64),
+                ));
+                let mut observed = "{id}: due {due}, ".to_string();
+                let mut observed_facts = vec![
+                    Fact::new("id", FactValue::Text(invoice.id.clone())).of("invoices.id"),
+                    Fact::new("due", FactValue::Date(due)).of("invoices.due"),
+                ];
+                match invoice.paid {
+                    Some(paid) => {
+                        observed.push_str("paid {paid}");
+                        observed_facts
+                            .push(Fact::new("paid", FactValue::Date(paid)).of("invoices.paid"));
+                    }
+                    None => observed.push_str("unpaid"),
+                }
+                if let Some(amount) = invoice.amount {
+                    observed.push_str(", amount {amount}");
+                    observed_facts
+                        .push(Fact::new("amount", FactValue::Number(amount)).of("invoices.amount"));
+                }
+                evidence.push(Evidence::dated(date, "", Some(days as f64)).stating(
+                    &observed,
+                    observed_facts,
+                    None,
                 ));
             }
             if late.is_empty() {
@@ -280,13 +277,14 @@ impl Rule for LatePayment {
                 Side::Partner => ("the partner paid", "invoices:partner", "partner"),
                 Side::Ours => ("we paid", "invoices:ours", "ours"),
             };
-            let message = format!(
-                "{who} {} invoice{} late: {}",
-                late.len(),
+            let template = format!(
+                "{who} {{count}} invoice{} late: {}",
                 if late.len() == 1 { "" } else { "s" },
                 late.join(", ")
             );
-            let mut f = finding(&LATE_PAYMENT, current, subject, message)
+            facts.push(Fact::new("count", FactValue::Number(late.len() as f64)));
+            let mut f = finding(&LATE_PAYMENT, current, subject, "")
+                .stating(&template, facts)
                 .severity(if worst >= set.error_days {
                     Severity::Error
                 } else {

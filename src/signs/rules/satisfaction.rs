@@ -3,8 +3,8 @@
 use super::history;
 use crate::ledger::Timeline;
 use crate::signs::{
-    Context, Evidence, Finding, Measure, Rule, RuleInfo, SettingDoc, Severity, Worse, finding,
-    number, sign,
+    Context, Evidence, Fact, FactValue, Finding, Measure, Rule, RuleInfo, Severity, Worse, finding,
+    sign,
 };
 
 pub struct SatisfactionDecline;
@@ -15,7 +15,7 @@ static SATISFACTION_DECLINE: RuleInfo = RuleInfo {
     title: "Satisfaction with the partnership is falling",
     default_severity: Severity::Warning,
     escalates: true,
-    detects: "`satisfaction.score` now at least `min_drop` (0.5) below its highest value in an \
+    detects: "`satisfaction.score` now at least {min_drop} below its highest value in an \
         earlier version. Error when, at the same time, every SLA of the current version has an \
         actual meeting its target (there is at least one SLA): the contract is delivered and \
         people are still unhappy.",
@@ -25,11 +25,6 @@ static SATISFACTION_DECLINE: RuleInfo = RuleInfo {
     example: "2024-03-31  satisfaction: { score: 4.5 }\n2024-09-30  satisfaction: { score: 3.6 }, every SLA met\n→ error: satisfaction fell from 4.5 (2024-03-31) to 3.6 (2024-09-30) while every SLA is met (2 of 2)",
     fix: "Ask the stakeholders what changed, in their words; bring it to the partner's leadership \
         and add the KPIs or SLAs that capture it, so the contract measures what matters.",
-    settings: &[SettingDoc {
-        key: "min_drop",
-        default: "0.5",
-        meaning: "drop from the highest earlier score",
-    }],
 };
 
 impl Rule for SatisfactionDecline {
@@ -67,45 +62,40 @@ impl Rule for SatisfactionDecline {
         let slas = &current.front.slas;
         let met = slas.iter().filter(|s| s.is_met() == Some(true)).count();
         let all_met = !slas.is_empty() && met == slas.len();
-        let mut message = format!(
-            "satisfaction fell from {} ({}) to {} ({})",
-            number(peak_score),
-            peak_as_of.unwrap_or(peak_version.date()),
-            number(now_score),
-            now_as_of.unwrap_or(now_version.date()),
-        );
+        let field = "satisfaction.score";
+        let mut facts = vec![
+            Fact::new("peak", FactValue::Number(peak_score)).of(field),
+            Fact::new(
+                "peak_date",
+                FactValue::Date(peak_as_of.unwrap_or(peak_version.date())),
+            ),
+            Fact::new("now", FactValue::Number(now_score)).of(field),
+            Fact::new(
+                "now_date",
+                FactValue::Date(now_as_of.unwrap_or(now_version.date())),
+            ),
+        ];
+        let mut template =
+            "satisfaction fell from {peak} ({peak_date}) to {now} ({now_date})".to_string();
         if all_met {
-            message.push_str(&format!(
-                " while every SLA is met ({met} of {})",
-                slas.len()
-            ));
+            template.push_str(" while every SLA is met ({met} of {slas})");
+            facts.push(Fact::new("met", FactValue::Number(met as f64)));
+            facts.push(Fact::new("slas", FactValue::Number(slas.len() as f64)));
         }
         vec![
-            finding(
-                &SATISFACTION_DECLINE,
-                current,
-                "satisfaction.score",
-                message,
-            )
-            .severity(if all_met {
-                Severity::Error
-            } else {
-                Severity::Warning
-            })
-            .at_path("satisfaction.score")
-            .evidence(vec![
-                Evidence::of(
-                    peak_version,
-                    format!("satisfaction.score = {}", number(peak_score)),
-                    Some(peak_score),
-                ),
-                Evidence::of(
-                    now_version,
-                    format!("satisfaction.score = {}", number(now_score)),
-                    Some(now_score),
-                ),
-            ])
-            .measure(Measure::new("satisfaction.score", now_score, Worse::Lower)),
+            finding(&SATISFACTION_DECLINE, current, field, "")
+                .stating(&template, facts)
+                .severity(if all_met {
+                    Severity::Error
+                } else {
+                    Severity::Warning
+                })
+                .at_path("satisfaction.score")
+                .evidence(vec![
+                    Evidence::field(peak_version, field, peak_score),
+                    Evidence::field(now_version, field, now_score),
+                ])
+                .measure(Measure::new("satisfaction.score", now_score, Worse::Lower)),
         ]
     }
 }

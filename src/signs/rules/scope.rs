@@ -5,7 +5,7 @@ use crate::ledger::changes::{Change, scope_changes};
 use crate::ledger::model::ScopeOwner;
 use crate::ledger::{Timeline, Version};
 use crate::signs::{
-    Context, Evidence, Finding, Measure, Rule, RuleInfo, SettingDoc, Severity, Worse, finding, sign,
+    Context, Evidence, Finding, Measure, Rule, RuleInfo, Severity, Worse, finding, sign,
 };
 
 pub struct ScopeDrift;
@@ -20,8 +20,8 @@ static SCOPE_DRIFT: RuleInfo = RuleInfo {
     detects: "Commits that change `scope` against the valid version they descend from (a merge \
         against its first parent, never one branch against another): an item added or \
         removed (by `id`), or reworded (its `summary` similar to the previous one by less than \
-        `min_similarity`, 0.6, as a word-level diff ratio). Fires when at least `min_commits` \
-        (3) such commits fall within `window_days` (180) of each other anywhere in history (the \
+        {min_similarity}, as a word-level diff ratio). Fires when at least {min_commits} such \
+        commits fall within {window_days} of each other anywhere in history (the \
         busiest window is reported). The first version's scope is where it starts, not a \
         change.",
     why: "Sign 10: the scope is unclear. A scope rewritten every few weeks means nobody has pinned \
@@ -29,23 +29,6 @@ static SCOPE_DRIFT: RuleInfo = RuleInfo {
     example: "2024-01-15  scope: [eu-hosting]\n2024-02-01  scope: [eu-hosting, analytics]          (added)\n2024-03-10  scope: [eu-hosting: reworded, analytics]\n2024-05-20  scope: [eu-hosting]                     (removed analytics)\n→ the scope changed in 3 commits within 180 days (2024-02-01 to 2024-05-20)",
     fix: "Hold a scope workshop with both sides, write down each responsibility with an owner and \
         an SLA, and change it only through the governance meeting.",
-    settings: &[
-        SettingDoc {
-            key: "min_commits",
-            default: "3",
-            meaning: "commits changing the scope within the window",
-        },
-        SettingDoc {
-            key: "window_days",
-            default: "180",
-            meaning: "window in days",
-        },
-        SettingDoc {
-            key: "min_similarity",
-            default: "0.6",
-            meaning: "a summary less similar than this to its previous text is reworded",
-        },
-    ],
 };
 
 impl Rule for ScopeDrift {
@@ -146,7 +129,6 @@ static SCOPE_UNDEFINED: RuleInfo = RuleInfo {
     example: "scope:\n  - { id: eu-hosting, summary: Managed hosting for EU tenants, owner: partner }\n→ partner-owned scope item eu-hosting has no SLA",
     fix: "Give every scope item an owner, and every partner-owned item an SLA with a target, agreed \
         with the partner and written in `slas`.",
-    settings: &[],
 };
 
 impl Rule for ScopeUndefined {

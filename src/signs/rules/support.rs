@@ -1,11 +1,11 @@
 //! Sign 8, support is weak and error-prone: SLAs missed, breaches and tickets piling up.
 
-use super::{Reading, actual_measure, describe, history, readings};
+use super::{Reading, actual_measure, describe_stated, history, label_fact, readings};
 use crate::ledger::{Snapshot, Timeline};
 use crate::signs::{
-    Context, Evidence, Finding, Measure, Rule, RuleInfo, SettingDoc, Severity, Worse, finding,
-    number, sign,
+    Context, Evidence, Finding, Measure, Rule, RuleInfo, Severity, Worse, finding, sign,
 };
+use crate::signs::{Fact, FactValue};
 
 pub struct SupportDegrading;
 
@@ -18,7 +18,7 @@ static SUPPORT_DEGRADING: RuleInfo = RuleInfo {
     detects: "An SLA of the current version whose actual misses its target in the SLA's direction \
         (`better`): a warning, an error when it was also missed at the previous distinct `as_of` \
         recorded in history. Separately, `support.sla_breaches` or `support.open_tickets` \
-        strictly rising over the last `rising_versions` (3) or more values recorded across \
+        strictly rising over the last {rising_versions} or more values recorded across \
         versions (versions that left the value unchanged are skipped), ending at the current \
         version.",
     why: "Sign 8: support is weak and error-prone. Missed service levels and growing backlogs are \
@@ -27,11 +27,6 @@ static SUPPORT_DEGRADING: RuleInfo = RuleInfo {
     fix: "Review the missed SLAs with the partner's support lead, ask for a corrective plan with \
         dates, apply the contract's service credits, and renegotiate the SLAs or the support \
         process where they no longer fit.",
-    settings: &[SettingDoc {
-        key: "rising_versions",
-        default: "3",
-        meaning: "strictly rising values in a row that make a trend",
-    }],
 };
 
 impl Rule for SupportDegrading {
@@ -57,44 +52,57 @@ impl Rule for SupportDegrading {
                 _ => None,
             }
             .filter(|r| r.metric.is_met() == Some(false));
-            let as_of = sla.as_of.map(|d| format!(" as of {d}")).unwrap_or_default();
-            let mut message = format!("SLA {} is missed: {}{as_of}", sla.label(), describe(sla));
+            let (now, now_facts) = describe_stated("slas", sla, "now");
+            let mut observed_facts = now_facts.clone();
+            observed_facts.push(Fact::new("id", FactValue::Text(sla.id.clone())).of("slas.id"));
+            let mut facts = now_facts;
+            facts.push(label_fact("slas", sla, "label"));
+            let mut template = format!("SLA {{label}} is missed: {now}");
+            let mut observed_now = format!("{{id}}: {now}");
+            if let Some(d) = sla.as_of {
+                let as_of = Fact::new("as_of", FactValue::Date(d)).of("slas.as_of");
+                observed_facts.push(as_of.clone());
+                facts.push(as_of);
+                template.push_str(" as of {as_of}");
+                observed_now = format!("{{id}} as of {{as_of}}: {now}");
+            }
             let mut evidence = Vec::new();
             if let Some(before) = previous {
-                message.push_str(&format!(
-                    ", and was missed on {} ({})",
-                    before.as_of,
-                    before.metric.actual.map_or("?".into(), number)
-                ));
-                evidence.push(Evidence::of(
-                    before.version,
-                    format!(
-                        "{} as of {}: {}",
-                        sla.id,
-                        before.as_of,
-                        describe(before.metric)
+                let (then, mut before_facts) = describe_stated("slas", before.metric, "before");
+                before_facts.push(Fact::new("id", FactValue::Text(sla.id.clone())).of("slas.id"));
+                let before_as_of =
+                    Fact::new("before_as_of", FactValue::Date(before.as_of)).of("slas.as_of");
+                before_facts.push(before_as_of.clone());
+                template.push_str(", and was missed on {before_as_of} ({before_actual})");
+                facts.push(before_as_of);
+                facts.extend(
+                    before_facts
+                        .iter()
+                        .filter(|f| f.name == "before_actual")
+                        .cloned(),
+                );
+                evidence.push(
+                    Evidence::of(before.version, "", before.metric.actual).stating(
+                        &format!("{{id}} as of {{before_as_of}}: {then}"),
+                        before_facts,
+                        Some("slas.actual"),
                     ),
-                    before.metric.actual,
-                ));
+                );
             }
-            evidence.push(Evidence::of(
-                now_version,
-                format!("{}{as_of}: {}", sla.id, describe(sla)),
-                sla.actual,
+            evidence.push(Evidence::of(now_version, "", sla.actual).stating(
+                &observed_now,
+                observed_facts,
+                Some("slas.actual"),
             ));
-            let mut found = finding(
-                &SUPPORT_DEGRADING,
-                current,
-                format!("sla:{}", sla.id),
-                message,
-            )
-            .severity(if previous.is_some() {
-                Severity::Error
-            } else {
-                Severity::Warning
-            })
-            .at_path(format!("slas[{i}].actual"))
-            .evidence(evidence);
+            let mut found = finding(&SUPPORT_DEGRADING, current, format!("sla:{}", sla.id), "")
+                .stating(&template, facts)
+                .severity(if previous.is_some() {
+                    Severity::Error
+                } else {
+                    Severity::Warning
+                })
+                .at_path(format!("slas[{i}].actual"))
+                .evidence(evidence);
             // `slas.<id>.actual` against the SLA's target, like the evidence values.
             found.measure = actual_measure("slas", sla);
             findings.push(found);

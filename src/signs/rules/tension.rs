@@ -1,9 +1,10 @@
 //! Sign 3, tension shows: the talk in meeting notes turns from professional to emotional.
 
 use crate::ledger::{Meeting, Timeline};
+use crate::numbers::one_decimal;
 use crate::signs::vocabulary::{Lexicon, text_size};
 use crate::signs::{
-    Context, Evidence, Finding, Measure, Rule, RuleInfo, SettingDoc, Severity, Worse, finding, sign,
+    Context, Evidence, Finding, Measure, Rule, RuleInfo, Severity, Worse, finding, sign,
 };
 
 pub struct TensionRising;
@@ -17,38 +18,18 @@ static TENSION_RISING: RuleInfo = RuleInfo {
     detects: "Counts conflict and emotion words (built-in English and Chinese lists plus \
         `vocabulary.tension` from rapport.yaml) in the text of the current file's meetings. \
         English matches whole words ignoring case; Chinese matches inside the text, since it has \
-        no spaces. The rate is hits per 1,000 characters of notes (white space not counted). \
-        Meetings dated within `recent_days` (90) before now are recent, older ones earlier. Fires \
-        when recent meetings hold at least `min_recent_hits` (3) hits, earlier meetings hold at \
-        least `min_earlier_chars` (100) characters, and the recent rate is at least `min_factor` \
-        (2) times the earlier rate (an earlier rate of zero counts as exceeded).",
+        no spaces. The rate is hits per 1,000 words of notes, words as Unicode splits them \
+        (UAX #29): an English word is one word, each Chinese character is one, so the same \
+        notes in either language weigh about alike. Meetings dated within {recent_days} before \
+        now are recent, older ones earlier. Fires when recent meetings hold at least \
+        {min_recent_hits} hits, earlier meetings hold at least {min_earlier_words} words, and \
+        the recent rate is at least {min_factor} times the earlier rate (an earlier rate of zero \
+        counts as exceeded).",
     why: "Sign 3: tension shows. When the team's talk about a partner turns from professional to \
         emotional, trust is already eroding, usually before any number shows it.",
-    example: "## 2024-01-10 Review\nGood progress on the integration.\n…\n## 2024-06-12 Review\nWe are frustrated: another missed date is unacceptable and we will escalate.\n→ conflict words rose to 9.4 per 1,000 characters of meeting notes in the last 90 days (3 in 2 meetings), from 0.0 before",
+    example: "## 2024-01-10 Review\nGood progress on the integration.\n…\n## 2024-06-12 Review\nWe are frustrated: another missed date is unacceptable and we will escalate.\n→ conflict words rose to 50.0 per 1,000 words of meeting notes in the last 90 days (3 in 2 meetings), from 0.0 before",
     fix: "Bring the issues behind the words to a governance meeting with both sides' leadership: \
         name them, agree owners and dates, and keep the notes factual so progress can be followed.",
-    settings: &[
-        SettingDoc {
-            key: "recent_days",
-            default: "90",
-            meaning: "meetings this recent are compared with older ones",
-        },
-        SettingDoc {
-            key: "min_factor",
-            default: "2.0",
-            meaning: "recent rate at least this multiple of the earlier rate",
-        },
-        SettingDoc {
-            key: "min_recent_hits",
-            default: "3",
-            meaning: "vocabulary hits needed in recent meetings",
-        },
-        SettingDoc {
-            key: "min_earlier_chars",
-            default: "100",
-            meaning: "characters of earlier notes needed to compare with",
-        },
-    ],
 };
 
 fn meeting_text(m: &Meeting) -> String {
@@ -67,7 +48,7 @@ impl Rule for TensionRising {
         };
         let lexicon = Lexicon::shared_tension(&cx.vocabulary.tension);
         let cut = cx.now.sub_days(set.recent_days);
-        let (mut recent_hits, mut recent_chars, mut earlier_hits, mut earlier_chars) =
+        let (mut recent_hits, mut recent_words, mut earlier_hits, mut earlier_words) =
             (0usize, 0usize, 0usize, 0usize);
         let mut evidence = Vec::new();
         let mut first_line = None;
@@ -79,7 +60,7 @@ impl Rule for TensionRising {
             let hits = lexicon.hits(&text);
             if meeting.date > cut {
                 recent_hits += hits.len();
-                recent_chars += text_size(&text);
+                recent_words += text_size(&text);
                 if !hits.is_empty() {
                     recent_meetings += 1;
                     first_line.get_or_insert(meeting.line);
@@ -94,31 +75,33 @@ impl Rule for TensionRising {
                 }
             } else {
                 earlier_hits += hits.len();
-                earlier_chars += text_size(&text);
+                earlier_words += text_size(&text);
             }
         }
         if recent_hits < set.min_recent_hits
-            || earlier_chars < set.min_earlier_chars
-            || recent_chars == 0
+            || earlier_words < set.min_earlier_words
+            || recent_words == 0
         {
             return Vec::new();
         }
-        let rate = |hits: usize, chars: usize| hits as f64 * 1000.0 / chars.max(1) as f64;
-        let recent_rate = rate(recent_hits, recent_chars);
-        let earlier_rate = rate(earlier_hits, earlier_chars);
+        let rate = |hits: usize, words: usize| hits as f64 * 1000.0 / words.max(1) as f64;
+        let recent_rate = rate(recent_hits, recent_words);
+        let earlier_rate = rate(earlier_hits, earlier_words);
         if recent_rate < set.min_factor * earlier_rate {
             return Vec::new();
         }
         let message = format!(
-            "conflict words rose to {recent_rate:.1} per 1,000 characters of meeting notes in the last {} days ({recent_hits} in {recent_meetings} meeting{}), from {earlier_rate:.1} before ({earlier_hits} in {earlier_chars} characters)",
+            "conflict words rose to {} per 1,000 words of meeting notes in the last {} days ({recent_hits} in {recent_meetings} meeting{}), from {} before ({earlier_hits} in {earlier_words} words)",
+            one_decimal(recent_rate),
             set.recent_days,
             if recent_meetings == 1 { "" } else { "s" },
+            one_decimal(earlier_rate),
         );
         vec![
             finding(&TENSION_RISING, current, "meetings", message)
                 .at_line(first_line.unwrap_or(1))
                 .evidence(evidence)
-                // Hits per 1,000 characters of recent notes, as the message says.
+                // Hits per 1,000 words of recent notes, as the message says.
                 .measure(Measure::new(
                     "meetings.tension_rate",
                     recent_rate,
@@ -131,6 +114,7 @@ impl Rule for TensionRising {
 #[cfg(test)]
 mod tests {
     use super::*;
+    use crate::signs::Finding;
     use crate::signs::Movement;
     use crate::signs::testing::{History, evidence, front, run};
 
@@ -154,7 +138,7 @@ mod tests {
         let f = &findings[0];
         assert_eq!(
             f.message,
-            "conflict words rose to 48.8 per 1,000 characters of meeting notes in the last 90 days (4 in 1 meeting), from 0.0 before (0 in 298 characters)"
+            "conflict words rose to 266.7 per 1,000 words of meeting notes in the last 90 days (4 in 1 meeting), from 0.0 before (0 in 58 words)"
         );
         assert_eq!(
             evidence(f),
@@ -168,8 +152,8 @@ mod tests {
             (m.name.as_str(), m.worse, m.target),
             ("meetings.tension_rate", Worse::Higher, None)
         );
-        // 4 hits in 82 characters of notes.
-        assert!((m.value - 4000.0 / 82.0).abs() < 1e-9, "{}", m.value);
+        // 4 hits in 15 words of notes.
+        assert!((m.value - 4000.0 / 15.0).abs() < 1e-9, "{}", m.value);
     }
 
     #[test]
@@ -204,6 +188,107 @@ mod tests {
             evidence(&findings[0]),
             vec!["2024-06-12 紧急会议: \"不满\", \"太离谱\", \"无法接受\""]
         );
+    }
+
+    /// One story as an English team and a Chinese team would write it: three calm monthly
+    /// reviews, then (or, for `steady`, also before) three tense ones over the summer.
+    struct Story {
+        title: &'static str,
+        attendees: &'static str,
+        calm: [&'static str; 3],
+        tense: [&'static str; 3],
+    }
+
+    const ENGLISH_STORY: Story = Story {
+        title: "Monthly review",
+        attendees: "Attendees: Dana Whitfield, Tom Ng, Priya Raman",
+        calm: [
+            "Integration on track.",
+            "First customer live.",
+            "Training plan agreed.",
+        ],
+        tense: [
+            "Delivery slipped again; the customer filed a complaint and we are disappointed.",
+            "The customer is frustrated with the delays, which we find unacceptable.",
+            "Third missed date. We will escalate to their VP.",
+        ],
+    };
+
+    const CHINESE_STORY: Story = Story {
+        title: "月度例会",
+        attendees: "参会人员：王伟、李娜、陈静",
+        calm: ["集成按计划推进。", "首个客户上线。", "培训计划已确定。"],
+        tense: [
+            "交付再次延期，客户提出投诉，我们很失望。",
+            "客户对延期不满，我们无法接受。",
+            "第三次错过日期，我们将升级投诉至对方副总裁。",
+        ],
+    };
+
+    impl Story {
+        fn text(&self, steady: bool) -> String {
+            let earlier = if steady { &self.tense } else { &self.calm };
+            let dates = ["2024-01-15", "2024-02-12", "2024-03-11"];
+            let later = ["2024-07-15", "2024-08-12", "2024-09-09"];
+            let mut text = front(
+                "contacts:\n  - { name: Dana Whitfield, side: partner, level: executive }\n  - { name: Tom Ng, side: partner, level: manager }\n",
+            );
+            for (day, note) in dates
+                .iter()
+                .zip(earlier)
+                .chain(later.iter().zip(&self.tense))
+            {
+                text.push_str(&format!(
+                    "## {day} {}\n{}\n\n{note}\n\n",
+                    self.title, self.attendees
+                ));
+            }
+            text
+        }
+
+        fn verdict(&self, steady: bool) -> Vec<Finding> {
+            let timeline = History::new()
+                .version("2024-09-10", &self.text(steady))
+                .build();
+            run(&TensionRising, &timeline, "2024-09-20")
+        }
+    }
+
+    #[test]
+    fn the_same_story_in_english_and_in_chinese_gets_the_same_verdict() {
+        // Terse calm notes: the Chinese team's hold fewer than 100 characters, the English
+        // team's more, so measured in characters only the English story was reported.
+        let calm_characters = |story: &Story| {
+            story
+                .calm
+                .iter()
+                .map(|n| format!("{}{}{n}", story.title, story.attendees))
+                .map(|t| t.chars().filter(|c| !c.is_whitespace()).count())
+                .sum::<usize>()
+        };
+        assert!(calm_characters(&CHINESE_STORY) < 100);
+        assert!(calm_characters(&ENGLISH_STORY) > 100);
+        for story in [&ENGLISH_STORY, &CHINESE_STORY] {
+            let rising = story.verdict(false);
+            assert_eq!(rising.len(), 1, "{}: {rising:#?}", story.title);
+            assert_eq!(rising[0].evidence.len(), 3, "{}", story.title);
+            let hits: f64 = rising[0].evidence.iter().filter_map(|e| e.value).sum();
+            assert_eq!(hits, 5.0, "{}", story.title);
+            // The near miss: the same words all year long are a steady tone, not a rise.
+            let steady = story.verdict(true);
+            assert!(steady.is_empty(), "{}: {steady:#?}", story.title);
+        }
+        // Both languages land within a factor of two of each other in words.
+        let words = |story: &Story| {
+            story
+                .calm
+                .iter()
+                .chain(&story.tense)
+                .map(|n| text_size(n))
+                .sum::<usize>() as f64
+        };
+        let ratio = words(&CHINESE_STORY) / words(&ENGLISH_STORY);
+        assert!((0.5..2.0).contains(&ratio), "{ratio}");
     }
 
     #[test]

@@ -3,8 +3,8 @@
 use super::{baseline, history};
 use crate::ledger::{Snapshot, Timeline};
 use crate::signs::{
-    Context, Evidence, Finding, Measure, Rule, RuleInfo, SettingDoc, Severity, Worse,
-    currency_prefix, finding, number, sign,
+    Context, Evidence, Fact, FactValue, Finding, Measure, Rule, RuleInfo, Severity, Worse,
+    currency_fact, finding, sign,
 };
 
 pub struct ValueGap;
@@ -15,10 +15,10 @@ static VALUE_GAP: RuleInfo = RuleInfo {
     title: "Revenue stays below what the partnership costs",
     default_severity: Severity::Warning,
     escalates: true,
-    detects: "`money.revenue / money.invested` below `min_ratio` (1) now, and not improving: the \
-        ratio now is at or below the ratio at the latest version dated at least `window_days` \
-        (180) before now (or at the first version, when the history is shorter). Error when the \
-        ratio is below `error_ratio` (0.5) and now is at least `error_after_days` (365) after \
+    detects: "`money.revenue / money.invested` below {min_ratio} now, and not improving: the \
+        ratio now is at or below the ratio at the latest version dated at least {window_days} \
+        before now (or at the first version, when the history is shorter). Error when the \
+        ratio is below {error_ratio} and now is at least {error_after_days} after \
         `since`.",
     why: "Sign 1: the value does not show. A partnership that has not paid back the time and money \
         put in, and is not moving toward it, costs more every month it continues unexamined.",
@@ -26,28 +26,6 @@ static VALUE_GAP: RuleInfo = RuleInfo {
     fix: "Review the business case with the partner's leadership: agree a shared go-to-market plan \
         with revenue milestones, cut the investment to what the plan needs, or end a partnership \
         whose cost outweighs what it returns.",
-    settings: &[
-        SettingDoc {
-            key: "min_ratio",
-            default: "1.0",
-            meaning: "revenue / invested below this is a gap",
-        },
-        SettingDoc {
-            key: "window_days",
-            default: "180",
-            meaning: "the ratio must have improved over this many days",
-        },
-        SettingDoc {
-            key: "error_ratio",
-            default: "0.5",
-            meaning: "below this ratio the finding is an error…",
-        },
-        SettingDoc {
-            key: "error_after_days",
-            default: "365",
-            meaning: "…once this many days have passed since `since`",
-        },
-    ],
 };
 
 fn ratio(s: &Snapshot) -> Option<(f64, f64, f64)> {
@@ -82,39 +60,46 @@ impl Rule for ValueGap {
         if now_ratio > base_ratio + 1e-9 {
             return Vec::new();
         }
-        let currency = currency_prefix(current);
+        let currency = currency_fact(current);
         let trend = if std::ptr::eq(base_version, now_version) {
-            String::new()
+            ""
         } else if base_version.date() <= window_start {
-            format!(" and not improving over the last {} days", set.window_days)
+            " and not improving over the last {window_days} days"
         } else {
-            format!(" and not improving since {}", base_version.date())
+            " and not improving since {since}"
         };
-        let message = format!(
-            "revenue is {now_ratio:.2}× investment ({currency}{} against {}){trend}",
-            number(revenue),
-            number(invested)
+        let template = format!(
+            "revenue is {{ratio}}× investment ({{currency}}{{revenue}} against {{invested}}){trend}"
         );
+        let facts = vec![
+            Fact::new("ratio", FactValue::Ratio(now_ratio)),
+            currency.clone(),
+            Fact::new("revenue", FactValue::Number(revenue)).of("money.revenue"),
+            Fact::new("invested", FactValue::Number(invested)).of("money.invested"),
+            Fact::new("window_days", FactValue::Number(set.window_days as f64)),
+            Fact::new("since", FactValue::Date(base_version.date())),
+        ];
         let mut evidence = Vec::new();
-        let observed = |r: f64, rev: f64, inv: f64| {
-            format!(
-                "money.revenue = {}, money.invested = {} ({r:.2}×)",
-                number(rev),
-                number(inv)
+        let observed = |version, r: f64, rev: f64, inv: f64| {
+            Evidence::of(version, "", Some(r)).stating(
+                "money.revenue = {revenue}, money.invested = {invested} ({ratio}×)",
+                vec![
+                    Fact::new("revenue", FactValue::Number(rev)).of("money.revenue"),
+                    Fact::new("invested", FactValue::Number(inv)).of("money.invested"),
+                    Fact::new("ratio", FactValue::Ratio(r)),
+                ],
+                None,
             )
         };
         if !std::ptr::eq(base_version, now_version) {
-            evidence.push(Evidence::of(
+            evidence.push(observed(
                 base_version,
-                observed(base_ratio, base_revenue, base_invested),
-                Some(base_ratio),
+                base_ratio,
+                base_revenue,
+                base_invested,
             ));
         }
-        evidence.push(Evidence::of(
-            now_version,
-            observed(now_ratio, revenue, invested),
-            Some(now_ratio),
-        ));
+        evidence.push(observed(now_version, now_ratio, revenue, invested));
         let year_on = current
             .front
             .since
@@ -125,7 +110,8 @@ impl Rule for ValueGap {
             Severity::Warning
         };
         vec![
-            finding(&VALUE_GAP, current, "money", message)
+            finding(&VALUE_GAP, current, "money", "")
+                .stating(&template, facts)
                 .severity(severity)
                 .at_path("money.revenue")
                 .evidence(evidence)

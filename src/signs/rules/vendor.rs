@@ -4,7 +4,7 @@ use super::history;
 use crate::ledger::model::RequirementStatus;
 use crate::ledger::{Date, Timeline};
 use crate::signs::{
-    Context, Evidence, Finding, Measure, Rule, RuleInfo, SettingDoc, Severity, Worse, finding, sign,
+    Context, Evidence, Finding, Measure, Rule, RuleInfo, Severity, Worse, finding, sign,
 };
 
 pub struct VendorCentric;
@@ -16,26 +16,14 @@ static VENDOR_CENTRIC: RuleInfo = RuleInfo {
     default_severity: Severity::Warning,
     escalates: false,
     detects: "In the current version, the unanswered requirements are those `declined`, and those \
-        `open` and raised more than `open_days` (90) before now. Fires when at least \
-        `min_offers` (1) offers dated after the earliest of them (an offer without `date` is \
+        `open` and raised more than {open_days} before now. Fires when at least \
+        {min_offers} offers dated after the earliest of them (an offer without `date` is \
         dated by the version where it first appeared) answer none of them.",
     why: "Sign 6: the solution serves the seller. A partner that keeps proposing its own products \
         while what you asked for stays open is selling to you, not building with you.",
     example: "requirements: [{ id: sso, status: open, raised: 2024-02-01 }]\noffers: [{ summary: Premium analytics bundle, date: 2024-05-02 }]\n(analysed on 2024-09-01)\n→ 1 requirement unanswered (sso open for 213 days) while the partner added 1 offer answering none of them",
     fix: "Put the open requirements on the agenda of the next leadership review, ask the partner for \
         a dated answer to each, and decline offers that answer none of them until they do.",
-    settings: &[
-        SettingDoc {
-            key: "open_days",
-            default: "90",
-            meaning: "an open requirement older than this is unanswered",
-        },
-        SettingDoc {
-            key: "min_offers",
-            default: "1",
-            meaning: "offers answering none of them needed to fire",
-        },
-    ],
 };
 
 impl Rule for VendorCentric {
