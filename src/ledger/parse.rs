@@ -152,23 +152,35 @@ pub(crate) fn parse_reusing(
         Some(cache) => cache.body(file, parts.body, parts.body_line),
         None => parse_body(parts.body, parts.body_line),
     };
+    let mut warnings = Vec::new();
     for problem in problems {
-        diagnostics.push(Diagnostic::unquoted(
+        let diagnostic = Diagnostic::unquoted(
             file,
             (problem.line, problem.column),
-            "invalid-date",
+            problem.code,
             problem.message,
             Some(problem.help),
-        ));
+        );
+        if problem.warning {
+            warnings.push(diagnostic);
+        } else {
+            diagnostics.push(diagnostic);
+        }
     }
     match front {
         Some(front) if diagnostics.is_empty() => {
             let id = front.id.clone().unwrap_or_else(|| default_id(file));
+            let warnings = if warnings.is_empty() {
+                warnings
+            } else {
+                finish(file, text, warnings)
+            };
             Ok(Snapshot {
                 id,
                 path: file.to_string(),
                 front,
                 body,
+                warnings,
             })
         }
         _ => Err(finish(file, text, diagnostics)),

@@ -26,6 +26,11 @@ pub struct CheckDocument<'a> {
     pub files: usize,
     pub valid: bool,
     pub diagnostics: &'a [Diagnostic],
+    /// Parts of valid files written in a form rapport does not read (a meeting heading dated
+    /// `2024/06/12`, an item due "next week"), each located, with the rewrite that rapport reads
+    /// (absent when there are none).
+    #[serde(default, skip_serializing_if = "<[_]>::is_empty")]
+    pub file_warnings: &'a [Diagnostic],
     pub findings: Vec<FindingView<'a>>,
     /// Commits whose dates contradict the commit graph or the clock, with the dates they count
     /// at instead (absent when there are none).
@@ -105,6 +110,7 @@ pub fn check<'a>(
         files: state.files,
         valid: state.diagnostics.is_empty(),
         diagnostics: &state.diagnostics,
+        file_warnings: &state.warnings,
         findings: findings.iter().map(finding).collect(),
         warnings: &[],
     }
