@@ -10,7 +10,7 @@ use similar::TextDiff;
 
 use super::body::ActionItem;
 use super::date::Date;
-use super::model::{Contact, ScopeItem, Side};
+use super::model::{Contact, ScopeItem, Side, same_people};
 use super::{Snapshot, Timeline};
 
 /// Two action item texts at least this similar (0 to 1) are the same item, edited.
@@ -266,28 +266,53 @@ pub fn changes(before: Option<&Snapshot>, after: &Snapshot) -> Vec<Change> {
     out
 }
 
+/// Contacts added, removed, renamed or moved to another level. A contact is followed by
+/// [`Contact::same_person`]: a corrected name is a rename, not a departure and an arrival.
 fn contact_changes(before: &[Contact], after: &[Contact], out: &mut Vec<Change>) {
-    let key = |c: &Contact| (c.name.clone(), c.side);
-    let old: BTreeMap<_, &Contact> = before.iter().map(|c| (key(c), c)).collect();
-    let new: BTreeMap<_, &Contact> = after.iter().map(|c| (key(c), c)).collect();
-    for (k, c) in &new {
-        match old.get(k) {
+    let by_name = |list: &[Contact]| -> Vec<usize> {
+        let mut order: Vec<usize> = (0..list.len()).collect();
+        order.sort_by(|&a, &b| (&list[a].name, list[a].side).cmp(&(&list[b].name, list[b].side)));
+        order
+    };
+    let (old, new): (Vec<&Contact>, Vec<&Contact>) =
+        (before.iter().collect(), after.iter().collect());
+    let pairs = same_people(&old, &new);
+    let mut was_of = vec![None; new.len()];
+    for (i, pair) in pairs.iter().enumerate() {
+        if let Some(j) = pair {
+            was_of[*j] = Some(i);
+        }
+    }
+    for j in by_name(after) {
+        let c = &after[j];
+        match was_of[j].map(|i| &before[i]) {
             None => out.push(Change::ContactAdded {
                 name: c.name.clone(),
                 side: c.side,
                 level: c.level.clone(),
             }),
-            Some(was) if was.level != c.level => out.push(Change::ContactLevelChanged {
-                name: c.name.clone(),
-                side: c.side,
-                from: was.level.clone(),
-                to: c.level.clone(),
-            }),
-            Some(_) => {}
+            Some(was) => {
+                if was.name != c.name {
+                    out.push(Change::Field {
+                        path: format!("contacts.{}.name", was.name),
+                        from: Some(was.name.clone()),
+                        to: Some(c.name.clone()),
+                    });
+                }
+                if was.level != c.level {
+                    out.push(Change::ContactLevelChanged {
+                        name: c.name.clone(),
+                        side: c.side,
+                        from: was.level.clone(),
+                        to: c.level.clone(),
+                    });
+                }
+            }
         }
     }
-    for (k, c) in &old {
-        if !new.contains_key(k) {
+    for i in by_name(before) {
+        if pairs[i].is_none() {
+            let c = &before[i];
             out.push(Change::ContactRemoved {
                 name: c.name.clone(),
                 side: c.side,
