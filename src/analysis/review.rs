@@ -300,8 +300,10 @@ pub fn review(request: &ReviewRequest<'_>) -> Result<Review> {
         touched.iter().filter_map(|t| t.before.as_deref()),
     )?;
     let state = load::load(&head_files.0, &head_config.ladder);
+    let unknown = super::unknown_acknowledged_rules(&state);
     let mut diagnostics = state.diagnostics;
     diagnostics.extend(head_files.1);
+    diagnostics.extend(unknown);
     diagnostics.sort_by(|a, b| (&a.file, a.line, a.column).cmp(&(&b.file, b.line, b.column)));
     let texts = |files: &[(String, Vec<u8>)]| -> HashMap<String, String> {
         files
