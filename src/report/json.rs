@@ -138,6 +138,10 @@ pub struct ReviewDocument<'a> {
     pub counts: Counts,
     /// Problems in touched files at head.
     pub diagnostics: &'a [Diagnostic],
+    /// Parts of touched files written, at head, in a form rapport does not read, each located,
+    /// with the rewrite that rapport reads (absent when there are none).
+    #[serde(default, skip_serializing_if = "<[_]>::is_empty")]
+    pub file_warnings: &'a [Diagnostic],
     /// The partnerships the change touched.
     pub partnerships: Vec<PartnershipView<'a>>,
     /// Commits of the touched partnerships' histories whose dates contradict the commit graph
@@ -275,6 +279,7 @@ pub fn review(review: &Review) -> ReviewDocument<'_> {
         valid: review.diagnostics.is_empty(),
         counts: review.counts(),
         diagnostics: &review.diagnostics,
+        file_warnings: &review.file_warnings,
         partnerships: review.partnerships.iter().map(partnership).collect(),
         warnings: &review.warnings,
     }

@@ -337,6 +337,9 @@ pub fn write_review(out: &mut dyn Write, review: &Review) -> io::Result<()> {
     for diagnostic in &review.diagnostics {
         write_diagnostic(out, diagnostic)?;
     }
+    for warning in &review.file_warnings {
+        write_file_warning(out, warning)?;
+    }
     for p in &review.partnerships {
         let file = match (p.file, &p.base_path, &p.path) {
             (FileChange::Moved, Some(from), Some(to)) => format!("moved {} → {}", t(from), t(to)),
