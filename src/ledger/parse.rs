@@ -12,7 +12,7 @@ use super::diagnostic::{Diagnostic, finish};
 use super::ladder::Ladder;
 use super::model::FrontMatter;
 use super::parse_cache::ParseCache;
-use super::schema_check::check_tree_readable;
+use super::schema_check::{Readable, check_tree_readable};
 use super::validate::{Problem, validate};
 use super::yaml::{self, Node, PathIndex};
 
@@ -326,23 +326,9 @@ fn positioned_front(
 }
 
 /// The checks of `validate` on what can be read of a front matter that has structural
-/// problems (see [`check_tree_readable`]), with paths as the file writes them: entries left out
-/// because they could not be read do not shift the indices of the others.
-fn validate_readable(readable: Value, ladder: &Ladder) -> Vec<Problem> {
-    let Value::Object(mut fields) = readable else {
-        return Vec::new();
-    };
-    // For each list, the index in the file of each entry that could be read.
-    let mut kept: std::collections::HashMap<String, Vec<usize>> = Default::default();
-    for (name, value) in fields.iter_mut() {
-        if let Value::Array(items) = value {
-            kept.insert(
-                name.clone(),
-                (0..items.len()).filter(|&i| !items[i].is_null()).collect(),
-            );
-        }
-        drop_unreadable(value);
-    }
+/// problems, with paths as the file writes them.
+fn validate_readable(readable: Readable, ladder: &Ladder) -> Vec<Problem> {
+    let mut fields = readable.fields.clone();
     // Required fields that could not be read are stood in for; none of them is checked here.
     for (name, stand_in) in [
         ("rapport", Value::from(1)),
@@ -358,41 +344,10 @@ fn validate_readable(readable: Value, ladder: &Ladder) -> Vec<Problem> {
     validate(&front, ladder)
         .into_iter()
         .map(|mut problem| {
-            problem.path = path_in_file(&problem.path, &kept);
+            problem.path = readable.path_in_file(&problem.path);
             problem
         })
         .collect()
-}
-
-/// Removes the entries of lists that could not be read (null), at any depth.
-fn drop_unreadable(value: &mut Value) {
-    match value {
-        Value::Array(items) => {
-            items.retain(|item| !item.is_null());
-            items.iter_mut().for_each(drop_unreadable);
-        }
-        Value::Object(fields) => fields.values_mut().for_each(drop_unreadable),
-        _ => {}
-    }
-}
-
-/// `kpis[1].actual` of the readable entries as the file numbers them (`kpis[2].actual` when the
-/// file's second entry could not be read).
-fn path_in_file(path: &str, kept: &std::collections::HashMap<String, Vec<usize>>) -> String {
-    let Some((list, rest)) = path.split_once('[') else {
-        return path.to_string();
-    };
-    let Some((index, tail)) = rest.split_once(']') else {
-        return path.to_string();
-    };
-    match index
-        .parse::<usize>()
-        .ok()
-        .and_then(|i| kept.get(list)?.get(i))
-    {
-        Some(original) => format!("{list}[{original}]{tail}"),
-        None => path.to_string(),
-    }
 }
 
 fn explain_type_error(message: &str) -> (String, Option<String>) {

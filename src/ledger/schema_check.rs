@@ -24,22 +24,82 @@ pub fn check_tree(node: &Spanned<Node>, root: &Value, noun: &str) -> Vec<SchemaP
     check_tree_readable(node, root, noun).0
 }
 
-/// [`check_tree`], with what can still be read of the document: the document as JSON without
-/// the values that have a problem (an entry of a list or mapping that lacks a required field is
-/// left out whole), so that checks on the values themselves can run on a file with structural
-/// errors too. `None` when nothing can be read (the document is not a mapping).
+/// [`check_tree`], with what can still be read of the document (see [`Readable`]). `None` when
+/// nothing can be read (the document is not a mapping, or repeats a key).
 pub fn check_tree_readable(
     node: &Spanned<Node>,
     root: &Value,
     noun: &str,
-) -> (Vec<SchemaProblem>, Option<Value>) {
+) -> (Vec<SchemaProblem>, Option<Readable>) {
     let mut checker = Checker {
         root,
         noun,
         problems: Vec::new(),
     };
-    let readable = checker.check(node, root, "");
+    let readable = checker.check(node, root, "").and_then(Readable::new);
     (checker.problems, readable)
+}
+
+/// What can be read of a document that has problems: the document as JSON without the values
+/// that have one (an entry of a list or mapping that lacks a required field is left out whole),
+/// so that the checks on values (ranges, references, vocabularies) run on a file with structural
+/// errors too, and report every problem in one run.
+#[derive(Clone, Debug, PartialEq)]
+pub struct Readable {
+    /// The top-level mapping.
+    pub fields: serde_json::Map<String, Value>,
+    /// For each top-level list, the index in the file of each entry that could be read.
+    kept: std::collections::HashMap<String, Vec<usize>>,
+}
+
+impl Readable {
+    fn new(document: Value) -> Option<Readable> {
+        let Value::Object(mut fields) = document else {
+            return None;
+        };
+        let mut kept = std::collections::HashMap::new();
+        for (name, value) in fields.iter_mut() {
+            if let Value::Array(items) = value {
+                kept.insert(
+                    name.clone(),
+                    (0..items.len()).filter(|&i| !items[i].is_null()).collect(),
+                );
+            }
+            drop_unreadable(value);
+        }
+        Some(Readable { fields, kept })
+    }
+
+    /// A path of the readable document (`kpis[1].actual`) as the file numbers its entries
+    /// (`kpis[2].actual` when the file's second entry could not be read).
+    pub fn path_in_file(&self, path: &str) -> String {
+        let Some((list, rest)) = path.split_once('[') else {
+            return path.to_string();
+        };
+        let Some((index, tail)) = rest.split_once(']') else {
+            return path.to_string();
+        };
+        match index
+            .parse::<usize>()
+            .ok()
+            .and_then(|i| self.kept.get(list)?.get(i))
+        {
+            Some(original) => format!("{list}[{original}]{tail}"),
+            None => path.to_string(),
+        }
+    }
+}
+
+/// Removes the entries of lists that could not be read (null), at any depth.
+fn drop_unreadable(value: &mut Value) {
+    match value {
+        Value::Array(items) => {
+            items.retain(|item| !item.is_null());
+            items.iter_mut().for_each(drop_unreadable);
+        }
+        Value::Object(fields) => fields.values_mut().for_each(drop_unreadable),
+        _ => {}
+    }
 }
 
 struct Checker<'a> {
