@@ -300,8 +300,11 @@ const OWNERS: [(&str, Side); 2] = [("partner", Side::Partner), ("ours", Side::Ou
 /// Labels that mean one side but are not written the way rapport reads it.
 fn owner_meant(label: &str) -> Option<&'static str> {
     let label = label.to_lowercase();
-    if ["our", "us", "we", "ourselves"].contains(&label.as_str()) {
+    if ["our", "us", "we", "ourselves", "我方", "我们"].contains(&label.as_str()) {
         return Some("ours");
+    }
+    if ["合作方", "合作伙伴", "伙伴", "对方"].contains(&label.as_str()) {
+        return Some("partner");
     }
     let typo = label.chars().count() >= 5 && strsim::levenshtein(&label, "partner") <= 2;
     typo.then_some("partner")
@@ -595,7 +598,7 @@ Attendees: Dana Whitfield
     #[test]
     fn warns_of_owners_and_due_dates_it_cannot_read() {
         let (body, problems) = parse_body(
-            "## 2024-06-12 Call\n\n- [ ] Partnr: send plan\n- [ ] partner: name a lead (due next Friday)\n- [ ] ours: share forecast (due 30/06/2024)\n- [ ] partner: sign the SOW, due 2024/07/01\n- [ ] partner: 提交渠道计划，截止2024年7月1日\n",
+            "## 2024-06-12 Call\n\n- [ ] Partnr: send plan\n- [ ] partner: name a lead (due next Friday)\n- [ ] ours: share forecast (due 30/06/2024)\n- [ ] partner: sign the SOW, due 2024/07/01\n- [ ] partner: 提交渠道计划，截止2024年7月1日\n- [ ] 合作方：提交联合方案\n",
             1,
         );
         let shown: Vec<(usize, &str)> = problems.iter().map(|p| (p.line, p.code)).collect();
@@ -607,6 +610,7 @@ Attendees: Dana Whitfield
                 (5, "unread-due-date"),
                 (6, "unread-due-date"),
                 (7, "unread-due-date"),
+                (8, "unread-item-owner"),
             ]
         );
         assert!(problems[0].help.contains("did you mean `partner:`?"));
