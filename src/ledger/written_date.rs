@@ -111,6 +111,13 @@ fn number(text: &str) -> u32 {
 /// Reads the date `text` starts with, if any.
 pub fn leading(text: &str) -> Leading {
     if let Some(m) = iso().captures(text)
+        && !ends_cleanly(text, m[0].len())
+        && text[m[0].len()..].starts_with(|c: char| c.is_ascii_alphabetic())
+    {
+        // `2024-06-12T10:00`, `2024-06-12Kickoff`: the date is there, glued to what follows.
+        return unread(&m[0], &[(number(&m[1]), number(&m[2]), number(&m[3]))]);
+    }
+    if let Some(m) = iso().captures(text)
         && ends_cleanly(text, m[0].len())
     {
         let (year, month, day) = (number(&m[1]) as i32, number(&m[2]), number(&m[3]));
@@ -258,6 +265,7 @@ mod tests {
         assert_eq!(meanings("06/25/2024"), ["2024-06-25"]);
         assert_eq!(meanings("06/12/2024"), ["2024-06-12", "2024-12-06"]);
         assert_eq!(meanings("2024/02/30"), Vec::<String>::new());
+        assert_eq!(meanings("2024-06-12T10:00 call"), ["2024-06-12"]);
     }
 
     #[test]
