@@ -10,7 +10,7 @@ use serde_json::Value;
 use crate::ledger::diagnostic::finish;
 use crate::ledger::load::{Limit, read_bounded};
 use crate::ledger::parse::decode;
-use crate::ledger::schema_check::check_tree;
+use crate::ledger::schema_check::check_tree_readable;
 use crate::ledger::selection::Selection;
 use crate::ledger::{Diagnostic, Ladder, yaml};
 use crate::signs::{Settings, Vocabulary};
@@ -173,7 +173,8 @@ impl Config {
         };
         let tree = yaml::parse_tree(text).map_err(|p| at(p, "yaml-syntax"))?;
         let mut diagnostics = Vec::new();
-        for problem in check_tree(&tree, schema_root(), "key") {
+        let (problems, readable) = check_tree_readable(&tree, schema_root(), "key");
+        for problem in problems {
             diagnostics.push(Diagnostic::unquoted(
                 file,
                 (problem.line, problem.column),
@@ -182,13 +183,43 @@ impl Config {
                 Some(problem.help),
             ));
         }
+        let index = yaml::PathIndex::build(&tree);
         if !diagnostics.is_empty() {
+            // Every problem in one run: the settings that can be read are range-checked too.
+            let read = readable.as_ref().and_then(|readable| {
+                let mut fields = readable.fields.clone();
+                fields.entry("rapport").or_insert(1.into());
+                serde_json::from_value::<Config>(serde_json::Value::Object(fields)).ok()
+            });
+            if let (Some(config), Some(readable)) = (read, &readable) {
+                let in_file = |path: &str| readable.path_in_file(path);
+                diagnostics.extend(setting_problems(file, &config, &index, &in_file));
+            }
             return Err(finish(file, text, diagnostics));
         }
         let config: Config = yaml::parse_typed(text).map_err(|p| at(p, "invalid-setting"))?;
-        let index = yaml::PathIndex::build(&tree);
+        diagnostics.extend(setting_problems(file, &config, &index, &str::to_string));
+        if diagnostics.is_empty() {
+            Ok(config)
+        } else {
+            Err(finish(file, text, diagnostics))
+        }
+    }
+}
+
+/// What the types of `rapport.yaml` cannot say: versions, empty or outside paths, ladders,
+/// redacted paths, and each threshold's range, each at its key (`in_file` maps a path of what
+/// was read to where the file has it).
+fn setting_problems(
+    file: &str,
+    config: &Config,
+    index: &yaml::PathIndex,
+    in_file: &dyn Fn(&str) -> String,
+) -> Vec<Diagnostic> {
+    let mut diagnostics = Vec::new();
+    {
         let mut problem = |path: &str, message: String, help: &str| {
-            let position = index.locate(path).unwrap_or((1, 1));
+            let position = index.locate(&in_file(path)).unwrap_or((1, 1));
             diagnostics.push(Diagnostic::unquoted(
                 file,
                 position,
@@ -257,17 +288,13 @@ impl Config {
                 );
             }
         }
-        let written = |path: &str| index.written(path);
+        let written = |path: &str| index.written(&in_file(path));
         for setting in config.rules.problems(&config.ladder, &written) {
             problem(&setting.path, setting.message, &setting.help);
         }
-        diagnostics.sort_by_key(|d| (d.line, d.column));
-        if diagnostics.is_empty() {
-            Ok(config)
-        } else {
-            Err(finish(file, text, diagnostics))
-        }
     }
+    diagnostics.sort_by_key(|d| (d.line, d.column));
+    diagnostics
 }
 
 /// A `rapport.yaml` for a new ledger: every setting shown with its default, commented out, so
@@ -437,6 +464,27 @@ mod tests {
         line.strip_prefix("# ")
             .and_then(|rest| rest.split_once(':'))
             .is_some_and(|(key, _)| !key.is_empty() && key.chars().all(|c| c.is_ascii_lowercase()))
+    }
+
+    #[test]
+    fn settings_out_of_range_are_reported_beside_unknown_keys() {
+        let text = "rapport: 1\npathz: [partners]\nladder: [executive, 5, manager, manager]\nrules:\n  value-gap: { window_days: -30 }\n  payment-terms-slip: { eror_days: 60 }\n";
+        let errors = Config::parse("rapport.yaml", text.as_bytes()).unwrap_err();
+        let found: Vec<(usize, &str)> = errors.iter().map(|d| (d.line, d.code)).collect();
+        assert_eq!(
+            found,
+            [
+                (2, "unknown-field"),
+                (3, "invalid-type"),
+                (3, "invalid-setting"),
+                (5, "invalid-setting"),
+                (6, "unknown-field"),
+            ],
+            "{errors:#?}"
+        );
+        // The repeated level is the file's fourth entry, though the second could not be read.
+        assert_eq!(errors[2].column, 33, "{errors:#?}");
+        assert!(errors[3].message.contains("window_days"), "{errors:#?}");
     }
 
     #[test]

@@ -362,6 +362,56 @@ fn a_calm_meeting_note_changes_nothing_and_passes() {
 }
 
 #[test]
+fn a_meeting_note_dated_another_way_is_shown_as_not_read_without_failing_the_gate() {
+    let script = main_history(30, "").branch("pr").commit(
+        "2024-07-12",
+        "Zhiheng: July review",
+        &[(
+            "partners/zhiheng.md",
+            &zhiheng(&format!("{ZHIHENG_MAY}\n## 2024/07/11 项目例会\n参会人员：王磊, Chen Siyuan\n\n客户投诉不断，双方争吵激烈。\n")),
+        )],
+    );
+    let report = report(&script);
+    let warnings = report["file_warnings"]
+        .as_array()
+        .cloned()
+        .unwrap_or_default();
+    assert_eq!(warnings.len(), 1, "{report:#}");
+    assert_eq!(warnings[0]["code"], "unread-meeting-date");
+    assert_eq!(warnings[0]["file"], "partners/zhiheng.md");
+    assert_eq!(
+        warnings[0]["help"],
+        "write the date as `2024-07-11`: `## 2024-07-11 项目例会`"
+    );
+    assert_eq!(
+        gate(&script, "warning"),
+        0,
+        "a warning about the notes is no finding"
+    );
+    let text = rapport(&script, &["report", "--base", "main", "--head", "pr"])
+        .output()
+        .expect("runs");
+    let shown = String::from_utf8_lossy(&text.stdout);
+    assert!(
+        shown.contains("partners/zhiheng.md:31:4: warning[unread-meeting-date]: `2024/07/11` is not a date form rapport reads"),
+        "{shown}"
+    );
+    let markdown = rapport(
+        &script,
+        &[
+            "report", "--base", "main", "--head", "pr", "--format", "markdown",
+        ],
+    )
+    .output()
+    .expect("runs");
+    let markdown = String::from_utf8_lossy(&markdown.stdout);
+    assert!(
+        markdown.contains("#### ⚠️ 1 part of changed files not read"),
+        "{markdown}"
+    );
+}
+
+#[test]
 fn an_invalid_file_at_head_fails_the_gate_with_2() {
     let script = northwind_pull_request(
         30,

@@ -158,13 +158,62 @@ fn load_working_tree(ledger: &LedgerRoot) -> Result<LedgerState> {
         return Err(root::nothing_to_check(ledger, &ledger.config, None));
     }
     let mut state = load::load(&files, &ledger.config.ladder);
+    let unknown = unknown_acknowledged_rules(&state);
     add_problems(&mut state, unreadable);
+    add_validation_errors(&mut state, unknown);
     Ok(state)
+}
+
+/// Each `acknowledged` entry of a valid file that names no rule: it acknowledges nothing, so it
+/// is an error at the entry's `rule`, with the closest rule id. The file stays valid for the
+/// rules (its findings are shown); the check fails as for any other mistake in a file.
+pub(crate) fn unknown_acknowledged_rules(state: &LedgerState) -> Vec<Diagnostic> {
+    let mut problems = Vec::new();
+    for snapshot in &state.snapshots {
+        for (i, ack) in snapshot.front.acknowledged.iter().enumerate() {
+            if signs::find_rule(&ack.rule).is_some() {
+                continue;
+            }
+            let ids = signs::catalog().iter().map(|rule| rule.info().id);
+            let help = match crate::ledger::yaml::closest(&ack.rule, ids) {
+                Some(id) => format!("did you mean `{id}`? `rapport rules` lists every rule id"),
+                None => "name a rule id as `rapport rules` lists them".to_string(),
+            };
+            let text = state.texts.get(&snapshot.path);
+            let position = text
+                .and_then(|text| {
+                    let parts = crate::ledger::parse::split(text)?;
+                    let (line, column) = crate::ledger::yaml::locate(
+                        parts.front,
+                        &format!("acknowledged[{i}].rule"),
+                    )?;
+                    Some((line + parts.front_line - 1, column))
+                })
+                .unwrap_or((0, 0));
+            problems.push(Diagnostic::at(
+                &snapshot.path,
+                text.map_or("", String::as_str),
+                position,
+                "unknown-rule",
+                format!(
+                    "`{}` is not a rule, so this acknowledgement acknowledges nothing",
+                    ack.rule
+                ),
+                Some(help),
+            ));
+        }
+    }
+    problems
 }
 
 /// Adds files that could not be read to a parsed state, keeping diagnostics in file order.
 fn add_problems(state: &mut LedgerState, problems: Vec<Diagnostic>) {
     state.files += problems.len();
+    add_validation_errors(state, problems);
+}
+
+/// Adds problems found in files already counted, keeping diagnostics in file order.
+fn add_validation_errors(state: &mut LedgerState, problems: Vec<Diagnostic>) {
     state.diagnostics.extend(problems);
     state
         .diagnostics
@@ -235,7 +284,9 @@ fn load_revision(
         return Err(root::nothing_to_check(ledger, &config, Some(rev)));
     }
     let mut state = load::load(&files, &config.ladder);
+    let unknown = unknown_acknowledged_rules(&state);
     add_problems(&mut state, problems);
+    add_validation_errors(&mut state, unknown);
     let history = read_history(ledger, &repo, rev, &config.ladder, progress)?;
     Ok((state, history, config))
 }

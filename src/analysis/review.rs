@@ -145,6 +145,9 @@ pub struct Review {
     pub partnerships: Vec<PartnershipReview>,
     /// Problems in the touched files at head.
     pub diagnostics: Vec<Diagnostic>,
+    /// What the touched files write, at head, in a form rapport does not read (a meeting dated
+    /// `2024/06/12`, an item due "next week"), each located.
+    pub file_warnings: Vec<Diagnostic>,
     /// The ledger root relative to the repository's top, `/`-terminated or empty: what
     /// formats that name files from the repository's top (SARIF, annotations) put first.
     pub prefix: String,
@@ -219,6 +222,7 @@ impl Review {
     pub fn is_quiet(&self) -> bool {
         let counts = self.counts();
         self.diagnostics.is_empty()
+            && self.file_warnings.is_empty()
             && counts.new + counts.worsened + counts.resolved + counts.improved == 0
     }
 }
@@ -300,8 +304,11 @@ pub fn review(request: &ReviewRequest<'_>) -> Result<Review> {
         touched.iter().filter_map(|t| t.before.as_deref()),
     )?;
     let state = load::load(&head_files.0, &head_config.ladder);
+    let unknown = super::unknown_acknowledged_rules(&state);
+    let file_warnings = state.warnings;
     let mut diagnostics = state.diagnostics;
     diagnostics.extend(head_files.1);
+    diagnostics.extend(unknown);
     diagnostics.sort_by(|a, b| (&a.file, a.line, a.column).cmp(&(&b.file, b.line, b.column)));
     let texts = |files: &[(String, Vec<u8>)]| -> HashMap<String, String> {
         files
@@ -347,6 +354,7 @@ pub fn review(request: &ReviewRequest<'_>) -> Result<Review> {
         config_changed,
         partnerships,
         diagnostics,
+        file_warnings,
         warnings,
         prefix: {
             let prefix = repo.prefix().to_string();

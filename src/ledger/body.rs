@@ -6,6 +6,7 @@ use serde::Serialize;
 
 use super::date::Date;
 use super::model::Side;
+use super::written_date::{self, Leading};
 
 /// What the body of a partnership file says, in structured form.
 #[derive(Clone, Debug, Default, PartialEq, Serialize)]
@@ -51,13 +52,47 @@ impl Body {
     }
 }
 
-/// A problem found in the body (an impossible meeting or due date), with its 1-based line.
+/// A problem found in the body, with its 1-based line: an impossible meeting or due date (an
+/// error), or something written in a form rapport does not read (a warning: the file stays
+/// valid, and the user hears what was not counted).
 #[derive(Clone, Debug, PartialEq)]
 pub struct BodyProblem {
     pub line: usize,
     pub column: usize,
+    pub code: &'static str,
     pub message: String,
     pub help: String,
+    pub warning: bool,
+}
+
+impl BodyProblem {
+    fn error(line: usize, column: usize, message: String, help: &str) -> BodyProblem {
+        BodyProblem {
+            line,
+            column,
+            code: "invalid-date",
+            message,
+            help: help.to_string(),
+            warning: false,
+        }
+    }
+
+    fn warning(
+        line: usize,
+        column: usize,
+        code: &'static str,
+        message: impl Into<String>,
+        help: impl Into<String>,
+    ) -> BodyProblem {
+        BodyProblem {
+            line,
+            column,
+            code,
+            message: message.into(),
+            help: help.into(),
+            warning: true,
+        }
+    }
 }
 
 /// Parses a body whose first line is line `first_line` of the file.
@@ -194,40 +229,53 @@ pub fn parse_body(text: &str, first_line: usize) -> (Body, Vec<BodyProblem>) {
 }
 
 fn start_meeting(title: &str, line: usize, problems: &mut Vec<BodyProblem>) -> Option<Meeting> {
-    let head = title.split_whitespace().next()?;
-    if !looks_like_date(head) {
-        return None;
-    }
-    match Date::parse(head) {
-        Ok(date) => Some(Meeting {
+    match written_date::leading(title) {
+        Leading::Read { date, len } => Some(Meeting {
             date,
-            title: title[head.len()..].trim().to_string(),
+            title: title[len..]
+                .trim_start_matches([':', '：', '-', '–', '—', '|', '·'])
+                .trim()
+                .to_string(),
             line,
             attendees: Vec::new(),
             items: Vec::new(),
             text: "".into(),
         }),
-        Err(message) => {
-            problems.push(BodyProblem {
+        Leading::Impossible { message } => {
+            problems.push(BodyProblem::error(
                 line,
-                column: 4,
-                message: format!("meeting heading: {message}"),
-                help: "a meeting is a level-2 heading starting with a real date, like `## 2024-06-12 Quarterly business review`".into(),
-            });
+                4,
+                format!("meeting heading: {message}"),
+                "a meeting is a level-2 heading starting with a real date, like `## 2024-06-12 Quarterly business review`",
+            ));
             None
         }
+        Leading::Unread { written, meanings } => {
+            let rest = title[written.len()..].trim();
+            let help = match Leading::rewrite(&meanings) {
+                Some(rewrite) => format!(
+                    "write the date as {rewrite}: `## {}{}{rest}`",
+                    meanings.first().map(Date::to_string).unwrap_or_default(),
+                    if rest.is_empty() { "" } else { " " }
+                ),
+                None => {
+                    "no such day: write the meeting's real date as YYYY-MM-DD (or 2024年6月12日)"
+                        .to_string()
+                }
+            };
+            problems.push(BodyProblem::warning(
+                line,
+                4,
+                "unread-meeting-date",
+                format!(
+                    "`{written}` is not a date form rapport reads, so this section is not read as a meeting: its attendees, action items and notes count for nothing"
+                ),
+                help,
+            ));
+            None
+        }
+        Leading::Nothing => None,
     }
-}
-
-/// `NNNN-NN-NN`: the shape of a date, whether or not the date exists.
-fn looks_like_date(text: &str) -> bool {
-    let b = text.as_bytes();
-    b.len() == 10
-        && b[4] == b'-'
-        && b[7] == b'-'
-        && b.iter()
-            .enumerate()
-            .all(|(i, c)| i == 4 || i == 7 || c.is_ascii_digit())
 }
 
 fn attendees_line(line: &str) -> Option<Vec<String>> {
@@ -246,41 +294,149 @@ fn attendees_line(line: &str) -> Option<Vec<String>> {
     )
 }
 
+/// The owner sides an item may start with, in any case.
+const OWNERS: [(&str, Side); 2] = [("partner", Side::Partner), ("ours", Side::Ours)];
+
+/// Labels that mean one side but are not written the way rapport reads it.
+fn owner_meant(label: &str) -> Option<&'static str> {
+    let label = label.to_lowercase();
+    if ["our", "us", "we", "ourselves", "我方", "我们"].contains(&label.as_str()) {
+        return Some("ours");
+    }
+    if ["合作方", "合作伙伴", "伙伴", "对方"].contains(&label.as_str()) {
+        return Some("partner");
+    }
+    let typo = label.chars().count() >= 5 && strsim::levenshtein(&label, "partner") <= 2;
+    typo.then_some("partner")
+}
+
+/// Splits an owner label (`partner:`, `PARTNER：`) off the front of an item's text.
+fn owner_label(text: &str) -> Option<(&str, &str)> {
+    let colon = text.find([':', '：'])?;
+    let label = &text[..colon];
+    let separator = text[colon..].chars().next().map_or(1, char::len_utf8);
+    (!label.is_empty() && label.chars().count() <= 12 && !label.contains(char::is_whitespace))
+        .then(|| (label, text[colon + separator..].trim_start()))
+}
+
 fn parse_item(text: &str, done: bool, line: usize, problems: &mut Vec<BodyProblem>) -> ActionItem {
-    let (owner, rest) = if let Some(rest) = text.strip_prefix("partner:") {
-        (Some(Side::Partner), rest.trim_start())
-    } else if let Some(rest) = text.strip_prefix("ours:") {
-        (Some(Side::Ours), rest.trim_start())
-    } else {
-        (None, text)
-    };
-    let mut due = None;
-    let mut text = rest.to_string();
-    if let Some(start) = rest.rfind("(due ")
-        && let Some(len) = rest[start..].find(')')
-    {
-        let inner = rest[start + 5..start + len].trim();
-        match Date::parse(inner) {
-            Ok(date) => {
-                due = Some(date);
-                text = format!("{}{}", &rest[..start], &rest[start + len + 1..])
-                    .trim()
-                    .to_string();
+    let mut owner = None;
+    let mut rest = text;
+    if let Some((label, after)) = owner_label(text) {
+        match OWNERS
+            .iter()
+            .find(|(name, _)| label.eq_ignore_ascii_case(name))
+        {
+            Some((_, side)) => {
+                owner = Some(*side);
+                rest = after;
             }
-            Err(message) => problems.push(BodyProblem {
-                line,
-                column: 1,
-                message: format!("action item due date: {message}"),
-                help: "write the due date as `(due YYYY-MM-DD)` with a real date".into(),
-            }),
+            None => {
+                if let Some(meant) = owner_meant(label) {
+                    problems.push(BodyProblem::warning(
+                        line,
+                        1,
+                        "unread-item-owner",
+                        format!("`{label}:` is not an owner rapport reads, so this action item counts as nobody's"),
+                        format!("did you mean `{meant}:`? an item's owner is `partner:` or `ours:` (any case)"),
+                    ));
+                }
+            }
         }
     }
+    let (due, text) = read_due(rest, line, problems);
     ActionItem {
         text,
         owner,
         due,
         done,
         line,
+    }
+}
+
+/// The due date of an item's text, `(due 2024-06-30)`, `(Due: 2024年6月30日)`, and the text
+/// without it. A due date written another way is left in the text, with a warning.
+fn read_due(text: &str, line: usize, problems: &mut Vec<BodyProblem>) -> (Option<Date>, String) {
+    let lower = text.to_ascii_lowercase();
+    let marker = lower.rmatch_indices("(due").find(|(at, _)| {
+        lower[at + 4..]
+            .chars()
+            .next()
+            .is_some_and(|c| c == ':' || c.is_whitespace())
+    });
+    let Some((start, _)) = marker else {
+        let loose_due = lower
+            .split(|c: char| !c.is_alphanumeric())
+            .any(|w| w == "due" || w == "deadline")
+            || text.contains("截止")
+            || text.contains("到期");
+        if loose_due && written_date::mentions_date(text) {
+            problems.push(BodyProblem::warning(
+                line,
+                1,
+                "unread-due-date",
+                "this action item mentions a due date rapport does not read, so it counts as having none",
+                "write the due date as `(due YYYY-MM-DD)` at the end of the item",
+            ));
+        }
+        return (None, text.to_string());
+    };
+    let Some(len) = text[start..].find(')') else {
+        problems.push(BodyProblem::warning(
+            line,
+            1,
+            "unread-due-date",
+            "this action item's `(due …` is never closed, so rapport does not read its due date",
+            "write the due date as `(due YYYY-MM-DD)` with the closing parenthesis",
+        ));
+        return (None, text.to_string());
+    };
+    let inner = text[start + 4..start + len]
+        .trim_start_matches([':', '：'])
+        .trim();
+    let without = || {
+        format!("{}{}", &text[..start], &text[start + len + 1..])
+            .trim()
+            .to_string()
+    };
+    match written_date::leading(inner) {
+        Leading::Read { date, len } if inner[len..].trim().is_empty() => (Some(date), without()),
+        Leading::Impossible { message } => {
+            problems.push(BodyProblem::error(
+                line,
+                1,
+                format!("action item due date: {message}"),
+                "write the due date as `(due YYYY-MM-DD)` with a real date",
+            ));
+            (None, text.to_string())
+        }
+        Leading::Unread { meanings, .. } => {
+            let help = match Leading::rewrite(&meanings) {
+                Some(rewrite) => format!(
+                    "write the due date as {rewrite}: `(due {})`",
+                    meanings.first().map(Date::to_string).unwrap_or_default()
+                ),
+                None => "no such day: write a real due date as `(due YYYY-MM-DD)`".to_string(),
+            };
+            problems.push(BodyProblem::warning(
+                line,
+                1,
+                "unread-due-date",
+                format!("the due date `{inner}` is not a date form rapport reads, so this action item counts as having none"),
+                help,
+            ));
+            (None, text.to_string())
+        }
+        _ => {
+            problems.push(BodyProblem::warning(
+                line,
+                1,
+                "unread-due-date",
+                format!("the due date `{inner}` is not a date rapport reads, so this action item counts as having none"),
+                "write the due date as `(due YYYY-MM-DD)`",
+            ));
+            (None, text.to_string())
+        }
     }
 }
 
@@ -365,5 +521,116 @@ Attendees: Dana Whitfield
     fn reads_chinese_attendees() {
         let (body, _) = parse_body("## 2024-06-12 季度业务回顾\n参会人员：王伟、李娜\n", 1);
         assert_eq!(body.meetings[0].attendees, vec!["王伟", "李娜"]);
+    }
+
+    #[test]
+    fn reads_chinese_meeting_headings() {
+        let (body, problems) = parse_body(
+            "## 2024年9月12日 季度业务回顾\n参会人员：王伟、李娜\n\n- [ ] 合作方的渠道计划\n",
+            1,
+        );
+        assert!(problems.is_empty(), "{problems:?}");
+        assert_eq!(body.meetings[0].date.to_string(), "2024-09-12");
+        assert_eq!(body.meetings[0].title, "季度业务回顾");
+        assert_eq!(body.meetings[0].items.len(), 1);
+    }
+
+    #[test]
+    fn warns_of_date_like_headings_with_the_iso_rewrite() {
+        let text = "## 2024/06/12 QBR\n\n- [ ] partner: send plan\n\n## 12.06.2024 Sync\n\n## June 12, 2024\n\n## 2024 roadmap\n\n## Background\n";
+        let (body, problems) = parse_body(text, 10);
+        assert!(body.meetings.is_empty());
+        let shown: Vec<(usize, &str, &str)> = problems
+            .iter()
+            .map(|p| (p.line, p.code, p.help.as_str()))
+            .collect();
+        assert_eq!(
+            shown,
+            [
+                (
+                    10,
+                    "unread-meeting-date",
+                    "write the date as `2024-06-12`: `## 2024-06-12 QBR`"
+                ),
+                (
+                    14,
+                    "unread-meeting-date",
+                    "write the date as `2024-06-12`: `## 2024-06-12 Sync`"
+                ),
+                (
+                    16,
+                    "unread-meeting-date",
+                    "write the date as `2024-06-12`: `## 2024-06-12`"
+                ),
+            ]
+        );
+        assert!(problems.iter().all(|p| p.warning));
+    }
+
+    #[test]
+    fn reads_owners_in_any_case_and_due_dates_with_a_colon() {
+        let (body, problems) = parse_body(
+            "## 2024-06-12 Call\n\n- [ ] Partner: send plan (due: 2024-06-30)\n- [ ] PARTNER: name a lead (Due 2024-07-15)\n- [ ] Ours： share forecast (due 2024年7月1日)\n",
+            1,
+        );
+        assert!(problems.is_empty(), "{problems:?}");
+        let items = &body.meetings[0].items;
+        let read: Vec<(Option<Side>, &str, String)> = items
+            .iter()
+            .map(|i| {
+                (
+                    i.owner,
+                    i.text.as_str(),
+                    i.due.map(|d| d.to_string()).unwrap_or_default(),
+                )
+            })
+            .collect();
+        assert_eq!(
+            read,
+            [
+                (Some(Side::Partner), "send plan", "2024-06-30".to_string()),
+                (Some(Side::Partner), "name a lead", "2024-07-15".to_string()),
+                (Some(Side::Ours), "share forecast", "2024-07-01".to_string()),
+            ]
+        );
+    }
+
+    #[test]
+    fn warns_of_owners_and_due_dates_it_cannot_read() {
+        let (body, problems) = parse_body(
+            "## 2024-06-12 Call\n\n- [ ] Partnr: send plan\n- [ ] partner: name a lead (due next Friday)\n- [ ] ours: share forecast (due 30/06/2024)\n- [ ] partner: sign the SOW, due 2024/07/01\n- [ ] partner: 提交渠道计划，截止2024年7月1日\n- [ ] 合作方：提交联合方案\n",
+            1,
+        );
+        let shown: Vec<(usize, &str)> = problems.iter().map(|p| (p.line, p.code)).collect();
+        assert_eq!(
+            shown,
+            [
+                (3, "unread-item-owner"),
+                (4, "unread-due-date"),
+                (5, "unread-due-date"),
+                (6, "unread-due-date"),
+                (7, "unread-due-date"),
+                (8, "unread-item-owner"),
+            ]
+        );
+        assert!(problems[0].help.contains("did you mean `partner:`?"));
+        assert!(
+            problems[2].help.contains("`2024-06-30`"),
+            "{}",
+            problems[2].help
+        );
+        let items = &body.meetings[0].items;
+        assert_eq!(items[0].owner, None);
+        assert!(items.iter().all(|i| i.due.is_none()));
+    }
+
+    #[test]
+    fn near_misses_stay_silent() {
+        let (body, problems) = parse_body(
+            "## 2024-06-12 Call\n\n- [ ] Note: the SSO work slipped\n- [ ] ours: send the due diligence pack\n- [ ] partner: review the 2024-06-12 minutes\n- [ ] Hours: log the workshop\n",
+            1,
+        );
+        assert!(problems.is_empty(), "{problems:?}");
+        assert_eq!(body.meetings[0].items[0].text, "Note: the SSO work slipped");
     }
 }

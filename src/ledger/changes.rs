@@ -10,7 +10,7 @@ use similar::TextDiff;
 
 use super::body::ActionItem;
 use super::date::Date;
-use super::model::{Contact, ScopeItem, Side};
+use super::model::{Contact, ScopeItem, Side, same_people};
 use super::{Snapshot, Timeline};
 
 /// Two action item texts at least this similar (0 to 1) are the same item, edited.
@@ -266,28 +266,53 @@ pub fn changes(before: Option<&Snapshot>, after: &Snapshot) -> Vec<Change> {
     out
 }
 
+/// Contacts added, removed, renamed or moved to another level. A contact is followed by
+/// [`Contact::same_person`]: a corrected name is a rename, not a departure and an arrival.
 fn contact_changes(before: &[Contact], after: &[Contact], out: &mut Vec<Change>) {
-    let key = |c: &Contact| (c.name.clone(), c.side);
-    let old: BTreeMap<_, &Contact> = before.iter().map(|c| (key(c), c)).collect();
-    let new: BTreeMap<_, &Contact> = after.iter().map(|c| (key(c), c)).collect();
-    for (k, c) in &new {
-        match old.get(k) {
+    let by_name = |list: &[Contact]| -> Vec<usize> {
+        let mut order: Vec<usize> = (0..list.len()).collect();
+        order.sort_by(|&a, &b| (&list[a].name, list[a].side).cmp(&(&list[b].name, list[b].side)));
+        order
+    };
+    let (old, new): (Vec<&Contact>, Vec<&Contact>) =
+        (before.iter().collect(), after.iter().collect());
+    let pairs = same_people(&old, &new);
+    let mut was_of = vec![None; new.len()];
+    for (i, pair) in pairs.iter().enumerate() {
+        if let Some(j) = pair {
+            was_of[*j] = Some(i);
+        }
+    }
+    for j in by_name(after) {
+        let c = &after[j];
+        match was_of[j].map(|i| &before[i]) {
             None => out.push(Change::ContactAdded {
                 name: c.name.clone(),
                 side: c.side,
                 level: c.level.clone(),
             }),
-            Some(was) if was.level != c.level => out.push(Change::ContactLevelChanged {
-                name: c.name.clone(),
-                side: c.side,
-                from: was.level.clone(),
-                to: c.level.clone(),
-            }),
-            Some(_) => {}
+            Some(was) => {
+                if was.name != c.name {
+                    out.push(Change::Field {
+                        path: format!("contacts.{}.name", was.name),
+                        from: Some(was.name.clone()),
+                        to: Some(c.name.clone()),
+                    });
+                }
+                if was.level != c.level {
+                    out.push(Change::ContactLevelChanged {
+                        name: c.name.clone(),
+                        side: c.side,
+                        from: was.level.clone(),
+                        to: c.level.clone(),
+                    });
+                }
+            }
         }
     }
-    for (k, c) in &old {
-        if !new.contains_key(k) {
+    for i in by_name(before) {
+        if pairs[i].is_none() {
+            let c = &before[i];
             out.push(Change::ContactRemoved {
                 name: c.name.clone(),
                 side: c.side,
@@ -623,9 +648,61 @@ fn match_items(before: &[&ActionItem], after: &[&ActionItem]) -> Vec<Option<usiz
     pairs
 }
 
+/// The action items of a snapshot, each once, with the date of the meeting it was first written
+/// under. Teams carry open items over by listing them again under the next meeting: the same
+/// owner and text (in any case and spacing) in one version is one item, written under its
+/// earliest meeting, standing on the line of its latest listing, and checked when any listing
+/// is.
+pub fn distinct_items(snapshot: &Snapshot) -> Vec<(ActionItem, Option<Date>)> {
+    let listed = snapshot
+        .body
+        .meetings
+        .iter()
+        .flat_map(|m| m.items.iter().map(move |i| (i, Some(m.date))))
+        .chain(snapshot.body.loose_items.iter().map(|i| (i, None)));
+    let key = |item: &ActionItem| {
+        let words: Vec<String> = item
+            .text
+            .split_whitespace()
+            .map(str::to_lowercase)
+            .collect();
+        (item.owner, words.join(" "))
+    };
+    let mut distinct: Vec<(ActionItem, Option<Date>, Option<Date>)> = Vec::new();
+    let mut seen: std::collections::HashMap<(Option<Side>, String), usize> =
+        std::collections::HashMap::new();
+    for (item, meeting) in listed {
+        match seen.get(&key(item)) {
+            None => {
+                seen.insert(key(item), distinct.len());
+                distinct.push((item.clone(), meeting, meeting));
+            }
+            Some(&at) => {
+                let (kept, first, latest) = &mut distinct[at];
+                kept.done |= item.done;
+                if kept.due.is_none() || meeting >= *latest {
+                    kept.due = item.due.or(kept.due);
+                }
+                if meeting >= *latest {
+                    kept.line = item.line;
+                    *latest = meeting;
+                }
+                if meeting.is_some() && (first.is_none() || meeting < *first) {
+                    *first = meeting;
+                }
+            }
+        }
+    }
+    distinct
+        .into_iter()
+        .map(|(item, first, _)| (item, first))
+        .collect()
+}
+
 fn item_changes(before: &Snapshot, after: &Snapshot, out: &mut Vec<Change>) {
-    let old: Vec<&ActionItem> = before.body.items().collect();
-    let new: Vec<&ActionItem> = after.body.items().collect();
+    let (old, new) = (distinct_items(before), distinct_items(after));
+    let old: Vec<&ActionItem> = old.iter().map(|(i, _)| i).collect();
+    let new: Vec<&ActionItem> = new.iter().map(|(i, _)| i).collect();
     let pairs = match_items(&old, &new);
     for (item, pair) in new.iter().zip(&pairs) {
         let (text, owner) = (item.text.clone(), item.owner);
@@ -709,15 +786,9 @@ pub fn action_items(timeline: &Timeline) -> Vec<ItemHistory> {
             continue;
         };
         let date = version.date();
-        let current: Vec<(&ActionItem, Option<Date>)> = snapshot
-            .body
-            .meetings
-            .iter()
-            .flat_map(|m| m.items.iter().map(move |i| (i, Some(m.date))))
-            .chain(snapshot.body.loose_items.iter().map(|i| (i, None)))
-            .collect();
+        let current = distinct_items(snapshot);
         let old: Vec<&ActionItem> = live.iter().map(|(i, _)| i).collect();
-        let new: Vec<&ActionItem> = current.iter().map(|(i, _)| *i).collect();
+        let new: Vec<&ActionItem> = current.iter().map(|(i, _)| i).collect();
         let pairs = match_items(&old, &new);
         let mut indices: Vec<Option<usize>> = pairs.iter().map(|p| p.map(|j| live[j].1)).collect();
         // Items the version it descends from did not have may come from another branch's end.
@@ -787,7 +858,7 @@ pub fn action_items(timeline: &Timeline) -> Vec<ItemHistory> {
                     _ => {}
                 }
             }
-            next.push(((*item).clone(), index));
+            next.push((item.clone(), index));
         }
         let paired = paired(&pairs, live.len());
         for (j, (_, index)) in live.iter().enumerate() {
@@ -1092,6 +1163,50 @@ mod tests {
         assert_eq!(call.opened, Date::from_ymd(2024, 1, 5).expect("date"));
         assert_eq!(call.removed, Date::from_ymd(2024, 1, 9));
         assert!(!call.is_open());
+    }
+
+    #[test]
+    fn an_item_carried_over_to_a_later_meeting_keeps_its_identity() {
+        // Newest meeting first, as many teams write; the open item is listed again under it.
+        let june = "## 2024-01-01 Kick-off\n- [ ] partner: send the plan (due 2024-01-20)\n";
+        let v1 = snap("p/nw.md", "", june);
+        let v2 = snap(
+            "p/nw.md",
+            "",
+            &format!(
+                "## 2024-01-06 Sync\n- [ ] Partner: Send the  plan (due 2024-02-01)\n- [ ] partner: name a lead\n\n{june}"
+            ),
+        );
+        let v3 = snap(
+            "p/nw.md",
+            "",
+            &format!(
+                "## 2024-01-06 Sync\n- [x] partner: send the plan (due 2024-02-01)\n- [ ] partner: name a lead\n\n{june}"
+            ),
+        );
+        let timeline = Timeline {
+            id: "nw".into(),
+            versions: linear(vec![version(1, v1), version(6, v2), version(9, v3)]),
+        };
+        let items = action_items(&timeline);
+        assert_eq!(items.len(), 2, "{items:?}");
+        let plan = &items[0];
+        assert_eq!(plan.opened, Date::from_ymd(2024, 1, 1).expect("date"));
+        assert_eq!(plan.meeting, Date::from_ymd(2024, 1, 1));
+        assert_eq!(
+            plan.due,
+            Date::from_ymd(2024, 2, 1),
+            "the latest listing's due date"
+        );
+        assert_eq!(plan.closed, Date::from_ymd(2024, 1, 9));
+        assert_eq!(plan.line, 8, "the latest listing, under the front matter");
+        // A different item in the later meeting is its own item.
+        assert_eq!(items[1].text, "name a lead");
+        assert_eq!(items[1].opened, Date::from_ymd(2024, 1, 6).expect("date"));
+        let snapshot = |i: usize| timeline.versions[i].snapshot().expect("valid");
+        let mut changes = Vec::new();
+        item_changes(snapshot(1), snapshot(2), &mut changes);
+        assert_eq!(changes.len(), 1, "{changes:?}");
     }
 
     fn items(texts: impl Iterator<Item = String>) -> Vec<ActionItem> {

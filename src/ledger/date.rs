@@ -43,6 +43,12 @@ impl Date {
         let day: u32 = parts[2]
             .parse()
             .map_err(|_| format!("bad day in `{text}`"))?;
+        Date::checked(year, month, day, text)
+    }
+
+    /// The date of `year`, `month` and `day` as `text` writes them, explaining what is wrong
+    /// when there is no such day.
+    pub fn checked(year: i32, month: u32, day: u32, text: &str) -> Result<Date, String> {
         if !(1..=12).contains(&month) {
             return Err(format!(
                 "`{text}` is not a date: there is no month {month} (months run 01 to 12)"

@@ -23,6 +23,8 @@ pub struct LedgerState {
     pub snapshots: Vec<Snapshot>,
     /// Every problem in every file, ordered by file and line.
     pub diagnostics: Vec<Diagnostic>,
+    /// What valid files write in forms rapport does not read, ordered by file and line.
+    pub warnings: Vec<Diagnostic>,
     /// How many files were read.
     pub files: usize,
     /// The text of each valid file, by path, for pointing findings at lines.
@@ -332,6 +334,7 @@ pub fn load(files: &[(String, Vec<u8>)], ladder: &Ladder) -> LedgerState {
                 if let Ok(text) = std::str::from_utf8(bytes) {
                     state.texts.insert(path.clone(), text.to_string());
                 }
+                state.warnings.extend(snapshot.warnings.iter().cloned());
                 state.snapshots.push(snapshot)
             }
             Err(diagnostics) => state.diagnostics.extend(diagnostics),

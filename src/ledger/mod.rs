@@ -16,6 +16,7 @@ pub mod selection;
 pub mod template;
 pub mod validate;
 pub mod write;
+pub mod written_date;
 pub mod yaml;
 
 use std::sync::Arc;
@@ -38,6 +39,11 @@ pub struct Snapshot {
     pub path: String,
     pub front: Arc<FrontMatter>,
     pub body: Body,
+    /// What the file writes in a form rapport does not read (a meeting dated `2024/06/12`, an
+    /// item due "next Friday"), each located: the file is valid, but these parts count for
+    /// nothing until rewritten.
+    #[serde(skip)]
+    pub warnings: Vec<Diagnostic>,
 }
 
 /// The commit a version comes from. For a working tree, a stand-in dated "now".

@@ -115,6 +115,75 @@ pub struct Contact {
     pub email: Option<String>,
 }
 
+impl Contact {
+    /// Whether `self` and `other` are the same person (in two versions of a file): on the same
+    /// side, with the same `email` when both have one, else the same name. Both compare without
+    /// regard to case or spacing, so fixing a typo in a name is not a departure when the email
+    /// stays, and writing an email for the first time is not one either.
+    pub fn same_person(&self, other: &Contact) -> bool {
+        if self.side != other.side {
+            return false;
+        }
+        match (self.email_key(), other.email_key()) {
+            (Some(a), Some(b)) => a == b,
+            _ => name_key(&self.name) == name_key(&other.name),
+        }
+    }
+
+    fn email_key(&self) -> Option<String> {
+        let email = self.email.as_deref()?.trim();
+        (!email.is_empty()).then(|| email.to_lowercase())
+    }
+}
+
+fn name_key(name: &str) -> String {
+    name.split_whitespace()
+        .map(str::to_lowercase)
+        .collect::<Vec<_>>()
+        .join(" ")
+}
+
+/// For each contact of `before`, the index of the same person in `after` (see
+/// [`Contact::same_person`]), each contact of `after` taken at most once. Linear in the lists'
+/// lengths: a file can hold thousands of contacts.
+pub fn same_people(before: &[&Contact], after: &[&Contact]) -> Vec<Option<usize>> {
+    use std::collections::{HashMap, VecDeque};
+    let mut by_email: HashMap<(Side, String), VecDeque<usize>> = HashMap::new();
+    let mut by_name: HashMap<(Side, String), VecDeque<usize>> = HashMap::new();
+    for (i, contact) in after.iter().enumerate() {
+        if let Some(email) = contact.email_key() {
+            by_email
+                .entry((contact.side, email))
+                .or_default()
+                .push_back(i);
+        }
+        by_name
+            .entry((contact.side, name_key(&contact.name)))
+            .or_default()
+            .push_back(i);
+    }
+    let mut taken = vec![false; after.len()];
+    let mut take = |queue: Option<&mut VecDeque<usize>>, ok: &dyn Fn(usize) -> bool| {
+        let queue = queue?;
+        let at = queue.iter().position(|&i| !taken[i] && ok(i))?;
+        let i = queue.remove(at)?;
+        taken[i] = true;
+        Some(i)
+    };
+    before
+        .iter()
+        .map(|contact| {
+            let name = by_name.get_mut(&(contact.side, name_key(&contact.name)));
+            match contact.email_key() {
+                // With an email, the same email; else someone of that name who has none.
+                Some(email) => take(by_email.get_mut(&(contact.side, email)), &|_| true)
+                    .or_else(|| take(name, &|i| after[i].email_key().is_none())),
+                None => take(name, &|_| true),
+            }
+        })
+        .collect()
+}
+
 /// Which side of the partnership a contact, invoice or action item belongs to.
 #[derive(
     Clone, Copy, Debug, PartialEq, Eq, Hash, PartialOrd, Ord, Serialize, Deserialize, JsonSchema,
@@ -375,4 +444,58 @@ pub struct Acknowledgement {
     pub reason: String,
     #[serde(default, skip_serializing_if = "Option::is_none")]
     pub until: Option<Date>,
+}
+
+#[cfg(test)]
+mod tests {
+    use super::*;
+
+    fn contact(name: &str, email: Option<&str>) -> Contact {
+        Contact {
+            name: name.into(),
+            side: Side::Partner,
+            role: None,
+            level: None,
+            primary: false,
+            email: email.map(str::to_string),
+        }
+    }
+
+    #[test]
+    fn the_same_person_by_email_else_by_name() {
+        let dana = contact("Dana Whitfeld", Some("dana@northwind.example"));
+        let renamed = contact("Dana  Whitfield", Some("Dana@Northwind.example"));
+        let no_email = contact("dana whitfeld", None);
+        let other = contact("Dana Whitfeld", Some("d.whitfield@other.example"));
+        assert!(dana.same_person(&renamed));
+        assert!(
+            dana.same_person(&no_email),
+            "an email written for the first time"
+        );
+        assert!(
+            !dana.same_person(&other),
+            "two emails that differ are two people"
+        );
+        let ours = Contact {
+            side: Side::Ours,
+            ..dana.clone()
+        };
+        assert!(!dana.same_person(&ours));
+    }
+
+    #[test]
+    fn pairs_each_person_once() {
+        let before = [
+            contact("Dana Whitfeld", Some("dana@northwind.example")),
+            contact("Ola Berg", None),
+            contact("Tom Ng", None),
+        ];
+        let after = [
+            contact("Tom Ng", Some("tom@northwind.example")),
+            contact("Dana Whitfield", Some("dana@northwind.example")),
+        ];
+        let (b, a): (Vec<&Contact>, Vec<&Contact>) =
+            (before.iter().collect(), after.iter().collect());
+        assert_eq!(same_people(&b, &a), [Some(1), None, Some(0)]);
+    }
 }

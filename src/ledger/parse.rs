@@ -12,8 +12,8 @@ use super::diagnostic::{Diagnostic, finish};
 use super::ladder::Ladder;
 use super::model::FrontMatter;
 use super::parse_cache::ParseCache;
-use super::schema_check::check_tree;
-use super::validate::validate;
+use super::schema_check::{Readable, check_tree_readable};
+use super::validate::{Problem, validate};
 use super::yaml::{self, Node, PathIndex};
 
 /// Partnership files larger than this are refused: a real one is a few dozen kilobytes.
@@ -152,23 +152,35 @@ pub(crate) fn parse_reusing(
         Some(cache) => cache.body(file, parts.body, parts.body_line),
         None => parse_body(parts.body, parts.body_line),
     };
+    let mut warnings = Vec::new();
     for problem in problems {
-        diagnostics.push(Diagnostic::unquoted(
+        let diagnostic = Diagnostic::unquoted(
             file,
             (problem.line, problem.column),
-            "invalid-date",
+            problem.code,
             problem.message,
             Some(problem.help),
-        ));
+        );
+        if problem.warning {
+            warnings.push(diagnostic);
+        } else {
+            diagnostics.push(diagnostic);
+        }
     }
     match front {
         Some(front) if diagnostics.is_empty() => {
             let id = front.id.clone().unwrap_or_else(|| default_id(file));
+            let warnings = if warnings.is_empty() {
+                warnings
+            } else {
+                finish(file, text, warnings)
+            };
             Ok(Snapshot {
                 id,
                 path: file.to_string(),
                 front,
                 body,
+                warnings,
             })
         }
         _ => Err(finish(file, text, diagnostics)),
@@ -243,7 +255,8 @@ fn positioned_front(
         return (None, diagnostics);
     }
     // Quoted once the file's problems are counted (see `finish`): a file can hold many.
-    for problem in check_tree(&tree, schema_root(), "field") {
+    let (problems, readable) = check_tree_readable(&tree, schema_root(), "field");
+    for problem in problems {
         diagnostics.push(Diagnostic::unquoted(
             file,
             shift((problem.line, problem.column)),
@@ -253,6 +266,24 @@ fn positioned_front(
         ));
     }
     if !diagnostics.is_empty() {
+        // Every problem in one run: the values that can be read are checked too.
+        let index = PathIndex::build(&tree);
+        for problem in readable
+            .map(|r| validate_readable(r, ladder))
+            .unwrap_or_default()
+        {
+            let position = index
+                .locate(&problem.path)
+                .map(shift)
+                .unwrap_or((parts.front_line, 1));
+            diagnostics.push(Diagnostic::unquoted(
+                file,
+                position,
+                problem.code,
+                problem.message,
+                Some(problem.help),
+            ));
+        }
         return (None, diagnostics);
     }
     let typed = yaml::typed_from_tree(&tree).map_or_else(|| yaml::parse_typed(parts.front), Ok);
@@ -292,6 +323,31 @@ fn positioned_front(
         ));
     }
     (Some(front), diagnostics)
+}
+
+/// The checks of `validate` on what can be read of a front matter that has structural
+/// problems, with paths as the file writes them.
+fn validate_readable(readable: Readable, ladder: &Ladder) -> Vec<Problem> {
+    let mut fields = readable.fields.clone();
+    // Required fields that could not be read are stood in for; none of them is checked here.
+    for (name, stand_in) in [
+        ("rapport", Value::from(1)),
+        ("partner", Value::from("-")),
+        ("status", Value::from("active")),
+        ("owner", Value::from("-")),
+    ] {
+        fields.entry(name).or_insert(stand_in);
+    }
+    let Ok(front) = serde_json::from_value::<FrontMatter>(Value::Object(fields)) else {
+        return Vec::new();
+    };
+    validate(&front, ladder)
+        .into_iter()
+        .map(|mut problem| {
+            problem.path = readable.path_in_file(&problem.path);
+            problem
+        })
+        .collect()
 }
 
 fn explain_type_error(message: &str) -> (String, Option<String>) {
@@ -393,6 +449,69 @@ acknowledged:
         assert!(diagnostics.is_empty(), "{diagnostics:?}");
         assert!(quick.is_some());
         assert_eq!(quick, positioned);
+    }
+
+    #[test]
+    fn values_are_checked_in_a_file_with_structural_errors() {
+        let broken = FRONT
+            .replace("payment_days: 30", "payment_dayz: 30")
+            .replace("currency: EUR", "currency: usd")
+            .replace("status: active", "status: actve")
+            .replace("kpis:\n", "kpis:\n  - { name: no id, actual: x }\n")
+            .replace("score: 4.1", "score: 7")
+            .replace("sla: p1-response", "sla: p1-respons");
+        let (front, diagnostics) = both(&broken).1;
+        assert!(front.is_none());
+        let found: Vec<(usize, &str, &str)> = diagnostics
+            .iter()
+            .map(|d| (d.line, d.code, d.help.as_deref().unwrap_or("")))
+            .collect();
+        let codes: Vec<&str> = found.iter().map(|f| f.1).collect();
+        for code in [
+            "invalid-value",
+            "unknown-field",
+            "invalid-currency",
+            "missing-field",
+            "invalid-type",
+            "out-of-range",
+            "broken-reference",
+        ] {
+            assert!(codes.contains(&code), "{code} in {found:#?}");
+        }
+        let currency = found
+            .iter()
+            .find(|f| f.1 == "invalid-currency")
+            .expect("currency");
+        assert_eq!(currency.0, 14);
+        assert!(
+            currency.2.starts_with("did you mean `USD`?"),
+            "{}",
+            currency.2
+        );
+        let reference = found
+            .iter()
+            .find(|f| f.1 == "broken-reference")
+            .expect("reference");
+        assert_eq!(reference.0, 23);
+        assert!(reference.2.contains("did you mean `p1-response`?"));
+        // The unreadable first KPI does not shift the second: its line is still its own.
+        let score = found.iter().find(|f| f.1 == "out-of-range").expect("score");
+        assert_eq!(score.0, 31);
+    }
+
+    #[test]
+    fn a_broken_entry_keeps_the_others_where_the_file_has_them() {
+        let broken = FRONT.replace(
+            "kpis:\n",
+            "kpis:\n  - { name: no id }\n  - { id: dup, actual: 1 }\n  - { id: dup, actual: 2 }\n",
+        );
+        let (_, diagnostics) = both(&broken).1;
+        let duplicate = diagnostics
+            .iter()
+            .find(|d| d.code == "duplicate-id")
+            .expect("the duplicate found despite the missing id");
+        // `kpis[1]` of what could be read is the file's third entry, on line 20.
+        assert_eq!(duplicate.line, 20, "{diagnostics:#?}");
     }
 
     #[test]

@@ -21,13 +21,85 @@ pub struct SchemaProblem {
 
 /// Checks `node` against `schema`, whose `$ref`s resolve in `root`.
 pub fn check_tree(node: &Spanned<Node>, root: &Value, noun: &str) -> Vec<SchemaProblem> {
+    check_tree_readable(node, root, noun).0
+}
+
+/// [`check_tree`], with what can still be read of the document (see [`Readable`]). `None` when
+/// nothing can be read (the document is not a mapping, or repeats a key).
+pub fn check_tree_readable(
+    node: &Spanned<Node>,
+    root: &Value,
+    noun: &str,
+) -> (Vec<SchemaProblem>, Option<Readable>) {
     let mut checker = Checker {
         root,
         noun,
         problems: Vec::new(),
     };
-    checker.check(node, root, "");
-    checker.problems
+    let readable = checker.check(node, root, "").and_then(Readable::new);
+    (checker.problems, readable)
+}
+
+/// What can be read of a document that has problems: the document as JSON without the values
+/// that have one (an entry of a list or mapping that lacks a required field is left out whole),
+/// so that the checks on values (ranges, references, vocabularies) run on a file with structural
+/// errors too, and report every problem in one run.
+#[derive(Clone, Debug, PartialEq)]
+pub struct Readable {
+    /// The top-level mapping.
+    pub fields: serde_json::Map<String, Value>,
+    /// For each top-level list, the index in the file of each entry that could be read.
+    kept: std::collections::HashMap<String, Vec<usize>>,
+}
+
+impl Readable {
+    fn new(document: Value) -> Option<Readable> {
+        let Value::Object(mut fields) = document else {
+            return None;
+        };
+        let mut kept = std::collections::HashMap::new();
+        for (name, value) in fields.iter_mut() {
+            if let Value::Array(items) = value {
+                kept.insert(
+                    name.clone(),
+                    (0..items.len()).filter(|&i| !items[i].is_null()).collect(),
+                );
+            }
+            drop_unreadable(value);
+        }
+        Some(Readable { fields, kept })
+    }
+
+    /// A path of the readable document (`kpis[1].actual`) as the file numbers its entries
+    /// (`kpis[2].actual` when the file's second entry could not be read).
+    pub fn path_in_file(&self, path: &str) -> String {
+        let Some((list, rest)) = path.split_once('[') else {
+            return path.to_string();
+        };
+        let Some((index, tail)) = rest.split_once(']') else {
+            return path.to_string();
+        };
+        match index
+            .parse::<usize>()
+            .ok()
+            .and_then(|i| self.kept.get(list)?.get(i))
+        {
+            Some(original) => format!("{list}[{original}]{tail}"),
+            None => path.to_string(),
+        }
+    }
+}
+
+/// Removes the entries of lists that could not be read (null), at any depth.
+fn drop_unreadable(value: &mut Value) {
+    match value {
+        Value::Array(items) => {
+            items.retain(|item| !item.is_null());
+            items.iter_mut().for_each(drop_unreadable);
+        }
+        Value::Object(fields) => fields.values_mut().for_each(drop_unreadable),
+        _ => {}
+    }
 }
 
 struct Checker<'a> {
@@ -73,7 +145,9 @@ impl<'a> Checker<'a> {
         schema
     }
 
-    fn check(&mut self, node: &Spanned<Node>, schema: &'a Value, path: &str) {
+    /// Checks one node, returning it as JSON when it can be read (`None` when it has a problem
+    /// or is an empty value best left to its default).
+    fn check(&mut self, node: &Spanned<Node>, schema: &'a Value, path: &str) -> Option<Value> {
         let schema = self.resolve(schema);
         if let Some(alternatives) = schema.get("anyOf").and_then(Value::as_array) {
             // `Option<T>` is written `anyOf: [T, null]`: null is fine, anything else is checked as T.
@@ -82,22 +156,22 @@ impl<'a> Checker<'a> {
                 .filter(|alt| alt.get("type").and_then(Value::as_str) != Some("null"))
                 .collect();
             if matches!(node.value, Node::Null) && non_null.len() < alternatives.len() {
-                return;
+                return None;
             }
             if let [only] = non_null.as_slice() {
-                self.check(node, only, path);
+                return self.check(node, only, path);
             }
-            return;
+            return None;
         }
         let types = types(schema);
         if matches!(node.value, Node::Null) {
             if types.contains(&"null") {
-                return;
+                return None;
             }
             // An empty value for a field with a default (such as `contacts:`) is written by
             // people as "none"; serde accepts it for lists and the typed pass reports the rest.
             if types.contains(&"array") {
-                return;
+                return None;
             }
         }
         let shown = if path.is_empty() {
@@ -116,9 +190,11 @@ impl<'a> Checker<'a> {
                             "write a single value here".into(),
                         );
                     }
-                    return;
+                    return None;
                 };
                 let known: Vec<&str> = properties.keys().map(String::as_str).collect();
+                let mut readable = serde_json::Map::new();
+                let mut repeated = false;
                 for (key, value) in entries {
                     let child = if path.is_empty() {
                         key.value.clone()
@@ -126,7 +202,11 @@ impl<'a> Checker<'a> {
                         format!("{path}.{}", key.value)
                     };
                     match properties.get(&key.value) {
-                        Some(sub) => self.check(value, sub, &child),
+                        Some(sub) => {
+                            if let Some(read) = self.check(value, sub, &child) {
+                                repeated |= readable.insert(key.value.clone(), read).is_some();
+                            }
+                        }
                         None => {
                             let help = match closest(&key.value, known.iter().copied()) {
                                 Some(name) => format!("did you mean `{name}`?"),
@@ -152,7 +232,9 @@ impl<'a> Checker<'a> {
                     .into_iter()
                     .flatten()
                     .filter_map(Value::as_str);
+                let mut complete = true;
                 for name in required {
+                    complete &= readable.contains_key(name);
                     if !entries.iter().any(|(key, _)| key.value == name) {
                         let place = if path.is_empty() {
                             String::new()
@@ -167,12 +249,20 @@ impl<'a> Checker<'a> {
                         );
                     }
                 }
+                // The document itself is read even when incomplete: the caller fills in what
+                // is required, so the values that are there still get checked.
+                ((complete || path.is_empty()) && !repeated).then_some(Value::Object(readable))
             }
             Node::Seq(items) => match schema.get("items") {
                 Some(item_schema) => {
+                    let mut readable = Vec::with_capacity(items.len());
                     for (i, item) in items.iter().enumerate() {
-                        self.check(item, item_schema, &format!("{path}[{i}]"));
+                        // An entry that cannot be read is null, keeping the others' indices:
+                        // the caller drops it and maps paths back.
+                        let read = self.check(item, item_schema, &format!("{path}[{i}]"));
+                        readable.push(read.unwrap_or(Value::Null));
                     }
+                    Some(Value::Array(readable))
                 }
                 None if !types.is_empty() && !types.contains(&"array") => {
                     self.push(
@@ -181,8 +271,9 @@ impl<'a> Checker<'a> {
                         format!("{shown} should be {}, not a list", describe(&types)),
                         "write a single value here".into(),
                     );
+                    None
                 }
-                None => {}
+                None => None,
             },
             Node::String(text) => {
                 if let Some(allowed) = schema.get("enum").and_then(Value::as_array) {
@@ -200,8 +291,9 @@ impl<'a> Checker<'a> {
                             format!("`{text}` is not an allowed value for {shown}"),
                             help,
                         );
+                        return None;
                     }
-                    return;
+                    return Some(Value::String(text.clone()));
                 }
                 if schema.get("format").and_then(Value::as_str) == Some("date") {
                     if let Err(message) = Date::parse(text) {
@@ -211,8 +303,9 @@ impl<'a> Checker<'a> {
                             format!("{shown}: {message}"),
                             "write a real calendar date as YYYY-MM-DD".into(),
                         );
+                        return None;
                     }
-                    return;
+                    return Some(Value::String(text.clone()));
                 }
                 if !types.is_empty() && !types.contains(&"string") {
                     self.push(
@@ -224,7 +317,9 @@ impl<'a> Checker<'a> {
                         ),
                         type_help(&types),
                     );
+                    return None;
                 }
+                Some(Value::String(text.clone()))
             }
             Node::Number(n) => {
                 let integer = n.fract() == 0.0;
@@ -243,6 +338,14 @@ impl<'a> Checker<'a> {
                         format!("{shown} should be {}, not the number {n}", describe(&types)),
                         help,
                     );
+                    return None;
+                }
+                // Integers stay integers, so integer fields accept them; not-a-number and the
+                // infinities have no JSON form and are left unread.
+                if integer && n.abs() < 9.0e15 {
+                    Some(Value::from(*n as i64))
+                } else {
+                    serde_json::Number::from_f64(*n).map(Value::Number)
                 }
             }
             Node::Bool(b) => {
@@ -253,7 +356,9 @@ impl<'a> Checker<'a> {
                         format!("{shown} should be {}, not `{b}`", describe(&types)),
                         type_help(&types),
                     );
+                    return None;
                 }
+                Some(Value::Bool(*b))
             }
             Node::Null => {
                 if !types.is_empty() {
@@ -264,6 +369,7 @@ impl<'a> Checker<'a> {
                         "write a value, or remove the line".into(),
                     );
                 }
+                None
             }
         }
     }

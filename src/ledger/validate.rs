@@ -113,11 +113,17 @@ pub fn validate(front: &FrontMatter, ladder: &Ladder) -> Vec<Problem> {
         if let Some(currency) = &terms.currency
             && !(currency.len() == 3 && currency.bytes().all(|b| b.is_ascii_uppercase()))
         {
+            let upper = currency.trim().to_ascii_uppercase();
+            let help = if upper.len() == 3 && upper.bytes().all(|b| b.is_ascii_uppercase()) {
+                format!("did you mean `{upper}`? ISO 4217 codes are three capital letters")
+            } else {
+                "write a three-letter code such as EUR, USD or CNY".to_string()
+            };
             p.push(problem(
                 "terms.currency",
                 "invalid-currency",
                 format!("`{currency}` is not an ISO 4217 currency code"),
-                "write a three-letter code such as EUR, USD or CNY",
+                help,
             ));
         }
     }

@@ -275,6 +275,7 @@ pub fn review() -> Review {
         config_changed: false,
         partnerships: vec![kestrel, cobalt],
         diagnostics: Vec::new(),
+        file_warnings: Vec::new(),
         prefix: String::new(),
         warnings: Vec::new(),
     }

@@ -26,6 +26,11 @@ pub struct CheckDocument<'a> {
     pub files: usize,
     pub valid: bool,
     pub diagnostics: &'a [Diagnostic],
+    /// Parts of valid files written in a form rapport does not read (a meeting heading dated
+    /// `2024/06/12`, an item due "next week"), each located, with the rewrite that rapport reads
+    /// (absent when there are none).
+    #[serde(default, skip_serializing_if = "<[_]>::is_empty")]
+    pub file_warnings: &'a [Diagnostic],
     pub findings: Vec<FindingView<'a>>,
     /// Commits whose dates contradict the commit graph or the clock, with the dates they count
     /// at instead (absent when there are none).
@@ -109,6 +114,7 @@ pub fn check<'a>(
         files: state.files,
         valid: state.diagnostics.is_empty(),
         diagnostics: &state.diagnostics,
+        file_warnings: &state.warnings,
         findings: findings.iter().map(finding).collect(),
         warnings: &[],
     }
@@ -136,6 +142,10 @@ pub struct ReviewDocument<'a> {
     pub counts: Counts,
     /// Problems in touched files at head.
     pub diagnostics: &'a [Diagnostic],
+    /// Parts of touched files written, at head, in a form rapport does not read, each located,
+    /// with the rewrite that rapport reads (absent when there are none).
+    #[serde(default, skip_serializing_if = "<[_]>::is_empty")]
+    pub file_warnings: &'a [Diagnostic],
     /// The partnerships the change touched.
     pub partnerships: Vec<PartnershipView<'a>>,
     /// Commits of the touched partnerships' histories whose dates contradict the commit graph
@@ -273,6 +283,7 @@ pub fn review(review: &Review) -> ReviewDocument<'_> {
         valid: review.diagnostics.is_empty(),
         counts: review.counts(),
         diagnostics: &review.diagnostics,
+        file_warnings: &review.file_warnings,
         partnerships: review.partnerships.iter().map(partnership).collect(),
         warnings: &review.warnings,
     }

@@ -26,6 +26,7 @@ pub fn render(review: &Review, limit: usize) -> String {
     let mut doc = Doc::default();
     summary(&mut doc, review);
     problems(&mut doc, &review.diagnostics);
+    not_read(&mut doc, &review.file_warnings);
     if review.is_quiet() {
         if !review.partnerships.is_empty() {
             let counts = review.counts();
@@ -410,14 +411,29 @@ fn problems(doc: &mut Doc, diagnostics: &[Diagnostic]) {
     if diagnostics.is_empty() {
         return;
     }
-    let section = doc.group();
-    doc.frame(
-        section,
-        format!(
-            "\n#### ❌ {} in changed files\n\nThese must be fixed before merging: an invalid file is not analysed.\n",
-            plural(diagnostics.len(), "problem", "problems")
-        ),
+    let heading = format!(
+        "\n#### ❌ {} in changed files\n\nThese must be fixed before merging: an invalid file is not analysed.\n",
+        plural(diagnostics.len(), "problem", "problems")
     );
+    located(doc, heading, diagnostics);
+}
+
+/// Parts of the changed files rapport does not read: not a reason to block, but the reviewer
+/// should know they count for nothing.
+fn not_read(doc: &mut Doc, warnings: &[Diagnostic]) {
+    if warnings.is_empty() {
+        return;
+    }
+    let heading = format!(
+        "\n#### ⚠️ {} of changed files not read\n\nrapport does not read these as written: they count for nothing until rewritten as the help says.\n",
+        plural(warnings.len(), "part", "parts")
+    );
+    located(doc, heading, warnings);
+}
+
+fn located(doc: &mut Doc, heading: String, diagnostics: &[Diagnostic]) {
+    let section = doc.group();
+    doc.frame(section, heading);
     for (i, d) in diagnostics.iter().enumerate() {
         let position = match d.line {
             0 => d.file.clone(),

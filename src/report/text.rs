@@ -63,6 +63,16 @@ pub fn write_date_warnings(out: &mut dyn Write, warnings: &[DateWarning]) -> io:
 /// Writes one diagnostic; the file name, message and quoted line are made inert (the caret
 /// still lands under the column, measured on the text as shown).
 pub fn write_diagnostic(out: &mut dyn Write, d: &Diagnostic) -> io::Result<()> {
+    write_located(out, d, "error", ERROR)
+}
+
+/// Writes one warning about a valid file (something written in a form rapport does not read),
+/// shaped like a diagnostic.
+pub fn write_file_warning(out: &mut dyn Write, d: &Diagnostic) -> io::Result<()> {
+    write_located(out, d, "warning", WARNING)
+}
+
+fn write_located(out: &mut dyn Write, d: &Diagnostic, label: &str, style: Style) -> io::Result<()> {
     let t = |s: &str| escape::terminal(s).into_owned();
     let file = t(&d.file);
     let position = match (d.line, d.column) {
@@ -72,7 +82,7 @@ pub fn write_diagnostic(out: &mut dyn Write, d: &Diagnostic) -> io::Result<()> {
     };
     writeln!(
         out,
-        "{BOLD}{position}{BOLD:#}: {ERROR}error[{}]{ERROR:#}: {BOLD}{}{BOLD:#}",
+        "{BOLD}{position}{BOLD:#}: {style}{label}[{}]{style:#}: {BOLD}{}{BOLD:#}",
         d.code,
         t(&d.message)
     )?;
@@ -90,7 +100,7 @@ pub fn write_diagnostic(out: &mut dyn Write, d: &Diagnostic) -> io::Result<()> {
                 .replace('\t', "    ");
             writeln!(
                 out,
-                "{GUTTER}{pad} |{GUTTER:#} {}{ERROR}^{ERROR:#}",
+                "{GUTTER}{pad} |{GUTTER:#} {}{style}^{style:#}",
                 " ".repeat(t(&before).width())
             )?;
         }
@@ -117,6 +127,9 @@ pub fn write_check(
     for diagnostic in &state.diagnostics {
         write_diagnostic(out, diagnostic)?;
     }
+    for warning in &state.warnings {
+        write_file_warning(out, warning)?;
+    }
     for group in group_by_partnership(findings) {
         write_group(out, &group)?;
     }
@@ -132,6 +145,14 @@ pub fn write_check(
             state.files,
             plural(state.files)
         )?;
+        if !state.warnings.is_empty() {
+            write!(
+                out,
+                " {WARNING}({} part{} not read: see the warnings){WARNING:#}",
+                state.warnings.len(),
+                plural(state.warnings.len())
+            )?;
+        }
     } else {
         write!(
             out,
@@ -315,6 +336,9 @@ pub fn write_review(out: &mut dyn Write, review: &Review) -> io::Result<()> {
     writeln!(out)?;
     for diagnostic in &review.diagnostics {
         write_diagnostic(out, diagnostic)?;
+    }
+    for warning in &review.file_warnings {
+        write_file_warning(out, warning)?;
     }
     for p in &review.partnerships {
         let file = match (p.file, &p.base_path, &p.path) {

@@ -21,8 +21,9 @@ static INFO: RuleInfo = RuleInfo {
     escalates: false,
     detects: "An `acknowledged` entry in the current file whose `until` date is before now (the \
         finding it covered is shown again), or whose rule produced no finding for this \
-        partnership (the sign is gone, or the rule id is wrong). Entries for rules disabled in \
-        rapport.yaml are left alone.",
+        partnership (the sign is gone). Entries for rules disabled in rapport.yaml are left \
+        alone; an entry naming no rule at all is an error of the file (`unknown-rule`, with the \
+        closest rule id).",
     why: "An acknowledgement is a decision with a reason and a date. Left in place after the date \
         or after the sign has gone, it hides the next occurrence and tells readers something \
         that is no longer true.",
@@ -78,15 +79,10 @@ pub fn apply(current: &Snapshot, findings: &mut Vec<Finding>, cx: &Context) {
                     ack.rule
                 )
             }
+            // An entry naming no rule is an error of the file, reported by its validation.
+            _ if matched == 0 && super::super::find_rule(&ack.rule).is_none() => continue,
             _ if matched == 0 => {
-                if super::super::find_rule(&ack.rule).is_none() {
-                    format!(
-                        "the acknowledgement names `{}`, which is not a rule",
-                        ack.rule
-                    )
-                } else {
-                    format!("the acknowledgement of {} matches no finding", ack.rule)
-                }
+                format!("the acknowledgement of {} matches no finding", ack.rule)
             }
             _ => continue,
         };

@@ -2,7 +2,7 @@
 //! stop coming, meetings thin out.
 
 use super::{descents, history};
-use crate::ledger::model::Side;
+use crate::ledger::model::{Contact, Side};
 use crate::ledger::{Date, Ladder, Meeting, Snapshot, Timeline};
 use crate::numbers::one_decimal;
 use crate::signs::{
@@ -44,6 +44,7 @@ static CONTACT_DOWNGRADE: RuleInfo = RuleInfo {
 struct Lead<'a> {
     /// Index in `contacts`.
     index: usize,
+    contact: &'a Contact,
     name: &'a str,
     level: &'a str,
     /// 0 is the most senior.
@@ -52,10 +53,11 @@ struct Lead<'a> {
 }
 
 fn lead<'a>(s: &'a Snapshot, ladder: &Ladder) -> Option<Lead<'a>> {
-    let ranked = |(index, c): (usize, &'a crate::ledger::model::Contact)| {
+    let ranked = |(index, c): (usize, &'a Contact)| {
         let level = c.level.as_deref()?;
         Some(Lead {
             index,
+            contact: c,
             name: c.name.as_str(),
             level,
             rank: ladder.rank(level)?,
@@ -127,35 +129,41 @@ impl Rule for ContactDowngrade {
             && now.rank > old.rank
         {
             let n = now.rank - old.rank;
-            let role = if now.primary {
-                "primary contact"
-            } else {
-                "most senior partner contact"
+            let role = |lead: &Lead| {
+                if lead.primary {
+                    "primary contact"
+                } else {
+                    "most senior partner contact"
+                }
             };
-            let message = if old.name == now.name {
+            let message = if old.contact.same_person(now.contact) {
                 format!(
-                    "{} went from {} to {} as {role}: down {}",
+                    "{} went from {} to {} as {}: down {}",
                     now.name,
                     old.level,
                     now.level,
+                    role(now),
                     levels(n)
                 )
             } else {
                 format!(
-                    "{} ({}) was replaced as {role} by {} ({}): down {}",
+                    "{} ({}) was replaced as {} by {} ({}): down {}",
                     old.name,
                     old.level,
+                    role(now),
                     now.name,
                     now.level,
                     levels(n)
                 )
             };
-            let observed = |l: &Lead| format!("{role}: {} ({})", l.name, l.level);
+            let observed = |l: &Lead| format!("{}: {} ({})", role(l), l.name, l.level);
             let mut evidence = vec![
                 Evidence::of(old_v, observed(old), Some(old.rank as f64)),
                 Evidence::of(new_v, observed(new), Some(new.rank as f64)),
             ];
-            if !std::ptr::eq(now_v, new_v) && (now.name != new.name || now.rank != new.rank) {
+            if !std::ptr::eq(now_v, new_v)
+                && (!now.contact.same_person(new.contact) || now.rank != new.rank)
+            {
                 evidence.push(Evidence::of(now_v, observed(now), Some(now.rank as f64)));
             }
             findings.push(
@@ -587,6 +595,44 @@ mod tests {
             let findings = run(&ContactDowngrade, &timeline, "2024-09-20");
             assert!(findings.is_empty(), "{findings:#?}");
         }
+    }
+
+    #[test]
+    fn without_a_primary_the_lead_is_named_the_most_senior_partner_contact() {
+        let team = |lead: &str, level: &str| {
+            front(&format!(
+                "contacts:\n  - {{ name: {lead}, side: partner, level: {level} }}\n  - {{ name: Ola Berg, side: partner, level: staff }}\n"
+            ))
+        };
+        let timeline = History::new()
+            .version("2024-01-15", &team("Dana Whitfield", "executive"))
+            .version("2024-06-01", &team("Tom Ng", "manager"))
+            .build();
+        let findings = run(&ContactDowngrade, &timeline, "2024-07-01");
+        assert_eq!(
+            findings[0].message,
+            "Dana Whitfield (executive) was replaced as most senior partner contact by Tom Ng (manager): down two levels"
+        );
+        let said = format!("{} {:?}", findings[0].message, evidence(&findings[0]));
+        assert!(!said.contains("primary"), "{said}");
+    }
+
+    #[test]
+    fn a_renamed_lead_with_the_same_email_is_the_same_person() {
+        let lead = |name: &str, level: &str| {
+            front(&format!(
+                "contacts:\n  - {{ name: {name}, side: partner, level: {level}, primary: true, email: dana@northwind.example }}\n"
+            ))
+        };
+        let timeline = History::new()
+            .version("2024-01-15", &lead("Dana Whitfeld", "executive"))
+            .version("2024-06-01", &lead("Dana Whitfield", "manager"))
+            .build();
+        let findings = run(&ContactDowngrade, &timeline, "2024-07-01");
+        assert_eq!(
+            findings[0].message,
+            "Dana Whitfield went from executive to manager as primary contact: down two levels"
+        );
     }
 
     #[test]

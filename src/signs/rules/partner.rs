@@ -2,7 +2,7 @@
 
 use super::{changes, history, pairs};
 use crate::ledger::changes::{ItemHistory, action_items};
-use crate::ledger::model::{EventKind, Side};
+use crate::ledger::model::{Contact, EventKind, Side, same_people};
 use crate::ledger::{Snapshot, Timeline, Version};
 use crate::signs::{
     Context, Evidence, Finding, Measure, Rule, RuleInfo, Severity, Worse, finding, median, sign,
@@ -27,7 +27,7 @@ static PARTNER_UNRESPONSIVE: RuleInfo = RuleInfo {
     why: "Sign 7: partner dysfunction. Slow or vague answers are often the first visible symptom \
         of a partner that has deprioritised you or is struggling internally.",
     example: "## 2024-06-12 Quarterly business review\n- [ ] partner: send revised enablement plan (due 2024-06-30)\n(analysed on 2024-08-14)\n→ 1 partner action item overdue: \"send revised enablement plan\" (due 2024-06-30, 45 days overdue)",
-    fix: "Raise the overdue items with the partner's primary contact, agree new dates in writing, \
+    fix: "Raise the overdue items with the partner's lead contact, agree new dates in writing, \
         and escalate to the governance meeting if they slip again.",
 };
 
@@ -153,10 +153,11 @@ static PARTNER_TURNOVER: RuleInfo = RuleInfo {
     title: "The partner's people keep changing",
     default_severity: Severity::Warning,
     escalates: false,
-    detects: "Partner contacts (by name) present in one version and gone in the next one \
+    detects: "Partner contacts present in one version and gone in the next one \
         descending from it (a merge is compared with its first parent, each branch with where it \
-        started, never one branch with another): fires when at least {min_departures} leave \
-        within {window_days} of each other (the \
+        started, never one branch with another; a contact is the same person when the `email` \
+        matches, else the name, so a corrected name is no departure): fires when at least \
+        {min_departures} leave within {window_days} of each other (the \
         busiest window is reported). Separately, the partner's primary contact (the `primary` \
         partner contact) changed to another person at least {primary_changes} times over the \
         history.",
@@ -168,21 +169,31 @@ static PARTNER_TURNOVER: RuleInfo = RuleInfo {
         record the people in `contacts` and raise continued churn at the governance meeting.",
 };
 
-fn partner_names(s: &Snapshot) -> Vec<&str> {
+fn partner_contacts(s: &Snapshot) -> Vec<&Contact> {
     s.front
         .contacts
         .iter()
         .filter(|c| c.side == Side::Partner)
-        .map(|c| c.name.as_str())
         .collect()
 }
 
-fn partner_primary(s: &Snapshot) -> Option<&str> {
+/// The contact marked `primary` on the partner's side, as a person: two versions' primaries
+/// are the same when [`Contact::same_person`] says so, whatever the spelling of the name.
+#[derive(Clone, Debug)]
+struct Primary<'a>(&'a Contact);
+
+impl PartialEq for Primary<'_> {
+    fn eq(&self, other: &Self) -> bool {
+        self.0.same_person(other.0)
+    }
+}
+
+fn partner_primary(s: &Snapshot) -> Option<Primary<'_>> {
     s.front
         .contacts
         .iter()
         .find(|c| c.side == Side::Partner && c.primary)
-        .map(|c| c.name.as_str())
+        .map(Primary)
 }
 
 impl Rule for PartnerTurnover {
@@ -202,10 +213,11 @@ impl Rule for PartnerTurnover {
         // a contact are not one branch's contact leaving in the other.
         let mut departures: Vec<(&Version, String)> = Vec::new();
         for ((_, was), (version, is)) in pairs(timeline, cx.now) {
-            let (before, after) = (partner_names(was), partner_names(is));
-            let after: std::collections::HashSet<&str> = after.into_iter().collect();
-            for name in before.iter().filter(|n| !after.contains(*n)) {
-                departures.push((version, (*name).to_string()));
+            let (before, after) = (partner_contacts(was), partner_contacts(is));
+            for (contact, stayed) in before.iter().zip(same_people(&before, &after)) {
+                if stayed.is_none() {
+                    departures.push((version, contact.name.clone()));
+                }
             }
         }
         departures.sort_by_key(|(v, _)| v.date());
@@ -255,7 +267,10 @@ impl Rule for PartnerTurnover {
             }
         }
 
-        let primaries: Vec<(&Version, &str)> = changes(timeline, cx.now, partner_primary);
+        let primaries: Vec<(&Version, &str)> = changes(timeline, cx.now, partner_primary)
+            .into_iter()
+            .map(|(v, p)| (v, p.0.name.as_str()))
+            .collect();
         let changes = primaries.len().saturating_sub(1);
         if changes >= set.primary_changes.max(1) {
             let chain: Vec<String> = primaries
@@ -620,6 +635,35 @@ mod tests {
                 2.0,
                 Worse::Higher
             ))
+        );
+    }
+
+    #[test]
+    fn a_corrected_name_or_a_rename_with_the_same_email_is_no_departure() {
+        let team = |dana: &str, ola: &str| {
+            front(&format!(
+                "contacts:\n  - {{ name: {dana}, side: partner, level: executive, primary: true, email: dana@northwind.example }}\n  - {{ name: {ola}, side: partner, level: manager }}\n  - {{ name: Tom Ng, side: partner, level: staff }}\n"
+            ))
+        };
+        let timeline = History::new()
+            .version("2024-01-15", &team("Dana Whitfeld", "Ola Berg"))
+            .version("2024-02-01", &team("Dana Whitfield", "Ola Berg"))
+            .version("2024-04-02", &team("Dana Whitfield-Ng", "Ola Berg"))
+            .build();
+        assert_eq!(run(&PartnerTurnover, &timeline, "2024-08-01"), Vec::new());
+        // The near miss: Ola (no email) really leaves, and so does Tom.
+        let timeline = History::new()
+            .version("2024-01-15", &team("Dana Whitfeld", "Ola Berg"))
+            .version(
+                "2024-04-02",
+                &front("contacts:\n  - { name: Dana Whitfield, side: partner, level: executive, primary: true, email: DANA@northwind.example }\n"),
+            )
+            .build();
+        let findings = run(&PartnerTurnover, &timeline, "2024-08-01");
+        assert_eq!(findings.len(), 1, "{findings:?}");
+        assert_eq!(
+            findings[0].message,
+            "2 partner contacts left within 180 days: Ola Berg (2024-04-02), Tom Ng (2024-04-02)"
         );
     }
 
