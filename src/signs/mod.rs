@@ -80,6 +80,8 @@ pub mod sign {
         Sign { number, name }
     }
     pub const HYGIENE: Sign = s(0, "ledger hygiene");
+    /// Not one of the twelve: what their open findings mean for the contract's next deadline.
+    pub const RENEWAL: Sign = s(0, "renewal at risk");
     pub const VALUE: Sign = s(1, "the value does not show");
     pub const GOALS: Sign = s(2, "goals missed");
     pub const TENSION: Sign = s(3, "tension shows");
@@ -98,6 +100,7 @@ pub mod sign {
 pub fn catalog() -> &'static [&'static dyn Rule] {
     use rules::*;
     static CATALOG: &[&dyn Rule] = &[
+        &renewal::RenewalAtRisk,
         &acknowledgements::StaleAcknowledgement,
         &value::ValueGap,
         &goals::NoEarlyWins,
@@ -166,7 +169,7 @@ fn analyse_one(
     let mut findings = Vec::new();
     for rule in catalog() {
         let id = rule.info().id;
-        if id == rules::acknowledgements::ID {
+        if id == rules::acknowledgements::ID || id == rules::renewal::ID {
             continue;
         }
         let switch = cx.settings.switch(id);
@@ -180,6 +183,7 @@ fn analyse_one(
             findings.push(finding);
         }
     }
+    rules::renewal::apply(current, &mut findings, cx);
     rules::acknowledgements::apply(current, &mut findings, cx);
     // Point each finding at the line of its field: one reading of the front matter per file.
     if findings
@@ -407,6 +411,6 @@ mod tests {
         sorted.sort();
         sorted.dedup();
         assert_eq!(ids, sorted);
-        assert_eq!(ids.len(), 21);
+        assert_eq!(ids.len(), 22);
     }
 }

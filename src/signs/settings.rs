@@ -242,6 +242,16 @@ rule_settings!(
 );
 
 rule_settings!(
+    /// `renewal-at-risk`.
+    RenewalAtRisk {
+        /// Error when the next deadline is this close with an error-level sign open.
+        error_days: i64 = 90; DAYS,
+        /// Warning when the next deadline is this close with any sign open.
+        warning_days: i64 = 30; DAYS,
+    }
+);
+
+rule_settings!(
     /// `value-gap`.
     ValueGap {
         /// Revenue / investment below this is a gap.
@@ -442,6 +452,7 @@ rule_settings!(
 #[serde(deny_unknown_fields, default, rename_all = "kebab-case")]
 pub struct Settings {
     pub stale_acknowledgement: StaleAcknowledgement,
+    pub renewal_at_risk: RenewalAtRisk,
     pub value_gap: ValueGap,
     pub targets_missed: TargetsMissed,
     pub no_early_wins: NoEarlyWins,
@@ -476,6 +487,7 @@ macro_rules! each_rule {
     ($then:ident!($($args:tt)*)) => {
         $then!($($args)*;
             "stale-acknowledgement" => stale_acknowledgement,
+            "renewal-at-risk" => renewal_at_risk,
             "value-gap" => value_gap,
             "targets-missed" => targets_missed,
             "no-early-wins" => no_early_wins,

@@ -7,6 +7,7 @@ pub mod effort;
 pub mod goals;
 pub mod metrics;
 pub mod partner;
+pub mod renewal;
 pub mod payments;
 pub mod satisfaction;
 pub mod scope;
