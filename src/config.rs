@@ -12,6 +12,7 @@ use crate::ledger::load::{Limit, read_bounded};
 use crate::ledger::parse::decode;
 use crate::ledger::schema_check::check_tree;
 use crate::ledger::{Diagnostic, Ladder, yaml};
+use crate::signs::health::HealthFormula;
 use crate::signs::{Settings, Vocabulary};
 
 /// The configuration file's name, at the ledger root.
@@ -51,6 +52,10 @@ pub struct Config {
     /// Extra vocabulary for the vocabulary rules.
     #[serde(default)]
     pub vocabulary: Vocabulary,
+    /// The health formula of `rapport portfolio`: points off per open finding and per sign,
+    /// and the scores where the bands change.
+    #[serde(default)]
+    pub portfolio: HealthFormula,
 }
 
 fn one() -> u32 {
@@ -70,6 +75,7 @@ impl Default for Config {
             redact: Vec::new(),
             rules: Settings::default(),
             vocabulary: Vocabulary::default(),
+            portfolio: HealthFormula::default(),
         }
     }
 }
@@ -229,6 +235,9 @@ impl Config {
         let written = |path: &str| index.written(path);
         for setting in config.rules.problems(&config.ladder, &written) {
             problem(&setting.path, setting.message, &setting.help);
+        }
+        for (path, message, help) in config.portfolio.problems() {
+            problem(&path, message, &help);
         }
         diagnostics.sort_by_key(|d| (d.line, d.column));
         if diagnostics.is_empty() {

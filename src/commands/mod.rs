@@ -3,6 +3,7 @@
 pub mod check;
 pub mod demo;
 pub mod explain;
+pub mod portfolio;
 pub mod report;
 pub mod rules;
 pub mod schema;
@@ -19,6 +20,7 @@ pub fn dispatch(cli: Cli) -> Result<u8> {
         Command::Report(args) => report::run(&args),
         Command::Demo(args) => demo::run(&args),
         Command::Timeline(args) => timeline::run(&args),
+        Command::Portfolio(args) => portfolio::run(&args),
         Command::Schema(args) => schema::run(&args),
         Command::Rules(args) => rules::run(&args),
         Command::Explain(args) => explain::run(&args),

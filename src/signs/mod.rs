@@ -3,6 +3,7 @@
 //! [`analyse`] runs the catalog, re-grades, applies acknowledgements and sorts.
 
 pub mod finding;
+pub mod health;
 pub mod rules;
 pub mod settings;
 pub mod vocabulary;

@@ -297,7 +297,9 @@ fn a_sign_open_close_to_the_renewal_puts_it_at_risk() {
     assert_eq!(at_risk.len(), 1, "{findings:#?}");
     assert_eq!(at_risk[0].severity, Severity::Error);
     assert!(
-        at_risk[0].message.starts_with("the renewal on 2025-09-01 is due, in 88 days"),
+        at_risk[0]
+            .message
+            .starts_with("the renewal on 2025-09-01 is due, in 88 days"),
         "{}",
         at_risk[0].message
     );

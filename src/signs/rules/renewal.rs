@@ -5,8 +5,7 @@
 use crate::ledger::model::Status;
 use crate::ledger::{Date, Snapshot, Timeline};
 use crate::signs::{
-    Context, Evidence, Finding, Measure, Rule, RuleInfo, SettingDoc, Severity, Worse, finding,
-    sign,
+    Context, Evidence, Finding, Measure, Rule, RuleInfo, SettingDoc, Severity, Worse, finding, sign,
 };
 
 pub const ID: &str = "renewal-at-risk";
@@ -220,7 +219,8 @@ mod tests {
     use crate::signs::{Acknowledgement, Finding, Severity, analyse};
 
     /// A KPI on target, reported recently: no other sign.
-    const KPI: &str = "kpis:\n  - { id: pipeline, target: 400000, actual: 420000, as_of: 2025-06-01 }\n";
+    const KPI: &str =
+        "kpis:\n  - { id: pipeline, target: 400000, actual: 420000, as_of: 2025-06-01 }\n";
 
     /// A partnership whose payment terms went from net-30 to net-120 on 2025-04-19 (an error),
     /// with `terms` extra keys, analysed by the whole catalog at `now`.
@@ -249,11 +249,7 @@ mod tests {
 
     #[test]
     fn a_notice_deadline_inside_the_window_with_an_open_error_is_an_error() {
-        let found = renewal_findings(
-            ", renewal: 2025-11-28, notice_days: 90",
-            "2025-06-30",
-            "",
-        );
+        let found = renewal_findings(", renewal: 2025-11-28, notice_days: 90", "2025-06-30", "");
         assert_eq!(found.len(), 1);
         assert_eq!(found[0].severity, Severity::Error);
         assert_eq!(
@@ -288,11 +284,7 @@ mod tests {
             vec![]
         );
         // Once the notice deadline has passed, the renewal itself is the deadline.
-        let found = renewal_findings(
-            ", renewal: 2025-11-28, notice_days: 90",
-            "2025-09-15",
-            "",
-        );
+        let found = renewal_findings(", renewal: 2025-11-28, notice_days: 90", "2025-09-15", "");
         assert_eq!(
             found[0].message,
             "the renewal on 2025-11-28 is due, in 74 days, while 1 error-level sign is open: \
