@@ -266,7 +266,7 @@ fn series_title(series: &Points) -> String {
 
 const W: f64 = 320.0;
 const H: f64 = 150.0;
-const LEFT: f64 = 34.0;
+const LEFT: f64 = 6.0;
 const RIGHT: f64 = 8.0;
 const TOP: f64 = 10.0;
 const BOTTOM: f64 = 22.0;
@@ -291,13 +291,16 @@ fn chart(
         let lo = points.iter().map(|p| p.1).fold(f64::INFINITY, f64::min);
         let hi = points.iter().map(|p| p.1).fold(f64::NEG_INFINITY, f64::max);
         if !lo.is_finite() || !hi.is_finite() {
-            (0.0, 1.0)
-        } else if hi - lo < 1e-9 {
-            (lo - 1.0, hi + 1.0)
-        } else {
-            let pad = (hi - lo) * 0.1;
-            (lo - pad, hi + pad)
+            return (0.0, 1.0);
         }
+        let pad = if hi - lo < 1e-9 {
+            (hi.abs() * 0.1).max(1.0)
+        } else {
+            (hi - lo) * 0.1
+        };
+        // Counts, days and amounts do not go below zero: neither does their axis.
+        let floor = if lo >= 0.0 { 0.0 } else { f64::NEG_INFINITY };
+        ((lo - pad).max(floor), hi + pad)
     });
     let y = |v: f64| TOP + (H - TOP - BOTTOM) * (1.0 - ((v - lo) / (hi - lo)).clamp(0.0, 1.0));
     let _ = write!(
@@ -326,15 +329,15 @@ fn chart(
     let _ = write!(
         page,
         "<line x1=\"{LEFT}\" y1=\"{b:.1}\" x2=\"{r:.1}\" y2=\"{b:.1}\" stroke=\"#9aa3af\"/>\
-         <text x=\"{lx:.1}\" y=\"{ty:.1}\" font-size=\"10\" text-anchor=\"end\" fill=\"#5d6675\">{hi}</text>\
-         <text x=\"{lx:.1}\" y=\"{by:.1}\" font-size=\"10\" text-anchor=\"end\" fill=\"#5d6675\">{lo}</text>\
+         <text x=\"{lx:.1}\" y=\"{ty:.1}\" font-size=\"10\" fill=\"#5d6675\">{hi}</text>\
+         <text x=\"{lx:.1}\" y=\"{by:.1}\" font-size=\"10\" fill=\"#5d6675\">{lo}</text>\
          <text x=\"{LEFT}\" y=\"{dy:.1}\" font-size=\"10\" fill=\"#5d6675\">{from}</text>\
          <text x=\"{r:.1}\" y=\"{dy:.1}\" font-size=\"10\" text-anchor=\"end\" fill=\"#5d6675\">{to}</text>",
         b = H - BOTTOM,
         r = W - RIGHT,
-        lx = LEFT - 4.0,
-        ty = TOP + 8.0,
-        by = H - BOTTOM,
+        lx = LEFT + 3.0,
+        ty = TOP + 9.0,
+        by = H - BOTTOM - 3.0,
         dy = H - 6.0,
         hi = crate::signs::number(round(hi)),
         lo = crate::signs::number(round(lo)),
