@@ -318,6 +318,38 @@ mod tests {
     }
 
     #[test]
+    fn the_health_formula_is_checked() {
+        let config = Config::parse(
+            "rapport.yaml",
+            b"portfolio: { error: 30, healthy_from: 85 }\n",
+        )
+        .unwrap();
+        assert_eq!(config.portfolio.error, 30.0);
+        assert_eq!(config.portfolio.warning, 10.0);
+        let errors = Config::parse(
+            "rapport.yaml",
+            b"portfolio:\n  warning: -5\n  at_risk_below: 95\n",
+        )
+        .unwrap_err();
+        let shown: Vec<(usize, &str)> = errors
+            .iter()
+            .map(|e| (e.line, e.message.as_str()))
+            .collect();
+        assert_eq!(
+            shown,
+            vec![(2, "`warning` of portfolio is -5, out of range")]
+        );
+        let errors =
+            Config::parse("rapport.yaml", b"portfolio: { at_risk_below: 95 }\n").unwrap_err();
+        assert_eq!(
+            errors[0].message,
+            "`at_risk_below` (95) is above `healthy_from` (90)"
+        );
+        let errors = Config::parse("rapport.yaml", b"portfolio: { eror: 30 }\n").unwrap_err();
+        assert_eq!(errors[0].help.as_deref(), Some("did you mean `error`?"));
+    }
+
+    #[test]
     fn redact_names_real_fields() {
         assert!(is_front_matter_path("terms.price"));
         assert!(is_front_matter_path("kpis.actual"));

@@ -107,15 +107,15 @@ pub fn write(out: &mut dyn Write, portfolio: &Portfolio) -> io::Result<()> {
         if rest > 0 {
             signs.push_str(&format!(" +{rest}"));
         }
-        writeln!(
-            out,
+        let line = format!(
             "{}  {}  {style}{health}{style:#}  {}  {:<4}  {}  {signs}",
             pad(&row[0], partner_w),
             pad(&row[1], owner_w),
             pad(&sparkline(&scores_with_now(h)), trend_w),
             change_text(h),
             pad(renewal, renewal_w),
-        )?;
+        );
+        writeln!(out, "{}", line.trim_end())?;
     }
     let acknowledged: Vec<_> = portfolio
         .partnerships
