@@ -434,3 +434,30 @@ fn a_file_that_does_not_parse_is_named_and_fails_the_run() {
     assert!(stdout.contains("partners/draft.md"), "{stdout}");
     assert!(stderr.contains("partners/draft.md:3:"), "{stderr}");
 }
+
+#[test]
+fn a_redacted_renewal_date_shows_nowhere() {
+    let script = aurora(120).commit(
+        "2025-02-12",
+        "Keep the contract dates private",
+        &[("rapport.yaml", "redact: [terms.renewal]\n")],
+    );
+    for format in ["html", "json", "markdown", "text"] {
+        let output = rapport(script.path())
+            .args([
+                "portfolio",
+                "--rev",
+                "main",
+                "--as-of",
+                "2025-02-15",
+                "--format",
+                format,
+            ])
+            .output()
+            .expect("run");
+        let shown = String::from_utf8(output.stdout).expect("UTF-8");
+        assert!(!shown.contains("2025-06-30"), "{format}: {shown}");
+        assert!(!shown.contains("2025-04-01"), "{format}: {shown}");
+        assert!(!shown.contains("in 45 days"), "{format}: {shown}");
+    }
+}

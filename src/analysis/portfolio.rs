@@ -15,6 +15,7 @@ use crate::config::Config;
 use crate::ledger::changes::series;
 use crate::ledger::model::{Better, Status};
 use crate::ledger::{Content, Date, Timeline};
+use crate::report::redact::is_redacted;
 use crate::signs::health::Band;
 use crate::signs::rules::renewal::Deadline;
 use crate::signs::{Acknowledgement, Finding, Severity};
@@ -238,13 +239,19 @@ fn health(
         .filter(|f| f.acknowledgement != Acknowledgement::Open)
         .map(marked)
         .collect();
-    let renewal = Deadline::of(current, now).map(|d| Renewal {
-        renewal: d.renewal,
-        notice: d.notice,
-        deadline: d.date(),
-        kind: if d.is_notice { "notice" } else { "renewal" },
-        days_left: d.days_left,
-    });
+    // The deadline shows the dates: not when either is redacted.
+    let secret = ["terms.renewal", "terms.notice_days"]
+        .iter()
+        .any(|field| is_redacted(field, &config.redact));
+    let renewal = Deadline::of(current, now)
+        .filter(|_| !secret)
+        .map(|d| Renewal {
+            renewal: d.renewal,
+            notice: d.notice,
+            deadline: d.date(),
+            kind: if d.is_notice { "notice" } else { "renewal" },
+            days_left: d.days_left,
+        });
     Health {
         id: timeline.id.clone(),
         partner: current.front.partner.clone(),
@@ -361,18 +368,8 @@ fn chart_series(timeline: &Timeline, redact: &[String]) -> Vec<Points> {
         points.sort_by_key(|(date, _)| *date);
         points.dedup_by_key(|(date, _)| *date);
         // Hidden when the actual or the target is.
-        let mut probes = vec![
-            crate::ledger::changes::Series {
-                name: format!("kpis.{id}.actual"),
-                points: Vec::new(),
-            },
-            crate::ledger::changes::Series {
-                name: format!("kpis.{id}.target"),
-                points: Vec::new(),
-            },
-        ];
-        crate::report::redact::redact_series(&mut probes, redact);
-        if probes.len() == 2 {
+        let hidden = |field: &str| is_redacted(&format!("kpis.{id}.{field}"), redact);
+        if !hidden("actual") && !hidden("target") {
             all.push(crate::ledger::changes::Series {
                 name: format!("kpis.{id}.attainment"),
                 points,
