@@ -35,7 +35,7 @@ section.partnership { background: #fff; border: 1px solid var(--line); border-ra
 figure { margin: 0; }
 figcaption { font-size: 0.85rem; color: var(--muted); overflow-wrap: anywhere; }
 svg.chart { width: 100%; height: auto; display: block; }
-svg.spark { width: 120px; height: 28px; display: block; }
+svg.spark { width: 120px; height: 28px; display: inline-block; vertical-align: middle; }
 ul.findings { padding-left: 1.1rem; margin: 0.25rem 0; }
 ul.findings li { margin: 0.2rem 0; overflow-wrap: anywhere; }
 .error { color: var(--at-risk); font-weight: 600; } .warning { color: var(--watch); font-weight: 600; } .info { color: var(--muted); font-weight: 600; }
