@@ -15,12 +15,15 @@ pub fn run(args: &PortfolioArgs) -> Result<u8> {
         None => Revision::WorkingTree,
     };
     let bar = report::progress::Bar::new();
-    let analysis = analysis::analyse(&Request {
+    let mut analysis = analysis::analyse(&Request {
         ledger: &ledger,
         revision,
         as_of: args.as_of,
         progress: &bar,
     })?;
+    // The files' text served to point findings at lines; the portfolio needs it no more, and
+    // giving it back first keeps the trends within the memory the check itself takes.
+    drop(std::mem::take(&mut analysis.state.texts));
     let portfolio = analysis::portfolio::portfolio(&analysis);
     drop(bar);
     let invalid = !analysis.state.diagnostics.is_empty();
