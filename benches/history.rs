@@ -4,7 +4,8 @@
 //! partnership's `rapport timeline ID` against `git log -p -- FILE`, and the pull-request
 //! report (`rapport report --base main --head bench-pr`, a branch made once from the main tip
 //! changing three partnership files) against `git log -p bench-pr -- FILE1 FILE2 FILE3`, with
-//! its peak memory, how its time splits, and the same on a ledger of 250 partnerships.
+//! its peak memory, how its time splits, and the same on a ledger of 250 partnerships; and
+//! `rapport portfolio --rev HEAD` beside `rapport check --rev HEAD`, time and peak memory.
 //!
 //!     cargo bench --bench history [-- REPO]
 
@@ -75,6 +76,9 @@ fn main() {
     });
     let all_git = median(|| drain(&repo, "git", &["log", "-p", "--", "partners/"]));
     let check_rev = median(|| drain(&repo, rapport, &["check", "--rev", "HEAD"]));
+    let portfolio = median(|| drain(&repo, rapport, &["portfolio", "--rev", "HEAD"]));
+    let check_kb = peak_kb(&repo, rapport, &["check", "--rev", "HEAD"]);
+    let portfolio_kb = peak_kb(&repo, rapport, &["portfolio", "--rev", "HEAD"]);
     let one_rapport = median(|| drain(&repo, rapport, &["timeline", &id]));
     let one_git = median(|| drain(&repo, "git", &["log", "-p", "--", &file]));
     let one_git_follow = median(|| drain(&repo, "git", &["log", "-p", "--follow", "--", &file]));
@@ -135,6 +139,28 @@ fn main() {
         "rapport check --rev HEAD (validate + history)",
         seconds(check_rev.0)
     );
+    // The portfolio is the full check plus each partnership's trend: beside the check, not git.
+    println!("{:<44} {:>10} {:>10}", "", "portfolio", "check");
+    row(
+        "rapport portfolio --rev HEAD vs check --rev HEAD",
+        portfolio.0,
+        check_rev.0,
+        1.2,
+    );
+    if let (Some(ours), Some(check)) = (portfolio_kb, check_kb) {
+        println!(
+            "{:<44} {:>9.0}M {:>9.0}M {:>7} {:>8}",
+            "  peak memory (GNU time %M, median)",
+            ours as f64 / 1024.0,
+            check as f64 / 1024.0,
+            "",
+            if ours <= check {
+                "<=check ok"
+            } else {
+                "<=check MISS"
+            }
+        );
+    }
     println!(
         "{:<44} {:>9.0}M {:>10} {:>7} {:>8}",
         "peak memory, all timelines",

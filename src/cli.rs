@@ -26,6 +26,9 @@ pub enum Command {
     Demo(DemoArgs),
     /// One partnership's history: every version, what changed in it, its numeric series.
     Timeline(TimelineArgs),
+    /// Every partnership's health band, score and trend, worst first, with renewals and notice
+    /// deadlines: a table, a weekly-review page, JSON, or one self-contained HTML page.
+    Portfolio(PortfolioArgs),
     /// Print the JSON Schema of the partnership front matter.
     Schema(SchemaArgs),
     /// List every rule: id, sign, default severity and what it finds.
@@ -252,6 +255,35 @@ pub struct TimelineArgs {
     pub format: Format,
 }
 
+/// Formats of the portfolio.
+#[derive(Clone, Copy, Debug, PartialEq, Eq, ValueEnum)]
+pub enum PortfolioFormat {
+    /// A table with a sparkline per partnership, for a terminal.
+    Text,
+    /// For a weekly review issue or a wiki page, with Mermaid charts.
+    Markdown,
+    /// For machines (schema/portfolio.schema.json).
+    Json,
+    /// One self-contained page with inline SVG charts.
+    Html,
+}
+
+#[derive(Debug, Args)]
+pub struct PortfolioArgs {
+    /// The ledger folder (holding rapport.yaml or partners/), or any folder inside it.
+    #[arg(default_value = ".", value_name = "PATH")]
+    pub path: PathBuf,
+    /// The ledger as it is in this commit (branch, tag, commit id) instead of the working tree.
+    #[arg(long, value_name = "REV")]
+    pub rev: Option<String>,
+    /// Score as of this date (YYYY-MM-DD) instead of the revision's commit date (or today, for
+    /// the working tree).
+    #[arg(long, value_name = "DATE", value_parser = parse_date)]
+    pub as_of: Option<crate::ledger::Date>,
+    #[arg(long, value_enum, default_value_t = PortfolioFormat::Text)]
+    pub format: PortfolioFormat,
+}
+
 fn parse_date(text: &str) -> Result<crate::ledger::Date, String> {
     crate::ledger::Date::parse(text)
 }
@@ -273,4 +305,6 @@ pub enum SchemaKind {
     Check,
     /// The output of `rapport report --format json`.
     Report,
+    /// The output of `rapport portfolio --format json`.
+    Portfolio,
 }

@@ -13,6 +13,7 @@ use crate::ledger::parse::decode;
 use crate::ledger::schema_check::check_tree_readable;
 use crate::ledger::selection::Selection;
 use crate::ledger::{Diagnostic, Ladder, yaml};
+use crate::signs::health::HealthFormula;
 use crate::signs::{Settings, Vocabulary};
 
 /// The configuration file's name, at the ledger root.
@@ -58,6 +59,10 @@ pub struct Config {
     /// Extra vocabulary for the vocabulary rules.
     #[serde(default)]
     pub vocabulary: Vocabulary,
+    /// The health formula of `rapport portfolio`: points off per open finding and per sign,
+    /// and the scores where the bands change.
+    #[serde(default)]
+    pub portfolio: HealthFormula,
 }
 
 fn one() -> u32 {
@@ -82,6 +87,7 @@ impl Default for Config {
             redact: Vec::new(),
             rules: Settings::default(),
             vocabulary: Vocabulary::default(),
+            portfolio: HealthFormula::default(),
         }
     }
 }
@@ -292,6 +298,9 @@ fn setting_problems(
         for setting in config.rules.problems(&config.ladder, &written) {
             problem(&setting.path, setting.message, &setting.help);
         }
+        for (path, message, help) in config.portfolio.problems() {
+            problem(&path, message, &help);
+        }
     }
     diagnostics.sort_by_key(|d| (d.line, d.column));
     diagnostics
@@ -485,6 +494,38 @@ mod tests {
         // The repeated level is the file's fourth entry, though the second could not be read.
         assert_eq!(errors[2].column, 33, "{errors:#?}");
         assert!(errors[3].message.contains("window_days"), "{errors:#?}");
+    }
+
+    #[test]
+    fn the_health_formula_is_checked() {
+        let config = Config::parse(
+            "rapport.yaml",
+            b"portfolio: { error: 30, healthy_from: 85 }\n",
+        )
+        .unwrap();
+        assert_eq!(config.portfolio.error, 30.0);
+        assert_eq!(config.portfolio.warning, 10.0);
+        let errors = Config::parse(
+            "rapport.yaml",
+            b"portfolio:\n  warning: -5\n  at_risk_below: 95\n",
+        )
+        .unwrap_err();
+        let shown: Vec<(usize, &str)> = errors
+            .iter()
+            .map(|e| (e.line, e.message.as_str()))
+            .collect();
+        assert_eq!(
+            shown,
+            vec![(2, "`warning` of portfolio is -5, out of range")]
+        );
+        let errors =
+            Config::parse("rapport.yaml", b"portfolio: { at_risk_below: 95 }\n").unwrap_err();
+        assert_eq!(
+            errors[0].message,
+            "`at_risk_below` (95) is above `healthy_from` (90)"
+        );
+        let errors = Config::parse("rapport.yaml", b"portfolio: { eror: 30 }\n").unwrap_err();
+        assert_eq!(errors[0].help.as_deref(), Some("did you mean `error`?"));
     }
 
     #[test]

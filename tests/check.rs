@@ -200,6 +200,15 @@ fn values_out_of_range_are_refused() {
     one_error(
         Ledger::new().variant(
             "partners/a.md",
+            "currency: EUR }",
+            "currency: EUR, notice_days: -90 }",
+        ),
+        "partners/a.md:8:58: error[out-of-range]: a notice period of -90 days cannot be",
+        "three months is `90`",
+    );
+    one_error(
+        Ledger::new().variant(
+            "partners/a.md",
             "owner: Priya Raman",
             "owner: Priya Raman\nsatisfaction: { score: 7 }",
         ),

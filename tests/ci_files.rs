@@ -878,6 +878,58 @@ fn the_workflow_fetches_all_history_and_may_comment_and_upload() {
 }
 
 #[test]
+fn the_workflow_publishes_the_portfolio_page() {
+    let workflow = yaml("ci/github/rapport.yml");
+    let steps = workflow["jobs"]["report"]["steps"]
+        .as_array()
+        .expect("steps");
+    let page = steps
+        .iter()
+        .find(|s| s["name"] == "Portfolio page")
+        .expect("a portfolio step");
+    assert_eq!(page["if"], "always()");
+    let upload = steps
+        .iter()
+        .find(|s| {
+            s["uses"]
+                .as_str()
+                .is_some_and(|u| u.starts_with("actions/upload-artifact@"))
+        })
+        .expect("an upload-artifact step");
+    assert_eq!(upload["if"], "always()");
+    assert_eq!(upload["with"]["name"], "rapport-portfolio");
+    assert_eq!(upload["with"]["path"], "${{ runner.temp }}/portfolio.html");
+    // The step's command, run as the runner runs it, writes the page the upload takes.
+    let ledger = stretched_terms();
+    let temp = tempfile::TempDir::new().expect("temp dir");
+    let bin = Path::new(env!("CARGO_BIN_EXE_rapport"))
+        .parent()
+        .expect("the binary's folder")
+        .to_path_buf();
+    let path = format!(
+        "{}:{}",
+        bin.display(),
+        std::env::var("PATH").unwrap_or_default()
+    );
+    let status = Command::new("bash")
+        .args([
+            "-eo",
+            "pipefail",
+            "-c",
+            page["run"].as_str().expect("a command"),
+        ])
+        .current_dir(ledger.path())
+        .env("PATH", path)
+        .env("RUNNER_TEMP", temp.path())
+        .status()
+        .expect("bash runs");
+    assert!(status.success());
+    let html = read(temp.path().join("portfolio.html"));
+    assert!(html.starts_with("<!DOCTYPE html>"), "{html}");
+    assert!(html.contains("Northwind Analytics"));
+}
+
+#[test]
 fn the_gitlab_template_runs_the_tested_script_with_full_history() {
     let template = yaml("ci/gitlab/rapport.gitlab-ci.yml");
     let job = &template["rapport"];

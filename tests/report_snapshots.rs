@@ -128,3 +128,18 @@ fn every_output_file_is_the_same_report_as_its_format_on_stdout() {
         assert_eq!(written, pull_request(format), "{format}");
     }
 }
+
+#[test]
+fn portfolio_text_of_the_sample() {
+    let dir = replayed();
+    insta::assert_snapshot!(run(dir.path(), &["portfolio", "--rev", "HEAD"]));
+}
+
+#[test]
+fn portfolio_markdown_of_the_sample() {
+    let dir = replayed();
+    insta::assert_snapshot!(run(
+        dir.path(),
+        &["portfolio", "--rev", "HEAD", "--format", "markdown"]
+    ));
+}

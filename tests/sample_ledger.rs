@@ -183,6 +183,52 @@ fn each_sample_partnership_shows_exactly_the_signs_it_was_written_for() {
 }
 
 #[test]
+fn the_portfolio_ranks_the_troubled_partnerships_above_the_healthy_ones() {
+    let expected_text =
+        std::fs::read_to_string(sample_dir().join("expected.yaml")).expect("expected.yaml");
+    let expected: std::collections::BTreeMap<String, Vec<String>> =
+        serde_saphyr::from_str(&expected_text).expect("expected.yaml parses");
+    let dir = tempfile::TempDir::new().expect("temp dir");
+    let script = sample::script(&sample::Folder(sample_dir())).expect("history.yaml");
+    sample::replay(&sample::Folder(sample_dir()), &script, dir.path()).expect("replay");
+    let output = Command::cargo_bin("rapport")
+        .expect("binary")
+        .args(["portfolio", "--rev", "HEAD", "--format", "json"])
+        .current_dir(dir.path())
+        .output()
+        .expect("run");
+    assert_eq!(output.status.code(), Some(0));
+    let json: serde_json::Value = serde_json::from_slice(&output.stdout).expect("json");
+    let ranked: Vec<(&str, &str)> = json["partnerships"]
+        .as_array()
+        .expect("partnerships")
+        .iter()
+        .map(|p| {
+            (
+                p["id"].as_str().expect("id"),
+                p["band"].as_str().expect("band"),
+            )
+        })
+        .collect();
+    assert_eq!(ranked.len(), expected.len());
+    // Every partnership written with signs comes before every one written healthy, and only
+    // the healthy ones are `healthy`.
+    let troubled = |id: &str| expected.get(id).is_some_and(|rules| !rules.is_empty());
+    let first_healthy = ranked
+        .iter()
+        .position(|(id, _)| !troubled(id))
+        .expect("a healthy partnership");
+    assert!(
+        ranked[first_healthy..].iter().all(|(id, _)| !troubled(id)),
+        "{ranked:?}"
+    );
+    for (id, band) in &ranked {
+        assert_eq!(*band == "healthy", !troubled(id), "{id} is {band}");
+    }
+    assert_eq!(ranked[0].1, "at-risk");
+}
+
+#[test]
 fn demo_replays_the_sample_and_reports_on_it() {
     let output = Command::cargo_bin("rapport")
         .expect("binary")
@@ -210,6 +256,8 @@ fn demo_replays_the_sample_and_reports_on_it() {
         "unchanged error[contact-downgrade]",
         "4 partnerships touched: 1 new, 1 worsened, 1 resolved, 1 improved, 1 acknowledged, 3 unchanged",
         "The whole ledger on `main` (as of 2025-06-30): 7 errors, 23 warnings.",
+        "Portfolio as of 2025-06-30: 11 partnerships, 5 at risk, 2 watch, 4 healthy",
+        "rapport portfolio --rev main --format html > portfolio.html",
     ] {
         assert!(stdout.contains(shown), "{shown}\n---\n{stdout}");
     }

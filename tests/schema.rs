@@ -14,6 +14,7 @@ fn assert_fresh(kind: SchemaKind, file: &str) {
             SchemaKind::Config => " --of config",
             SchemaKind::Check => " --of check",
             SchemaKind::Report => " --of report",
+            SchemaKind::Portfolio => " --of portfolio",
             SchemaKind::Partnership => "",
         }
     );
@@ -37,6 +38,11 @@ fn check_output_schema_is_fresh() {
 #[test]
 fn report_output_schema_is_fresh() {
     assert_fresh(SchemaKind::Report, "schema/report.schema.json");
+}
+
+#[test]
+fn portfolio_output_schema_is_fresh() {
+    assert_fresh(SchemaKind::Portfolio, "schema/portfolio.schema.json");
 }
 
 #[test]

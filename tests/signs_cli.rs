@@ -65,7 +65,8 @@ fn rules_lists_the_catalog() {
         .success()
         .stdout(predicate::str::contains("payment-terms-slip"))
         .stdout(predicate::str::contains("effort-disproportion"))
-        .stdout(predicate::str::contains("21 rules"));
+        .stdout(predicate::str::contains("renewal-at-risk"))
+        .stdout(predicate::str::contains("22 rules"));
 }
 
 #[test]

@@ -4,6 +4,7 @@
 //! forget either. [`review`] compares two revisions the same way for the pull-request report.
 
 pub mod base;
+pub mod portfolio;
 pub mod review;
 pub mod root;
 
@@ -52,6 +53,9 @@ pub struct Analysis {
     pub head: Option<Arc<Commit>>,
     /// Commits of the history read whose dates contradict the commit graph or the clock.
     pub warnings: Vec<DateWarning>,
+    /// Every partnership's history as analysed (the working tree as one more version), for
+    /// what derives from more than the findings now: the portfolio's trends and series.
+    pub timelines: Vec<Timeline>,
 }
 
 /// Whether a finding fails a gate at `threshold` (`None`: nothing fails): open, and at or above
@@ -116,6 +120,7 @@ pub fn analyse(request: &Request<'_>) -> Result<Analysis> {
         config,
         head,
         warnings,
+        timelines,
     })
 }
 

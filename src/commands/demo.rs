@@ -130,6 +130,9 @@ fn write_text(out: &mut dyn Write, replayed: &Replayed, kept: Option<&Path>) -> 
         analysis.now,
         report::text::summary(&analysis.findings)
     )?;
+    // What the head of alliances reads first: every partnership's health, worst first.
+    writeln!(out)?;
+    report::portfolio::text::write(out, &crate::analysis::portfolio::portfolio(analysis))?;
     let branch = script
         .pull_request
         .as_ref()
@@ -158,6 +161,10 @@ fn write_text(out: &mut dyn Write, replayed: &Replayed, kept: Option<&Path>) -> 
                     format!("rapport timeline kestrel --path {dir}"),
                     "one partnership's story",
                 ),
+                (
+                    format!("rapport portfolio {dir} --rev {MAIN} --format html > portfolio.html"),
+                    "the portfolio as one page",
+                ),
             ];
             let width = commands.iter().map(|(c, _)| c.len()).max().unwrap_or(0);
             for (command, what) in commands {
@@ -170,6 +177,10 @@ fn write_text(out: &mut dyn Write, replayed: &Replayed, kept: Option<&Path>) -> 
                 "\nEvery finding in the ledger: rapport check --rev {MAIN}"
             )?;
             writeln!(out, "One partnership's story: rapport timeline kestrel")?;
+            writeln!(
+                out,
+                "The portfolio as one page: rapport portfolio --rev {MAIN} --format html > portfolio.html"
+            )?;
             writeln!(
                 out,
                 "Keep the sample repository to run them: rapport demo --keep DIR"

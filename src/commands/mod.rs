@@ -7,6 +7,7 @@ pub mod explain;
 pub mod init;
 pub mod new;
 pub mod note;
+pub mod portfolio;
 pub mod report;
 pub mod rules;
 pub mod schema;
@@ -23,6 +24,7 @@ pub fn dispatch(cli: Cli) -> Result<u8> {
         Command::Report(args) => report::run(&args),
         Command::Demo(args) => demo::run(&args),
         Command::Timeline(args) => timeline::run(&args),
+        Command::Portfolio(args) => portfolio::run(&args),
         Command::Schema(args) => schema::run(&args),
         Command::Rules(args) => rules::run(&args),
         Command::Explain(args) => explain::run(&args),

@@ -13,6 +13,7 @@ pub fn render(kind: SchemaKind) -> Result<String> {
         SchemaKind::Config => crate::config::schema(),
         SchemaKind::Check => crate::report::json::check_schema(),
         SchemaKind::Report => crate::report::json::review_schema(),
+        SchemaKind::Portfolio => crate::report::portfolio::schema(),
     };
     Ok(serde_json::to_string_pretty(&schema)? + "\n")
 }

@@ -210,6 +210,9 @@ pub struct Terms {
     /// Next renewal date.
     #[serde(default, skip_serializing_if = "Option::is_none")]
     pub renewal: Option<Date>,
+    /// Days before `renewal` by which notice must be given (to end or renegotiate the contract).
+    #[serde(default, skip_serializing_if = "Option::is_none")]
+    pub notice_days: Option<i64>,
 }
 
 /// Cumulative money the partnership brought and took.

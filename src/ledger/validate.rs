@@ -109,6 +109,16 @@ pub fn validate(front: &FrontMatter, ladder: &Ladder) -> Vec<Problem> {
                 "write the net payment days as a number from 0 to 3650 (net-30 is `30`)",
             ));
         }
+        if let Some(days) = terms.notice_days
+            && !(0..=3650).contains(&days)
+        {
+            p.push(problem(
+                "terms.notice_days",
+                "out-of-range",
+                format!("a notice period of {days} days cannot be"),
+                "write the days before `renewal` by which notice must be given, from 0 to 3650 (three months is `90`)",
+            ));
+        }
         non_negative(p, "terms.price", terms.price);
         if let Some(currency) = &terms.currency
             && !(currency.len() == 3 && currency.bytes().all(|b| b.is_ascii_uppercase()))

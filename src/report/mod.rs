@@ -9,6 +9,7 @@ pub mod github;
 pub mod gitlab;
 pub mod json;
 pub mod markdown;
+pub mod portfolio;
 pub mod progress;
 pub mod redact;
 pub mod sarif;

@@ -28,7 +28,22 @@ pub fn redact<'f>(
     let secrets = secrets(timelines, fields);
     let redacted = |path: &str| fields.iter().any(|f| covers(f, path));
     let none = Secrets::default();
+    let dates_hidden = ["terms.renewal", "terms.notice_days"]
+        .into_iter()
+        .any(redacted);
     for finding in findings {
+        // A renewal finding is about the contract's dates: its deadline and days left would
+        // tell them, even where the dates themselves are masked.
+        if dates_hidden && finding.rule == crate::signs::rules::renewal::ID {
+            if let Some((_, open)) = finding.message.split_once(", while ") {
+                finding.message =
+                    format!("the renewal or notice deadline ({MASK}) is close, while {open}");
+            }
+            finding
+                .evidence
+                .retain(|e| !e.observed.starts_with("terms."));
+            finding.measure = None;
+        }
         let secret = secrets
             .get(finding.location.partnership.as_str())
             .unwrap_or(&none);
@@ -132,6 +147,12 @@ pub fn redact_changes(changes: &mut [Change], timelines: &[Timeline], fields: &[
 /// are the values themselves.
 pub fn redact_series(series: &mut Vec<Series>, fields: &[String]) {
     series.retain(|s| !fields.iter().any(|f| covers(f, &s.name)));
+}
+
+/// Whether any of the redacted `fields` covers the field `path` (`terms.renewal`,
+/// `kpis.pipeline.target`): values of it must not be shown.
+pub fn is_redacted(path: &str, fields: &[String]) -> bool {
+    fields.iter().any(|f| covers(f, path))
 }
 
 /// Whether a redacted field (`terms.price`, `kpis.actual`, `terms`) covers a field path as

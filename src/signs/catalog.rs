@@ -65,6 +65,8 @@ macro_rules! rule_list {
 }
 
 rule_list! {
+    "renewal-at-risk" => renewal_at_risk: RenewalAtRisk = renewal::RenewalAtRisk,
+        [Prospect, Onboarding, Active, Paused],
     "stale-acknowledgement" => stale_acknowledgement: StaleAcknowledgement = acknowledgements::StaleAcknowledgement,
         [Prospect, Onboarding, Active, Paused, Ending, Ended],
     "value-gap" => value_gap: ValueGap = value::ValueGap,

@@ -4,6 +4,7 @@
 
 mod catalog;
 pub mod finding;
+pub mod health;
 pub mod rules;
 pub mod settings;
 pub mod vocabulary;
@@ -167,6 +168,8 @@ pub mod sign {
         Sign { number, name }
     }
     pub const HYGIENE: Sign = s(0, "ledger hygiene");
+    /// Not one of the twelve: what their open findings mean for the contract's next deadline.
+    pub const RENEWAL: Sign = s(0, "renewal at risk");
     pub const VALUE: Sign = s(1, "the value does not show");
     pub const GOALS: Sign = s(2, "goals missed");
     pub const TENSION: Sign = s(3, "tension shows");
@@ -229,7 +232,9 @@ fn analyse_one(
     let mut findings = Vec::new();
     let status = current.front.status;
     for (rule, switch, applies) in cx.settings.switches() {
-        if rule.info().id == rules::acknowledgements::ID {
+        let id = rule.info().id;
+        // These two read the other rules' findings, so they run after them.
+        if id == rules::acknowledgements::ID || id == rules::renewal::ID {
             continue;
         }
         // A paused or ended partnership is expected to go quiet: the rules that read activity
@@ -244,6 +249,7 @@ fn analyse_one(
             findings.push(finding);
         }
     }
+    rules::renewal::apply(current, &mut findings, cx);
     rules::acknowledgements::apply(current, &mut findings, cx);
     // Point each finding at the line of its field: one reading of the front matter per file.
     if findings
@@ -533,6 +539,6 @@ mod tests {
         sorted.sort();
         sorted.dedup();
         assert_eq!(ids, sorted);
-        assert_eq!(ids.len(), 21);
+        assert_eq!(ids.len(), 22);
     }
 }

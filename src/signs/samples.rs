@@ -278,7 +278,11 @@ fn each_sign_carrying_variant_produces_its_finding() {
         assert_eq!(rules(&findings), vec![*rule], "{rule}: {findings:#?}");
     }
     let covered: Vec<&str> = VARIANTS.iter().map(|c| c.0).collect();
-    for rule in super::catalog() {
+    // renewal-at-risk never comes alone: it is about the other signs (see the test below).
+    for rule in super::catalog()
+        .iter()
+        .filter(|r| r.info().id != super::rules::renewal::ID)
+    {
         assert!(
             covered.contains(&rule.info().id),
             "no sample for {}",
@@ -351,6 +355,45 @@ fn each_rule_runs_on_the_statuses_of_its_table() {
             let expected = applies.is_some_and(|a| a.contains(&status));
             assert_eq!(fired, expected, "{rule} on a partnership that is {name}");
         }
+    }
+}
+
+#[test]
+fn a_sign_open_close_to_the_renewal_puts_it_at_risk() {
+    // Net-30 to net-60 is an error; the renewal on 2025-09-01 is 88 days after 2025-06-05.
+    let edits: &[&[(&str, &str)]] = &[&[("payment_days: 30", "payment_days: 60")]];
+    let findings = replay(edits, "2024-09-20");
+    assert_eq!(rules(&findings), vec!["payment-terms-slip"]);
+    let setup = Setup::default();
+    let (timeline, _) = history(edits);
+    let findings = analyse(&[timeline], &setup.context("2025-06-05"), &|_: &str| None);
+    let at_risk: Vec<&Finding> = findings
+        .iter()
+        .filter(|f| f.rule == "renewal-at-risk")
+        .collect();
+    assert_eq!(at_risk.len(), 1, "{findings:#?}");
+    assert_eq!(at_risk[0].severity, Severity::Error);
+    assert!(
+        at_risk[0]
+            .message
+            .starts_with("the renewal on 2025-09-01 is due, in 88 days"),
+        "{}",
+        at_risk[0].message
+    );
+    // Off and on again through rapport.yaml, like every other rule.
+    for (enabled, expected) in [(false, 0), (true, 1)] {
+        let yaml = format!("rules:\n  renewal-at-risk: {{ enabled: {enabled} }}\n");
+        let config = crate::config::Config::parse("rapport.yaml", yaml.as_bytes())
+            .unwrap_or_else(|e| panic!("{e:#?}"));
+        let setup = Setup {
+            settings: config.rules,
+            ladder: config.ladder,
+            vocabulary: config.vocabulary,
+        };
+        let (timeline, _) = history(edits);
+        let found = analyse(&[timeline], &setup.context("2025-06-05"), &|_: &str| None);
+        let at_risk = found.iter().filter(|f| f.rule == "renewal-at-risk").count();
+        assert_eq!(at_risk, expected, "enabled: {enabled}");
     }
 }
 

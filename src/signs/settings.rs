@@ -348,6 +348,16 @@ rule_settings!(
 );
 
 rule_settings!(
+    /// `renewal-at-risk`.
+    RenewalAtRisk {
+        /// Error when the next deadline is this close with an error-level sign open.
+        error_days: i64 = 90; DAYS,
+        /// Warning when the next deadline is this close with any sign open.
+        warning_days: i64 = 30; DAYS,
+    }
+);
+
+rule_settings!(
     /// `value-gap`.
     ValueGap {
         /// Revenue / investment below this is a gap.

@@ -8,6 +8,7 @@ pub mod goals;
 pub mod metrics;
 pub mod partner;
 pub mod payments;
+pub mod renewal;
 pub mod satisfaction;
 pub mod scope;
 pub mod support;
