@@ -76,27 +76,85 @@ fn whole(
     ladder: &Ladder,
     progress: &dyn Progress,
 ) -> Result<(History, clock::Clock)> {
+    let (found, clock) = partnerships(ledger, rev, ladder, progress, &|timeline, _| timeline)?;
+    let history = History {
+        head: found.head,
+        now: found.now,
+        timelines: found.results,
+        warnings: found.warnings,
+    };
+    Ok((history, clock))
+}
+
+/// What [`each_partnership`] gives: one result per partnership, ordered by id, with the commit
+/// analysed, "now" and the date warnings, as a [`History`] has them.
+pub struct Partnerships<T> {
+    pub head: Arc<Commit>,
+    pub now: Date,
+    pub results: Vec<T>,
+    pub warnings: Vec<DateWarning>,
+}
+
+/// Every partnership's timeline up to `rev`, as [`timelines`] reads them, handed to `each`
+/// (with "now") one at a time on every core and dropped once `each` returns: memory follows
+/// the largest partnership's history, not the whole ledger's.
+pub fn each_partnership<T: Send>(
+    ledger: &LedgerRepo,
+    rev: &str,
+    ladder: &Ladder,
+    progress: &dyn Progress,
+    each: &(dyn Fn(Timeline, Date) -> T + Sync),
+) -> Result<Partnerships<T>> {
+    Ok(partnerships(ledger, rev, ladder, progress, each)?.0)
+}
+
+/// The whole-ledger pass in two steps: the walk compares trees only and records, per
+/// partnership, which file version each commit left (small: ids and paths); then each
+/// partnership's versions are read, parsed, dated and handed to `each`, on every core.
+fn partnerships<T: Send>(
+    ledger: &LedgerRepo,
+    rev: &str,
+    ladder: &Ladder,
+    progress: &dyn Progress,
+    each: &(dyn Fn(Timeline, Date) -> T + Sync),
+) -> Result<(Partnerships<T>, clock::Clock)> {
+    use rayon::prelude::*;
     let tip = ledger.resolve(rev)?;
     let head = repo::shared_info(&tip);
     let cache = ParseCache::new(ladder.clone());
     let listing = walk::list_children_first(&ledger.repo, tip.id())?;
     let clock = clock::clock(&listing.first_parent_line);
-    let walk = walk::walk_all(
-        ledger,
-        &listing.commits,
-        &walk::Reader::new(ledger, &cache),
-        progress,
-    )?;
+    let walk = walk::walk_all(ledger, &listing.commits, progress)?;
     drop(listing);
-    let mut timelines = timelines::assemble(ledger, walk, &cache)?;
-    let warnings = clock::date_versions(&mut timelines, clock, &head);
-    let history = History {
+    let walk::Walk {
+        commits, touches, ..
+    } = walk;
+    let contents = timelines::Contents::new(ledger, &cache, Default::default());
+    let recorded = timelines::group(ledger, touches, &contents)?;
+    progress.begin("reading versions", recorded.len() as u64);
+    let done = recorded
+        .into_par_iter()
+        .map_init(
+            || git2::Repository::open(&contents.git_dir),
+            |repo, one| -> Result<(T, Vec<DateWarning>)> {
+                let repo = repo.as_ref().map_err(walk::copy_error)?;
+                let mut timeline = timelines::build(repo, &contents, &commits, one)?;
+                let warnings = clock::date_one(&mut timeline, clock);
+                progress.advance(1);
+                Ok((each(timeline, clock.now), warnings))
+            },
+        )
+        .collect::<Result<Vec<_>>>()?;
+    progress.finish();
+    let (results, warned): (Vec<T>, Vec<Vec<DateWarning>>) = done.into_iter().unzip();
+    let warnings = clock::gather(warned, clock, &head);
+    let found = Partnerships {
         head,
         now: clock.now,
-        timelines,
+        results,
         warnings,
     };
-    Ok((history, clock))
+    Ok((found, clock))
 }
 
 /// One partnership's timeline up to `rev`: a [`History`] holding that timeline alone, with the
@@ -255,8 +313,7 @@ pub fn compare(
             Some(timeline) => timeline,
             None => {
                 if whole.is_none() {
-                    let reader = walk::Reader::new(ledger, &cache);
-                    let walked = walk::walk_all(ledger, listed, &reader, progress)?;
+                    let walked = walk::walk_all(ledger, listed, progress)?;
                     whole = Some(timelines::assemble(ledger, walked, &cache)?);
                 }
                 let all = whole.as_deref().unwrap_or_default();

@@ -198,7 +198,7 @@ fn per_commit<T: Send>(
         .collect()
 }
 
-fn copy_error(error: &git2::Error) -> Error {
+pub(crate) fn copy_error(error: &git2::Error) -> Error {
     Error::Git(git2::Error::new(
         error.code(),
         error.class(),
@@ -372,10 +372,9 @@ fn descend(
 /// for a merge, to its other parents.
 fn commit_events(
     repo: &Repository,
-    reader: &Reader<'_>,
+    folders: &[String],
     commit: &git2::Commit<'_>,
 ) -> Result<Option<(Arc<Commit>, Vec<Event>)>> {
-    let folders = &reader.folders;
     let tree = commit.tree()?;
     let parents: Vec<Tree<'_>> = commit
         .parents()
@@ -446,11 +445,6 @@ fn commit_events(
     if events.is_empty() {
         return Ok(None);
     }
-    for event in &events {
-        if let Event::Set { path, blob, .. } = event {
-            reader.read(repo, *blob, path)?;
-        }
-    }
     Ok(Some((shared_info(commit), events)))
 }
 
@@ -490,24 +484,22 @@ fn diff_options(folders: &[String]) -> DiffOptions {
 }
 
 /// Every change to every partnership file in the listed commits (children first, as
-/// [`list_children_first`] lists them), taken parents first.
+/// [`list_children_first`] lists them), taken parents first. Compares trees only: no file
+/// version is read, so what it holds grows with the number of versions, not their size.
 pub(crate) fn walk_all(
     ledger: &LedgerRepo,
     listed: &[Listed],
-    reader: &Reader<'_>,
     progress: &dyn Progress,
 ) -> Result<Walk> {
     let oids: Vec<Oid> = listed.iter().rev().map(|l| l.commit).collect();
     progress.begin("reading history", oids.len() as u64);
+    let folders = &ledger.folders;
     let found = per_commit(&ledger.git_dir(), &oids, progress, |repo, commit| {
-        commit_events(repo, reader, commit)
+        commit_events(repo, folders, commit)
     })?;
     progress.finish();
     let mut state = State::default();
-    let mut walk = Walk {
-        parsed: reader.take(),
-        ..Walk::default()
-    };
+    let mut walk = Walk::default();
     for (info, events) in found.into_iter().flatten() {
         let index = walk.commits.len();
         let before = walk.touches.len();
