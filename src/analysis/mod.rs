@@ -11,7 +11,7 @@ use std::sync::Arc;
 
 use crate::config::{self, Config};
 use crate::error::{Error, Result};
-use crate::history::{self, History, LedgerRepo, Progress};
+use crate::history::{self, LedgerRepo, Progress};
 use crate::ledger::load::{self, LedgerState};
 use crate::ledger::{Commit, Content, Date, DateWarning, Diagnostic, Timeline, Version};
 use crate::report;
@@ -61,53 +61,76 @@ pub fn fails(finding: &Finding, threshold: Option<Severity>) -> bool {
         .is_some_and(|t| finding.acknowledgement == Acknowledgement::Open && finding.severity >= t)
 }
 
-/// Validates the ledger and runs the rules over its history.
+/// Validates the ledger and runs the rules over its history. The history is read one
+/// partnership at a time and each timeline dropped once its findings are made, so memory
+/// follows the largest partnership, not the ledger.
 pub fn analyse(request: &Request<'_>) -> Result<Analysis> {
     let ledger = request.ledger;
     let today = || Date(chrono::Local::now().date_naive());
-    let (state, timelines, now, config, head, warnings) = match &request.revision {
+    let (state, mut findings, now, config, head, warnings) = match &request.revision {
         Revision::Commit(rev) => {
-            let (state, history, config) = load_revision(ledger, rev, request.progress)?;
-            let now = request.as_of.unwrap_or_else(|| history.now());
-            let History {
-                head,
-                timelines,
-                warnings,
-                ..
-            } = history;
-            (state, timelines, now, config, Some(head), warnings)
+            let (state, repo, config) = load_revision(ledger, rev)?;
+            let source = |file: &str| state.texts.get(file).cloned();
+            let found = history::each_partnership(
+                &repo,
+                rev,
+                &config.ladder,
+                request.progress,
+                &|timeline, now| {
+                    let now = request.as_of.unwrap_or(now);
+                    findings_of(ledger, timeline, &config, now, &source)
+                },
+            )?;
+            let now = request.as_of.unwrap_or(found.now);
+            let findings = found.results.into_iter().flatten().collect();
+            (state, findings, now, config, Some(found.head), found.warnings)
         }
         Revision::WorkingTree => {
             let repo = root::open_working_tree(ledger)?;
             let state = load_working_tree(ledger)?;
             let now = request.as_of.unwrap_or_else(today);
-            let history = match repo {
-                Some(repo) if !repo.is_unborn() => Some(history::timelines(
-                    &repo,
-                    "HEAD",
-                    &ledger.config.ladder,
-                    request.progress,
-                )?),
-                _ => None,
+            let config = ledger.config.clone();
+            let overlay = Overlay::new(&state, now);
+            let source = |file: &str| state.texts.get(file).cloned();
+            let analyse_one = |timeline: Timeline| {
+                let id = timeline.id.clone();
+                let timeline = overlay.onto(timeline);
+                (id, findings_of(ledger, timeline, &config, now, &source))
             };
-            let (timelines, warnings) = history
-                .map(|h| (h.timelines, h.warnings))
-                .unwrap_or_default();
-            let timelines = overlay(timelines, &state, now);
-            (state, timelines, now, ledger.config.clone(), None, warnings)
+            let (found, warnings) = match repo {
+                Some(repo) if !repo.is_unborn() => {
+                    let found = history::each_partnership(
+                        &repo,
+                        "HEAD",
+                        &ledger.config.ladder,
+                        request.progress,
+                        &|timeline, _| analyse_one(timeline),
+                    )?;
+                    (found.results, found.warnings)
+                }
+                _ => (Vec::new(), Vec::new()),
+            };
+            let seen: std::collections::HashSet<&str> =
+                found.iter().map(|(id, _)| id.as_str()).collect();
+            // Partnerships with no history yet: their files on disk are their only version.
+            let mut fresh: Vec<&str> = overlay
+                .ids()
+                .filter(|id| !seen.contains(id))
+                .collect();
+            fresh.sort_unstable();
+            let mut findings: Vec<Finding> = Vec::new();
+            for id in fresh {
+                let timeline = Timeline {
+                    id: id.to_string(),
+                    versions: Vec::new(),
+                };
+                findings.extend(analyse_one(timeline).1);
+            }
+            findings.extend(found.into_iter().flat_map(|(_, f)| f));
+            (state, findings, now, config, None, warnings)
         }
     };
-    // Named files keep their whole history; the other partnerships are left out.
-    let timelines: Vec<Timeline> = match &ledger.only {
-        Some(_) => timelines
-            .into_iter()
-            .filter(|t| t.last().is_some_and(|v| ledger.wants(&v.path)))
-            .collect(),
-        None => timelines,
-    };
-    let source = |file: &str| state.texts.get(file).cloned();
-    let mut findings = run_rules(&timelines, &config, now, &source);
-    report::redact::redact(&mut findings, &timelines, &config.redact);
+    signs::sort(&mut findings);
     Ok(Analysis {
         state,
         findings,
@@ -116,6 +139,24 @@ pub fn analyse(request: &Request<'_>) -> Result<Analysis> {
         head,
         warnings,
     })
+}
+
+/// The findings of one partnership, redacted; none when the user named files and this
+/// partnership's file is not one of them (named files keep their whole history).
+fn findings_of(
+    ledger: &LedgerRoot,
+    timeline: Timeline,
+    config: &Config,
+    now: Date,
+    source: &(dyn Fn(&str) -> Option<String> + Sync),
+) -> Vec<Finding> {
+    if ledger.only.is_some() && !timeline.last().is_some_and(|v| ledger.wants(&v.path)) {
+        return Vec::new();
+    }
+    let timelines = std::slice::from_ref(&timeline);
+    let mut findings = run_rules(timelines, config, now, source);
+    report::redact::redact(&mut findings, timelines, &config.redact);
+    findings
 }
 
 /// Runs the configured rules over timelines as of `now`; `source` gives the text of a file at
@@ -209,18 +250,16 @@ pub(crate) fn reopen_for(
 
 /// Reads and parses the ledger as it is in commit `rev`: its configuration and partnership files
 /// come from that commit's tree.
-fn load_revision(
-    ledger: &LedgerRoot,
-    rev: &str,
-    progress: &dyn Progress,
-) -> Result<(LedgerState, History, Config)> {
+fn load_revision(ledger: &LedgerRoot, rev: &str) -> Result<(LedgerState, LedgerRepo, Config)> {
     let repo = LedgerRepo::open(&ledger.root, &ledger.config.paths)?;
     let commit = repo.resolve(rev)?.id();
     let config = config_at(ledger, &repo, commit)?;
     let repo = reopen_for(ledger, repo, &config)?;
-    let commit = repo.repo.find_commit(commit)?;
-    root::refuse_unreadable_at(ledger, &repo, &config, &commit, rev)?;
-    let (mut files, mut problems) = repo.files_at(&commit)?;
+    let (mut files, mut problems) = {
+        let commit = repo.repo.find_commit(commit)?;
+        root::refuse_unreadable_at(ledger, &repo, &config, &commit, rev)?;
+        repo.files_at(&commit)?
+    };
     if let Some(only) = &ledger.only {
         files.retain(|(path, _)| ledger.wants(path));
         problems.retain(|d| ledger.wants(&d.file));
@@ -239,58 +278,77 @@ fn load_revision(
     }
     let mut state = load::load(&files, &config.ladder);
     add_problems(&mut state, problems);
-    let history = history::timelines(&repo, rev, &config.ladder, progress)?;
-    Ok((state, history, config))
+    Ok((state, repo, config))
 }
 
-/// The history up to `HEAD` with the working tree as one more version where it differs:
-/// uncommitted edits, new files, deleted files and files that no longer parse.
-fn overlay(mut timelines: Vec<Timeline>, state: &LedgerState, now: Date) -> Vec<Timeline> {
-    let commit = Arc::new(Commit {
-        id: String::new(),
-        // Evidence from the working tree shows its date alone.
-        short: String::new(),
-        author: String::new(),
-        time: now
-            .0
-            .and_hms_opt(0, 0, 0)
-            .map_or(0, |t| t.and_utc().timestamp()),
-        date: now,
-        summary: "uncommitted changes".into(),
-    });
-    let mut seen = std::collections::HashSet::new();
-    for snapshot in &state.snapshots {
-        seen.insert(snapshot.id.clone());
-        let version = Version {
-            commit: Arc::clone(&commit),
-            path: snapshot.path.clone(),
-            content: Content::Valid {
-                snapshot: Arc::new(snapshot.clone()),
-            },
-            parent: None,
+/// The working tree as one more version of each partnership where it differs from the history
+/// up to `HEAD`: uncommitted edits, new files, deleted files and files that no longer parse.
+struct Overlay<'a> {
+    state: &'a LedgerState,
+    /// The valid files on disk, by partnership id, in path order.
+    by_id: std::collections::HashMap<&'a str, Vec<&'a crate::ledger::Snapshot>>,
+    commit: Arc<Commit>,
+    now: Date,
+}
+
+impl<'a> Overlay<'a> {
+    fn new(state: &'a LedgerState, now: Date) -> Overlay<'a> {
+        let commit = Arc::new(Commit {
+            id: String::new(),
+            // Evidence from the working tree shows its date alone.
+            short: String::new(),
+            author: String::new(),
+            time: now
+                .0
+                .and_hms_opt(0, 0, 0)
+                .map_or(0, |t| t.and_utc().timestamp()),
             date: now,
-        };
-        match timelines.iter_mut().find(|t| t.id == snapshot.id) {
-            Some(timeline) if timeline.current() == Some(snapshot) => {}
-            // The working tree follows the state at HEAD: the timeline's last version.
-            Some(timeline) => timeline.versions.push(Version {
-                parent: timeline.versions.len().checked_sub(1),
-                ..version
-            }),
-            None => timelines.push(Timeline {
-                id: snapshot.id.clone(),
-                versions: vec![version],
-            }),
+            summary: "uncommitted changes".into(),
+        });
+        let mut by_id: std::collections::HashMap<&str, Vec<&crate::ledger::Snapshot>> =
+            std::collections::HashMap::new();
+        for snapshot in &state.snapshots {
+            by_id.entry(snapshot.id.as_str()).or_default().push(snapshot);
+        }
+        Overlay {
+            state,
+            by_id,
+            commit,
+            now,
         }
     }
-    for timeline in timelines
-        .iter_mut()
-        .filter(|t| t.is_present() && !seen.contains(&t.id))
-    {
+
+    /// The ids of the partnerships with a valid file on disk.
+    fn ids(&self) -> impl Iterator<Item = &'a str> + '_ {
+        self.by_id.keys().copied()
+    }
+
+    /// `timeline` (the history up to `HEAD`, or empty for a partnership new on disk) with the
+    /// working tree's version where it differs.
+    fn onto(&self, mut timeline: Timeline) -> Timeline {
+        let snapshots = self.by_id.get(timeline.id.as_str());
+        for snapshot in snapshots.into_iter().flatten() {
+            // The working tree follows the state at HEAD: the timeline's last version.
+            if timeline.current() != Some(*snapshot) {
+                timeline.versions.push(Version {
+                    commit: Arc::clone(&self.commit),
+                    path: snapshot.path.clone(),
+                    content: Content::Valid {
+                        snapshot: Arc::new((*snapshot).clone()),
+                    },
+                    parent: timeline.versions.len().checked_sub(1),
+                    date: self.now,
+                });
+            }
+        }
+        if snapshots.is_some() || !timeline.is_present() {
+            return timeline;
+        }
         let Some(path) = timeline.last().map(|v| v.path.clone()) else {
-            continue;
+            return timeline;
         };
-        let problems: Vec<_> = state
+        let problems: Vec<_> = self
+            .state
             .diagnostics
             .iter()
             .filter(|d| d.file == path)
@@ -304,13 +362,12 @@ fn overlay(mut timelines: Vec<Timeline>, state: &LedgerState, now: Date) -> Vec<
             }
         };
         timeline.versions.push(Version {
-            commit: Arc::clone(&commit),
+            commit: Arc::clone(&self.commit),
             path,
             content,
             parent: timeline.versions.len().checked_sub(1),
-            date: now,
+            date: self.now,
         });
+        timeline
     }
-    timelines.sort_by(|a, b| a.id.cmp(&b.id));
-    timelines
 }
