@@ -71,7 +71,8 @@ pub fn analyse(request: &Request<'_>) -> Result<Analysis> {
         Revision::Commit(rev) => {
             let (state, repo, config) = load_revision(ledger, rev)?;
             let source = |file: &str| state.texts.get(file).cloned();
-            let found = history::each_partnership(
+            let found = each_partnership(
+                ledger,
                 &repo,
                 rev,
                 &config.ladder,
@@ -83,7 +84,14 @@ pub fn analyse(request: &Request<'_>) -> Result<Analysis> {
             )?;
             let now = request.as_of.unwrap_or(found.now);
             let findings = found.results.into_iter().flatten().collect();
-            (state, findings, now, config, Some(found.head), found.warnings)
+            (
+                state,
+                findings,
+                now,
+                config,
+                Some(found.head),
+                found.warnings,
+            )
         }
         Revision::WorkingTree => {
             let repo = root::open_working_tree(ledger)?;
@@ -99,7 +107,8 @@ pub fn analyse(request: &Request<'_>) -> Result<Analysis> {
             };
             let (found, warnings) = match repo {
                 Some(repo) if !repo.is_unborn() => {
-                    let found = history::each_partnership(
+                    let found = each_partnership(
+                        ledger,
                         &repo,
                         "HEAD",
                         &ledger.config.ladder,
@@ -113,10 +122,7 @@ pub fn analyse(request: &Request<'_>) -> Result<Analysis> {
             let seen: std::collections::HashSet<&str> =
                 found.iter().map(|(id, _)| id.as_str()).collect();
             // Partnerships with no history yet: their files on disk are their only version.
-            let mut fresh: Vec<&str> = overlay
-                .ids()
-                .filter(|id| !seen.contains(id))
-                .collect();
+            let mut fresh: Vec<&str> = overlay.ids().filter(|id| !seen.contains(id)).collect();
             fresh.sort_unstable();
             let mut findings: Vec<Finding> = Vec::new();
             for id in fresh {
@@ -139,6 +145,37 @@ pub fn analyse(request: &Request<'_>) -> Result<Analysis> {
         head,
         warnings,
     })
+}
+
+/// Each partnership's timeline up to `rev`, handed to `each`: when the user named files (all
+/// of them partnership files at `rev`), only their histories are read, as `rapport timeline`
+/// reads one; otherwise the whole ledger's, one partnership at a time.
+fn each_partnership<T: Send>(
+    ledger: &LedgerRoot,
+    repo: &LedgerRepo,
+    rev: &str,
+    ladder: &crate::ledger::Ladder,
+    progress: &dyn Progress,
+    each: &(dyn Fn(Timeline, Date) -> T + Sync),
+) -> Result<history::Partnerships<T>> {
+    use rayon::prelude::*;
+    if let Some(only) = &ledger.only
+        && let Some(named) = history::timelines_of(repo, rev, only, ladder, progress)?
+    {
+        let now = named.now;
+        let results = named
+            .timelines
+            .into_par_iter()
+            .map(|timeline| each(timeline, now))
+            .collect();
+        return Ok(history::Partnerships {
+            head: named.head,
+            now,
+            results,
+            warnings: named.warnings,
+        });
+    }
+    history::each_partnership(repo, rev, ladder, progress, each)
 }
 
 /// The findings of one partnership, redacted; none when the user named files and this
@@ -308,7 +345,10 @@ impl<'a> Overlay<'a> {
         let mut by_id: std::collections::HashMap<&str, Vec<&crate::ledger::Snapshot>> =
             std::collections::HashMap::new();
         for snapshot in &state.snapshots {
-            by_id.entry(snapshot.id.as_str()).or_default().push(snapshot);
+            by_id
+                .entry(snapshot.id.as_str())
+                .or_default()
+                .push(snapshot);
         }
         Overlay {
             state,

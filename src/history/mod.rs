@@ -282,8 +282,34 @@ pub fn compare(
     let head_info = repo::shared_info(&ledger.repo.find_commit(head)?);
     let listing = walk::list_children_first(&ledger.repo, head)?;
     let clock = clock::clock(&listing.first_parent_line);
-    let listed = &listing.commits;
-    let reached = walk::reachable(listed, base);
+    let reached = walk::reachable(&listing.commits, base);
+    let mut heads = followed(ledger, &listing.commits, paths, &cache, progress)?;
+    let warnings = clock::date_versions(&mut heads, clock, &head_info);
+    let partnerships = heads
+        .into_iter()
+        .map(|head| Compared {
+            id: head.id.clone(),
+            base: reached_part(&head, &reached),
+            head,
+        })
+        .collect();
+    Ok(Comparison {
+        now: clock.now,
+        partnerships,
+        warnings,
+    })
+}
+
+/// The timelines of the partnerships whose files are at `paths` (relative to the ledger root)
+/// in the listing's tip, ordered by id, each file followed through its own history only; a move
+/// git did not pair falls back to the whole walk.
+fn followed(
+    ledger: &LedgerRepo,
+    listed: &[walk::Listed],
+    paths: &[String],
+    cache: &ParseCache,
+    progress: &dyn Progress,
+) -> Result<Vec<Timeline>> {
     // Sorted, so paths that share folders are neighbours and resolved together.
     let mut paths: Vec<String> = paths.to_vec();
     paths.sort();
@@ -292,7 +318,7 @@ pub fn compare(
         .iter()
         .map(|p| format!("{}{p}", ledger.prefix()))
         .collect();
-    let reader = walk::Reader::new(ledger, &cache);
+    let reader = walk::Reader::new(ledger, cache);
     let walks = walk::follow_listed_many(ledger, listed, &full, &reader, progress)?;
     let mut heads: Vec<Timeline> = Vec::new();
     let mut whole: Option<Vec<Timeline>> = None;
@@ -305,7 +331,7 @@ pub fn compare(
         let timeline = if walk::moves_unpaired(ledger, &found)? {
             None
         } else {
-            timelines::assemble(ledger, found, &cache)?
+            timelines::assemble(ledger, found, cache)?
                 .into_iter()
                 .next()
         };
@@ -314,7 +340,7 @@ pub fn compare(
             None => {
                 if whole.is_none() {
                     let walked = walk::walk_all(ledger, listed, progress)?;
-                    whole = Some(timelines::assemble(ledger, walked, &cache)?);
+                    whole = Some(timelines::assemble(ledger, walked, cache)?);
                 }
                 let all = whole.as_deref().unwrap_or_default();
                 match all
@@ -331,20 +357,42 @@ pub fn compare(
     // Two paths of one partnership (a copy, a move in two steps) are one timeline.
     heads.sort_by(|a, b| a.id.cmp(&b.id));
     heads.dedup_by(|a, b| a.id == b.id);
-    let warnings = clock::date_versions(&mut heads, clock, &head_info);
-    let partnerships = heads
+    Ok(heads)
+}
+
+/// The timelines of the partnerships whose files are at `paths` (relative to the ledger root)
+/// at `rev`, each followed through its own history only, as `rapport timeline ID` follows one:
+/// the work grows with the files asked for, not with the ledger. `None` when a path is not a
+/// partnership file at `rev` (a file new in the working tree): only the whole walk can say
+/// which history it continues.
+pub fn timelines_of(
+    ledger: &LedgerRepo,
+    rev: &str,
+    paths: &[String],
+    ladder: &Ladder,
+    progress: &dyn Progress,
+) -> Result<Option<History>> {
+    let tip = ledger.resolve(rev)?;
+    let at_tip: std::collections::HashSet<String> = ledger
+        .entries(&tip.tree()?)?
         .into_iter()
-        .map(|head| Compared {
-            id: head.id.clone(),
-            base: reached_part(&head, &reached),
-            head,
-        })
+        .map(|(path, _)| ledger.ledger_path(&path).to_string())
         .collect();
-    Ok(Comparison {
+    if !paths.iter().all(|p| at_tip.contains(p)) {
+        return Ok(None);
+    }
+    let head = repo::shared_info(&tip);
+    let cache = ParseCache::new(ladder.clone());
+    let listing = walk::list_children_first(&ledger.repo, tip.id())?;
+    let clock = clock::clock(&listing.first_parent_line);
+    let mut timelines = followed(ledger, &listing.commits, paths, &cache, progress)?;
+    let warnings = clock::date_versions(&mut timelines, clock, &head);
+    Ok(Some(History {
+        head,
         now: clock.now,
-        partnerships,
+        timelines,
         warnings,
-    })
+    }))
 }
 
 /// The versions of a timeline whose commits are in `reached`, each linked to the nearest of
