@@ -11,7 +11,7 @@ use std::sync::Arc;
 use git2::{Oid, Repository};
 use rayon::prelude::*;
 
-use super::repo::{LedgerRepo, read_blob};
+use super::repo::{LedgerRepo, with_blob};
 use super::walk::{Touch, Walk, copy_error};
 use crate::error::Result;
 use crate::ledger::load::PARTNERSHIP;
@@ -65,8 +65,9 @@ impl<'a> Contents<'a> {
         if let Some(content) = self.parsed.get(&(oid, path.to_string())) {
             return Ok(content.clone());
         }
-        Ok(match read_blob(repo, oid, PARTNERSHIP)? {
-            Ok(bytes) => Content::from_parse(self.cache.parse(path, &bytes)),
+        let parsed = with_blob(repo, oid, PARTNERSHIP, |bytes| self.cache.parse(path, bytes))?;
+        Ok(match parsed {
+            Ok(parsed) => Content::from_parse(parsed),
             Err(size) => Content::Invalid {
                 diagnostics: Arc::new(vec![too_large(path, size)]),
             },
@@ -83,12 +84,11 @@ impl<'a> Contents<'a> {
                 _ => None,
             });
         }
-        Ok(match read_blob(repo, oid, PARTNERSHIP)? {
-            Ok(bytes) => parse_partnership(path, &bytes, self.cache.ladder())
-                .ok()
-                .map(|s| s.id),
-            Err(_) => None,
-        })
+        let ladder = self.cache.ladder();
+        let id = with_blob(repo, oid, PARTNERSHIP, |bytes| {
+            parse_partnership(path, bytes, ladder).ok().map(|s| s.id)
+        })?;
+        Ok(id.ok().flatten())
     }
 }
 
