@@ -65,7 +65,9 @@ impl<'a> Contents<'a> {
         if let Some(content) = self.parsed.get(&(oid, path.to_string())) {
             return Ok(content.clone());
         }
-        let parsed = with_blob(repo, oid, PARTNERSHIP, |bytes| self.cache.parse(path, bytes))?;
+        let parsed = with_blob(repo, oid, PARTNERSHIP, |bytes| {
+            self.cache.parse(path, bytes)
+        })?;
         Ok(match parsed {
             Ok(parsed) => Content::from_parse(parsed),
             Err(size) => Content::Invalid {
