@@ -54,12 +54,11 @@ fn main() {
         .and_then(|i| args.get(i + 1))
         .and_then(|n| n.parse::<usize>().ok())
         .filter(|n| *n > 0);
+    let scale_value = |i: usize| i > 0 && args.get(i - 1).is_some_and(|p| p == "--scale");
     let given = args
         .iter()
         .enumerate()
-        .find(|(i, a)| {
-            !a.starts_with("--") && !(*i > 0 && args.get(i - 1).is_some_and(|p| p == "--scale"))
-        })
+        .find(|(i, a)| !a.starts_with("--") && !scale_value(*i))
         .map(|(_, a)| PathBuf::from(a));
     let synthetic = |name: &str| {
         Path::new(env!("CARGO_MANIFEST_DIR"))

@@ -36,7 +36,7 @@ fn read(script: &Script, id: &str) -> History {
         &repo,
         head,
         head,
-        &[path.clone()],
+        std::slice::from_ref(&path),
         &Ladder::default(),
         &Quiet,
     )
