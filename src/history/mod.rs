@@ -119,6 +119,9 @@ fn partnerships<T: Send>(
     each: &(dyn Fn(Timeline, Date) -> T + Sync),
 ) -> Result<(Partnerships<T>, clock::Clock)> {
     use rayon::prelude::*;
+    // libgit2's object cache would keep every commit and folder the walk reads, and its pack
+    // windows map the whole pack: memory that grows with the history, not the partnership.
+    read_lightly();
     let tip = ledger.resolve(rev)?;
     let head = repo::shared_info(&tip);
     let cache = ParseCache::new(ladder.clone());
