@@ -1,13 +1,14 @@
 //! How fast rapport reads history, beside git reading the same history. Builds the synthetic
-//! ledger (examples/synth_ledger.rs) if it is not there, then prints, median of several runs:
-//! all timelines against `git log -p -- partners/` (with rapport's peak memory), one
+//! ledgers (examples/synth_ledger.rs, at 1x and 3x) if they are not there, then prints side by
+//! side, median of several runs: a full `rapport check --rev HEAD` against
+//! `git log -p -- partners/` (with CPU time and peak memory), one
 //! partnership's `rapport timeline ID` against `git log -p -- FILE`, and the pull-request
 //! report (`rapport report --base main --head bench-pr`, a branch made once from the main tip
 //! changing three partnership files) against `git log -p bench-pr -- FILE1 FILE2 FILE3`, with
 //! its peak memory, how its time splits, and the same on a ledger of 250 partnerships; and
 //! `rapport portfolio --rev HEAD` beside `rapport check --rev HEAD`, time and peak memory.
 //!
-//!     cargo bench --bench history [-- REPO]
+//!     cargo bench --bench history [-- [--scale N] [REPO]]
 
 #[path = "../examples/synth_ledger.rs"]
 mod synth;
@@ -39,57 +40,148 @@ fn main() {
         child_report(Path::new(&arg(1)), &arg(2), &arg(3));
         return;
     }
+    if args.iter().any(|a| a == "--help" || a == "-h") {
+        println!(
+            "usage: cargo bench --bench history -- [--scale N] [REPO]\n\n\
+             Without REPO: the synthetic ledger at 1x (1,000 partnerships, 20,000 commits) and 3x,\n\
+             built under target/ on first use, figures side by side; --scale N measures N x alone.\n\
+             With REPO: any repository with a partners/ folder."
+        );
+        return;
+    }
+    let scale = args
+        .iter()
+        .position(|a| a == "--scale")
+        .and_then(|i| args.get(i + 1))
+        .and_then(|n| n.parse::<usize>().ok())
+        .filter(|n| *n > 0);
+    let scale_value = |i: usize| i > 0 && args.get(i - 1).is_some_and(|p| p == "--scale");
     let given = args
         .iter()
-        .find(|a| !a.starts_with("--"))
-        .map(PathBuf::from);
+        .enumerate()
+        .find(|(i, a)| !a.starts_with("--") && !scale_value(*i))
+        .map(|(_, a)| PathBuf::from(a));
     let synthetic = |name: &str| {
         Path::new(env!("CARGO_MANIFEST_DIR"))
             .join("target")
             .join(name)
     };
-    let repo = given.clone().unwrap_or_else(|| synthetic("synth-ledger"));
-    ensure_ledger(&repo, 1000);
     let rapport = env!("CARGO_BIN_EXE_rapport");
     let me = std::env::current_exe().unwrap_or_else(|_| PathBuf::from("history"));
-    let file = most_changed(&repo);
-    let id = file
+    let ledgers: Vec<(String, PathBuf)> = match &given {
+        Some(repo) => vec![("given".to_string(), repo.clone())],
+        None => {
+            let scales = scale.map_or_else(|| vec![1, 3], |s| vec![s]);
+            scales
+                .into_iter()
+                .map(|s| {
+                    let repo = if s == 1 {
+                        synthetic("synth-ledger")
+                    } else {
+                        synthetic(&format!("synth-ledger-{s}x"))
+                    };
+                    ensure_ledger(&repo, 1000 * s, 20_000 * s);
+                    (format!("{s}x"), repo)
+                })
+                .collect()
+        }
+    };
+    println!("median of {RUNS} runs after one warm-up, output read through a pipe\n");
+    let figures: Vec<Figures> = ledgers
+        .iter()
+        .map(|(name, repo)| measure(name, repo, rapport, &me))
+        .collect();
+    print_figures(&figures);
+
+    // The pull-request report, on the first ledger and (for the synthetic one) on a ledger of
+    // 250 partnerships with as many commits: what the change did not touch should not count.
+    let mut reviewed = vec![ledgers[0].1.clone()];
+    if given.is_none() {
+        let small = synthetic("synth-ledger-250");
+        ensure_ledger(&small, 250, 20_000);
+        reviewed.push(small);
+    }
+    println!();
+    for (n, ledger) in reviewed.iter().enumerate() {
+        pull_request_figures(ledger, rapport, &me, n == 0);
+    }
+    println!("\nload average at the end: {}", load_average());
+}
+
+/// The 1-, 5- and 15-minute load averages, as the kernel reports them.
+fn load_average() -> String {
+    let load = std::fs::read_to_string("/proc/loadavg").unwrap_or_default();
+    load.split_whitespace()
+        .take(3)
+        .collect::<Vec<_>>()
+        .join(" ")
+}
+
+/// What the benchmark measures on one ledger.
+struct Figures {
+    name: String,
+    repo: PathBuf,
+    commits: String,
+    /// `rapport check --rev HEAD`: wall time, CPU seconds and peak memory (kB).
+    check: Duration,
+    check_cpu: Option<f64>,
+    check_peak_kb: Option<u64>,
+    all_git: Duration,
+    all_git_cpu: Option<f64>,
+    /// The library's whole-ledger pass alone: its output line (versions, time, peak).
+    library: String,
+    one_id: String,
+    one: Duration,
+    one_git: Duration,
+    one_git_follow: Duration,
+    /// `rapport check FILE`: the pre-commit hook's path.
+    one_check: Duration,
+    /// `rapport portfolio --rev HEAD`: wall time and peak memory (kB).
+    portfolio: Duration,
+    portfolio_peak_kb: Option<u64>,
+    load_before: String,
+    load_after: String,
+}
+
+fn measure(name: &str, repo: &Path, rapport: &str, me: &Path) -> Figures {
+    let load_before = load_average();
+    let file = most_changed(repo);
+    let one_id = file
         .rsplit('/')
         .next()
         .and_then(|n| n.strip_suffix(".md"))
         .unwrap_or_default()
         .to_string();
-    let commits = output(&repo, "git", &["rev-list", "--count", "HEAD"]);
-    println!(
-        "repository: {} ({} commits); partnership for the one-file runs: {id} ({file})",
-        repo.display(),
-        commits.trim()
-    );
-    println!("median of {RUNS} runs after one warm-up, output read through a pipe\n");
-
-    let all_rapport = median(|| {
-        let out = Command::new(&me)
-            .args(["--child-all", &repo.to_string_lossy()])
-            .output()
-            .expect("the benchmark runs itself");
-        String::from_utf8_lossy(&out.stdout).to_string()
-    });
-    let all_git = median(|| drain(&repo, "git", &["log", "-p", "--", "partners/"]));
-    let check_rev = median(|| drain(&repo, rapport, &["check", "--rev", "HEAD"]));
-    let portfolio = median(|| drain(&repo, rapport, &["portfolio", "--rev", "HEAD"]));
-    let check_kb = peak_kb(&repo, rapport, &["check", "--rev", "HEAD"]);
-    let portfolio_kb = peak_kb(&repo, rapport, &["portfolio", "--rev", "HEAD"]);
-    let one_rapport = median(|| drain(&repo, rapport, &["timeline", &id]));
-    let one_git = median(|| drain(&repo, "git", &["log", "-p", "--", &file]));
-    let one_git_follow = median(|| drain(&repo, "git", &["log", "-p", "--follow", "--", &file]));
+    let commits = output(repo, "git", &["rev-list", "--count", "HEAD"])
+        .trim()
+        .to_string();
+    eprintln!("measuring {name}: {} ({commits} commits)", repo.display());
+    let check_args = ["check", "--rev", "HEAD"];
+    let log_args = ["log", "-p", "--", "partners/"];
+    let check = median(|| drain(repo, rapport, &check_args));
+    let all_git = median(|| drain(repo, "git", &log_args));
+    let (check_cpu, check_peak_kb) = cpu_and_peak(repo, rapport, &check_args).unzip();
+    let all_git_cpu = cpu_and_peak(repo, "git", &log_args).map(|(cpu, _)| cpu);
+    let library = Command::new(me)
+        .args(["--child-all", &repo.to_string_lossy()])
+        .output()
+        .map(|o| String::from_utf8_lossy(&o.stdout).trim().to_string())
+        .unwrap_or_default();
+    let one = median(|| drain(repo, rapport, &["timeline", &one_id]));
+    let one_git = median(|| drain(repo, "git", &["log", "-p", "--", &file]));
+    let one_git_follow = median(|| drain(repo, "git", &["log", "-p", "--follow", "--", &file]));
+    // The portfolio is the full check plus each partnership's trend: beside the check.
+    let portfolio_args = ["portfolio", "--rev", "HEAD"];
+    let portfolio = median(|| drain(repo, rapport, &portfolio_args));
+    let portfolio_peak_kb = cpu_and_peak(repo, rapport, &portfolio_args).map(|(_, kb)| kb);
     // The pre-commit hook's path: `rapport check FILE` on a staged file in the working tree,
     // read with its own history only. The synthetic ledger is written without a working tree,
     // so the file is checked out first.
-    output(&repo, "git", &["checkout", "HEAD", "--", &file]);
+    output(repo, "git", &["checkout", "HEAD", "--", &file]);
     let hook = ["check", "--fail-on", "never", file.as_str()];
     let checked = Command::new(rapport)
         .args(hook)
-        .current_dir(&repo)
+        .current_dir(repo)
         .output()
         .expect("rapport runs");
     assert!(
@@ -97,109 +189,181 @@ fn main() {
         "rapport check {file} fails: {}",
         String::from_utf8_lossy(&checked.stderr)
     );
-    let one_check = median(|| drain(&repo, rapport, &hook));
-
-    let peak_kb = all_rapport
-        .1
-        .split_whitespace()
-        .find_map(|w| w.strip_prefix("peak_kb="))
-        .and_then(|v| v.parse::<u64>().ok())
-        .unwrap_or(0);
-    let detail = all_rapport.1.trim();
-    println!(
-        "{:<44} {:>10} {:>10} {:>7} {:>8}",
-        "what", "rapport", "git", "ratio", "target"
-    );
-    row(
-        "all timelines vs git log -p -- partners/",
-        all_rapport.0,
-        all_git.0,
-        1.0,
-    );
-    row(
-        "rapport timeline ID vs git log -p -- FILE",
-        one_rapport.0,
-        one_git.0,
-        1.5,
-    );
-    row(
-        "  (git log -p --follow -- FILE)",
-        one_rapport.0,
-        one_git_follow.0,
-        1.5,
-    );
-    row(
-        "rapport check FILE vs git log -p -- FILE",
-        one_check.0,
-        one_git.0,
-        1.5,
-    );
-    println!(
-        "{:<44} {:>10}",
-        "rapport check --rev HEAD (validate + history)",
-        seconds(check_rev.0)
-    );
-    // The portfolio is the full check plus each partnership's trend: beside the check, not git.
-    println!("{:<44} {:>10} {:>10}", "", "portfolio", "check");
-    row(
-        "rapport portfolio --rev HEAD vs check --rev HEAD",
-        portfolio.0,
-        check_rev.0,
-        1.2,
-    );
-    if let (Some(ours), Some(check)) = (portfolio_kb, check_kb) {
-        println!(
-            "{:<44} {:>9.0}M {:>9.0}M {:>7} {:>8}",
-            "  peak memory (GNU time %M, median)",
-            ours as f64 / 1024.0,
-            check as f64 / 1024.0,
-            "",
-            if ours <= check {
-                "<=check ok"
-            } else {
-                "<=check MISS"
-            }
-        );
+    let one_check = median(|| drain(repo, rapport, &hook));
+    Figures {
+        name: name.to_string(),
+        repo: repo.to_path_buf(),
+        commits,
+        check: check.0,
+        check_cpu,
+        check_peak_kb,
+        all_git: all_git.0,
+        all_git_cpu,
+        library,
+        one_id: format!("{one_id} ({file})"),
+        one: one.0,
+        one_git: one_git.0,
+        one_git_follow: one_git_follow.0,
+        one_check: one_check.0,
+        portfolio: portfolio.0,
+        portfolio_peak_kb,
+        load_before,
+        load_after: load_average(),
     }
-    println!(
-        "{:<44} {:>9.0}M {:>10} {:>7} {:>8}",
-        "peak memory, all timelines",
-        peak_kb as f64 / 1024.0,
-        "",
-        "",
-        if peak_kb <= 256 * 1024 {
-            "<=256M ok"
-        } else {
-            "<=256M MISS"
-        }
-    );
-    println!("\nlibrary run: {detail}");
-
-    // The pull-request report, on this ledger and (for the synthetic one) on a ledger of 250
-    // partnerships with as many commits: what the change did not touch should not count.
-    let mut ledgers = vec![repo.clone()];
-    if given.is_none() {
-        let small = synthetic("synth-ledger-250");
-        ensure_ledger(&small, 250);
-        ledgers.push(small);
-    }
-    println!();
-    for (n, ledger) in ledgers.iter().enumerate() {
-        pull_request_figures(ledger, rapport, &me, n == 0);
-    }
-    let load = std::fs::read_to_string("/proc/loadavg").unwrap_or_default();
-    let load: Vec<&str> = load.split_whitespace().take(3).collect();
-    println!("\nload average at the end: {}", load.join(" "));
 }
 
-/// Builds the synthetic ledger of `partnerships` (20,000 commits) at `repo` unless it is there.
-fn ensure_ledger(repo: &Path, partnerships: usize) {
+/// The figures of every ledger measured, side by side.
+fn print_figures(figures: &[Figures]) {
+    for f in figures {
+        println!(
+            "{}: {} ({} commits); one partnership: {}; load average {} before, {} after",
+            f.name,
+            f.repo.display(),
+            f.commits,
+            f.one_id,
+            f.load_before,
+            f.load_after
+        );
+    }
+    println!();
+    print!("{:<48}", "what");
+    for f in figures {
+        print!(" {:>22}", f.name);
+    }
+    println!(" {:>8}", "target");
+    let line = |what: &str, cells: Vec<String>, target: &str| {
+        print!("{what:<48}");
+        for cell in cells {
+            print!(" {cell:>22}");
+        }
+        println!(" {target:>8}");
+    };
+    let ratio = |ours: Duration, git: Duration| ours.as_secs_f64() / git.as_secs_f64().max(1e-9);
+    let cpu = |c: Option<f64>| c.map_or_else(|| "-".to_string(), |c| format!("{c:.2} s"));
+    line(
+        "rapport check --rev HEAD",
+        figures.iter().map(|f| seconds(f.check)).collect(),
+        "",
+    );
+    line(
+        "git log -p -- partners/",
+        figures.iter().map(|f| seconds(f.all_git)).collect(),
+        "",
+    );
+    line(
+        "  ratio (wall)",
+        figures
+            .iter()
+            .map(|f| verdict(ratio(f.check, f.all_git), 1.0))
+            .collect(),
+        "1.0x",
+    );
+    line(
+        "  CPU (user + system): check / git log -p",
+        figures
+            .iter()
+            .map(|f| format!("{} / {}", cpu(f.check_cpu), cpu(f.all_git_cpu)))
+            .collect(),
+        "",
+    );
+    line(
+        "  peak memory, check (GNU time %M)",
+        figures
+            .iter()
+            .map(|f| {
+                let limit = if f.name == "1x" { 256 } else { 512 };
+                f.check_peak_kb.map_or_else(
+                    || "no /usr/bin/time".to_string(),
+                    |kb| {
+                        let mb = kb as f64 / 1024.0;
+                        let ok = if mb <= f64::from(limit) { "ok" } else { "MISS" };
+                        format!("{mb:.0} MB <={limit} {ok}")
+                    },
+                )
+            })
+            .collect(),
+        "",
+    );
+    line(
+        "rapport timeline ID",
+        figures.iter().map(|f| seconds(f.one)).collect(),
+        "",
+    );
+    line(
+        "git log -p -- FILE",
+        figures.iter().map(|f| seconds(f.one_git)).collect(),
+        "",
+    );
+    line(
+        "  ratio (wall)",
+        figures
+            .iter()
+            .map(|f| verdict(ratio(f.one, f.one_git), 1.5))
+            .collect(),
+        "1.5x",
+    );
+    line(
+        "  vs git log -p --follow -- FILE",
+        figures
+            .iter()
+            .map(|f| format!("{:.2}x", ratio(f.one, f.one_git_follow)))
+            .collect(),
+        "",
+    );
+    line(
+        "rapport check FILE vs git log -p -- FILE",
+        figures
+            .iter()
+            .map(|f| verdict(ratio(f.one_check, f.one_git), 1.5))
+            .collect(),
+        "1.5x",
+    );
+    line(
+        "rapport portfolio --rev HEAD vs check",
+        figures
+            .iter()
+            .map(|f| verdict(ratio(f.portfolio, f.check), 1.2))
+            .collect(),
+        "1.2x",
+    );
+    line(
+        "  peak memory, portfolio vs check",
+        figures
+            .iter()
+            .map(|f| match (f.portfolio_peak_kb, f.check_peak_kb) {
+                (Some(ours), Some(check)) => format!(
+                    "{:.0} / {:.0} MB {}",
+                    ours as f64 / 1024.0,
+                    check as f64 / 1024.0,
+                    if ours <= check { "ok" } else { "MISS" }
+                ),
+                _ => "no /usr/bin/time".to_string(),
+            })
+            .collect(),
+        "<=check",
+    );
+    println!();
+    for f in figures {
+        println!(
+            "{} library pass (history::each_partnership): {}",
+            f.name, f.library
+        );
+    }
+}
+
+fn verdict(ratio: f64, target: f64) -> String {
+    let ok = if ratio <= target { "ok" } else { "MISS" };
+    format!("{ratio:.2}x {ok}")
+}
+
+/// Builds the synthetic ledger of `partnerships` and `commits` at `repo` unless it is there.
+fn ensure_ledger(repo: &Path, partnerships: usize, commits: usize) {
     if repo.join(".git").exists() {
         return;
     }
     eprintln!("building the synthetic ledger in {} ...", repo.display());
     let started = Instant::now();
-    if let Err(error) = synth::generate(repo, partnerships, 20_000) {
+    if let Err(error) = synth::generate(repo, partnerships, commits) {
         eprintln!("cannot build the synthetic ledger: {error}");
         std::process::exit(2);
     }
@@ -295,24 +459,62 @@ fn most_changed(repo: &Path) -> String {
         .unwrap_or_default()
 }
 
-/// In a process of its own, so its peak memory is its own: all timelines, once.
+/// In a process of its own, so its peak memory is its own: the whole-ledger pass once, each
+/// partnership's timeline counted and dropped, as `check` does.
 fn child_all(repo: &Path) {
     let started = Instant::now();
     let ledger = LedgerRepo::open(repo, &["partners".to_string()]).expect("the ledger opens");
     let phases = Phases(started, std::sync::Mutex::default());
-    let history = history::timelines(&ledger, "HEAD", &Ladder::default(), &phases)
-        .expect("the history reads");
+    let found = history::each_partnership(&ledger, "HEAD", &Ladder::default(), &phases, &|t, _| {
+        t.versions.len()
+    })
+    .expect("the history reads");
     let elapsed = started.elapsed();
-    let versions: usize = history.timelines.iter().map(|t| t.versions.len()).sum();
+    let versions: usize = found.results.iter().sum();
     let peak_kb = vm_hwm_kb();
     let steps = phases.1.into_inner().unwrap_or_default().join(" ");
     println!(
         "timelines={} versions={versions} seconds={:.3} peak_kb={peak_kb} {steps}",
-        history.timelines.len(),
+        found.results.len(),
         elapsed.as_secs_f64()
     );
-    // As the commands do: the system reclaims the history at exit.
-    std::mem::forget(history);
+}
+
+/// The CPU time (user + system, seconds) and peak resident memory (kB) of `program`, medians
+/// of [`RUNS`] runs, as GNU time reports them; `None` without GNU time.
+fn cpu_and_peak(dir: &Path, program: &str, args: &[&str]) -> Option<(f64, u64)> {
+    let time = Path::new("/usr/bin/time");
+    if !time.exists() {
+        return None;
+    }
+    let file = std::env::temp_dir().join(format!("rapport-bench-cpu-{}", std::process::id()));
+    let file_arg = file.to_string_lossy().to_string();
+    let mut wrapped = vec!["-f", "%U %S %M", "-o", &file_arg, program];
+    wrapped.extend_from_slice(args);
+    let mut cpus = Vec::new();
+    let mut peaks = Vec::new();
+    for _ in 0..RUNS {
+        drain(dir, "/usr/bin/time", &wrapped);
+        let text = std::fs::read_to_string(&file).unwrap_or_default();
+        let Some(last) = text.lines().last() else {
+            continue;
+        };
+        let fields: Vec<&str> = last.split_whitespace().collect();
+        if let [user, system, peak] = fields.as_slice()
+            && let (Ok(u), Ok(s), Ok(p)) = (
+                user.parse::<f64>(),
+                system.parse::<f64>(),
+                peak.parse::<u64>(),
+            )
+        {
+            cpus.push(u + s);
+            peaks.push(p);
+        }
+    }
+    let _ = std::fs::remove_file(&file);
+    cpus.sort_by(f64::total_cmp);
+    peaks.sort_unstable();
+    Some((*cpus.get(cpus.len() / 2)?, *peaks.get(peaks.len() / 2)?))
 }
 
 /// The branch the pull-request figures review.

@@ -1,6 +1,7 @@
 //! Builds a large synthetic ledger repository for benchmarks: by default 1,000 partnerships in
-//! nested folders over 20,000 commits, one in five touching only other files, meeting notes
-//! growing with each version, some files moved. Deterministic: the same arguments give the same
+//! nested folders over 20,000 commits, one in five touching only other files, the others one to
+//! three partnerships (about 28,000 versions), meeting notes growing the way real ones do (files
+//! reach 15–20 KB), some files moved. Deterministic: the same arguments give the same
 //! repository. Written as a `git fast-import` stream, so it takes seconds.
 //!
 //!     cargo run --release --example synth_ledger -- DIR [PARTNERSHIPS] [COMMITS]
@@ -100,7 +101,8 @@ fn meeting(rng: &mut Rng, day: &str) -> String {
         rng.pick(&PEOPLE),
         rng.pick(&PEOPLE)
     );
-    for _ in 0..2 + rng.below(3) {
+    // Four to eight sentences, about a kilobyte of notes per meeting, as real minutes run.
+    for _ in 0..4 + rng.below(5) {
         let sentence: Vec<&str> = (0..8 + rng.below(10)).map(|_| rng.pick(&WORDS)).collect();
         text.push_str(&capitalise(&sentence.join(" ")));
         text.push_str(".\n");
@@ -116,6 +118,50 @@ fn meeting(rng: &mut Rng, day: &str) -> String {
         ));
     }
     text
+}
+
+/// One partnership's change in a commit: what the commit message says about it, and the path it
+/// was moved from, if it was.
+fn change(rng: &mut Rng, p: &mut Partnership, day: &str) -> (String, Option<String>) {
+    if !p.created {
+        p.created = true;
+        return (format!("Start the partnership with {}", p.id), None);
+    }
+    match rng.below(20) {
+        0 => {
+            p.payment_days += 15;
+            (
+                format!("{}: payment terms now net-{}", p.id, p.payment_days),
+                None,
+            )
+        }
+        1 => {
+            p.level = if p.level == "executive" {
+                "manager"
+            } else {
+                "executive"
+            };
+            (format!("{}: new partner contact level", p.id), None)
+        }
+        2 if p.folder.matches('/').count() < 3 => {
+            let old = p.path();
+            p.folder.push_str("/archive");
+            (format!("{}: file under archive", p.id), Some(old))
+        }
+        3..=6 => {
+            if let Some(last) = p.meetings.last_mut() {
+                *last = last.replacen("- [ ]", "- [x]", 1);
+            }
+            (format!("{}: close an action item", p.id), None)
+        }
+        _ => {
+            p.actual += rng.below(20_000);
+            p.score = (p.score + (rng.below(5) as f64 - 2.0) / 10.0).clamp(1.0, 5.0);
+            let notes = meeting(rng, day);
+            p.meetings.push(notes);
+            (format!("{}: meeting notes {day}", p.id), None)
+        }
+    }
 }
 
 fn capitalise(text: &str) -> String {
@@ -180,58 +226,38 @@ pub fn stream(out: &mut impl Write, partnerships: usize, commits: usize) -> io::
             changes.push(format!("M 100644 inline docs/handbook-{}.md", n % 50));
             changes.push(text);
         } else {
-            let index = if creating {
-                all.iter().position(|p| !p.created).unwrap_or(0)
+            // A meeting often concerns more than one partnership: most commits touch one, many
+            // two, some three.
+            let touched = if creating {
+                1
             } else {
-                rng.below(partnerships as u64) as usize
+                1 + rng.below(2) + u64::from(rng.below(3) == 0)
             };
             let day = civil(time.div_euclid(86_400));
-            let Some(p) = all.get_mut(index) else {
-                continue;
-            };
-            let mut old_path = None;
-            if !p.created {
-                p.created = true;
-                message = format!("Start the partnership with {}", p.id);
-            } else {
-                match rng.below(20) {
-                    0 => {
-                        p.payment_days += 15;
-                        message = format!("{}: payment terms now net-{}", p.id, p.payment_days);
-                    }
-                    1 => {
-                        p.level = if p.level == "executive" {
-                            "manager"
-                        } else {
-                            "executive"
-                        };
-                        message = format!("{}: new partner contact level", p.id);
-                    }
-                    2 if p.folder.matches('/').count() < 3 => {
-                        old_path = Some(p.path());
-                        p.folder.push_str("/archive");
-                        message = format!("{}: file under archive", p.id);
-                    }
-                    3..=6 => {
-                        if let Some(last) = p.meetings.last_mut() {
-                            *last = last.replacen("- [ ]", "- [x]", 1);
-                        }
-                        message = format!("{}: close an action item", p.id);
-                    }
-                    _ => {
-                        p.actual += rng.below(20_000);
-                        p.score = (p.score + (rng.below(5) as f64 - 2.0) / 10.0).clamp(1.0, 5.0);
-                        let notes = meeting(&mut rng, &day);
-                        p.meetings.push(notes);
-                        message = format!("{}: meeting notes {day}", p.id);
-                    }
+            let mut messages = Vec::new();
+            let mut done: Vec<usize> = Vec::new();
+            for _ in 0..touched {
+                let index = if creating {
+                    all.iter().position(|p| !p.created).unwrap_or(0)
+                } else {
+                    rng.below(partnerships as u64) as usize
+                };
+                if done.contains(&index) {
+                    continue;
                 }
+                done.push(index);
+                let Some(p) = all.get_mut(index) else {
+                    continue;
+                };
+                let (said, old_path) = change(&mut rng, p, &day);
+                messages.push(said);
+                if let Some(old) = old_path {
+                    changes.push(format!("D {old}"));
+                }
+                changes.push(format!("M 100644 inline {}", p.path()));
+                changes.push(p.text());
             }
-            if let Some(old) = old_path {
-                changes.push(format!("D {old}"));
-            }
-            changes.push(format!("M 100644 inline {}", p.path()));
-            changes.push(p.text());
+            message = messages.join("; ");
         }
         let who = PEOPLE[n % PEOPLE.len()];
         let email = who.to_lowercase().replace(' ', ".");

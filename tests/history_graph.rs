@@ -32,8 +32,15 @@ fn read(script: &Script, id: &str) -> History {
     assert_eq!(alone.now, all.now);
     let path = whole.last().map(|v| v.path.clone()).expect("a version");
     let head = repo.resolve("HEAD").expect("head").id();
-    let compared = history::compare(&repo, head, head, &[path], &Ladder::default(), &Quiet)
-        .expect("the pull-request path");
+    let compared = history::compare(
+        &repo,
+        head,
+        head,
+        std::slice::from_ref(&path),
+        &Ladder::default(),
+        &Quiet,
+    )
+    .expect("the pull-request path");
     assert_eq!(compared.now, all.now);
     assert_eq!(compared.partnerships.len(), 1);
     assert_eq!(
@@ -41,6 +48,11 @@ fn read(script: &Script, id: &str) -> History {
         "the pull-request path agrees"
     );
     assert_eq!(compared.partnerships[0].base, whole);
+    let named = history::timelines_of(&repo, "HEAD", &[path], &Ladder::default(), &Quiet)
+        .expect("the named-file path")
+        .expect("the file is at HEAD");
+    assert_eq!(named.timelines, vec![whole], "the named-file path agrees");
+    assert_eq!(named.now, all.now);
     if all.timelines.len() == 1 {
         assert_eq!(alone.warnings, all.warnings);
         assert_eq!(compared.warnings, all.warnings);

@@ -148,6 +148,7 @@ fuzz_target!(|data: &[u8]| {
         revision: Revision::Commit("HEAD".into()),
         as_of: None,
         progress: &Quiet,
+        health: true,
     };
     let Ok(analysis) = analysis::analyse(&request) else {
         return;
@@ -158,6 +159,10 @@ fuzz_target!(|data: &[u8]| {
         &mut out,
         &report::json::check(&analysis.state, &analysis.findings, analysis.now),
     );
+    let portfolio = analysis::portfolio::portfolio(&analysis);
+    let _ = report::portfolio::text::write(&mut out, &portfolio);
+    let _ = report::portfolio::markdown::render(&portfolio);
+    let _ = report::portfolio::html::render(&portfolio);
     if commits > 1 {
         let reviewed = analysis::review::review(&ReviewRequest {
             ledger: &ledger,

@@ -12,7 +12,7 @@ use std::sync::Arc;
 
 use crate::config::{self, Config};
 use crate::error::{Error, Result};
-use crate::history::{self, History, LedgerRepo, Progress};
+use crate::history::{self, LedgerRepo, Progress};
 use crate::ledger::load::{self, LedgerState};
 use crate::ledger::{Commit, Content, Date, DateWarning, Diagnostic, Timeline, Version};
 use crate::report;
@@ -37,6 +37,9 @@ pub struct Request<'a> {
     /// "Now" for the rules; by default the revision's commit date, or today for the working tree.
     pub as_of: Option<Date>,
     pub progress: &'a dyn Progress,
+    /// Also score each partnership's health and trend (the portfolio) while its history is at
+    /// hand, into [`Analysis::standings`].
+    pub health: bool,
 }
 
 /// A ledger validated and analysed at one point in time.
@@ -53,9 +56,8 @@ pub struct Analysis {
     pub head: Option<Arc<Commit>>,
     /// Commits of the history read whose dates contradict the commit graph or the clock.
     pub warnings: Vec<DateWarning>,
-    /// Every partnership's history as analysed (the working tree as one more version), for
-    /// what derives from more than the findings now: the portfolio's trends and series.
-    pub timelines: Vec<Timeline>,
+    /// Where each partnership stands (the portfolio's rows), when the request asked for health.
+    pub standings: Vec<portfolio::Standing>,
 }
 
 /// Whether a finding fails a gate at `threshold` (`None`: nothing fails): open, and at or above
@@ -65,54 +67,90 @@ pub fn fails(finding: &Finding, threshold: Option<Severity>) -> bool {
         .is_some_and(|t| finding.acknowledgement == Acknowledgement::Open && finding.severity >= t)
 }
 
-/// Validates the ledger and runs the rules over its history.
+/// Validates the ledger and runs the rules over its history. The history is read one
+/// partnership at a time and each timeline dropped once its findings are made, so memory
+/// follows the largest partnership, not the ledger.
 pub fn analyse(request: &Request<'_>) -> Result<Analysis> {
     let ledger = request.ledger;
     let today = || Date(chrono::Local::now().date_naive());
-    let (state, timelines, now, config, head, warnings) = match &request.revision {
+    let (state, results, now, config, head, warnings) = match &request.revision {
         Revision::Commit(rev) => {
-            let (state, history, config) = load_revision(ledger, rev, request.progress)?;
-            let now = request.as_of.unwrap_or_else(|| history.now());
-            let History {
-                head,
-                timelines,
-                warnings,
-                ..
-            } = history;
-            (state, timelines, now, config, Some(head), warnings)
+            let (state, repo, config) = load_revision(ledger, rev)?;
+            let source = |file: &str| state.texts.get(file).cloned();
+            let found = each_partnership(
+                ledger,
+                &repo,
+                rev,
+                &config.ladder,
+                request.progress,
+                &|timeline, now| {
+                    let now = request.as_of.unwrap_or(now);
+                    findings_of(ledger, timeline, &config, now, &source, request.health)
+                },
+            )?;
+            let now = request.as_of.unwrap_or(found.now);
+            (
+                state,
+                found.results,
+                now,
+                config,
+                Some(found.head),
+                found.warnings,
+            )
         }
         Revision::WorkingTree => {
             let repo = root::open_working_tree(ledger)?;
             let state = load_working_tree(ledger)?;
             let now = request.as_of.unwrap_or_else(today);
-            let history = match repo {
-                Some(repo) if !repo.is_unborn() => Some(read_history(
-                    ledger,
-                    &repo,
-                    "HEAD",
-                    &ledger.config.ladder,
-                    request.progress,
-                )?),
-                _ => None,
+            let config = ledger.config.clone();
+            let overlay = Overlay::new(&state, now);
+            let source = |file: &str| state.texts.get(file).cloned();
+            let analyse_one = |timeline: Timeline| {
+                let id = timeline.id.clone();
+                let timeline = overlay.onto(timeline);
+                (
+                    id,
+                    findings_of(ledger, timeline, &config, now, &source, request.health),
+                )
             };
-            let (timelines, warnings) = history
-                .map(|h| (h.timelines, h.warnings))
-                .unwrap_or_default();
-            let timelines = overlay(timelines, &state, now);
-            (state, timelines, now, ledger.config.clone(), None, warnings)
+            let (found, warnings) = match repo {
+                Some(repo) if !repo.is_unborn() => {
+                    let found = each_partnership(
+                        ledger,
+                        &repo,
+                        "HEAD",
+                        &ledger.config.ladder,
+                        request.progress,
+                        &|timeline, _| analyse_one(timeline),
+                    )?;
+                    (found.results, found.warnings)
+                }
+                _ => (Vec::new(), Vec::new()),
+            };
+            let seen: std::collections::HashSet<&str> =
+                found.iter().map(|(id, _)| id.as_str()).collect();
+            // Partnerships with no history yet: their files on disk are their only version.
+            let mut fresh: Vec<&str> = overlay.ids().filter(|id| !seen.contains(id)).collect();
+            fresh.sort_unstable();
+            let mut results = Vec::new();
+            for id in fresh {
+                let timeline = Timeline {
+                    id: id.to_string(),
+                    versions: Vec::new(),
+                };
+                results.push(analyse_one(timeline).1);
+            }
+            results.extend(found.into_iter().map(|(_, r)| r));
+            (state, results, now, config, None, warnings)
         }
     };
-    // Named files keep their whole history; the other partnerships are left out.
-    let timelines: Vec<Timeline> = match &ledger.only {
-        Some(_) => timelines
-            .into_iter()
-            .filter(|t| t.last().is_some_and(|v| ledger.wants(&v.path)))
-            .collect(),
-        None => timelines,
-    };
-    let source = |file: &str| state.texts.get(file).cloned();
-    let mut findings = run_rules(&timelines, &config, now, &source);
-    report::redact::redact(&mut findings, &timelines, &config.redact);
+    let mut findings = Vec::new();
+    let mut standings = Vec::new();
+    for (found, standing) in results {
+        findings.extend(found);
+        standings.extend(standing);
+    }
+    signs::sort(&mut findings);
     Ok(Analysis {
         state,
         findings,
@@ -120,8 +158,61 @@ pub fn analyse(request: &Request<'_>) -> Result<Analysis> {
         config,
         head,
         warnings,
-        timelines,
+        standings,
     })
+}
+
+/// Each partnership's timeline up to `rev`, handed to `each`: when the user named files (all
+/// of them partnership files at `rev`), only their histories are read, as `rapport timeline`
+/// reads one; otherwise the whole ledger's, one partnership at a time.
+fn each_partnership<T: Send>(
+    ledger: &LedgerRoot,
+    repo: &LedgerRepo,
+    rev: &str,
+    ladder: &crate::ledger::Ladder,
+    progress: &dyn Progress,
+    each: &(dyn Fn(Timeline, Date) -> T + Sync),
+) -> Result<history::Partnerships<T>> {
+    use rayon::prelude::*;
+    if let Some(only) = &ledger.only
+        && let Some(named) = history::timelines_of(repo, rev, only, ladder, progress)?
+    {
+        let now = named.now;
+        let results = named
+            .timelines
+            .into_par_iter()
+            .map(|timeline| each(timeline, now))
+            .collect();
+        return Ok(history::Partnerships {
+            head: named.head,
+            now,
+            results,
+            warnings: named.warnings,
+        });
+    }
+    history::each_partnership(repo, rev, ladder, progress, each)
+}
+
+/// The findings of one partnership, redacted; none when the user named files and this
+/// partnership's file is not one of them (named files keep their whole history).
+fn findings_of(
+    ledger: &LedgerRoot,
+    timeline: Timeline,
+    config: &Config,
+    now: Date,
+    source: &(dyn Fn(&str) -> Option<String> + Sync),
+    health: bool,
+) -> (Vec<Finding>, Option<portfolio::Standing>) {
+    if ledger.only.is_some() && !timeline.last().is_some_and(|v| ledger.wants(&v.path)) {
+        return (Vec::new(), None);
+    }
+    let timelines = std::slice::from_ref(&timeline);
+    let mut findings = run_rules(timelines, config, now, source);
+    report::redact::redact(&mut findings, timelines, &config.redact);
+    let standing = health
+        .then(|| portfolio::standing(&timeline, &findings, config, now))
+        .flatten();
+    (findings, standing)
 }
 
 /// Runs the configured rules over timelines as of `now`; `source` gives the text of a file at
@@ -254,11 +345,7 @@ pub(crate) fn reopen_for(
 
 /// Reads and parses the ledger as it is in commit `rev`: its configuration and partnership files
 /// come from that commit's tree.
-fn load_revision(
-    ledger: &LedgerRoot,
-    rev: &str,
-    progress: &dyn Progress,
-) -> Result<(LedgerState, History, Config)> {
+fn load_revision(ledger: &LedgerRoot, rev: &str) -> Result<(LedgerState, LedgerRepo, Config)> {
     let repo = LedgerRepo::open_selecting(&ledger.root, &ledger.config.selection())?;
     let commit = repo.resolve(rev)?.id();
     let config = config_at(ledger, &repo, commit)?;
@@ -292,74 +379,81 @@ fn load_revision(
     let unknown = unknown_acknowledged_rules(&state);
     add_problems(&mut state, problems);
     add_validation_errors(&mut state, unknown);
-    let history = read_history(ledger, &repo, rev, &config.ladder, progress)?;
-    Ok((state, history, config))
+    drop(commit);
+    Ok((state, repo, config))
 }
 
-/// The history up to `rev` of what the user asked for: the files they named, each through its
-/// own history only (the pre-commit hook's path: milliseconds on a large ledger), else every
-/// partnership.
-fn read_history(
-    ledger: &LedgerRoot,
-    repo: &LedgerRepo,
-    rev: &str,
-    ladder: &crate::ledger::Ladder,
-    progress: &dyn Progress,
-) -> Result<History> {
-    match &ledger.only {
-        Some(files) => history::files(repo, rev, files, ladder, progress),
-        None => history::timelines(repo, rev, ladder, progress),
-    }
+/// The working tree as one more version of each partnership where it differs from the history
+/// up to `HEAD`: uncommitted edits, new files, deleted files and files that no longer parse.
+struct Overlay<'a> {
+    state: &'a LedgerState,
+    /// The valid files on disk, by partnership id, in path order.
+    by_id: std::collections::HashMap<&'a str, Vec<&'a crate::ledger::Snapshot>>,
+    commit: Arc<Commit>,
+    now: Date,
 }
 
-/// The history up to `HEAD` with the working tree as one more version where it differs:
-/// uncommitted edits, new files, deleted files and files that no longer parse.
-fn overlay(mut timelines: Vec<Timeline>, state: &LedgerState, now: Date) -> Vec<Timeline> {
-    let commit = Arc::new(Commit {
-        id: String::new(),
-        // Evidence from the working tree shows its date alone.
-        short: String::new(),
-        author: String::new(),
-        time: now
-            .0
-            .and_hms_opt(0, 0, 0)
-            .map_or(0, |t| t.and_utc().timestamp()),
-        date: now,
-        summary: "uncommitted changes".into(),
-    });
-    let mut seen = std::collections::HashSet::new();
-    for snapshot in &state.snapshots {
-        seen.insert(snapshot.id.clone());
-        let version = Version {
-            commit: Arc::clone(&commit),
-            path: snapshot.path.clone(),
-            content: Content::Valid {
-                snapshot: Arc::new(snapshot.clone()),
-            },
-            parent: None,
+impl<'a> Overlay<'a> {
+    fn new(state: &'a LedgerState, now: Date) -> Overlay<'a> {
+        let commit = Arc::new(Commit {
+            id: String::new(),
+            // Evidence from the working tree shows its date alone.
+            short: String::new(),
+            author: String::new(),
+            time: now
+                .0
+                .and_hms_opt(0, 0, 0)
+                .map_or(0, |t| t.and_utc().timestamp()),
             date: now,
-        };
-        match timelines.iter_mut().find(|t| t.id == snapshot.id) {
-            Some(timeline) if timeline.current() == Some(snapshot) => {}
-            // The working tree follows the state at HEAD: the timeline's last version.
-            Some(timeline) => timeline.versions.push(Version {
-                parent: timeline.versions.len().checked_sub(1),
-                ..version
-            }),
-            None => timelines.push(Timeline {
-                id: snapshot.id.clone(),
-                versions: vec![version],
-            }),
+            summary: "uncommitted changes".into(),
+        });
+        let mut by_id: std::collections::HashMap<&str, Vec<&crate::ledger::Snapshot>> =
+            std::collections::HashMap::new();
+        for snapshot in &state.snapshots {
+            by_id
+                .entry(snapshot.id.as_str())
+                .or_default()
+                .push(snapshot);
+        }
+        Overlay {
+            state,
+            by_id,
+            commit,
+            now,
         }
     }
-    for timeline in timelines
-        .iter_mut()
-        .filter(|t| t.is_present() && !seen.contains(&t.id))
-    {
+
+    /// The ids of the partnerships with a valid file on disk.
+    fn ids(&self) -> impl Iterator<Item = &'a str> + '_ {
+        self.by_id.keys().copied()
+    }
+
+    /// `timeline` (the history up to `HEAD`, or empty for a partnership new on disk) with the
+    /// working tree's version where it differs.
+    fn onto(&self, mut timeline: Timeline) -> Timeline {
+        let snapshots = self.by_id.get(timeline.id.as_str());
+        for snapshot in snapshots.into_iter().flatten() {
+            // The working tree follows the state at HEAD: the timeline's last version.
+            if timeline.current() != Some(*snapshot) {
+                timeline.versions.push(Version {
+                    commit: Arc::clone(&self.commit),
+                    path: snapshot.path.clone(),
+                    content: Content::Valid {
+                        snapshot: Arc::new((*snapshot).clone()),
+                    },
+                    parent: timeline.versions.len().checked_sub(1),
+                    date: self.now,
+                });
+            }
+        }
+        if snapshots.is_some() || !timeline.is_present() {
+            return timeline;
+        }
         let Some(path) = timeline.last().map(|v| v.path.clone()) else {
-            continue;
+            return timeline;
         };
-        let problems: Vec<_> = state
+        let problems: Vec<_> = self
+            .state
             .diagnostics
             .iter()
             .filter(|d| d.file == path)
@@ -373,13 +467,12 @@ fn overlay(mut timelines: Vec<Timeline>, state: &LedgerState, now: Date) -> Vec<
             }
         };
         timeline.versions.push(Version {
-            commit: Arc::clone(&commit),
+            commit: Arc::clone(&self.commit),
             path,
             content,
             parent: timeline.versions.len().checked_sub(1),
-            date: now,
+            date: self.now,
         });
+        timeline
     }
-    timelines.sort_by(|a, b| a.id.cmp(&b.id));
-    timelines
 }

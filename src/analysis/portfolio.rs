@@ -3,10 +3,9 @@
 //! and the numeric series a page draws. Built on one [`Analysis`]; the month-end scores come
 //! from findings derived once per version, never from an analysis per month.
 
-use std::collections::{BTreeMap, HashMap};
+use std::collections::BTreeMap;
 
 use chrono::Datelike;
-use rayon::prelude::*;
 use schemars::JsonSchema;
 use serde::Serialize;
 
@@ -119,28 +118,46 @@ pub struct Points {
     pub points: Vec<(Date, f64)>,
 }
 
-/// The portfolio of an analysed ledger.
-pub fn portfolio(analysis: &Analysis) -> Portfolio {
-    let config = &analysis.config;
-    let formula = &config.portfolio;
-    let now = analysis.now;
-    let months = month_ends(now, MONTHS);
-    let mut by_id: HashMap<&str, Vec<&Finding>> = HashMap::new();
-    for f in &analysis.findings {
-        by_id
-            .entry(f.location.partnership.as_str())
-            .or_default()
-            .push(f);
+/// Where one partnership stands now: scored, or left out because its file does not parse.
+#[derive(Clone, Debug)]
+pub enum Standing {
+    Scored(Box<Health>),
+    /// The file that does not parse now.
+    Invalid(String),
+}
+
+/// Where one partnership stands, from its history and its findings now (redacted). Called
+/// while its history is at hand, so the trends cost no second reading of the ledger.
+pub fn standing(
+    timeline: &Timeline,
+    findings: &[Finding],
+    config: &Config,
+    now: Date,
+) -> Option<Standing> {
+    if let Some(last) = timeline.last()
+        && matches!(last.content, Content::Invalid { .. })
+    {
+        return Some(Standing::Invalid(last.path.clone()));
     }
-    let mut partnerships: Vec<Health> = analysis
-        .timelines
-        .par_iter()
-        .filter_map(|timeline| {
-            let current = timeline.current()?;
-            let findings = by_id.get(timeline.id.as_str()).cloned().unwrap_or_default();
-            Some(health(timeline, current, &findings, config, now, &months))
-        })
-        .collect();
+    let current = timeline.current()?;
+    let months = month_ends(now, MONTHS);
+    let findings: Vec<&Finding> = findings.iter().collect();
+    Some(Standing::Scored(Box::new(health(
+        timeline, current, &findings, config, now, &months,
+    ))))
+}
+
+/// The portfolio of a ledger analysed with [`Request::health`](super::Request::health) set.
+pub fn portfolio(analysis: &Analysis) -> Portfolio {
+    let now = analysis.now;
+    let mut partnerships: Vec<Health> = Vec::new();
+    let mut invalid: Vec<String> = Vec::new();
+    for standing in &analysis.standings {
+        match standing {
+            Standing::Scored(health) => partnerships.push((**health).clone()),
+            Standing::Invalid(path) => invalid.push(path.clone()),
+        }
+    }
     // Worst first; at the same score (0 is a floor), more errors, then more warnings, first.
     partnerships.sort_by(|a, b| {
         (a.band, a.score, b.open.error, b.open.warning, &a.id).cmp(&(
@@ -151,17 +168,11 @@ pub fn portfolio(analysis: &Analysis) -> Portfolio {
             &b.id,
         ))
     });
-    let mut invalid: Vec<String> = analysis
-        .timelines
-        .iter()
-        .filter(|t| matches!(t.last().map(|v| &v.content), Some(Content::Invalid { .. })))
-        .filter_map(|t| t.last().map(|v| v.path.clone()))
-        .collect();
     invalid.sort();
     Portfolio {
         as_of: now,
-        months,
-        formula: formula.clone(),
+        months: month_ends(now, MONTHS),
+        formula: analysis.config.portfolio.clone(),
         partnerships,
         invalid,
     }

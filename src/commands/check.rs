@@ -54,6 +54,7 @@ pub fn run(args: &CheckArgs) -> Result<u8> {
         revision,
         as_of: args.as_of,
         progress: &bar,
+        health: false,
     })?;
     drop(bar);
     report::text::write_date_warnings(&mut anstream::stderr().lock(), &analysis.warnings)?;

@@ -48,6 +48,7 @@ pub fn replay(dir: &Path) -> Result<Replayed> {
         revision: Revision::Commit(MAIN.into()),
         as_of: None,
         progress: &Quiet,
+        health: true,
     })?;
     Ok(Replayed {
         script,

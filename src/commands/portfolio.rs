@@ -20,6 +20,7 @@ pub fn run(args: &PortfolioArgs) -> Result<u8> {
         revision,
         as_of: args.as_of,
         progress: &bar,
+        health: true,
     })?;
     // The files' text served to point findings at lines; the portfolio needs it no more, and
     // giving it back first keeps the trends within the memory the check itself takes.

@@ -59,11 +59,35 @@ pub(crate) fn date_versions(
     clock: Clock,
     head: &Commit,
 ) -> Vec<DateWarning> {
+    let each: Vec<Vec<DateWarning>> = timelines
+        .iter_mut()
+        .map(|timeline| date_one(timeline, clock))
+        .collect();
+    gather(each, clock, head)
+}
+
+/// Sets the date each version of one timeline counts at; a warning for each of its commits
+/// whose date was corrected. [`gather`] merges the warnings of several timelines.
+pub(crate) fn date_one(timeline: &mut Timeline, clock: Clock) -> Vec<DateWarning> {
     let mut warnings = Vec::new();
+    date_timeline(timeline, clock, &mut HashSet::new(), &mut warnings);
+    warnings
+}
+
+/// The warnings of several timelines (each from [`date_one`], in the order of the timelines),
+/// one per commit: a commit several timelines warn about keeps the first timeline's warning.
+/// With a warning for `head` when its own date is not "now", ordered by the dates they count at.
+pub(crate) fn gather(
+    each: impl IntoIterator<Item = Vec<DateWarning>>,
+    clock: Clock,
+    head: &Commit,
+) -> Vec<DateWarning> {
     let mut warned = HashSet::new();
-    for timeline in timelines.iter_mut() {
-        date_timeline(timeline, clock, &mut warned, &mut warnings);
-    }
+    let mut warnings: Vec<DateWarning> = each
+        .into_iter()
+        .flatten()
+        .filter(|w| warned.insert(w.commit.clone()))
+        .collect();
     if head.date != clock.now && warned.insert(head.id.clone()) {
         let (code, what) = if head.time > clock.limit {
             ("date-in-future", "in the future".to_string())

@@ -76,27 +76,88 @@ fn whole(
     ladder: &Ladder,
     progress: &dyn Progress,
 ) -> Result<(History, clock::Clock)> {
+    let (found, clock) = partnerships(ledger, rev, ladder, progress, &|timeline, _| timeline)?;
+    let history = History {
+        head: found.head,
+        now: found.now,
+        timelines: found.results,
+        warnings: found.warnings,
+    };
+    Ok((history, clock))
+}
+
+/// What [`each_partnership`] gives: one result per partnership, ordered by id, with the commit
+/// analysed, "now" and the date warnings, as a [`History`] has them.
+pub struct Partnerships<T> {
+    pub head: Arc<Commit>,
+    pub now: Date,
+    pub results: Vec<T>,
+    pub warnings: Vec<DateWarning>,
+}
+
+/// Every partnership's timeline up to `rev`, as [`timelines`] reads them, handed to `each`
+/// (with "now") one at a time on every core and dropped once `each` returns: memory follows
+/// the largest partnership's history, not the whole ledger's.
+pub fn each_partnership<T: Send>(
+    ledger: &LedgerRepo,
+    rev: &str,
+    ladder: &Ladder,
+    progress: &dyn Progress,
+    each: &(dyn Fn(Timeline, Date) -> T + Sync),
+) -> Result<Partnerships<T>> {
+    Ok(partnerships(ledger, rev, ladder, progress, each)?.0)
+}
+
+/// The whole-ledger pass in two steps: the walk compares trees only and records, per
+/// partnership, which file version each commit left (small: ids and paths); then each
+/// partnership's versions are read, parsed, dated and handed to `each`, on every core.
+fn partnerships<T: Send>(
+    ledger: &LedgerRepo,
+    rev: &str,
+    ladder: &Ladder,
+    progress: &dyn Progress,
+    each: &(dyn Fn(Timeline, Date) -> T + Sync),
+) -> Result<(Partnerships<T>, clock::Clock)> {
+    use rayon::prelude::*;
+    // libgit2's object cache would keep every commit and folder the walk reads, and its pack
+    // windows map the whole pack: memory that grows with the history, not the partnership.
+    read_lightly();
     let tip = ledger.resolve(rev)?;
     let head = repo::shared_info(&tip);
     let cache = ParseCache::new(ladder.clone());
     let listing = walk::list_children_first(&ledger.repo, tip.id())?;
     let clock = clock::clock(&listing.first_parent_line);
-    let walk = walk::walk_all(
-        ledger,
-        &listing.commits,
-        &walk::Reader::new(ledger, &cache),
-        progress,
-    )?;
+    let walk = walk::walk_all(ledger, &listing.commits, progress)?;
     drop(listing);
-    let mut timelines = timelines::assemble(ledger, walk, &cache)?;
-    let warnings = clock::date_versions(&mut timelines, clock, &head);
-    let history = History {
+    let walk::Walk {
+        commits, touches, ..
+    } = walk;
+    let contents = timelines::Contents::new(ledger, &cache, Default::default());
+    let recorded = timelines::group(ledger, touches, &contents)?;
+    progress.begin("reading versions", recorded.len() as u64);
+    let done = recorded
+        .into_par_iter()
+        .map_init(
+            || git2::Repository::open(&contents.git_dir),
+            |repo, one| -> Result<(T, Vec<DateWarning>)> {
+                let repo = repo.as_ref().map_err(walk::copy_error)?;
+                let mut timeline = timelines::build(repo, &contents, &commits, one)?;
+                let warnings = clock::date_one(&mut timeline, clock);
+                progress.advance(1);
+                Ok((each(timeline, clock.now), warnings))
+            },
+        )
+        .collect::<Result<Vec<_>>>()?;
+    progress.finish();
+    let (results, warned): (Vec<T>, Vec<Vec<DateWarning>>) = done.into_iter().unzip();
+    let warnings = clock::gather(warned, clock, &head);
+    let found = Partnerships {
         head,
         now: clock.now,
-        timelines,
+        results,
         warnings,
     };
-    Ok((history, clock))
+    Ok((found, clock))
 }
 
 /// One partnership's timeline up to `rev`: a [`History`] holding that timeline alone, with the
@@ -224,12 +285,8 @@ pub fn compare(
     let head_info = repo::shared_info(&ledger.repo.find_commit(head)?);
     let listing = walk::list_children_first(&ledger.repo, head)?;
     let clock = clock::clock(&listing.first_parent_line);
-    let listed = &listing.commits;
-    let reached = walk::reachable(listed, base);
-    let mut heads = follow_files(ledger, listed, paths, &cache, progress)?;
-    // Two paths of one partnership (a copy, a move in two steps) are one timeline.
-    heads.sort_by(|a, b| a.id.cmp(&b.id));
-    heads.dedup_by(|a, b| a.id == b.id);
+    let reached = walk::reachable(&listing.commits, base);
+    let mut heads = followed(ledger, &listing.commits, paths, &cache, progress)?;
     let warnings = clock::date_versions(&mut heads, clock, &head_info);
     let partnerships = heads
         .into_iter()
@@ -246,10 +303,10 @@ pub fn compare(
     })
 }
 
-/// The timelines of the files at `paths` (relative to the ledger root) through the listed
-/// commits, each followed through its own history only; a move git did not pair falls back to
-/// the whole walk. A path with no version up to the tip gives no timeline.
-fn follow_files(
+/// The timelines of the partnerships whose files are at `paths` (relative to the ledger root)
+/// in the listing's tip, ordered by id, each file followed through its own history only; a move
+/// git did not pair falls back to the whole walk.
+fn followed(
     ledger: &LedgerRepo,
     listed: &[walk::Listed],
     paths: &[String],
@@ -285,8 +342,7 @@ fn follow_files(
             Some(timeline) => timeline,
             None => {
                 if whole.is_none() {
-                    let reader = walk::Reader::new(ledger, cache);
-                    let walked = walk::walk_all(ledger, listed, &reader, progress)?;
+                    let walked = walk::walk_all(ledger, listed, progress)?;
                     whole = Some(timelines::assemble(ledger, walked, cache)?);
                 }
                 let all = whole.as_deref().unwrap_or_default();
@@ -301,35 +357,45 @@ fn follow_files(
         };
         heads.push(timeline);
     }
+    // Two paths of one partnership (a copy, a move in two steps) are one timeline.
+    heads.sort_by(|a, b| a.id.cmp(&b.id));
+    heads.dedup_by(|a, b| a.id == b.id);
     Ok(heads)
 }
 
 /// The timelines of the partnerships whose files are at `paths` (relative to the ledger root)
-/// up to `rev`, as `rapport check FILE...` (a pre-commit hook) asks: the commits are listed
-/// once and each file is followed through its own history only, so the cost grows with the
-/// files named, not with the ledger. A file `rev` never had (a new one) has no timeline.
-pub fn files(
+/// at `rev`, each followed through its own history only, as `rapport timeline ID` follows one:
+/// the work grows with the files asked for, not with the ledger. `None` when a path is not a
+/// partnership file at `rev` (a file new in the working tree): only the whole walk can say
+/// which history it continues.
+pub fn timelines_of(
     ledger: &LedgerRepo,
     rev: &str,
     paths: &[String],
     ladder: &Ladder,
     progress: &dyn Progress,
-) -> Result<History> {
+) -> Result<Option<History>> {
     let tip = ledger.resolve(rev)?;
+    let at_tip: std::collections::HashSet<String> = ledger
+        .entries(&tip.tree()?)?
+        .into_iter()
+        .map(|(path, _)| ledger.ledger_path(&path).to_string())
+        .collect();
+    if !paths.iter().all(|p| at_tip.contains(p)) {
+        return Ok(None);
+    }
     let head = repo::shared_info(&tip);
     let cache = ParseCache::new(ladder.clone());
     let listing = walk::list_children_first(&ledger.repo, tip.id())?;
     let clock = clock::clock(&listing.first_parent_line);
-    let mut timelines = follow_files(ledger, &listing.commits, paths, &cache, progress)?;
-    timelines.sort_by(|a, b| a.id.cmp(&b.id));
-    timelines.dedup_by(|a, b| a.id == b.id);
+    let mut timelines = followed(ledger, &listing.commits, paths, &cache, progress)?;
     let warnings = clock::date_versions(&mut timelines, clock, &head);
-    Ok(History {
+    Ok(Some(History {
         head,
         now: clock.now,
         timelines,
         warnings,
-    })
+    }))
 }
 
 /// The versions of a timeline whose commits are in `reached`, each linked to the nearest of

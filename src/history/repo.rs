@@ -333,6 +333,20 @@ pub(crate) fn read_blob(
     Ok(Ok(repo.find_blob(oid)?.content().to_vec()))
 }
 
+/// [`read_blob`] handing the bytes to `read` where they lie, without copying them.
+pub(crate) fn with_blob<R>(
+    repo: &Repository,
+    oid: Oid,
+    limit: Limit,
+    read: impl FnOnce(&[u8]) -> R,
+) -> Result<std::result::Result<R, u64>> {
+    let size = blob_size(repo, oid)?;
+    if size > limit.bytes {
+        return Ok(Err(size as u64));
+    }
+    Ok(Ok(read(repo.find_blob(oid)?.content())))
+}
+
 /// Keeps libgit2's object cache and pack windows small, for commands that read a few files'
 /// histories (the pull-request report): there a large cache only holds every listed commit, and
 /// memory should follow the files read, not the repository. Set once per process.

@@ -1,21 +1,24 @@
-//! From the walk to timelines: versions are grouped by partnership (a chain of paths followed
-//! through renames and re-adds; chains that end with the same id, an explicit `id` winning over
-//! the file stem, are one partnership), each sharing the snapshot parsed once per distinct file
-//! version, and each linked to the version it descends from.
+//! From the walk to timelines, in two steps. [`group`] sorts the walk's versions by partnership
+//! (a chain of paths followed through renames and re-adds; chains that end with the same id, an
+//! explicit `id` winning over the file stem, are one partnership) and links each to the version
+//! it descends from, reading no more than each chain's last valid version. [`build`] then reads
+//! and parses one partnership's versions, so a caller can hold one partnership at a time.
 
 use std::collections::{BTreeMap, HashMap};
+use std::path::PathBuf;
 use std::sync::Arc;
 
-use git2::Oid;
+use git2::{Oid, Repository};
+use rayon::prelude::*;
 
-use super::repo::{LedgerRepo, read_blob};
-use super::walk::Walk;
+use super::repo::{LedgerRepo, with_blob};
+use super::walk::{Touch, Walk, copy_error};
 use crate::error::Result;
 use crate::ledger::load::PARTNERSHIP;
-use crate::ledger::parse::{default_id, too_large};
-use crate::ledger::{Content, ParseCache, Timeline, Version};
+use crate::ledger::parse::{default_id, parse_partnership, too_large};
+use crate::ledger::{Commit, Content, ParseCache, Timeline, Version};
 
-/// Groups the walk's versions into timelines, ordered by id.
+/// Groups the walk's versions into timelines, ordered by id, each read and parsed.
 pub(crate) fn assemble(
     ledger: &LedgerRepo,
     walk: Walk,
@@ -24,82 +27,161 @@ pub(crate) fn assemble(
     let Walk {
         commits,
         touches,
-        mut parsed,
+        parsed,
     } = walk;
+    let contents = Contents::new(ledger, cache, parsed);
+    let recorded = group(ledger, touches, &contents)?;
+    recorded
+        .into_iter()
+        .map(|one| build(&ledger.repo, &contents, &commits, one))
+        .collect()
+}
+
+/// Reads the content of file versions: parsed already by the walk (the one-file paths parse as
+/// they follow), else read from the repository when asked.
+pub(crate) struct Contents<'a> {
+    pub git_dir: PathBuf,
+    cache: &'a ParseCache,
+    /// By blob and path relative to the ledger root.
+    parsed: HashMap<(Oid, String), Content>,
+}
+
+impl<'a> Contents<'a> {
+    pub fn new(
+        ledger: &LedgerRepo,
+        cache: &'a ParseCache,
+        parsed: HashMap<(Oid, String), Content>,
+    ) -> Contents<'a> {
+        Contents {
+            git_dir: ledger.git_dir(),
+            cache,
+            parsed,
+        }
+    }
+
+    /// The content of `path` (relative to the ledger root) in blob `oid`, parsed through the
+    /// cache so a file's unchanged parts are reused from its previous version.
+    fn content(&self, repo: &Repository, oid: Oid, path: &str) -> Result<Content> {
+        if let Some(content) = self.parsed.get(&(oid, path.to_string())) {
+            return Ok(content.clone());
+        }
+        let parsed = with_blob(repo, oid, PARTNERSHIP, |bytes| {
+            self.cache.parse(path, bytes)
+        })?;
+        Ok(match parsed {
+            Ok(parsed) => Content::from_parse(parsed),
+            Err(size) => Content::Invalid {
+                diagnostics: Arc::new(vec![too_large(path, size)]),
+            },
+        })
+    }
+
+    /// The partnership id the version of `path` in blob `oid` declares, if it is valid. Parsed
+    /// without the cache: the versions read here are each chain's last, and remembering them
+    /// all would hold the whole ledger at once.
+    fn id(&self, repo: &Repository, oid: Oid, path: &str) -> Result<Option<String>> {
+        if let Some(content) = self.parsed.get(&(oid, path.to_string())) {
+            return Ok(match content {
+                Content::Valid { snapshot } => Some(snapshot.id.clone()),
+                _ => None,
+            });
+        }
+        let ladder = self.cache.ladder();
+        let id = with_blob(repo, oid, PARTNERSHIP, |bytes| {
+            parse_partnership(path, bytes, ladder).ok().map(|s| s.id)
+        })?;
+        Ok(id.ok().flatten())
+    }
+}
+
+/// One partnership's versions as the walk recorded them, in walk order, before their files are
+/// read: what [`build`] turns into its timeline.
+pub(crate) struct Recorded {
+    pub id: String,
+    versions: Vec<RecordedVersion>,
+}
+
+/// One version before its file is read: its commit (an index into the walk's commits), its path
+/// relative to the ledger root, its blob (`None`: the file was deleted), and the index of the
+/// version it descends from.
+struct RecordedVersion {
+    commit: usize,
+    path: String,
+    blob: Option<Oid>,
+    parent: Option<usize>,
+}
+
+/// A file state: its path (relative to the ledger root) and blob (`None`: absent).
+type Key = (String, Option<Oid>);
+
+/// A version in the making: its place in the walk, its commit, its file state, and the file's
+/// state at its commit's first parent.
+struct Placed {
+    order: usize,
+    commit: usize,
+    key: Key,
+    was: Option<Key>,
+}
+
+/// Sorts the walk's versions by partnership, ordered by id, each linked to its parent. Reads the
+/// last valid version of each chain of paths (for its id), on every core.
+pub(crate) fn group(
+    ledger: &LedgerRepo,
+    touches: Vec<Touch>,
+    contents: &Contents<'_>,
+) -> Result<Vec<Recorded>> {
     let mut lineages: BTreeMap<usize, Vec<Placed>> = BTreeMap::new();
     for (order, touch) in touches.into_iter().enumerate() {
         let path = ledger.ledger_path(&touch.path).to_string();
-        let content = match touch.blob {
-            Some(oid) => match parsed.get(&(oid, path.clone())) {
-                Some(content) => content.clone(),
-                // The walk parses every version it records; this is only a safety net.
-                None => {
-                    let content = match read_blob(&ledger.repo, oid, PARTNERSHIP)? {
-                        Ok(bytes) => Content::from_parse(cache.parse(&path, &bytes)),
-                        Err(size) => Content::Invalid {
-                            diagnostics: Arc::new(vec![too_large(&path, size)]),
-                        },
-                    };
-                    parsed.insert((oid, path.clone()), content.clone());
-                    content
-                }
-            },
-            None => Content::Removed,
-        };
-        let Some(commit) = commits.get(touch.commit) else {
-            continue;
-        };
-        let key = (path.clone(), touch.blob);
         let was = touch
             .was
             .map(|(p, blob)| (ledger.ledger_path(&p).to_string(), blob));
-        let version = Version {
-            date: commit.date,
-            commit: Arc::clone(commit),
-            path,
-            content,
-            parent: None,
-        };
-        lineages
-            .entry(touch.lineage)
-            .or_default()
-            .push((order, version, key, was));
+        lineages.entry(touch.lineage).or_default().push(Placed {
+            order,
+            commit: touch.commit,
+            key: (path, touch.blob),
+            was,
+        });
     }
-    drop(parsed);
+    let lineages: Vec<Vec<Placed>> = lineages.into_values().collect();
+    let ids = lineages
+        .par_iter()
+        .map_init(
+            || Repository::open(&contents.git_dir),
+            |repo, versions| -> Result<String> {
+                let repo = repo.as_ref().map_err(copy_error)?;
+                for placed in versions.iter().rev() {
+                    let (path, Some(blob)) = &placed.key else {
+                        continue;
+                    };
+                    if let Some(id) = contents.id(repo, *blob, path)? {
+                        return Ok(id);
+                    }
+                }
+                Ok(versions
+                    .last()
+                    .map(|p| default_id(&p.key.0))
+                    .unwrap_or_default())
+            },
+        )
+        .collect::<Result<Vec<String>>>()?;
     let mut by_id: BTreeMap<String, Vec<Placed>> = BTreeMap::new();
-    for versions in lineages.into_values() {
-        let id = versions
-            .iter()
-            .rev()
-            .find_map(|(_, v, ..)| v.snapshot().map(|s| s.id.clone()))
-            .or_else(|| versions.last().map(|(_, v, ..)| default_id(&v.path)))
-            .unwrap_or_default();
+    for (id, versions) in ids.into_iter().zip(lineages) {
         by_id.entry(id).or_default().extend(versions);
     }
     Ok(by_id
         .into_iter()
         .map(|(id, mut versions)| {
-            versions.sort_by_key(|(order, ..)| *order);
+            versions.sort_by_key(|p| p.order);
             // A path deleted in the commit that writes the same partnership elsewhere is a move
             // git did not pair (the text changed too much): the partnership goes on.
-            let written: std::collections::HashSet<&str> = versions
+            let written: std::collections::HashSet<usize> = versions
                 .iter()
-                .filter(|(_, v, ..)| !matches!(v.content, Content::Removed))
-                .map(|(_, v, ..)| v.commit.id.as_str())
+                .filter(|p| p.key.1.is_some())
+                .map(|p| p.commit)
                 .collect();
-            let moved: Vec<bool> = versions
-                .iter()
-                .map(|(_, v, ..)| {
-                    matches!(v.content, Content::Removed) && written.contains(v.commit.id.as_str())
-                })
-                .collect();
-            let versions = versions
-                .into_iter()
-                .zip(moved)
-                .filter(|(_, moved)| !moved)
-                .map(|((_, v, key, was), _)| (v, key, was))
-                .collect();
-            Timeline {
+            versions.retain(|p| p.key.1.is_some() || !written.contains(&p.commit));
+            Recorded {
                 id,
                 versions: link(versions),
             }
@@ -107,27 +189,70 @@ pub(crate) fn assemble(
         .collect())
 }
 
-/// A file state: its path (relative to the ledger root) and blob (`None`: absent).
-type Key = (String, Option<Oid>);
-
-/// A version with its place in the walk, its file state, and the file's state at its commit's
-/// first parent.
-type Placed = (usize, Version, Key, Option<Key>);
-
 /// Links each version to the one it descends from: the latest earlier version that recorded
 /// the state the file had at the commit's first parent (`was`); when no version did (a move
 /// git did not pair, a partnership joined by id, a second root), the version before it.
-fn link(versions: Vec<(Version, Key, Option<Key>)>) -> Vec<Version> {
+fn link(versions: Vec<Placed>) -> Vec<RecordedVersion> {
     let mut latest: HashMap<Key, usize> = HashMap::new();
     versions
         .into_iter()
         .enumerate()
-        .map(|(i, (mut version, key, was))| {
-            version.parent = was
+        .map(|(i, placed)| {
+            let parent = placed
+                .was
                 .and_then(|was| latest.get(&was).copied())
                 .or_else(|| i.checked_sub(1));
-            latest.insert(key, i);
-            version
+            let (path, blob) = placed.key;
+            latest.insert((path.clone(), blob), i);
+            RecordedVersion {
+                commit: placed.commit,
+                path,
+                blob,
+                parent,
+            }
         })
         .collect()
+}
+
+/// One partnership's timeline: each of its versions read and parsed (each distinct file version
+/// once), oldest first. The cache forgets the partnership's files afterwards, so what it holds
+/// does not grow with the ledger.
+pub(crate) fn build(
+    repo: &Repository,
+    contents: &Contents<'_>,
+    commits: &[Arc<Commit>],
+    recorded: Recorded,
+) -> Result<Timeline> {
+    let mut seen: HashMap<Key, Content> = HashMap::new();
+    let mut versions = Vec::with_capacity(recorded.versions.len());
+    for one in recorded.versions {
+        let Some(commit) = commits.get(one.commit) else {
+            continue;
+        };
+        let content = match one.blob {
+            Some(blob) => match seen.get(&(one.path.clone(), Some(blob))) {
+                Some(content) => content.clone(),
+                None => {
+                    let content = contents.content(repo, blob, &one.path)?;
+                    seen.insert((one.path.clone(), Some(blob)), content.clone());
+                    content
+                }
+            },
+            None => Content::Removed,
+        };
+        versions.push(Version {
+            date: commit.date,
+            commit: Arc::clone(commit),
+            path: one.path,
+            content,
+            parent: one.parent,
+        });
+    }
+    for (path, _) in seen.keys() {
+        contents.cache.forget(path);
+    }
+    Ok(Timeline {
+        id: recorded.id,
+        versions,
+    })
 }

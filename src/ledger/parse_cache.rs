@@ -36,6 +36,18 @@ impl ParseCache {
         }
     }
 
+    /// The ladder versions are validated against.
+    pub fn ladder(&self) -> &Ladder {
+        &self.ladder
+    }
+
+    /// Forgets what was remembered of `file`: a reader done with a file's history calls it, so
+    /// the cache holds only the files being read, not the whole ledger.
+    pub fn forget(&self, file: &str) {
+        lock(&self.fronts).remove(file);
+        lock(&self.sections).remove(file);
+    }
+
     /// Parses one partnership file like [`super::parse::parse_partnership`].
     pub fn parse(&self, file: &str, bytes: &[u8]) -> Result<Snapshot, Vec<Diagnostic>> {
         parse_reusing(file, bytes, &self.ladder, Some(self))

@@ -209,6 +209,14 @@ pub fn analyse(
         .par_iter()
         .flat_map_iter(|timeline| analyse_one(timeline, cx, source))
         .collect();
+    sort(&mut findings);
+    findings
+}
+
+/// Puts findings in report order: by partnership, the most severe first, then by rule and
+/// subject. [`analyse`] returns them so; findings gathered a partnership at a time are sorted
+/// with this.
+pub fn sort(findings: &mut [Finding]) {
     findings.sort_by(|a, b| {
         (&a.location.partnership, b.severity, a.rule, &a.subject).cmp(&(
             &b.location.partnership,
@@ -217,7 +225,6 @@ pub fn analyse(
             &b.subject,
         ))
     });
-    findings
 }
 
 fn analyse_one(

@@ -1,0 +1,122 @@
+//! The walk: which commits changed which partnership files, in one commit listing shared by
+//! every reader of history. Split by job: `listing` (the commits in graph order), `trees` (tree
+//! comparison), `renames` (rename detection), `whole` (the whole-ledger walk, trees only) and
+//! `follow` (one file, or a few, followed through renames). This module holds what they share:
+//! the recorded states ([`Touch`], [`Walk`]) and the reader that parses versions as the follow
+//! finds them.
+
+mod follow;
+mod listing;
+mod renames;
+mod trees;
+mod whole;
+
+use std::collections::HashMap;
+use std::sync::{Arc, Mutex};
+
+use git2::{Oid, Repository};
+
+use super::repo::{LedgerRepo, blob_size};
+use crate::error::{Error, Result};
+use crate::ledger::parse::{MAX_FILE_BYTES, too_large};
+use crate::ledger::selection::Selection;
+use crate::ledger::{Commit, Content, ParseCache};
+
+pub(crate) use follow::{follow_listed, follow_listed_many, moves_unpaired};
+pub(crate) use listing::{Listed, list_children_first, reachable};
+pub(crate) use trees::changed_between;
+pub(crate) use whole::walk_all;
+
+/// How many folders deep, from the repository's top, rapport reads a tree. git refuses trees
+/// deeper than 4,096 levels (`core.maxTreeDepth`), but no ledger nests partnership files more
+/// than a few folders down: a deeper tree is refused with an error rather than descended into
+/// until the stack runs out.
+pub(crate) const MAX_DEPTH: usize = 256;
+
+/// One recorded state of one file: its content (`None` when deleted) at a commit.
+#[derive(Clone, Debug)]
+pub(crate) struct Touch {
+    /// Index into [`Walk::commits`].
+    pub commit: usize,
+    /// The path relative to the repository's top.
+    pub path: String,
+    pub blob: Option<Oid>,
+    /// Which chain of paths (followed through renames, deletions and re-adds) it belongs to.
+    pub lineage: usize,
+    /// The file at the commit's first parent: where it was (the path it was moved from, for a
+    /// move) and its blob there (`None`: absent); `None` for a root commit. The version this
+    /// one descends from is the one that recorded that state.
+    pub was: Was,
+}
+
+/// A file's path (relative to the repository's top) and blob (`None`: absent) at a commit's
+/// first parent; `None` when the commit has no parent.
+pub(crate) type Was = Option<(String, Option<Oid>)>;
+
+/// The commits that changed partnership files, oldest first, what each changed, and the
+/// parsed content of each file version (by blob and path relative to the ledger root).
+#[derive(Debug, Default)]
+pub(crate) struct Walk {
+    pub commits: Vec<Arc<Commit>>,
+    pub touches: Vec<Touch>,
+    pub parsed: HashMap<(Oid, String), Content>,
+}
+
+/// Reads and parses file versions as the walk finds them, so parsing runs alongside the walk
+/// on every core; each distinct version once.
+pub(crate) struct Reader<'a> {
+    pub folders: Selection,
+    /// The ledger root relative to the repository's top, `/`-terminated or empty.
+    pub prefix: String,
+    pub cache: &'a ParseCache,
+    parsed: Mutex<HashMap<(Oid, String), Content>>,
+}
+
+impl<'a> Reader<'a> {
+    pub fn new(ledger: &LedgerRepo, cache: &'a ParseCache) -> Reader<'a> {
+        Reader {
+            folders: ledger.folders.clone(),
+            prefix: ledger.prefix().to_string(),
+            cache,
+            parsed: Mutex::default(),
+        }
+    }
+
+    /// Parses the version of `path` (relative to the repository's top) in blob `oid`, unless
+    /// it was parsed already.
+    fn read(&self, repo: &Repository, oid: Oid, path: &str) -> Result<()> {
+        let path = path.strip_prefix(&self.prefix).unwrap_or(path).to_string();
+        let key = (oid, path);
+        if self.lock().contains_key(&key) {
+            return Ok(());
+        }
+        // The size comes from the object's header: a blob over the limit is never loaded.
+        let size = blob_size(repo, oid)?;
+        let content = if size > MAX_FILE_BYTES {
+            Content::Invalid {
+                diagnostics: Arc::new(vec![too_large(&key.1, size as u64)]),
+            }
+        } else {
+            let blob = repo.find_blob(oid)?;
+            Content::from_parse(self.cache.parse(&key.1, blob.content()))
+        };
+        self.lock().insert(key, content);
+        Ok(())
+    }
+
+    fn lock(&self) -> std::sync::MutexGuard<'_, HashMap<(Oid, String), Content>> {
+        self.parsed.lock().unwrap_or_else(|p| p.into_inner())
+    }
+
+    fn take(&self) -> HashMap<(Oid, String), Content> {
+        std::mem::take(&mut *self.lock())
+    }
+}
+
+pub(crate) fn copy_error(error: &git2::Error) -> Error {
+    Error::Git(git2::Error::new(
+        error.code(),
+        error.class(),
+        error.message(),
+    ))
+}
