@@ -177,3 +177,51 @@ fn a_file_new_in_the_working_tree_is_checked_with_the_history_it_continues() {
     );
     assert!(found.iter().all(|(id, _)| id == "northwind"), "{found:?}");
 }
+
+#[test]
+fn a_new_partnership_named_before_its_first_commit_is_checked_alone() {
+    let script = ledger();
+    let dir = script.path();
+    // `rapport new` then the pre-commit hook: the file has no history yet, and its id is no
+    // other file's, so it is checked as its own only version.
+    let fresh = partnership(
+        "Tidewater Data",
+        "id: tidewater\ncontacts:\n  - { name: Lena Fischer, side: partner, role: Head of Partnerships, level: director, primary: true }\n\
+         terms: { payment_days: 30, price: 80000, currency: EUR }\n",
+        &meeting("2024-06-20", "Kick-off: integration plan agreed."),
+    );
+    std::fs::write(dir.join("partners/eu/tidewater.md"), &fresh).expect("write");
+    let out = rapport(
+        dir,
+        &["check", "--format", "json", "partners/eu/tidewater.md"],
+    );
+    let whole = rapport(dir, &["check", "--format", "json"]);
+    let expected: Vec<_> = findings(&whole)
+        .into_iter()
+        .filter(|(id, _)| id == "tidewater")
+        .collect();
+    assert!(!expected.is_empty(), "a file with no KPIs is noticed");
+    assert_eq!(findings(&out), expected);
+    assert_eq!(
+        out.status.code(),
+        Some(0),
+        "warnings alone do not fail: {out:?}"
+    );
+
+    // The same file with a currency written in lower case: reported at its line, exit 2.
+    std::fs::write(
+        dir.join("partners/eu/tidewater.md"),
+        fresh.replace("currency: EUR", "currency: eur"),
+    )
+    .expect("write");
+    let out = rapport(dir, &["check", "partners/eu/tidewater.md"]);
+    assert_eq!(out.status.code(), Some(2), "{out:?}");
+    let shown = format!(
+        "{}{}",
+        String::from_utf8_lossy(&out.stdout),
+        String::from_utf8_lossy(&out.stderr)
+    );
+    assert!(shown.contains("partners/eu/tidewater.md:"), "{shown}");
+    assert!(shown.contains("EUR"), "did-you-mean: {shown}");
+    assert!(!shown.contains("northwind"), "{shown}");
+}

@@ -81,6 +81,7 @@ pub fn analyse(request: &Request<'_>) -> Result<Analysis> {
                 ledger,
                 &repo,
                 rev,
+                None,
                 &config.ladder,
                 request.progress,
                 &|timeline, now| {
@@ -119,6 +120,7 @@ pub fn analyse(request: &Request<'_>) -> Result<Analysis> {
                         ledger,
                         &repo,
                         "HEAD",
+                        Some(&state),
                         &ledger.config.ladder,
                         request.progress,
                         &|timeline, _| analyse_one(timeline),
@@ -162,35 +164,81 @@ pub fn analyse(request: &Request<'_>) -> Result<Analysis> {
     })
 }
 
-/// Each partnership's timeline up to `rev`, handed to `each`: when the user named files (all
-/// of them partnership files at `rev`), only their histories are read, as `rapport timeline`
-/// reads one; otherwise the whole ledger's, one partnership at a time.
+/// Each partnership's timeline up to `rev`, handed to `each`: when the user named files, only
+/// their histories are read, as `rapport timeline` reads one; otherwise the whole ledger's, one
+/// partnership at a time. `disk` is the working tree read on top of `rev`, when it is.
 fn each_partnership<T: Send>(
     ledger: &LedgerRoot,
     repo: &LedgerRepo,
     rev: &str,
+    disk: Option<&LedgerState>,
     ladder: &crate::ledger::Ladder,
     progress: &dyn Progress,
     each: &(dyn Fn(Timeline, Date) -> T + Sync),
 ) -> Result<history::Partnerships<T>> {
     use rayon::prelude::*;
-    if let Some(only) = &ledger.only
-        && let Some(named) = history::timelines_of(repo, rev, only, ladder, progress)?
-    {
-        let now = named.now;
-        let results = named
-            .timelines
-            .into_par_iter()
-            .map(|timeline| each(timeline, now))
-            .collect();
-        return Ok(history::Partnerships {
-            head: named.head,
-            now,
-            results,
-            warnings: named.warnings,
-        });
+    if let Some(only) = &ledger.only {
+        let paths = match disk {
+            Some(disk) => committed_paths(repo, rev, only, disk, ladder)?,
+            None => only.clone(),
+        };
+        if let Some(named) = history::timelines_of(repo, rev, &paths, ladder, progress)? {
+            let now = named.now;
+            let results = named
+                .timelines
+                .into_par_iter()
+                .map(|timeline| each(timeline, now))
+                .collect();
+            return Ok(history::Partnerships {
+                head: named.head,
+                now,
+                results,
+                warnings: named.warnings,
+            });
+        }
     }
     history::each_partnership(repo, rev, ladder, progress, each)
+}
+
+/// The files at `rev` whose histories the named files on disk continue: a named file `rev` has
+/// is its own; one it does not have (staged, not committed) continues the file at `rev` that
+/// holds the same partnership id (a move), else it is a new partnership with no history. Only
+/// then are the files at `rev` read for their ids: the blobs of one tree, not the history, so a
+/// pre-commit hook on a new file stays on the one-partnership path.
+fn committed_paths(
+    repo: &LedgerRepo,
+    rev: &str,
+    only: &[String],
+    disk: &LedgerState,
+    ladder: &crate::ledger::Ladder,
+) -> Result<Vec<String>> {
+    let tip = repo.resolve(rev)?;
+    let at_rev: std::collections::HashSet<String> = repo
+        .entries(&tip.tree()?)?
+        .into_iter()
+        .map(|(path, _)| repo.ledger_path(&path).to_string())
+        .collect();
+    let (mut paths, uncommitted): (Vec<String>, Vec<String>) =
+        only.iter().cloned().partition(|file| at_rev.contains(file));
+    let ids: Vec<&str> = uncommitted
+        .iter()
+        .filter_map(|file| disk.snapshots.iter().find(|s| s.path == *file))
+        .map(|snapshot| snapshot.id.as_str())
+        .collect();
+    if !ids.is_empty() {
+        let (files, _) = repo.files_at(&tip)?;
+        let committed = load::load(&files, ladder);
+        paths.extend(
+            committed
+                .snapshots
+                .iter()
+                .filter(|s| ids.contains(&s.id.as_str()))
+                .map(|s| s.path.clone()),
+        );
+    }
+    paths.sort();
+    paths.dedup();
+    Ok(paths)
 }
 
 /// The findings of one partnership, redacted; none when the user named files and this
