@@ -213,13 +213,14 @@ fn committed_paths(
     ladder: &crate::ledger::Ladder,
 ) -> Result<Vec<String>> {
     let tip = repo.resolve(rev)?;
-    let at_rev: std::collections::HashSet<String> = repo
-        .entries(&tip.tree()?)?
-        .into_iter()
-        .map(|(path, _)| repo.ledger_path(&path).to_string())
-        .collect();
+    let tree = tip.tree()?;
+    // One lookup per named file, not a scan of the tree: the hook names a few.
     let (mut paths, uncommitted): (Vec<String>, Vec<String>) =
-        only.iter().cloned().partition(|file| at_rev.contains(file));
+        only.iter().cloned().partition(|file| {
+            let full = format!("{}{file}", repo.prefix());
+            tree.get_path(std::path::Path::new(&full))
+                .is_ok_and(|entry| entry.kind() == Some(git2::ObjectType::Blob))
+        });
     let ids: Vec<&str> = uncommitted
         .iter()
         .filter_map(|file| disk.snapshots.iter().find(|s| s.path == *file))
