@@ -420,21 +420,22 @@ impl Evidence {
     }
 }
 
-/// `EUR ` when the terms name a currency, to put before amounts; empty otherwise.
-pub fn currency_prefix(snapshot: &crate::ledger::Snapshot) -> String {
-    snapshot
+/// The currency the terms name as a fact (`EUR`, read from `terms.currency`), and how a sentence
+/// puts it before an amount: `{currency} `, or nothing when the terms name none. The space
+/// belongs to the sentence, not to the value the data and the schema show.
+pub fn currency_fact(snapshot: &crate::ledger::Snapshot) -> (Option<Fact>, &'static str) {
+    let currency = snapshot
         .front
         .terms
         .as_ref()
-        .and_then(|t| t.currency.as_deref())
-        .map(|c| format!("{c} "))
-        .unwrap_or_default()
-}
-
-/// The currency as a fact (`currency`), written before amounts with a space (`EUR `); empty when
-/// the terms name none.
-pub fn currency_fact(snapshot: &crate::ledger::Snapshot) -> Fact {
-    Fact::new("currency", FactValue::Text(currency_prefix(snapshot))).of("terms.currency")
+        .and_then(|t| t.currency.as_deref());
+    match currency {
+        Some(c) => (
+            Some(Fact::new("currency", FactValue::Text(c.to_string())).of("terms.currency")),
+            "{currency} ",
+        ),
+        None => (None, ""),
+    }
 }
 
 pub use crate::numbers::{percent, prose as number};
