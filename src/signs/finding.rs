@@ -98,6 +98,8 @@ pub enum FactValue {
     Number(f64),
     /// A multiple with two decimals: `0.13`.
     Ratio(f64),
+    /// A rate or multiple with one decimal: `2.9`, `2.0`.
+    Rate(f64),
     /// A fraction written as a percentage: `0.47` is `47%`.
     Percent(f64),
     Date(Date),
@@ -127,6 +129,7 @@ impl Fact {
         match &self.value {
             FactValue::Number(n) => numbers::prose(*n),
             FactValue::Ratio(n) => numbers::two_decimals(*n),
+            FactValue::Rate(n) => numbers::one_decimal(*n),
             FactValue::Percent(n) => numbers::percent(*n),
             FactValue::Date(d) => d.to_string(),
             FactValue::Text(t) => t.clone(),
