@@ -70,7 +70,10 @@ impl Rule for PartnerUnresponsive {
                     format!("\"{{item{k}}}\" (due {{due{k}}}, {{days{k}}} days overdue)")
                 }
                 None if item.opened.days_until(cx.now) > set.open_days => {
-                    facts.push(Fact::new(&format!("opened{k}"), FactValue::Date(item.opened)));
+                    facts.push(Fact::new(
+                        &format!("opened{k}"),
+                        FactValue::Date(item.opened),
+                    ));
                     facts.push(Fact::new(
                         &format!("days{k}"),
                         FactValue::Number(item.opened.days_until(cx.now) as f64),
@@ -290,7 +293,10 @@ impl Rule for PartnerTurnover {
                     .map(|(v, name)| {
                         Evidence::of(v, "", None).stating(
                             "{name} no longer in contacts",
-                            vec![Fact::new("name", FactValue::Text(name.clone())).of("contacts.name")],
+                            vec![
+                                Fact::new("name", FactValue::Text(name.clone()))
+                                    .of("contacts.name"),
+                            ],
                             None,
                         )
                     })
