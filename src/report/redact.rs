@@ -28,37 +28,35 @@ pub fn redact<'f>(
     let secrets = secrets(timelines, fields);
     let redacted = |path: &str| fields.iter().any(|f| covers(f, path));
     let none = Secrets::default();
-    let dates_hidden = ["terms.renewal", "terms.notice_days"]
-        .into_iter()
-        .any(redacted);
     for finding in findings {
-        // A renewal finding is about the contract's dates: its deadline and days left would
-        // tell them, even where the dates themselves are masked.
-        if dates_hidden && finding.rule == crate::signs::rules::renewal::ID {
-            if let Some((_, open)) = finding.message.split_once(", while ") {
-                finding.message =
-                    format!("the renewal or notice deadline ({MASK}) is close, while {open}");
-            }
-            finding
-                .evidence
-                .retain(|e| !e.observed.starts_with("terms."));
-            finding.measure = None;
-        }
         let secret = secrets
             .get(finding.location.partnership.as_str())
             .unwrap_or(&none);
+        // The numbers of the facts about to be masked: a measure stating one tells it too.
+        let hidden: Vec<f64> = finding
+            .facts
+            .iter()
+            .filter(|f| f.is_redacted(&redacted))
+            .filter_map(finding::Fact::number)
+            .collect();
         // A finding that states its facts is masked by field; a sentence without facts can
         // only be searched for the values the fields held.
         match &finding.template {
             Some(template) => {
-                if finding::mask(&mut finding.facts, &redacted) {
+                let masked = finding::mask(&mut finding.facts, &redacted);
+                if secret.mask_quoted(&mut finding.facts) || masked {
                     finding.message = finding::render(template, &finding.facts);
                 }
             }
             None => finding.message = secret.mask(&finding.message),
         }
+        // Evidence dated by a redacted field (the renewal date) would tell it by its date.
+        finding
+            .evidence
+            .retain(|e| !e.date_from.iter().any(|f| redacted(f)));
         if finding.measure.as_ref().is_some_and(|m| {
             redacted(&m.name)
+                || hidden.iter().any(|n| same(*n, m.value))
                 || secret.numbers.iter().any(|n| same(*n, m.value))
                 || m.target
                     .is_some_and(|t| secret.numbers.iter().any(|n| same(*n, t)))
@@ -68,7 +66,8 @@ pub fn redact<'f>(
         for evidence in &mut finding.evidence {
             match &evidence.template {
                 Some(template) => {
-                    if finding::mask(&mut evidence.facts, &redacted) {
+                    let masked = finding::mask(&mut evidence.facts, &redacted);
+                    if secret.mask_quoted(&mut evidence.facts) || masked {
                         evidence.observed = finding::render(template, &evidence.facts);
                     }
                     if evidence.value_field.as_deref().is_some_and(redacted) {
@@ -175,6 +174,32 @@ struct Secrets {
 }
 
 impl Secrets {
+    /// Masks, in the ledger words stated as facts not read from a redacted field (a meeting
+    /// title, an attendance line, a note), the redacted words they quote, such as a contact's
+    /// email; whether any was. Numbers in them are left alone: a fact that is a redacted number
+    /// is masked by its field.
+    fn mask_quoted(&self, facts: &mut [finding::Fact]) -> bool {
+        let mut masked = false;
+        for fact in facts {
+            if let finding::FactValue::Text(text) = &mut fact.value {
+                let quoted = self.mask_texts(text.clone());
+                if quoted != *text {
+                    *text = quoted;
+                    masked = true;
+                }
+            }
+        }
+        masked
+    }
+
+    /// The text with each redacted word value replaced by the mask.
+    fn mask_texts(&self, text: String) -> String {
+        self.texts
+            .iter()
+            .filter(|t| !t.is_empty())
+            .fold(text, |text, secret| text.replace(secret.as_str(), MASK))
+    }
+
     fn mask(&self, text: &str) -> String {
         let mut out = String::with_capacity(text.len());
         let mut rest = text;
@@ -201,10 +226,7 @@ impl Secrets {
             rest = &rest[start + len..];
         }
         out.push_str(rest);
-        self.texts
-            .iter()
-            .filter(|t| !t.is_empty())
-            .fold(out, |text, secret| text.replace(secret.as_str(), MASK))
+        self.mask_texts(out)
     }
 }
 
@@ -236,6 +258,7 @@ fn collect(value: &Value, path: &[&str], into: &mut Secrets) {
 #[cfg(test)]
 mod tests {
     use super::*;
+    use crate::signs::FactValue;
 
     #[test]
     fn covers_fields_and_list_entries() {
@@ -345,5 +368,103 @@ mod tests {
             "pipeline as of 2024-08-31: [redacted] EUR against a target of 400,000 EUR"
         );
         assert_eq!(findings[0].evidence[0].value, None);
+    }
+
+    /// The findings of the whole catalog on `timeline` at `now`, with `fields` redacted.
+    fn redacted_findings(timeline: &Timeline, now: &str, fields: &[&str]) -> Vec<Finding> {
+        let setup = crate::signs::testing::Setup::default();
+        let cx = setup.context(now);
+        let mut findings = crate::signs::analyse(std::slice::from_ref(timeline), &cx, &|_| None);
+        let fields: Vec<String> = fields.iter().map(|f| f.to_string()).collect();
+        redact(findings.iter_mut(), std::slice::from_ref(timeline), &fields);
+        findings
+    }
+
+    fn the<'a>(findings: &'a [Finding], rule: &str) -> &'a Finding {
+        findings
+            .iter()
+            .find(|f| f.rule == rule)
+            .unwrap_or_else(|| panic!("no {rule}: {findings:#?}"))
+    }
+
+    #[test]
+    fn a_redacted_notice_period_hides_the_deadline_it_sets_and_keeps_equal_terms() {
+        use crate::signs::testing::{History, front};
+        // Notice is 90 days and the payment terms went to net-90: the terms stay visible in
+        // the renewal's own evidence, the notice period and the deadline it sets do not.
+        let version = |days: u32| {
+            front(&format!(
+                "terms: {{ payment_days: {days}, currency: EUR, renewal: 2025-11-28, notice_days: 90 }}\n"
+            ))
+        };
+        let timeline = History::new()
+            .version("2024-09-12", &version(30))
+            .version("2025-04-19", &version(90))
+            .build();
+        let findings = redacted_findings(&timeline, "2025-06-30", &["terms.notice_days"]);
+        let renewal = the(&findings, crate::signs::rules::renewal::ID);
+        assert_eq!(
+            renewal.message,
+            "notice is due by [redacted] ([redacted] days before the renewal on 2025-11-28), \
+             [redacted], while 1 error-level sign is open: payment-terms-slip"
+        );
+        let observed: Vec<&str> = renewal
+            .evidence
+            .iter()
+            .map(|e| e.observed.as_str())
+            .collect();
+        // The notice deadline's evidence is dated by it, so it goes; the renewal date stays.
+        assert_eq!(
+            observed,
+            vec![
+                "terms.renewal = 2025-11-28",
+                "open error[payment-terms-slip]: payment terms went from net-30 to net-90 in 7 months"
+            ]
+        );
+        assert_eq!(renewal.measure, None);
+        let facts: Vec<(&str, &FactValue)> = renewal
+            .facts
+            .iter()
+            .map(|f| (f.name.as_str(), &f.value))
+            .collect();
+        assert!(
+            facts.contains(&("days_left", &FactValue::Redacted)),
+            "{facts:?}"
+        );
+        assert!(
+            facts.contains(&("notice", &FactValue::Redacted)),
+            "{facts:?}"
+        );
+    }
+
+    #[test]
+    fn a_redacted_renewal_date_hides_every_date_and_day_of_the_deadline() {
+        use crate::signs::testing::{History, front};
+        let version = |days: u32| {
+            front(&format!(
+                "terms: {{ payment_days: {days}, currency: EUR, renewal: 2025-07-01 }}\n"
+            ))
+        };
+        let timeline = History::new()
+            .version("2024-09-12", &version(30))
+            .version("2025-04-19", &version(120))
+            .build();
+        let findings = redacted_findings(&timeline, "2025-06-30", &["terms.renewal"]);
+        let renewal = the(&findings, crate::signs::rules::renewal::ID);
+        // "in 1 day" would tell the date as well as the date itself.
+        assert_eq!(
+            renewal.message,
+            "the renewal on [redacted] is due, [redacted], while 1 error-level sign is open: \
+             payment-terms-slip"
+        );
+        assert!(
+            renewal
+                .evidence
+                .iter()
+                .all(|e| !e.observed.starts_with("terms.")),
+            "{:#?}",
+            renewal.evidence
+        );
+        assert_eq!(renewal.measure, None);
     }
 }

@@ -375,6 +375,7 @@ impl Evidence {
             facts: Vec::new(),
             template: None,
             value_field: None,
+            date_from: Vec::new(),
         }
     }
 
@@ -386,6 +387,12 @@ impl Evidence {
             vec![Fact::new("value", FactValue::Number(value)).of(field)],
             Some(field),
         )
+    }
+
+    /// The evidence's date was read or derived from `fields`, and is left out with them.
+    pub fn dated_by(mut self, fields: &[&str]) -> Evidence {
+        self.date_from = fields.iter().map(|f| f.to_string()).collect();
+        self
     }
 
     /// A fact first seen in a commit, known by its date and short id.
@@ -403,6 +410,7 @@ impl Evidence {
             facts: Vec::new(),
             template: None,
             value_field: None,
+            date_from: Vec::new(),
         }
     }
 
@@ -416,6 +424,7 @@ impl Evidence {
             facts: Vec::new(),
             template: None,
             value_field: None,
+            date_from: Vec::new(),
         }
     }
 }
