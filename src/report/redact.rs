@@ -1,8 +1,10 @@
 //! Masks the values of the fields listed under `redact` in `rapport.yaml` (such as
 //! `terms.price`) wherever they appear in findings (messages, evidence and chart values), in
-//! field changes and in the timeline's series. A finding that states its facts is masked by
-//! the field each fact was read from; other text is searched for the values the fields held in
-//! any version of the partnership, so a past price is masked too.
+//! field changes and in the timeline's series. Findings state their facts and are masked by the
+//! field each fact was read or derived from; ledger words stated as facts are searched for the
+//! redacted words they quote. Only text without facts, a list entry added or removed whole in
+//! the field changes (`kpis.pipeline: {actual: 90000, …}`) or a sentence a rule did not state, is
+//! searched for the numbers the fields held in any version, so a past price is masked too.
 
 use std::collections::HashMap;
 
@@ -54,12 +56,18 @@ pub fn redact<'f>(
         finding
             .evidence
             .retain(|e| !e.date_from.iter().any(|f| redacted(f)));
+        // A measure tells a redacted value when it is one of the field's, or states the same
+        // number as a masked fact (the days left to a redacted renewal); without facts, only
+        // equal numbers can tell.
+        let told = if finding.template.is_some() {
+            &hidden
+        } else {
+            &secret.numbers
+        };
         if finding.measure.as_ref().is_some_and(|m| {
             redacted(&m.name)
-                || hidden.iter().any(|n| same(*n, m.value))
-                || secret.numbers.iter().any(|n| same(*n, m.value))
-                || m.target
-                    .is_some_and(|t| secret.numbers.iter().any(|n| same(*n, t)))
+                || told.iter().any(|n| same(*n, m.value))
+                || m.target.is_some_and(|t| told.iter().any(|n| same(*n, t)))
         }) {
             finding.measure = None;
         }
@@ -466,5 +474,99 @@ mod tests {
             renewal.evidence
         );
         assert_eq!(renewal.measure, None);
+    }
+
+    #[test]
+    fn a_redacted_note_is_masked_and_equal_days_stay() {
+        use crate::signs::testing::{History, front};
+        // Revenue is 45 (redacted) and an item is 45 days overdue: the days are no revenue.
+        let text = front(
+            "money: { revenue: 45, invested: 30 }\nevents:\n  - { date: 2024-08-01, kind: layoffs, note: Northwind cut 10% of its EU staff }\n",
+        ) + "## 2024-06-12 Quarterly business review\nAttendees: Ana Lima, Priya Raman\n- [ ] partner: send revised enablement plan (due 2024-06-30)\n";
+        let timeline = History::new().version("2024-06-12", &text).build();
+        let findings =
+            redacted_findings(&timeline, "2024-08-14", &["events.note", "money.revenue"]);
+        let distress = the(&findings, "partner-distress");
+        assert_eq!(
+            distress.message,
+            "the partner had layoffs on 2024-08-01: [redacted]"
+        );
+        assert_eq!(distress.evidence[0].observed, "event: layoffs: [redacted]");
+        assert_eq!(distress.evidence[1].observed, "recorded layoffs event");
+        let late = the(&findings, "partner-unresponsive");
+        assert_eq!(
+            late.message,
+            "1 partner action item overdue: \"send revised enablement plan\" (due 2024-06-30, 45 days overdue)"
+        );
+        assert_eq!(
+            late.measure.as_ref().map(|m| m.value),
+            Some(1.0),
+            "the count of overdue items tells no revenue"
+        );
+    }
+
+    #[test]
+    fn a_redacted_kpi_actual_leaves_the_days_since_its_update() {
+        use crate::signs::testing::{History, front};
+        // The actual is 150 and the KPI was last updated 150 days ago.
+        let text =
+            front("kpis:\n  - { id: pipeline, target: 100, actual: 150, as_of: 2024-03-01 }\n");
+        let timeline = History::new().version("2024-03-01", &text).build();
+        let findings = redacted_findings(&timeline, "2024-07-29", &["kpis.actual"]);
+        let stale = the(&findings, "no-success-metrics");
+        assert_eq!(
+            stale.message,
+            "KPI pipeline was last updated on 2024-03-01, 150 days ago"
+        );
+        assert_eq!(
+            stale.evidence[0].observed,
+            "pipeline: actual [redacted] as of 2024-03-01"
+        );
+        assert_eq!(stale.evidence[0].value, None);
+        assert_eq!(stale.measure.as_ref().map(|m| m.value), Some(150.0));
+    }
+
+    #[test]
+    fn redacted_contact_names_are_masked_where_the_lead_and_its_meetings_name_them() {
+        use crate::signs::testing::{History, front};
+        // The last meeting's title quotes the first lead's name.
+        let contacts = |lead: &str, level: &str| {
+            front(&format!(
+                "contacts:\n  - {{ name: {lead}, side: partner, level: {level}, primary: true }}\n  - {{ name: Priya Raman, side: ours, level: manager }}\n"
+            )) + "## 2024-01-20 Kick-off with Dana Whitfield\nAttendees: Dana Whitfield, Priya Raman\n"
+        };
+        let timeline = History::new()
+            .version("2024-01-15", &contacts("Dana Whitfield", "executive"))
+            .version("2024-06-01", &contacts("Tom Ng", "manager"))
+            .build();
+        let findings = redacted_findings(&timeline, "2024-06-02", &["contacts.name"]);
+        let downgrade = the(&findings, "contact-downgrade");
+        assert_eq!(
+            downgrade.message,
+            "[redacted] (executive) was replaced as primary contact by [redacted] (manager): down two levels"
+        );
+        let observed: Vec<&str> = downgrade
+            .evidence
+            .iter()
+            .map(|e| e.observed.as_str())
+            .collect();
+        assert_eq!(
+            observed,
+            vec![
+                "primary contact: [redacted] (executive)",
+                "primary contact: [redacted] (manager)"
+            ]
+        );
+        // The levels are not names: the measure stays.
+        assert_eq!(downgrade.measure.as_ref().map(|m| m.value), Some(2.0));
+        let cadence = the(&findings, "meeting-cadence-drop");
+        assert_eq!(
+            cadence.message,
+            "no meeting for 134 days (the last was on 2024-01-20)"
+        );
+        assert_eq!(
+            cadence.evidence[0].observed,
+            "meeting: Kick-off with [redacted]"
+        );
     }
 }
