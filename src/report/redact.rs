@@ -1,8 +1,10 @@
 //! Masks the values of the fields listed under `redact` in `rapport.yaml` (such as
 //! `terms.price`) wherever they appear in findings (messages, evidence and chart values), in
-//! field changes and in the timeline's series. A finding that states its facts is masked by
-//! the field each fact was read from; other text is searched for the values the fields held in
-//! any version of the partnership, so a past price is masked too.
+//! field changes and in the timeline's series. Findings state their facts and are masked by the
+//! field each fact was read or derived from; ledger words stated as facts are searched for the
+//! redacted words they quote. Only text without facts, a list entry added or removed whole in
+//! the field changes (`kpis.pipeline: {actual: 90000, …}`) or a sentence a rule did not state, is
+//! searched for the numbers the fields held in any version, so a past price is masked too.
 
 use std::collections::HashMap;
 
@@ -28,47 +30,52 @@ pub fn redact<'f>(
     let secrets = secrets(timelines, fields);
     let redacted = |path: &str| fields.iter().any(|f| covers(f, path));
     let none = Secrets::default();
-    let dates_hidden = ["terms.renewal", "terms.notice_days"]
-        .into_iter()
-        .any(redacted);
     for finding in findings {
-        // A renewal finding is about the contract's dates: its deadline and days left would
-        // tell them, even where the dates themselves are masked.
-        if dates_hidden && finding.rule == crate::signs::rules::renewal::ID {
-            if let Some((_, open)) = finding.message.split_once(", while ") {
-                finding.message =
-                    format!("the renewal or notice deadline ({MASK}) is close, while {open}");
-            }
-            finding
-                .evidence
-                .retain(|e| !e.observed.starts_with("terms."));
-            finding.measure = None;
-        }
         let secret = secrets
             .get(finding.location.partnership.as_str())
             .unwrap_or(&none);
+        // The numbers of the facts about to be masked: a measure stating one tells it too.
+        let hidden: Vec<f64> = finding
+            .facts
+            .iter()
+            .filter(|f| f.is_redacted(&redacted))
+            .filter_map(finding::Fact::number)
+            .collect();
         // A finding that states its facts is masked by field; a sentence without facts can
         // only be searched for the values the fields held.
         match &finding.template {
             Some(template) => {
-                if finding::mask(&mut finding.facts, &redacted) {
+                let masked = finding::mask(&mut finding.facts, &redacted);
+                if secret.mask_quoted(&mut finding.facts) || masked {
                     finding.message = finding::render(template, &finding.facts);
                 }
             }
             None => finding.message = secret.mask(&finding.message),
         }
+        // Evidence dated by a redacted field (the renewal date) would tell it by its date.
+        finding
+            .evidence
+            .retain(|e| !e.date_from.iter().any(|f| redacted(f)));
+        // A measure tells a redacted value when it is one of the field's, or states the same
+        // number as a masked fact (the days left to a redacted renewal); without facts, only
+        // equal numbers can tell.
+        let told = if finding.template.is_some() {
+            &hidden
+        } else {
+            &secret.numbers
+        };
         if finding.measure.as_ref().is_some_and(|m| {
             redacted(&m.name)
-                || secret.numbers.iter().any(|n| same(*n, m.value))
-                || m.target
-                    .is_some_and(|t| secret.numbers.iter().any(|n| same(*n, t)))
+                || told.iter().any(|n| same(*n, m.value))
+                || m.target.is_some_and(|t| told.iter().any(|n| same(*n, t)))
         }) {
             finding.measure = None;
         }
         for evidence in &mut finding.evidence {
             match &evidence.template {
                 Some(template) => {
-                    if finding::mask(&mut evidence.facts, &redacted) {
+                    let masked = finding::mask(&mut evidence.facts, &redacted);
+                    if secret.mask_quoted(&mut evidence.facts) || masked {
                         evidence.observed = finding::render(template, &evidence.facts);
                     }
                     if evidence.value_field.as_deref().is_some_and(redacted) {
@@ -175,6 +182,32 @@ struct Secrets {
 }
 
 impl Secrets {
+    /// Masks, in the ledger words stated as facts not read from a redacted field (a meeting
+    /// title, an attendance line, a note), the redacted words they quote, such as a contact's
+    /// email; whether any was. Numbers in them are left alone: a fact that is a redacted number
+    /// is masked by its field.
+    fn mask_quoted(&self, facts: &mut [finding::Fact]) -> bool {
+        let mut masked = false;
+        for fact in facts {
+            if let finding::FactValue::Text(text) = &mut fact.value {
+                let quoted = self.mask_texts(text.clone());
+                if quoted != *text {
+                    *text = quoted;
+                    masked = true;
+                }
+            }
+        }
+        masked
+    }
+
+    /// The text with each redacted word value replaced by the mask.
+    fn mask_texts(&self, text: String) -> String {
+        self.texts
+            .iter()
+            .filter(|t| !t.is_empty())
+            .fold(text, |text, secret| text.replace(secret.as_str(), MASK))
+    }
+
     fn mask(&self, text: &str) -> String {
         let mut out = String::with_capacity(text.len());
         let mut rest = text;
@@ -201,10 +234,7 @@ impl Secrets {
             rest = &rest[start + len..];
         }
         out.push_str(rest);
-        self.texts
-            .iter()
-            .filter(|t| !t.is_empty())
-            .fold(out, |text, secret| text.replace(secret.as_str(), MASK))
+        self.mask_texts(out)
     }
 }
 
@@ -236,6 +266,7 @@ fn collect(value: &Value, path: &[&str], into: &mut Secrets) {
 #[cfg(test)]
 mod tests {
     use super::*;
+    use crate::signs::FactValue;
 
     #[test]
     fn covers_fields_and_list_entries() {
@@ -345,5 +376,197 @@ mod tests {
             "pipeline as of 2024-08-31: [redacted] EUR against a target of 400,000 EUR"
         );
         assert_eq!(findings[0].evidence[0].value, None);
+    }
+
+    /// The findings of the whole catalog on `timeline` at `now`, with `fields` redacted.
+    fn redacted_findings(timeline: &Timeline, now: &str, fields: &[&str]) -> Vec<Finding> {
+        let setup = crate::signs::testing::Setup::default();
+        let cx = setup.context(now);
+        let mut findings = crate::signs::analyse(std::slice::from_ref(timeline), &cx, &|_| None);
+        let fields: Vec<String> = fields.iter().map(|f| f.to_string()).collect();
+        redact(findings.iter_mut(), std::slice::from_ref(timeline), &fields);
+        findings
+    }
+
+    fn the<'a>(findings: &'a [Finding], rule: &str) -> &'a Finding {
+        findings
+            .iter()
+            .find(|f| f.rule == rule)
+            .unwrap_or_else(|| panic!("no {rule}: {findings:#?}"))
+    }
+
+    #[test]
+    fn a_redacted_notice_period_hides_the_deadline_it_sets_and_keeps_equal_terms() {
+        use crate::signs::testing::{History, front};
+        // Notice is 90 days and the payment terms went to net-90: the terms stay visible in
+        // the renewal's own evidence, the notice period and the deadline it sets do not.
+        let version = |days: u32| {
+            front(&format!(
+                "terms: {{ payment_days: {days}, currency: EUR, renewal: 2025-11-28, notice_days: 90 }}\n"
+            ))
+        };
+        let timeline = History::new()
+            .version("2024-09-12", &version(30))
+            .version("2025-04-19", &version(90))
+            .build();
+        let findings = redacted_findings(&timeline, "2025-06-30", &["terms.notice_days"]);
+        let renewal = the(&findings, crate::signs::rules::renewal::ID);
+        assert_eq!(
+            renewal.message,
+            "notice is due by [redacted] ([redacted] days before the renewal on 2025-11-28), \
+             [redacted], while 1 error-level sign is open: payment-terms-slip"
+        );
+        let observed: Vec<&str> = renewal
+            .evidence
+            .iter()
+            .map(|e| e.observed.as_str())
+            .collect();
+        // The notice deadline's evidence is dated by it, so it goes; the renewal date stays.
+        assert_eq!(
+            observed,
+            vec![
+                "terms.renewal = 2025-11-28",
+                "open error[payment-terms-slip]: payment terms went from net-30 to net-90 in 7 months"
+            ]
+        );
+        assert_eq!(renewal.measure, None);
+        let facts: Vec<(&str, &FactValue)> = renewal
+            .facts
+            .iter()
+            .map(|f| (f.name.as_str(), &f.value))
+            .collect();
+        assert!(
+            facts.contains(&("days_left", &FactValue::Redacted)),
+            "{facts:?}"
+        );
+        assert!(
+            facts.contains(&("notice", &FactValue::Redacted)),
+            "{facts:?}"
+        );
+    }
+
+    #[test]
+    fn a_redacted_renewal_date_hides_every_date_and_day_of_the_deadline() {
+        use crate::signs::testing::{History, front};
+        let version = |days: u32| {
+            front(&format!(
+                "terms: {{ payment_days: {days}, currency: EUR, renewal: 2025-07-01 }}\n"
+            ))
+        };
+        let timeline = History::new()
+            .version("2024-09-12", &version(30))
+            .version("2025-04-19", &version(120))
+            .build();
+        let findings = redacted_findings(&timeline, "2025-06-30", &["terms.renewal"]);
+        let renewal = the(&findings, crate::signs::rules::renewal::ID);
+        // "in 1 day" would tell the date as well as the date itself.
+        assert_eq!(
+            renewal.message,
+            "the renewal on [redacted] is due, [redacted], while 1 error-level sign is open: \
+             payment-terms-slip"
+        );
+        assert!(
+            renewal
+                .evidence
+                .iter()
+                .all(|e| !e.observed.starts_with("terms.")),
+            "{:#?}",
+            renewal.evidence
+        );
+        assert_eq!(renewal.measure, None);
+    }
+
+    #[test]
+    fn a_redacted_note_is_masked_and_equal_days_stay() {
+        use crate::signs::testing::{History, front};
+        // Revenue is 45 (redacted) and an item is 45 days overdue: the days are no revenue.
+        let text = front(
+            "money: { revenue: 45, invested: 30 }\nevents:\n  - { date: 2024-08-01, kind: layoffs, note: Northwind cut 10% of its EU staff }\n",
+        ) + "## 2024-06-12 Quarterly business review\nAttendees: Ana Lima, Priya Raman\n- [ ] partner: send revised enablement plan (due 2024-06-30)\n";
+        let timeline = History::new().version("2024-06-12", &text).build();
+        let findings =
+            redacted_findings(&timeline, "2024-08-14", &["events.note", "money.revenue"]);
+        let distress = the(&findings, "partner-distress");
+        assert_eq!(
+            distress.message,
+            "the partner had layoffs on 2024-08-01: [redacted]"
+        );
+        assert_eq!(distress.evidence[0].observed, "event: layoffs: [redacted]");
+        assert_eq!(distress.evidence[1].observed, "recorded layoffs event");
+        let late = the(&findings, "partner-unresponsive");
+        assert_eq!(
+            late.message,
+            "1 partner action item overdue: \"send revised enablement plan\" (due 2024-06-30, 45 days overdue)"
+        );
+        assert_eq!(
+            late.measure.as_ref().map(|m| m.value),
+            Some(1.0),
+            "the count of overdue items tells no revenue"
+        );
+    }
+
+    #[test]
+    fn a_redacted_kpi_actual_leaves_the_days_since_its_update() {
+        use crate::signs::testing::{History, front};
+        // The actual is 150 and the KPI was last updated 150 days ago.
+        let text =
+            front("kpis:\n  - { id: pipeline, target: 100, actual: 150, as_of: 2024-03-01 }\n");
+        let timeline = History::new().version("2024-03-01", &text).build();
+        let findings = redacted_findings(&timeline, "2024-07-29", &["kpis.actual"]);
+        let stale = the(&findings, "no-success-metrics");
+        assert_eq!(
+            stale.message,
+            "KPI pipeline was last updated on 2024-03-01, 150 days ago"
+        );
+        assert_eq!(
+            stale.evidence[0].observed,
+            "pipeline: actual [redacted] as of 2024-03-01"
+        );
+        assert_eq!(stale.evidence[0].value, None);
+        assert_eq!(stale.measure.as_ref().map(|m| m.value), Some(150.0));
+    }
+
+    #[test]
+    fn redacted_contact_names_are_masked_where_the_lead_and_its_meetings_name_them() {
+        use crate::signs::testing::{History, front};
+        // The last meeting's title quotes the first lead's name.
+        let contacts = |lead: &str, level: &str| {
+            front(&format!(
+                "contacts:\n  - {{ name: {lead}, side: partner, level: {level}, primary: true }}\n  - {{ name: Priya Raman, side: ours, level: manager }}\n"
+            )) + "## 2024-01-20 Kick-off with Dana Whitfield\nAttendees: Dana Whitfield, Priya Raman\n"
+        };
+        let timeline = History::new()
+            .version("2024-01-15", &contacts("Dana Whitfield", "executive"))
+            .version("2024-06-01", &contacts("Tom Ng", "manager"))
+            .build();
+        let findings = redacted_findings(&timeline, "2024-06-02", &["contacts.name"]);
+        let downgrade = the(&findings, "contact-downgrade");
+        assert_eq!(
+            downgrade.message,
+            "[redacted] (executive) was replaced as primary contact by [redacted] (manager): down two levels"
+        );
+        let observed: Vec<&str> = downgrade
+            .evidence
+            .iter()
+            .map(|e| e.observed.as_str())
+            .collect();
+        assert_eq!(
+            observed,
+            vec![
+                "primary contact: [redacted] (executive)",
+                "primary contact: [redacted] (manager)"
+            ]
+        );
+        // The levels are not names: the measure stays.
+        assert_eq!(downgrade.measure.as_ref().map(|m| m.value), Some(2.0));
+        let cadence = the(&findings, "meeting-cadence-drop");
+        assert_eq!(
+            cadence.message,
+            "no meeting for 134 days (the last was on 2024-01-20)"
+        );
+        assert_eq!(
+            cadence.evidence[0].observed,
+            "meeting: Kick-off with [redacted]"
+        );
     }
 }

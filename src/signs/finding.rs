@@ -88,6 +88,10 @@ pub struct Fact {
     /// The field it was read from (`money.revenue`); none for a number derived from several.
     #[serde(skip_serializing_if = "Option::is_none")]
     pub field: Option<String>,
+    /// The fields a derived value was computed from (a notice deadline from `terms.renewal`
+    /// and `terms.notice_days`): it tells them, so it is masked when any of them is.
+    #[serde(default, skip_serializing_if = "Vec::is_empty")]
+    pub derived_from: Vec<String>,
 }
 
 /// The value of a [`Fact`], and how the sentence writes it.
@@ -98,6 +102,8 @@ pub enum FactValue {
     Number(f64),
     /// A multiple with two decimals: `0.13`.
     Ratio(f64),
+    /// A rate or multiple with one decimal: `2.9`, `2.0`.
+    Rate(f64),
     /// A fraction written as a percentage: `0.47` is `47%`.
     Percent(f64),
     Date(Date),
@@ -113,6 +119,29 @@ impl Fact {
             name: name.to_string(),
             value,
             field: None,
+            derived_from: Vec::new(),
+        }
+    }
+
+    /// The fact was computed from `fields`, and tells their values.
+    pub fn derived(mut self, fields: &[&str]) -> Fact {
+        self.derived_from = fields.iter().map(|f| f.to_string()).collect();
+        self
+    }
+
+    /// Whether a field `redacted` covers is the one it was read from or one it was derived from.
+    pub fn is_redacted(&self, redacted: &dyn Fn(&str) -> bool) -> bool {
+        self.field.as_deref().is_some_and(redacted) || self.derived_from.iter().any(|f| redacted(f))
+    }
+
+    /// The number it states, if it is one.
+    pub fn number(&self) -> Option<f64> {
+        match self.value {
+            FactValue::Number(n)
+            | FactValue::Ratio(n)
+            | FactValue::Rate(n)
+            | FactValue::Percent(n) => Some(n),
+            _ => None,
         }
     }
 
@@ -127,6 +156,7 @@ impl Fact {
         match &self.value {
             FactValue::Number(n) => numbers::prose(*n),
             FactValue::Ratio(n) => numbers::two_decimals(*n),
+            FactValue::Rate(n) => numbers::one_decimal(*n),
             FactValue::Percent(n) => numbers::percent(*n),
             FactValue::Date(d) => d.to_string(),
             FactValue::Text(t) => t.clone(),
@@ -166,7 +196,7 @@ pub fn render(template: &str, facts: &[Fact]) -> String {
 pub fn mask(facts: &mut [Fact], redacted: &dyn Fn(&str) -> bool) -> bool {
     let mut masked = false;
     for fact in facts {
-        if fact.field.as_deref().is_some_and(redacted) {
+        if fact.is_redacted(redacted) {
             fact.value = FactValue::Redacted;
             masked = true;
         }
@@ -197,6 +227,11 @@ pub struct Evidence {
     #[serde(skip)]
     #[schemars(skip)]
     pub value_field: Option<String>,
+    /// The fields `date` was read or derived from (a renewal date): the date tells them, so
+    /// the evidence is left out when any of them is redacted.
+    #[serde(skip)]
+    #[schemars(skip)]
+    pub date_from: Vec<String>,
 }
 
 /// Where a finding points: the partnership and the line of the field or meeting that shows it.

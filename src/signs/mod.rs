@@ -375,6 +375,7 @@ impl Evidence {
             facts: Vec::new(),
             template: None,
             value_field: None,
+            date_from: Vec::new(),
         }
     }
 
@@ -386,6 +387,12 @@ impl Evidence {
             vec![Fact::new("value", FactValue::Number(value)).of(field)],
             Some(field),
         )
+    }
+
+    /// The evidence's date was read or derived from `fields`, and is left out with them.
+    pub fn dated_by(mut self, fields: &[&str]) -> Evidence {
+        self.date_from = fields.iter().map(|f| f.to_string()).collect();
+        self
     }
 
     /// A fact first seen in a commit, known by its date and short id.
@@ -403,6 +410,7 @@ impl Evidence {
             facts: Vec::new(),
             template: None,
             value_field: None,
+            date_from: Vec::new(),
         }
     }
 
@@ -416,25 +424,27 @@ impl Evidence {
             facts: Vec::new(),
             template: None,
             value_field: None,
+            date_from: Vec::new(),
         }
     }
 }
 
-/// `EUR ` when the terms name a currency, to put before amounts; empty otherwise.
-pub fn currency_prefix(snapshot: &crate::ledger::Snapshot) -> String {
-    snapshot
+/// The currency the terms name as a fact (`EUR`, read from `terms.currency`), and how a sentence
+/// puts it before an amount: `{currency} `, or nothing when the terms name none. The space
+/// belongs to the sentence, not to the value the data and the schema show.
+pub fn currency_fact(snapshot: &crate::ledger::Snapshot) -> (Option<Fact>, &'static str) {
+    let currency = snapshot
         .front
         .terms
         .as_ref()
-        .and_then(|t| t.currency.as_deref())
-        .map(|c| format!("{c} "))
-        .unwrap_or_default()
-}
-
-/// The currency as a fact (`currency`), written before amounts with a space (`EUR `); empty when
-/// the terms name none.
-pub fn currency_fact(snapshot: &crate::ledger::Snapshot) -> Fact {
-    Fact::new("currency", FactValue::Text(currency_prefix(snapshot))).of("terms.currency")
+        .and_then(|t| t.currency.as_deref());
+    match currency {
+        Some(c) => (
+            Some(Fact::new("currency", FactValue::Text(c.to_string())).of("terms.currency")),
+            "{currency} ",
+        ),
+        None => (None, ""),
+    }
 }
 
 pub use crate::numbers::{percent, prose as number};

@@ -292,6 +292,24 @@ fn each_sign_carrying_variant_produces_its_finding() {
 }
 
 #[test]
+fn every_finding_states_its_sentences_with_facts() {
+    // Redaction masks facts by field and searches only sentences without a template for
+    // redacted values: every rule's message and evidence must come with one.
+    for (rule, edits, now) in VARIANTS {
+        for finding in replay(edits, now) {
+            assert!(finding.template.is_some(), "{rule}: {}", finding.message);
+            for evidence in &finding.evidence {
+                assert!(
+                    evidence.template.is_some(),
+                    "{rule}: evidence {}",
+                    evidence.observed
+                );
+            }
+        }
+    }
+}
+
+#[test]
 fn every_rule_turns_off_and_on_through_rapport_yaml() {
     for (rule, edits, now) in VARIANTS {
         let (timeline, last) = history(edits);

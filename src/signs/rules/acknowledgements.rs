@@ -5,8 +5,8 @@
 use crate::ledger::Snapshot;
 use crate::ledger::Timeline;
 use crate::signs::{
-    Acknowledgement, Context, Evidence, Finding, Measure, Rule, RuleInfo, Severity, Worse, finding,
-    sign,
+    Acknowledgement, Context, Evidence, Fact, FactValue, Finding, Measure, Rule, RuleInfo,
+    Severity, Worse, finding, sign,
 };
 
 pub const ID: &str = "stale-acknowledgement";
@@ -66,7 +66,8 @@ pub fn apply(current: &Snapshot, findings: &mut Vec<Finding>, cx: &Context) {
         // An expired entry is measured by the days since it expired; one that matches nothing
         // is a fact with no number to it.
         let mut measure = None;
-        let message = match (expired, ack.until) {
+        let rule = Fact::new("rule", FactValue::Text(ack.rule.clone())).of("acknowledged.rule");
+        let (template, facts) = match (expired, ack.until) {
             (true, Some(until)) => {
                 let days = until.days_until(cx.now);
                 measure = Some(Measure::new(
@@ -74,30 +75,38 @@ pub fn apply(current: &Snapshot, findings: &mut Vec<Finding>, cx: &Context) {
                     days as f64,
                     Worse::Higher,
                 ));
-                format!(
-                    "the acknowledgement of {} expired on {until}, {days} days ago",
-                    ack.rule
+                (
+                    "the acknowledgement of {rule} expired on {until}, {days} days ago",
+                    vec![
+                        rule.clone(),
+                        Fact::new("until", FactValue::Date(until)).of("acknowledged.until"),
+                        Fact::new("days", FactValue::Number(days as f64)),
+                    ],
                 )
             }
             // An entry naming no rule is an error of the file, reported by its validation.
             _ if matched == 0 && super::super::find_rule(&ack.rule).is_none() => continue,
-            _ if matched == 0 => {
-                format!("the acknowledgement of {} matches no finding", ack.rule)
-            }
+            _ if matched == 0 => (
+                "the acknowledgement of {rule} matches no finding",
+                vec![rule.clone()],
+            ),
             _ => continue,
         };
-        let mut f = finding(
-            &INFO,
-            current,
-            format!("acknowledged:{}", ack.rule),
-            message,
-        )
-        .at_path(format!("acknowledged[{i}]"))
-        .evidence(vec![Evidence::dated(
-            ack.until.unwrap_or(cx.now),
-            format!("acknowledged: {} ({})", ack.rule, ack.reason),
+        let mut evidence = Evidence::dated(ack.until.unwrap_or(cx.now), "", None).stating(
+            "acknowledged: {rule} ({reason})",
+            vec![
+                rule,
+                Fact::new("reason", FactValue::Text(ack.reason.clone())).of("acknowledged.reason"),
+            ],
             None,
-        )]);
+        );
+        if ack.until.is_some() {
+            evidence = evidence.dated_by(&["acknowledged.until"]);
+        }
+        let mut f = finding(&INFO, current, format!("acknowledged:{}", ack.rule), "")
+            .stating(template, facts)
+            .at_path(format!("acknowledged[{i}]"))
+            .evidence(vec![evidence]);
         f.measure = measure;
         if let Some(severity) = switch.severity {
             f.severity = severity;

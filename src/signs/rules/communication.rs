@@ -4,10 +4,9 @@
 use super::{descents, history};
 use crate::ledger::model::{Contact, Side};
 use crate::ledger::{Date, Ladder, Meeting, Snapshot, Timeline};
-use crate::numbers::one_decimal;
 use crate::signs::{
-    Context, Evidence, Finding, Measure, Rule, RuleInfo, Severity, Worse, finding, median, number,
-    sign,
+    Context, Evidence, Fact, FactValue, Finding, Measure, Rule, RuleInfo, Severity, Worse, finding,
+    median, sign,
 };
 
 pub struct ContactDowngrade;
@@ -136,38 +135,47 @@ impl Rule for ContactDowngrade {
                     "most senior partner contact"
                 }
             };
-            let message = if old.contact.same_person(now.contact) {
+            let template = if old.contact.same_person(now.contact) {
                 format!(
-                    "{} went from {} to {} as {}: down {}",
-                    now.name,
-                    old.level,
-                    now.level,
-                    role(now),
-                    levels(n)
+                    "{{now_name}} went from {{old_level}} to {{now_level}} as {}: down {{down}}",
+                    role(now)
                 )
             } else {
                 format!(
-                    "{} ({}) was replaced as {} by {} ({}): down {}",
-                    old.name,
-                    old.level,
-                    role(now),
-                    now.name,
-                    now.level,
-                    levels(n)
+                    "{{old_name}} ({{old_level}}) was replaced as {} by {{now_name}} \
+                     ({{now_level}}): down {{down}}",
+                    role(now)
                 )
             };
-            let observed = |l: &Lead| format!("{}: {} ({})", role(l), l.name, l.level);
-            let mut evidence = vec![
-                Evidence::of(old_v, observed(old), Some(old.rank as f64)),
-                Evidence::of(new_v, observed(new), Some(new.rank as f64)),
+            let name = |key: &str, l: &Lead| {
+                Fact::new(key, FactValue::Text(l.name.to_string())).of("contacts.name")
+            };
+            let level = |key: &str, l: &Lead| {
+                Fact::new(key, FactValue::Text(l.level.to_string())).of("contacts.level")
+            };
+            let facts = vec![
+                name("old_name", old),
+                level("old_level", old),
+                name("now_name", now),
+                level("now_level", now),
+                Fact::new("down", FactValue::Text(levels(n))),
             ];
+            let observed = |v, l: &Lead| {
+                Evidence::of(v, "", Some(l.rank as f64)).stating(
+                    &format!("{}: {{name}} ({{level}})", role(l)),
+                    vec![name("name", l), level("level", l)],
+                    None,
+                )
+            };
+            let mut evidence = vec![observed(old_v, old), observed(new_v, new)];
             if !std::ptr::eq(now_v, new_v)
                 && (!now.contact.same_person(new.contact) || now.rank != new.rank)
             {
-                evidence.push(Evidence::of(now_v, observed(now), Some(now.rank as f64)));
+                evidence.push(observed(now_v, now));
             }
             findings.push(
-                finding(&CONTACT_DOWNGRADE, current, "contact:partner-lead", message)
+                finding(&CONTACT_DOWNGRADE, current, "contact:partner-lead", "")
+                    .stating(&template, facts)
                     .severity(if n >= set.error_levels.max(1) {
                         Severity::Error
                     } else {
@@ -263,25 +271,34 @@ fn absence<'a>(
 impl Absence<'_> {
     fn finding(&self, current: &Snapshot, name: &str, level: &str) -> Finding {
         let n = self.missed.len();
-        let message = format!(
-            "{name} ({level}) last attended on {} ({} days ago, against a usual {} days between \
-             their meetings); {n} meeting{} held without them since",
-            self.last.date,
-            self.away,
-            number(self.usual.round()),
+        let template = format!(
+            "{{name}} ({{level}}) last attended on {{last}} ({{away}} days ago, against a usual \
+             {{usual}} days between their meetings); {{missed}} meeting{} held without them since",
             if n == 1 { " was" } else { "s were" }
         );
-        let mut evidence = vec![Evidence::dated(
-            self.last.date,
-            format!("{}: attended", self.last.title),
+        let facts = vec![
+            Fact::new("name", FactValue::Text(name.to_string())).of("contacts.name"),
+            Fact::new("level", FactValue::Text(level.to_string())).of("contacts.level"),
+            Fact::new("last", FactValue::Date(self.last.date)),
+            Fact::new("away", FactValue::Number(self.away as f64)),
+            Fact::new("usual", FactValue::Number(self.usual.round())),
+            Fact::new("missed", FactValue::Number(n as f64)),
+        ];
+        let title = |m: &Meeting| Fact::new("title", FactValue::Text(m.title.clone()));
+        let mut evidence = vec![Evidence::dated(self.last.date, "", None).stating(
+            "{title}: attended",
+            vec![title(self.last)],
             None,
         )];
         // The latest meetings without them: enough to see the pattern, not every weekly sync.
         let shown = self.missed.len().saturating_sub(5);
         evidence.extend(self.missed[shown..].iter().map(|m| {
-            Evidence::dated(
-                m.date,
-                format!("{}: {}", m.title, m.attendees.join(", ")),
+            Evidence::dated(m.date, "", None).stating(
+                "{title}: {attendees}",
+                vec![
+                    title(m),
+                    Fact::new("attendees", FactValue::Text(m.attendees.join(", "))),
+                ],
                 None,
             )
         }));
@@ -292,8 +309,9 @@ impl Absence<'_> {
             &CONTACT_DOWNGRADE,
             current,
             format!("attendance:{name}"),
-            message,
+            "",
         )
+        .stating(&template, facts)
         .at_line(line)
         .evidence(evidence)
         .measure(Measure::new(
@@ -361,25 +379,37 @@ impl Rule for MeetingCadenceDrop {
         let evidence = |from: usize| -> Vec<Evidence> {
             meetings[from.min(meetings.len())..]
                 .iter()
-                .map(|m| Evidence::dated(m.date, format!("meeting: {}", m.title), None))
+                .map(|m| {
+                    Evidence::dated(m.date, "", None).stating(
+                        "meeting: {title}",
+                        vec![Fact::new("title", FactValue::Text(m.title.clone()))],
+                        None,
+                    )
+                })
                 .collect()
         };
         let from = meetings.len().saturating_sub(4);
         // With the message, the days of the gap it reports: the silence up to now, or the gap
         // between the last two meetings. Analysed at the same now, a meeting recorded after the
         // last one can only shorten it.
+        let days = |name: &str, d: i64| Fact::new(name, FactValue::Number(d as f64));
+        let last_fact = Fact::new("last", FactValue::Date(last));
         let found = if silence > set.max_silence_days {
             Some((
-                format!("no meeting for {silence} days (the last was on {last})"),
+                "no meeting for {silence} days (the last was on {last})",
+                vec![days("silence", silence), last_fact],
                 silence,
             ))
         } else if let Some(median) = usual(&dates).filter(|m| silence as f64 > set.factor * m) {
             Some((
-                format!(
-                    "{silence} days since the last meeting on {last}, {}× the usual {} days between meetings",
-                    one_decimal(silence as f64 / median),
-                    number(median.round())
-                ),
+                "{silence} days since the last meeting on {last}, {factor}× the usual {usual} \
+                 days between meetings",
+                vec![
+                    days("silence", silence),
+                    last_fact,
+                    Fact::new("factor", FactValue::Rate(silence as f64 / median)),
+                    Fact::new("usual", FactValue::Number(median.round())),
+                ],
                 silence,
             ))
         } else if dates.len() >= 2 {
@@ -388,12 +418,15 @@ impl Rule for MeetingCadenceDrop {
                 .filter(|m| gap as f64 > set.factor * m)
                 .map(|median| {
                     (
-                        format!(
-                            "{gap} days between the last two meetings ({} to {last}), {}× the usual {} days",
-                            dates[dates.len() - 2],
-                            one_decimal(gap as f64 / median),
-                            number(median.round())
-                        ),
+                        "{gap} days between the last two meetings ({before} to {last}), \
+                         {factor}× the usual {usual} days",
+                        vec![
+                            days("gap", gap),
+                            Fact::new("before", FactValue::Date(dates[dates.len() - 2])),
+                            last_fact,
+                            Fact::new("factor", FactValue::Rate(gap as f64 / median)),
+                            Fact::new("usual", FactValue::Number(median.round())),
+                        ],
                         gap,
                     )
                 })
@@ -401,8 +434,9 @@ impl Rule for MeetingCadenceDrop {
             None
         };
         match found {
-            Some((message, days)) => vec![
-                finding(&MEETING_CADENCE_DROP, current, "meetings", message)
+            Some((template, facts, days)) => vec![
+                finding(&MEETING_CADENCE_DROP, current, "meetings", "")
+                    .stating(template, facts)
                     .at_line(last_meeting.line)
                     .evidence(evidence(from))
                     .measure(Measure::new(

@@ -153,9 +153,15 @@ impl Rule for NoEarlyWins {
         if wins.iter().any(|w| w.date >= launched && w.date <= closes) {
             return Vec::new();
         }
-        let mut message = format!(
+        let mut template =
             "no win in the {days} days after launch on {launched} (the window closed on {closes})"
-        );
+                .to_string();
+        let launched_fact = Fact::new("launched", FactValue::Date(launched)).of("launched");
+        let mut facts = vec![
+            Fact::new("days", FactValue::Number(days as f64)),
+            launched_fact.clone(),
+            Fact::new("closes", FactValue::Date(closes)),
+        ];
         let first = wins
             .iter()
             .filter(|w| w.date > closes)
@@ -164,17 +170,23 @@ impl Rule for NoEarlyWins {
         // How long the partnership went without a win: to the first one, or to now.
         let waited = launched.days_until(first.unwrap_or(cx.now).min(cx.now));
         if let Some(first) = first {
-            message.push_str(&format!(
-                "; the first came on {first}, {} days after launch",
-                launched.days_until(first)
+            template.push_str("; the first came on {first}, {first_days} days after launch");
+            facts.push(Fact::new("first", FactValue::Date(first)).of("wins.date"));
+            facts.push(Fact::new(
+                "first_days",
+                FactValue::Number(launched.days_until(first) as f64),
             ));
         }
         vec![
-            finding(&NO_EARLY_WINS, current, "wins", message)
+            finding(&NO_EARLY_WINS, current, "wins", "")
+                .stating(&template, facts)
                 .at_path("launched")
-                .evidence(vec![Evidence::of(
-                    now_version,
-                    format!("launched: {launched}, wins recorded: {}", wins.len()),
+                .evidence(vec![Evidence::of(now_version, "", None).stating(
+                    "launched: {launched}, wins recorded: {wins}",
+                    vec![
+                        launched_fact,
+                        Fact::new("wins", FactValue::Number(wins.len() as f64)),
+                    ],
                     None,
                 )])
                 .measure(Measure::new(
@@ -218,26 +230,42 @@ impl Rule for PlanNotAgreed {
         let agreed = current.front.plan.as_ref().and_then(|p| p.agreed);
         // How long the partnership ran without a plan: to its agreement, or to now.
         let without = launched.days_until(agreed.unwrap_or(cx.now)).max(0);
-        let (message, path, observed) = match agreed {
+        let launched_fact = Fact::new("launched", FactValue::Date(launched)).of("launched");
+        let (template, facts, path, observed) = match agreed {
             None => (
-                format!("launched on {launched} without an agreed go-to-market plan"),
+                "launched on {launched} without an agreed go-to-market plan",
+                vec![launched_fact],
                 "launched",
-                format!("launched: {launched}, plan.agreed absent"),
+                "launched: {launched}, plan.agreed absent",
             ),
             Some(agreed) if agreed > launched => (
-                format!(
-                    "the go-to-market plan was agreed on {agreed}, {} days after launch on {launched}",
-                    launched.days_until(agreed)
-                ),
+                "the go-to-market plan was agreed on {agreed}, {days} days after launch on \
+                 {launched}",
+                vec![
+                    Fact::new("agreed", FactValue::Date(agreed)).of("plan.agreed"),
+                    Fact::new(
+                        "days",
+                        FactValue::Number(launched.days_until(agreed) as f64),
+                    ),
+                    launched_fact,
+                ],
                 "plan.agreed",
-                format!("launched: {launched}, plan.agreed: {agreed}"),
+                "launched: {launched}, plan.agreed: {agreed}",
             ),
             Some(_) => return Vec::new(),
         };
         vec![
-            finding(&PLAN_NOT_AGREED, current, "plan", message)
+            finding(&PLAN_NOT_AGREED, current, "plan", "")
+                .stating(template, facts.clone())
                 .at_path(path)
-                .evidence(vec![Evidence::of(now_version, observed, None)])
+                .evidence(vec![
+                    // The dates, without the days between them the evidence does not state.
+                    Evidence::of(now_version, "", None).stating(
+                        observed,
+                        facts.into_iter().filter(|f| f.name != "days").collect(),
+                        None,
+                    ),
+                ])
                 .measure(Measure::new(
                     "plan.days_after_launch",
                     without as f64,

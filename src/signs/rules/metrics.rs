@@ -3,7 +3,8 @@
 use super::history;
 use crate::ledger::{Date, Timeline, Version};
 use crate::signs::{
-    Context, Evidence, Finding, Measure, Rule, RuleInfo, Severity, Worse, finding, sign,
+    Context, Evidence, Fact, FactValue, Finding, Measure, Rule, RuleInfo, Severity, Worse, finding,
+    sign,
 };
 
 pub struct NoSuccessMetrics;
@@ -44,14 +45,15 @@ impl Rule for NoSuccessMetrics {
         }
         if current.front.kpis.is_empty() {
             return vec![
-                finding(
-                    &NO_SUCCESS_METRICS,
-                    current,
-                    "kpis",
-                    "no KPIs define what success means",
-                )
-                .at_path("status")
-                .evidence(vec![Evidence::of(now_version, "kpis absent", None)]),
+                // Sentences with no facts in them, stated so that nothing is searched for.
+                finding(&NO_SUCCESS_METRICS, current, "kpis", "")
+                    .stating("no KPIs define what success means", Vec::new())
+                    .at_path("status")
+                    .evidence(vec![Evidence::of(now_version, "", None).stating(
+                        "kpis absent",
+                        Vec::new(),
+                        None,
+                    )]),
             ];
         }
         // No KPIs, or a KPI without target, is a fact with no number to it: no measure. A stale
@@ -60,20 +62,24 @@ impl Rule for NoSuccessMetrics {
         // Each version's KPIs by id, read when a KPI without `as_of` needs its history.
         let mut by_id = None;
         for (i, kpi) in current.front.kpis.iter().enumerate() {
+            let id = Fact::new("id", FactValue::Text(kpi.id.clone())).of("kpis.id");
             if kpi.target.is_none() {
                 findings.push(
                     finding(
                         &NO_SUCCESS_METRICS,
                         current,
                         format!("{}:target", kpi.id),
-                        format!("KPI {} has no target", kpi.id),
+                        "",
                     )
+                    .stating("KPI {id} has no target", vec![id.clone()])
                     .at_path(format!("kpis[{i}]"))
-                    .evidence(vec![Evidence::of(
-                        now_version,
-                        format!("kpis[{i}] {}: target absent", kpi.id),
-                        None,
-                    )]),
+                    .evidence(vec![
+                        Evidence::of(now_version, "", None).stating(
+                            &format!("kpis[{i}] {{id}}: target absent"),
+                            vec![id.clone()],
+                            None,
+                        ),
+                    ]),
                 );
             }
             if !status.is_live() {
@@ -98,30 +104,49 @@ impl Rule for NoSuccessMetrics {
             };
             let age = updated.days_until(cx.now);
             if age > stale_days {
+                // The date is `as_of` when the KPI has one, else the version's date.
+                let updated_fact = Fact::new("updated", FactValue::Date(updated));
+                let updated_fact = match kpi.as_of {
+                    Some(_) => updated_fact.of("kpis.as_of"),
+                    None => updated_fact,
+                };
+                let mut observed = "{id}: actual {actual}".to_string();
+                let mut observed_facts = vec![
+                    id.clone(),
+                    match kpi.actual {
+                        Some(a) => Fact::new("actual", FactValue::Number(a)).of("kpis.actual"),
+                        None => Fact::new("actual", FactValue::Text("absent".into())),
+                    },
+                ];
+                if let Some(as_of) = kpi.as_of {
+                    observed.push_str(" as of {as_of}");
+                    observed_facts
+                        .push(Fact::new("as_of", FactValue::Date(as_of)).of("kpis.as_of"));
+                }
                 findings.push(
                     finding(
                         &NO_SUCCESS_METRICS,
                         current,
                         format!("{}:stale", kpi.id),
-                        format!(
-                            "KPI {} was last updated on {updated}, {age} days ago",
-                            kpi.id
-                        ),
+                        "",
+                    )
+                    .stating(
+                        "KPI {id} was last updated on {updated}, {age} days ago",
+                        vec![
+                            id.clone(),
+                            updated_fact,
+                            Fact::new("age", FactValue::Number(age as f64)),
+                        ],
                     )
                     .at_path(if kpi.as_of.is_some() {
                         format!("kpis[{i}].as_of")
                     } else {
                         format!("kpis[{i}].actual")
                     })
-                    .evidence(vec![Evidence::of(
-                        version,
-                        format!(
-                            "{}: actual {}{}",
-                            kpi.id,
-                            kpi.actual.map_or("absent".into(), crate::signs::number),
-                            kpi.as_of.map(|d| format!(" as of {d}")).unwrap_or_default()
-                        ),
-                        kpi.actual,
+                    .evidence(vec![Evidence::of(version, "", kpi.actual).stating(
+                        &observed,
+                        observed_facts,
+                        Some("kpis.actual"),
                     )])
                     .measure(Measure::new(
                         format!("kpis.{}.days_since_update", kpi.id),

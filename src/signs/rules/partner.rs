@@ -5,7 +5,8 @@ use crate::ledger::changes::{ItemHistory, action_items};
 use crate::ledger::model::{Contact, EventKind, Side, same_people};
 use crate::ledger::{Snapshot, Timeline, Version};
 use crate::signs::{
-    Context, Evidence, Finding, Measure, Rule, RuleInfo, Severity, Worse, finding, median, sign,
+    Context, Evidence, Fact, FactValue, Finding, Measure, Rule, RuleInfo, Severity, Worse, finding,
+    median, sign,
 };
 
 pub struct PartnerUnresponsive;
@@ -52,45 +53,59 @@ impl Rule for PartnerUnresponsive {
         let mut findings = Vec::new();
 
         let mut late = Vec::new();
+        let mut facts = Vec::new();
         let mut evidence = Vec::new();
         let mut line = None;
         for item in items.iter().filter(|item| item.closed.is_none()) {
+            // One sentence part per item, its facts numbered by their place in it; the item's
+            // words are a fact, never part of the sentence.
+            let k = late.len();
             let what = match item.due {
                 Some(due) if due < cx.now => {
-                    format!(
-                        "\"{}\" (due {due}, {} days overdue)",
-                        item.text,
-                        due.days_until(cx.now)
-                    )
+                    facts.push(Fact::new(&format!("due{k}"), FactValue::Date(due)));
+                    facts.push(Fact::new(
+                        &format!("days{k}"),
+                        FactValue::Number(due.days_until(cx.now) as f64),
+                    ));
+                    format!("\"{{item{k}}}\" (due {{due{k}}}, {{days{k}}} days overdue)")
                 }
                 None if item.opened.days_until(cx.now) > set.open_days => {
-                    format!(
-                        "\"{}\" (open since {}, {} days)",
-                        item.text,
-                        item.opened,
-                        item.opened.days_until(cx.now)
-                    )
+                    facts.push(Fact::new(
+                        &format!("opened{k}"),
+                        FactValue::Date(item.opened),
+                    ));
+                    facts.push(Fact::new(
+                        &format!("days{k}"),
+                        FactValue::Number(item.opened.days_until(cx.now) as f64),
+                    ));
+                    format!("\"{{item{k}}}\" (open since {{opened{k}}}, {{days{k}}} days)")
                 }
                 _ => continue,
             };
-            line.get_or_insert(item.line);
-            evidence.push(Evidence::in_commit(
-                item.opened,
-                &item.opened_in,
-                format!("opened: partner: {}", item.text),
-                None,
+            facts.push(Fact::new(
+                &format!("item{k}"),
+                FactValue::Text(item.text.clone()),
             ));
+            line.get_or_insert(item.line);
+            evidence.push(
+                Evidence::in_commit(item.opened, &item.opened_in, "", None).stating(
+                    "opened: partner: {item}",
+                    vec![Fact::new("item", FactValue::Text(item.text.clone()))],
+                    None,
+                ),
+            );
             late.push(what);
         }
         if !late.is_empty() {
-            let message = format!(
-                "{} partner action item{} overdue: {}",
-                late.len(),
+            let template = format!(
+                "{{count}} partner action item{} overdue: {}",
                 if late.len() == 1 { "" } else { "s" },
                 late.join(", ")
             );
+            facts.push(Fact::new("count", FactValue::Number(late.len() as f64)));
             findings.push(
-                finding(&PARTNER_UNRESPONSIVE, current, "action-items", message)
+                finding(&PARTNER_UNRESPONSIVE, current, "action-items", "")
+                    .stating(&template, facts)
                     .at_line(line.unwrap_or(1))
                     .evidence(evidence)
                     .measure(Measure::new(
@@ -117,9 +132,12 @@ impl Rule for PartnerUnresponsive {
                 && after > 0.0
                 && after >= set.close_factor * before.max(1.0)
             {
-                let message = format!(
-                    "the partner now takes a median {after:.0} days to close its action items, up from {before:.0} days"
-                );
+                // The sentence speaks of whole days (a median of two can end in .5, rounded
+                // to even as before); the measure keeps the exact median.
+                let facts = vec![
+                    Fact::new("after", FactValue::Number(after.round_ties_even())),
+                    Fact::new("before", FactValue::Number(before.round_ties_even())),
+                ];
                 let evidence = closed
                     .iter()
                     .map(|(item, closed)| {
@@ -127,13 +145,26 @@ impl Rule for PartnerUnresponsive {
                         Evidence::in_commit(
                             *closed,
                             item.closed_in.as_deref().unwrap_or(""),
-                            format!("closed after {days} days (opened {})", item.opened),
+                            "",
                             Some(days as f64),
+                        )
+                        .stating(
+                            "closed after {days} days (opened {opened})",
+                            vec![
+                                Fact::new("days", FactValue::Number(days as f64)),
+                                Fact::new("opened", FactValue::Date(item.opened)),
+                            ],
+                            None,
                         )
                     })
                     .collect();
                 findings.push(
-                    finding(&PARTNER_UNRESPONSIVE, current, "time-to-close", message)
+                    finding(&PARTNER_UNRESPONSIVE, current, "time-to-close", "")
+                        .stating(
+                            "the partner now takes a median {after} days to close its action \
+                             items, up from {before} days",
+                            facts,
+                        )
                         .evidence(evidence)
                         .measure(Measure::new(
                             "action-items.partner.median_days_to_close",
@@ -240,22 +271,39 @@ impl Rule for PartnerTurnover {
         if let Some((start, end)) = best {
             let group = &departures[start..=end];
             if group.len() >= set.min_departures.max(1) {
-                let listed: Vec<String> = group
-                    .iter()
-                    .map(|(v, name)| format!("{name} ({})", v.date()))
-                    .collect();
-                let message = format!(
-                    "{} partner contacts left within {} days: {}",
-                    group.len(),
-                    set.window_days,
+                let mut facts = vec![
+                    Fact::new("count", FactValue::Number(group.len() as f64)),
+                    Fact::new("window_days", FactValue::Number(set.window_days as f64)),
+                ];
+                let mut listed = Vec::new();
+                for (k, (v, name)) in group.iter().enumerate() {
+                    listed.push(format!("{{name{k}}} ({{left{k}}})"));
+                    facts.push(
+                        Fact::new(&format!("name{k}"), FactValue::Text(name.clone()))
+                            .of("contacts.name"),
+                    );
+                    facts.push(Fact::new(&format!("left{k}"), FactValue::Date(v.date())));
+                }
+                let template = format!(
+                    "{{count}} partner contacts left within {{window_days}} days: {}",
                     listed.join(", ")
                 );
                 let evidence = group
                     .iter()
-                    .map(|(v, name)| Evidence::of(v, format!("{name} no longer in contacts"), None))
+                    .map(|(v, name)| {
+                        Evidence::of(v, "", None).stating(
+                            "{name} no longer in contacts",
+                            vec![
+                                Fact::new("name", FactValue::Text(name.clone()))
+                                    .of("contacts.name"),
+                            ],
+                            None,
+                        )
+                    })
                     .collect();
                 findings.push(
-                    finding(&PARTNER_TURNOVER, current, "contacts", message)
+                    finding(&PARTNER_TURNOVER, current, "contacts", "")
+                        .stating(&template, facts)
                         .at_path("contacts")
                         .evidence(evidence)
                         .measure(Measure::new(
@@ -273,27 +321,40 @@ impl Rule for PartnerTurnover {
             .collect();
         let changes = primaries.len().saturating_sub(1);
         if changes >= set.primary_changes.max(1) {
-            let chain: Vec<String> = primaries
-                .iter()
-                .enumerate()
-                .map(|(i, (v, name))| {
-                    if i == 0 {
-                        (*name).to_string()
-                    } else {
-                        format!("{name} ({})", v.date())
-                    }
-                })
-                .collect();
-            let message = format!(
-                "the partner's primary contact changed {changes} times: {}",
+            let mut facts = vec![Fact::new("changes", FactValue::Number(changes as f64))];
+            let mut chain = Vec::new();
+            for (k, (v, name)) in primaries.iter().enumerate() {
+                facts.push(
+                    Fact::new(&format!("name{k}"), FactValue::Text((*name).to_string()))
+                        .of("contacts.name"),
+                );
+                if k == 0 {
+                    chain.push(format!("{{name{k}}}"));
+                } else {
+                    chain.push(format!("{{name{k}}} ({{since{k}}})"));
+                    facts.push(Fact::new(&format!("since{k}"), FactValue::Date(v.date())));
+                }
+            }
+            let template = format!(
+                "the partner's primary contact changed {{changes}} times: {}",
                 chain.join(" → ")
             );
             let evidence = primaries
                 .iter()
-                .map(|(v, name)| Evidence::of(v, format!("primary partner contact: {name}"), None))
+                .map(|(v, name)| {
+                    Evidence::of(v, "", None).stating(
+                        "primary partner contact: {name}",
+                        vec![
+                            Fact::new("name", FactValue::Text((*name).to_string()))
+                                .of("contacts.name"),
+                        ],
+                        None,
+                    )
+                })
                 .collect();
             findings.push(
-                finding(&PARTNER_TURNOVER, current, "primary", message)
+                finding(&PARTNER_TURNOVER, current, "primary", "")
+                    .stating(&template, facts)
                     .at_path("contacts")
                     .evidence(evidence)
                     .measure(Measure::new(
@@ -346,12 +407,16 @@ impl Rule for PartnerDistress {
             if event.date > cx.now || event.date.days_until(cx.now) > within {
                 continue;
             }
-            let note = event
-                .note
-                .as_deref()
-                .map(|n| format!(": {n}"))
-                .unwrap_or_default();
-            let message = format!("the partner {what} on {}{note}", event.date);
+            let kind = Fact::new("kind", FactValue::Text(event.kind.as_str().to_string()))
+                .of("events.kind");
+            let mut facts = vec![Fact::new("date", FactValue::Date(event.date)).of("events.date")];
+            let mut noted = "";
+            if let Some(note) = &event.note {
+                facts.push(Fact::new("note", FactValue::Text(note.clone())).of("events.note"));
+                noted = ": {note}";
+            }
+            let mut event_facts = vec![kind.clone()];
+            event_facts.extend(facts.iter().skip(1).cloned());
             // No measure: one dated event, and its fingerprint holds its kind and date, so the
             // same finding at two revisions is the same fact. A count of events would only
             // repeat, on every event's finding, what the new event's own finding already says.
@@ -369,19 +434,20 @@ impl Rule for PartnerDistress {
                     &PARTNER_DISTRESS,
                     current,
                     format!("events:{}:{}", event.kind.as_str(), event.date),
-                    message,
+                    "",
                 )
+                .stating(&format!("the partner {what} on {{date}}{noted}"), facts)
                 .severity(severity)
                 .at_path(format!("events[{i}]"))
                 .evidence(vec![
-                    Evidence::dated(
-                        event.date,
-                        format!("event: {}{note}", event.kind.as_str()),
+                    Evidence::dated(event.date, "", None).stating(
+                        &format!("event: {{kind}}{noted}"),
+                        event_facts,
                         None,
                     ),
-                    Evidence::of(
-                        recorded,
-                        format!("recorded {} event", event.kind.as_str()),
+                    Evidence::of(recorded, "", None).stating(
+                        "recorded {kind} event",
+                        vec![kind],
                         None,
                     ),
                 ]),

@@ -144,25 +144,29 @@ impl Rule for PriceCut {
         if cut < set.min_cut - 1e-9 {
             return Vec::new();
         }
-        let facts = vec![
+        let (currency, before_amount) = currency_fact(current);
+        let mut facts = vec![
             Fact::new("cut", FactValue::Percent(cut)),
-            currency_fact(current),
             Fact::new("peak", FactValue::Number(peak)).of("terms.price"),
             Fact::new("peak_date", FactValue::Date(peak_version.date())),
             Fact::new("now", FactValue::Number(now)).of("terms.price"),
             Fact::new("now_date", FactValue::Date(set_version.date())),
         ];
+        // After the ratio or cut, where the sentence first names it.
+        if let Some(currency) = currency {
+            facts.insert(1, currency);
+        }
+        let template = format!(
+            "the price was cut {{cut}}, from {before_amount}{{peak}} ({{peak_date}}) to \
+             {before_amount}{{now}} ({{now_date}})"
+        );
         let evidence = series
             .iter()
             .map(|(v, p)| Evidence::field(v, "terms.price", *p))
             .collect();
         vec![
             finding(&PRICE_CUT, current, "terms.price", "")
-                .stating(
-                    "the price was cut {cut}, from {currency}{peak} ({peak_date}) to \
-                     {currency}{now} ({now_date})",
-                    facts,
-                )
+                .stating(&template, facts)
                 .severity(if cut >= set.error_cut - 1e-9 {
                     Severity::Error
                 } else {

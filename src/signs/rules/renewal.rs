@@ -4,10 +4,14 @@
 
 use crate::ledger::{Date, Snapshot, Timeline};
 use crate::signs::{
-    Context, Evidence, Finding, Measure, Rule, RuleInfo, Severity, Worse, finding, sign,
+    Context, Evidence, Fact, FactValue, Finding, Measure, Rule, RuleInfo, Severity, Worse, finding,
+    sign,
 };
 
 pub const ID: &str = "renewal-at-risk";
+
+const RENEWAL: &str = "terms.renewal";
+const NOTICE_DAYS: &str = "terms.notice_days";
 
 pub struct RenewalAtRisk;
 
@@ -88,16 +92,42 @@ impl Deadline {
         }
     }
 
-    /// `notice is due by 2025-08-30 (90 days before the renewal on 2025-11-28)`, `the renewal on
-    /// 2025-07-15`.
-    pub fn describe(&self) -> String {
+    /// `notice is due by 2025-08-30 (90 days before the renewal on 2025-11-28), in 61 days`,
+    /// `the renewal on 2025-07-15 is due, today`, as a sentence with its facts. The notice
+    /// deadline and the days left are derived from both fields and tell both.
+    pub fn stated(&self) -> (&'static str, Vec<Fact>) {
+        let renewal = Fact::new("renewal", FactValue::Date(self.renewal)).of(RENEWAL);
+        let when = match self.days_left {
+            0 => "today".to_string(),
+            1 => "in 1 day".to_string(),
+            n => format!("in {n} days"),
+        };
+        let days = [
+            Fact::new("when", FactValue::Text(when)).derived(&[RENEWAL, NOTICE_DAYS]),
+            Fact::new("days_left", FactValue::Number(self.days_left as f64))
+                .derived(&[RENEWAL, NOTICE_DAYS]),
+        ];
         match self.notice {
-            Some(notice) if self.is_notice => format!(
-                "notice is due by {notice} ({} days before the renewal on {})",
-                notice.days_until(self.renewal),
-                self.renewal
+            Some(notice) if self.is_notice => (
+                "notice is due by {notice} ({notice_days} days before the renewal on {renewal}), \
+                 {when}",
+                [
+                    Fact::new("notice", FactValue::Date(notice)).derived(&[RENEWAL, NOTICE_DAYS]),
+                    Fact::new(
+                        "notice_days",
+                        FactValue::Number(notice.days_until(self.renewal) as f64),
+                    )
+                    .of(NOTICE_DAYS),
+                    renewal,
+                ]
+                .into_iter()
+                .chain(days)
+                .collect(),
             ),
-            _ => format!("the renewal on {} is due", self.renewal),
+            _ => (
+                "the renewal on {renewal} is due, {when}",
+                std::iter::once(renewal).chain(days).collect(),
+            ),
         }
     }
 }
@@ -137,47 +167,62 @@ pub fn apply(current: &Snapshot, findings: &mut Vec<Finding>, cx: &Context) {
         Severity::Error => "error-level sign",
         _ => "sign",
     };
-    let days = match deadline.days_left {
-        0 => "today".to_string(),
-        1 => "in 1 day".to_string(),
-        n => format!("in {n} days"),
-    };
-    let message = format!(
-        "{}, {days}, while {} {what}{} {} open: {}",
-        deadline.describe(),
-        behind.len(),
+    let (deadline_sentence, mut facts) = deadline.stated();
+    // Rule ids and counts only: the open signs' own sentences stay in the evidence.
+    let template = format!(
+        "{deadline_sentence}, while {{open}} {what}{} {} open: {}",
         if behind.len() == 1 { "" } else { "s" },
         if behind.len() == 1 { "is" } else { "are" },
         rules.join(", ")
     );
-    let mut evidence = vec![Evidence::dated(
-        deadline.renewal,
-        format!("terms.renewal = {}", deadline.renewal),
-        None,
-    )];
+    facts.push(Fact::new("open", FactValue::Number(behind.len() as f64)));
+    let mut evidence = vec![
+        Evidence::dated(deadline.renewal, "", None)
+            .stating(
+                "terms.renewal = {renewal}",
+                vec![Fact::new("renewal", FactValue::Date(deadline.renewal)).of(RENEWAL)],
+                None,
+            )
+            .dated_by(&[RENEWAL]),
+    ];
     if let Some(notice) = deadline.notice {
-        evidence.push(Evidence::dated(
-            notice,
-            format!(
-                "terms.notice_days = {}: notice due by {notice}",
-                notice.days_until(deadline.renewal)
-            ),
-            None,
-        ));
+        evidence.push(
+            Evidence::dated(notice, "", None)
+                .stating(
+                    "terms.notice_days = {notice_days}: notice due by {notice}",
+                    vec![
+                        Fact::new(
+                            "notice_days",
+                            FactValue::Number(notice.days_until(deadline.renewal) as f64),
+                        )
+                        .of(NOTICE_DAYS),
+                        Fact::new("notice", FactValue::Date(notice))
+                            .derived(&[RENEWAL, NOTICE_DAYS]),
+                    ],
+                    None,
+                )
+                .dated_by(&[RENEWAL, NOTICE_DAYS]),
+        );
     }
     evidence.extend(behind.iter().map(|f| {
-        Evidence::dated(
-            cx.now,
-            format!("open {}[{}]: {}", f.severity, f.rule, f.message),
-            None,
-        )
+        // The open finding's sentence with its own facts, so they are masked as in it.
+        let open = format!("open {}[{}]: ", f.severity, f.rule);
+        match &f.template {
+            Some(template) => Evidence::dated(cx.now, "", None).stating(
+                &format!("{open}{template}"),
+                f.facts.clone(),
+                None,
+            ),
+            None => Evidence::dated(cx.now, format!("{open}{}", f.message), None),
+        }
     }));
     let path = if deadline.is_notice {
         "terms.notice_days"
     } else {
         "terms.renewal"
     };
-    let mut found = finding(&INFO, current, "terms.renewal", message)
+    let mut found = finding(&INFO, current, RENEWAL, "")
+        .stating(&template, facts)
         .severity(severity)
         .at_path(path)
         .evidence(evidence)

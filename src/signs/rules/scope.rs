@@ -5,7 +5,8 @@ use crate::ledger::changes::{Change, scope_changes};
 use crate::ledger::model::ScopeOwner;
 use crate::ledger::{Timeline, Version};
 use crate::signs::{
-    Context, Evidence, Finding, Measure, Rule, RuleInfo, Severity, Worse, finding, sign,
+    Context, Evidence, Fact, FactValue, Finding, Measure, Rule, RuleInfo, Severity, Worse, finding,
+    sign,
 };
 
 pub struct ScopeDrift;
@@ -42,20 +43,21 @@ impl Rule for ScopeDrift {
         let Some(&(_, current)) = versions.last() else {
             return Vec::new();
         };
-        let mut changed: Vec<(&Version, Vec<String>)> = Vec::new();
+        // Each commit's changes as what happened and to which item id.
+        let mut changed: Vec<(&Version, Vec<(&str, String)>)> = Vec::new();
         // Each version against the one it descends from, never against a branch merged beside it.
         for ((_, was), (version, is)) in pairs(timeline, cx.now) {
             let mut scope = Vec::new();
             scope_changes(&was.front.scope, &is.front.scope, &mut scope);
-            let what: Vec<String> = scope
+            let what: Vec<(&str, String)> = scope
                 .into_iter()
                 .filter_map(|change| match change {
-                    Change::ScopeAdded { id, .. } => Some(format!("added {id}")),
-                    Change::ScopeRemoved { id, .. } => Some(format!("removed {id}")),
+                    Change::ScopeAdded { id, .. } => Some(("added", id)),
+                    Change::ScopeRemoved { id, .. } => Some(("removed", id)),
                     Change::ScopeReworded { id, similarity, .. }
                         if f64::from(similarity) < set.min_similarity =>
                     {
-                        Some(format!("reworded {id}"))
+                        Some(("reworded", id))
                     }
                     _ => None,
                 })
@@ -85,24 +87,43 @@ impl Rule for ScopeDrift {
         if group.len() < set.min_commits.max(1) {
             return Vec::new();
         }
-        let message = format!(
-            "the scope changed in {} commits within {} days ({} to {}): {}",
-            group.len(),
-            set.window_days,
-            group[0].0.date(),
-            group[group.len() - 1].0.date(),
-            group
-                .iter()
-                .map(|(_, what)| what.join(", "))
-                .collect::<Vec<_>>()
-                .join("; ")
+        let mut facts = vec![
+            Fact::new("commits", FactValue::Number(group.len() as f64)),
+            Fact::new("window_days", FactValue::Number(set.window_days as f64)),
+            Fact::new("from", FactValue::Date(group[0].0.date())),
+            Fact::new("to", FactValue::Date(group[group.len() - 1].0.date())),
+        ];
+        let mut commits = Vec::new();
+        let mut evidence = Vec::new();
+        for (c, (version, what)) in group.iter().enumerate() {
+            // Each change's item id is a fact, `id<commit>_<change>` in the message.
+            let mut parts = Vec::new();
+            let mut observed = Vec::new();
+            let mut observed_facts = Vec::new();
+            for (k, (verb, id)) in what.iter().enumerate() {
+                parts.push(format!("{verb} {{id{c}_{k}}}"));
+                facts.push(
+                    Fact::new(&format!("id{c}_{k}"), FactValue::Text(id.clone())).of("scope.id"),
+                );
+                observed.push(format!("{verb} {{id{k}}}"));
+                observed_facts
+                    .push(Fact::new(&format!("id{k}"), FactValue::Text(id.clone())).of("scope.id"));
+            }
+            commits.push(parts.join(", "));
+            evidence.push(Evidence::of(version, "", None).stating(
+                &format!("scope: {}", observed.join(", ")),
+                observed_facts,
+                None,
+            ));
+        }
+        let template = format!(
+            "the scope changed in {{commits}} commits within {{window_days}} days ({{from}} to \
+             {{to}}): {}",
+            commits.join("; ")
         );
-        let evidence = group
-            .iter()
-            .map(|(v, what)| Evidence::of(v, format!("scope: {}", what.join(", ")), None))
-            .collect();
         vec![
-            finding(&SCOPE_DRIFT, current, "scope", message)
+            finding(&SCOPE_DRIFT, current, "scope", "")
+                .stating(&template, facts)
                 .at_path("scope")
                 .evidence(evidence)
                 // The commits changing the scope in the busiest window, as the message counts.
@@ -146,15 +167,18 @@ impl Rule for ScopeUndefined {
         let slas: std::collections::HashSet<&str> =
             current.front.slas.iter().map(|s| s.id.as_str()).collect();
         for (i, item) in current.front.scope.iter().enumerate() {
+            let id = Fact::new("id", FactValue::Text(item.id.clone())).of("scope.id");
             let problem = match (item.owner, &item.sla) {
                 (None, _) => Some((
                     "owner",
-                    format!("scope item {} has no owner", item.id),
+                    "scope item {id} has no owner",
+                    vec![id.clone()],
                     format!("scope[{i}]"),
                 )),
                 (Some(ScopeOwner::Partner), None) => Some((
                     "sla",
-                    format!("partner-owned scope item {} has no SLA", item.id),
+                    "partner-owned scope item {id} has no SLA",
+                    vec![id.clone()],
                     format!("scope[{i}]"),
                 )),
                 _ => None,
@@ -166,27 +190,28 @@ impl Rule for ScopeUndefined {
                 .map(|sla| {
                     (
                         "unknown-sla",
-                        format!(
-                            "scope item {} names SLA {sla}, which is not in slas",
-                            item.id
-                        ),
+                        "scope item {id} names SLA {sla}, which is not in slas",
+                        vec![
+                            id.clone(),
+                            Fact::new("sla", FactValue::Text(sla.clone())).of("scope.sla"),
+                        ],
                         format!("scope[{i}].sla"),
                     )
                 });
-            for (kind, message, path) in problem.into_iter().chain(unknown) {
+            for (kind, template, facts, path) in problem.into_iter().chain(unknown) {
                 findings.push(
-                    finding(
-                        &SCOPE_UNDEFINED,
-                        current,
-                        format!("{}:{kind}", item.id),
-                        message,
-                    )
-                    .at_path(path)
-                    .evidence(vec![Evidence::of(
-                        now_version,
-                        format!("scope {}: {}", item.id, item.summary),
-                        None,
-                    )]),
+                    finding(&SCOPE_UNDEFINED, current, format!("{}:{kind}", item.id), "")
+                        .stating(template, facts)
+                        .at_path(path)
+                        .evidence(vec![Evidence::of(now_version, "", None).stating(
+                            "scope {id}: {summary}",
+                            vec![
+                                id.clone(),
+                                Fact::new("summary", FactValue::Text(item.summary.clone()))
+                                    .of("scope.summary"),
+                            ],
+                            None,
+                        )]),
                 );
             }
         }

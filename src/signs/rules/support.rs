@@ -126,31 +126,35 @@ impl Rule for SupportDegrading {
             if run.len() < rising {
                 continue;
             }
-            let values: Vec<String> = run.iter().map(|(_, v)| v.to_string()).collect();
-            let (first, last) = (run[0].0.date(), run[run.len() - 1].0.date());
-            let message = format!(
-                "support.{field} rose across {} versions: {} ({first} to {last})",
-                run.len(),
+            let path = format!("support.{field}");
+            let mut facts = vec![
+                Fact::new("versions", FactValue::Number(run.len() as f64)),
+                Fact::new("first", FactValue::Date(run[0].0.date())),
+                Fact::new("last", FactValue::Date(run[run.len() - 1].0.date())),
+            ];
+            let mut values = Vec::new();
+            for (k, (_, x)) in run.iter().enumerate() {
+                values.push(format!("{{value{k}}}"));
+                facts.push(Fact::new(&format!("value{k}"), FactValue::Number(*x as f64)).of(&path));
+            }
+            let template = format!(
+                "{path} rose across {{versions}} versions: {} ({{first}} to {{last}})",
                 values.join(" → ")
             );
             let evidence = run
                 .iter()
-                .map(|(v, x)| Evidence::of(v, format!("support.{field} = {x}"), Some(*x as f64)))
+                .map(|(v, x)| Evidence::field(v, &path, *x as f64))
                 .collect();
             findings.push(
-                finding(
-                    &SUPPORT_DEGRADING,
-                    current,
-                    format!("support.{field}"),
-                    message,
-                )
-                .at_path(format!("support.{field}"))
-                .evidence(evidence)
-                .measure(Measure::new(
-                    format!("support.{field}"),
-                    run[run.len() - 1].1 as f64,
-                    Worse::Higher,
-                )),
+                finding(&SUPPORT_DEGRADING, current, path.clone(), "")
+                    .stating(&template, facts)
+                    .at_path(format!("support.{field}"))
+                    .evidence(evidence)
+                    .measure(Measure::new(
+                        format!("support.{field}"),
+                        run[run.len() - 1].1 as f64,
+                        Worse::Higher,
+                    )),
             );
         }
         findings

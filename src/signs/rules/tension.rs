@@ -1,10 +1,10 @@
 //! Sign 3, tension shows: the talk in meeting notes turns from professional to emotional.
 
 use crate::ledger::{Meeting, Timeline};
-use crate::numbers::one_decimal;
 use crate::signs::vocabulary::{Lexicon, text_size};
 use crate::signs::{
-    Context, Evidence, Finding, Measure, Rule, RuleInfo, Severity, Worse, finding, sign,
+    Context, Evidence, Fact, FactValue, Finding, Measure, Rule, RuleInfo, Severity, Worse, finding,
+    sign,
 };
 
 pub struct TensionRising;
@@ -67,11 +67,16 @@ impl Rule for TensionRising {
                     let mut words: Vec<String> =
                         hits.iter().map(|h| format!("\"{}\"", h.term)).collect();
                     words.dedup();
-                    evidence.push(Evidence::dated(
-                        meeting.date,
-                        format!("{}: {}", meeting.title, words.join(", ")),
-                        Some(hits.len() as f64),
-                    ));
+                    evidence.push(
+                        Evidence::dated(meeting.date, "", Some(hits.len() as f64)).stating(
+                            "{title}: {words}",
+                            vec![
+                                Fact::new("title", FactValue::Text(meeting.title.clone())),
+                                Fact::new("words", FactValue::Text(words.join(", "))),
+                            ],
+                            None,
+                        ),
+                    );
                 }
             } else {
                 earlier_hits += hits.len();
@@ -90,15 +95,25 @@ impl Rule for TensionRising {
         if recent_rate < set.min_factor * earlier_rate {
             return Vec::new();
         }
-        let message = format!(
-            "conflict words rose to {} per 1,000 words of meeting notes in the last {} days ({recent_hits} in {recent_meetings} meeting{}), from {} before ({earlier_hits} in {earlier_words} words)",
-            one_decimal(recent_rate),
-            set.recent_days,
+        let template = format!(
+            "conflict words rose to {{recent_rate}} per 1,000 words of meeting notes in the last \
+             {{recent_days}} days ({{recent_hits}} in {{recent_meetings}} meeting{}), from \
+             {{earlier_rate}} before ({{earlier_hits}} in {{earlier_words}} words)",
             if recent_meetings == 1 { "" } else { "s" },
-            one_decimal(earlier_rate),
         );
+        let count = |name: &str, n: usize| Fact::new(name, FactValue::Number(n as f64));
+        let facts = vec![
+            Fact::new("recent_rate", FactValue::Rate(recent_rate)),
+            Fact::new("recent_days", FactValue::Number(set.recent_days as f64)),
+            count("recent_hits", recent_hits),
+            count("recent_meetings", recent_meetings),
+            Fact::new("earlier_rate", FactValue::Rate(earlier_rate)),
+            count("earlier_hits", earlier_hits),
+            count("earlier_words", earlier_words),
+        ];
         vec![
-            finding(&TENSION_RISING, current, "meetings", message)
+            finding(&TENSION_RISING, current, "meetings", "")
+                .stating(&template, facts)
                 .at_line(first_line.unwrap_or(1))
                 .evidence(evidence)
                 // Hits per 1,000 words of recent notes, as the message says.

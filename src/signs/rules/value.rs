@@ -60,7 +60,7 @@ impl Rule for ValueGap {
         if now_ratio > base_ratio + 1e-9 {
             return Vec::new();
         }
-        let currency = currency_fact(current);
+        let (currency, before_amount) = currency_fact(current);
         let trend = if std::ptr::eq(base_version, now_version) {
             ""
         } else if base_version.date() <= window_start {
@@ -69,16 +69,19 @@ impl Rule for ValueGap {
             " and not improving since {since}"
         };
         let template = format!(
-            "revenue is {{ratio}}× investment ({{currency}}{{revenue}} against {{invested}}){trend}"
+            "revenue is {{ratio}}× investment ({before_amount}{{revenue}} against {{invested}}){trend}"
         );
-        let facts = vec![
+        let mut facts = vec![
             Fact::new("ratio", FactValue::Ratio(now_ratio)),
-            currency.clone(),
             Fact::new("revenue", FactValue::Number(revenue)).of("money.revenue"),
             Fact::new("invested", FactValue::Number(invested)).of("money.invested"),
             Fact::new("window_days", FactValue::Number(set.window_days as f64)),
             Fact::new("since", FactValue::Date(base_version.date())),
         ];
+        // After the ratio or cut, where the sentence first names it.
+        if let Some(currency) = currency {
+            facts.insert(1, currency);
+        }
         let mut evidence = Vec::new();
         let observed = |version, r: f64, rev: f64, inv: f64| {
             Evidence::of(version, "", Some(r)).stating(

@@ -4,7 +4,8 @@ use super::history;
 use crate::ledger::model::RequirementStatus;
 use crate::ledger::{Date, Timeline};
 use crate::signs::{
-    Context, Evidence, Finding, Measure, Rule, RuleInfo, Severity, Worse, finding, sign,
+    Context, Evidence, Fact, FactValue, Finding, Measure, Rule, RuleInfo, Severity, Worse, finding,
+    sign,
 };
 
 pub struct VendorCentric;
@@ -80,50 +81,68 @@ impl Rule for VendorCentric {
         if offers.len() < set.min_offers.max(1) {
             return Vec::new();
         }
-        let described: Vec<String> = unanswered
-            .iter()
-            .map(|r| match (r.status, r.raised) {
-                (RequirementStatus::Declined, _) => format!("{} declined", r.id),
+        let mut facts = vec![
+            Fact::new("unanswered", FactValue::Number(unanswered.len() as f64)),
+            Fact::new("offers", FactValue::Number(offers.len() as f64)),
+        ];
+        let mut described = Vec::new();
+        for (k, r) in unanswered.iter().enumerate() {
+            // Each requirement's id and days numbered by its place in the sentence.
+            facts.push(
+                Fact::new(&format!("id{k}"), FactValue::Text(r.id.clone())).of("requirements.id"),
+            );
+            described.push(match (r.status, r.raised) {
+                (RequirementStatus::Declined, _) => format!("{{id{k}}} declined"),
                 (_, Some(raised)) => {
-                    format!("{} open for {} days", r.id, raised.days_until(cx.now))
+                    facts.push(Fact::new(
+                        &format!("days{k}"),
+                        FactValue::Number(raised.days_until(cx.now) as f64),
+                    ));
+                    format!("{{id{k}}} open for {{days{k}}} days")
                 }
-                _ => format!("{} open", r.id),
-            })
-            .collect();
-        let message = format!(
-            "{} requirement{} unanswered ({}) while the partner added {} offer{} answering none of them",
-            unanswered.len(),
+                _ => format!("{{id{k}}} open"),
+            });
+        }
+        let template = format!(
+            "{{unanswered}} requirement{} unanswered ({}) while the partner added {{offers}} \
+             offer{} answering none of them",
             if unanswered.len() == 1 { "" } else { "s" },
             described.join(", "),
-            offers.len(),
             if offers.len() == 1 { "" } else { "s" },
         );
         let mut evidence: Vec<Evidence> = unanswered
             .iter()
             .map(|r| {
-                Evidence::dated(
-                    r.raised.unwrap_or(now_version.date()),
-                    format!(
-                        "requirement {}: {} ({})",
-                        r.id,
-                        r.need,
+                Evidence::dated(r.raised.unwrap_or(now_version.date()), "", None).stating(
+                    &format!(
+                        "requirement {{id}}: {{need}} ({})",
                         match r.status {
                             RequirementStatus::Open => "open",
                             RequirementStatus::Met => "met",
                             RequirementStatus::Declined => "declined",
                         }
                     ),
+                    vec![
+                        Fact::new("id", FactValue::Text(r.id.clone())).of("requirements.id"),
+                        Fact::new("need", FactValue::Text(r.need.clone())).of("requirements.need"),
+                    ],
                     None,
                 )
             })
             .collect();
-        evidence.extend(
-            offers
-                .iter()
-                .map(|(date, summary)| Evidence::dated(*date, format!("offer: {summary}"), None)),
-        );
+        evidence.extend(offers.iter().map(|(date, summary)| {
+            Evidence::dated(*date, "", None).stating(
+                "offer: {summary}",
+                vec![
+                    Fact::new("summary", FactValue::Text((*summary).to_string()))
+                        .of("offers.summary"),
+                ],
+                None,
+            )
+        }));
         vec![
-            finding(&VENDOR_CENTRIC, current, "requirements", message)
+            finding(&VENDOR_CENTRIC, current, "requirements", "")
+                .stating(&template, facts)
                 .at_path("offers")
                 .evidence(evidence)
                 // The offers answering none of the unanswered requirements, the count the rule
