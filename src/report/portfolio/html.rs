@@ -82,17 +82,10 @@ pub fn render(portfolio: &Portfolio) -> String {
         }
         page.push_str("</ul></section>\n");
     }
-    let f = &portfolio.formula;
-    let n = crate::signs::number;
     let _ = writeln!(
         page,
-        "<p class=\"muted\">Score: 100 minus {} per open error, {} per warning, {} per info and {} per sign with an open finding; healthy from {}, at risk below {}. The trend is the score at each of the last {} month-ends, from the findings of the version in force then, and now. Acknowledged findings are shown apart and not scored. Made by rapport.</p>",
-        n(f.error),
-        n(f.warning),
-        n(f.info),
-        n(f.per_sign),
-        n(f.healthy_from),
-        n(f.at_risk_below),
+        "<p class=\"muted\">{} The trend is the score at each of the last {} month-ends, from the findings of the version in force then, and now. Acknowledged findings are shown apart and not scored. Made by rapport.</p>",
+        escape::html(&super::formula(portfolio)),
         portfolio.months.len()
     );
     page.push_str("</main>\n</body>\n</html>\n");

@@ -117,17 +117,10 @@ pub fn render(portfolio: &Portfolio) -> String {
         }
         md.push('\n');
     }
-    let f = &portfolio.formula;
-    let n = crate::signs::number;
     let _ = writeln!(
         md,
-        "Score: 100 minus {} per open error, {} per warning, {} per info and {} per sign with an open finding; healthy from {}, at risk below {}. Trend: the last {} month-ends, then now. Acknowledged findings are not scored.",
-        n(f.error),
-        n(f.warning),
-        n(f.info),
-        n(f.per_sign),
-        n(f.healthy_from),
-        n(f.at_risk_below),
+        "{} Trend: the last {} month-ends, then now. Acknowledged findings are not scored.",
+        super::formula(portfolio),
         portfolio.months.len()
     );
     md

@@ -45,6 +45,22 @@ pub fn schema() -> schemars::Schema {
     schemars::schema_for!(PortfolioDocument<'static>)
 }
 
+/// How the score is made, in one sentence: `Score: 100 minus 25 per open error, …, at risk
+/// below 60.` (numbers only, nothing from the ledger).
+pub fn formula(portfolio: &Portfolio) -> String {
+    let f = &portfolio.formula;
+    let n = crate::signs::number;
+    format!(
+        "Score: 100 minus {} per open error, {} per warning, {} per info and {} per sign with an open finding; healthy from {}, at risk below {}.",
+        n(f.error),
+        n(f.warning),
+        n(f.info),
+        n(f.per_sign),
+        n(f.healthy_from),
+        n(f.at_risk_below),
+    )
+}
+
 /// `4 at risk, 3 watch, 4 healthy` (bands with no partnership left out).
 pub fn band_counts(portfolio: &Portfolio) -> String {
     let parts: Vec<String> = [Band::AtRisk, Band::Watch, Band::Healthy]

@@ -163,18 +163,9 @@ pub fn write(out: &mut dyn Write, portfolio: &Portfolio) -> io::Result<()> {
     writeln!(out)?;
     writeln!(
         out,
-        "{DIM}Score: 100 minus {} per open error, {} per warning, {} per info and {} per sign with an open finding; healthy from {}, at risk below {}. Trend: the last {} month-ends, then now.{DIM:#}",
-        num(portfolio.formula.error),
-        num(portfolio.formula.warning),
-        num(portfolio.formula.info),
-        num(portfolio.formula.per_sign),
-        num(portfolio.formula.healthy_from),
-        num(portfolio.formula.at_risk_below),
+        "{DIM}{} Trend: the last {} month-ends, then now.{DIM:#}",
+        super::formula(portfolio),
         portfolio.months.len(),
     )?;
     Ok(())
-}
-
-fn num(value: f64) -> String {
-    crate::signs::number(value)
 }

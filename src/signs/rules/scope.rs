@@ -243,10 +243,9 @@ mod tests {
         front(&text)
     }
 
-    #[test]
-    fn a_negative_window_reaches_back_nowhere_instead_of_panicking() {
-        // A window that ended after its last change put the group's start past its end.
-        let timeline = History::new()
+    /// Five versions over four months: a service added, one rewritten, the added one dropped.
+    fn drifting() -> Timeline {
+        History::new()
             .version(
                 "2024-01-15",
                 &scope(&[("eu-hosting", "Managed hosting for EU tenants")]),
@@ -276,7 +275,13 @@ mod tests {
                 "2024-05-20",
                 &scope(&[("eu-hosting", "Hosting and backups worldwide")]),
             )
-            .build();
+            .build()
+    }
+
+    #[test]
+    fn a_negative_window_reaches_back_nowhere_instead_of_panicking() {
+        // A window that ended after its last change put the group's start past its end.
+        let timeline = drifting();
         let mut setup = crate::signs::testing::Setup::default();
         setup.settings.scope_drift.window_days = -40;
         setup.settings.scope_drift.min_commits = 1;
@@ -293,37 +298,7 @@ mod tests {
 
     #[test]
     fn three_changes_in_180_days() {
-        let timeline = History::new()
-            .version(
-                "2024-01-15",
-                &scope(&[("eu-hosting", "Managed hosting for EU tenants")]),
-            )
-            .version(
-                "2024-02-01",
-                &scope(&[
-                    ("eu-hosting", "Managed hosting for EU tenants"),
-                    ("analytics", "Usage analytics"),
-                ]),
-            )
-            .version(
-                "2024-03-10",
-                &scope(&[
-                    ("eu-hosting", "Hosting and backups worldwide"),
-                    ("analytics", "Usage analytics"),
-                ]),
-            )
-            .version(
-                "2024-03-11",
-                &scope(&[
-                    ("eu-hosting", "Hosting and backups worldwide"),
-                    ("analytics", "Usage analytics"),
-                ]),
-            )
-            .version(
-                "2024-05-20",
-                &scope(&[("eu-hosting", "Hosting and backups worldwide")]),
-            )
-            .build();
+        let timeline = drifting();
         let findings = run(&ScopeDrift, &timeline, "2024-06-01");
         assert_eq!(findings.len(), 1);
         assert_eq!(
