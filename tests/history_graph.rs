@@ -49,8 +49,7 @@ fn read(script: &Script, id: &str) -> History {
     );
     assert_eq!(compared.partnerships[0].base, whole);
     let named = history::timelines_of(&repo, "HEAD", &[path], &Ladder::default(), &Quiet)
-        .expect("the named-file path")
-        .expect("the file is at HEAD");
+        .expect("the named-file path");
     assert_eq!(named.timelines, vec![whole], "the named-file path agrees");
     assert_eq!(named.now, all.now);
     if all.timelines.len() == 1 {

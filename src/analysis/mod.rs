@@ -177,27 +177,27 @@ fn each_partnership<T: Send>(
     each: &(dyn Fn(Timeline, Date) -> T + Sync),
 ) -> Result<history::Partnerships<T>> {
     use rayon::prelude::*;
-    if let Some(only) = &ledger.only {
-        let paths = match disk {
-            Some(disk) => committed_paths(repo, rev, only, disk, ladder)?,
-            None => only.clone(),
-        };
-        if let Some(named) = history::timelines_of(repo, rev, &paths, ladder, progress)? {
-            let now = named.now;
-            let results = named
-                .timelines
-                .into_par_iter()
-                .map(|timeline| each(timeline, now))
-                .collect();
-            return Ok(history::Partnerships {
-                head: named.head,
-                now,
-                results,
-                warnings: named.warnings,
-            });
-        }
-    }
-    history::each_partnership(repo, rev, ladder, progress, each)
+    let Some(only) = &ledger.only else {
+        return history::each_partnership(repo, rev, ladder, progress, each);
+    };
+    let paths = match disk {
+        Some(disk) => committed_paths(repo, rev, only, disk, ladder)?,
+        // At a revision the named files were read from its tree: all of them are there.
+        None => only.clone(),
+    };
+    let named = history::timelines_of(repo, rev, &paths, ladder, progress)?;
+    let now = named.now;
+    let results = named
+        .timelines
+        .into_par_iter()
+        .map(|timeline| each(timeline, now))
+        .collect();
+    Ok(history::Partnerships {
+        head: named.head,
+        now,
+        results,
+        warnings: named.warnings,
+    })
 }
 
 /// The files at `rev` whose histories the named files on disk continue: a named file `rev` has
@@ -218,8 +218,11 @@ fn committed_paths(
     let (mut paths, uncommitted): (Vec<String>, Vec<String>) =
         only.iter().cloned().partition(|file| {
             let full = format!("{}{file}", repo.prefix());
+            // A regular file: a link or a submodule in its place has no history to follow.
             tree.get_path(std::path::Path::new(&full))
-                .is_ok_and(|entry| entry.kind() == Some(git2::ObjectType::Blob))
+                .is_ok_and(|entry| {
+                    entry.kind() == Some(git2::ObjectType::Blob) && entry.filemode() != 0o120000
+                })
         });
     let ids: Vec<&str> = uncommitted
         .iter()

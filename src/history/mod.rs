@@ -365,37 +365,28 @@ fn followed(
 
 /// The timelines of the partnerships whose files are at `paths` (relative to the ledger root)
 /// at `rev`, each followed through its own history only, as `rapport timeline ID` follows one:
-/// the work grows with the files asked for, not with the ledger. `None` when a path is not a
-/// partnership file at `rev` (a file new in the working tree): only the whole walk can say
-/// which history it continues.
+/// the work grows with the files asked for, not with the ledger. A path that is no partnership
+/// file at `rev` gives no timeline (see `analysis` for files not yet committed).
 pub fn timelines_of(
     ledger: &LedgerRepo,
     rev: &str,
     paths: &[String],
     ladder: &Ladder,
     progress: &dyn Progress,
-) -> Result<Option<History>> {
+) -> Result<History> {
     let tip = ledger.resolve(rev)?;
-    let at_tip: std::collections::HashSet<String> = ledger
-        .entries(&tip.tree()?)?
-        .into_iter()
-        .map(|(path, _)| ledger.ledger_path(&path).to_string())
-        .collect();
-    if !paths.iter().all(|p| at_tip.contains(p)) {
-        return Ok(None);
-    }
     let head = repo::shared_info(&tip);
     let cache = ParseCache::new(ladder.clone());
     let listing = walk::list_children_first(&ledger.repo, tip.id())?;
     let clock = clock::clock(&listing.first_parent_line);
     let mut timelines = followed(ledger, &listing.commits, paths, &cache, progress)?;
     let warnings = clock::date_versions(&mut timelines, clock, &head);
-    Ok(Some(History {
+    Ok(History {
         head,
         now: clock.now,
         timelines,
         warnings,
-    }))
+    })
 }
 
 /// The versions of a timeline whose commits are in `reached`, each linked to the nearest of
