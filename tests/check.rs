@@ -1,20 +1,17 @@
 //! `rapport check` on a folder: one clear error per problem, positioned and quoted, exit codes
 //! with meaning, and no panic whatever the input.
 
+mod common;
+
 use std::path::Path;
 
 use assert_cmd::Command;
+use common::Run;
 use tempfile::TempDir;
 
 /// A ledger folder built file by file, then checked.
 struct Ledger {
     dir: TempDir,
-}
-
-struct Run {
-    code: i32,
-    stdout: String,
-    stderr: String,
 }
 
 const VALID: &str = "---
@@ -71,11 +68,7 @@ impl Ledger {
             .env_remove("CLICOLOR_FORCE")
             .output()
             .expect("run");
-        Run {
-            code: output.status.code().unwrap_or(-1),
-            stdout: String::from_utf8_lossy(&output.stdout).into_owned(),
-            stderr: String::from_utf8_lossy(&output.stderr).into_owned(),
-        }
+        Run::from(output)
     }
 }
 

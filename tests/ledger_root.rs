@@ -6,34 +6,7 @@ mod common;
 
 use std::path::Path;
 
-use assert_cmd::Command;
-use common::{Script, partnership};
-
-struct Run {
-    code: i32,
-    stdout: String,
-    stderr: String,
-}
-
-fn rapport(dir: &Path, args: &[&str]) -> Run {
-    let output = Command::cargo_bin("rapport")
-        .expect("the binary is built")
-        .args(args)
-        .current_dir(dir)
-        .env("NO_COLOR", "1")
-        .env_remove("CLICOLOR_FORCE")
-        .env_remove("GITHUB_BASE_REF")
-        .env_remove("CI_MERGE_REQUEST_DIFF_BASE_SHA")
-        .env_remove("CI_MERGE_REQUEST_TARGET_BRANCH_NAME")
-        .env_remove("GITHUB_STEP_SUMMARY")
-        .output()
-        .expect("runs");
-    Run {
-        code: output.status.code().unwrap_or(-1),
-        stdout: String::from_utf8_lossy(&output.stdout).into_owned(),
-        stderr: String::from_utf8_lossy(&output.stderr).into_owned(),
-    }
-}
+use common::{Run, Script, partnership, rapport};
 
 impl Run {
     /// Exit 2, nothing on standard output, and exactly this on standard error.

@@ -5,32 +5,8 @@
 
 mod common;
 
-use std::path::Path;
-
-use assert_cmd::Command;
-use common::{Script, northwind_front, partnership};
+use common::{Run, Script, northwind_front, partnership, rapport};
 use git2::{Oid, Repository, Signature, Time};
-
-struct Run {
-    code: i32,
-    stdout: String,
-    stderr: String,
-}
-
-fn rapport(dir: &Path, args: &[&str]) -> Run {
-    let output = Command::cargo_bin("rapport")
-        .expect("the binary")
-        .args(args)
-        .current_dir(dir)
-        .env("NO_COLOR", "1")
-        .output()
-        .expect("rapport runs");
-    Run {
-        code: output.status.code().unwrap_or(-1),
-        stdout: String::from_utf8_lossy(&output.stdout).into_owned(),
-        stderr: String::from_utf8_lossy(&output.stderr).into_owned(),
-    }
-}
 
 /// An analysis: findings or none, exit 0 or 1, nothing on standard error but progress.
 fn assert_analysed(run: &Run, what: &str) {

@@ -14,7 +14,7 @@ use std::process::Stdio;
 use std::time::{Duration, Instant};
 
 use assert_cmd::Command;
-use common::{Script, partnership};
+use common::{Run, Script, partnership};
 use git2::{IndexEntry, IndexTime, Oid, Signature};
 use tempfile::TempDir;
 
@@ -29,12 +29,6 @@ owner: Priya Raman
 ---
 # Northwind
 ";
-
-struct Run {
-    code: i32,
-    stdout: String,
-    stderr: String,
-}
 
 impl Run {
     fn output(&self) -> String {
@@ -73,11 +67,7 @@ fn run(dir: &Path, args: &[&str]) -> Run {
         .env("NO_COLOR", "1")
         .output()
         .expect("run");
-    Run {
-        code: output.status.code().unwrap_or(-1),
-        stdout: String::from_utf8_lossy(&output.stdout).into_owned(),
-        stderr: String::from_utf8_lossy(&output.stderr).into_owned(),
-    }
+    Run::from(output)
 }
 
 /// Runs rapport and fails the test if it has not finished within `limit` (killing it): for

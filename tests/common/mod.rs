@@ -268,3 +268,37 @@ pub fn northwind_front(days: u32, extra: &str) -> String {
          wins:\n  - {{ date: 2024-04-30, summary: Helsinki University Hospital, value: 80000 }}\n{extra}"
     )
 }
+
+/// What one run of the binary did: its exit code and both streams as text.
+pub struct Run {
+    pub code: i32,
+    pub stdout: String,
+    pub stderr: String,
+}
+
+impl From<std::process::Output> for Run {
+    fn from(output: std::process::Output) -> Run {
+        Run {
+            code: output.status.code().unwrap_or(-1),
+            stdout: String::from_utf8_lossy(&output.stdout).into_owned(),
+            stderr: String::from_utf8_lossy(&output.stderr).into_owned(),
+        }
+    }
+}
+
+/// `rapport ARGS` in `dir`, without colour and without the CI variables that choose a base.
+pub fn rapport(dir: &Path, args: &[&str]) -> Run {
+    assert_cmd::Command::cargo_bin("rapport")
+        .expect("the binary is built")
+        .args(args)
+        .current_dir(dir)
+        .env("NO_COLOR", "1")
+        .env_remove("CLICOLOR_FORCE")
+        .env_remove("GITHUB_BASE_REF")
+        .env_remove("CI_MERGE_REQUEST_DIFF_BASE_SHA")
+        .env_remove("CI_MERGE_REQUEST_TARGET_BRANCH_NAME")
+        .env_remove("GITHUB_STEP_SUMMARY")
+        .output()
+        .expect("rapport runs")
+        .into()
+}
