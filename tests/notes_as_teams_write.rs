@@ -426,21 +426,25 @@ fn an_acknowledgement_of_a_rule_that_does_not_exist_is_an_error_with_the_closest
             ),
         )
     };
-    let script = Script::new()
-        .commit(
-            "2024-01-15",
-            "Start",
-            &[(
-                "partners/northwind.md",
-                &front("payment-terms-slip").replace("payment_days: 60", "payment_days: 30"),
-            )],
-        )
-        .commit(
-            "2024-06-12",
-            "Net-60, acknowledged",
-            &[("partners/northwind.md", &front("payment-term-slip"))],
-        );
-    let run = check(&script, "2024-06-13", &[]);
+    // Net-30, then net-60 acknowledged under the rule id `named`.
+    let checked = |named: &str| {
+        let script = Script::new()
+            .commit(
+                "2024-01-15",
+                "Start",
+                &[(
+                    "partners/northwind.md",
+                    &front("payment-terms-slip").replace("payment_days: 60", "payment_days: 30"),
+                )],
+            )
+            .commit(
+                "2024-06-12",
+                "Net-60, acknowledged",
+                &[("partners/northwind.md", &front(named))],
+            );
+        check(&script, "2024-06-13", &[])
+    };
+    let run = checked("payment-term-slip");
     assert_eq!(run.code, 2, "{}", run.stdout);
     assert!(
         run.stdout.contains(
@@ -463,21 +467,7 @@ fn an_acknowledgement_of_a_rule_that_does_not_exist_is_an_error_with_the_closest
         run.stdout
     );
     // The near miss: the rule named right acknowledges the slip.
-    let script = Script::new()
-        .commit(
-            "2024-01-15",
-            "Start",
-            &[(
-                "partners/northwind.md",
-                &front("payment-terms-slip").replace("payment_days: 60", "payment_days: 30"),
-            )],
-        )
-        .commit(
-            "2024-06-12",
-            "Net-60, acknowledged",
-            &[("partners/northwind.md", &front("payment-terms-slip"))],
-        );
-    let run = check(&script, "2024-06-13", &[]);
+    let run = checked("payment-terms-slip");
     assert_eq!(run.code, 0, "{}", run.stdout);
     assert!(!run.stdout.contains("unknown-rule"), "{}", run.stdout);
 }
