@@ -9,6 +9,7 @@ use super::{band_counts, change_text, renewal_text, scores_with_now, top_rules};
 use crate::analysis::portfolio::{Health, Marked, Points, Portfolio};
 use crate::ledger::Date;
 use crate::report::escape;
+use crate::report::text::plural;
 use crate::signs::Severity;
 use crate::signs::health::Band;
 
@@ -64,11 +65,7 @@ pub fn render(portfolio: &Portfolio) -> String {
         "<h1>Partnership portfolio</h1>\n<p class=\"summary\">As of {}: {} partnership{}, {}.</p>",
         portfolio.as_of,
         portfolio.partnerships.len(),
-        if portfolio.partnerships.len() == 1 {
-            ""
-        } else {
-            "s"
-        },
+        plural(portfolio.partnerships.len()),
         band_counts(portfolio)
     );
     table(&mut page, portfolio);

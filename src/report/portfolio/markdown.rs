@@ -11,6 +11,7 @@ use super::{
 };
 use crate::analysis::portfolio::Portfolio;
 use crate::report::escape;
+use crate::report::text::plural;
 use crate::signs::health::Band;
 
 pub fn render(portfolio: &Portfolio) -> String {
@@ -20,11 +21,7 @@ pub fn render(portfolio: &Portfolio) -> String {
         md,
         "{} partnership{}: {}.\n",
         portfolio.partnerships.len(),
-        if portfolio.partnerships.len() == 1 {
-            ""
-        } else {
-            "s"
-        },
+        plural(portfolio.partnerships.len()),
         band_counts(portfolio)
     );
     md.push_str("| partner | owner | health | trend | next deadline | top signs |\n");

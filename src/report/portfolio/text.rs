@@ -10,6 +10,7 @@ use unicode_width::UnicodeWidthStr;
 use super::{band_counts, change_text, renewal_text, scores_with_now, sparkline, top_rules};
 use crate::analysis::portfolio::Portfolio;
 use crate::report::escape;
+use crate::report::text::plural;
 use crate::signs::health::Band;
 
 const BOLD: Style = Style::new().bold();
@@ -76,11 +77,7 @@ pub fn write(out: &mut dyn Write, portfolio: &Portfolio) -> io::Result<()> {
         "{BOLD}Portfolio as of {}{BOLD:#}: {} partnership{}, {}",
         portfolio.as_of,
         portfolio.partnerships.len(),
-        if portfolio.partnerships.len() == 1 {
-            ""
-        } else {
-            "s"
-        },
+        plural(portfolio.partnerships.len()),
         band_counts(portfolio)
     )?;
     writeln!(out)?;
@@ -145,11 +142,7 @@ pub fn write(out: &mut dyn Write, portfolio: &Portfolio) -> io::Result<()> {
             out,
             "{} file{} not scored because {} not parse (see `rapport check`):",
             portfolio.invalid.len(),
-            if portfolio.invalid.len() == 1 {
-                ""
-            } else {
-                "s"
-            },
+            plural(portfolio.invalid.len()),
             if portfolio.invalid.len() == 1 {
                 "it does"
             } else {
