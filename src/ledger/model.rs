@@ -79,6 +79,16 @@ pub enum Status {
 }
 
 impl Status {
+    /// Every status, in lifecycle order.
+    pub const ALL: [Status; 6] = [
+        Status::Prospect,
+        Status::Onboarding,
+        Status::Active,
+        Status::Paused,
+        Status::Ending,
+        Status::Ended,
+    ];
+
     /// Whether the partnership is expected to show activity (meetings, answers, updates).
     pub fn is_live(self) -> bool {
         matches!(self, Status::Onboarding | Status::Active)

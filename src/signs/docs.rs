@@ -28,14 +28,7 @@ fn page() -> String {
     md.push_str(
         "\n## Which rules run on which partnerships\n\nA rule runs on a partnership when the `status` of its current version is marked below. `onboarding` and `active` partnerships run every rule. A `prospect` has signed nothing yet: only the signs that show before a contract (tension, missing success metrics, offers that answer nothing, distress) apply. A `paused` partnership is expected to go quiet, so rules that expect activity (meetings, answers, early wins, senior attendance) stop. An `ending` partnership is winding down: plans, targets and scope no longer matter, money, support and people still do. An `ended` one only keeps its unpaid invoices and its acknowledgements.\n\n| rule |",
     );
-    let statuses = [
-        Status::Prospect,
-        Status::Onboarding,
-        Status::Active,
-        Status::Paused,
-        Status::Ending,
-        Status::Ended,
-    ];
+    let statuses = Status::ALL;
     for status in statuses {
         let _ = write!(md, " `{}` |", status_name(status));
     }

@@ -519,14 +519,7 @@ mod tests {
     #[test]
     fn status_names_are_as_written() {
         use crate::ledger::model::Status;
-        for status in [
-            Status::Prospect,
-            Status::Onboarding,
-            Status::Active,
-            Status::Paused,
-            Status::Ending,
-            Status::Ended,
-        ] {
+        for status in Status::ALL {
             assert_eq!(
                 serde_json::to_value(status).unwrap(),
                 serde_json::json!(status_name(status))

@@ -344,14 +344,7 @@ fn every_rule_turns_off_and_on_through_rapport_yaml() {
 #[test]
 fn each_rule_runs_on_the_statuses_of_its_table() {
     use crate::ledger::model::Status;
-    let statuses = [
-        Status::Prospect,
-        Status::Onboarding,
-        Status::Active,
-        Status::Paused,
-        Status::Ending,
-        Status::Ended,
-    ];
+    let statuses = Status::ALL;
     for (rule, edits, now) in VARIANTS {
         // A KPI without target is reported for every status the rule runs on; staleness only
         // for partnerships expected to report (its prose says so).
