@@ -202,9 +202,9 @@ fn each_partnership<T: Send>(
 
 /// The files at `rev` whose histories the named files on disk continue: a named file `rev` has
 /// is its own; one it does not have (staged, not committed) continues the file at `rev` that
-/// holds the same partnership id (a move), else it is a new partnership with no history. Only
-/// then are the files at `rev` read for their ids: the blobs of one tree, not the history, so a
-/// pre-commit hook on a new file stays on the one-partnership path.
+/// holds the same partnership id (a move), else it is a new partnership with no history. That
+/// file is found in the one tree at `rev` (by name first), not in the history, so a pre-commit
+/// hook on a new file stays on the one-partnership path.
 fn committed_paths(
     repo: &LedgerRepo,
     rev: &str,
@@ -224,21 +224,11 @@ fn committed_paths(
                     entry.kind() == Some(git2::ObjectType::Blob) && entry.filemode() != 0o120000
                 })
         });
-    let ids: Vec<&str> = uncommitted
-        .iter()
-        .filter_map(|file| disk.snapshots.iter().find(|s| s.path == *file))
-        .map(|snapshot| snapshot.id.as_str())
-        .collect();
-    if !ids.is_empty() {
-        let (files, _) = repo.files_at(&tip)?;
-        let committed = load::load(&files, ladder);
-        paths.extend(
-            committed
-                .snapshots
-                .iter()
-                .filter(|s| ids.contains(&s.id.as_str()))
-                .map(|s| s.path.clone()),
-        );
+    for file in &uncommitted {
+        let Some(snapshot) = disk.snapshots.iter().find(|s| s.path == *file) else {
+            continue;
+        };
+        paths.extend(history::file_of(repo, rev, &snapshot.id, ladder)?);
     }
     paths.sort();
     paths.dedup();

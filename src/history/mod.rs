@@ -417,6 +417,21 @@ fn reached_part(head: &Timeline, reached: &std::collections::HashSet<String>) ->
     }
 }
 
+/// The file (relative to the ledger root) holding partnership `id` at `rev`, if any: what a
+/// file not yet committed continues when it carries that id.
+pub fn file_of(
+    ledger: &LedgerRepo,
+    rev: &str,
+    id: &str,
+    ladder: &Ladder,
+) -> Result<Option<String>> {
+    let tip = ledger.resolve(rev)?;
+    let entries = ledger.entries(&tip.tree()?)?;
+    let cache = ParseCache::new(ladder.clone());
+    let found = find_file(ledger, &entries, id, &cache)?;
+    Ok(found.map(|path| ledger.ledger_path(&path).to_string()))
+}
+
 /// The file holding partnership `id` at the tip: a file named after the id, else one whose
 /// front matter sets it.
 fn find_file(
