@@ -15,16 +15,13 @@ pub fn run(args: &PortfolioArgs) -> Result<u8> {
         None => Revision::WorkingTree,
     };
     let bar = report::progress::Bar::new();
-    let mut analysis = analysis::analyse(&Request {
+    let analysis = analysis::analyse(&Request {
         ledger: &ledger,
         revision,
         as_of: args.as_of,
         progress: &bar,
         health: true,
     })?;
-    // The files' text served to point findings at lines; the portfolio needs it no more, and
-    // giving it back first keeps the trends within the memory the check itself takes.
-    drop(std::mem::take(&mut analysis.state.texts));
     let portfolio = analysis::portfolio::portfolio(&analysis);
     drop(bar);
     let invalid = !analysis.state.diagnostics.is_empty();
