@@ -8,6 +8,7 @@ mod repo;
 mod timelines;
 mod walk;
 
+use std::collections::HashMap;
 use std::sync::Arc;
 
 use crate::error::{Error, Result};
@@ -286,13 +287,38 @@ pub fn compare(
     let listing = walk::list_children_first(&ledger.repo, head)?;
     let clock = clock::clock(&listing.first_parent_line);
     let reached = walk::reachable(&listing.commits, base);
+    let lines = Lines {
+        head: walk::first_parent_line(&listing.commits, head),
+        base: walk::first_parent_line(&listing.commits, base),
+    };
     let mut heads = followed(ledger, &listing.commits, paths, &cache, progress)?;
+    let mut bases = Vec::with_capacity(heads.len());
+    for head in &mut heads {
+        let (merged, base) = base_first(head, &reached);
+        *head = merged;
+        after_the_merge(head, &base, &lines, &head_info);
+        bases.push(base);
+    }
     let warnings = clock::date_versions(&mut heads, clock, &head_info);
+    // The base side keeps the dates its own versions have on the head side.
+    for (head, base) in heads.iter().zip(&mut bases) {
+        let dates: HashMap<&str, Date> = head
+            .versions
+            .iter()
+            .map(|v| (v.commit.id.as_str(), v.date))
+            .collect();
+        for version in &mut base.versions {
+            if let Some(date) = dates.get(version.commit.id.as_str()) {
+                version.date = *date;
+            }
+        }
+    }
     let partnerships = heads
         .into_iter()
-        .map(|head| Compared {
+        .zip(bases)
+        .map(|(head, base)| Compared {
             id: head.id.clone(),
-            base: reached_part(&head, &reached),
+            base,
             head,
         })
         .collect();
@@ -387,6 +413,112 @@ pub fn timelines_of(
         timelines,
         warnings,
     })
+}
+
+/// The first-parent lines of a change's head and of its merge base, newest first.
+struct Lines {
+    head: Vec<String>,
+    base: Vec<String>,
+}
+
+/// The version of `timeline` that holds the file as `line`'s first commit has it: the version
+/// of the newest commit on that first-parent line that recorded one (each commit of the line
+/// either changed the file from its first parent, and so recorded a version, or left it as it
+/// was). The timeline's last version is not always that one: a branch merged in with its own
+/// versions of the file lists them after the line's.
+fn version_on_line(timeline: &Timeline, line: &[String]) -> Option<usize> {
+    let mut by_commit: HashMap<&str, usize> = HashMap::new();
+    for (i, version) in timeline.versions.iter().enumerate() {
+        by_commit.insert(version.commit.id.as_str(), i);
+    }
+    line.iter()
+        .find_map(|commit| by_commit.get(commit.as_str()).copied())
+}
+
+/// Makes the head side of a change read as the base's own first-parent line will read after
+/// the change is merged into it: the base's history, then the file as the head has it,
+/// descending from the file as the base has it. When the head's version already descends from
+/// the base's (a branch that started from it, or merged it in and built on it), the timeline
+/// is left as it is. Otherwise (a branch that wrote the file on its own line and took the base
+/// in with `git merge -s ours`, or merged the base and kept its own version) a version at the
+/// head commit is added, so the step from the value the base holds to the one the change
+/// brings is one rules see: no merge can hide it.
+fn after_the_merge(head: &mut Timeline, base: &Timeline, lines: &Lines, head_commit: &Arc<Commit>) {
+    let Some(tip) = version_on_line(head, &lines.head) else {
+        return;
+    };
+    let from = if base.versions.is_empty() {
+        None
+    } else {
+        version_on_line(head, &lines.base)
+    };
+    let descends = match from {
+        Some(from) => {
+            let mut at = Some(tip);
+            let mut found = false;
+            while let Some(i) = at {
+                if i == from {
+                    found = true;
+                    break;
+                }
+                at = head
+                    .versions
+                    .get(i)
+                    .and_then(|v| v.parent)
+                    .filter(|p| *p < i);
+            }
+            found
+        }
+        None => true,
+    };
+    if descends && tip + 1 == head.versions.len() {
+        return;
+    }
+    let Some(state) = head.versions.get(tip) else {
+        return;
+    };
+    let mut version = state.clone();
+    version.commit = Arc::clone(head_commit);
+    version.date = head_commit.date;
+    version.parent = if descends { Some(tip) } else { from };
+    head.versions.push(version);
+}
+
+/// The head side of a change and its base side: the versions the merge base reaches (as
+/// [`reached_part`] keeps them), then the versions the change brings, in their order, each
+/// linked to the version it descends from. Rules read a change as what it does to the base:
+/// a branch's versions dated before the base's never come first.
+fn base_first(
+    head: &Timeline,
+    reached: &std::collections::HashSet<String>,
+) -> (Timeline, Timeline) {
+    let base = reached_part(head, reached);
+    let mut at: Vec<Option<usize>> = vec![None; head.versions.len()];
+    let mut next = 0;
+    for (i, version) in head.versions.iter().enumerate() {
+        if reached.contains(&version.commit.id) {
+            at[i] = Some(next);
+            next += 1;
+        }
+    }
+    let mut versions = base.versions.clone();
+    for (i, version) in head.versions.iter().enumerate() {
+        if reached.contains(&version.commit.id) {
+            continue;
+        }
+        let mut version = version.clone();
+        // Indices only go back; the version it descends from is already placed.
+        version.parent = version.parent.filter(|p| *p < i).and_then(|p| at[p]);
+        at[i] = Some(versions.len());
+        versions.push(version);
+    }
+    (
+        Timeline {
+            id: head.id.clone(),
+            versions,
+        },
+        base,
+    )
 }
 
 /// The versions of a timeline whose commits are in `reached`, each linked to the nearest of

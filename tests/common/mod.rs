@@ -199,6 +199,31 @@ impl Script {
         self
     }
 
+    /// A `git` command that commits, run as the script's author on `date` (noon UTC): for what
+    /// git2 does not do, such as `git merge -s ours`.
+    pub fn git_on(self, date: &str, args: &[&str]) -> Script {
+        let when = format!("{date}T12:00:00Z");
+        let out = std::process::Command::new("git")
+            .args(args)
+            .current_dir(self.dir.path())
+            .env("GIT_AUTHOR_NAME", "Priya Raman")
+            .env("GIT_AUTHOR_EMAIL", "priya@example.com")
+            .env("GIT_COMMITTER_NAME", "Priya Raman")
+            .env("GIT_COMMITTER_EMAIL", "priya@example.com")
+            .env("GIT_AUTHOR_DATE", &when)
+            .env("GIT_COMMITTER_DATE", &when)
+            .env("GIT_CONFIG_NOSYSTEM", "1")
+            .env("HOME", self.dir.path())
+            .output()
+            .expect("git runs");
+        assert!(
+            out.status.success(),
+            "git {args:?}: {}",
+            String::from_utf8_lossy(&out.stderr)
+        );
+        self
+    }
+
     /// A `git` command in the repository, for what git2 does not do (shallow clones).
     pub fn git(&self, args: &[&str]) -> std::process::Output {
         std::process::Command::new("git")

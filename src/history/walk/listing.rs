@@ -158,3 +158,19 @@ pub(crate) fn reachable(listed: &[Listed], from: Oid) -> std::collections::HashS
     }
     seen.into_iter().map(|oid| oid.to_string()).collect()
 }
+
+/// The commits of `from`'s first-parent line, `from` first, as object ids in hex: the commits
+/// whose own changes make up what a branch reads as its line.
+pub(crate) fn first_parent_line(listed: &[Listed], from: Oid) -> Vec<String> {
+    let by_id: HashMap<Oid, &Listed> = listed.iter().map(|l| (l.commit, l)).collect();
+    let mut line = Vec::new();
+    let mut next = Some(from);
+    while let Some(oid) = next {
+        let Some(listed) = by_id.get(&oid) else {
+            break;
+        };
+        line.push(oid.to_string());
+        next = listed.parent_ids.first().copied();
+    }
+    line
+}
