@@ -173,6 +173,11 @@ pub struct CheckArgs {
     /// gate): the change is `merge-base(BASE, --rev)` to `--rev` (default `HEAD`).
     #[arg(long, value_name = "REV")]
     pub base: Option<String>,
+    /// With `--base`: also fail on findings the change silenced by changing rapport.yaml (a rule
+    /// switched off, a threshold relaxed, a severity lowered), judged as the base's
+    /// configuration judges them. Without it they are shown, not failed.
+    #[arg(long, requires = "base")]
+    pub fail_on_silenced: bool,
 }
 
 /// Formats of the pull-request report.
@@ -216,6 +221,10 @@ pub struct ReportArgs {
     /// Exit with 1 when a new or worsened open finding reaches this severity.
     #[arg(long, value_enum, default_value_t = FailOn::Never)]
     pub fail_on: FailOn,
+    /// Also exit with 1 when a finding the change silenced by changing rapport.yaml reaches
+    /// `--fail-on` (judged as the base's configuration judges it).
+    #[arg(long)]
+    pub fail_on_silenced: bool,
 }
 
 fn parse_output(text: &str) -> Result<(ReportFormat, PathBuf), String> {

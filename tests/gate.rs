@@ -180,3 +180,265 @@ fn an_ordinary_merge_of_main_into_the_branch_adds_nothing_new() {
         .collect();
     assert!(moved.is_empty(), "{report:#}");
 }
+
+// 2. The configuration of a revision is the one committed in it.
+
+/// Northwind's notes with a partner item overdue since May.
+const OVERDUE: &str = "\n## 2024-04-18 Pipeline sync\nAttendees: Omar Haddad, Priya Raman\n\n\
+Pipeline on plan; SSO integration scoped.\n\n- [ ] partner: send the signed SOW for the SSO work (due 2024-05-01)\n";
+
+/// `main`: Northwind from net-30 to net-60 (an error) with a partner item overdue, Zhiheng
+/// calm; then a branch `pr`.
+fn stretched_main() -> Script {
+    Script::new()
+        .commit(
+            "2024-01-15",
+            "Start the ledger with Northwind and Zhiheng",
+            &[
+                ("partners/northwind.md", &northwind(30, SPRING)),
+                ("partners/zhiheng.md", &zhiheng("")),
+            ],
+        )
+        .commit(
+            "2024-06-03",
+            "Northwind: net-60 from the Q3 invoice",
+            &[(
+                "partners/northwind.md",
+                &northwind(60, &format!("{SPRING}{OVERDUE}")),
+            )],
+        )
+        .branch("pr")
+}
+
+#[test]
+fn the_first_rapport_yaml_added_by_a_change_judges_only_the_head() {
+    // At the base, net-30 → net-45 is a warning; the change adds a configuration under which
+    // 1.4 times the first value is an error.
+    let script = Script::new()
+        .commit(
+            "2024-01-15",
+            "Start the ledger",
+            &[
+                ("partners/northwind.md", &northwind(30, SPRING)),
+                ("partners/zhiheng.md", &zhiheng("")),
+            ],
+        )
+        .commit(
+            "2024-06-03",
+            "Northwind: net-45",
+            &[("partners/northwind.md", &northwind(45, SPRING))],
+        )
+        .branch("pr")
+        .commit(
+            "2024-06-10",
+            "Configure rapport",
+            &[(
+                "rapport.yaml",
+                "rapport: 1\nrules:\n  payment-terms-slip: { error_factor: 1.4 }\n",
+            )],
+        );
+    let (code, report) = gate_json(&script, &[]);
+    assert_eq!(code, 1, "{report:#}");
+    assert_eq!(report["config_changed"], true, "{report:#}");
+    assert!(
+        statuses(&report).contains(&triple("northwind", "payment-terms-slip", "worsened")),
+        "{report:#}"
+    );
+    assert_eq!(
+        report["config_changes"],
+        serde_json::json!([{
+            "key": "rules.payment-terms-slip.error_factor",
+            "before": "2.0",
+            "after": "1.4",
+            "line": 3
+        }])
+    );
+}
+
+#[test]
+fn a_revision_is_checked_with_its_own_configuration_not_an_untracked_one() {
+    let script = stretched_main().switch("main");
+    let before = rapport(&script, &["check", "--rev", "main"]);
+    assert_eq!(before.code, 1, "{}{}", before.stdout, before.stderr);
+    assert!(
+        before.stdout.contains("payment-terms-slip"),
+        "{}",
+        before.stdout
+    );
+    // A teammate's local, uncommitted configuration switches the rule off.
+    std::fs::write(
+        script.path().join("rapport.yaml"),
+        "rapport: 1\nrules:\n  payment-terms-slip: { enabled: false }\n",
+    )
+    .expect("write");
+    let after = rapport(&script, &["check", "--rev", "main"]);
+    assert_eq!(
+        (after.code, &after.stdout, &after.stderr),
+        (before.code, &before.stdout, &before.stderr)
+    );
+    // The working tree is judged with the working tree's configuration.
+    let working = rapport(&script, &["check"]);
+    assert!(
+        !working.stdout.contains("payment-terms-slip"),
+        "{}",
+        working.stdout
+    );
+}
+
+// 3. Switching a rule off reads as what it is.
+
+fn configure(script: Script, date: &str, yaml: &str) -> Script {
+    script.commit(date, "Tune rapport", &[("rapport.yaml", yaml)])
+}
+
+#[test]
+fn a_rule_switched_off_is_silenced_not_resolved() {
+    let script = configure(
+        stretched_main(),
+        "2024-06-10",
+        "rapport: 1\n# Payment terms are negotiated by finance.\nrules:\n  payment-terms-slip: { enabled: false }\n",
+    );
+    let (code, report) = gate_json(&script, &[]);
+    assert_eq!(code, 0, "{report:#}");
+    let silenced = triple("northwind", "payment-terms-slip", "silenced");
+    assert!(statuses(&report).contains(&silenced), "{report:#}");
+    assert!(
+        !statuses(&report).iter().any(|(_, _, s)| s == "resolved"),
+        "{report:#}"
+    );
+    assert_eq!(report["counts"]["silenced"], 1);
+    let finding = report["partnerships"][0]["findings"]
+        .as_array()
+        .and_then(|fs| fs.iter().find(|f| f["change"] == "silenced"))
+        .cloned()
+        .unwrap_or_default();
+    assert_eq!(finding["severity"], "error", "{finding:#}");
+    assert_eq!(
+        finding["silenced_by"],
+        serde_json::json!([{
+            "key": "rules.payment-terms-slip.enabled",
+            "before": "true",
+            "after": "false",
+            "line": 4
+        }])
+    );
+    // The gate can be told to hold on it.
+    let (code, _) = gate_json(&script, &["--fail-on-silenced"]);
+    assert_eq!(code, 1);
+    // The terminal report says so, with the line that did it.
+    let text = rapport(&script, &["check", "--base", "main", "--rev", "pr"]);
+    assert_eq!(text.code, 0, "{}", text.stderr);
+    assert!(
+        text.stdout.contains(
+            "silenced   partners/northwind.md:13: error[payment-terms-slip]: payment terms went from net-30 to net-60"
+        ),
+        "{}",
+        text.stdout
+    );
+    // The pull-request comment lists it above the fold, with the configuration's diff.
+    let markdown = rapport(
+        &script,
+        &[
+            "report", "--base", "main", "--head", "pr", "--format", "markdown",
+        ],
+    );
+    assert_eq!(markdown.code, 0, "{}", markdown.stderr);
+    let md = &markdown.stdout;
+    assert!(
+        md.contains("### rapport: 1 silenced in 1 partnership"),
+        "{md}"
+    );
+    let section = md.find("#### ⚠️ Silenced by the change to `rapport.yaml`");
+    let diff =
+        md.find("- `rules.payment-terms-slip.enabled`: true → false (`rapport.yaml` line 4)");
+    let fold = md.find("<details>").unwrap_or(md.len());
+    assert!(
+        section.is_some_and(|s| s < fold) && diff.is_some_and(|d| d < fold),
+        "{md}"
+    );
+    assert!(
+        text.stdout.contains(
+            "= silenced by: rapport.yaml:4: rules.payment-terms-slip.enabled: true → false"
+        ),
+        "{}",
+        text.stdout
+    );
+}
+
+#[test]
+fn a_relaxed_threshold_is_silenced_while_a_real_fix_beside_it_is_resolved() {
+    let fixed = northwind(
+        60,
+        &format!("{SPRING}{}", OVERDUE.replace("- [ ]", "- [x]")),
+    );
+    let script = configure(
+        stretched_main(),
+        "2024-06-10",
+        "rapport: 1\nrules:\n  payment-terms-slip: { error_factor: 3, error_days: 120 }\n",
+    )
+    .commit(
+        "2024-06-11",
+        "Northwind: the SOW arrived",
+        &[("partners/northwind.md", &fixed)],
+    );
+    let (code, report) = gate_json(&script, &["--fail-on-silenced"]);
+    let found = statuses(&report);
+    assert!(
+        found.contains(&triple("northwind", "payment-terms-slip", "silenced")),
+        "{report:#}"
+    );
+    assert!(
+        found.contains(&triple("northwind", "partner-unresponsive", "resolved")),
+        "{report:#}"
+    );
+    // Silenced at error (as the base's configuration judges it): the gate holds.
+    assert_eq!(code, 1, "{report:#}");
+}
+
+#[test]
+fn a_stretch_hidden_by_switching_the_rule_off_in_the_same_change_is_silenced() {
+    let script = Script::new()
+        .commit(
+            "2024-01-15",
+            "Start the ledger",
+            &[
+                ("partners/northwind.md", &northwind(30, SPRING)),
+                ("partners/zhiheng.md", &zhiheng("")),
+            ],
+        )
+        .branch("pr")
+        .commit(
+            "2024-06-10",
+            "Northwind: net-120, and quieter checks",
+            &[
+                ("partners/northwind.md", &northwind(120, SPRING)),
+                (
+                    "rapport.yaml",
+                    "rapport: 1\nrules:\n  payment-terms-slip: { severity: info }\n",
+                ),
+            ],
+        );
+    let (code, report) = gate_json(&script, &[]);
+    assert_eq!(code, 0, "{report:#}");
+    assert!(
+        statuses(&report).contains(&triple("northwind", "payment-terms-slip", "silenced")),
+        "{report:#}"
+    );
+    let (code, _) = gate_json(&script, &["--fail-on-silenced"]);
+    assert_eq!(code, 1);
+}
+
+/// Near miss: a configuration change that silences nothing (a stricter rule elsewhere, the
+/// health formula) leaves the partnership's findings as they were.
+#[test]
+fn a_configuration_change_that_silences_nothing_shows_nothing_silenced() {
+    let script = configure(
+        stretched_main(),
+        "2024-06-10",
+        "rapport: 1\nportfolio: { error: 30 }\n",
+    );
+    let (code, report) = gate_json(&script, &["--fail-on-silenced"]);
+    assert_eq!(code, 0, "{report:#}");
+    assert_eq!(report["config_changed"], true);
+    assert_eq!(report["counts"]["silenced"], 0, "{report:#}");
+}

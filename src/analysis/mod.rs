@@ -5,6 +5,7 @@
 
 pub mod base;
 pub mod portfolio;
+pub mod reconfigured;
 pub mod review;
 pub mod root;
 
@@ -359,17 +360,22 @@ fn add_validation_errors(state: &mut LedgerState, problems: Vec<Diagnostic>) {
 }
 
 /// The configuration a commit holds (`rapport.yaml` in its tree, else the one on disk).
-pub(crate) fn config_at(
-    ledger: &LedgerRoot,
-    repo: &LedgerRepo,
-    commit: git2::Oid,
-) -> Result<Config> {
+pub(crate) fn config_at(repo: &LedgerRepo, commit: git2::Oid) -> Result<Config> {
     let commit = repo.repo.find_commit(commit)?;
     match repo.file_at(&commit, config::FILE_NAME, config::LIMIT)? {
         Some(Ok(bytes)) => Config::parse(config::FILE_NAME, &bytes).map_err(Error::InvalidConfig),
         Some(Err(problem)) => Err(Error::InvalidConfig(vec![problem])),
-        None => Ok(ledger.config.clone()),
+        // A revision without a configuration is read with the defaults: the working tree's
+        // `rapport.yaml` (maybe not even committed) says nothing about what was committed.
+        None => Ok(Config::default()),
     }
+}
+
+/// The configuration committed in revision `rev` (the defaults when it has none): what every
+/// reading of a revision, as opposed to the working tree, is judged with.
+pub fn config_of_revision(repo: &LedgerRepo, rev: &str) -> Result<Config> {
+    let commit = repo.resolve(rev)?.id();
+    config_at(repo, commit)
 }
 
 /// The repository opened for a configuration's folders (`repo` itself when they are the ones
@@ -390,7 +396,7 @@ pub(crate) fn reopen_for(
 fn load_revision(ledger: &LedgerRoot, rev: &str) -> Result<(LedgerState, LedgerRepo, Config)> {
     let repo = LedgerRepo::open_selecting(&ledger.root, &ledger.config.selection())?;
     let commit = repo.resolve(rev)?.id();
-    let config = config_at(ledger, &repo, commit)?;
+    let config = config_at(&repo, commit)?;
     let repo = reopen_for(ledger, repo, &config)?;
     let commit = repo.repo.find_commit(commit)?;
     root::refuse_unreadable_at(ledger, &repo, &config, &commit, rev)?;

@@ -11,6 +11,7 @@ use std::sync::Arc;
 use serde::Serialize;
 
 use super::base::Base;
+use super::reconfigured::{self, ConfigChange};
 use super::{LedgerRoot, config_at, reopen_for, run_rules};
 use crate::config::Config;
 use crate::error::{Error, Result};
@@ -36,6 +37,10 @@ pub struct ReviewRequest<'a> {
 )]
 #[serde(rename_all = "kebab-case")]
 pub enum Status {
+    /// Gone at head, or lower there, because the change reconfigured rapport (a rule switched
+    /// off, a threshold relaxed, a severity lowered) while the ledger at head still shows it
+    /// as the merge base's configuration judged it. Never good news; listed first.
+    Silenced,
     /// Present at head, absent at the merge base.
     New,
     /// Present at both, with a higher severity or a measurably worse value at head.
@@ -51,7 +56,8 @@ pub enum Status {
 }
 
 impl Status {
-    pub const ALL: [Status; 6] = [
+    pub const ALL: [Status; 7] = [
+        Status::Silenced,
         Status::New,
         Status::Worsened,
         Status::Resolved,
@@ -62,6 +68,7 @@ impl Status {
 
     pub fn as_str(self) -> &'static str {
         match self {
+            Status::Silenced => "silenced",
             Status::New => "new",
             Status::Worsened => "worsened",
             Status::Resolved => "resolved",
@@ -90,6 +97,9 @@ pub struct Reviewed {
     /// The same finding at the merge base, for worsened, improved, unchanged and acknowledged
     /// ones that were there.
     pub before: Option<Before>,
+    /// For a silenced finding, the settings of `rapport.yaml` the change replaced that can
+    /// have silenced it (old → new).
+    pub silenced_by: Vec<ConfigChange>,
 }
 
 /// What the change did to a partnership's file.
@@ -141,6 +151,8 @@ pub struct Review {
     /// Whether `rapport.yaml` differs between the merge base and head (then every partnership
     /// is re-analysed, each side with its own configuration).
     pub config_changed: bool,
+    /// The settings the change replaced, when it changed the configuration.
+    pub config_changes: Vec<ConfigChange>,
     /// Touched partnerships, the ones with new or worsened findings first.
     pub partnerships: Vec<PartnershipReview>,
     /// Problems in the touched files at head.
@@ -159,6 +171,7 @@ pub struct Review {
 /// How many findings of each status.
 #[derive(Clone, Copy, Debug, Default, PartialEq, Eq, Serialize, schemars::JsonSchema)]
 pub struct Counts {
+    pub silenced: usize,
     pub new: usize,
     pub worsened: usize,
     pub resolved: usize,
@@ -170,6 +183,7 @@ pub struct Counts {
 impl Counts {
     pub fn of(&self, status: Status) -> usize {
         match status {
+            Status::Silenced => self.silenced,
             Status::New => self.new,
             Status::Worsened => self.worsened,
             Status::Resolved => self.resolved,
@@ -181,6 +195,7 @@ impl Counts {
 
     fn add(&mut self, status: Status) {
         let slot = match status {
+            Status::Silenced => &mut self.silenced,
             Status::New => &mut self.new,
             Status::Worsened => &mut self.worsened,
             Status::Resolved => &mut self.resolved,
@@ -209,11 +224,20 @@ impl Review {
     }
 
     /// The findings that fail a pre-merge gate at `threshold`: new or worsened, open, at or
-    /// above it.
-    pub fn failing(&self, threshold: Option<Severity>) -> impl Iterator<Item = &Reviewed> {
+    /// above it; with `silenced_fail`, silenced ones at or above it too (as the merge base's
+    /// configuration judged them).
+    pub fn failing(
+        &self,
+        threshold: Option<Severity>,
+        silenced_fail: bool,
+    ) -> impl Iterator<Item = &Reviewed> {
         self.findings().map(|(_, r)| r).filter(move |r| {
-            matches!(r.status, Status::New | Status::Worsened)
-                && super::fails(&r.finding, threshold)
+            let counted = match r.status {
+                Status::New | Status::Worsened => true,
+                Status::Silenced => silenced_fail,
+                _ => false,
+            };
+            counted && super::fails(&r.finding, threshold)
         })
     }
 
@@ -223,7 +247,8 @@ impl Review {
         let counts = self.counts();
         self.diagnostics.is_empty()
             && self.file_warnings.is_empty()
-            && counts.new + counts.worsened + counts.resolved + counts.improved == 0
+            && counts.silenced + counts.new + counts.worsened + counts.resolved + counts.improved
+                == 0
     }
 }
 
@@ -248,11 +273,24 @@ pub fn review(request: &ReviewRequest<'_>) -> Result<Review> {
         }
     })?;
     let merge_base_info = crate::history::shared_info(&repo.repo.find_commit(merge_base)?);
-    let head_config = config_at(ledger, &repo, head_id)?;
-    // A configuration the merge base cannot read is no reason to refuse the change fixing it.
-    let base_config =
-        config_at(ledger, &repo, merge_base).unwrap_or_else(|_| ledger.config.clone());
+    let head_config = config_at(&repo, head_id)?;
+    // A configuration the merge base cannot read is no reason to refuse the change fixing it:
+    // the base is then judged with the head's.
+    let base_config = config_at(&repo, merge_base).unwrap_or_else(|_| head_config.clone());
     let config_changed = base_config != head_config;
+    let config_changes = if config_changed {
+        let text = match repo.file_at(
+            &repo.repo.find_commit(head_id)?,
+            crate::config::FILE_NAME,
+            crate::config::LIMIT,
+        )? {
+            Some(Ok(bytes)) => String::from_utf8(bytes).ok(),
+            _ => None,
+        };
+        reconfigured::differences(&base_config, &head_config, text.as_deref())
+    } else {
+        Vec::new()
+    };
     let repo = reopen_for(ledger, repo, &head_config)?;
     // A ledger whose folder is gone (or a submodule) at head has nothing to report on; a change
     // that touches no partnership file is quiet.
@@ -331,6 +369,7 @@ pub fn review(request: &ReviewRequest<'_>) -> Result<Review> {
             },
             now,
             changed: &changed_paths,
+            config_changes: &config_changes,
         };
         if let Some(reviewed) = review_one(pair, &sides) {
             partnerships.push(reviewed);
@@ -352,6 +391,7 @@ pub fn review(request: &ReviewRequest<'_>) -> Result<Review> {
         head: head_info,
         now,
         config_changed,
+        config_changes,
         partnerships,
         diagnostics,
         file_warnings,
@@ -378,6 +418,8 @@ struct Sides<'a> {
     now: Date,
     /// The paths (at either side) of the files the change touched.
     changed: &'a std::collections::HashSet<String>,
+    /// The settings the change replaced (empty when it left the configuration alone).
+    config_changes: &'a [ConfigChange],
 }
 
 fn review_one(pair: &Compared, sides: &Sides<'_>) -> Option<PartnershipReview> {
@@ -422,11 +464,27 @@ fn review_one(pair: &Compared, sides: &Sides<'_>) -> Option<PartnershipReview> {
             finding.fingerprint = Fingerprint::new(finding.rule, &pair.id, &finding.subject);
         }
     }
+    // With another configuration at head, the head's ledger is also judged as the merge base
+    // judged its own: what that finds and the head does not, the configuration silenced.
+    let judged_as_before = (valid && sides.head.config != sides.base.config).then(|| {
+        run_rules(
+            std::slice::from_ref(head),
+            sides.base.config,
+            sides.now,
+            &|file: &str| head_texts.get(file).cloned(),
+        )
+    });
     let mut findings = if valid {
-        classify(&at_head, &at_base)
+        classify(&at_head, &at_base, judged_as_before.as_deref())
     } else {
         Vec::new()
     };
+    for reviewed in &mut findings {
+        if reviewed.status == Status::Silenced {
+            reviewed.silenced_by =
+                reconfigured::affecting(sides.config_changes, reviewed.finding.rule);
+        }
+    }
     // A file only the configuration touched is shown when its findings moved.
     if file == FileChange::Reconfigured && findings.iter().all(|r| r.status == Status::Unchanged) {
         return None;
@@ -501,29 +559,59 @@ fn review_one(pair: &Compared, sides: &Sides<'_>) -> Option<PartnershipReview> {
     })
 }
 
-/// Matches findings by fingerprint and gives each its status.
-fn classify(at_head: &[Finding], at_base: &[Finding]) -> Vec<Reviewed> {
-    let before: HashMap<&str, &Finding> = at_base
-        .iter()
-        .map(|f| (f.fingerprint.0.as_str(), f))
-        .collect();
+/// Matches findings by fingerprint and gives each its status. `judged_as_before` is the head's
+/// ledger judged with the merge base's configuration, when the change reconfigured rapport: a
+/// finding it has that the head has not, or has lower, was silenced by the configuration, not
+/// resolved or improved by the ledger. A finding the ledger resolved stays resolved even when
+/// the configuration changed too.
+pub(crate) fn classify(
+    at_head: &[Finding],
+    at_base: &[Finding],
+    judged_as_before: Option<&[Finding]>,
+) -> Vec<Reviewed> {
+    let index = |findings: &'_ [Finding]| -> HashMap<String, usize> {
+        findings
+            .iter()
+            .enumerate()
+            .map(|(i, f)| (f.fingerprint.0.clone(), i))
+            .collect()
+    };
+    let before_at = index(at_base);
+    let judged_at = judged_as_before.map(index).unwrap_or_default();
+    let judged = |key: &str| -> Option<&Finding> {
+        judged_as_before.and_then(|all| all.get(*judged_at.get(key)?))
+    };
+    let before_of = |w: &Finding| Before {
+        severity: w.severity,
+        message: w.message.clone(),
+        measure: w.measure.clone(),
+    };
     let mut out: Vec<Reviewed> = at_head
         .iter()
         .map(|finding| {
-            let was = before.get(finding.fingerprint.0.as_str()).copied();
-            let status = match was {
+            let key = finding.fingerprint.0.as_str();
+            let was = before_at.get(key).map(|&i| &at_base[i]);
+            let mut status = match was {
                 _ if finding.acknowledgement != Acknowledgement::Open => Status::Acknowledged,
                 None => Status::New,
                 Some(was) => movement(was, finding),
             };
+            // Lower than the old configuration judges the same ledger: silenced, and shown as
+            // the old configuration judges it.
+            let mut shown = finding;
+            if let Some(judged) = judged(key).filter(|j| {
+                matches!(status, Status::Improved | Status::New)
+                    && j.acknowledgement == Acknowledgement::Open
+                    && movement(j, finding) == Status::Improved
+            }) {
+                status = Status::Silenced;
+                shown = judged;
+            }
             Reviewed {
                 status,
-                finding: finding.clone(),
-                before: was.map(|w| Before {
-                    severity: w.severity,
-                    message: w.message.clone(),
-                    measure: w.measure.clone(),
-                }),
+                finding: shown.clone(),
+                before: was.map(before_of),
+                silenced_by: Vec::new(),
             }
         })
         .collect();
@@ -533,12 +621,41 @@ fn classify(at_head: &[Finding], at_base: &[Finding]) -> Vec<Reviewed> {
         at_base
             .iter()
             .filter(|f| !now.contains(f.fingerprint.0.as_str()))
-            .map(|f| Reviewed {
-                status: Status::Resolved,
-                finding: f.clone(),
-                before: None,
+            .map(|f| match judged(&f.fingerprint.0) {
+                // Still there for the old configuration: the new one hid it. Shown as the old
+                // configuration judges the head's ledger.
+                Some(still) if still.acknowledgement == Acknowledgement::Open => Reviewed {
+                    status: Status::Silenced,
+                    finding: still.clone(),
+                    before: Some(before_of(f)),
+                    silenced_by: Vec::new(),
+                },
+                _ => Reviewed {
+                    status: Status::Resolved,
+                    finding: f.clone(),
+                    before: None,
+                    silenced_by: Vec::new(),
+                },
             }),
     );
+    // What the change brings that the old configuration finds and the new one hides.
+    if let Some(all) = judged_as_before {
+        out.extend(
+            all.iter()
+                .filter(|f| {
+                    let key = f.fingerprint.0.as_str();
+                    f.acknowledgement == Acknowledgement::Open
+                        && !now.contains(key)
+                        && !before_at.contains_key(key)
+                })
+                .map(|f| Reviewed {
+                    status: Status::Silenced,
+                    finding: f.clone(),
+                    before: None,
+                    silenced_by: Vec::new(),
+                }),
+        );
+    }
     out.sort_by(|a, b| {
         (
             a.status,

@@ -41,7 +41,10 @@ pub fn run(args: &CheckArgs) -> Result<u8> {
             head,
             format,
             &[],
-            threshold(args.fail_on),
+            pull_request::Gate {
+                threshold: threshold(args.fail_on),
+                silenced: args.fail_on_silenced,
+            },
         );
     }
     let revision = match &args.rev {

@@ -36,20 +36,31 @@ pub fn run(args: &ReportArgs) -> Result<u8> {
         &args.head,
         args.format,
         &args.output,
-        threshold(args.fail_on),
+        Gate {
+            threshold: threshold(args.fail_on),
+            silenced: args.fail_on_silenced,
+        },
     )
+}
+
+/// What fails the gate: new or worsened open findings at or above `threshold` (`None`:
+/// nothing), and with `silenced`, silenced ones too.
+#[derive(Clone, Copy, Debug)]
+pub struct Gate {
+    pub threshold: Option<Severity>,
+    pub silenced: bool,
 }
 
 /// Reviews the change from `merge-base(base, head)` to `head`, prints it in `format`, writes
 /// each `outputs` file, and returns the gate's exit code: 2 when a touched file is invalid at
-/// head, 1 when a new or worsened open finding reaches `fail_at`, else 0.
+/// head, 1 when a finding fails the `gate`, else 0.
 pub fn review_and_render(
     ledger: &LedgerRoot,
     base: Base,
     head: &str,
     format: ReportFormat,
     outputs: &[(ReportFormat, std::path::PathBuf)],
-    fail_at: Option<Severity>,
+    gate: Gate,
 ) -> Result<u8> {
     let bar = report::progress::Bar::new();
     let review = review::review(&ReviewRequest {
@@ -81,7 +92,11 @@ pub fn review_and_render(
     }
     Ok(if !review.diagnostics.is_empty() {
         crate::exit::INVALID
-    } else if review.failing(fail_at).next().is_some() {
+    } else if review
+        .failing(gate.threshold, gate.silenced)
+        .next()
+        .is_some()
+    {
         crate::exit::FINDINGS
     } else {
         crate::exit::CLEAN

@@ -28,15 +28,17 @@ pub fn run(args: &TimelineArgs) -> Result<u8> {
         &args.rev,
     )?;
     warn_refused(&repo, &args.rev, &args.id)?;
+    // The history is judged with the configuration committed at the revision, as `check --rev`.
+    let config = crate::analysis::config_of_revision(&repo, &args.rev)?;
     let bar = report::progress::Bar::new();
-    let history = history::timeline(&repo, &args.rev, &args.id, &ledger.config.ladder, &bar)?;
+    let history = history::timeline(&repo, &args.rev, &args.id, &config.ladder, &bar)?;
     drop(bar);
     // Freeing the repository's object cache (every commit of the history) takes longer than
     // the process has left to live; the system reclaims it at exit.
     std::mem::forget(repo);
     report::text::write_date_warnings(&mut anstream::stderr().lock(), &history.warnings)?;
     let timeline = history.timelines.first().cloned().unwrap_or_default();
-    let mut view = describe(history.head, &timeline, &ledger.config);
+    let mut view = describe(history.head, &timeline, &config);
     view.warnings = history.warnings;
     let mut out = anstream::stdout().lock();
     match args.format {

@@ -4,6 +4,7 @@
 use std::sync::Arc;
 
 use crate::analysis::base::Base;
+use crate::analysis::reconfigured::ConfigChange;
 use crate::analysis::review::{Before, FileChange, PartnershipReview, Review, Reviewed, Status};
 use crate::ledger::changes::Change;
 use crate::ledger::model::Side;
@@ -194,6 +195,7 @@ pub fn review() -> Review {
                 status: Status::New,
                 finding: slip,
                 before: None,
+                silenced_by: Vec::new(),
             },
             Reviewed {
                 status: Status::Worsened,
@@ -206,11 +208,13 @@ pub fn review() -> Review {
                             .target(Some(400000.0)),
                     ),
                 }),
+                silenced_by: Vec::new(),
             },
             Reviewed {
                 status: Status::Resolved,
                 finding: late,
                 before: None,
+                silenced_by: Vec::new(),
             },
             Reviewed {
                 status: Status::Acknowledged,
@@ -220,6 +224,7 @@ pub fn review() -> Review {
                     message: price.message.clone(),
                     measure: None,
                 }),
+                silenced_by: Vec::new(),
             },
             Reviewed {
                 status: Status::Unchanged,
@@ -229,6 +234,7 @@ pub fn review() -> Review {
                     message: cadence.message.clone(),
                     measure: None,
                 }),
+                silenced_by: Vec::new(),
             },
         ],
     };
@@ -261,6 +267,7 @@ pub fn review() -> Review {
                 measure: None,
             }),
             finding: downgrade,
+            silenced_by: Vec::new(),
         }],
     };
     Review {
@@ -273,12 +280,56 @@ pub fn review() -> Review {
         head: commit("abcd", "2025-06-30", "Kestrel: new terms <b>bold</b>"),
         now: date("2025-06-30"),
         config_changed: false,
+        config_changes: Vec::new(),
         partnerships: vec![kestrel, cobalt],
         diagnostics: Vec::new(),
         file_warnings: Vec::new(),
         prefix: String::new(),
         warnings: Vec::new(),
     }
+}
+
+/// The review of [`review`] where the change also switched `tension-rising` off in
+/// `rapport.yaml` (and added an exclusion whose glob is hostile text): one finding silenced.
+pub fn silenced_review() -> Review {
+    let mut review = review();
+    let file = "partners/resellers/kestrel.md";
+    let mut tension = finding("tension-rising", "kestrel", HOSTILE, file, 52, "notes");
+    tension.message = format!("conflict words at 14 per 1,000 words in the last 90 days {HOSTILE}");
+    let switched_off = ConfigChange {
+        key: "rules.tension-rising.enabled".into(),
+        before: "true".into(),
+        after: "false".into(),
+        line: Some(4),
+    };
+    review.config_changed = true;
+    review.config_changes = vec![
+        ConfigChange {
+            key: "exclude".into(),
+            before: r#"["README.md","_*"]"#.into(),
+            // As serde_json writes a list of globs a file controls.
+            after: serde_json::to_string(&["README.md", "_*", &format!("```{HOSTILE}")])
+                .unwrap_or_default(),
+            line: Some(2),
+        },
+        switched_off.clone(),
+    ];
+    if let Some(kestrel) = review.partnerships.first_mut() {
+        kestrel.findings.insert(
+            0,
+            Reviewed {
+                status: Status::Silenced,
+                before: Some(Before {
+                    severity: tension.severity,
+                    message: tension.message.clone(),
+                    measure: None,
+                }),
+                finding: tension,
+                silenced_by: vec![switched_off],
+            },
+        );
+    }
+    review
 }
 
 /// A review whose change only added a calm meeting note: nothing new, nothing resolved.

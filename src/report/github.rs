@@ -155,7 +155,10 @@ fn annotations(review: &Review, prefix: &str) -> Vec<Annotation> {
         .map(|d| diagnostic(d, prefix))
         .collect();
     for (_, reviewed) in review.findings() {
-        if !matches!(reviewed.status, Status::New | Status::Worsened) {
+        if !matches!(
+            reviewed.status,
+            Status::New | Status::Worsened | Status::Silenced
+        ) {
             continue;
         }
         let finding = &reviewed.finding;
@@ -165,6 +168,9 @@ fn annotations(review: &Review, prefix: &str) -> Vec<Annotation> {
                 "\nAt the merge base ({}): {}",
                 before.severity, before.message
             ));
+        }
+        if reviewed.status == Status::Silenced {
+            message.push_str(&silenced_by(reviewed));
         }
         if !finding.remedy.is_empty() {
             message.push_str(&format!("\nRemedy: {}", finding.remedy));
@@ -179,6 +185,24 @@ fn annotations(review: &Review, prefix: &str) -> Vec<Annotation> {
         });
     }
     annotations
+}
+
+/// What silenced a finding, for a message: the settings of `rapport.yaml` the change replaced.
+pub(crate) fn silenced_by(reviewed: &crate::analysis::review::Reviewed) -> String {
+    let mut text = String::from(
+        "\nSilenced by the change to rapport.yaml (the base's configuration still finds it)",
+    );
+    for change in &reviewed.silenced_by {
+        let at = change
+            .line
+            .map(|l| format!(" (line {l})"))
+            .unwrap_or_default();
+        text.push_str(&format!(
+            "\n{}: {} → {}{at}",
+            change.key, change.before, change.after
+        ));
+    }
+    text
 }
 
 fn diagnostic(diagnostic: &Diagnostic, prefix: &str) -> Annotation {
@@ -280,6 +304,16 @@ mod tests {
     #[test]
     fn annotations_of_the_fixture_review() {
         insta::assert_snapshot!(render(&fixture::review()));
+    }
+
+    #[test]
+    fn a_silenced_finding_is_annotated_with_what_silenced_it() {
+        let output = render(&fixture::silenced_review());
+        // The silenced warning, the new error and the worsened warning.
+        let parsed = commands(&output, 3);
+        let levels: Vec<&str> = parsed.iter().map(|(c, _, _)| c.as_str()).collect();
+        assert_eq!(levels, ["warning", "error", "warning"]);
+        insta::assert_snapshot!(output);
     }
 
     #[test]

@@ -105,16 +105,22 @@ pub fn issues(review: &Review, prefix: &str) -> Vec<Issue> {
         });
     }
     for (_, reviewed) in review.findings() {
-        if !matches!(reviewed.status, Status::New | Status::Worsened) {
+        if !matches!(
+            reviewed.status,
+            Status::New | Status::Worsened | Status::Silenced
+        ) {
             continue;
         }
         let finding = &reviewed.finding;
-        let description = format!(
+        let mut description = format!(
             "{} ({}): {}",
             finding.location.name,
             reviewed.status.as_str(),
             finding.message
         );
+        if reviewed.status == Status::Silenced {
+            description.push_str(&super::github::silenced_by(reviewed));
+        }
         issues.push(Issue {
             kind: "issue",
             check_name: finding.rule.to_string(),
@@ -162,6 +168,11 @@ mod tests {
     #[test]
     fn code_quality_of_the_fixture_review() {
         insta::assert_snapshot!(render(&fixture::review()));
+    }
+
+    #[test]
+    fn code_quality_names_a_silenced_finding() {
+        insta::assert_snapshot!(render(&fixture::silenced_review()));
     }
 
     #[test]

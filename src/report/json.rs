@@ -2,6 +2,7 @@
 
 use serde::Serialize;
 
+use crate::analysis::reconfigured::ConfigChange;
 use crate::analysis::review::{Counts, FileChange, PartnershipReview, Review, Reviewed, Status};
 use crate::ledger::changes::Change;
 use crate::ledger::load::LedgerState;
@@ -137,6 +138,9 @@ pub struct ReviewDocument<'a> {
     pub as_of: Date,
     /// Whether `rapport.yaml` changed (then every partnership was re-analysed).
     pub config_changed: bool,
+    /// The settings of `rapport.yaml` the change replaced (absent when it left them alone).
+    #[serde(default, skip_serializing_if = "<[_]>::is_empty")]
+    pub config_changes: &'a [ConfigChange],
     /// Whether every touched file is valid at head.
     pub valid: bool,
     pub counts: Counts,
@@ -216,13 +220,17 @@ pub struct MeetingView<'a> {
 /// A finding with its status in the change.
 #[derive(Serialize, schemars::JsonSchema)]
 pub struct ReviewedView<'a> {
-    /// `new`, `worsened`, `resolved`, `improved`, `acknowledged` or `unchanged`.
+    /// `silenced`, `new`, `worsened`, `resolved`, `improved`, `acknowledged` or `unchanged`.
     pub change: Status,
     #[serde(flatten)]
     pub finding: FindingView<'a>,
     /// The finding at the merge base, when it was there.
     #[serde(skip_serializing_if = "Option::is_none")]
     pub before: Option<BeforeView<'a>>,
+    /// For a silenced finding (shown as the merge base's configuration judges the head): the
+    /// settings of `rapport.yaml` the change replaced that can have silenced it.
+    #[serde(skip_serializing_if = "<[_]>::is_empty")]
+    pub silenced_by: &'a [ConfigChange],
 }
 
 #[derive(Serialize, schemars::JsonSchema)]
@@ -242,6 +250,7 @@ fn reviewed(r: &Reviewed) -> ReviewedView<'_> {
             message: &b.message,
             measure: b.measure.as_ref(),
         }),
+        silenced_by: &r.silenced_by,
     }
 }
 
@@ -280,6 +289,7 @@ pub fn review(review: &Review) -> ReviewDocument<'_> {
         head: CommitView::of(&review.head),
         as_of: review.now,
         config_changed: review.config_changed,
+        config_changes: &review.config_changes,
         valid: review.diagnostics.is_empty(),
         counts: review.counts(),
         diagnostics: &review.diagnostics,

@@ -58,6 +58,7 @@ pub fn render(review: &Review, limit: usize) -> String {
             doc.frame(details, "\n</details>\n".into());
         }
     } else {
+        silenced(&mut doc, review);
         new_and_worsened(&mut doc, review);
         let section = doc.group();
         doc.frame(section, "\n#### What the change did\n".into());
@@ -366,6 +367,7 @@ fn summary(doc: &mut Doc, review: &Review) {
             parts.push(format!("❌ {}", plural(problems, "problem", "problems")));
         }
         let moved: Vec<String> = [
+            Status::Silenced,
             Status::New,
             Status::Worsened,
             Status::Resolved,
@@ -460,6 +462,49 @@ fn located(doc: &mut Doc, heading: String, diagnostics: &[Diagnostic]) {
     }
 }
 
+/// Findings the change hid by changing `rapport.yaml`, first and in full: a rule switched off
+/// is never shown as good news. Each with the settings that did it.
+fn silenced(doc: &mut Doc, review: &Review) {
+    if review.counts().silenced == 0 {
+        return;
+    }
+    let section = doc.group();
+    let mut heading = "\n#### ⚠️ Silenced by the change to `rapport.yaml`\n\n\
+        The ledger at head still shows these as the base's configuration judges them; the change \
+        hides them by changing the configuration, not by changing the partnership.\n"
+        .to_string();
+    for (i, change) in review.config_changes.iter().enumerate() {
+        heading.push_str(&item(i == 0, &config_change(change)));
+    }
+    doc.frame(section, heading);
+    for p in &review.partnerships {
+        let group = doc.group();
+        doc.frame(
+            group,
+            format!("\n{} · {}\n", partner(p), escape::code_span(file_of(p))),
+        );
+        for reviewed in p.findings.iter().filter(|r| r.status == Status::Silenced) {
+            finding(doc, p, reviewed, &[section, group]);
+        }
+    }
+}
+
+/// `` `rules.payment-terms-slip.enabled`: true → false (`rapport.yaml` line 4) ``: one setting
+/// the change replaced.
+fn config_change(change: &crate::analysis::reconfigured::ConfigChange) -> String {
+    let at = change
+        .line
+        .map(|l| format!(" (`rapport.yaml` line {l})"))
+        .unwrap_or_default();
+    // The values can hold text the file controls (vocabulary, globs): escaped, not code spans.
+    format!(
+        "{}: {} → {}{at}",
+        escape::code_span(&change.key),
+        md(&change.before),
+        md(&change.after)
+    )
+}
+
 fn new_and_worsened(doc: &mut Doc, review: &Review) {
     let section = doc.group();
     doc.frame(section, "\n#### New and worsened\n".into());
@@ -503,6 +548,12 @@ fn finding(doc: &mut Doc, p: &PartnershipReview, reviewed: &Reviewed, groups: &[
             md(&before.message),
             before.severity
         ));
+    }
+    if reviewed.status == Status::Silenced {
+        let by: Vec<String> = reviewed.silenced_by.iter().map(config_change).collect();
+        if !by.is_empty() {
+            head.push_str(&format!("\n_Silenced by {}_\n", by.join("; ")));
+        }
     }
     let evidence: Vec<String> = f
         .evidence
@@ -1089,6 +1140,15 @@ mod tests {
     }
 
     #[test]
+    fn silenced_findings_come_first_with_the_settings_that_silenced_them() {
+        let out = render(&fixture::silenced_review(), LIMIT);
+        let section = out.find("#### ⚠️ Silenced by the change to `rapport.yaml`");
+        let new = out.find("#### New and worsened");
+        assert!(section.is_some() && section < new, "{out}");
+        insta::assert_snapshot!(out);
+    }
+
+    #[test]
     fn quiet_review() {
         let out = render(&fixture::quiet_review(), LIMIT);
         assert!(
@@ -1108,6 +1168,7 @@ mod tests {
     fn starts_with_the_marker() {
         for review in [
             fixture::review(),
+            fixture::silenced_review(),
             fixture::quiet_review(),
             fixture::invalid_review(),
         ] {

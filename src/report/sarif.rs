@@ -56,7 +56,7 @@ pub fn write_under(out: &mut dyn Write, review: &Review, prefix: &str) -> io::Re
 pub fn log(review: &Review, prefix: &str) -> Sarif {
     let introduced: Vec<(&PartnershipReview, &Reviewed)> = review
         .findings()
-        .filter(|(_, r)| matches!(r.status, Status::New | Status::Worsened))
+        .filter(|(_, r)| matches!(r.status, Status::New | Status::Worsened | Status::Silenced))
         .collect();
     let mut rule_ids: Vec<&str> = introduced.iter().map(|(_, r)| r.finding.rule).collect();
     if !review.diagnostics.is_empty() {
@@ -145,6 +145,9 @@ fn finding_result(
             escape::sarif_text(&before.message)
         ));
     }
+    if reviewed.status == Status::Silenced {
+        text.push_str(&escape::sarif_text(&super::github::silenced_by(reviewed)));
+    }
     let properties = bag([
         ("status", json!(reviewed.status.as_str())),
         ("partnership", json!(partnership.id)),
@@ -165,8 +168,9 @@ fn finding_result(
             finding.fingerprint.0.clone(),
         )]))
         // SARIF's own words for what a change did to a result, for viewers that compare runs.
-        .baseline_state(json!(match reviewed.status {
-            Status::Worsened => "updated",
+        .baseline_state(json!(match (reviewed.status, &reviewed.before) {
+            (Status::Worsened, _) => "updated",
+            (Status::Silenced, Some(_)) => "unchanged",
             _ => "new",
         }))
         .properties(properties)
@@ -394,6 +398,18 @@ mod tests {
     #[test]
     fn sarif_of_the_fixture_review() {
         insta::assert_snapshot!(render(&fixture::review()));
+    }
+
+    #[test]
+    fn sarif_carries_a_silenced_finding_and_stays_valid() {
+        let output = render(&fixture::silenced_review());
+        let document: Value = serde_json::from_str(&output).expect("valid JSON");
+        assert!(schema_errors(&schema_validator(), &document).is_empty());
+        assert_eq!(
+            document["runs"][0]["results"][0]["properties"]["status"],
+            "silenced"
+        );
+        insta::assert_snapshot!(output);
     }
 
     #[test]

@@ -332,6 +332,9 @@ pub fn write_review(out: &mut dyn Write, review: &Review) -> io::Result<()> {
             out,
             "{WARNING}rapport.yaml changed:{WARNING:#} every partnership re-analysed, each side with its own configuration"
         )?;
+        for change in &review.config_changes {
+            writeln!(out, "  {}", config_change(change))?;
+        }
     }
     writeln!(out)?;
     for diagnostic in &review.diagnostics {
@@ -367,6 +370,7 @@ pub fn write_review(out: &mut dyn Write, review: &Review) -> io::Result<()> {
         for reviewed in &p.findings {
             let f = &reviewed.finding;
             let label = match reviewed.status {
+                Status::Silenced => format!("{WARNING}silenced{WARNING:#}"),
                 Status::New => format!("{ERROR}new{ERROR:#}"),
                 Status::Worsened => format!("{ERROR}worsened{ERROR:#}"),
                 Status::Resolved => format!("{HELP}resolved{HELP:#}"),
@@ -385,6 +389,17 @@ pub fn write_review(out: &mut dyn Write, review: &Review) -> io::Result<()> {
                             before.severity,
                             f.rule,
                             t(&before.message)
+                        )?;
+                    }
+                }
+                Status::Silenced => {
+                    write!(out, "  {label} ")?;
+                    write_finding(out, f)?;
+                    for change in &reviewed.silenced_by {
+                        writeln!(
+                            out,
+                            "    {WARNING}= silenced by:{WARNING:#} {}",
+                            config_change(change)
                         )?;
                     }
                 }
@@ -429,6 +444,19 @@ pub fn write_review(out: &mut dyn Write, review: &Review) -> io::Result<()> {
         "{problems}{BOLD}{touched} partnership{} touched{BOLD:#}: {findings}",
         plural(touched)
     )
+}
+
+/// `rapport.yaml:5: rules.payment-terms-slip.enabled: true → false`, escaped for a terminal.
+pub fn config_change(change: &crate::analysis::reconfigured::ConfigChange) -> String {
+    let at = change
+        .line
+        .map(|line| format!("rapport.yaml:{line}: "))
+        .unwrap_or_else(|| "rapport.yaml: ".into());
+    escape::terminal(&format!(
+        "{at}{}: {} → {}",
+        change.key, change.before, change.after
+    ))
+    .into_owned()
 }
 
 fn file_change(kind: FileChange) -> &'static str {
