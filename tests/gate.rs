@@ -442,3 +442,163 @@ fn a_configuration_change_that_silences_nothing_shows_nothing_silenced() {
     assert_eq!(report["config_changed"], true);
     assert_eq!(report["counts"]["silenced"], 0, "{report:#}");
 }
+
+// 4. One line hides every meeting below it.
+
+/// Northwind's notes with a partner item due in May, then two later syncs.
+fn northwind_notes(opening: &str, closing: &str) -> String {
+    format!(
+        "\n{opening}## 2024-04-18 Pipeline sync\nAttendees: Omar Haddad, Priya Raman\n\n\
+         Pipeline on plan; SSO integration scoped.\n\n\
+         - [ ] partner: send the signed SOW for the SSO work (due 2024-05-01)\n\n\
+         ## 2024-05-23 Pipeline sync\nAttendees: Omar Haddad, Priya Raman\n\n\
+         Three new opportunities in the Nordics.\n{closing}"
+    )
+}
+
+fn hiding(opening: &str) -> Script {
+    Script::new()
+        .commit(
+            "2024-01-15",
+            "Start the ledger",
+            &[
+                (
+                    "partners/northwind.md",
+                    &northwind(30, &northwind_notes("", "")),
+                ),
+                ("partners/zhiheng.md", &zhiheng("")),
+            ],
+        )
+        .branch("pr")
+        .commit(
+            "2024-06-03",
+            "Northwind: a note on the agenda",
+            &[(
+                "partners/northwind.md",
+                &northwind(30, &northwind_notes(opening, "")),
+            )],
+        )
+}
+
+#[test]
+fn an_unclosed_html_comment_that_hides_meetings_fails_the_gate() {
+    let script = hiding("<!-- agenda for the next review:\n\n");
+    let (code, report) = gate_json(&script, &[]);
+    assert_eq!(code, 1, "{report:#}");
+    let hidden = &report["partnerships"][0]["hidden_meetings"];
+    assert_eq!(
+        hidden,
+        &serde_json::json!([
+            {"date": "2024-04-18", "title": "Pipeline sync", "line": 24},
+            {"date": "2024-05-23", "title": "Pipeline sync", "line": 31}
+        ]),
+        "{report:#}"
+    );
+    // The overdue partner item is not reported resolved in silence: the warning says why.
+    let warnings = report["file_warnings"]
+        .as_array()
+        .cloned()
+        .unwrap_or_default();
+    let codes: Vec<(&str, u64)> = warnings
+        .iter()
+        .map(|w| {
+            (
+                w["code"].as_str().unwrap_or(""),
+                w["line"].as_u64().unwrap_or(0),
+            )
+        })
+        .collect();
+    assert_eq!(
+        codes,
+        [("hidden-meeting", 24), ("hidden-meeting", 31)],
+        "{report:#}"
+    );
+    assert!(
+        warnings[0]["message"]
+            .as_str()
+            .is_some_and(|m| m.contains("an HTML comment opened at line 22 and not closed")),
+        "{report:#}"
+    );
+    // `check` of the head says the same, located, without failing the file.
+    let check = rapport(&script, &["check", "--rev", "pr"]);
+    assert!(
+        check
+            .stdout
+            .contains("partners/northwind.md:24:1: warning[hidden-meeting]")
+            || check
+                .stderr
+                .contains("partners/northwind.md:24:1: warning[hidden-meeting]"),
+        "{}{}",
+        check.stdout,
+        check.stderr
+    );
+}
+
+#[test]
+fn an_unclosed_code_fence_that_hides_meetings_fails_the_gate() {
+    let script = hiding("```\nagenda: pricing, SSO\n\n");
+    let (code, report) = gate_json(&script, &[]);
+    assert_eq!(code, 1, "{report:#}");
+    assert_eq!(
+        report["partnerships"][0]["hidden_meetings"]
+            .as_array()
+            .map(Vec::len),
+        Some(2),
+        "{report:#}"
+    );
+    let markdown = rapport(
+        &script,
+        &[
+            "report", "--base", "main", "--head", "pr", "--format", "markdown",
+        ],
+    );
+    assert!(
+        markdown
+            .stdout
+            .contains("#### ❌ 2 meetings hidden by the change"),
+        "{}",
+        markdown.stdout
+    );
+}
+
+/// Near miss: a meeting template shown in a closed code block inside a meeting's notes.
+#[test]
+fn a_closed_fenced_example_of_a_meeting_is_no_warning() {
+    let example = "Omar asked how we write our notes; the template we shared:\n\n\
+        ```markdown\n## 2024-06-20 Quarterly business review\nAttendees: …\n```\n";
+    let script = Script::new()
+        .commit(
+            "2024-01-15",
+            "Start the ledger",
+            &[
+                (
+                    "partners/northwind.md",
+                    &northwind(30, &northwind_notes("", "")),
+                ),
+                ("partners/zhiheng.md", &zhiheng("")),
+            ],
+        )
+        .branch("pr")
+        .commit(
+            "2024-06-03",
+            "Northwind: the notes template",
+            &[(
+                "partners/northwind.md",
+                &northwind(30, &northwind_notes("", example)),
+            )],
+        );
+    let (code, report) = gate_json(&script, &["--fail-on", "info"]);
+    assert_eq!(code, 0, "{report:#}");
+    assert!(
+        report["file_warnings"].as_array().is_none_or(Vec::is_empty),
+        "{report:#}"
+    );
+    assert!(
+        report["partnerships"][0]["hidden_meetings"].is_null(),
+        "{report:#}"
+    );
+    assert_eq!(
+        statuses(&report),
+        [triple("northwind", "partner-unresponsive", "unchanged")]
+    );
+}

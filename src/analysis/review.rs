@@ -16,6 +16,7 @@ use super::{LedgerRoot, config_at, reopen_for, run_rules};
 use crate::config::Config;
 use crate::error::{Error, Result};
 use crate::history::{self, Compared, LedgerRepo, Progress, Touched};
+use crate::ledger::body::HiddenMeeting;
 use crate::ledger::changes::{Change, changes};
 use crate::ledger::load;
 use crate::ledger::{Commit, Content, Date, DateWarning, Diagnostic, Meeting};
@@ -132,6 +133,9 @@ pub struct PartnershipReview {
     pub changes: Vec<Change>,
     /// Meeting sections the change added, as they are at head.
     pub meetings: Vec<Meeting>,
+    /// Meetings read at the merge base that the change made unread (their headings swallowed
+    /// by an unclosed `<!--` or code fence): they fail the gate.
+    pub hidden_meetings: Vec<HiddenMeeting>,
     /// Findings ordered by status (new first), then severity (worst first), rule and subject.
     pub findings: Vec<Reviewed>,
 }
@@ -241,11 +245,19 @@ impl Review {
         })
     }
 
+    /// The meetings read at the merge base that the change made unread, with their partnership.
+    pub fn hidden_meetings(&self) -> impl Iterator<Item = (&PartnershipReview, &HiddenMeeting)> {
+        self.partnerships
+            .iter()
+            .flat_map(|p| p.hidden_meetings.iter().map(move |h| (p, h)))
+    }
+
     /// Whether the change did nothing a reviewer needs to look at: no new, worsened or resolved
     /// finding, no improvement, and every touched file valid.
     pub fn is_quiet(&self) -> bool {
         let counts = self.counts();
-        self.diagnostics.is_empty()
+        self.hidden_meetings().next().is_none()
+            && self.diagnostics.is_empty()
             && self.file_warnings.is_empty()
             && counts.silenced + counts.new + counts.worsened + counts.resolved + counts.improved
                 == 0
@@ -533,6 +545,23 @@ fn review_one(pair: &Compared, sides: &Sides<'_>) -> Option<PartnershipReview> {
     };
     changes.retain(|c| !matches!(c, Change::Created) || file == FileChange::Added);
     redact::redact_changes(&mut changes, &timelines, &fields);
+    // A meeting the base read whose heading the head still has, swallowed: hidden by the change.
+    let hidden_meetings = match (before_snapshot, after_snapshot) {
+        (Some(before), Some(after)) => after
+            .body
+            .hidden
+            .iter()
+            .filter(|h| {
+                before
+                    .body
+                    .meetings
+                    .iter()
+                    .any(|m| m.date == h.date && m.title == h.title)
+            })
+            .cloned()
+            .collect(),
+        _ => Vec::new(),
+    };
     let meetings = match after_snapshot {
         Some(after) => added_meetings(
             before_snapshot.map(|s| s.body.meetings.as_slice()),
@@ -555,6 +584,7 @@ fn review_one(pair: &Compared, sides: &Sides<'_>) -> Option<PartnershipReview> {
         valid,
         changes,
         meetings,
+        hidden_meetings,
         findings,
     })
 }

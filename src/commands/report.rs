@@ -44,7 +44,8 @@ pub fn run(args: &ReportArgs) -> Result<u8> {
 }
 
 /// What fails the gate: new or worsened open findings at or above `threshold` (`None`:
-/// nothing), and with `silenced`, silenced ones too.
+/// nothing), and with `silenced`, silenced ones too; and, at any threshold, meetings the base
+/// read that the change made unread.
 #[derive(Clone, Copy, Debug)]
 pub struct Gate {
     pub threshold: Option<Severity>,
@@ -96,6 +97,7 @@ pub fn review_and_render(
         .failing(gate.threshold, gate.silenced)
         .next()
         .is_some()
+        || (gate.threshold.is_some() && review.hidden_meetings().next().is_some())
     {
         crate::exit::FINDINGS
     } else {

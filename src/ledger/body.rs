@@ -14,6 +14,21 @@ pub struct Body {
     pub meetings: Vec<Meeting>,
     /// Action items outside any meeting section.
     pub loose_items: Vec<ActionItem>,
+    /// Dated level-2 headings Markdown does not read as headings (inside an HTML comment or
+    /// block, a code block): meetings that are not read. Those swallowed by something not
+    /// closed (an unclosed `<!--` or fence, an HTML block, an indented code block) also give a
+    /// located warning.
+    #[serde(skip)]
+    pub hidden: Vec<HiddenMeeting>,
+}
+
+/// A meeting heading Markdown reads as part of something else.
+#[derive(Clone, Debug, PartialEq, Eq)]
+pub struct HiddenMeeting {
+    pub date: Date,
+    pub title: String,
+    /// 1-based line of the heading in the file.
+    pub line: usize,
 }
 
 /// A level-2 heading that starts with a date, and everything up to the next level-2 heading.
@@ -118,6 +133,9 @@ pub fn parse_body(text: &str, first_line: usize) -> (Body, Vec<BodyProblem>) {
     let mut item: Option<(bool, String, usize)> = None;
     // The paragraph being read, where an `Attendees:` line may stand.
     let mut paragraph: Option<String> = None;
+    // The lines of the level-2 headings Markdown read, and the blocks that can swallow one.
+    let mut read_headings: Vec<usize> = Vec::new();
+    let mut swallowing: Vec<Swallowing> = Vec::new();
 
     let flush_item = |item: (bool, String, usize),
                       current: &mut Option<Meeting>,
@@ -149,7 +167,23 @@ pub fn parse_body(text: &str, first_line: usize) -> (Body, Vec<BodyProblem>) {
                     body.meetings.push(meeting);
                 }
                 heading = Some((String::new(), line_of(range.start)));
+                read_headings.push(line_of(range.start));
             }
+            Event::Start(Tag::HtmlBlock) => swallowing.push(Swallowing {
+                kind: if text[range.clone()].trim_start().starts_with("<!--") {
+                    Swallower::Comment
+                } else {
+                    Swallower::Html
+                },
+                range,
+            }),
+            Event::Start(Tag::CodeBlock(kind)) => swallowing.push(Swallowing {
+                kind: match kind {
+                    pulldown_cmark::CodeBlockKind::Fenced(_) => Swallower::Fence,
+                    pulldown_cmark::CodeBlockKind::Indented => Swallower::Indented,
+                },
+                range,
+            }),
             Event::End(TagEnd::Heading(HeadingLevel::H2)) => {
                 if let Some((title, line)) = heading.take() {
                     current = start_meeting(title.trim(), line, &mut problems);
@@ -225,17 +259,143 @@ pub fn parse_body(text: &str, first_line: usize) -> (Body, Vec<BodyProblem>) {
         meeting.text = prose.into();
         body.meetings.push(meeting);
     }
+    body.hidden = hidden_meetings(text, &read_headings, &swallowing, &line_of, &mut problems);
     (body, problems)
+}
+
+/// A meeting's title: the heading after its date (the first `len` bytes), without the
+/// separator written after the date.
+fn meeting_title(heading: &str, len: usize) -> String {
+    heading[len..]
+        .trim_start_matches([':', '：', '-', '–', '—', '|', '·'])
+        .trim()
+        .to_string()
+}
+
+/// Whether a fenced code block's text ends with a closing fence: a line of at least as many of
+/// the opening fence's character, and nothing else.
+fn fence_closed(block: &str) -> bool {
+    let mut lines = block.trim_end().lines();
+    let opening = lines.next().unwrap_or_default().trim_start();
+    let Some(mark) = opening.chars().next().filter(|c| matches!(c, '`' | '~')) else {
+        return false;
+    };
+    let width = opening.chars().take_while(|c| *c == mark).count();
+    lines.next_back().is_some_and(|last| {
+        let last = last.trim();
+        last.chars().all(|c| c == mark) && last.chars().count() >= width
+    })
+}
+
+/// What can swallow a meeting heading.
+#[derive(Clone, Copy, Debug, PartialEq, Eq)]
+enum Swallower {
+    /// An HTML comment, `<!--` up to `-->` (or the end of the file).
+    Comment,
+    /// Another HTML block, up to the next blank line.
+    Html,
+    /// A fenced code block, up to its closing fence (or the end of the file).
+    Fence,
+    /// Lines indented four spaces or more.
+    Indented,
+}
+
+struct Swallowing {
+    kind: Swallower,
+    range: std::ops::Range<usize>,
+}
+
+/// The dated level-2 headings written at the start of a line that Markdown did not read as
+/// headings, each with a warning naming what swallowed it and where that began. A fenced code
+/// block or an HTML comment closed after the heading is an example or a note the writer meant
+/// (a meeting template in a code block): no warning, but the heading is still listed.
+fn hidden_meetings(
+    text: &str,
+    read: &[usize],
+    swallowing: &[Swallowing],
+    line_of: &dyn Fn(usize) -> usize,
+    problems: &mut Vec<BodyProblem>,
+) -> Vec<HiddenMeeting> {
+    let mut hidden = Vec::new();
+    let mut offset = 0;
+    for raw in text.split_inclusive('\n') {
+        let at = offset;
+        offset += raw.len();
+        let line = raw.trim_end_matches(['\n', '\r']);
+        let indent = line.len() - line.trim_start_matches(' ').len();
+        let Some(title) = line[indent..]
+            .strip_prefix("##")
+            .filter(|rest| rest.starts_with([' ', '\t']))
+            .map(str::trim)
+        else {
+            continue;
+        };
+        let Leading::Read { date, len } = written_date::leading(title) else {
+            continue;
+        };
+        let number = line_of(at);
+        if read.contains(&number) {
+            continue;
+        }
+        let Some(block) = swallowing
+            .iter()
+            .find(|b| b.range.start <= at && at < b.range.end)
+        else {
+            continue;
+        };
+        let block_text = &text[block.range.clone()];
+        let closed = match block.kind {
+            Swallower::Comment => block_text.contains("-->"),
+            Swallower::Fence => fence_closed(block_text),
+            Swallower::Html | Swallower::Indented => false,
+        };
+        let meeting = HiddenMeeting {
+            date,
+            title: meeting_title(title, len),
+            line: number,
+        };
+        // Kept either way: a change that comments out a meeting the base read still hides it.
+        hidden.push(meeting);
+        if closed {
+            continue;
+        }
+        let began = line_of(block.range.start);
+        let (what, help) = match block.kind {
+            Swallower::Comment => (
+                format!("an HTML comment opened at line {began} and not closed before it"),
+                "close the comment with `-->` before this heading (or delete the stray `<!--`)",
+            ),
+            Swallower::Html => (
+                format!("an HTML block that begins at line {began}"),
+                "leave a blank line between the HTML and this heading",
+            ),
+            Swallower::Fence => (
+                format!("a code block opened at line {began} and not closed before it"),
+                "close the code block with its fence (```) before this heading",
+            ),
+            Swallower::Indented => (
+                format!("an indented code block at line {began}"),
+                "start the heading at the beginning of the line",
+            ),
+        };
+        problems.push(BodyProblem::warning(
+            number,
+            indent + 1,
+            "hidden-meeting",
+            format!(
+                "this meeting heading is inside {what}, so Markdown does not read it as a heading: the meeting, its attendees and action items count for nothing"
+            ),
+            help,
+        ));
+    }
+    hidden
 }
 
 fn start_meeting(title: &str, line: usize, problems: &mut Vec<BodyProblem>) -> Option<Meeting> {
     match written_date::leading(title) {
         Leading::Read { date, len } => Some(Meeting {
             date,
-            title: title[len..]
-                .trim_start_matches([':', '：', '-', '–', '—', '|', '·'])
-                .trim()
-                .to_string(),
+            title: meeting_title(title, len),
             line,
             attendees: Vec::new(),
             items: Vec::new(),
@@ -622,6 +782,40 @@ Attendees: Dana Whitfield
         let items = &body.meetings[0].items;
         assert_eq!(items[0].owner, None);
         assert!(items.iter().all(|i| i.due.is_none()));
+    }
+
+    #[test]
+    fn headings_swallowed_by_html_or_code_are_named_with_what_swallowed_them() {
+        // A `<details>` with no blank line before the meeting: one HTML block.
+        let text = "<details>\n## 2024年6月12日 季度业务回顾\n参会人员：王磊\n</details>\n\n## 2024-07-01 Sync\n";
+        let (body, problems) = parse_body(text, 10);
+        assert_eq!(body.meetings.len(), 1);
+        assert_eq!(
+            body.hidden,
+            [HiddenMeeting {
+                date: Date::parse("2024-06-12").expect("a date"),
+                title: "季度业务回顾".into(),
+                line: 11,
+            }]
+        );
+        let found: Vec<(usize, usize, &str, &str)> = problems
+            .iter()
+            .map(|p| (p.line, p.column, p.code, p.message.as_str()))
+            .collect();
+        assert_eq!(found.len(), 1);
+        assert_eq!(
+            (found[0].0, found[0].1, found[0].2),
+            (11, 1, "hidden-meeting")
+        );
+        assert!(
+            found[0].3.contains("an HTML block that begins at line 10"),
+            "{found:?}"
+        );
+        // A closed comment and a closed fence: listed as not read, no warning.
+        let text = "<!--\n## 2024-05-01 Draft\n-->\n\n~~~~\n## 2024-05-02 Example\n~~~~\n";
+        let (body, problems) = parse_body(text, 1);
+        assert_eq!(body.hidden.len(), 2);
+        assert!(problems.is_empty(), "{problems:?}");
     }
 
     #[test]

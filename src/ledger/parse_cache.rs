@@ -102,6 +102,10 @@ impl ParseCache {
                 item.line += shift;
                 body.loose_items.push(item);
             }
+            for mut hidden in part.hidden {
+                hidden.line += shift;
+                body.hidden.push(hidden);
+            }
             problems.extend(part_problems.into_iter().map(|mut p| {
                 p.line += shift;
                 p

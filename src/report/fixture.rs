@@ -190,6 +190,7 @@ pub fn review() -> Review {
             }],
             text: Arc::from(format!("Quarterly review. {HOSTILE}")),
         }],
+        hidden_meetings: Vec::new(),
         findings: vec![
             Reviewed {
                 status: Status::New,
@@ -259,6 +260,7 @@ pub fn review() -> Review {
             to: "partners/cloud/cobalt-cloud.md".into(),
         }],
         meetings: Vec::new(),
+        hidden_meetings: Vec::new(),
         findings: vec![Reviewed {
             status: Status::Unchanged,
             before: Some(Before {

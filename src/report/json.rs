@@ -205,6 +205,10 @@ pub struct PartnershipView<'a> {
     pub changes: &'a [Change],
     /// Meeting sections the change added.
     pub meetings: Vec<MeetingView<'a>>,
+    /// Meetings read at the merge base whose headings the change swallowed (an unclosed `<!--`
+    /// or code fence above them): they are no longer read, and they fail the gate.
+    #[serde(skip_serializing_if = "Vec::is_empty")]
+    pub hidden_meetings: Vec<HiddenMeetingView<'a>>,
     pub findings: Vec<ReviewedView<'a>>,
 }
 
@@ -215,6 +219,14 @@ pub struct MeetingView<'a> {
     pub line: usize,
     pub attendees: &'a [String],
     pub items: &'a [ActionItem],
+}
+
+#[derive(Serialize, schemars::JsonSchema)]
+pub struct HiddenMeetingView<'a> {
+    pub date: Date,
+    pub title: &'a str,
+    /// The heading's line at head.
+    pub line: usize,
 }
 
 /// A finding with its status in the change.
@@ -272,6 +284,15 @@ fn partnership(p: &PartnershipReview) -> PartnershipView<'_> {
                 line: m.line,
                 attendees: &m.attendees,
                 items: &m.items,
+            })
+            .collect(),
+        hidden_meetings: p
+            .hidden_meetings
+            .iter()
+            .map(|h| HiddenMeetingView {
+                date: h.date,
+                title: &h.title,
+                line: h.line,
             })
             .collect(),
         findings: p.findings.iter().map(reviewed).collect(),

@@ -26,6 +26,7 @@ pub fn render(review: &Review, limit: usize) -> String {
     let mut doc = Doc::default();
     summary(&mut doc, review);
     problems(&mut doc, &review.diagnostics);
+    hidden_meetings(&mut doc, review);
     not_read(&mut doc, &review.file_warnings);
     if review.is_quiet() {
         if !review.partnerships.is_empty() {
@@ -366,6 +367,13 @@ fn summary(doc: &mut Doc, review: &Review) {
         if problems > 0 {
             parts.push(format!("❌ {}", plural(problems, "problem", "problems")));
         }
+        let hidden = review.hidden_meetings().count();
+        if hidden > 0 {
+            parts.push(format!(
+                "❌ {} hidden",
+                plural(hidden, "meeting", "meetings")
+            ));
+        }
         let moved: Vec<String> = [
             Status::Silenced,
             Status::New,
@@ -418,6 +426,37 @@ fn problems(doc: &mut Doc, diagnostics: &[Diagnostic]) {
         plural(diagnostics.len(), "problem", "problems")
     );
     located(doc, heading, diagnostics);
+}
+
+/// Meetings the base read that the change made unread: they fail the gate.
+fn hidden_meetings(doc: &mut Doc, review: &Review) {
+    let hidden: Vec<_> = review.hidden_meetings().collect();
+    if hidden.is_empty() {
+        return;
+    }
+    let section = doc.group();
+    doc.frame(
+        section,
+        format!(
+            "\n#### ❌ {} hidden by the change\n\nRead as meetings at the merge base, these are swallowed at head by something opened above them and not closed (see the parts not read below).\n",
+            plural(hidden.len(), "meeting", "meetings")
+        ),
+    );
+    for (i, (p, h)) in hidden.into_iter().enumerate() {
+        let line = format!(
+            "{} · {} {} · {}",
+            partner(p),
+            h.date,
+            md(&h.title),
+            escape::code_span(&format!("{}:{}", file_of(p), h.line))
+        );
+        doc.single(
+            Tier::Problem,
+            Some((Counted::Problem, 1)),
+            &[section],
+            item(i == 0, &line),
+        );
+    }
 }
 
 /// Parts of the changed files rapport does not read: not a reason to block, but the reviewer

@@ -367,6 +367,15 @@ pub fn write_review(out: &mut dyn Write, review: &Review) -> io::Result<()> {
                 t(&meeting.attendees.join(", "))
             )?;
         }
+        for hidden in &p.hidden_meetings {
+            writeln!(
+                out,
+                "  {ERROR}hidden meeting{ERROR:#} {} {} (line {}): read at the merge base, no longer read as a meeting",
+                hidden.date,
+                t(&hidden.title),
+                hidden.line
+            )?;
+        }
         for reviewed in &p.findings {
             let f = &reviewed.finding;
             let label = match reviewed.status {
@@ -430,8 +439,17 @@ pub fn write_review(out: &mut dyn Write, review: &Review) -> io::Result<()> {
     } else {
         parts.join(", ")
     };
-    let problems = if review.diagnostics.is_empty() {
+    let hidden = review.hidden_meetings().count();
+    let problems = if hidden > 0 {
+        format!(
+            "{ERROR}{hidden} meeting{} hidden{ERROR:#}; ",
+            plural(hidden)
+        )
+    } else {
         String::new()
+    };
+    let problems = if review.diagnostics.is_empty() {
+        problems
     } else {
         format!(
             "{ERROR}{} problem{} in changed files{ERROR:#}; ",
