@@ -170,8 +170,10 @@ pub struct CheckArgs {
     #[arg(long, value_name = "DATE", value_parser = parse_date, conflicts_with = "base")]
     pub as_of: Option<crate::ledger::Date>,
     /// Compare with this revision and fail only on new or worsened findings (the pre-merge
-    /// gate): the change is `merge-base(BASE, --rev)` to `--rev` (default `HEAD`).
-    #[arg(long, value_name = "REV")]
+    /// gate): the change is `merge-base(BASE, --rev)` to `--rev` (default `HEAD`). `--base`
+    /// alone (last on the line) finds it as `report` does, then from the current branch's
+    /// upstream, `origin/main` or `origin/master`: the pre-push hook's form.
+    #[arg(long, value_name = "REV", num_args = 0..=1, default_missing_value = "")]
     pub base: Option<String>,
 }
 

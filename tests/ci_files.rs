@@ -1706,11 +1706,12 @@ fn the_pre_commit_hooks_are_rapport_command_lines_that_run() {
         assert!(h["name"].is_string());
     }
     assert_eq!(check["entry"], "rapport check --fail-on error");
-    assert_eq!(push["entry"], "rapport check --base origin/HEAD");
+    assert_eq!(push["entry"], "rapport check --base");
     assert_eq!(push["stages"], serde_json::json!(["pre-push"]));
 
-    // Each entry, run in a ledger whose origin/HEAD is main, on the branch being pushed, which
-    // doubles Northwind's payment terms (net-30 to net-60): a new error.
+    // Each entry, run in a ledger pushed to origin/main (no origin/HEAD: a push sets none), on
+    // the branch being pushed, which doubles Northwind's payment terms (net-30 to net-60): a
+    // new error.
     let ledger = main_then_pr(30).commit(
         "2024-07-12",
         "Northwind: net-60",
@@ -1719,16 +1720,12 @@ fn the_pre_commit_hooks_are_rapport_command_lines_that_run() {
             &northwind(60, &format!("{SPRING}{JULY}")),
         )],
     );
-    for args in [
-        &["update-ref", "refs/remotes/origin/main", "main"][..],
-        &[
-            "symbolic-ref",
-            "refs/remotes/origin/HEAD",
-            "refs/remotes/origin/main",
-        ],
-    ] {
-        assert!(ledger.git(args).status.success());
-    }
+    assert!(
+        ledger
+            .git(&["update-ref", "refs/remotes/origin/main", "main"])
+            .status
+            .success()
+    );
     let machine = Machine::new();
     let run_entry = |entry: &Value, staged: &[&str]| {
         let mut words: Vec<&str> = entry.as_str().expect("entry").split_whitespace().collect();
@@ -1756,5 +1753,204 @@ fn the_pre_commit_hooks_are_rapport_command_lines_that_run() {
         pushed.stdout.contains("error[payment-terms-slip]"),
         "{}",
         pushed.stdout
+    );
+}
+
+// ---------------------------------------------------------------------------------------------
+// The pre-push hook `rapport init` writes, in a repository pushed with `git push -u` (no
+// origin/HEAD: a clone sets it, a push does not).
+
+/// A ledger repository made as a team makes one: `git init`, `rapport init`, notes, a bare
+/// remote added and pushed to with `git push -u origin main`; then the hook installed.
+struct Pushed {
+    dir: TempDir,
+    machine: Machine,
+}
+
+impl Pushed {
+    fn new() -> Pushed {
+        let pushed = Pushed {
+            dir: tempfile::tempdir().expect("a temporary folder"),
+            machine: Machine::new(),
+        };
+        std::fs::create_dir_all(pushed.repo()).expect("mkdir");
+        pushed
+            .git(&["init", "--quiet", "--initial-branch=main"])
+            .expect(0);
+        pushed.rapport(&["init", "."]).expect(0);
+        std::fs::write(
+            pushed.repo().join("partners/northwind.md"),
+            northwind(30, SPRING),
+        )
+        .expect("write");
+        std::fs::write(pushed.repo().join("partners/zhiheng.md"), zhiheng()).expect("write");
+        pushed.commit("2024-06-21", "Start the ledger: Northwind and Zhiheng");
+        pushed
+            .git(&["init", "--quiet", "--bare", "../remote.git"])
+            .expect(0);
+        pushed
+            .git(&["remote", "add", "origin", "../remote.git"])
+            .expect(0);
+        pushed
+            .git(&["push", "--quiet", "-u", "origin", "main"])
+            .expect(0);
+        // `pre-commit install --hook-type pre-push`: the hook runs the rapport-report entry
+        // as pre-commit runs a `language: system` hook with `pass_filenames: false`.
+        let config =
+            serde_saphyr::from_str::<Value>(&read(pushed.repo().join(".pre-commit-config.yaml")))
+                .expect("YAML");
+        let hook = config["repos"][0]["hooks"]
+            .as_array()
+            .expect("hooks")
+            .iter()
+            .find(|h| h["id"] == "rapport-report")
+            .expect("the pre-push hook")
+            .clone();
+        assert_eq!(hook["stages"], serde_json::json!(["pre-push"]));
+        assert_eq!(hook["pass_filenames"], false);
+        let entry = hook["entry"].as_str().expect("entry");
+        let file = pushed.repo().join(".git/hooks/pre-push");
+        std::fs::write(&file, format!("#!/bin/sh\nexec {entry}\n")).expect("hook");
+        chmod_x(&file);
+        pushed
+    }
+
+    fn repo(&self) -> PathBuf {
+        self.dir.path().join("ledger")
+    }
+
+    fn env(&self, date: &str) -> Vec<(String, String)> {
+        let when = format!("{date}T10:00:00+01:00");
+        [
+            ("GIT_AUTHOR_NAME", "Omar Haddad"),
+            ("GIT_AUTHOR_EMAIL", "omar@example.com"),
+            ("GIT_COMMITTER_NAME", "Omar Haddad"),
+            ("GIT_COMMITTER_EMAIL", "omar@example.com"),
+            ("GIT_AUTHOR_DATE", when.as_str()),
+            ("GIT_COMMITTER_DATE", when.as_str()),
+            ("GIT_CONFIG_NOSYSTEM", "1"),
+        ]
+        .into_iter()
+        .map(|(k, v)| (k.to_string(), v.to_string()))
+        .collect()
+    }
+
+    fn git(&self, args: &[&str]) -> Run {
+        Run::from(
+            self.machine
+                .command("git", &self.repo(), &self.env("2024-07-12"))
+                .args(args)
+                .output()
+                .expect("git runs"),
+        )
+    }
+
+    fn rapport(&self, args: &[&str]) -> Run {
+        Run::from(
+            self.machine
+                .command("rapport", &self.repo(), &[])
+                .args(args)
+                .output()
+                .expect("rapport runs"),
+        )
+    }
+
+    fn commit(&self, date: &str, message: &str) {
+        let env = self.env(date);
+        for args in [&["add", "--all"][..], &["commit", "--quiet", "-m", message]] {
+            Run::from(
+                self.machine
+                    .command("git", &self.repo(), &env)
+                    .args(args)
+                    .output()
+                    .expect("git runs"),
+            )
+            .expect(0);
+        }
+    }
+
+    fn remote_has(&self, branch: &str) -> bool {
+        self.git(&["ls-remote", "--exit-code", "origin", branch])
+            .code
+            == 0
+    }
+}
+
+#[test]
+fn the_pre_push_hook_init_writes_works_without_origin_head() {
+    let pushed = Pushed::new();
+    assert_ne!(
+        pushed
+            .git(&["rev-parse", "--verify", "--quiet", "origin/HEAD"])
+            .code,
+        0,
+        "a push sets no origin/HEAD"
+    );
+
+    // A clean push on main: the July notes. The base is main's upstream.
+    std::fs::write(
+        pushed.repo().join("partners/northwind.md"),
+        northwind(
+            30,
+            &format!("{SPRING}{JULY}").replace(
+                "Finance agreed net-45 from the Q3 invoice.",
+                "Finance confirmed the Q3 invoice schedule.",
+            ),
+        ),
+    )
+    .expect("write");
+    pushed.commit("2024-07-12", "Northwind: July pipeline sync");
+    let push = pushed.git(&["push", "origin", "main"]);
+    push.expect(0);
+    assert!(
+        push.stderr
+            .contains("rapport: comparing with origin/main (from the upstream of main)"),
+        "{}",
+        push.stderr
+    );
+
+    // A branch that doubles Northwind's payment terms, pushed for the first time: no upstream
+    // yet, so the base is origin/main; the push is refused and the remote has no such branch.
+    pushed.git(&["switch", "--quiet", "-c", "terms"]).expect(0);
+    let notes = read(pushed.repo().join("partners/northwind.md"));
+    std::fs::write(
+        pushed.repo().join("partners/northwind.md"),
+        notes.replace("payment_days: 30", "payment_days: 60"),
+    )
+    .expect("write");
+    pushed.commit("2024-07-19", "Northwind: net-60 from the Q3 invoice");
+    let push = pushed.git(&["push", "-u", "origin", "terms"]);
+    assert_ne!(push.code, 0, "{}\n{}", push.stdout, push.stderr);
+    let log = format!("{}{}", push.stdout, push.stderr);
+    assert!(
+        log.contains("rapport: comparing with origin/main (from origin/main)"),
+        "{log}"
+    );
+    assert!(log.contains("error[payment-terms-slip]"), "{log}");
+    assert!(log.contains("failed to push some refs"), "{log}");
+    assert!(!pushed.remote_has("terms"));
+    assert!(pushed.remote_has("main"));
+}
+
+#[test]
+fn without_a_base_check_says_what_it_tried_and_how_to_set_one() {
+    // A ledger that was never pushed anywhere.
+    let pushed = Pushed::new();
+    pushed.git(&["remote", "remove", "origin"]).expect(0);
+    let run = pushed.rapport(&["check", ".", "--base"]);
+    run.expect(2);
+    assert_eq!(run.stdout, "");
+    for tried in [
+        "origin/HEAD (not set in this clone)",
+        "the upstream of main (it has none)",
+        "origin/main (not here)",
+        "origin/master (not here)",
+    ] {
+        assert!(run.stderr.contains(tried), "{tried}: {}", run.stderr);
+    }
+    assert!(
+        run.stderr.contains("git remote set-head origin --auto"),
+        "{}",
+        run.stderr
     );
 }
