@@ -535,17 +535,35 @@ impl Machine {
     fn gitlab_report(&self, script: &Script, extra: &[(&str, &str)]) -> Run {
         let base = script.git(&["rev-parse", "main"]);
         let base = String::from_utf8_lossy(&base.stdout).trim().to_string();
+        self.gitlab_job(
+            script,
+            &[
+                ("CI_PIPELINE_SOURCE", "merge_request_event"),
+                ("CI_MERGE_REQUEST_IID", "7"),
+                ("CI_MERGE_REQUEST_TARGET_BRANCH_NAME", "main"),
+                ("CI_MERGE_REQUEST_DIFF_BASE_SHA", base.as_str()),
+            ],
+            extra,
+        )
+    }
+
+    /// The template's job as the GitLab runner runs it: its variables, then `before_script`
+    /// and `script` in one bash, with the variables GitLab sets (`pipeline`) plus `extra`.
+    fn gitlab_job(
+        &self,
+        script: &Script,
+        pipeline: &[(&str, &str)],
+        extra: &[(&str, &str)],
+    ) -> Run {
         let mut env: Vec<(String, String)> = [
             ("CI", "true"),
             ("GITLAB_CI", "true"),
-            ("CI_PIPELINE_SOURCE", "merge_request_event"),
             ("CI_API_V4_URL", "https://gitlab.example.com/api/v4"),
             ("CI_PROJECT_ID", "42"),
-            ("CI_MERGE_REQUEST_IID", "7"),
-            ("CI_MERGE_REQUEST_TARGET_BRANCH_NAME", "main"),
-            ("CI_MERGE_REQUEST_DIFF_BASE_SHA", base.as_str()),
+            ("CI_DEFAULT_BRANCH", "main"),
         ]
         .into_iter()
+        .chain(pipeline.iter().copied())
         .map(|(k, v)| (k.to_string(), v.to_string()))
         .collect();
         let template = yaml("ci/gitlab/rapport.gitlab-ci.yml");
@@ -556,12 +574,21 @@ impl Machine {
             env.push((name.clone(), value.as_str().expect("a string").to_string()));
         }
         env.extend(extra.iter().map(|(k, v)| (k.to_string(), v.to_string())));
+        let job = &template["rapport"];
+        let lines: Vec<&str> = job["before_script"]
+            .as_array()
+            .expect("before_script")
+            .iter()
+            .chain(job["script"].as_array().expect("script"))
+            .map(|line| line.as_str().expect("a command"))
+            .collect();
         let mut command = self.command("bash", script.path(), &env);
         let path = format!("{}:{}", self.display("api-bin"), command_path(&command));
         Run::from(
             command
                 .env("PATH", path)
-                .arg(project().join("ci/gitlab/report.sh"))
+                .args(["--noprofile", "--norc", "-eo", "pipefail", "-c"])
+                .arg(lines.join("\n"))
                 .output()
                 .expect("bash runs"),
         )
@@ -1428,6 +1455,84 @@ fn gitlab_with_a_refused_token_still_ends_with_the_report_exit_code() {
     );
 }
 
+#[test]
+fn the_gitlab_template_is_valid_gitlab_ci() {
+    let schema: Value = serde_json::from_str(&read(
+        project().join("tests/fixtures/gitlab-ci/ci.schema.json"),
+    ))
+    .expect("the schema is JSON");
+    let validator = jsonschema::validator_for(&schema).expect("a valid schema");
+    let template = yaml("ci/gitlab/rapport.gitlab-ci.yml");
+    let errors: Vec<String> = validator
+        .iter_errors(&template)
+        .map(|e| format!("{} at {}", e, e.instance_path()))
+        .collect();
+    assert!(errors.is_empty(), "{errors:#?}");
+    // The schema does catch a broken job: a misspelt key, a `when` GitLab does not know.
+    let mut broken = template.clone();
+    broken["rapport"]["artifact"] = serde_json::json!({ "when": "always" });
+    assert!(!validator.is_valid(&broken));
+    let mut broken = template;
+    broken["workflow"]["rules"][1]["when"] = serde_json::json!("sometimes");
+    assert!(!validator.is_valid(&broken));
+}
+
+#[test]
+fn gitlab_on_the_default_branch_writes_the_code_quality_report_merge_requests_compare_with() {
+    let ledger = stretched_terms();
+    // The default branch's pipeline: no merge request, HEAD on main.
+    assert!(
+        ledger
+            .git(&["checkout", "--quiet", "main"])
+            .status
+            .success()
+    );
+    let machine = Machine::new();
+    let run = machine.gitlab_job(
+        &ledger,
+        &[("CI_PIPELINE_SOURCE", "push"), ("CI_COMMIT_BRANCH", "main")],
+        &[TOKEN],
+    );
+    run.expect(0);
+    assert!(
+        run.stdout.contains(
+            "rapport: the default branch (main): its Code Quality report, against itself"
+        ),
+        "{}",
+        run.stdout
+    );
+    // A report GitLab accepts, with nothing the branch adds to itself; no note, nothing fetched.
+    assert_eq!(code_quality(&ledger), Vec::<Value>::new());
+    assert!(machine.calls().is_empty(), "{:#?}", machine.calls());
+    assert!(
+        run.stdout.contains("not a merge-request pipeline: no note"),
+        "{}",
+        run.stdout
+    );
+}
+
+#[test]
+fn gitlab_without_the_releases_address_says_which_variable_to_set() {
+    let ledger = stretched_terms();
+    // A fresh image: no rapport on PATH, only what the template's job gives.
+    let machine = Machine::with(false, None);
+    let run = machine.gitlab_report(&ledger, &[TOKEN]);
+    run.expect(1);
+    assert!(
+        run.stderr.starts_with(
+            "rapport: RAPPORT_RELEASES is not set, and it is required: where rapport's releases are downloaded from"
+        ),
+        "{}",
+        run.stderr
+    );
+    assert!(
+        run.stderr.contains("Settings > CI/CD > Variables"),
+        "{}",
+        run.stderr
+    );
+    assert!(machine.calls().is_empty(), "{:#?}", machine.calls());
+}
+
 // ---------------------------------------------------------------------------------------------
 // The YAML files, held to the scripts.
 
@@ -1638,19 +1743,38 @@ fn the_gitlab_template_runs_the_tested_script_with_full_history() {
     let template = yaml("ci/gitlab/rapport.gitlab-ci.yml");
     let job = &template["rapport"];
     assert_eq!(job["variables"]["GIT_DEPTH"], "0");
-    // A release binary, not a toolchain: the template's version is the crate's.
-    assert_eq!(job["image"], "debian:bookworm-slim");
+    // A release binary, not a toolchain: the template's version is the crate's. The releases'
+    // address has no default in the job, so the including file's `variables:` can set it.
+    assert_eq!(job["image"], "buildpack-deps:bookworm-curl");
     assert_eq!(
         job["variables"]["RAPPORT_VERSION"],
         env!("CARGO_PKG_VERSION")
     );
-    assert_eq!(job["variables"]["RAPPORT_INSTALL"], "");
-    assert!(
-        job["rules"][0]["if"]
-            .as_str()
-            .is_some_and(|r| r.contains("$CI_PIPELINE_SOURCE == \"merge_request_event\"")),
-        "{job:#}"
+    for unset in ["RAPPORT_RELEASES", "RAPPORT_INSTALL"] {
+        assert!(job["variables"].get(unset).is_none(), "{unset}");
+    }
+    assert_eq!(
+        job["rules"],
+        serde_json::json!([
+            { "if": "$CI_PIPELINE_SOURCE == \"merge_request_event\"" },
+            { "if": "$CI_COMMIT_BRANCH == $CI_DEFAULT_BRANCH" },
+        ])
     );
+    // One pipeline per push: the merge request's when there is one, else the branch's.
+    assert_eq!(
+        template["workflow"]["rules"],
+        serde_json::json!([
+            { "if": "$CI_PIPELINE_SOURCE == \"merge_request_event\"" },
+            { "if": "$CI_COMMIT_BRANCH && $CI_OPEN_MERGE_REQUESTS", "when": "never" },
+            { "if": "$CI_COMMIT_BRANCH" },
+        ])
+    );
+    // Nothing installed per run but jq, and that only to post the note on an image without it.
+    let text = read(project().join("ci/gitlab/rapport.gitlab-ci.yml"));
+    assert_eq!(text.matches("apt-get install").count(), 1, "{text}");
+    assert!(text.contains(
+        "if [[ -n \"${RAPPORT_GITLAB_TOKEN:-}\" && -n \"${CI_MERGE_REQUEST_IID:-}\" ]] && ! command -v jq"
+    ));
     let before = job["before_script"].as_array().expect("before_script");
     let install = read(project().join("ci/gitlab/install.sh"));
     let install = install

@@ -1,6 +1,9 @@
 #!/usr/bin/env bash
 # The merge-request report on GitLab CI. One `rapport report` run writes the Code Quality report
-# (gl-code-quality-report.json) and the markdown report (rapport-report.md); the markdown is
+# (gl-code-quality-report.json) and the markdown report (rapport-report.md). On the default
+# branch (no merge request) the report is of the branch's head against itself: the Code Quality
+# report GitLab compares a merge request's with, which holds what the merge request adds. In a
+# merge request, the markdown is
 # posted as the merge request's one rapport note, updated in place on each push (only a note the
 # token's own user wrote: a marker in anyone else's note is ignored); the script
 # exits with rapport's exit code (1: a finding at or above the failing severity, 2: an invalid
@@ -21,6 +24,11 @@ args=(report "${RAPPORT_PATH:-.}" --format gitlab --output "markdown=$markdown"
   --fail-on "${RAPPORT_FAIL_ON:-error}")
 if [[ -n "${RAPPORT_BASE:-}" ]]; then
   args+=(--base "$RAPPORT_BASE")
+elif [[ -z "${CI_MERGE_REQUEST_IID:-}" && -n "${CI_COMMIT_BRANCH:-}" && "${CI_COMMIT_BRANCH}" == "${CI_DEFAULT_BRANCH:-}" ]]; then
+  # The merge request's report holds what it adds to the branch; the branch adds nothing to
+  # itself. GitLab needs this report to exist to show a merge request's findings as new.
+  echo "rapport: the default branch ($CI_COMMIT_BRANCH): its Code Quality report, against itself"
+  args+=(--base HEAD)
 fi
 
 status=0
