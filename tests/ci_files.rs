@@ -1679,11 +1679,39 @@ fn the_workflow_fetches_all_history_and_may_comment_and_upload() {
         "{steps:#?}"
     );
     assert_eq!(steps[0]["with"]["fetch-depth"], 0);
-    assert_eq!(steps[1]["uses"], "OWNER/rapport@main");
+    // A release tag, the crate's version: the action downloads that release's binary.
+    assert_eq!(
+        steps[1]["uses"],
+        format!("OWNER/rapport@v{}", env!("CARGO_PKG_VERSION"))
+    );
     let action = yaml("action.yml");
     for input in steps[1]["with"].as_object().expect("with").keys() {
         assert!(action["inputs"][input].is_object(), "no input {input}");
     }
+}
+
+#[test]
+fn the_readme_shows_the_workflow_as_shipped() {
+    // Pasted as is, the README's workflow is the tested one: the action's address is the only
+    // thing to fill in.
+    let readme = read(project().join("README.md"));
+    let section = readme
+        .split("### GitHub Actions\n")
+        .nth(1)
+        .expect("a GitHub Actions section");
+    let block = section
+        .split("```yaml\n")
+        .nth(1)
+        .and_then(|rest| rest.split("```").next())
+        .expect("a YAML block");
+    let shown = serde_saphyr::from_str::<Value>(block).expect("the README's workflow is YAML");
+    assert_eq!(shown, yaml("ci/github/rapport.yml"));
+    assert_eq!(block.matches("uses: OWNER/rapport@v").count(), 1, "{block}");
+    let private = section
+        .split("**Private repositories.**")
+        .nth(1)
+        .expect("what sarif: auto does on a private repository");
+    assert!(private.contains("`sarif: auto`"), "{private}");
 }
 
 #[test]
