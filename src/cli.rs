@@ -203,7 +203,8 @@ pub struct ReportArgs {
     /// The revision the change is compared with: the report covers `merge-base(BASE, HEAD)` to
     /// `HEAD`. By default the pull or merge request's target branch from the CI's environment
     /// (GITHUB_BASE_REF, CI_MERGE_REQUEST_DIFF_BASE_SHA, CI_MERGE_REQUEST_TARGET_BRANCH_NAME),
-    /// else `origin/HEAD`.
+    /// else `origin/HEAD`, else the current branch's upstream, else `origin/main` or
+    /// `origin/master`.
     #[arg(long, value_name = "REV")]
     pub base: Option<String>,
     /// The revision the change ends at.

@@ -20,6 +20,11 @@ decide() {
   exit 0
 }
 
+# On GitHub Enterprise Server, gh must be told which host the token is for.
+if [[ -z "${GH_HOST:-}" && -n "${GITHUB_SERVER_URL:-}" ]]; then
+  export GH_HOST="${GITHUB_SERVER_URL#*://}"
+fi
+
 mode="${RAPPORT_SARIF:-auto}"
 case "$mode" in
   true | false | auto) ;;
