@@ -1,8 +1,12 @@
-//! The CI integrations as they run: the GitHub Action's steps and the GitLab template's script,
-//! executed with bash on a scripted ledger, the real `rapport` first on PATH and fake `gh` and
-//! `curl` that record their calls and answer canned JSON; and the YAML files that wire them
-//! (action, workflow, GitLab template, pre-commit hooks), parsed and held to the scripts.
-
+//! The CI integrations as they run: the GitHub Action's steps on a simulated runner (the action
+//! in the runner's `_actions/OWNER/REPO/REF` folder, GITHUB_ACTION_REPOSITORY empty in `run:`
+//! steps, step outputs and GITHUB_PATH carried between steps, actions/cache kept across jobs, a
+//! release server on 127.0.0.1 serving archives made by ci/release/package.sh) and the GitLab
+//! template's job, executed with bash on a scripted ledger, the real `rapport` first on PATH and
+//! fake `gh` and GitLab API (`curl`) that record their calls and answer canned JSON; the YAML
+//! files that wire them (action, workflow, GitLab template against GitLab's CI schema,
+//! pre-commit hooks), parsed and held to the scripts; and the pre-push hook `rapport init`
+//! writes, in a repository pushed to a bare remote.
 mod common;
 
 use std::cell::RefCell;
