@@ -7,6 +7,7 @@
 //! files that wire them (action, workflow, GitLab template against GitLab's CI schema,
 //! pre-commit hooks), parsed and held to the scripts; and the pre-push hook `rapport init`
 //! writes, in a repository pushed to a bare remote.
+
 mod common;
 
 use std::cell::RefCell;
