@@ -170,8 +170,10 @@ pub struct CheckArgs {
     #[arg(long, value_name = "DATE", value_parser = parse_date, conflicts_with = "base")]
     pub as_of: Option<crate::ledger::Date>,
     /// Compare with this revision and fail only on new or worsened findings (the pre-merge
-    /// gate): the change is `merge-base(BASE, --rev)` to `--rev` (default `HEAD`).
-    #[arg(long, value_name = "REV")]
+    /// gate): the change is `merge-base(BASE, --rev)` to `--rev` (default `HEAD`). `--base`
+    /// alone (last on the line) finds it as `report` does, then from the current branch's
+    /// upstream, `origin/main` or `origin/master`: the pre-push hook's form.
+    #[arg(long, value_name = "REV", num_args = 0..=1, default_missing_value = "")]
     pub base: Option<String>,
     /// With `--base`: also fail on findings the change silenced by changing rapport.yaml (a rule
     /// switched off, a threshold relaxed, a severity lowered), judged as the base's
@@ -206,7 +208,8 @@ pub struct ReportArgs {
     /// The revision the change is compared with: the report covers `merge-base(BASE, HEAD)` to
     /// `HEAD`. By default the pull or merge request's target branch from the CI's environment
     /// (GITHUB_BASE_REF, CI_MERGE_REQUEST_DIFF_BASE_SHA, CI_MERGE_REQUEST_TARGET_BRANCH_NAME),
-    /// else `origin/HEAD`.
+    /// else `origin/HEAD`, else the current branch's upstream, else `origin/main` or
+    /// `origin/master`.
     #[arg(long, value_name = "REV")]
     pub base: Option<String>,
     /// The revision the change ends at.

@@ -1,19 +1,32 @@
-//! The CI integrations as they run: the GitHub Action's steps and the GitLab template's script,
-//! executed with bash on a scripted ledger, the real `rapport` first on PATH and fake `gh` and
-//! `curl` that record their calls and answer canned JSON; and the YAML files that wire them
-//! (action, workflow, GitLab template, pre-commit hooks), parsed and held to the scripts.
+//! The CI integrations as they run: the GitHub Action's steps on a simulated runner (the action
+//! in the runner's `_actions/OWNER/REPO/REF` folder, GITHUB_ACTION_REPOSITORY empty in `run:`
+//! steps, step outputs and GITHUB_PATH carried between steps, actions/cache kept across jobs, a
+//! release server on 127.0.0.1 serving archives made by ci/release/package.sh) and the GitLab
+//! template's job, executed with bash on a scripted ledger, the real `rapport` first on PATH and
+//! fake `gh` and GitLab API (`curl`) that record their calls and answer canned JSON; the YAML
+//! files that wire them (action, workflow, GitLab template against GitLab's CI schema,
+//! pre-commit hooks), parsed and held to the scripts; and the pre-push hook `rapport init`
+//! writes, in a repository pushed to a bare remote.
 
 mod common;
 
+use std::cell::RefCell;
 use std::collections::BTreeMap;
+use std::io::{BufRead, BufReader, Write};
+use std::net::{TcpListener, TcpStream};
 use std::path::{Path, PathBuf};
 use std::process::{Command, Output};
+use std::sync::{Arc, Mutex};
 
 use common::{Script, northwind_front, partnership, shallow_clone};
 use serde_json::Value;
 use tempfile::TempDir;
 
 const MARKER: &str = "<!-- rapport-report -->";
+
+/// How comment.sh asks whose the token is.
+const VIEWER_CALL: &str =
+    "gh api graphql -f query=query { viewer { login } } --jq .data.viewer.login";
 
 // ---------------------------------------------------------------------------------------------
 // The ledger: months of Northwind notes on `main`, a pull-request branch that stretches terms.
@@ -103,6 +116,13 @@ if [[ -e "$dir/refuse" ]]; then
   exit 1
 fi
 case " $* " in
+  *" graphql "*) cat "$dir/viewer.txt" ;;
+  *"/code-scanning/analyses"*)
+    if [[ -e "$dir/no-code-scanning" ]]; then
+      echo "gh: Advanced Security must be enabled for this repository to use code scanning. (HTTP 403)" >&2
+      exit 1
+    fi
+    echo '[]' ;;
   *" --paginate "*) cat "$dir/comments.json" ;;
   *" --silent "*) ;;
   *) echo '{"id": 9999}' ;;
@@ -126,17 +146,41 @@ if [[ -e "$dir/refuse" ]]; then
   echo "curl: (22) The requested URL returned error: 403" >&2
   exit 22
 fi
-if [[ "$method" == GET ]]; then cat "$dir/notes.json"; fi
+if [[ "$method" == GET ]]; then
+  case "${@: -1}" in
+    */user) cat "$dir/user.json" ;;
+    *) cat "$dir/notes.json" ;;
+  esac
+fi
 "#;
 
+/// Records its calls; `cargo install --root DIR` "builds" a launcher of the real binary there.
 const FAKE_CARGO: &str = r#"#!/usr/bin/env bash
+set -euo pipefail
 dir="$(cd "$(dirname "$0")/.." && pwd)"
 echo "cargo $*" >>"$dir/calls.log"
-exit 1
+root="" previous=""
+for arg in "$@"; do
+  case "$previous" in --root) root="$arg" ;; esac
+  previous="$arg"
+done
+[[ -n "$root" ]] || exit 1
+mkdir -p "$root/bin"
+printf '#!/bin/sh\nexec "%s" "$@"\n' "$(cat "$dir/real-rapport.txt")" >"$root/bin/rapport"
+chmod +x "$root/bin/rapport"
 "#;
 
 struct Machine {
     dir: TempDir,
+    /// The outputs of the steps run so far, as `steps.ID.outputs.NAME`.
+    steps: RefCell<BTreeMap<String, String>>,
+    /// What `${{ github.action_repository }}` and `${{ github.action_ref }}` give in a step's
+    /// `env:`.
+    action_expressions: RefCell<(String, String)>,
+    /// Whether the `rapport` under test is on PATH (not on a fresh runner that installs it).
+    rapport_on_path: bool,
+    /// The local release server, when the machine has one.
+    server: Option<ReleaseServer>,
 }
 
 struct Run {
@@ -180,6 +224,15 @@ fn yaml(file: &str) -> Value {
 
 impl Machine {
     fn new() -> Machine {
+        Machine::with(true, None)
+    }
+
+    /// A fresh runner that must install rapport, with a release server on 127.0.0.1.
+    fn fresh(server: ReleaseServer) -> Machine {
+        Machine::with(false, Some(server))
+    }
+
+    fn with(rapport_on_path: bool, server: Option<ReleaseServer>) -> Machine {
         let jq = Command::new("jq").arg("--version").output();
         assert!(
             jq.is_ok_and(|o| o.status.success()),
@@ -187,20 +240,65 @@ impl Machine {
         );
         let machine = Machine {
             dir: tempfile::tempdir().expect("a temporary folder"),
+            steps: RefCell::new(BTreeMap::new()),
+            action_expressions: RefCell::new((
+                "acme/rapport".into(),
+                format!("v{}", env!("CARGO_PKG_VERSION")),
+            )),
+            rapport_on_path,
+            server,
         };
-        let bin = machine.path("bin");
-        std::fs::create_dir_all(&bin).expect("bin");
-        std::fs::create_dir_all(machine.path("runner")).expect("runner temp");
-        for (name, text) in [("gh", FAKE_GH), ("curl", FAKE_CURL), ("cargo", FAKE_CARGO)] {
-            let file = bin.join(name);
-            std::fs::write(&file, text).expect("fake");
-            use std::os::unix::fs::PermissionsExt;
-            std::fs::set_permissions(&file, std::fs::Permissions::from_mode(0o755)).expect("chmod");
+        for folder in ["bin", "api-bin", "runner", "toolcache", "outputs"] {
+            std::fs::create_dir_all(machine.path(folder)).expect("mkdir");
         }
+        for (file, text) in [
+            ("bin/gh", FAKE_GH),
+            ("bin/cargo", FAKE_CARGO),
+            ("api-bin/curl", FAKE_CURL),
+        ] {
+            let file = machine.path(file);
+            std::fs::write(&file, text).expect("fake");
+            chmod_x(&file);
+        }
+        std::fs::write(
+            machine.path("real-rapport.txt"),
+            env!("CARGO_BIN_EXE_rapport"),
+        )
+        .expect("real rapport");
+        // The action as the runner downloads it: _actions/OWNER/REPO/REF under the work folder.
+        let action = machine.action_path();
+        std::fs::create_dir_all(action.parent().expect("a folder")).expect("mkdir");
+        std::os::unix::fs::symlink(project(), &action).expect("symlink");
         machine.comments("[]");
         machine.notes("[]");
+        // The identities the tokens answer for: GITHUB_TOKEN's bot, a project access token's user.
+        std::fs::write(machine.path("viewer.txt"), "github-actions[bot]\n").expect("viewer");
+        std::fs::write(
+            machine.path("user.json"),
+            r#"{"id": 31, "username": "project_42_bot_5f3a", "bot": true}"#,
+        )
+        .expect("user");
         machine.event("acme/ledger");
         machine
+    }
+
+    /// GITHUB_ACTION_PATH: where the runner put `uses: acme/rapport@vVERSION`.
+    fn action_path(&self) -> PathBuf {
+        self.path(&format!(
+            "work/_actions/acme/rapport/v{}",
+            env!("CARGO_PKG_VERSION")
+        ))
+    }
+
+    /// The next job runs on a fresh machine: nothing installed, no step outputs; the cache and
+    /// the release server stay.
+    fn next_job(&self) {
+        for folder in ["runner", "toolcache", "outputs"] {
+            std::fs::remove_dir_all(self.path(folder)).expect("rm");
+            std::fs::create_dir_all(self.path(folder)).expect("mkdir");
+        }
+        let _ = std::fs::remove_file(self.path("path.txt"));
+        self.steps.borrow_mut().clear();
     }
 
     fn path(&self, name: &str) -> PathBuf {
@@ -216,11 +314,17 @@ impl Machine {
         std::fs::write(self.path("notes.json"), page).expect("notes");
     }
 
-    /// The pull-request event, with the repository its head branch lives in.
+    /// The pull-request event, with the repository its head branch lives in, in a private
+    /// repository (a ledger holds commercial terms).
     fn event(&self, head_repo: &str) {
+        self.event_in(head_repo, true);
+    }
+
+    fn event_in(&self, head_repo: &str, private: bool) {
         let event = serde_json::json!({
             "action": "synchronize",
             "number": 7,
+            "repository": { "full_name": "acme/ledger", "private": private },
             "pull_request": {
                 "number": 7,
                 "head": { "ref": "pr", "repo": { "full_name": head_repo } },
@@ -245,22 +349,28 @@ impl Machine {
         read(self.path("body.md"))
     }
 
-    /// A command with only the environment a CI runner gives: the fakes first on PATH, then the
-    /// real `rapport`, then the system.
+    /// A command with only the environment a CI runner gives: the folders steps added to
+    /// GITHUB_PATH first (as the runner does), then the fakes, then the real `rapport` (unless
+    /// the runner is fresh), then the system.
     fn command(&self, program: &str, cwd: &Path, env: &[(String, String)]) -> Command {
-        let rapport = Path::new(env!("CARGO_BIN_EXE_rapport"))
-            .parent()
-            .expect("the binary's folder");
-        let path = format!(
-            "{}:{}:{}",
-            self.path("bin").display(),
-            rapport.display(),
-            std::env::var("PATH").unwrap_or_default()
-        );
+        let mut path: Vec<String> = std::fs::read_to_string(self.path("path.txt"))
+            .unwrap_or_default()
+            .lines()
+            .rev()
+            .map(str::to_string)
+            .collect();
+        path.push(self.display("bin"));
+        if self.rapport_on_path {
+            let rapport = Path::new(env!("CARGO_BIN_EXE_rapport"))
+                .parent()
+                .expect("the binary's folder");
+            path.push(rapport.display().to_string());
+        }
+        path.push(std::env::var("PATH").unwrap_or_default());
         let mut cmd = Command::new(program);
         cmd.current_dir(cwd)
             .env_clear()
-            .env("PATH", path)
+            .env("PATH", path.join(":"))
             .env("HOME", self.dir.path())
             .env("NO_COLOR", "1")
             .envs(env.iter().map(|(k, v)| (k.as_str(), v.as_str())));
@@ -277,11 +387,21 @@ impl Machine {
             ("GITHUB_BASE_REF", "main".to_string()),
             ("GITHUB_HEAD_REF", "pr".to_string()),
             ("GITHUB_EVENT_PATH", self.display("event.json")),
+            ("GITHUB_SERVER_URL", self.server_url()),
             ("GITHUB_STEP_SUMMARY", self.display("summary.md")),
             ("GITHUB_OUTPUT", self.display("output.txt")),
             ("GITHUB_PATH", self.display("path.txt")),
             ("RUNNER_TEMP", self.display("runner")),
-            ("GITHUB_ACTION_PATH", project().display().to_string()),
+            ("RUNNER_TOOL_CACHE", self.display("toolcache")),
+            ("RUNNER_OS", "Linux".to_string()),
+            ("RUNNER_ARCH", runner_arch().to_string()),
+            // In a composite action's `run:` steps the runner leaves these empty.
+            ("GITHUB_ACTION_REPOSITORY", String::new()),
+            ("GITHUB_ACTION_REF", String::new()),
+            (
+                "GITHUB_ACTION_PATH",
+                self.action_path().display().to_string(),
+            ),
         ]
         .into_iter()
         .map(|(k, v)| (k.to_string(), v))
@@ -290,6 +410,14 @@ impl Machine {
 
     fn display(&self, name: &str) -> String {
         self.path(name).display().to_string()
+    }
+
+    /// GITHUB_SERVER_URL: the local release server (as on GitHub Enterprise Server), else
+    /// github.com.
+    fn server_url(&self) -> String {
+        self.server
+            .as_ref()
+            .map_or_else(|| "https://github.com".to_string(), ReleaseServer::url)
     }
 
     /// Runs the action's step that calls `script` exactly as the composite action does: its
@@ -316,8 +444,16 @@ impl Machine {
         }
         context.insert("runner.temp".into(), self.display("runner"));
         context.insert("github.token".into(), "ghs_fake_token".into());
+        let (repository, reference) = self.action_expressions.borrow().clone();
+        context.insert("github.action_repository".into(), repository);
+        context.insert("github.action_ref".into(), reference);
+        context.extend(self.steps.borrow().clone());
 
+        let id = step["id"].as_str().unwrap_or("step").to_string();
+        let output = self.path(&format!("outputs/{id}.txt"));
         let mut env = self.github_env();
+        env.retain(|(k, _)| k != "GITHUB_OUTPUT");
+        env.push(("GITHUB_OUTPUT".into(), output.display().to_string()));
         if let Some(vars) = step["env"].as_object() {
             for (name, value) in vars {
                 let value = value.as_str().expect("env values are strings");
@@ -330,12 +466,74 @@ impl Machine {
         };
         assert_eq!(step["shell"], "bash", "{step:#}");
         let run = step["run"].as_str().expect("run");
-        Run::from(
+        let ran = Run::from(
             self.command("bash", &cwd, &env)
                 .args(["--noprofile", "--norc", "-eo", "pipefail", "-c", run])
                 .output()
                 .expect("bash runs"),
-        )
+        );
+        let written = std::fs::read_to_string(&output).unwrap_or_default();
+        for (name, value) in written.lines().filter_map(|l| l.split_once('=')) {
+            self.steps
+                .borrow_mut()
+                .insert(format!("steps.{id}.outputs.{name}"), value.to_string());
+        }
+        ran
+    }
+
+    /// The step's `with:` for a `uses:` step, its expressions filled in from the steps so far.
+    fn uses_step(&self, uses: &str) -> (Value, BTreeMap<String, String>) {
+        let action = yaml("action.yml");
+        let step = action_steps(&action)
+            .into_iter()
+            .find(|s| s["uses"] == uses)
+            .unwrap_or_else(|| panic!("no step of action.yml uses {uses}"));
+        let context = self.steps.borrow().clone();
+        let with = step["with"]
+            .as_object()
+            .expect("with")
+            .iter()
+            .map(|(k, v)| (k.clone(), expand(v.as_str().expect("a string"), &context)))
+            .collect();
+        (step, with)
+    }
+
+    /// The install steps as the runner runs them, with actions/cache/restore and save acting on
+    /// a cache folder kept across jobs (`cache/KEY`), as GitHub's cache service does.
+    fn install(&self, repo: &Path) -> Run {
+        let mut located = self.action_step("install.sh\" locate", repo, &[]);
+        if located.code != 0 {
+            return located;
+        }
+        let (restore, with) = self.uses_step("actions/cache/restore@v4");
+        assert_eq!(restore["if"], "steps.locate.outputs.cache-key != ''");
+        let key = with["key"].clone();
+        if !key.is_empty() {
+            let cached = self.path(&format!("cache/{key}"));
+            if cached.exists() {
+                copy_tree(&cached, Path::new(&with["path"]));
+            }
+        }
+        let installed = self.action_step("install.sh\" install", repo, &[]);
+        let (save, with) = self.uses_step("actions/cache/save@v4");
+        assert_eq!(save["if"], "steps.install.outputs.save == 'true'");
+        if installed.code == 0
+            && self
+                .steps
+                .borrow()
+                .get("steps.install.outputs.save")
+                .is_some_and(|v| v == "true")
+        {
+            copy_tree(
+                Path::new(&with["path"]),
+                &self.path(&format!("cache/{}", with["key"])),
+            );
+        }
+        // The job's log: both steps.
+        located.code = installed.code;
+        located.stdout.push_str(&installed.stdout);
+        located.stderr.push_str(&installed.stderr);
+        located
     }
 
     /// `ci/gitlab/report.sh` with the variables GitLab sets for a merge-request pipeline and
@@ -343,17 +541,35 @@ impl Machine {
     fn gitlab_report(&self, script: &Script, extra: &[(&str, &str)]) -> Run {
         let base = script.git(&["rev-parse", "main"]);
         let base = String::from_utf8_lossy(&base.stdout).trim().to_string();
+        self.gitlab_job(
+            script,
+            &[
+                ("CI_PIPELINE_SOURCE", "merge_request_event"),
+                ("CI_MERGE_REQUEST_IID", "7"),
+                ("CI_MERGE_REQUEST_TARGET_BRANCH_NAME", "main"),
+                ("CI_MERGE_REQUEST_DIFF_BASE_SHA", base.as_str()),
+            ],
+            extra,
+        )
+    }
+
+    /// The template's job as the GitLab runner runs it: its variables, then `before_script`
+    /// and `script` in one bash, with the variables GitLab sets (`pipeline`) plus `extra`.
+    fn gitlab_job(
+        &self,
+        script: &Script,
+        pipeline: &[(&str, &str)],
+        extra: &[(&str, &str)],
+    ) -> Run {
         let mut env: Vec<(String, String)> = [
             ("CI", "true"),
             ("GITLAB_CI", "true"),
-            ("CI_PIPELINE_SOURCE", "merge_request_event"),
             ("CI_API_V4_URL", "https://gitlab.example.com/api/v4"),
             ("CI_PROJECT_ID", "42"),
-            ("CI_MERGE_REQUEST_IID", "7"),
-            ("CI_MERGE_REQUEST_TARGET_BRANCH_NAME", "main"),
-            ("CI_MERGE_REQUEST_DIFF_BASE_SHA", base.as_str()),
+            ("CI_DEFAULT_BRANCH", "main"),
         ]
         .into_iter()
+        .chain(pipeline.iter().copied())
         .map(|(k, v)| (k.to_string(), v.to_string()))
         .collect();
         let template = yaml("ci/gitlab/rapport.gitlab-ci.yml");
@@ -364,9 +580,21 @@ impl Machine {
             env.push((name.clone(), value.as_str().expect("a string").to_string()));
         }
         env.extend(extra.iter().map(|(k, v)| (k.to_string(), v.to_string())));
+        let job = &template["rapport"];
+        let lines: Vec<&str> = job["before_script"]
+            .as_array()
+            .expect("before_script")
+            .iter()
+            .chain(job["script"].as_array().expect("script"))
+            .map(|line| line.as_str().expect("a command"))
+            .collect();
+        let mut command = self.command("bash", script.path(), &env);
+        let path = format!("{}:{}", self.display("api-bin"), command_path(&command));
         Run::from(
-            self.command("bash", script.path(), &env)
-                .arg(project().join("ci/gitlab/report.sh"))
+            command
+                .env("PATH", path)
+                .args(["--noprofile", "--norc", "-eo", "pipefail", "-c"])
+                .arg(lines.join("\n"))
                 .output()
                 .expect("bash runs"),
         )
@@ -381,15 +609,51 @@ fn expand(text: &str, context: &BTreeMap<String, String>) -> String {
         out.push_str(&rest[..start]);
         let end = rest[start..].find("}}").expect("a closed expression") + start;
         let name = rest[start + 3..end].trim();
-        out.push_str(
-            context
-                .get(name)
-                .unwrap_or_else(|| panic!("the test does not know `{name}`")),
-        );
+        // A step's output that was never written is empty, as on the runner.
+        let value = match context.get(name) {
+            Some(value) => value.as_str(),
+            None if name.starts_with("steps.") => "",
+            None => panic!("the test does not know `{name}`"),
+        };
+        out.push_str(value);
         rest = &rest[end + 2..];
     }
     out.push_str(rest);
     out
+}
+
+fn command_path(command: &Command) -> String {
+    command
+        .get_envs()
+        .find(|(k, _)| *k == "PATH")
+        .and_then(|(_, v)| v)
+        .map(|v| v.to_string_lossy().into_owned())
+        .unwrap_or_default()
+}
+
+fn chmod_x(path: &Path) {
+    use std::os::unix::fs::PermissionsExt;
+    std::fs::set_permissions(path, std::fs::Permissions::from_mode(0o755)).expect("chmod");
+}
+
+/// `cp -a FROM TO`: what the cache restores or saves.
+fn copy_tree(from: &Path, to: &Path) {
+    std::fs::create_dir_all(to.parent().expect("a folder")).expect("mkdir");
+    let status = Command::new("cp")
+        .arg("-a")
+        .arg(from)
+        .arg(to)
+        .status()
+        .expect("cp runs");
+    assert!(status.success());
+}
+
+/// The runner's RUNNER_ARCH on this machine.
+fn runner_arch() -> &'static str {
+    match std::env::consts::ARCH {
+        "aarch64" => "ARM64",
+        _ => "X64",
+    }
 }
 
 fn action_steps(action: &Value) -> Vec<Value> {
@@ -397,11 +661,139 @@ fn action_steps(action: &Value) -> Vec<Value> {
 }
 
 fn outputs(machine: &Machine) -> BTreeMap<String, String> {
-    read(machine.path("output.txt"))
+    read(machine.path("outputs/report.txt"))
         .lines()
         .filter_map(|l| l.split_once('='))
         .map(|(k, v)| (k.to_string(), v.to_string()))
         .collect()
+}
+
+// ---------------------------------------------------------------------------------------------
+// The release server: GitHub's release downloads on 127.0.0.1, serving the archives
+// ci/release/package.sh makes, and a log of what was asked for.
+
+struct ReleaseServer {
+    port: u16,
+    root: TempDir,
+    requests: Arc<Mutex<Vec<String>>>,
+}
+
+impl ReleaseServer {
+    /// The release of this version of acme/rapport, with the archive for this machine packed
+    /// by the release's own script around the real binary.
+    fn start() -> ReleaseServer {
+        let listener = TcpListener::bind("127.0.0.1:0").expect("a local port");
+        let port = listener.local_addr().expect("an address").port();
+        let root = tempfile::tempdir().expect("a temporary folder");
+        let requests = Arc::new(Mutex::new(Vec::new()));
+        let served = root.path().join("download");
+        std::fs::create_dir_all(&served).expect("mkdir");
+        let log = Arc::clone(&requests);
+        std::thread::spawn(move || {
+            for stream in listener.incoming().flatten() {
+                serve(stream, &served, &log);
+            }
+        });
+        ReleaseServer {
+            port,
+            root,
+            requests,
+        }
+    }
+
+    fn url(&self) -> String {
+        format!("http://127.0.0.1:{}", self.port)
+    }
+
+    /// Packs the release archive for this machine's target with the release's own script. The
+    /// binary in it is a launcher of the rapport under test (packing the 150 MB debug binary
+    /// itself would take the shared machine twenty seconds a test).
+    fn publish(&self) -> String {
+        let target = host_target();
+        let build = self.root.path().join("build");
+        let binary = build.join(target).join("release/rapport");
+        std::fs::create_dir_all(binary.parent().expect("a folder")).expect("mkdir");
+        std::fs::write(
+            &binary,
+            format!(
+                "#!/bin/sh\nexec '{}' \"$@\"\n",
+                env!("CARGO_BIN_EXE_rapport")
+            ),
+        )
+        .expect("write");
+        chmod_x(&binary);
+        let out = Command::new("bash")
+            .arg(project().join("ci/release/package.sh"))
+            .arg(target)
+            .env("CARGO_TARGET_DIR", &build)
+            .env("RAPPORT_DIST", self.root.path().join("download"))
+            .output()
+            .expect("package.sh runs");
+        assert!(
+            out.status.success(),
+            "{}",
+            String::from_utf8_lossy(&out.stderr)
+        );
+        format!("rapport-{}-{target}.tar.gz", env!("CARGO_PKG_VERSION"))
+    }
+
+    fn tamper(&self, archive: &str) {
+        let file = self.root.path().join("download").join(archive);
+        let mut bytes = std::fs::read(&file).expect("read");
+        bytes.push(0);
+        std::fs::write(&file, bytes).expect("tamper");
+    }
+
+    fn requests(&self) -> Vec<String> {
+        self.requests.lock().expect("the log").clone()
+    }
+}
+
+/// One HTTP/1.1 request: `GET /acme/rapport/releases/download/vVERSION/FILE` answers the file,
+/// anything else 404.
+fn serve(mut stream: TcpStream, served: &Path, log: &Mutex<Vec<String>>) {
+    let mut reader = BufReader::new(stream.try_clone().expect("a stream"));
+    let mut line = String::new();
+    if reader.read_line(&mut line).is_err() {
+        return;
+    }
+    let mut header = String::new();
+    while reader.read_line(&mut header).is_ok_and(|n| n > 2) {
+        header.clear();
+    }
+    let path = line
+        .split_whitespace()
+        .nth(1)
+        .unwrap_or_default()
+        .to_string();
+    log.lock().expect("the log").push(path.clone());
+    let prefix = format!(
+        "/acme/rapport/releases/download/v{}/",
+        env!("CARGO_PKG_VERSION")
+    );
+    let file = path
+        .strip_prefix(&prefix)
+        .filter(|name| !name.contains('/'))
+        .map(|name| served.join(name))
+        .filter(|file| file.is_file());
+    let (status, body) = match file {
+        Some(file) => ("200 OK", std::fs::read(file).expect("read")),
+        None => ("404 Not Found", b"Not Found".to_vec()),
+    };
+    let head = format!(
+        "HTTP/1.1 {status}\r\nContent-Length: {}\r\nContent-Type: application/octet-stream\r\nConnection: close\r\n\r\n",
+        body.len()
+    );
+    let _ = stream.write_all(head.as_bytes());
+    let _ = stream.write_all(&body);
+}
+
+/// The release target of this machine (the Linux runner's).
+fn host_target() -> &'static str {
+    match std::env::consts::ARCH {
+        "aarch64" => "aarch64-unknown-linux-musl",
+        _ => "x86_64-unknown-linux-musl",
+    }
 }
 
 // ---------------------------------------------------------------------------------------------
@@ -428,13 +820,14 @@ fn the_first_run_posts_one_comment_with_the_new_finding() {
     );
 
     let calls = machine.calls();
-    assert_eq!(calls.len(), 2, "{calls:#?}");
+    assert_eq!(calls.len(), 3, "{calls:#?}");
+    assert_eq!(calls[0], VIEWER_CALL);
     assert_eq!(
-        calls[0],
+        calls[1],
         "gh api --paginate repos/acme/ledger/issues/7/comments"
     );
     assert!(
-        calls[1]
+        calls[2]
             .starts_with("gh api --silent -X POST repos/acme/ledger/issues/7/comments -F body=@"),
         "{calls:#?}"
     );
@@ -465,29 +858,69 @@ fn the_first_run_posts_one_comment_with_the_new_finding() {
 }
 
 #[test]
-fn a_later_run_updates_the_marked_comment_in_place() {
+fn a_later_run_updates_the_bots_own_marked_comment_in_place() {
     let ledger = stretched_terms();
     let machine = Machine::new();
-    // Two pages of comments; the report comment is the first one starting with the marker.
+    // Two pages of comments. A participant posted the marker first (id 13): theirs is left
+    // alone; the report comment is the first one the bot wrote that starts with the marker.
     machine.comments(&format!(
-        "[{{\"id\": 11, \"body\": \"Looks good to me\"}}, {{\"id\": 12, \"body\": null}}, \
-         {{\"id\": 13, \"body\": \"quoting: {MARKER}\"}}]\n\
-         [{{\"id\": 4242, \"body\": \"{MARKER}\\n### rapport: 1 new\"}}, \
-         {{\"id\": 4300, \"body\": \"{MARKER}\\nanother\"}}]\n"
+        "[{{\"id\": 11, \"user\": {{\"login\": \"omar-haddad\"}}, \"body\": \"Looks good to me\"}}, \
+         {{\"id\": 12, \"user\": {{\"login\": \"priya-r\"}}, \"body\": null}}, \
+         {{\"id\": 13, \"user\": {{\"login\": \"priya-r\"}}, \"body\": \"{MARKER}\\nAll clear.\"}}, \
+         {{\"id\": 14, \"user\": {{\"login\": \"github-actions[bot]\"}}, \"body\": \"quoting: {MARKER}\"}}]\n\
+         [{{\"id\": 4242, \"user\": {{\"login\": \"github-actions[bot]\"}}, \"body\": \"{MARKER}\\n### rapport: 1 new\"}}, \
+         {{\"id\": 4300, \"user\": {{\"login\": \"github-actions[bot]\"}}, \"body\": \"{MARKER}\\nanother\"}}]\n"
     ));
     machine
         .action_step("ci/github/report.sh", ledger.path(), &[])
         .expect(0);
     let calls = machine.calls();
-    assert_eq!(calls.len(), 2, "{calls:#?}");
+    assert_eq!(calls.len(), 3, "{calls:#?}");
     assert!(
-        calls[1].starts_with(
+        calls[2].starts_with(
             "gh api --silent -X PATCH repos/acme/ledger/issues/comments/4242 -F body=@"
         ),
         "{calls:#?}"
     );
     assert!(!calls.iter().any(|c| c.contains("POST")), "{calls:#?}");
     assert!(machine.body().starts_with(MARKER));
+}
+
+#[test]
+fn a_marker_in_someone_elses_comment_is_left_alone() {
+    let ledger = stretched_terms();
+    let machine = Machine::new();
+    // A participant posts the marker before rapport's first run, hoping to own the report.
+    machine.comments(&format!(
+        "[{{\"id\": 13, \"user\": {{\"login\": \"priya-r\"}}, \"body\": \"{MARKER}\\nAll clear.\"}}]\n"
+    ));
+    let run = machine.action_step("ci/github/report.sh", ledger.path(), &[]);
+    run.expect(0);
+    let calls = machine.calls();
+    assert_eq!(calls.len(), 3, "{calls:#?}");
+    assert!(!calls.iter().any(|c| c.contains("PATCH")), "{calls:#?}");
+    assert!(
+        calls[2]
+            .starts_with("gh api --silent -X POST repos/acme/ledger/issues/7/comments -F body=@"),
+        "{calls:#?}"
+    );
+    assert!(machine.body().contains("payment-terms-slip"));
+
+    // A personal token posts as its user: that login, not the bot's, owns the report comment.
+    let machine = Machine::new();
+    std::fs::write(machine.path("viewer.txt"), "priya-r\n").expect("viewer");
+    machine.comments(&format!(
+        "[{{\"id\": 20, \"user\": {{\"login\": \"github-actions[bot]\"}}, \"body\": \"{MARKER}\\nold\"}}, \
+         {{\"id\": 21, \"user\": {{\"login\": \"priya-r\"}}, \"body\": \"{MARKER}\\nold\"}}]\n"
+    ));
+    machine
+        .action_step("ci/github/report.sh", ledger.path(), &[])
+        .expect(0);
+    assert!(
+        machine.calls()[2].contains("-X PATCH repos/acme/ledger/issues/comments/21 "),
+        "{:#?}",
+        machine.calls()
+    );
 }
 
 #[test]
@@ -517,10 +950,10 @@ fn a_token_that_may_not_comment_does_not_fail_the_job() {
     machine.refuse();
     let run = machine.action_step("ci/github/report.sh", ledger.path(), &[]);
     run.expect(0);
-    assert_eq!(machine.calls().len(), 1, "{:#?}", machine.calls());
+    assert_eq!(machine.calls(), [VIEWER_CALL]);
     assert!(
         run.stdout
-            .contains("::notice title=rapport::The token cannot read"),
+            .contains("::notice title=rapport::The token cannot tell whose it is"),
         "{}",
         run.stdout
     );
@@ -636,16 +1069,274 @@ fn a_shallow_checkout_gets_its_history_then_the_report_runs() {
     assert!(machine.body().contains("payment-terms-slip"));
 }
 
+/// The report step, then the step that decides on the code-scanning upload.
+fn report_then_sarif(machine: &Machine, ledger: &Script, inputs: &[(&str, &str)]) -> (Run, Run) {
+    let report = machine.action_step("ci/github/report.sh", ledger.path(), inputs);
+    let sarif = machine.action_step("ci/github/sarif.sh", ledger.path(), inputs);
+    (report, sarif)
+}
+
+fn upload(machine: &Machine) -> String {
+    machine
+        .steps
+        .borrow()
+        .get("steps.sarif.outputs.upload")
+        .cloned()
+        .unwrap_or_default()
+}
+
+const CODE_SCANNING_CALL: &str = "gh api repos/acme/ledger/code-scanning/analyses?per_page=1";
+
 #[test]
-fn the_install_step_keeps_a_rapport_already_on_path() {
+fn a_private_repository_without_code_scanning_ends_green_with_one_notice() {
     let ledger = stretched_terms();
     let machine = Machine::new();
-    let run = machine.action_step("ci/github/install.sh", ledger.path(), &[]);
+    std::fs::write(machine.path("no-code-scanning"), "").expect("no code scanning");
+    let (report, sarif) = report_then_sarif(&machine, &ledger, &[]);
+    report.expect(0);
+    sarif.expect(0);
+    assert_eq!(upload(&machine), "false");
+    let log = format!(
+        "{}{}{}{}",
+        report.stdout, report.stderr, sarif.stdout, sarif.stderr
+    );
+    let notices: Vec<&str> = log.lines().filter(|l| l.starts_with("::notice")).collect();
+    assert_eq!(notices.len(), 1, "{log}");
+    assert!(
+        notices[0]
+            .starts_with("::notice title=rapport::Code scanning is not available for acme/ledger")
+            && notices[0].contains("they are in the pull-request comment"),
+        "{log}"
+    );
+    assert!(
+        !log.contains("::error") && !log.contains("::warning title"),
+        "{log}"
+    );
+    assert!(machine.calls().contains(&CODE_SCANNING_CALL.to_string()));
+    // The comment was posted all the same.
+    assert!(machine.body().contains("payment-terms-slip"));
+}
+
+#[test]
+fn code_scanning_gets_the_findings_where_it_is_available() {
+    // A private repository with code scanning enabled (no analysis yet is fine too).
+    let ledger = stretched_terms();
+    let machine = Machine::new();
+    let (_, sarif) = report_then_sarif(&machine, &ledger, &[]);
+    sarif.expect(0);
+    assert_eq!(upload(&machine), "true");
+    assert!(machine.calls().contains(&CODE_SCANNING_CALL.to_string()));
+    assert!(!sarif.stdout.contains("::notice"), "{}", sarif.stdout);
+
+    // A public repository always has it: no question asked.
+    let machine = Machine::new();
+    machine.event_in("acme/ledger", false);
+    std::fs::write(machine.path("no-code-scanning"), "").expect("never asked");
+    report_then_sarif(&machine, &ledger, &[]).1.expect(0);
+    assert_eq!(upload(&machine), "true");
+    assert!(!machine.calls().contains(&CODE_SCANNING_CALL.to_string()));
+
+    // sarif: false, and a fork, never upload.
+    for (head, inputs) in [
+        ("acme/ledger", &[("sarif", "false")][..]),
+        ("someone/ledger", &[][..]),
+    ] {
+        let machine = Machine::new();
+        machine.event_in(head, false);
+        report_then_sarif(&machine, &ledger, inputs).1.expect(0);
+        assert_eq!(upload(&machine), "false", "{head} {inputs:?}");
+    }
+}
+
+#[test]
+fn the_install_steps_keep_a_rapport_already_on_path() {
+    let ledger = stretched_terms();
+    let machine = Machine::new();
+    let run = machine.install(ledger.path());
     run.expect(0);
     assert!(run.stdout.starts_with("rapport: using "), "{}", run.stdout);
+    // Nothing to restore or save.
+    assert_eq!(machine.steps.borrow()["steps.locate.outputs.cache-key"], "");
+    assert!(!machine.path("cache").exists());
     assert!(
         machine.calls().is_empty(),
         "cargo ran: {:#?}",
+        machine.calls()
+    );
+}
+
+/// `rapport --version` as a later step of the job runs it: from the folders on GITHUB_PATH.
+fn installed_rapport(machine: &Machine, ledger: &Script) -> Run {
+    Run::from(
+        machine
+            .command("bash", ledger.path(), &machine.github_env())
+            .args(["-c", "command -v rapport && rapport --version"])
+            .output()
+            .expect("bash runs"),
+    )
+}
+
+#[test]
+fn the_action_downloads_its_release_binary_verifies_it_and_a_second_run_reuses_it() {
+    let ledger = stretched_terms();
+    let server = ReleaseServer::start();
+    let archive = server.publish();
+    let machine = Machine::fresh(server);
+    let version = env!("CARGO_PKG_VERSION");
+
+    let run = machine.install(ledger.path());
+    run.expect(0);
+    assert!(
+        run.stdout.contains(&format!(
+            "rapport: the action is acme/rapport@v{version}; rapport {version} for {}",
+            host_target()
+        )),
+        "{}",
+        run.stdout
+    );
+    assert!(
+        run.stdout
+            .contains(&format!("rapport: installed {archive} (sha256 ")),
+        "{}",
+        run.stdout
+    );
+    let download = format!("/acme/rapport/releases/download/v{version}/{archive}");
+    let server = machine.server.as_ref().expect("a server");
+    assert_eq!(
+        server.requests(),
+        [download.clone(), format!("{download}.sha256")]
+    );
+    let installed = machine.path(&format!(
+        "toolcache/rapport/{version}/{}/bin",
+        host_target()
+    ));
+    let ran = installed_rapport(&machine, &ledger);
+    ran.expect(0);
+    assert_eq!(
+        ran.stdout,
+        format!(
+            "{}\nrapport {version}\n",
+            installed.join("rapport").display()
+        )
+    );
+    assert!(
+        machine.calls().is_empty(),
+        "cargo ran: {:#?}",
+        machine.calls()
+    );
+
+    // The next pull request's job, on a fresh runner: the cache has it; no download, no build.
+    machine.next_job();
+    assert!(!installed.exists());
+    let run = machine.install(ledger.path());
+    run.expect(0);
+    assert!(
+        run.stdout.contains(&format!(
+            "rapport: restored rapport {version} from the cache"
+        )),
+        "{}",
+        run.stdout
+    );
+    assert_eq!(server.requests().len(), 2, "{:#?}", server.requests());
+    installed_rapport(&machine, &ledger).expect(0);
+    assert!(
+        machine.calls().is_empty(),
+        "cargo ran: {:#?}",
+        machine.calls()
+    );
+}
+
+#[test]
+fn without_the_env_expressions_the_action_finds_its_repository_in_its_path() {
+    let ledger = stretched_terms();
+    let server = ReleaseServer::start();
+    let archive = server.publish();
+    let machine = Machine::fresh(server);
+    // Both expressions empty, as the runner leaves them in some nested composite actions:
+    // `…/_actions/acme/rapport/vVERSION` still names the repository.
+    *machine.action_expressions.borrow_mut() = (String::new(), String::new());
+    let run = machine.install(ledger.path());
+    run.expect(0);
+    assert!(
+        run.stdout.contains(&format!(
+            "rapport: the action is acme/rapport@v{}",
+            env!("CARGO_PKG_VERSION")
+        )),
+        "{}",
+        run.stdout
+    );
+    assert!(run.stdout.contains(&format!("installed {archive}")));
+    assert!(
+        machine.calls().is_empty(),
+        "cargo ran: {:#?}",
+        machine.calls()
+    );
+}
+
+#[test]
+fn a_tampered_release_is_refused_nothing_is_installed_built_or_cached() {
+    let ledger = stretched_terms();
+    let server = ReleaseServer::start();
+    let archive = server.publish();
+    server.tamper(&archive);
+    let machine = Machine::fresh(server);
+    let run = machine.install(ledger.path());
+    run.expect(1);
+    assert!(
+        run.stderr.contains(&format!(
+            "::error::rapport: the checksum of {archive} does not match its published one"
+        )),
+        "{}",
+        run.stderr
+    );
+    assert!(!machine.path("path.txt").exists());
+    assert!(!machine.path("cache").exists());
+    assert!(
+        machine.calls().is_empty(),
+        "cargo ran: {:#?}",
+        machine.calls()
+    );
+}
+
+#[test]
+fn without_a_release_the_action_builds_once_and_the_cache_serves_the_next_runs() {
+    let ledger = stretched_terms();
+    // A server with no release for this version (a branch ahead of the last tag).
+    let machine = Machine::fresh(ReleaseServer::start());
+    let run = machine.install(ledger.path());
+    run.expect(0);
+    assert!(
+        run.stderr
+            .contains("; building it from the action's source with cargo instead"),
+        "{}",
+        run.stderr
+    );
+    let dir = machine.path(&format!(
+        "toolcache/rapport/{}/{}",
+        env!("CARGO_PKG_VERSION"),
+        host_target()
+    ));
+    assert_eq!(
+        machine.calls(),
+        [format!(
+            "cargo install --locked --path {} --root {}",
+            machine.action_path().display(),
+            dir.display()
+        )]
+    );
+    installed_rapport(&machine, &ledger).expect(0);
+
+    for _ in 0..2 {
+        machine.next_job();
+        let run = machine.install(ledger.path());
+        run.expect(0);
+        assert!(run.stdout.contains("restored rapport"), "{}", run.stdout);
+        installed_rapport(&machine, &ledger).expect(0);
+    }
+    assert_eq!(
+        machine.calls().len(),
+        1,
+        "compiled again: {:#?}",
         machine.calls()
     );
 }
@@ -682,16 +1373,21 @@ fn gitlab_posts_one_note_and_writes_the_code_quality_report() {
     );
 
     let calls = machine.calls();
-    assert_eq!(calls.len(), 2, "{calls:#?}");
+    assert_eq!(calls.len(), 3, "{calls:#?}");
     assert!(
-        calls[0].contains(&format!("{NOTES_URL}?per_page=100&page=1"))
+        calls[0].ends_with("https://gitlab.example.com/api/v4/user")
             && calls[0].contains("PRIVATE-TOKEN: glpat-fake"),
         "{calls:#?}"
     );
     assert!(
-        calls[1].contains("--request POST")
-            && calls[1].contains("--data-urlencode body@rapport-report.md")
-            && calls[1].ends_with(NOTES_URL),
+        calls[1].contains(&format!("{NOTES_URL}?per_page=100&page=1"))
+            && calls[1].contains("PRIVATE-TOKEN: glpat-fake"),
+        "{calls:#?}"
+    );
+    assert!(
+        calls[2].contains("--request POST")
+            && calls[2].contains("--data-urlencode body@rapport-report.md")
+            && calls[2].ends_with(NOTES_URL),
         "{calls:#?}"
     );
     let body = machine.body();
@@ -701,22 +1397,45 @@ fn gitlab_posts_one_note_and_writes_the_code_quality_report() {
 }
 
 #[test]
-fn gitlab_updates_the_marked_note_then_fails_on_warnings() {
+fn gitlab_updates_its_own_marked_note_then_fails_on_warnings() {
     let ledger = stretched_terms();
     let machine = Machine::new();
+    // A reviewer's note with the marker (id 60) comes first; the token's user wrote note 77.
     machine.notes(&format!(
-        "[{{\"id\": 5, \"body\": \"added 1 commit\", \"system\": true}}, \
-         {{\"id\": 77, \"body\": \"{MARKER}\\nold report\"}}]"
+        "[{{\"id\": 5, \"body\": \"added 1 commit\", \"system\": true, \"author\": {{\"id\": 31}}}}, \
+         {{\"id\": 60, \"body\": \"{MARKER}\\nAll clear.\", \"system\": false, \"author\": {{\"id\": 8}}}}, \
+         {{\"id\": 77, \"body\": \"{MARKER}\\nold report\", \"system\": false, \"author\": {{\"id\": 31}}}}]"
     ));
     let run = machine.gitlab_report(&ledger, &[TOKEN, ("RAPPORT_FAIL_ON", "warning")]);
     run.expect(1);
     let calls = machine.calls();
-    assert_eq!(calls.len(), 2, "{calls:#?}");
+    assert_eq!(calls.len(), 3, "{calls:#?}");
     assert!(
-        calls[1].contains("--request PUT") && calls[1].ends_with(&format!("{NOTES_URL}/77")),
+        calls[2].contains("--request PUT") && calls[2].ends_with(&format!("{NOTES_URL}/77")),
         "{calls:#?}"
     );
     assert!(machine.body().starts_with(MARKER));
+}
+
+#[test]
+fn gitlab_leaves_a_marker_in_someone_elses_note_alone() {
+    let ledger = stretched_terms();
+    let machine = Machine::new();
+    machine.notes(&format!(
+        "[{{\"id\": 60, \"body\": \"{MARKER}\\nAll clear.\", \"system\": false, \"author\": {{\"id\": 8}}}}]"
+    ));
+    machine.gitlab_report(&ledger, &[TOKEN]).expect(0);
+    let calls = machine.calls();
+    assert_eq!(calls.len(), 3, "{calls:#?}");
+    assert!(
+        !calls.iter().any(|c| c.contains("--request PUT")),
+        "{calls:#?}"
+    );
+    assert!(
+        calls[2].contains("--request POST") && calls[2].ends_with(NOTES_URL),
+        "{calls:#?}"
+    );
+    assert!(machine.body().contains("payment-terms-slip"));
 }
 
 #[test]
@@ -745,10 +1464,89 @@ fn gitlab_with_a_refused_token_still_ends_with_the_report_exit_code() {
     run.expect(2);
     assert_eq!(machine.calls().len(), 1, "{:#?}", machine.calls());
     assert!(
-        run.stderr.contains("cannot read the merge request's notes"),
+        run.stderr
+            .contains("cannot tell whose RAPPORT_GITLAB_TOKEN is"),
         "{}",
         run.stderr
     );
+}
+
+#[test]
+fn the_gitlab_template_is_valid_gitlab_ci() {
+    let schema: Value = serde_json::from_str(&read(
+        project().join("tests/fixtures/gitlab-ci/ci.schema.json"),
+    ))
+    .expect("the schema is JSON");
+    let validator = jsonschema::validator_for(&schema).expect("a valid schema");
+    let template = yaml("ci/gitlab/rapport.gitlab-ci.yml");
+    let errors: Vec<String> = validator
+        .iter_errors(&template)
+        .map(|e| format!("{} at {}", e, e.instance_path()))
+        .collect();
+    assert!(errors.is_empty(), "{errors:#?}");
+    // The schema does catch a broken job: a misspelt key, a `when` GitLab does not know.
+    let mut broken = template.clone();
+    broken["rapport"]["artifact"] = serde_json::json!({ "when": "always" });
+    assert!(!validator.is_valid(&broken));
+    let mut broken = template;
+    broken["workflow"]["rules"][1]["when"] = serde_json::json!("sometimes");
+    assert!(!validator.is_valid(&broken));
+}
+
+#[test]
+fn gitlab_on_the_default_branch_writes_the_code_quality_report_merge_requests_compare_with() {
+    let ledger = stretched_terms();
+    // The default branch's pipeline: no merge request, HEAD on main.
+    assert!(
+        ledger
+            .git(&["checkout", "--quiet", "main"])
+            .status
+            .success()
+    );
+    let machine = Machine::new();
+    let run = machine.gitlab_job(
+        &ledger,
+        &[("CI_PIPELINE_SOURCE", "push"), ("CI_COMMIT_BRANCH", "main")],
+        &[TOKEN],
+    );
+    run.expect(0);
+    assert!(
+        run.stdout.contains(
+            "rapport: the default branch (main): its Code Quality report, against itself"
+        ),
+        "{}",
+        run.stdout
+    );
+    // A report GitLab accepts, with nothing the branch adds to itself; no note, nothing fetched.
+    assert_eq!(code_quality(&ledger), Vec::<Value>::new());
+    assert!(machine.calls().is_empty(), "{:#?}", machine.calls());
+    assert!(
+        run.stdout.contains("not a merge-request pipeline: no note"),
+        "{}",
+        run.stdout
+    );
+}
+
+#[test]
+fn gitlab_without_the_releases_address_says_which_variable_to_set() {
+    let ledger = stretched_terms();
+    // A fresh image: no rapport on PATH, only what the template's job gives.
+    let machine = Machine::with(false, None);
+    let run = machine.gitlab_report(&ledger, &[TOKEN]);
+    run.expect(1);
+    assert!(
+        run.stderr.starts_with(
+            "rapport: RAPPORT_RELEASES is not set, and it is required: where rapport's releases are downloaded from"
+        ),
+        "{}",
+        run.stderr
+    );
+    assert!(
+        run.stderr.contains("Settings > CI/CD > Variables"),
+        "{}",
+        run.stderr
+    );
+    assert!(machine.calls().is_empty(), "{:#?}", machine.calls());
 }
 
 // ---------------------------------------------------------------------------------------------
@@ -765,7 +1563,7 @@ fn the_action_runs_the_scripts_with_the_inputs_they_read() {
         ("base", ""),
         ("fail-on", "error"),
         ("comment", "true"),
-        ("sarif", "true"),
+        ("sarif", "auto"),
         ("working-directory", "."),
     ] {
         assert_eq!(inputs[name]["default"], default, "input {name}");
@@ -775,14 +1573,34 @@ fn the_action_runs_the_scripts_with_the_inputs_they_read() {
     let steps = action_steps(&action);
     let runs: Vec<&str> = steps.iter().filter_map(|s| s["run"].as_str()).collect();
     assert_eq!(
-        runs,
+        runs[..5],
         [
             "bash \"$GITHUB_ACTION_PATH/ci/github/history.sh\"",
-            "bash \"$GITHUB_ACTION_PATH/ci/github/install.sh\"",
+            "bash \"$GITHUB_ACTION_PATH/ci/github/install.sh\" locate",
+            "bash \"$GITHUB_ACTION_PATH/ci/github/install.sh\" install",
             "bash \"$GITHUB_ACTION_PATH/ci/github/report.sh\"",
+            "bash \"$GITHUB_ACTION_PATH/ci/github/sarif.sh\"",
         ]
     );
-    for script in ["history.sh", "install.sh", "report.sh", "comment.sh"] {
+    // The action's repository and ref, where the runner fills them in: a step's `env:`.
+    for id in ["locate", "install"] {
+        let step = steps.iter().find(|s| s["id"] == id).expect("a step");
+        assert_eq!(
+            step["env"]["RAPPORT_ACTION_REPOSITORY"],
+            "${{ github.action_repository }}"
+        );
+        assert_eq!(
+            step["env"]["RAPPORT_ACTION_REF"],
+            "${{ github.action_ref }}"
+        );
+    }
+    for script in [
+        "history.sh",
+        "install.sh",
+        "report.sh",
+        "comment.sh",
+        "sarif.sh",
+    ] {
         let text = read(project().join("ci/github").join(script));
         assert!(text.starts_with("#!/usr/bin/env bash\n"), "{script}");
         assert!(text.contains("\nset -euo pipefail\n"), "{script}");
@@ -802,7 +1620,8 @@ fn the_action_runs_the_scripts_with_the_inputs_they_read() {
     }
     assert_eq!(report["env"]["GH_TOKEN"], "${{ github.token }}");
 
-    // The upload reads what report.sh writes, even after a failing report, never on a fork.
+    // The upload reads what report.sh writes, even after a failing report, when sarif.sh says
+    // so; a refusal is a notice, never a failed job.
     let upload = steps
         .iter()
         .find(|s| {
@@ -811,21 +1630,27 @@ fn the_action_runs_the_scripts_with_the_inputs_they_read() {
                 .is_some_and(|u| u.contains("upload-sarif"))
         })
         .expect("an upload step");
-    assert_eq!(upload["uses"], "github/codeql-action/upload-sarif@v3");
+    assert_eq!(upload["uses"], "github/codeql-action/upload-sarif@v4");
     assert_eq!(upload["with"]["category"], "rapport");
     assert_eq!(
         upload["with"]["sarif_file"],
         "${{ steps.report.outputs.sarif }}"
     );
-    let condition = upload["if"].as_str().expect("a condition");
-    for part in [
-        "always()",
-        "inputs.sarif == 'true'",
-        "steps.report.outputs.sarif != ''",
-        "github.event.pull_request.head.repo.full_name == github.repository",
-    ] {
-        assert!(condition.contains(part), "{condition}");
-    }
+    assert_eq!(
+        upload["if"],
+        "always() && steps.sarif.outputs.upload == 'true'"
+    );
+    assert_eq!(upload["continue-on-error"], true);
+    let refused = steps
+        .iter()
+        .find(|s| s["if"] == "always() && steps.upload.outcome == 'failure'")
+        .expect("a step for a refused upload");
+    let notice = refused["run"].as_str().expect("run");
+    assert!(
+        notice.starts_with("echo \"::notice title=rapport::Code scanning refused the upload")
+            && !notice.contains('\n'),
+        "{notice}"
+    );
     let report_sh = read(project().join("ci/github/report.sh"));
     let action_text = read(project().join("action.yml"));
     for output in ["exit-code", "markdown", "sarif", "root"] {
@@ -870,11 +1695,39 @@ fn the_workflow_fetches_all_history_and_may_comment_and_upload() {
         "{steps:#?}"
     );
     assert_eq!(steps[0]["with"]["fetch-depth"], 0);
-    assert_eq!(steps[1]["uses"], "OWNER/rapport@main");
+    // A release tag, the crate's version: the action downloads that release's binary.
+    assert_eq!(
+        steps[1]["uses"],
+        format!("OWNER/rapport@v{}", env!("CARGO_PKG_VERSION"))
+    );
     let action = yaml("action.yml");
     for input in steps[1]["with"].as_object().expect("with").keys() {
         assert!(action["inputs"][input].is_object(), "no input {input}");
     }
+}
+
+#[test]
+fn the_readme_shows_the_workflow_as_shipped() {
+    // Pasted as is, the README's workflow is the tested one: the action's address is the only
+    // thing to fill in.
+    let readme = read(project().join("README.md"));
+    let section = readme
+        .split("### GitHub Actions\n")
+        .nth(1)
+        .expect("a GitHub Actions section");
+    let block = section
+        .split("```yaml\n")
+        .nth(1)
+        .and_then(|rest| rest.split("```").next())
+        .expect("a YAML block");
+    let shown = serde_saphyr::from_str::<Value>(block).expect("the README's workflow is YAML");
+    assert_eq!(shown, yaml("ci/github/rapport.yml"));
+    assert_eq!(block.matches("uses: OWNER/rapport@v").count(), 1, "{block}");
+    let private = section
+        .split("**Private repositories.**")
+        .nth(1)
+        .expect("what sarif: auto does on a private repository");
+    assert!(private.contains("`sarif: auto`"), "{private}");
 }
 
 #[test]
@@ -934,19 +1787,38 @@ fn the_gitlab_template_runs_the_tested_script_with_full_history() {
     let template = yaml("ci/gitlab/rapport.gitlab-ci.yml");
     let job = &template["rapport"];
     assert_eq!(job["variables"]["GIT_DEPTH"], "0");
-    // A release binary, not a toolchain: the template's version is the crate's.
-    assert_eq!(job["image"], "debian:bookworm-slim");
+    // A release binary, not a toolchain: the template's version is the crate's. The releases'
+    // address has no default in the job, so the including file's `variables:` can set it.
+    assert_eq!(job["image"], "buildpack-deps:bookworm-curl");
     assert_eq!(
         job["variables"]["RAPPORT_VERSION"],
         env!("CARGO_PKG_VERSION")
     );
-    assert_eq!(job["variables"]["RAPPORT_INSTALL"], "");
-    assert!(
-        job["rules"][0]["if"]
-            .as_str()
-            .is_some_and(|r| r.contains("$CI_PIPELINE_SOURCE == \"merge_request_event\"")),
-        "{job:#}"
+    for unset in ["RAPPORT_RELEASES", "RAPPORT_INSTALL"] {
+        assert!(job["variables"].get(unset).is_none(), "{unset}");
+    }
+    assert_eq!(
+        job["rules"],
+        serde_json::json!([
+            { "if": "$CI_PIPELINE_SOURCE == \"merge_request_event\"" },
+            { "if": "$CI_COMMIT_BRANCH == $CI_DEFAULT_BRANCH" },
+        ])
     );
+    // One pipeline per push: the merge request's when there is one, else the branch's.
+    assert_eq!(
+        template["workflow"]["rules"],
+        serde_json::json!([
+            { "if": "$CI_PIPELINE_SOURCE == \"merge_request_event\"" },
+            { "if": "$CI_COMMIT_BRANCH && $CI_OPEN_MERGE_REQUESTS", "when": "never" },
+            { "if": "$CI_COMMIT_BRANCH" },
+        ])
+    );
+    // Nothing installed per run but jq, and that only to post the note on an image without it.
+    let text = read(project().join("ci/gitlab/rapport.gitlab-ci.yml"));
+    assert_eq!(text.matches("apt-get install").count(), 1, "{text}");
+    assert!(text.contains(
+        "if [[ -n \"${RAPPORT_GITLAB_TOKEN:-}\" && -n \"${CI_MERGE_REQUEST_IID:-}\" ]] && ! command -v jq"
+    ));
     let before = job["before_script"].as_array().expect("before_script");
     let install = read(project().join("ci/gitlab/install.sh"));
     let install = install
@@ -1002,11 +1874,12 @@ fn the_pre_commit_hooks_are_rapport_command_lines_that_run() {
         assert!(h["name"].is_string());
     }
     assert_eq!(check["entry"], "rapport check --fail-on error");
-    assert_eq!(push["entry"], "rapport check --base origin/HEAD");
+    assert_eq!(push["entry"], "rapport check --base");
     assert_eq!(push["stages"], serde_json::json!(["pre-push"]));
 
-    // Each entry, run in a ledger whose origin/HEAD is main, on the branch being pushed, which
-    // doubles Northwind's payment terms (net-30 to net-60): a new error.
+    // Each entry, run in a ledger pushed to origin/main (no origin/HEAD: a push sets none), on
+    // the branch being pushed, which doubles Northwind's payment terms (net-30 to net-60): a
+    // new error.
     let ledger = main_then_pr(30).commit(
         "2024-07-12",
         "Northwind: net-60",
@@ -1015,16 +1888,12 @@ fn the_pre_commit_hooks_are_rapport_command_lines_that_run() {
             &northwind(60, &format!("{SPRING}{JULY}")),
         )],
     );
-    for args in [
-        &["update-ref", "refs/remotes/origin/main", "main"][..],
-        &[
-            "symbolic-ref",
-            "refs/remotes/origin/HEAD",
-            "refs/remotes/origin/main",
-        ],
-    ] {
-        assert!(ledger.git(args).status.success());
-    }
+    assert!(
+        ledger
+            .git(&["update-ref", "refs/remotes/origin/main", "main"])
+            .status
+            .success()
+    );
     let machine = Machine::new();
     let run_entry = |entry: &Value, staged: &[&str]| {
         let mut words: Vec<&str> = entry.as_str().expect("entry").split_whitespace().collect();
@@ -1052,5 +1921,204 @@ fn the_pre_commit_hooks_are_rapport_command_lines_that_run() {
         pushed.stdout.contains("error[payment-terms-slip]"),
         "{}",
         pushed.stdout
+    );
+}
+
+// ---------------------------------------------------------------------------------------------
+// The pre-push hook `rapport init` writes, in a repository pushed with `git push -u` (no
+// origin/HEAD: a clone sets it, a push does not).
+
+/// A ledger repository made as a team makes one: `git init`, `rapport init`, notes, a bare
+/// remote added and pushed to with `git push -u origin main`; then the hook installed.
+struct Pushed {
+    dir: TempDir,
+    machine: Machine,
+}
+
+impl Pushed {
+    fn new() -> Pushed {
+        let pushed = Pushed {
+            dir: tempfile::tempdir().expect("a temporary folder"),
+            machine: Machine::new(),
+        };
+        std::fs::create_dir_all(pushed.repo()).expect("mkdir");
+        pushed
+            .git(&["init", "--quiet", "--initial-branch=main"])
+            .expect(0);
+        pushed.rapport(&["init", "."]).expect(0);
+        std::fs::write(
+            pushed.repo().join("partners/northwind.md"),
+            northwind(30, SPRING),
+        )
+        .expect("write");
+        std::fs::write(pushed.repo().join("partners/zhiheng.md"), zhiheng()).expect("write");
+        pushed.commit("2024-06-21", "Start the ledger: Northwind and Zhiheng");
+        pushed
+            .git(&["init", "--quiet", "--bare", "../remote.git"])
+            .expect(0);
+        pushed
+            .git(&["remote", "add", "origin", "../remote.git"])
+            .expect(0);
+        pushed
+            .git(&["push", "--quiet", "-u", "origin", "main"])
+            .expect(0);
+        // `pre-commit install --hook-type pre-push`: the hook runs the rapport-report entry
+        // as pre-commit runs a `language: system` hook with `pass_filenames: false`.
+        let config =
+            serde_saphyr::from_str::<Value>(&read(pushed.repo().join(".pre-commit-config.yaml")))
+                .expect("YAML");
+        let hook = config["repos"][0]["hooks"]
+            .as_array()
+            .expect("hooks")
+            .iter()
+            .find(|h| h["id"] == "rapport-report")
+            .expect("the pre-push hook")
+            .clone();
+        assert_eq!(hook["stages"], serde_json::json!(["pre-push"]));
+        assert_eq!(hook["pass_filenames"], false);
+        let entry = hook["entry"].as_str().expect("entry");
+        let file = pushed.repo().join(".git/hooks/pre-push");
+        std::fs::write(&file, format!("#!/bin/sh\nexec {entry}\n")).expect("hook");
+        chmod_x(&file);
+        pushed
+    }
+
+    fn repo(&self) -> PathBuf {
+        self.dir.path().join("ledger")
+    }
+
+    fn env(&self, date: &str) -> Vec<(String, String)> {
+        let when = format!("{date}T10:00:00+01:00");
+        [
+            ("GIT_AUTHOR_NAME", "Omar Haddad"),
+            ("GIT_AUTHOR_EMAIL", "omar@example.com"),
+            ("GIT_COMMITTER_NAME", "Omar Haddad"),
+            ("GIT_COMMITTER_EMAIL", "omar@example.com"),
+            ("GIT_AUTHOR_DATE", when.as_str()),
+            ("GIT_COMMITTER_DATE", when.as_str()),
+            ("GIT_CONFIG_NOSYSTEM", "1"),
+        ]
+        .into_iter()
+        .map(|(k, v)| (k.to_string(), v.to_string()))
+        .collect()
+    }
+
+    fn git(&self, args: &[&str]) -> Run {
+        Run::from(
+            self.machine
+                .command("git", &self.repo(), &self.env("2024-07-12"))
+                .args(args)
+                .output()
+                .expect("git runs"),
+        )
+    }
+
+    fn rapport(&self, args: &[&str]) -> Run {
+        Run::from(
+            self.machine
+                .command("rapport", &self.repo(), &[])
+                .args(args)
+                .output()
+                .expect("rapport runs"),
+        )
+    }
+
+    fn commit(&self, date: &str, message: &str) {
+        let env = self.env(date);
+        for args in [&["add", "--all"][..], &["commit", "--quiet", "-m", message]] {
+            Run::from(
+                self.machine
+                    .command("git", &self.repo(), &env)
+                    .args(args)
+                    .output()
+                    .expect("git runs"),
+            )
+            .expect(0);
+        }
+    }
+
+    fn remote_has(&self, branch: &str) -> bool {
+        self.git(&["ls-remote", "--exit-code", "origin", branch])
+            .code
+            == 0
+    }
+}
+
+#[test]
+fn the_pre_push_hook_init_writes_works_without_origin_head() {
+    let pushed = Pushed::new();
+    assert_ne!(
+        pushed
+            .git(&["rev-parse", "--verify", "--quiet", "origin/HEAD"])
+            .code,
+        0,
+        "a push sets no origin/HEAD"
+    );
+
+    // A clean push on main: the July notes. The base is main's upstream.
+    std::fs::write(
+        pushed.repo().join("partners/northwind.md"),
+        northwind(
+            30,
+            &format!("{SPRING}{JULY}").replace(
+                "Finance agreed net-45 from the Q3 invoice.",
+                "Finance confirmed the Q3 invoice schedule.",
+            ),
+        ),
+    )
+    .expect("write");
+    pushed.commit("2024-07-12", "Northwind: July pipeline sync");
+    let push = pushed.git(&["push", "origin", "main"]);
+    push.expect(0);
+    assert!(
+        push.stderr
+            .contains("rapport: comparing with origin/main (from the upstream of main)"),
+        "{}",
+        push.stderr
+    );
+
+    // A branch that doubles Northwind's payment terms, pushed for the first time: no upstream
+    // yet, so the base is origin/main; the push is refused and the remote has no such branch.
+    pushed.git(&["switch", "--quiet", "-c", "terms"]).expect(0);
+    let notes = read(pushed.repo().join("partners/northwind.md"));
+    std::fs::write(
+        pushed.repo().join("partners/northwind.md"),
+        notes.replace("payment_days: 30", "payment_days: 60"),
+    )
+    .expect("write");
+    pushed.commit("2024-07-19", "Northwind: net-60 from the Q3 invoice");
+    let push = pushed.git(&["push", "-u", "origin", "terms"]);
+    assert_ne!(push.code, 0, "{}\n{}", push.stdout, push.stderr);
+    let log = format!("{}{}", push.stdout, push.stderr);
+    assert!(
+        log.contains("rapport: comparing with origin/main (from origin/main)"),
+        "{log}"
+    );
+    assert!(log.contains("error[payment-terms-slip]"), "{log}");
+    assert!(log.contains("failed to push some refs"), "{log}");
+    assert!(!pushed.remote_has("terms"));
+    assert!(pushed.remote_has("main"));
+}
+
+#[test]
+fn without_a_base_check_says_what_it_tried_and_how_to_set_one() {
+    // A ledger that was never pushed anywhere.
+    let pushed = Pushed::new();
+    pushed.git(&["remote", "remove", "origin"]).expect(0);
+    let run = pushed.rapport(&["check", ".", "--base"]);
+    run.expect(2);
+    assert_eq!(run.stdout, "");
+    for tried in [
+        "origin/HEAD (not set in this clone)",
+        "the upstream of main (it has none)",
+        "origin/main (not here)",
+        "origin/master (not here)",
+    ] {
+        assert!(run.stderr.contains(tried), "{tried}: {}", run.stderr);
+    }
+    assert!(
+        run.stderr.contains("git remote set-head origin --auto"),
+        "{}",
+        run.stderr
     );
 }

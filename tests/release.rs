@@ -163,24 +163,49 @@ impl Runner {
         (name, checksum)
     }
 
+    /// The action's two install steps as the runner runs them: GITHUB_ACTION_PATH in the
+    /// runner's `_actions/OWNER/REPO/REF` layout, GITHUB_ACTION_REPOSITORY empty (as in a
+    /// composite action's `run:` steps), the repository from the step's `env:` expression.
     fn install(&self, os: &str, arch: &str) -> Output {
-        Command::new("bash")
-            .args(["--noprofile", "--norc", "-eo", "pipefail"])
-            .arg(project().join("ci/github/install.sh"))
-            .env_clear()
-            .env(
-                "PATH",
-                format!("{}:/usr/bin:/bin", self.path("bin").display()),
-            )
-            .env("HOME", self.dir.path())
-            .env("GITHUB_ACTION_PATH", project())
-            .env("GITHUB_ACTION_REPOSITORY", "acme/rapport")
-            .env("GITHUB_PATH", self.path("path.txt"))
-            .env("RUNNER_TEMP", self.path("temp"))
-            .env("RUNNER_OS", os)
-            .env("RUNNER_ARCH", arch)
-            .output()
-            .expect("install.sh runs")
+        let action = self.path("work/_actions/acme/rapport/main");
+        if !action.exists() {
+            std::fs::create_dir_all(action.parent().expect("a folder")).expect("mkdir");
+            std::os::unix::fs::symlink(project(), &action).expect("symlink");
+        }
+        let step = |mode: &str| {
+            Command::new("bash")
+                .args(["--noprofile", "--norc", "-eo", "pipefail"])
+                .arg(action.join("ci/github/install.sh"))
+                .arg(mode)
+                .env_clear()
+                .env(
+                    "PATH",
+                    format!("{}:/usr/bin:/bin", self.path("bin").display()),
+                )
+                .env("HOME", self.dir.path())
+                .env("GITHUB_ACTION_PATH", &action)
+                .env("GITHUB_ACTION_REPOSITORY", "")
+                .env("RAPPORT_ACTION_REPOSITORY", "acme/rapport")
+                .env("RAPPORT_ACTION_REF", "main")
+                .env("GITHUB_SERVER_URL", "https://github.com")
+                .env("GITHUB_PATH", self.path("path.txt"))
+                .env("GITHUB_OUTPUT", self.path("output.txt"))
+                .env("RUNNER_TEMP", self.path("temp"))
+                .env("RUNNER_OS", os)
+                .env("RUNNER_ARCH", arch)
+                .output()
+                .expect("install.sh runs")
+        };
+        let located = step("locate");
+        assert!(located.status.success(), "{located:?}");
+        step("install")
+    }
+
+    /// Where the action installs rapport: `RUNNER_TEMP/rapport/VERSION/TARGET/bin` here, the
+    /// runner giving no RUNNER_TOOL_CACHE.
+    fn installed(&self, target: &str) -> PathBuf {
+        self.path("temp")
+            .join(format!("rapport/{}/{target}/bin", version()))
     }
 
     fn calls(&self) -> Vec<String> {
@@ -281,9 +306,7 @@ fn the_action_installs_the_release_binary_after_checking_its_checksum() {
         "{}",
         String::from_utf8_lossy(&out.stderr)
     );
-    let installed = runner
-        .path("temp")
-        .join(format!("rapport-{}-aarch64-unknown-linux-musl", version()));
+    let installed = runner.installed("aarch64-unknown-linux-musl");
     assert_eq!(runner.added_to_path(), format!("{}\n", installed.display()));
     let ran = Command::new(installed.join("rapport"))
         .output()
@@ -373,7 +396,18 @@ fn without_a_release_for_the_runner_the_action_builds_from_source() {
     let calls = runner.calls();
     assert_eq!(
         calls.last().map(String::as_str),
-        Some(format!("cargo install --locked --path {}", project().display()).as_str())
+        Some(
+            format!(
+                "cargo install --locked --path {} --root {}",
+                runner.path("work/_actions/acme/rapport/main").display(),
+                runner
+                    .installed("aarch64-apple-darwin")
+                    .parent()
+                    .expect("a folder")
+                    .display()
+            )
+            .as_str()
+        )
     );
     // An unknown platform goes straight to the fallback.
     let runner = Runner::new();

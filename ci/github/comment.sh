@@ -1,6 +1,8 @@
 #!/usr/bin/env bash
-# Posts the markdown report as the pull request's one rapport comment: the existing comment
-# whose body starts with the marker is updated in place, else a new one is posted.
+# Posts the markdown report as the pull request's one rapport comment: the comment that the
+# token's own identity wrote and that starts with the marker is updated in place, else a new one
+# is posted. A marker in anyone else's comment is ignored: nobody can have rapport's report
+# written into a comment they own (and can edit).
 # Usage: comment.sh REPORT.md
 #
 # Reads GITHUB_REPOSITORY, GITHUB_EVENT_PATH (the pull request's number and head repository)
@@ -38,13 +40,22 @@ if [[ "$head_repo" != "${GITHUB_REPOSITORY:?GITHUB_REPOSITORY is not set}" ]]; t
   exit 0
 fi
 
-# Every page of comments, as a stream of JSON arrays; the first comment starting with the marker.
+# Who posts: the token's login (GraphQL `viewer` answers for user and installation tokens
+# alike; REST `GET /user` refuses installation tokens). GITHUB_TOKEN's is github-actions[bot].
+if ! me="$(gh api graphql -f 'query=query { viewer { login } }' --jq .data.viewer.login)" || [[ -z "$me" ]]; then
+  notice "The token cannot tell whose it is (GraphQL viewer): no pull-request comment."
+  exit 0
+fi
+
+# Every page of comments, as a stream of JSON arrays; the first comment by the poster starting
+# with the marker. A bot's login is `NAME[bot]` in REST and may be `NAME` in GraphQL.
 if ! comments="$(gh api --paginate "repos/$GITHUB_REPOSITORY/issues/$pr/comments")"; then
   notice "The token cannot read this pull request's comments (the workflow needs pull-requests: write)."
   exit 0
 fi
-id="$(jq -rn --arg marker "$marker" \
-  '[inputs | .[] | select((.body // "") | startswith($marker)) | .id] | first // empty' \
+id="$(jq -rn --arg marker "$marker" --arg me "$me" \
+  '[inputs | .[] | select((.user.login // "") as $by | $by == $me or $by == ($me + "[bot]"))
+     | select((.body // "") | startswith($marker)) | .id] | first // empty' \
   <<<"$comments")"
 
 if [[ "$id" =~ ^[0-9]+$ ]]; then

@@ -12,9 +12,14 @@ if command -v rapport >/dev/null 2>&1; then
 elif [[ -n "${RAPPORT_INSTALL:-}" ]]; then
   sh -c "$RAPPORT_INSTALL"
 else
+  if [[ -z "${RAPPORT_RELEASES:-}" ]]; then
+    echo "rapport: RAPPORT_RELEASES is not set, and it is required: where rapport's releases are downloaded from, such as https://github.com/OWNER/rapport/releases/download (OWNER: the account hosting rapport)." >&2
+    echo "rapport: set it in Settings > CI/CD > Variables, or under variables: in .gitlab-ci.yml; or set RAPPORT_INSTALL to a command that installs rapport, or use an image that has rapport on PATH." >&2
+    exit 1
+  fi
+  releases="$RAPPORT_RELEASES"
   version="${RAPPORT_VERSION:?set RAPPORT_VERSION to the rapport release to install, such as 0.1.0}"
   version="${version#v}"
-  releases="${RAPPORT_RELEASES:?set RAPPORT_RELEASES to where rapport releases are downloaded, such as https://github.com/OWNER/rapport/releases/download (or set RAPPORT_INSTALL)}"
   case "$(uname -m)" in
     x86_64 | amd64) target=x86_64-unknown-linux-musl ;;
     aarch64 | arm64) target=aarch64-unknown-linux-musl ;;

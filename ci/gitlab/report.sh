@@ -1,7 +1,11 @@
 #!/usr/bin/env bash
 # The merge-request report on GitLab CI. One `rapport report` run writes the Code Quality report
-# (gl-code-quality-report.json) and the markdown report (rapport-report.md); the markdown is
-# posted as the merge request's one rapport note, updated in place on each push; the script
+# (gl-code-quality-report.json) and the markdown report (rapport-report.md). On the default
+# branch (no merge request) the report is of the branch's head against itself: the Code Quality
+# report GitLab compares a merge request's with, which holds what the merge request adds. In a
+# merge request, the markdown is
+# posted as the merge request's one rapport note, updated in place on each push (only a note the
+# token's own user wrote: a marker in anyone else's note is ignored); the script
 # exits with rapport's exit code (1: a finding at or above the failing severity, 2: an invalid
 # ledger or invocation). rapport.gitlab-ci.yml runs a copy of this script, kept equal by a test.
 #
@@ -20,6 +24,11 @@ args=(report "${RAPPORT_PATH:-.}" --format gitlab --output "markdown=$markdown"
   --fail-on "${RAPPORT_FAIL_ON:-error}")
 if [[ -n "${RAPPORT_BASE:-}" ]]; then
   args+=(--base "$RAPPORT_BASE")
+elif [[ -z "${CI_MERGE_REQUEST_IID:-}" && -n "${CI_COMMIT_BRANCH:-}" && "${CI_COMMIT_BRANCH}" == "${CI_DEFAULT_BRANCH:-}" ]]; then
+  # The merge request's report holds what it adds to the branch; the branch adds nothing to
+  # itself. GitLab needs this report to exist to show a merge request's findings as new.
+  echo "rapport: the default branch ($CI_COMMIT_BRANCH): its Code Quality report, against itself"
+  args+=(--base HEAD)
 fi
 
 status=0
@@ -30,7 +39,13 @@ if [[ ! -s "$quality" ]]; then
 fi
 
 post_note() {
-  local token="$1" api page notes found id
+  local token="$1" api page notes found id me
+  # Who posts: the token's user (a project access token has its own bot user).
+  if ! me="$(curl --fail --silent --show-error --header "PRIVATE-TOKEN: $token" "${CI_API_V4_URL:?}/user" |
+    jq -r '.id // empty')" || [[ ! "$me" =~ ^[0-9]+$ ]]; then
+    echo "rapport: cannot tell whose RAPPORT_GITLAB_TOKEN is (GET /user; does it have the api scope?); no note" >&2
+    return 0
+  fi
   api="${CI_API_V4_URL:?}/projects/${CI_PROJECT_ID:?}/merge_requests/${CI_MERGE_REQUEST_IID:?}/notes"
   id=""
   for ((page = 1; page <= 100; page++)); do
@@ -39,8 +54,9 @@ post_note() {
       echo "rapport: cannot read the merge request's notes (does RAPPORT_GITLAB_TOKEN have the api scope?); no note" >&2
       return 0
     fi
-    found="$(jq -r --arg marker "$marker" \
-      '[.[] | select((.body // "") | startswith($marker)) | .id] | first // empty' <<<"$notes")"
+    found="$(jq -r --arg marker "$marker" --argjson me "$me" \
+      '[.[] | select(.author.id == $me and (.system | not) and ((.body // "") | startswith($marker))) | .id]
+       | first // empty' <<<"$notes")"
     if [[ -n "$found" ]]; then
       id="$found"
       break

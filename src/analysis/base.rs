@@ -1,6 +1,9 @@
-//! Which revision a change is compared with when `--base` is not given: the pull or merge
-//! request's target from the CI's environment (GitHub Actions, GitLab CI), else `origin/HEAD`.
-//! The choice is always said, so a report never compares with something unexpected in silence.
+//! Which revision a change is compared with when `--base` names none: the pull or merge
+//! request's target from the CI's environment (GitHub Actions, GitLab CI), else `origin/HEAD`,
+//! else the upstream of the current branch, else `origin/main` or `origin/master`. A clone sets
+//! `origin/HEAD` but `git remote add` and `git push -u` do not, so a repository pushed from
+//! where it was started has only the later ones. The choice is always said, so a report never
+//! compares with something unexpected in silence; with none, the error lists what was tried.
 
 use crate::error::{Error, Result};
 use crate::history::LedgerRepo;
@@ -11,7 +14,8 @@ pub struct Base {
     /// A revision git can resolve, such as `origin/main` or a commit id.
     pub rev: String,
     /// How it was chosen: `--base`, `GITHUB_BASE_REF`, `CI_MERGE_REQUEST_DIFF_BASE_SHA`,
-    /// `CI_MERGE_REQUEST_TARGET_BRANCH_NAME` or `origin/HEAD`.
+    /// `CI_MERGE_REQUEST_TARGET_BRANCH_NAME`, `origin/HEAD`, `the upstream of BRANCH`, or
+    /// `origin/main` / `origin/master` (the remote's usual default branches).
     pub source: String,
 }
 
@@ -26,7 +30,8 @@ impl Base {
 }
 
 /// The base from the environment (`env` reads a variable; empty values count as unset), checked
-/// against the repository: a target branch is tried as `origin/BRANCH`, then `BRANCH`.
+/// against the repository: a target branch is tried as `origin/BRANCH`, then `BRANCH`; then the
+/// repository's own: `origin/HEAD`, the current branch's upstream, `origin/main`, `origin/master`.
 pub fn from_environment(repo: &LedgerRepo, env: &dyn Fn(&str) -> Option<String>) -> Result<Base> {
     let var = |name: &str| env(name).filter(|v| !v.trim().is_empty());
     let resolves = |rev: &str| repo.resolve(rev).is_ok();
@@ -75,5 +80,72 @@ pub fn from_environment(repo: &LedgerRepo, env: &dyn Fn(&str) -> Option<String>)
         });
     }
     tried.push("origin/HEAD (not set in this clone)".into());
+    match upstream(&repo.repo) {
+        Upstream::Found { branch, upstream } if resolves(&upstream) => {
+            return Ok(Base {
+                rev: upstream,
+                source: format!("the upstream of {branch}"),
+            });
+        }
+        Upstream::Found { branch, upstream } => tried.push(format!(
+            "the upstream of {branch} ({upstream} is not fetched here)"
+        )),
+        Upstream::None { branch } => {
+            tried.push(format!("the upstream of {branch} (it has none)"));
+        }
+        Upstream::Detached => {
+            tried.push("the upstream of the current branch (HEAD is detached)".into())
+        }
+    }
+    for name in ["origin/main", "origin/master"] {
+        if resolves(name) {
+            return Ok(Base {
+                rev: name.into(),
+                source: name.into(),
+            });
+        }
+        tried.push(format!("{name} (not here)"));
+    }
     Err(Error::NoBase { tried })
+}
+
+/// The current branch's upstream, as git names it (`origin/main`).
+enum Upstream {
+    Found { branch: String, upstream: String },
+    None { branch: String },
+    Detached,
+}
+
+fn upstream(repo: &git2::Repository) -> Upstream {
+    // An unborn branch (no commit yet) has a name in HEAD but no reference.
+    let target = repo
+        .find_reference("HEAD")
+        .ok()
+        .and_then(|head| head.symbolic_target().ok().flatten().map(str::to_string));
+    let Some(branch) = target
+        .as_deref()
+        .and_then(|target| target.strip_prefix("refs/heads/"))
+        .map(str::to_string)
+    else {
+        return Upstream::Detached;
+    };
+    let found = repo
+        .find_branch(&branch, git2::BranchType::Local)
+        .and_then(|local| local.upstream())
+        .ok()
+        .and_then(|up| up.name().ok().flatten().map(str::to_string));
+    match found {
+        Some(upstream) => Upstream::Found { branch, upstream },
+        None => match repo.branch_upstream_name(&format!("refs/heads/{branch}")) {
+            // Configured, but its remote branch is not fetched here.
+            Ok(name) => Upstream::Found {
+                upstream: name
+                    .as_str()
+                    .map(|n| n.strip_prefix("refs/remotes/").unwrap_or(n).to_string())
+                    .unwrap_or_default(),
+                branch,
+            },
+            Err(_) => Upstream::None { branch },
+        },
+    }
 }

@@ -35,9 +35,14 @@ pub fn run(args: &CheckArgs) -> Result<u8> {
             Format::Text => ReportFormat::Text,
             Format::Json => ReportFormat::Json,
         };
+        let base = if base.is_empty() {
+            pull_request::found_base(&ledger)?
+        } else {
+            Base::given(base)
+        };
         return pull_request::review_and_render(
             &ledger,
-            Base::given(base),
+            base,
             head,
             format,
             &[],

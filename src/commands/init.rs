@@ -181,8 +181,10 @@ repos:
         files: '^{escaped}(partners/.*\.md|rapport\.yaml)$'
       - id: rapport-report
         name: rapport pre-push gate
-        description: Fail on error-level warning signs the pushed commits introduce or worsen.
-        entry: rapport check --base origin/HEAD {path}
+        description: >-
+          Fail on error-level warning signs the pushed commits introduce or worsen, compared
+          with origin/HEAD, else the branch's upstream, else origin/main or origin/master.
+        entry: rapport check {path} --base
         language: system
         pass_filenames: false
         files: '^{escaped}(partners/.*\.md|rapport\.yaml)$'

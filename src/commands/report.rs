@@ -19,16 +19,7 @@ pub fn run(args: &ReportArgs) -> Result<u8> {
     let ledger = analysis::open(std::slice::from_ref(&args.path))?;
     let base = match &args.base {
         Some(rev) => Base::given(rev),
-        None => {
-            let repo = LedgerRepo::open_selecting(&ledger.root, &ledger.config.selection())?;
-            let found = base::from_environment(&repo, &|name| std::env::var(name).ok())?;
-            eprintln!(
-                "rapport: comparing with {} (from {})",
-                escape::terminal(&found.rev),
-                found.source
-            );
-            found
-        }
+        None => found_base(&ledger)?,
     };
     review_and_render(
         &ledger,
@@ -50,6 +41,19 @@ pub fn run(args: &ReportArgs) -> Result<u8> {
 pub struct Gate {
     pub threshold: Option<Severity>,
     pub silenced: bool,
+}
+
+/// The base when none is named: from the CI's environment, else the repository's remote
+/// branches (see `analysis::base`), said on stderr.
+pub(crate) fn found_base(ledger: &LedgerRoot) -> Result<Base> {
+    let repo = LedgerRepo::open_selecting(&ledger.root, &ledger.config.selection())?;
+    let found = base::from_environment(&repo, &|name| std::env::var(name).ok())?;
+    eprintln!(
+        "rapport: comparing with {} (from {})",
+        escape::terminal(&found.rev),
+        escape::terminal(&found.source)
+    );
+    Ok(found)
 }
 
 /// Reviews the change from `merge-base(base, head)` to `head`, prints it in `format`, writes

@@ -631,30 +631,50 @@ fn finding(doc: &mut Doc, p: &PartnershipReview, reviewed: &Reviewed, groups: &[
     }
 }
 
+/// The chart's configuration: the colours of its lines, in order the measured values (GitHub's
+/// accent blue) and the target (grey). Set explicitly, because Mermaid's default theme draws
+/// the first line in `#ECECFF`, all but invisible on GitHub's white; these read on light and
+/// dark backgrounds alike.
+const CHART_CONFIG: &str =
+    r##"%%{init: {"themeVariables": {"xyChart": {"plotColorPalette": "#0969DA, #6E7781"}}}}%%"##;
+
+/// The most ticks a chart's time axis has: its unit is the shortest of day, week, month,
+/// quarter and year that spans the series in at most this many.
+const CHART_TICKS: i64 = 36;
+
 /// A Mermaid line chart of the finding's numbers over time (and its target), when it has two
-/// or more; masked values have none and are not drawn.
+/// or more; masked values have none and are not drawn. The x axis is time to scale: one tick
+/// per day, week, month, quarter or year from the first value to the last, each showing the
+/// value recorded last by the tick's end, so two changes a year apart sit a year apart.
 fn chart(p: &PartnershipReview, f: &Finding) -> Option<String> {
-    let points: Vec<(String, f64)> = f
+    let mut points: Vec<(crate::ledger::Date, f64)> = f
         .evidence
         .iter()
-        .filter_map(|e| Some((e.date.to_string(), e.value.filter(|v| v.is_finite())?)))
+        .filter_map(|e| Some((e.date, e.value.filter(|v| v.is_finite())?)))
         .collect();
     if points.len() < 2 {
         return None;
     }
+    points.sort_by_key(|&(date, _)| date);
     let measured = f
         .measure
         .as_ref()
         .map_or(f.subject.as_str(), |m| m.name.as_str());
-    let dates: Vec<String> = points
+    let ticks = time_axis(points[0].0, points[points.len() - 1].0);
+    let labels: Vec<String> = ticks
         .iter()
-        .map(|(d, _)| format!("\"{}\"", escape::mermaid_label(d)))
+        .map(|(label, _)| format!("\"{}\"", escape::mermaid_label(label)))
         .collect();
-    let values: Vec<String> = points.iter().map(|&(_, v)| number(v)).collect();
+    // Every tick ends on or after the first value's date, so each has a value.
+    let values: Vec<String> = ticks
+        .iter()
+        .filter_map(|&(_, end)| points.iter().rev().find(|(date, _)| *date <= end))
+        .map(|&(_, v)| number(v))
+        .collect();
     let mut out = format!(
-        "\n```mermaid\nxychart-beta\n    title \"{}\"\n    x-axis [{}]\n    y-axis \"{}\"\n    line [{}]\n",
+        "\n```mermaid\n{CHART_CONFIG}\nxychart-beta\n    title \"{}\"\n    x-axis [{}]\n    y-axis \"{}\"\n    line [{}]\n",
         escape::mermaid_label(&format!("{} · {}", f.subject, p.name)),
-        dates.join(", "),
+        labels.join(", "),
         escape::mermaid_label(measured),
         values.join(", ")
     );
@@ -664,7 +684,7 @@ fn chart(p: &PartnershipReview, f: &Finding) -> Option<String> {
         .and_then(|m| m.target)
         .filter(|t| t.is_finite());
     if let Some(target) = target {
-        let line = vec![number(target); points.len()];
+        let line = vec![number(target); ticks.len()];
         out.push_str(&format!("    line [{}]\n", line.join(", ")));
     }
     out.push_str("```\n");
@@ -675,6 +695,61 @@ fn chart(p: &PartnershipReview, f: &Finding) -> Option<String> {
         ));
     }
     Some(out)
+}
+
+/// The ticks of a time axis from `first` to `last`: each tick's label and its last day, in the
+/// shortest unit that needs at most `CHART_TICKS` ticks.
+fn time_axis(
+    first: crate::ledger::Date,
+    last: crate::ledger::Date,
+) -> Vec<(String, crate::ledger::Date)> {
+    use crate::ledger::Date;
+    use chrono::Datelike;
+    let days = first.days_until(last).max(0);
+    if days < CHART_TICKS {
+        return (0..=days)
+            .map(|d| {
+                let day = first.add_days(d);
+                (day.to_string(), day)
+            })
+            .collect();
+    }
+    if days < 7 * CHART_TICKS {
+        return (0..=days / 7)
+            .map(|w| {
+                let start = first.add_days(7 * w);
+                (start.to_string(), start.add_days(6))
+            })
+            .collect();
+    }
+    // Months counted from year 0: month `m` is year `m / 12`, month `m % 12 + 1`.
+    let month = |d: Date| i64::from(d.0.year()) * 12 + i64::from(d.0.month0());
+    let (from, to) = (month(first), month(last));
+    let months = |unit: i64, label: &dyn Fn(i32, u32) -> String| -> Vec<(String, Date)> {
+        (from.div_euclid(unit)..=to.div_euclid(unit))
+            .filter_map(|u| {
+                let start = u * unit;
+                let (year, month0) = (
+                    i32::try_from(start.div_euclid(12)).ok()?,
+                    u32::try_from(start.rem_euclid(12)).ok()?,
+                );
+                let next = start + unit;
+                let next = Date::from_ymd(
+                    i32::try_from(next.div_euclid(12)).ok()?,
+                    u32::try_from(next.rem_euclid(12)).ok()? + 1,
+                    1,
+                )?;
+                Some((label(year, month0), next.sub_days(1)))
+            })
+            .collect()
+    };
+    if to - from < CHART_TICKS {
+        months(1, &|year, month0| format!("{year}-{:02}", month0 + 1))
+    } else if to.div_euclid(3) - from.div_euclid(3) < CHART_TICKS {
+        months(3, &|year, month0| format!("{year} Q{}", month0 / 3 + 1))
+    } else {
+        months(12, &|year, _| year.to_string())
+    }
 }
 
 /// Per touched partnership: how its file changed, its field changes and the meetings added.
@@ -1114,6 +1189,8 @@ mod tests {
             match line {
                 "```mermaid" => inside = true,
                 "```" => inside = false,
+                // The chart's own configuration, the one line that is not the ledger's.
+                _ if inside && line == CHART_CONFIG => {}
                 _ if inside => {
                     let line = line.trim();
                     if let Some(label) = line
@@ -1245,14 +1322,28 @@ mod tests {
         let charts = charts(&out);
         let slip = charts
             .iter()
-            .find(|c| c.contains("line [30, 45, 60, 120]"))
+            .find(|c| c.contains("y-axis \"terms.payment_days\""))
             .unwrap_or_else(|| panic!("no payment terms chart in:\n{out}"));
-        assert!(slip.starts_with("xychart-beta\n"), "{slip}");
+        // The line's colour is set: Mermaid's default is all but invisible on white.
         assert!(
-            slip.contains(r#"x-axis ["2023-09-12", "2024-08-07", "2025-02-03", "2025-04-19"]"#),
+            slip.starts_with(&format!("{CHART_CONFIG}\nxychart-beta\n")),
             "{slip}"
         );
-        assert!(slip.contains(r#"y-axis "terms.payment_days""#), "{slip}");
+        // To scale in time: net-30 from 2023-09-12, net-45 from 2024-08-07, net-60 from
+        // 2025-02-03, net-120 from 2025-04-19, one tick a month.
+        let months: Vec<String> = (2023 * 12 + 8..=2025 * 12 + 3)
+            .map(|m| format!("\"{}-{:02}\"", m / 12, m % 12 + 1))
+            .collect();
+        assert!(
+            slip.contains(&format!("    x-axis [{}]\n", months.join(", "))),
+            "{slip}"
+        );
+        let values = [(30, 11), (45, 6), (60, 2), (120, 1)]
+            .iter()
+            .flat_map(|&(v, n)| std::iter::repeat_n(v.to_string(), n))
+            .collect::<Vec<_>>()
+            .join(", ");
+        assert!(slip.contains(&format!("    line [{values}]\n")), "{slip}");
         assert_eq!(slip.matches("    line ").count(), 1, "no target: {slip}");
     }
 
@@ -1261,9 +1352,55 @@ mod tests {
         let out = render(&fixture::review(), LIMIT);
         let kpi = charts(&out)
             .into_iter()
-            .find(|c| c.contains("line [150000, 90000]"))
+            .find(|c| c.contains("line [150000, "))
             .unwrap_or_else(|| panic!("no KPI chart in:\n{out}"));
-        assert!(kpi.contains("    line [400000, 400000]\n"), "{kpi}");
+        // 2025-03-31 to 2025-06-30: a tick a week, the drop at the last.
+        assert!(
+            kpi.contains(&format!(
+                "    line [{}, 90000]\n",
+                vec!["150000"; 13].join(", ")
+            )),
+            "{kpi}"
+        );
+        assert!(
+            kpi.contains(&format!("    line [{}]\n", vec!["400000"; 14].join(", "))),
+            "{kpi}"
+        );
+        assert!(
+            kpi.contains("x-axis [\"2025-03-31\", \"2025-04-07\", "),
+            "{kpi}"
+        );
+    }
+
+    #[test]
+    fn the_time_axis_picks_the_unit_that_fits() {
+        let date = |s: &str| crate::ledger::Date::parse(s).expect("a date");
+        let axis = |a: &str, b: &str| time_axis(date(a), date(b));
+        let labels = |ticks: Vec<(String, crate::ledger::Date)>| {
+            ticks.into_iter().map(|(l, _)| l).collect::<Vec<_>>()
+        };
+        assert_eq!(
+            labels(axis("2024-02-27", "2024-03-02")),
+            [
+                "2024-02-27",
+                "2024-02-28",
+                "2024-02-29",
+                "2024-03-01",
+                "2024-03-02"
+            ]
+        );
+        let quarters = axis("2019-11-20", "2025-01-05");
+        assert_eq!(quarters.first().map(|t| t.0.as_str()), Some("2019 Q4"));
+        assert_eq!(quarters.last().map(|t| t.0.as_str()), Some("2025 Q1"));
+        assert_eq!(quarters[0].1, date("2019-12-31"));
+        assert_eq!(quarters.len(), 22);
+        let years = axis("2001-06-01", "2024-06-01");
+        assert_eq!(years.len(), 24);
+        assert_eq!(years[23], ("2024".to_string(), date("2024-12-31")));
+        // Every axis ends on or after its last day, so the last value is drawn.
+        let months = axis("2024-01-31", "2024-12-01");
+        assert_eq!(months.len(), 12);
+        assert_eq!(months[1], ("2024-02".to_string(), date("2024-02-29")));
     }
 
     #[test]
