@@ -502,7 +502,7 @@ fn review_one(pair: &Compared, sides: &Sides<'_>) -> Option<PartnershipReview> {
 }
 
 /// Matches findings by fingerprint and gives each its status.
-fn classify(at_head: &[Finding], at_base: &[Finding]) -> Vec<Reviewed> {
+pub(crate) fn classify(at_head: &[Finding], at_base: &[Finding]) -> Vec<Reviewed> {
     let before: HashMap<&str, &Finding> = at_base
         .iter()
         .map(|f| (f.fingerprint.0.as_str(), f))
