@@ -48,7 +48,8 @@ impl When {
         if text.is_empty() {
             return Err("give a date (2024-06-10), a span (7d, 1w, 1m) or a revision".into());
         }
-        if text.len() == 10 && text.as_bytes().get(4) == Some(&b'-') {
+        // Digits and dashes are a date, or a mistake in one (not a branch name).
+        if text.contains('-') && text.bytes().all(|b| b.is_ascii_digit() || b == b'-') {
             return Date::parse(text).map(When::Date);
         }
         let (number, unit) = text.split_at(text.len() - 1);
@@ -583,4 +584,41 @@ fn alerts(
         }
     }
     found
+}
+
+#[cfg(test)]
+mod tests {
+    use super::*;
+
+    #[test]
+    fn when_reads_dates_spans_and_revisions() {
+        let date = Date::from_ymd(2024, 6, 10).unwrap();
+        assert_eq!(When::parse("2024-06-10"), Ok(When::Date(date)));
+        assert_eq!(When::parse("7d"), Ok(When::Before(Span::Days(7))));
+        assert_eq!(When::parse("2w"), Ok(When::Before(Span::Days(14))));
+        assert_eq!(When::parse("1m"), Ok(When::Before(Span::Months(1))));
+        assert_eq!(When::parse("main"), Ok(When::Rev("main".into())));
+        assert_eq!(When::parse("v1.2"), Ok(When::Rev("v1.2".into())));
+        assert_eq!(When::parse("HEAD~3"), Ok(When::Rev("HEAD~3".into())));
+        assert!(
+            When::parse("2024-6-1").is_err(),
+            "a date written wrong is not a revision"
+        );
+        assert!(When::parse("2024-02-30").is_err());
+        assert!(When::parse("").is_err());
+        assert!(When::parse("99999999999d").is_err());
+    }
+
+    #[test]
+    fn spans_count_back_in_days_and_calendar_months() {
+        let day = |y, m, d| Date::from_ymd(y, m, d).unwrap();
+        assert_eq!(
+            Span::Days(7).before(day(2024, 3, 3)).unwrap(),
+            day(2024, 2, 25)
+        );
+        assert_eq!(
+            Span::Months(1).before(day(2024, 3, 31)).unwrap(),
+            day(2024, 2, 29)
+        );
+    }
 }

@@ -287,3 +287,25 @@ pub fn teams(digest: &Digest) -> Value {
         }]
     })
 }
+
+#[cfg(test)]
+mod tests {
+    use super::*;
+
+    #[test]
+    fn slack_text_leaves_no_markup_live() {
+        assert_eq!(
+            slack_text("<!channel> & <@U1> <https://x|y> @here"),
+            "&lt;!channel&gt; &amp; &lt;@\u{200b}U1&gt; &lt;https:\u{200b}//x|y&gt; @\u{200b}here"
+        );
+        assert_eq!(slack_text("line\nbreak"), "line break");
+    }
+
+    #[test]
+    fn teams_text_leaves_no_markup_live() {
+        assert_eq!(
+            teams_text("**b** [l](https://x) <at>P</at> {{DATE(x)}}"),
+            "\\*\\*b\\*\\* \\[l\\]\\(https:\u{200b}//x\\) <\u{200b}at>P<\u{200b}/at> {\u{200b}{DATE\\(x\\)}}"
+        );
+    }
+}
