@@ -717,3 +717,72 @@ fn the_chat_payloads_take_the_shapes_their_documentation_gives() {
     assert!(teams.contains("{\u{200b}{DATE\\\\(2017"), "{teams}");
     assert!(teams.contains("@\u{200b}here"), "{teams}");
 }
+
+#[test]
+fn a_file_broken_during_the_week_is_named_and_a_redacted_renewal_is_not() {
+    let script = ledger()
+        .commit(
+            "2024-06-11",
+            "Northwind: half-written terms",
+            &[(
+                "partners/northwind.md",
+                &northwind(ITEM_OPEN, "").replace("payment_days: 30", "payment_days: [30"),
+            )],
+        )
+        .commit(
+            "2024-06-12",
+            "Keep contract dates private",
+            &[(
+                "rapport.yaml",
+                &format!("{NOTIFY}redact: [terms.renewal]\n"),
+            )],
+        );
+    let run = digest(&script, "2024-06-07", "2024-06-14", "text");
+    assert_eq!(run.code, 0);
+    assert!(
+        run.stdout.contains(
+            "  Northwind Analytics  partners/northwind.md\n    broken    the file no longer parses"
+        ),
+        "{}",
+        run.stdout
+    );
+    assert!(
+        run.stderr.contains("partners/northwind.md:"),
+        "{}",
+        run.stderr
+    );
+
+    // Huaxing's renewal is far; a near one under `redact` is not named in any format.
+    let near = huaxing("").replace("renewal: 2025-06-30", "renewal: 2024-07-10");
+    let script = script.commit(
+        "2024-06-13",
+        "华星云：续约日期",
+        &[("partners/huaxing.md", &near)],
+    );
+    for format in ["text", "markdown", "json", "slack", "teams"] {
+        let out = digest(&script, "2024-06-07", "2024-06-14", format).stdout;
+        assert!(
+            !out.contains("2024-07-10") && !out.contains("renews"),
+            "{format}: {out}"
+        );
+    }
+}
+
+#[test]
+fn a_named_file_digests_that_partnership_alone() {
+    let script = later(ledger());
+    let run = rapport(
+        script.path(),
+        &[
+            "digest",
+            "partners/huaxing.md",
+            "--since",
+            "2024-06-07",
+            "--until",
+            "2024-06-21",
+        ],
+    );
+    assert_eq!(run.code, 0, "{}", run.stderr);
+    assert!(run.stdout.contains("华星云"), "{}", run.stdout);
+    assert!(!run.stdout.contains("Northwind"), "{}", run.stdout);
+}

@@ -325,7 +325,13 @@ pub fn digest(request: &DigestRequest<'_>) -> Result<Digest> {
         request.progress,
         &|pair, _| digest_one(&pair, &sides),
     )?;
-    let mut entries: Vec<Entry> = found.results.into_iter().flatten().collect();
+    let mut entries: Vec<Entry> = found
+        .results
+        .into_iter()
+        .flatten()
+        // Partnership files named on the command line: only theirs.
+        .filter(|e| ledger.only.is_none() || ledger.wants(&e.file))
+        .collect();
     entries.sort_by(|a, b| a.order().cmp(&b.order()));
     let since_commit = match since_id {
         Some(id) => Some(history::shared_info(&repo.repo.find_commit(id)?)),
