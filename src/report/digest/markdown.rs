@@ -1,13 +1,17 @@
 //! The digest as an issue body: the marker line (so a scheduled job finds its own issue), the
 //! summary line, then a section per owner, worst first. Ledger text and commit messages pass
 //! through [`escape`]; the only mentions are `notify:` handles. Kept under a size limit by
-//! cutting the least important parts first (commit lists, then findings that got better, then
-//! the last partnerships), saying so.
+//! cutting the least important parts first (charts and commit lists, then findings that got
+//! better, then the last partnerships), saying so. A new or worsened finding with a numeric
+//! series behind it (payment days, a KPI against its target) gets a Mermaid chart, as in the
+//! pull-request report.
 
 use crate::analysis::digest::{Digest, Entry};
 use crate::analysis::review::Status;
+use crate::numbers::{plain as number, prose as prose_number};
 use crate::report::escape;
 use crate::report::text::plural;
+use crate::signs::Finding;
 
 /// The first line of every digest: how the scheduled job finds its issue.
 pub const MARKER: &str = "<!-- rapport-digest -->";
@@ -94,7 +98,7 @@ fn render_with(digest: &Digest, detail: Detail, shown: usize) -> String {
             ));
         }
         if detail >= Detail::NoCommits {
-            out.push_str("Commit lists left out. ");
+            out.push_str("Charts and commit lists left out. ");
         }
         if detail >= Detail::OnlyWorse {
             out.push_str("Findings that got better left out. ");
@@ -142,6 +146,13 @@ fn write_entry(out: &mut String, digest: &Digest, entry: &Entry, detail: Detail)
             f.rule,
             escape::markdown(&f.message)
         ));
+        let worse = matches!(reviewed.status, Status::New | Status::Worsened);
+        if detail == Detail::Full
+            && worse
+            && let Some(chart) = chart(&entry.partner, f)
+        {
+            out.push_str(&chart);
+        }
     }
     if left_out > 0 {
         out.push_str(&format!(
@@ -168,6 +179,53 @@ fn write_entry(out: &mut String, digest: &Digest, entry: &Entry, detail: Detail)
         }
         out.push_str("\n</details>\n");
     }
+}
+
+/// A Mermaid line chart of the finding's numbers over time (and its target), when its evidence
+/// has two or more; masked values have none and are not drawn. Indented to sit in its list item.
+fn chart(partner: &str, f: &Finding) -> Option<String> {
+    let points: Vec<(String, f64)> = f
+        .evidence
+        .iter()
+        .filter_map(|e| Some((e.date.to_string(), e.value.filter(|v| v.is_finite())?)))
+        .collect();
+    if points.len() < 2 {
+        return None;
+    }
+    let measured = f
+        .measure
+        .as_ref()
+        .map_or(f.subject.as_str(), |m| m.name.as_str());
+    let dates: Vec<String> = points
+        .iter()
+        .map(|(d, _)| format!("\"{}\"", escape::mermaid_label(d)))
+        .collect();
+    let values: Vec<String> = points.iter().map(|&(_, v)| number(v)).collect();
+    let mut out = format!(
+        "\n  ```mermaid\n  xychart-beta\n      title \"{}\"\n      x-axis [{}]\n      y-axis \"{}\"\n      line [{}]\n",
+        escape::mermaid_label(&format!("{} · {partner}", f.subject)),
+        dates.join(", "),
+        escape::mermaid_label(measured),
+        values.join(", ")
+    );
+    let target = f
+        .measure
+        .as_ref()
+        .and_then(|m| m.target)
+        .filter(|t| t.is_finite());
+    if let Some(target) = target {
+        let line = vec![number(target); points.len()];
+        out.push_str(&format!("      line [{}]\n", line.join(", ")));
+    }
+    out.push_str("  ```\n");
+    if let Some(target) = target {
+        out.push_str(&format!(
+            "\n  _The flat line is the target, {}._\n",
+            prose_number(target)
+        ));
+    }
+    out.push('\n');
+    Some(out)
 }
 
 fn icon(status: Status) -> &'static str {
