@@ -786,3 +786,31 @@ fn a_named_file_digests_that_partnership_alone() {
     assert!(run.stdout.contains("华星云"), "{}", run.stdout);
     assert!(!run.stdout.contains("Northwind"), "{}", run.stdout);
 }
+
+#[test]
+fn a_silence_that_grows_with_no_commit_is_new_the_week_it_passes_the_threshold() {
+    // Quarterly steering meetings, the last on 2024-03-04: 90 days without one is reached on
+    // 2024-06-02.
+    let text = partnership(
+        "Contoso Logistics",
+        "since: 2023-04-01\n",
+        "\n## 2023-09-04 Steering meeting\nAll fine.\n\n## 2023-12-04 Steering meeting\nAll fine.\n\n\
+         ## 2024-03-04 Steering meeting\nAll fine.\n",
+    );
+    let script = Script::new().commit(
+        "2024-03-04",
+        "Contoso: steering notes",
+        &[("partners/contoso.md", &text)],
+    );
+    let before = digest(&script, "2024-05-20", "2024-05-27", "text");
+    assert!(before.stdout.contains(": quiet,"), "{}", before.stdout);
+    let week = digest(&script, "2024-05-27", "2024-06-03", "text");
+    assert!(
+        week.stdout
+            .contains("    new       warning meeting-cadence-drop: "),
+        "{}",
+        week.stdout
+    );
+    let after = digest(&script, "2024-06-03", "2024-06-10", "text");
+    assert!(after.stdout.contains(": quiet,"), "{}", after.stdout);
+}
