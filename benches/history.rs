@@ -6,7 +6,9 @@
 //! report (`rapport report --base main --head bench-pr`, a branch made once from the main tip
 //! changing three partnership files) against `git log -p bench-pr -- FILE1 FILE2 FILE3`, with
 //! its peak memory, how its time splits, and the same on a ledger of 250 partnerships; and
-//! `rapport portfolio --rev HEAD` beside `rapport check --rev HEAD`, time and peak memory.
+//! `rapport portfolio --rev HEAD` beside `rapport check --rev HEAD`, time and peak memory; and
+//! the weekly digest (`rapport digest --since 1w --until HEAD`: two points, one reading of the
+//! history) beside the same check.
 //!
 //!     cargo bench --bench history [-- [--scale N] [REPO]]
 
@@ -139,6 +141,8 @@ struct Figures {
     /// `rapport portfolio --rev HEAD`: wall time and peak memory (kB).
     portfolio: Duration,
     portfolio_peak_kb: Option<u64>,
+    /// `rapport digest --since 1w --until HEAD`: wall time.
+    digest: Duration,
     load_before: String,
     load_after: String,
 }
@@ -174,6 +178,14 @@ fn measure(name: &str, repo: &Path, rapport: &str, me: &Path) -> Figures {
     let portfolio_args = ["portfolio", "--rev", "HEAD"];
     let portfolio = median(|| drain(repo, rapport, &portfolio_args));
     let portfolio_peak_kb = cpu_and_peak(repo, rapport, &portfolio_args).map(|(_, kb)| kb);
+    // The digest analyses two points in time from one reading of the history.
+    let digest = median(|| {
+        drain(
+            repo,
+            rapport,
+            &["digest", "--since", "1w", "--until", "HEAD"],
+        )
+    });
     // The pre-commit hook's path: `rapport check FILE` on a staged file in the working tree,
     // read with its own history only. The synthetic ledger is written without a working tree,
     // so the file is checked out first.
@@ -207,6 +219,7 @@ fn measure(name: &str, repo: &Path, rapport: &str, me: &Path) -> Figures {
         one_check: one_check.0,
         portfolio: portfolio.0,
         portfolio_peak_kb,
+        digest: digest.0,
         load_before,
         load_after: load_average(),
     }
@@ -341,6 +354,14 @@ fn print_figures(figures: &[Figures]) {
             })
             .collect(),
         "<=check",
+    );
+    line(
+        "rapport digest --since 1w --until HEAD vs check",
+        figures
+            .iter()
+            .map(|f| verdict(ratio(f.digest, f.check), 1.3))
+            .collect(),
+        "1.3x",
     );
     println!();
     for f in figures {

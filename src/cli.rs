@@ -29,6 +29,10 @@ pub enum Command {
     /// Every partnership's health band, score and trend, worst first, with renewals and notice
     /// deadlines: a table, a weekly-review page, JSON, or one self-contained HTML page.
     Portfolio(PortfolioArgs),
+    /// What changed in the whole ledger between two points in time, each at its own "now":
+    /// signs that arose from time passing, deadlines inside 30/15/7 days, grouped by owner; for
+    /// a scheduled issue or a chat webhook.
+    Digest(DigestArgs),
     /// Print the JSON Schema of the partnership front matter.
     Schema(SchemaArgs),
     /// List every rule: id, sign, default severity and what it finds.
@@ -296,6 +300,45 @@ pub struct PortfolioArgs {
     pub format: PortfolioFormat,
 }
 
+/// Formats of the digest.
+#[derive(Clone, Copy, Debug, PartialEq, Eq, ValueEnum)]
+pub enum DigestFormat {
+    /// For a terminal.
+    Text,
+    /// An issue body: marker line, summary, a section per owner.
+    Markdown,
+    /// For machines (schema/digest.schema.json).
+    Json,
+    /// A Slack incoming-webhook payload (Block Kit), for `curl`.
+    Slack,
+    /// A Microsoft Teams incoming-webhook payload (an Adaptive Card), for `curl`.
+    Teams,
+}
+
+#[derive(Debug, Args)]
+pub struct DigestArgs {
+    /// The ledger folder (holding rapport.yaml or partners/), or any folder inside it.
+    #[arg(default_value = ".", value_name = "PATH")]
+    pub path: PathBuf,
+    /// The start of the period: a date (2024-06-03), a span before --until (7d, 1w, 1m), or a
+    /// revision.
+    #[arg(long, value_name = "WHEN", value_parser = parse_when)]
+    pub since: crate::analysis::digest::When,
+    /// The end of the period: a date (the ledger as it stood that day: a past date replays that
+    /// week), a span before today, or a revision. By default today, on top of HEAD.
+    #[arg(long, value_name = "WHEN", value_parser = parse_when)]
+    pub until: Option<crate::analysis::digest::When>,
+    #[arg(long, value_enum, default_value_t = DigestFormat::Text)]
+    pub format: DigestFormat,
+    /// Print nothing when nothing is new, so a scheduled job posts nothing on a quiet week.
+    #[arg(long)]
+    pub skip_quiet: bool,
+}
+
+fn parse_when(text: &str) -> Result<crate::analysis::digest::When, String> {
+    crate::analysis::digest::When::parse(text)
+}
+
 fn parse_date(text: &str) -> Result<crate::ledger::Date, String> {
     crate::ledger::Date::parse(text)
 }
@@ -319,4 +362,6 @@ pub enum SchemaKind {
     Report,
     /// The output of `rapport portfolio --format json`.
     Portfolio,
+    /// The output of `rapport digest --format json`.
+    Digest,
 }

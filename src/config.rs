@@ -63,6 +63,89 @@ pub struct Config {
     /// and the scores where the bands change.
     #[serde(default)]
     pub portfolio: HealthFormula,
+    /// Who `rapport digest` mentions: owners (the `owner:` of a partnership and the contacts on
+    /// our side, by name as the files write them) mapped to their handles. Only these handles
+    /// ever become mentions; nothing written in a partnership file does.
+    #[serde(default, skip_serializing_if = "std::collections::BTreeMap::is_empty")]
+    pub notify: std::collections::BTreeMap<String, Handles>,
+}
+
+/// One person's handles, for the digest's mentions.
+#[derive(Clone, Debug, Default, PartialEq, Eq, Serialize, Deserialize, JsonSchema)]
+#[serde(deny_unknown_fields)]
+pub struct Handles {
+    /// A GitHub login, such as `priya` (mentioned as `@priya` in the markdown digest).
+    #[serde(default, skip_serializing_if = "Option::is_none")]
+    pub github: Option<String>,
+    /// A Slack member id, such as `U024BE7LH` (mentioned as `<@U024BE7LH>` in `--format slack`).
+    #[serde(default, skip_serializing_if = "Option::is_none")]
+    pub slack: Option<String>,
+    /// A Microsoft Teams user principal name, such as `priya@example.com` (mentioned with
+    /// `<at>` and a mention entity in `--format teams`).
+    #[serde(default, skip_serializing_if = "Option::is_none")]
+    pub teams: Option<String>,
+}
+
+impl Handles {
+    /// What is wrong with each handle that is not one (`(key, message, help)`): handles are
+    /// written into mentions as they are, so only their own alphabet is accepted.
+    fn problems(&self) -> Vec<(&'static str, String, &'static str)> {
+        let mut problems = Vec::new();
+        if let Some(login) = &self.github {
+            let bare = login.strip_prefix('@').unwrap_or(login);
+            let ok = !bare.is_empty()
+                && bare.len() <= 39
+                && bare.chars().all(|c| c.is_ascii_alphanumeric() || c == '-')
+                && !bare.starts_with('-')
+                && !bare.ends_with('-');
+            if !ok {
+                problems.push((
+                    "github",
+                    format!("`{login}` is not a GitHub login"),
+                    "write the login alone, such as `priya` (letters, digits and inner hyphens)",
+                ));
+            }
+        }
+        if let Some(member) = &self.slack {
+            let ok = member.len() >= 2
+                && member.starts_with(['U', 'W'])
+                && member
+                    .chars()
+                    .all(|c| c.is_ascii_uppercase() || c.is_ascii_digit());
+            if !ok {
+                problems.push((
+                    "slack",
+                    format!("`{member}` is not a Slack member id"),
+                    "copy the member id from the person's Slack profile (\"Copy member ID\"), such as `U024BE7LH`",
+                ));
+            }
+        }
+        if let Some(upn) = &self.teams {
+            let ok = upn.split_once('@').is_some_and(|(user, domain)| {
+                !user.is_empty()
+                    && domain.contains('.')
+                    && upn.chars().all(|c| {
+                        c.is_ascii_alphanumeric() || matches!(c, '.' | '-' | '_' | '@' | '+')
+                    })
+                    && upn.matches('@').count() == 1
+            });
+            if !ok {
+                problems.push((
+                    "teams",
+                    format!("`{upn}` is not a Microsoft Teams user principal name"),
+                    "write the person's sign-in address, such as `priya@example.com`",
+                ));
+            }
+        }
+        problems
+    }
+
+    /// The GitHub login without its `@`.
+    pub fn github_login(&self) -> Option<&str> {
+        self.github
+            .as_deref()
+            .map(|login| login.strip_prefix('@').unwrap_or(login))
+    }
 }
 
 fn one() -> u32 {
@@ -88,6 +171,7 @@ impl Default for Config {
             rules: Settings::default(),
             vocabulary: Vocabulary::default(),
             portfolio: HealthFormula::default(),
+            notify: std::collections::BTreeMap::new(),
         }
     }
 }
@@ -301,6 +385,18 @@ fn setting_problems(
         for (path, message, help) in config.portfolio.problems() {
             problem(&path, message, &help);
         }
+        for (name, handles) in &config.notify {
+            if name.trim().is_empty() {
+                problem(
+                    "notify",
+                    "an empty name in `notify`".into(),
+                    "write the name as the partnership files write it, such as `Priya Raman`",
+                );
+            }
+            for (key, message, help) in handles.problems() {
+                problem(&format!("notify.{name}.{key}"), message, help);
+            }
+        }
     }
     diagnostics.sort_by_key(|d| (d.line, d.column));
     diagnostics
@@ -357,6 +453,11 @@ pub fn commented_default() -> String {
     setting(
         "Extra words for the vocabulary rules, in any language, such as { tension: [escalation] }.",
         "vocabulary: {}".to_string(),
+    );
+    setting(
+        "Who `rapport digest` mentions: owners and our contacts, by name as the files write them,\n\
+         with their handles, such as:\n{ \"Priya Raman\": { github: priya, slack: U024BE7LH, teams: priya@example.com } }",
+        "notify: {}".to_string(),
     );
     out.truncate(out.trim_end().len());
     out.push('\n');

@@ -15,6 +15,7 @@ fn assert_fresh(kind: SchemaKind, file: &str) {
             SchemaKind::Check => " --of check",
             SchemaKind::Report => " --of report",
             SchemaKind::Portfolio => " --of portfolio",
+            SchemaKind::Digest => " --of digest",
             SchemaKind::Partnership => "",
         }
     );
@@ -86,4 +87,9 @@ fn schema_names_every_top_level_field_of_the_format() {
         schema["required"],
         serde_json::json!(["rapport", "partner", "status", "owner"])
     );
+}
+
+#[test]
+fn digest_output_schema_is_fresh() {
+    assert_fresh(SchemaKind::Digest, "schema/digest.schema.json");
 }

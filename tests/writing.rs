@@ -150,6 +150,7 @@ fn init_makes_a_ledger_that_check_passes_and_a_second_init_overwrites_nothing() 
         "schema/rapport.schema.json",
         ".vscode/settings.json",
         ".github/workflows/rapport.yml",
+        ".github/workflows/rapport-digest.yml",
         ".pre-commit-config.yaml",
     ] {
         assert!(ledger.join(file).is_file(), "{file} is written");
@@ -199,10 +200,10 @@ fn init_makes_a_ledger_that_check_passes_and_a_second_init_overwrites_nothing() 
             .stdout
             .matches("exists already, left as it is")
             .count(),
-        7
+        8
     );
     assert!(
-        second.stdout.contains("7 file(s) skipped"),
+        second.stdout.contains("8 file(s) skipped"),
         "{}",
         second.stdout
     );
@@ -226,6 +227,11 @@ fn init_in_a_folder_of_a_repository_leaves_git_alone_and_points_ci_at_the_folder
         "{workflow}"
     );
     assert!(workflow.contains("path: ops/ledger\n"), "{workflow}");
+    let digest = read(script.path().join(".github/workflows/rapport-digest.yml"));
+    assert!(
+        digest.contains("rapport digest ops/ledger --since 7d"),
+        "{digest}"
+    );
     let hooks = read(script.path().join(".pre-commit-config.yaml"));
     assert!(
         hooks.contains("files: '^ops/ledger/(partners/.*\\.md|rapport\\.yaml)$'"),

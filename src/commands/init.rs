@@ -1,6 +1,6 @@
 //! `rapport init [DIR]`: makes a folder a ledger. A commented `rapport.yaml`, `partners/` with
 //! an example partnership, the JSON Schemas and the editor's association of them, the pull-request
-//! workflow and the pre-commit hooks. A file already there is never overwritten: it is skipped,
+//! workflow, the weekly digest workflow and the pre-commit hooks. A file already there is never overwritten: it is skipped,
 //! and said so. The folder becomes a git repository only when it is not inside one.
 
 use std::io::Write;
@@ -14,6 +14,9 @@ use crate::report::escape::terminal;
 
 /// The pull-request workflow, as `ci/github/rapport.yml` ships it.
 const WORKFLOW: &str = include_str!("../../ci/github/rapport.yml");
+
+/// The weekly digest workflow, as `ci/github/digest.yml` ships it.
+const DIGEST_WORKFLOW: &str = include_str!("../../ci/github/digest.yml");
 
 pub fn run(args: &InitArgs) -> Result<u8> {
     let io = |source| Error::Io {
@@ -84,6 +87,11 @@ pub fn run(args: &InitArgs) -> Result<u8> {
         ),
         (
             top.clone(),
+            ".github/workflows/rapport-digest.yml".into(),
+            digest_workflow(&prefix),
+        ),
+        (
+            top.clone(),
             ".pre-commit-config.yaml".into(),
             pre_commit(&prefix),
         ),
@@ -118,7 +126,7 @@ pub fn run(args: &InitArgs) -> Result<u8> {
     )?;
     writeln!(
         out,
-        "  in .github/workflows/rapport.yml, replace OWNER with the account that hosts rapport"
+        "  in .github/workflows/rapport.yml and rapport-digest.yml, replace OWNER with the account that hosts rapport"
     )?;
     writeln!(
         out,
@@ -160,6 +168,18 @@ fn workflow(prefix: &str) -> String {
             "          fail-on: error",
             &format!("          path: {folder}\n          fail-on: error"),
         )
+}
+
+/// The weekly digest workflow for a ledger `prefix` below the repository's top.
+fn digest_workflow(prefix: &str) -> String {
+    if prefix.is_empty() {
+        return DIGEST_WORKFLOW.to_string();
+    }
+    let folder = prefix.trim_end_matches('/');
+    DIGEST_WORKFLOW.replace(
+        "rapport digest . --since",
+        &format!("rapport digest {folder} --since"),
+    )
 }
 
 /// The pre-commit hooks, run with the rapport on `PATH`: on commit, `rapport check` on the

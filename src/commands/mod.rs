@@ -3,6 +3,7 @@
 pub mod check;
 pub mod completions;
 pub mod demo;
+pub mod digest;
 pub mod explain;
 pub mod init;
 pub mod new;
@@ -25,6 +26,7 @@ pub fn dispatch(cli: Cli) -> Result<u8> {
         Command::Demo(args) => demo::run(&args),
         Command::Timeline(args) => timeline::run(&args),
         Command::Portfolio(args) => portfolio::run(&args),
+        Command::Digest(args) => digest::run(&args),
         Command::Schema(args) => schema::run(&args),
         Command::Rules(args) => rules::run(&args),
         Command::Explain(args) => explain::run(&args),

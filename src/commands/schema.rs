@@ -14,6 +14,7 @@ pub fn render(kind: SchemaKind) -> Result<String> {
         SchemaKind::Check => crate::report::json::check_schema(),
         SchemaKind::Report => crate::report::json::review_schema(),
         SchemaKind::Portfolio => crate::report::portfolio::schema(),
+        SchemaKind::Digest => crate::report::digest::schema(),
     };
     Ok(serde_json::to_string_pretty(&schema)? + "\n")
 }

@@ -77,7 +77,9 @@ fn whole(
     ladder: &Ladder,
     progress: &dyn Progress,
 ) -> Result<(History, clock::Clock)> {
-    let (found, clock) = partnerships(ledger, rev, ladder, progress, &|timeline, _| timeline)?;
+    let (found, clock) = partnerships(ledger, rev, None, ladder, progress, &|timeline, _, _| {
+        timeline
+    })?;
     let history = History {
         head: found.head,
         now: found.now,
@@ -106,18 +108,21 @@ pub fn each_partnership<T: Send>(
     progress: &dyn Progress,
     each: &(dyn Fn(Timeline, Date) -> T + Sync),
 ) -> Result<Partnerships<T>> {
-    Ok(partnerships(ledger, rev, ladder, progress, each)?.0)
+    let each = |timeline, now, _: &std::collections::HashSet<String>| each(timeline, now);
+    Ok(partnerships(ledger, rev, None, ladder, progress, &each)?.0)
 }
 
 /// The whole-ledger pass in two steps: the walk compares trees only and records, per
 /// partnership, which file version each commit left (small: ids and paths); then each
-/// partnership's versions are read, parsed, dated and handed to `each`, on every core.
+/// partnership's versions are read, parsed, dated and handed to `each`, on every core, with the
+/// commits `since` reaches (empty without it), taken from the same listing.
 fn partnerships<T: Send>(
     ledger: &LedgerRepo,
     rev: &str,
+    since: Option<git2::Oid>,
     ladder: &Ladder,
     progress: &dyn Progress,
-    each: &(dyn Fn(Timeline, Date) -> T + Sync),
+    each: &(dyn Fn(Timeline, Date, &std::collections::HashSet<String>) -> T + Sync),
 ) -> Result<(Partnerships<T>, clock::Clock)> {
     use rayon::prelude::*;
     // libgit2's object cache would keep every commit and folder the walk reads, and its pack
@@ -128,6 +133,9 @@ fn partnerships<T: Send>(
     let cache = ParseCache::new(ladder.clone());
     let listing = walk::list_children_first(&ledger.repo, tip.id())?;
     let clock = clock::clock(&listing.first_parent_line);
+    let reached = since
+        .map(|since| walk::reachable(&listing.commits, since))
+        .unwrap_or_default();
     let walk = walk::walk_all(ledger, &listing.commits, progress)?;
     drop(listing);
     let walk::Walk {
@@ -145,7 +153,7 @@ fn partnerships<T: Send>(
                 let mut timeline = timelines::build(repo, &contents, &commits, one)?;
                 let warnings = clock::date_one(&mut timeline, clock);
                 progress.advance(1);
-                Ok((each(timeline, clock.now), warnings))
+                Ok((each(timeline, clock.now, &reached), warnings))
             },
         )
         .collect::<Result<Vec<_>>>()?;
@@ -159,6 +167,43 @@ fn partnerships<T: Send>(
         warnings,
     };
     Ok((found, clock))
+}
+
+/// Every partnership's timeline up to `rev`, each with the part of it `since` (an ancestor of
+/// `rev`, or `None` for a point before the first commit) reaches, handed to `each` with "now"
+/// for `rev`: two points in time from one reading of the history, as the digest compares them.
+pub fn each_partnership_since<T: Send>(
+    ledger: &LedgerRepo,
+    rev: &str,
+    since: Option<git2::Oid>,
+    ladder: &Ladder,
+    progress: &dyn Progress,
+    each: &(dyn Fn(Compared, Date) -> T + Sync),
+) -> Result<Partnerships<T>> {
+    let pair = |head: Timeline, now: Date, reached: &std::collections::HashSet<String>| {
+        let compared = Compared {
+            id: head.id.clone(),
+            base: reached_part(&head, reached),
+            head,
+        };
+        each(compared, now)
+    };
+    Ok(partnerships(ledger, rev, since, ladder, progress, &pair)?.0)
+}
+
+/// The last commit on `rev`'s first-parent line authored on or before `date` (the ledger as it
+/// stood that day), `None` when every commit is later.
+pub fn at_date(ledger: &LedgerRepo, rev: &str, date: Date) -> Result<Option<git2::Oid>> {
+    let mut commit = ledger.resolve(rev)?;
+    loop {
+        if repo::shared_info(&commit).date <= date {
+            return Ok(Some(commit.id()));
+        }
+        match commit.parent(0) {
+            Ok(parent) => commit = parent,
+            Err(_) => return Ok(None),
+        }
+    }
 }
 
 /// One partnership's timeline up to `rev`: a [`History`] holding that timeline alone, with the

@@ -178,7 +178,7 @@ pub struct CommitView<'a> {
 }
 
 impl<'a> CommitView<'a> {
-    fn of(commit: &'a Commit) -> CommitView<'a> {
+    pub(crate) fn of(commit: &'a Commit) -> CommitView<'a> {
         CommitView {
             id: &commit.id,
             short: &commit.short,
@@ -253,7 +253,7 @@ pub struct BeforeView<'a> {
     pub measure: Option<&'a Measure>,
 }
 
-fn reviewed(r: &Reviewed) -> ReviewedView<'_> {
+pub(crate) fn reviewed(r: &Reviewed) -> ReviewedView<'_> {
     ReviewedView {
         change: r.status,
         finding: finding(&r.finding),
