@@ -132,7 +132,8 @@ pub struct RulesArgs {
 
 #[derive(Debug, Args)]
 pub struct ExplainArgs {
-    /// The rule id, such as `payment-terms-slip`.
+    /// The rule id, such as `payment-terms-slip`; or `gate`, how the pre-merge gate judges a
+    /// change (merges, configuration, hidden meetings).
     pub rule: String,
 }
 

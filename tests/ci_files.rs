@@ -979,6 +979,50 @@ fn failing_on_warnings_exits_1_after_the_comment_is_posted() {
 }
 
 #[test]
+fn a_rule_switched_off_fails_only_with_fail_on_silenced_and_the_comment_says_so() {
+    // The pull request stretches net-30 to net-45 and, in the same change, sets the rule's
+    // severity to info: the stretch is silenced, not new.
+    let ledger = main_then_pr(30).commit(
+        "2024-07-12",
+        "Northwind: net-45, and quieter payment checks",
+        &[
+            (
+                "partners/northwind.md",
+                &northwind(45, &format!("{SPRING}{JULY}")),
+            ),
+            (
+                "rapport.yaml",
+                "rapport: 1\nrules:\n  payment-terms-slip: { severity: info }\n",
+            ),
+        ],
+    );
+    let machine = Machine::new();
+    machine
+        .action_step(
+            "ci/github/report.sh",
+            ledger.path(),
+            &[("fail-on", "warning")],
+        )
+        .expect(0);
+    assert!(
+        machine
+            .body()
+            .contains("Silenced by the change to `rapport.yaml`")
+    );
+    // As `rapport init` writes the workflow: the silenced warning fails the job.
+    let machine = Machine::new();
+    let run = machine.action_step(
+        "ci/github/report.sh",
+        ledger.path(),
+        &[("fail-on", "warning"), ("fail-on-silenced", "true")],
+    );
+    run.expect(1);
+    let workflow = yaml("ci/github/rapport.yml");
+    let with = &workflow["jobs"]["report"]["steps"][1]["with"];
+    assert_eq!(with["fail-on-silenced"], true, "{with:#?}");
+}
+
+#[test]
 fn an_invalid_ledger_at_head_is_commented_then_fails_with_2() {
     let ledger = typo();
     let machine = Machine::new();

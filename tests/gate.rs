@@ -602,3 +602,23 @@ fn a_closed_fenced_example_of_a_meeting_is_no_warning() {
         [triple("northwind", "partner-unresponsive", "unchanged")]
     );
 }
+
+#[test]
+fn explain_gate_prints_how_the_gate_judges_a_change() {
+    let dir = tempfile::tempdir().expect("a temporary folder");
+    let run = common::rapport(dir.path(), &["explain", "gate"]);
+    let page = std::fs::read_to_string(concat!(env!("CARGO_MANIFEST_DIR"), "/docs/gate.md"))
+        .expect("docs/gate.md");
+    assert_eq!(
+        (run.code, run.stdout.as_str(), run.stderr.as_str()),
+        (0, page.as_str(), "")
+    );
+    for topic in [
+        "## Merges",
+        "## Configuration",
+        "silenced",
+        "## Meetings the change hides",
+    ] {
+        assert!(page.contains(topic), "{topic}");
+    }
+}

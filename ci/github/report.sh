@@ -6,7 +6,8 @@
 # after the comment is up.
 #
 # Run in the repository. Reads: RAPPORT_PATH (ledger folder, default .), RAPPORT_BASE (default:
-# from the environment, GITHUB_BASE_REF), FAIL_ON (default error), RAPPORT_COMMENT (true/false,
+# from the environment, GITHUB_BASE_REF), FAIL_ON (default error), FAIL_ON_SILENCED (true: also
+# fail on findings the change silenced through rapport.yaml), RAPPORT_COMMENT (true/false,
 # default true), RAPPORT_OUT (folder for the files, default $RUNNER_TEMP/rapport); and for the
 # comment, what comment.sh reads. Writes to $GITHUB_OUTPUT when set: markdown, sarif (only when
 # the file was written), root (the repository's top folder) and exit-code.
@@ -23,6 +24,9 @@ rm -f "$markdown" "$sarif"
 
 args=(report "$ledger" --format github
   --output "markdown=$markdown" --output "sarif=$sarif" --fail-on "$fail_on")
+if [[ "${FAIL_ON_SILENCED:-false}" == "true" ]]; then
+  args+=(--fail-on-silenced)
+fi
 if [[ -n "${RAPPORT_BASE:-}" ]]; then
   args+=(--base "$RAPPORT_BASE")
 fi

@@ -10,7 +10,8 @@
 # ledger or invocation). rapport.gitlab-ci.yml runs a copy of this script, kept equal by a test.
 #
 # Run in the repository. Reads: RAPPORT_PATH (ledger folder, default .), RAPPORT_BASE (default:
-# CI_MERGE_REQUEST_DIFF_BASE_SHA), RAPPORT_FAIL_ON (default error), RAPPORT_GITLAB_TOKEN (a
+# CI_MERGE_REQUEST_DIFF_BASE_SHA), RAPPORT_FAIL_ON (default error), RAPPORT_FAIL_ON_SILENCED
+# (true: also fail on findings the change silenced through rapport.yaml), RAPPORT_GITLAB_TOKEN (a
 # token with the api scope; without it no note is posted), and CI_API_V4_URL, CI_PROJECT_ID,
 # CI_MERGE_REQUEST_IID as GitLab sets them.
 set -euo pipefail
@@ -22,6 +23,9 @@ rm -f "$markdown" "$quality"
 
 args=(report "${RAPPORT_PATH:-.}" --format gitlab --output "markdown=$markdown"
   --fail-on "${RAPPORT_FAIL_ON:-error}")
+if [[ "${RAPPORT_FAIL_ON_SILENCED:-false}" == "true" ]]; then
+  args+=(--fail-on-silenced)
+fi
 if [[ -n "${RAPPORT_BASE:-}" ]]; then
   args+=(--base "$RAPPORT_BASE")
 elif [[ -z "${CI_MERGE_REQUEST_IID:-}" && -n "${CI_COMMIT_BRANCH:-}" && "${CI_COMMIT_BRANCH}" == "${CI_DEFAULT_BRANCH:-}" ]]; then
