@@ -428,6 +428,36 @@ fn a_stretch_hidden_by_switching_the_rule_off_in_the_same_change_is_silenced() {
     assert_eq!(code, 1);
 }
 
+#[test]
+fn a_partnership_the_configuration_stops_reading_is_silenced_whole() {
+    let script = configure(
+        stretched_main(),
+        "2024-06-10",
+        "rapport: 1\nexclude: [README.md, \"_*\", partners/northwind.md]\n",
+    );
+    let (code, report) = gate_json(&script, &[]);
+    assert_eq!(code, 0, "{report:#}");
+    let northwind = report["partnerships"]
+        .as_array()
+        .and_then(|ps| ps.iter().find(|p| p["id"] == "northwind"))
+        .cloned()
+        .unwrap_or_default();
+    assert_eq!(northwind["file"], "unread", "{report:#}");
+    let mut found = statuses(&report);
+    found.sort();
+    assert_eq!(
+        found,
+        [
+            triple("northwind", "partner-unresponsive", "silenced"),
+            triple("northwind", "payment-terms-slip", "silenced"),
+        ],
+        "{report:#}"
+    );
+    assert_eq!(northwind["findings"][0]["silenced_by"][0]["key"], "exclude");
+    let (code, _) = gate_json(&script, &["--fail-on-silenced"]);
+    assert_eq!(code, 1);
+}
+
 /// Near miss: a configuration change that silences nothing (a stricter rule elsewhere, the
 /// health formula) leaves the partnership's findings as they were.
 #[test]

@@ -114,6 +114,9 @@ pub enum FileChange {
     Removed,
     /// The file is unchanged, but the configuration changed (thresholds, ladder, rules).
     Reconfigured,
+    /// The file is still there, but the head's configuration no longer reads it as a
+    /// partnership (`exclude:` or `paths:` changed): its findings are silenced.
+    Unread,
 }
 
 /// One partnership the change touched.
@@ -387,11 +390,21 @@ pub fn review(request: &ReviewRequest<'_>) -> Result<Review> {
             partnerships.push(reviewed);
         }
     }
+    if config_changed {
+        partnerships.extend(no_longer_read(
+            ledger,
+            (&base_config, &head_config),
+            (merge_base, head_id),
+            now,
+            &config_changes,
+            request.progress,
+        )?);
+    }
     partnerships.sort_by_key(|p| {
         let worst = p
             .findings
             .iter()
-            .filter(|r| matches!(r.status, Status::New | Status::Worsened))
+            .filter(|r| matches!(r.status, Status::Silenced | Status::New | Status::Worsened))
             .map(|r| r.finding.severity)
             .max();
         (std::cmp::Reverse(worst), p.valid, p.id.clone())
@@ -587,6 +600,87 @@ fn review_one(pair: &Compared, sides: &Sides<'_>) -> Option<PartnershipReview> {
         hidden_meetings,
         findings,
     })
+}
+
+/// The partnership files still in the head's tree that the head's configuration no longer reads
+/// (an `exclude:` added, a folder dropped from `paths:`), each with the findings the base's
+/// configuration finds in it at head, silenced: a configuration cannot make a partnership
+/// vanish from the review in silence.
+fn no_longer_read(
+    ledger: &LedgerRoot,
+    (base_config, head_config): (&Config, &Config),
+    (merge_base, head): (git2::Oid, git2::Oid),
+    now: Date,
+    config_changes: &[ConfigChange],
+    progress: &dyn Progress,
+) -> Result<Vec<PartnershipReview>> {
+    let repo = LedgerRepo::open_selecting(&ledger.root, &base_config.selection())?;
+    let reads = head_config.selection();
+    let tree = repo.repo.find_commit(head)?.tree()?;
+    let unread: Vec<String> = repo
+        .entries(&tree)?
+        .into_iter()
+        .map(|(path, _)| repo.ledger_path(&path).to_string())
+        .filter(|path| !reads.selects(path))
+        .collect();
+    if unread.is_empty() {
+        return Ok(Vec::new());
+    }
+    let compared = history::compare(
+        &repo,
+        head,
+        merge_base,
+        &unread,
+        &base_config.ladder,
+        progress,
+    )?;
+    let head_files = read_files(&repo, head, unread.iter().map(String::as_str))?;
+    let texts: HashMap<String, String> = head_files
+        .0
+        .iter()
+        .filter_map(|(p, b)| Some((p.clone(), String::from_utf8(b.clone()).ok()?)))
+        .collect();
+    let source = |file: &str| texts.get(file).cloned();
+    let mut out = Vec::new();
+    for pair in compared.partnerships {
+        let Some(current) = pair.head.current() else {
+            continue;
+        };
+        let at_base = run_rules(std::slice::from_ref(&pair.base), base_config, now, &source);
+        let judged = run_rules(std::slice::from_ref(&pair.head), base_config, now, &source);
+        let mut findings = classify(&[], &at_base, Some(&judged));
+        for reviewed in &mut findings {
+            if reviewed.status == Status::Silenced {
+                reviewed.silenced_by =
+                    reconfigured::affecting(config_changes, reviewed.finding.rule);
+            }
+        }
+        let fields: Vec<String> = head_config
+            .redact
+            .iter()
+            .chain(&base_config.redact)
+            .cloned()
+            .collect();
+        redact::redact(
+            findings.iter_mut().map(|r| &mut r.finding),
+            &[pair.head.clone(), pair.base.clone()],
+            &fields,
+        );
+        let path = pair.head.last().map(|v| v.path.clone());
+        out.push(PartnershipReview {
+            id: pair.id.clone(),
+            name: current.front.partner.clone(),
+            file: FileChange::Unread,
+            base_path: pair.base.last().map(|v| v.path.clone()),
+            path,
+            valid: true,
+            changes: Vec::new(),
+            meetings: Vec::new(),
+            hidden_meetings: Vec::new(),
+            findings,
+        });
+    }
+    Ok(out)
 }
 
 /// Matches findings by fingerprint and gives each its status. `judged_as_before` is the head's

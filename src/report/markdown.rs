@@ -1066,6 +1066,9 @@ fn file_change(p: &PartnershipReview) -> String {
         FileChange::Reconfigured => {
             "file unchanged, analysed again with the changed configuration".to_string()
         }
+        FileChange::Unread => {
+            "file unchanged, no longer read: the changed configuration leaves it out".to_string()
+        }
     };
     if p.valid {
         what

@@ -484,6 +484,7 @@ fn file_change(kind: FileChange) -> &'static str {
         FileChange::Moved => "moved",
         FileChange::Removed => "removed",
         FileChange::Reconfigured => "re-analysed with the new configuration",
+        FileChange::Unread => "no longer read: the new configuration leaves out",
     }
 }
 
