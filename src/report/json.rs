@@ -207,7 +207,7 @@ pub struct PartnershipView<'a> {
     pub meetings: Vec<MeetingView<'a>>,
     /// Meetings read at the merge base whose headings the change swallowed (an unclosed `<!--`
     /// or code fence above them): they are no longer read, and they fail the gate.
-    #[serde(skip_serializing_if = "Vec::is_empty")]
+    #[serde(default, skip_serializing_if = "Vec::is_empty")]
     pub hidden_meetings: Vec<HiddenMeetingView<'a>>,
     pub findings: Vec<ReviewedView<'a>>,
 }
@@ -241,7 +241,7 @@ pub struct ReviewedView<'a> {
     pub before: Option<BeforeView<'a>>,
     /// For a silenced finding (shown as the merge base's configuration judges the head): the
     /// settings of `rapport.yaml` the change replaced that can have silenced it.
-    #[serde(skip_serializing_if = "<[_]>::is_empty")]
+    #[serde(default, skip_serializing_if = "<[_]>::is_empty")]
     pub silenced_by: &'a [ConfigChange],
 }
 
