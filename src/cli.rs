@@ -44,10 +44,23 @@ pub enum Command {
     /// Add a dated meeting section to a partnership file: heading, attendees (the primary
     /// contacts), notes from standard input or an editor, an action-item stub.
     Note(NoteArgs),
+    /// Run the language server on standard input and output: an editor shows what `check`
+    /// says of the file being written, and its findings, as you type. Never writes.
+    Lsp(LspArgs),
     /// Print the completion script of a shell.
     Completions(CompletionsArgs),
     /// Print the manual page (roff), for `man`.
     Man,
+}
+
+#[derive(Debug, Args)]
+pub struct LspArgs {
+    /// Accepted for clients that pass it; standard input and output are the only transport.
+    #[arg(long, hide = true)]
+    pub stdio: bool,
+    /// "Now" for the rules instead of today (YYYY-MM-DD), as `check --as-of` takes it.
+    #[arg(long, value_name = "DATE", value_parser = parse_date)]
+    pub as_of: Option<crate::ledger::Date>,
 }
 
 #[derive(Debug, Args)]
