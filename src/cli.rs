@@ -36,7 +36,7 @@ pub enum Command {
     /// Explain one rule: what it detects, why it matters, an example, the fix, its settings.
     Explain(ExplainArgs),
     /// Start a ledger in a folder: a commented rapport.yaml, partners/ with an example, the CI
-    /// workflow, the pre-commit configuration and the editor's schemas. Never overwrites.
+    /// workflow, the pre-commit configuration and the JSON Schemas. Never overwrites.
     Init(InitArgs),
     /// Add a partnership file from a template: id from the name, today's date, the optional
     /// blocks as comments to fill in.
