@@ -632,3 +632,74 @@ fn text_from_the_ledger_is_inert_in_what_the_server_sends() {
     assert!(!omar.contains('\u{1b}'), "{omar}");
     client.shutdown();
 }
+
+#[test]
+fn the_configuration_is_checked_as_it_is_written_and_its_typo_fixed() {
+    let script = northwind_history();
+    let dir = script.path();
+    let uri = uri_of(&dir.join("rapport.yaml"));
+    let mut client = Client::start(dir);
+    client.initialize(dir);
+    let typed = "rapport: 1\nexclud: [\"_*\"]\n";
+    client.notify(
+        "textDocument/didOpen",
+        json!({ "textDocument": { "uri": uri, "languageId": "yaml", "version": 1, "text": typed } }),
+    );
+    let shown = client.diagnostics(&uri);
+    assert_eq!(
+        problems(&shown),
+        [("unknown-field".to_string(), range(1, 0, "exclud".len()))]
+    );
+    assert_eq!(shown[0]["message"], "unknown key `exclud`");
+    let actions = client.actions(&uri, &shown[0]["range"]);
+    let fixed = apply(typed, titled(&actions, "Change `exclud` to `exclude`"));
+    assert_eq!(fixed, "rapport: 1\nexclude: [\"_*\"]\n");
+    let shown = client.change(&uri, 2, &fixed);
+    assert_eq!(problems(&shown), []);
+    // A Markdown file outside the partnership folders is not the server's business.
+    let readme = uri_of(&dir.join("README.md"));
+    client.notify(
+        "textDocument/didOpen",
+        json!({ "textDocument": { "uri": readme, "languageId": "markdown", "version": 1, "text": "## 2024/06/12 notes\n" } }),
+    );
+    assert_eq!(client.diagnostics(&readme), Vec::<Value>::new());
+    client.shutdown();
+}
+
+#[test]
+fn the_history_is_read_once_per_file_and_again_when_head_moves() {
+    use rapport::analysis::buffer::Buffers;
+    let script = northwind_history();
+    let ledger = rapport::analysis::open(&[script.path().join("partners")]).expect("the ledger");
+    let mut buffers = Buffers::open(ledger).expect("its repository opens");
+    let now = rapport::ledger::Date::parse(AS_OF).expect("a date");
+    let path = "partners/northwind.md";
+    let slips = |buffers: &mut Buffers, text: &str| {
+        let analysed = buffers.analyse(path, text, now).expect("analysed");
+        assert!(
+            analysed.diagnostics.is_empty(),
+            "{:?}",
+            analysed.diagnostics
+        );
+        analysed
+            .findings
+            .iter()
+            .filter(|f| f.rule == "payment-terms-slip")
+            .map(|f| f.evidence.iter().filter(|e| e.commit.is_some()).count())
+            .collect::<Vec<usize>>()
+    };
+    let net = |days: u32| committed().replace("payment_days: 30", &format!("payment_days: {days}"));
+    assert_eq!(slips(&mut buffers, &committed()), Vec::<usize>::new());
+    // Net-60 in the buffer: one version in history at net-30, the buffer uncommitted.
+    assert_eq!(slips(&mut buffers, &net(60)), [1]);
+    assert_eq!(slips(&mut buffers, &committed()), Vec::<usize>::new());
+    assert_eq!(buffers.history_reads(), 1, "edits reuse the history");
+    // Net-60 committed: HEAD moved, so the history is read again and holds both versions.
+    let _script = script.commit(
+        "2024-08-01",
+        "Northwind: net-60 agreed",
+        &[(path, &net(60))],
+    );
+    assert_eq!(slips(&mut buffers, &net(60)), [2]);
+    assert_eq!(buffers.history_reads(), 2);
+}

@@ -160,7 +160,10 @@ fn init_makes_a_ledger_that_check_passes_and_a_second_init_overwrites_nothing() 
     }
     // The YAML extension does not read front matter inside Markdown: no mapping is written,
     // the language server is recommended instead.
-    assert!(!ledger.join(".vscode").exists(), "no editor settings written");
+    assert!(
+        !ledger.join(".vscode").exists(),
+        "no editor settings written"
+    );
     assert!(
         first
             .stdout

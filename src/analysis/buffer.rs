@@ -20,6 +20,9 @@ pub struct Buffers {
     /// By file (relative to the ledger root): the partnership it was read for and its
     /// timeline up to `HEAD` (no versions for a file not committed yet).
     kept: HashMap<String, Timeline>,
+    /// The commit the kept histories end at: when `HEAD` moves (a commit, a checkout), they
+    /// are read again.
+    head: Option<git2::Oid>,
     reads: usize,
 }
 
@@ -47,8 +50,9 @@ impl Buffers {
         let repo = super::root::open_working_tree(&ledger)?;
         Ok(Buffers {
             ledger,
-            repo: repo.filter(|repo| !repo.is_unborn()),
+            repo,
             kept: HashMap::new(),
+            head: None,
             reads: 0,
         })
     }
@@ -94,6 +98,14 @@ impl Buffers {
     /// the file is not committed under this name).
     fn timeline(&mut self, path: &str, state: &LedgerState) -> Result<Timeline> {
         let id = state.snapshots.first().map(|s| s.id.clone());
+        let head = match &self.repo {
+            Some(repo) if !repo.is_unborn() => Some(repo.resolve("HEAD")?.id()),
+            _ => None,
+        };
+        if head != self.head {
+            self.kept.clear();
+            self.head = head;
+        }
         if let Some(kept) = self.kept.get(path)
             && id.as_ref().is_none_or(|id| *id == kept.id)
         {
@@ -104,7 +116,7 @@ impl Buffers {
             id: fallback,
             versions: Vec::new(),
         };
-        let Some(repo) = &self.repo else {
+        let Some(repo) = self.repo.as_ref().filter(|_| head.is_some()) else {
             return Ok(empty);
         };
         let ladder = &self.ledger.config.ladder;

@@ -12,7 +12,7 @@ use lsp_types::{
 
 use super::diagnostics::{finding_range, problem_range, quoted};
 use super::text::Lines;
-use super::{ACKNOWLEDGE_DAYS, Document, Server};
+use super::{ACKNOWLEDGE_DAYS, Server};
 use crate::ledger::Diagnostic;
 use crate::ledger::written_date::{self, Leading};
 use crate::signs::{Acknowledgement, Finding};
@@ -21,11 +21,15 @@ impl Server {
     pub(super) fn actions(&self, params: &CodeActionParams) -> Option<Vec<CodeActionOrCommand>> {
         let uri = &params.text_document.uri;
         let document = self.document(uri)?;
-        let analysed = document.analysed.as_ref()?;
+        let analysed = document.analysed.as_ref();
         let lines = Lines::new(&document.text);
         let wanted = params.range;
         let mut actions = Vec::new();
-        for d in analysed.diagnostics.iter().chain(&analysed.warnings) {
+        let problems = analysed
+            .into_iter()
+            .flat_map(|a| a.diagnostics.iter().chain(&a.warnings))
+            .chain(&document.problems);
+        for d in problems {
             let range = problem_range(&lines, d);
             if !overlaps(range, wanted) {
                 continue;
@@ -36,17 +40,19 @@ impl Server {
                 actions.push(action);
             }
         }
-        let until = analysed.now.0 + chrono::Days::new(ACKNOWLEDGE_DAYS.unsigned_abs());
-        let mut offered = Vec::new();
-        for f in &analysed.findings {
-            if f.acknowledgement != Acknowledgement::Open
-                || !overlaps(finding_range(&lines, f), wanted)
-                || offered.contains(&f.rule)
-            {
-                continue;
+        if let Some(analysed) = analysed {
+            let until = analysed.now.0 + chrono::Days::new(ACKNOWLEDGE_DAYS.unsigned_abs());
+            let mut offered = Vec::new();
+            for f in &analysed.findings {
+                if f.acknowledgement != Acknowledgement::Open
+                    || !overlaps(finding_range(&lines, f), wanted)
+                    || offered.contains(&f.rule)
+                {
+                    continue;
+                }
+                offered.push(f.rule);
+                actions.extend(acknowledge(uri, &lines, f, until));
             }
-            offered.push(f.rule);
-            actions.extend(acknowledge(uri, document, &lines, f, until));
         }
         Some(
             actions
@@ -134,7 +140,6 @@ fn did_you_mean(uri: &Uri, lines: &Lines<'_>, d: &Diagnostic, range: Range) -> O
 /// list started when there is none), with a reason to write and an expiry.
 fn acknowledge(
     uri: &Uri,
-    document: &Document,
     lines: &Lines<'_>,
     f: &Finding,
     until: chrono::NaiveDate,
@@ -175,7 +180,6 @@ fn acknowledge(
             (last + 1, format!("{indent}- {entry}\n"))
         }
     };
-    let _ = document;
     let position = Position::new(u32::try_from(at).ok()?, 0);
     Some(fix(
         uri,
