@@ -15,6 +15,7 @@ use super::text::Lines;
 use super::{ACKNOWLEDGE_DAYS, Server};
 use crate::ledger::Diagnostic;
 use crate::ledger::written_date::{self, Leading};
+use crate::report::escape::plain_line;
 use crate::signs::{Acknowledgement, Finding};
 
 impl Server {
@@ -127,7 +128,11 @@ fn did_you_mean(uri: &Uri, lines: &Lines<'_>, d: &Diagnostic, range: Range) -> O
     }
     Some(fix(
         uri,
-        format!("Change `{wrong}` to `{suggestion}`"),
+        format!(
+            "Change `{}` to `{}`",
+            plain_line(wrong),
+            plain_line(suggestion)
+        ),
         vec![TextEdit {
             range,
             new_text: suggestion.to_string(),
@@ -190,4 +195,71 @@ fn acknowledge(
         }],
         false,
     ))
+}
+
+#[cfg(test)]
+mod tests {
+    use super::*;
+    use crate::ledger::Ladder;
+    use crate::ledger::parse::parse_partnership;
+
+    fn acknowledged(text: &str) -> String {
+        let snapshot = parse_partnership("partners/acme.md", text.as_bytes(), &Ladder::default())
+            .expect("a valid partnership");
+        let info = crate::signs::find_rule("payment-terms-slip")
+            .expect("a rule")
+            .info();
+        let finding = crate::signs::finding(info, &snapshot, "terms", "net-30 became net-90");
+        let uri: Uri = "file:///ledger/partners/acme.md".parse().expect("a uri");
+        let until = chrono::NaiveDate::from_ymd_opt(2024, 11, 30).expect("a date");
+        let action = acknowledge(&uri, &Lines::new(text), &finding, until).expect("an action");
+        let edits = &action.edit.expect("an edit").changes.expect("changes")[&uri];
+        let [edit] = edits.as_slice() else {
+            panic!("one edit: {edits:?}")
+        };
+        assert_eq!(edit.range.start, edit.range.end, "an insertion");
+        let at: usize = text
+            .split_inclusive('\n')
+            .take(edit.range.start.line as usize)
+            .map(str::len)
+            .sum();
+        let mut text = text.to_string();
+        text.insert_str(at, &edit.new_text);
+        let snapshot = parse_partnership("partners/acme.md", text.as_bytes(), &Ladder::default())
+            .expect("still valid");
+        assert!(
+            snapshot
+                .front
+                .acknowledged
+                .iter()
+                .any(|a| a.rule == "payment-terms-slip"),
+            "{text}"
+        );
+        text
+    }
+
+    #[test]
+    fn an_acknowledgement_joins_the_list_already_there() {
+        let front = "---\nrapport: 1\npartner: Acme\nstatus: active\nowner: Priya Raman\nacknowledged:\n    - rule: no-success-metrics\n      reason: KPIs agreed next quarter\nterms: { payment_days: 90 }\n---\n\n# Acme\n";
+        assert_eq!(
+            acknowledged(front),
+            front.replace(
+                "next quarter\n",
+                "next quarter\n    - { rule: payment-terms-slip, reason: \"TODO: why the team accepts this\", until: 2024-11-30 }\n"
+            )
+        );
+    }
+
+    #[test]
+    fn an_acknowledgement_starts_the_list_at_the_end_of_the_front_matter() {
+        let front =
+            "---\nrapport: 1\npartner: Acme\nstatus: active\nowner: Priya Raman\n---\n\n# Acme\n";
+        assert_eq!(
+            acknowledged(front),
+            front.replace(
+                "Raman\n---",
+                "Raman\nacknowledged:\n  - { rule: payment-terms-slip, reason: \"TODO: why the team accepts this\", until: 2024-11-30 }\n---"
+            )
+        );
+    }
 }
