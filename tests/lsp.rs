@@ -322,6 +322,39 @@ fn finding<'a>(diagnostics: &'a [Value], rule: &str) -> Option<&'a Value> {
         .find(|d| d["code"] == rule && d.get("codeDescription").is_some())
 }
 
+/// Every entry under `root` (`.git` included): its kind, size, modification time and bytes.
+fn files_under(
+    root: &Path,
+) -> std::collections::BTreeMap<std::path::PathBuf, (bool, u64, i64, i64, Vec<u8>)> {
+    use std::os::unix::fs::MetadataExt;
+    let mut out = std::collections::BTreeMap::new();
+    let mut stack = vec![root.to_path_buf()];
+    while let Some(dir) = stack.pop() {
+        for entry in std::fs::read_dir(&dir).expect("read_dir") {
+            let path = entry.expect("entry").path();
+            let meta = std::fs::symlink_metadata(&path).expect("metadata");
+            let bytes = if meta.is_dir() {
+                stack.push(path.clone());
+                Vec::new()
+            } else {
+                std::fs::read(&path).expect("read")
+            };
+            let relative = path.strip_prefix(root).expect("under root").to_path_buf();
+            out.insert(
+                relative,
+                (
+                    meta.is_dir(),
+                    meta.size(),
+                    meta.mtime(),
+                    meta.mtime_nsec(),
+                    bytes,
+                ),
+            );
+        }
+    }
+    out
+}
+
 /// `rapport check --as-of AS_OF FILE` on `text` written to the partnership file.
 fn check_text(dir: &Path, text: &str) -> common::Run {
     std::fs::write(dir.join("partners/northwind.md"), text).expect("write");
@@ -334,6 +367,8 @@ fn an_editor_sees_problems_fixes_them_with_the_servers_actions_and_sees_a_sign_a
     let dir = script.path();
     let file = dir.join("partners/northwind.md");
     let uri = uri_of(&file);
+    let before = files_under(dir);
+    assert!(before.keys().any(|p| p.starts_with(".git/objects")));
     let mut client = Client::start(dir);
     client.initialize(dir);
 
@@ -499,10 +534,17 @@ fn an_editor_sees_problems_fixes_them_with_the_servers_actions_and_sees_a_sign_a
     assert_eq!(owners, ["partner: ", "ours: ", "合作方：", "我方："]);
 
     client.shutdown();
-    // The server wrote nothing: the working tree is as committed, and git holds no lock.
-    let status = script.git(&["status", "--porcelain"]);
-    assert_eq!(String::from_utf8_lossy(&status.stdout), "");
-    assert!(!dir.join(".git/index.lock").exists());
+    // The server wrote nothing: every file and folder, `.git` included, is as it was, and no
+    // lock was left.
+    let after = files_under(dir);
+    assert!(
+        after
+            .keys()
+            .all(|p| p.extension().is_none_or(|e| e != "lock")),
+        "{:?}",
+        after.keys().collect::<Vec<_>>()
+    );
+    assert!(before == after, "the repository changed during the session");
 
     // Each edit the server proposed passes `rapport check`.
     let run = check_text(dir, &fixed_key);
