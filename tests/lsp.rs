@@ -698,6 +698,28 @@ fn the_configuration_is_checked_as_it_is_written_and_its_typo_fixed() {
     assert_eq!(fixed, "rapport: 1\nexclude: [\"_*\"]\n");
     let shown = client.change(&uri, 2, &fixed);
     assert_eq!(problems(&shown), []);
+    // Net-90 in a partnership file shows the sign, until the team turns the rule off in the
+    // configuration and saves it: every open file is analysed again with it.
+    let northwind = uri_of(&dir.join("partners/northwind.md"));
+    let stretched = committed().replace("payment_days: 30", "payment_days: 90");
+    client.notify(
+        "textDocument/didOpen",
+        json!({ "textDocument": { "uri": northwind, "languageId": "markdown", "version": 1, "text": stretched } }),
+    );
+    assert!(finding(&client.diagnostics(&northwind), "payment-terms-slip").is_some());
+    let off = "rapport: 1\nrules:\n  payment-terms-slip: { enabled: false }\n";
+    client.change(&uri, 3, off);
+    std::fs::write(dir.join("rapport.yaml"), off).expect("the editor saves");
+    client.notify(
+        "textDocument/didSave",
+        json!({ "textDocument": { "uri": uri } }),
+    );
+    assert_eq!(client.diagnostics(&uri), Vec::<Value>::new());
+    let shown = client.diagnostics(&northwind);
+    assert!(
+        finding(&shown, "payment-terms-slip").is_none(),
+        "{shown:#?}"
+    );
     // A Markdown file outside the partnership folders is not the server's business.
     let readme = uri_of(&dir.join("README.md"));
     client.notify(

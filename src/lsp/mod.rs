@@ -216,9 +216,18 @@ impl Server {
                         .get(&p.text_document.uri)
                         .is_some_and(|d| d.kind == Kind::Config)
                 {
-                    // The configuration on disk changed: every ledger is opened again.
+                    // The configuration on disk changed: every ledger is opened again, and
+                    // its folders may be others.
                     self.ledgers.clear();
-                    changed.extend(self.documents.keys().cloned());
+                    let uris: Vec<Uri> = self.documents.keys().cloned().collect();
+                    for uri in uris {
+                        let kind = self.kind_of(&uri);
+                        if let Some(document) = self.documents.get_mut(&uri) {
+                            document.kind = kind;
+                            document.analysed = None;
+                        }
+                        changed.push(uri);
+                    }
                 }
             }
             DidCloseTextDocument::METHOD => {
@@ -300,13 +309,17 @@ impl Server {
                 }
             }
             Kind::Partnership { root, path } => {
-                let ledger = match self.ledgers.get_mut(root) {
-                    Some(Ok(ledger)) => ledger,
-                    Some(Err(message)) => {
+                let opened = self.ledgers.entry(root.clone()).or_insert_with(|| {
+                    crate::analysis::open(std::slice::from_ref(root))
+                        .and_then(Buffers::open)
+                        .map_err(|e| error_text(&e))
+                });
+                let ledger = match opened {
+                    Ok(ledger) => ledger,
+                    Err(message) => {
                         document.problems = vec![whole_file(path, message.clone())];
                         return;
                     }
-                    None => return,
                 };
                 match ledger.analyse(path, &document.text, now) {
                     Ok(analysed) => {
