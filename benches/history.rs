@@ -11,7 +11,7 @@
 //! then each edit reparsed and its partnership's rules rerun), against 50 ms.
 //!
 //!     cargo bench --bench history [-- [--scale N] [REPO]]
-//!     cargo bench --bench history -- --lsp-edit REPO     (that last row alone)
+//!     cargo bench --bench history -- --lsp-edit REPO [FILE]     (that last row alone)
 
 #[path = "../examples/synth_ledger.rs"]
 mod synth;
@@ -45,7 +45,10 @@ fn main() {
     }
     if let Some(i) = args.iter().position(|a| a == "--lsp-edit") {
         let repo = args.get(i + 1).map(PathBuf::from).unwrap_or_default();
-        let file = most_changed(&repo);
+        let file = args
+            .get(i + 2)
+            .cloned()
+            .unwrap_or_else(|| most_changed(&repo));
         output(&repo, "git", &["checkout", "HEAD", "--", &file]);
         let (first, edit) = lsp_edit(&repo, &file);
         println!("{}: {file}", repo.display());

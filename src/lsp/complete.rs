@@ -141,6 +141,17 @@ impl Server {
     }
 }
 
+/// Every context the line so far can be, for tests that throw any text at them.
+#[cfg(test)]
+pub(super) fn contexts(head: &str) -> (Option<String>, bool, Option<Vec<String>>, bool) {
+    (
+        value_of(head),
+        at_key(head),
+        attendees_so_far(head),
+        task_start(head),
+    )
+}
+
 /// The key whose value is being written: `status` in `status: ac`, `level` in
 /// `- { name: Dana, level: `.
 fn value_of(head: &str) -> Option<String> {

@@ -79,7 +79,7 @@ fn front_hover(lines: &Lines<'_>, line: usize, at: usize) -> Option<String> {
 }
 
 /// The name under the cursor on an `Attendees:` / `参会人员：` line.
-fn attendee_at(line: &str, at: usize) -> Option<String> {
+pub(super) fn attendee_at(line: &str, at: usize) -> Option<String> {
     let trimmed = line.trim_start();
     let indent = line.chars().count() - trimmed.chars().count();
     let label = ["Attendees:", "attendees:", "参会人员：", "参会人员:"]

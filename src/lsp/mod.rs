@@ -409,3 +409,43 @@ fn has_dot_dot(path: &Path) -> bool {
     path.components()
         .any(|c| matches!(c, std::path::Component::ParentDir))
 }
+
+#[cfg(test)]
+mod tests {
+    use proptest::prelude::*;
+
+    use super::text::{Lines, word_at};
+    use super::{complete, diagnostics, front, hover};
+    use crate::ledger::Diagnostic;
+
+    proptest! {
+        // No regression file: this module's tests must not write into the source tree.
+        #![proptest_config(ProptestConfig {
+            cases: 300,
+            failure_persistence: None,
+            ..ProptestConfig::default()
+        })]
+
+        // Whatever the buffer and wherever the cursor, the features that read the text under
+        // the cursor answer without panicking.
+        #[test]
+        fn any_text_and_position_is_answered(
+            text in "(---\n)?([a-z_:{}, \\-\\[\\]#\u{4e00}参会人员：、𝄞 \r]{0,30}\n){0,8}",
+            line in 0usize..10,
+            at in 0usize..40,
+            column in 0usize..40,
+        ) {
+            let lines = Lines::new(&text);
+            let _ = front::parents(&lines, line, at);
+            let _ = word_at(lines.get(line), at);
+            let head: String = lines.get(line).chars().take(at).collect();
+            let _ = complete::contexts(&head);
+            let _ = hover::attendee_at(lines.get(line), at);
+            let position = lines.position(line, at);
+            prop_assert!(lines.chars_at(position) <= lines.get(line).chars().count());
+            let problem = Diagnostic::unquoted("f.md", (line + 1, column), "x", "`a` b", None);
+            let range = diagnostics::problem_range(&lines, &problem);
+            prop_assert!(range.start <= range.end);
+        }
+    }
+}
