@@ -143,13 +143,16 @@ impl Client {
                 .unwrap_or_default();
         }
         loop {
-            if let Message::Notification(n) = self.receive()
-                && matches(&n)
-            {
-                return n.params["diagnostics"]
-                    .as_array()
-                    .cloned()
-                    .unwrap_or_default();
+            match self.receive() {
+                Message::Notification(n) if matches(&n) => {
+                    return n.params["diagnostics"]
+                        .as_array()
+                        .cloned()
+                        .unwrap_or_default();
+                }
+                // Another file's, kept for when it is asked for.
+                Message::Notification(n) => self.held.push(n),
+                other => panic!("unexpected {other:?}"),
             }
         }
     }

@@ -10,12 +10,12 @@ use lsp_types::{
     Uri, WorkspaceEdit,
 };
 
-use super::diagnostics::{finding_range, problem_range, quoted};
 use super::text::Lines;
 use super::{ACKNOWLEDGE_DAYS, Server};
 use crate::ledger::Diagnostic;
 use crate::ledger::written_date::{self, Leading};
 use crate::report::escape::plain_line;
+use crate::report::lsp::{finding_range, problem_range, quoted};
 use crate::signs::{Acknowledgement, Finding};
 
 impl Server {

@@ -5,7 +5,6 @@
 
 mod actions;
 mod complete;
-mod diagnostics;
 mod front;
 mod hover;
 mod text;
@@ -127,6 +126,18 @@ struct Document {
     last_valid: Option<Snapshot>,
 }
 
+impl Document {
+    /// What the editor shows for this buffer.
+    fn diagnostics(&self, uri: &Uri, rules_page: &str) -> Vec<lsp_types::Diagnostic> {
+        let (mut errors, warnings, findings) = match &self.analysed {
+            Some(a) => (a.diagnostics.clone(), &a.warnings[..], &a.findings[..]),
+            None => (Vec::new(), &[][..], &[][..]),
+        };
+        errors.splice(0..0, self.problems.iter().cloned());
+        crate::report::lsp::diagnostics(uri, &self.text, &errors, warnings, findings, rules_page)
+    }
+}
+
 struct Server {
     documents: HashMap<Uri, Document>,
     /// Each ledger opened, by root; the error that kept it from opening, said once per buffer.
@@ -245,7 +256,7 @@ impl Server {
             .filter_map(|uri| {
                 self.analyse(&uri);
                 let document = self.documents.get(&uri)?;
-                let found = diagnostics::of(&uri, document, &self.rules_page);
+                let found = document.diagnostics(&uri, &self.rules_page);
                 Some(publish(uri, found))
             })
             .collect()
@@ -415,8 +426,9 @@ mod tests {
     use proptest::prelude::*;
 
     use super::text::{Lines, word_at};
-    use super::{complete, diagnostics, front, hover};
+    use super::{complete, front, hover};
     use crate::ledger::Diagnostic;
+    use crate::report::lsp as diagnostics;
 
     proptest! {
         // No regression file: this module's tests must not write into the source tree.

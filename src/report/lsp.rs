@@ -1,46 +1,120 @@
-//! What the editor shows under the text: `check`'s errors and warnings at the words they are
-//! about, the fix as related information, and the partnership's findings with their rule linked
-//! to its page. Every text from the ledger is made one plain line, hidden characters shown.
+//! Language server messages: what an editor shows under the text. `check`'s errors and warnings
+//! at the words they are about, the fix as related information, and the partnership's findings
+//! with their rule linked to its page; positions as the protocol counts them (0-based lines,
+//! UTF-16 units). Every text from the ledger is made one plain line, hidden characters shown.
 
 use lsp_types::{
     CodeDescription, DiagnosticRelatedInformation, DiagnosticSeverity, Location, NumberOrString,
-    Range, Uri,
+    Position, Range, Uri,
 };
 
-use super::Document;
-use super::text::Lines;
 use crate::ledger::Diagnostic;
 use crate::report::escape::plain_line;
 use crate::signs::{Acknowledgement, Finding, Severity};
 
-/// Everything to show for a buffer.
-pub fn of(uri: &Uri, document: &Document, rules_page: &str) -> Vec<lsp_types::Diagnostic> {
-    let lines = Lines::new(&document.text);
-    let mut shown: Vec<lsp_types::Diagnostic> = document
-        .problems
+/// A buffer split into lines, `\r` kept out.
+pub struct Lines<'a> {
+    lines: Vec<&'a str>,
+}
+
+impl<'a> Lines<'a> {
+    pub fn new(text: &'a str) -> Lines<'a> {
+        let lines = text
+            .split('\n')
+            .map(|line| line.strip_suffix('\r').unwrap_or(line))
+            .collect();
+        Lines { lines }
+    }
+
+    /// Line `index` (0-based), empty past the end.
+    pub fn get(&self, index: usize) -> &'a str {
+        self.lines.get(index).copied().unwrap_or("")
+    }
+
+    pub fn len(&self) -> usize {
+        self.lines.len()
+    }
+
+    pub fn is_empty(&self) -> bool {
+        self.lines.is_empty()
+    }
+
+    /// The position of character `chars` (0-based) of line `line` (0-based).
+    pub fn position(&self, line: usize, chars: usize) -> Position {
+        let text = self.get(line);
+        let units: usize = text.chars().take(chars).map(char::len_utf16).sum();
+        Position::new(to_u32(line), to_u32(units))
+    }
+
+    /// The character index (0-based) in its line of a protocol position.
+    pub fn chars_at(&self, position: Position) -> usize {
+        let text = self.get(position.line as usize);
+        let mut units = 0usize;
+        for (i, c) in text.chars().enumerate() {
+            if units >= position.character as usize {
+                return i;
+            }
+            units += c.len_utf16();
+        }
+        text.chars().count()
+    }
+
+    /// The byte offset in its line of a protocol position.
+    pub fn byte_at(&self, position: Position) -> usize {
+        let text = self.get(position.line as usize);
+        let chars = self.chars_at(position);
+        text.char_indices()
+            .nth(chars)
+            .map_or(text.len(), |(i, _)| i)
+    }
+
+    /// Characters `start..end` (0-based) of line `line`.
+    pub fn range(&self, line: usize, start: usize, end: usize) -> Range {
+        Range::new(self.position(line, start), self.position(line, end))
+    }
+
+    /// Line `line` from its first to its last non-blank character.
+    pub fn trimmed(&self, line: usize) -> Range {
+        let text = self.get(line);
+        let start = text.chars().take_while(|c| c.is_whitespace()).count();
+        let end = text.trim_end().chars().count().max(start);
+        self.range(line, start, end)
+    }
+
+    /// The 0-based line index of the front matter's closing `---`, when the buffer has front
+    /// matter.
+    pub fn front_end(&self) -> Option<usize> {
+        if self.get(0).trim_end() != "---" {
+            return None;
+        }
+        (1..self.len()).find(|&i| matches!(self.get(i).trim_end(), "---" | "..."))
+    }
+}
+
+fn to_u32(n: usize) -> u32 {
+    u32::try_from(n).unwrap_or(u32::MAX)
+}
+
+/// Everything to show for a buffer of `text`: its errors and warnings, then its findings.
+pub fn diagnostics(
+    uri: &Uri,
+    text: &str,
+    errors: &[Diagnostic],
+    warnings: &[Diagnostic],
+    findings: &[Finding],
+    rules_page: &str,
+) -> Vec<lsp_types::Diagnostic> {
+    let lines = Lines::new(text);
+    let mut shown: Vec<lsp_types::Diagnostic> = errors
         .iter()
         .map(|d| problem(uri, &lines, d, DiagnosticSeverity::ERROR))
         .collect();
-    if let Some(analysed) = &document.analysed {
-        shown.extend(
-            analysed
-                .diagnostics
-                .iter()
-                .map(|d| problem(uri, &lines, d, DiagnosticSeverity::ERROR)),
-        );
-        shown.extend(
-            analysed
-                .warnings
-                .iter()
-                .map(|d| problem(uri, &lines, d, DiagnosticSeverity::WARNING)),
-        );
-        shown.extend(
-            analysed
-                .findings
-                .iter()
-                .map(|f| finding(uri, &lines, f, rules_page)),
-        );
-    }
+    shown.extend(
+        warnings
+            .iter()
+            .map(|d| problem(uri, &lines, d, DiagnosticSeverity::WARNING)),
+    );
+    shown.extend(findings.iter().map(|f| finding(uri, &lines, f, rules_page)));
     shown
 }
 
