@@ -52,13 +52,18 @@ const NEOVIM_CONFIG: &str = r#"
 local file, out = vim.env.RAPPORT_FILE, vim.env.RAPPORT_RESULTS
 vim.cmd('edit ' .. vim.fn.fnameescape(file))
 local buf = vim.api.nvim_get_current_buf()
-local client = vim.lsp.start_client({
+local config = {
   name = 'rapport',
   cmd = { vim.env.RAPPORT_BIN, 'lsp', '--as-of', '2024-09-01' },
   cmd_cwd = vim.env.RAPPORT_ROOT,
   root_dir = vim.env.RAPPORT_ROOT,
-})
-vim.lsp.buf_attach_client(buf, client)
+}
+-- `vim.lsp.start` from Neovim 0.8; Debian's 0.7 has the two calls it makes.
+if vim.lsp.start then
+  vim.lsp.start(config, { bufnr = buf })
+else
+  vim.lsp.buf_attach_client(buf, vim.lsp.start_client(config))
+end
 vim.wait(30000, function() return #vim.diagnostic.get(buf) >= 2 end, 50)
 local shown = {}
 for _, d in ipairs(vim.diagnostic.get(buf)) do
