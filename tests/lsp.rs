@@ -701,6 +701,25 @@ fn the_configuration_is_checked_as_it_is_written_and_its_typo_fixed() {
     assert_eq!(fixed, "rapport: 1\nexclude: [\"_*\"]\n");
     let shown = client.change(&uri, 2, &fixed);
     assert_eq!(problems(&shown), []);
+    // Hover and completion read the configuration's own schema.
+    let exclude = client.hover(&uri, 1, 2);
+    assert!(
+        exclude.starts_with("`exclude`: list of strings\n\nFiles under the partnership folders"),
+        "{exclude}"
+    );
+    let writing = format!("{fixed}rules:\n  payment-terms-slip: {{ severity: }}\n");
+    client.change(&uri, 3, &writing);
+    let slip = client.hover(&uri, 3, 6);
+    assert!(slip.starts_with("**payment-terms-slip**: "), "{slip}");
+    let keys = client.complete(&uri, 4, 0);
+    assert!(
+        ["paths: ", "exclude: ", "ladder: ", "rules: "]
+            .iter()
+            .all(|k| keys.iter().any(|c| c == k)),
+        "{keys:?}"
+    );
+    let severities = client.complete(&uri, 3, "  payment-terms-slip: { severity: ".len());
+    assert_eq!(severities, ["info", "warning", "error"]);
     // Net-90 in a partnership file shows the sign, until the team turns the rule off in the
     // configuration and saves it: every open file is analysed again with it.
     let northwind = uri_of(&dir.join("partners/northwind.md"));
@@ -711,7 +730,7 @@ fn the_configuration_is_checked_as_it_is_written_and_its_typo_fixed() {
     );
     assert!(finding(&client.diagnostics(&northwind), "payment-terms-slip").is_some());
     let off = "rapport: 1\nrules:\n  payment-terms-slip: { enabled: false }\n";
-    client.change(&uri, 3, off);
+    client.change(&uri, 4, off);
     std::fs::write(dir.join("rapport.yaml"), off).expect("the editor saves");
     client.notify(
         "textDocument/didSave",

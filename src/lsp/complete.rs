@@ -8,14 +8,16 @@ use lsp_types::{
 };
 
 use super::text::{Lines, word_char};
-use super::{Server, front};
+use super::{Kind, Server, front};
 use crate::report::escape::plain_line;
 use crate::signs;
 
 impl Server {
     pub(super) fn complete(&self, params: &CompletionParams) -> Option<CompletionResponse> {
         let place = &params.text_document_position;
-        let document = self.document(&place.text_document.uri)?;
+        let document = self
+            .document(&place.text_document.uri)
+            .filter(|d| d.kind != Kind::Other)?;
         let lines = Lines::new(&document.text);
         let line = place.position.line as usize;
         let at = lines.chars_at(place.position);
@@ -38,9 +40,8 @@ impl Server {
             })),
             ..CompletionItem::default()
         };
-        let items: Vec<CompletionItem> = match lines.front_end() {
-            Some(end) if line > 0 && line < end => {
-                let schema = crate::ledger::parse::schema();
+        let items: Vec<CompletionItem> = match document.schema_at(&lines, line) {
+            Some(schema) => {
                 let root = schema.as_value();
                 let parents = front::parents(&lines, line, at);
                 if let Some(key) = value_of(&head) {

@@ -28,7 +28,7 @@ pub fn parents(lines: &Lines<'_>, line: usize, at: usize) -> Vec<String> {
         // An item's keys belong to the list's key, written at this or a smaller indentation.
         level += 1;
     }
-    for i in (1..line).rev() {
+    for i in (0..line).rev() {
         let above = lines.get(i);
         if above.trim().is_empty() || above.trim_start().starts_with('#') {
             continue;
@@ -61,7 +61,7 @@ fn indentation(line: &str) -> usize {
 fn leading_key(text: &str) -> Option<String> {
     let key: String = text
         .chars()
-        .take_while(|c| c.is_alphanumeric() || *c == '_')
+        .take_while(|c| c.is_alphanumeric() || *c == '_' || *c == '-')
         .collect();
     (!key.is_empty() && text[key.len()..].starts_with(':')).then_some(key)
 }

@@ -5,7 +5,7 @@
 use lsp_types::{Hover, HoverContents, HoverParams, MarkupContent, MarkupKind};
 
 use super::text::{Lines, word_at};
-use super::{Document, Server, front};
+use super::{Document, Kind, Server, front};
 use crate::ledger::model::Contact;
 use crate::report::escape::{code_span, markdown};
 use crate::signs;
@@ -18,9 +18,10 @@ impl Server {
         let line = place.position.line as usize;
         let at = lines.chars_at(place.position);
         let text = lines.get(line);
-        let value = match lines.front_end() {
-            Some(end) if line > 0 && line < end => front_hover(&lines, line, at)?,
-            _ => match attendee_at(text, at) {
+        let value = match document.schema_at(&lines, line) {
+            Some(schema) => front_hover(schema.as_value(), &lines, line, at)?,
+            None if document.kind == Kind::Other => return None,
+            None => match attendee_at(text, at) {
                 Some(name) => contact_hover(document, &name)?,
                 None => rule_hover(&word_at(text, at)?.0)?,
             },
@@ -54,17 +55,24 @@ pub fn rule_hover(id: &str) -> Option<String> {
 }
 
 /// On a key: its meaning and what it holds. On a value of `rule:`: the rule.
-fn front_hover(lines: &Lines<'_>, line: usize, at: usize) -> Option<String> {
+fn front_hover(
+    root: &serde_json::Value,
+    lines: &Lines<'_>,
+    line: usize,
+    at: usize,
+) -> Option<String> {
     let text = lines.get(line);
     let (word, _, end) = word_at(text, at)?;
     let after: String = text.chars().skip(end).collect();
-    if !after.starts_with(':') {
+    // A rule id, as the value of `rule:` or as a key under `rules:` in rapport.yaml.
+    if !after.starts_with(':') || signs::find_rule(&word).is_some() {
         return rule_hover(&word);
     }
-    let schema = crate::ledger::parse::schema();
-    let root = schema.as_value();
     let parents = front::parents(lines, line, at);
-    let node = front::property(root, &parents, &word)?;
+    let Some(node) = front::property(root, &parents, &word) else {
+        // `rules:` in rapport.yaml is keyed by rule id.
+        return rule_hover(&word);
+    };
     let mut path = parents.join(".");
     if !path.is_empty() {
         path.push('.');

@@ -127,6 +127,19 @@ struct Document {
 }
 
 impl Document {
+    /// The YAML of the buffer, when the cursor's line is in it, and the schema it follows:
+    /// the front matter of a partnership file, or the whole of `rapport.yaml`.
+    fn schema_at(&self, lines: &text::Lines<'_>, line: usize) -> Option<schemars::Schema> {
+        match self.kind {
+            Kind::Config => Some(config::schema()),
+            Kind::Partnership { .. } => match lines.front_end() {
+                Some(end) if line > 0 && line < end => Some(crate::ledger::parse::schema()),
+                _ => None,
+            },
+            Kind::Other => None,
+        }
+    }
+
     /// What the editor shows for this buffer.
     fn diagnostics(&self, uri: &Uri, rules_page: &str) -> Vec<lsp_types::Diagnostic> {
         let (mut errors, warnings, findings) = match &self.analysed {
