@@ -24,7 +24,11 @@ function activate(context) {
   const command = vscode.workspace.getConfiguration("rapport").get("path", "rapport");
   // No transport named: the client passes no `--stdio`, and the server talks on stdio.
   const serverOptions = { command, args: ["lsp"] };
-  const clientOptions = { documentSelector: documentSelector() };
+  const rulesUrl = vscode.workspace.getConfiguration("rapport").get("rulesUrl", "");
+  const clientOptions = {
+    documentSelector: documentSelector(),
+    initializationOptions: rulesUrl ? { rulesUrl } : undefined,
+  };
   client = new LanguageClient("rapport", "rapport", serverOptions, clientOptions);
   context.subscriptions.push({ dispose: () => client && client.stop() });
   return client.start();
