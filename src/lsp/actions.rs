@@ -42,7 +42,7 @@ impl Server {
             }
         }
         if let Some(analysed) = analysed {
-            let until = analysed.now.0 + chrono::Days::new(ACKNOWLEDGE_DAYS.unsigned_abs());
+            let until = analysed.now.0 + chrono::Days::new(ACKNOWLEDGE_DAYS);
             let mut offered = Vec::new();
             for f in &analysed.findings {
                 if f.acknowledgement != Acknowledgement::Open

@@ -35,7 +35,7 @@ use crate::ledger::{Date, Diagnostic, Snapshot};
 pub const RULES_PAGE: &str = "https://github.com/OWNER/rapport/blob/main/docs/rules.md";
 
 /// How long an acknowledgement added by a code action lasts before the finding comes back.
-pub const ACKNOWLEDGE_DAYS: i64 = 90;
+pub const ACKNOWLEDGE_DAYS: u64 = 90;
 
 /// Serves one client on standard input and output until it says exit.
 pub fn serve_stdio(as_of: Option<Date>) -> Result<()> {
@@ -89,11 +89,19 @@ pub fn serve(connection: &Connection, as_of: Option<Date>) -> Result<()> {
                 if connection.handle_shutdown(&request).map_err(protocol)? {
                     return Ok(());
                 }
-                let response = server.request(request);
+                let id = request.id.clone();
+                // A bug answers this request with an error; the editor keeps its server.
+                let response = guarded(|| server.request(request)).unwrap_or_else(|| {
+                    Response::new_err(
+                        id,
+                        ErrorCode::InternalError as i32,
+                        "rapport lsp failed on this request".into(),
+                    )
+                });
                 connection.sender.send(response.into()).map_err(protocol)?;
             }
             Message::Notification(notification) => {
-                for out in server.notify(notification) {
+                for out in guarded(|| server.notify(notification)).unwrap_or_default() {
                     connection.sender.send(out.into()).map_err(protocol)?;
                 }
             }
@@ -101,6 +109,11 @@ pub fn serve(connection: &Connection, as_of: Option<Date>) -> Result<()> {
         }
     }
     Ok(())
+}
+
+/// Runs a handler; `None` when it panicked (the panic is reported on standard error).
+fn guarded<T>(handler: impl FnOnce() -> T) -> Option<T> {
+    std::panic::catch_unwind(std::panic::AssertUnwindSafe(handler)).ok()
 }
 
 /// What a buffer is to the server.
