@@ -8,9 +8,12 @@
 //! its peak memory, how its time splits, and the same on a ledger of 250 partnerships; and
 //! `rapport portfolio --rev HEAD` beside `rapport check --rev HEAD`, time and peak memory; and
 //! the weekly digest (`rapport digest --since 1w --until HEAD`: two points, one reading of the
-//! history) beside the same check.
+//! history) beside the same check; and `rapport lsp`'s work on an edit of the file with the
+//! longest history (its history read once, then each edit reparsed and its partnership's rules
+//! rerun), against 50 ms.
 //!
 //!     cargo bench --bench history [-- [--scale N] [REPO]]
+//!     cargo bench --bench history -- --lsp-edit REPO [FILE]     (that last row alone)
 
 #[path = "../examples/synth_ledger.rs"]
 mod synth;
@@ -40,6 +43,30 @@ fn main() {
     if let Some(i) = args.iter().position(|a| a == "--child-report") {
         let arg = |n: usize| args.get(i + n).cloned().unwrap_or_default();
         child_report(Path::new(&arg(1)), &arg(2), &arg(3));
+        return;
+    }
+    if let Some(i) = args.iter().position(|a| a == "--lsp-edit") {
+        let repo = args.get(i + 1).map(PathBuf::from).unwrap_or_default();
+        let file = args
+            .get(i + 2)
+            .cloned()
+            .unwrap_or_else(|| most_changed(&repo));
+        output(&repo, "git", &["checkout", "HEAD", "--", &file]);
+        let (first, edit) = lsp_edit(&repo, &file);
+        println!("{}: {file}", repo.display());
+        println!(
+            "rapport lsp: first analysis (history read)   {}",
+            seconds(first)
+        );
+        println!(
+            "rapport lsp: an edit re-analysed              {} (target 0.050 s: {})",
+            seconds(edit),
+            if edit <= LSP_EDIT_TARGET {
+                "ok"
+            } else {
+                "MISS"
+            }
+        );
         return;
     }
     if args.iter().any(|a| a == "--help" || a == "-h") {
@@ -143,6 +170,10 @@ struct Figures {
     portfolio_peak_kb: Option<u64>,
     /// `rapport digest --since 1w --until HEAD`: wall time.
     digest: Duration,
+    /// `rapport lsp` on the file of `one_id`: the first analysis (its history read), then the
+    /// median re-analysis after an edit.
+    lsp_first: Duration,
+    lsp_edit: Duration,
     load_before: String,
     load_after: String,
 }
@@ -202,6 +233,7 @@ fn measure(name: &str, repo: &Path, rapport: &str, me: &Path) -> Figures {
         String::from_utf8_lossy(&checked.stderr)
     );
     let one_check = median(|| drain(repo, rapport, &hook));
+    let (lsp_first, lsp_edit) = lsp_edit(repo, &file);
     Figures {
         name: name.to_string(),
         repo: repo.to_path_buf(),
@@ -220,6 +252,8 @@ fn measure(name: &str, repo: &Path, rapport: &str, me: &Path) -> Figures {
         portfolio: portfolio.0,
         portfolio_peak_kb,
         digest: digest.0,
+        lsp_first,
+        lsp_edit,
         load_before,
         load_after: load_average(),
     }
@@ -363,6 +397,26 @@ fn print_figures(figures: &[Figures]) {
             .collect(),
         "1.3x",
     );
+    line(
+        "rapport lsp: first analysis (history read)",
+        figures.iter().map(|f| seconds(f.lsp_first)).collect(),
+        "",
+    );
+    line(
+        "rapport lsp: an edit re-analysed",
+        figures
+            .iter()
+            .map(|f| {
+                let ok = if f.lsp_edit <= LSP_EDIT_TARGET {
+                    "ok"
+                } else {
+                    "MISS"
+                };
+                format!("{} {ok}", seconds(f.lsp_edit))
+            })
+            .collect(),
+        "0.050 s",
+    );
     println!();
     for f in figures {
         println!(
@@ -370,6 +424,37 @@ fn print_figures(figures: &[Figures]) {
             f.name, f.library
         );
     }
+}
+
+/// What an edit may cost the language server: the user is typing.
+const LSP_EDIT_TARGET: Duration = Duration::from_millis(50);
+
+/// The language server's work on `file` (checked out in `repo`): the first analysis, which
+/// reads the file's history, then the median of `RUNS` edits, each re-analysed with the
+/// history kept.
+fn lsp_edit(repo: &Path, file: &str) -> (Duration, Duration) {
+    use rapport::analysis::buffer::Buffers;
+    let ledger = rapport::analysis::open(&[repo.join("partners")]).expect("the ledger opens");
+    let mut buffers = Buffers::open(ledger).expect("the ledger's repository opens");
+    let text = std::fs::read_to_string(repo.join(file)).expect("the file is checked out");
+    let today = rapport::ledger::Date::today();
+    let started = Instant::now();
+    buffers
+        .analyse(file, &text, today)
+        .expect("the file is analysed");
+    let first = started.elapsed();
+    let mut times = Vec::new();
+    for i in 0..RUNS {
+        let edited = format!("{text}\nFollow-up {i}: the partner sent the revised plan.\n");
+        let started = Instant::now();
+        buffers
+            .analyse(file, &edited, today)
+            .expect("the edit is analysed");
+        times.push(started.elapsed());
+    }
+    assert_eq!(buffers.history_reads(), 1, "the history is read once");
+    times.sort();
+    (first, times[RUNS / 2])
 }
 
 fn verdict(ratio: f64, target: f64) -> String {

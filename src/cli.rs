@@ -40,7 +40,7 @@ pub enum Command {
     /// Explain one rule: what it detects, why it matters, an example, the fix, its settings.
     Explain(ExplainArgs),
     /// Start a ledger in a folder: a commented rapport.yaml, partners/ with an example, the CI
-    /// workflow, the pre-commit configuration and the editor's schemas. Never overwrites.
+    /// workflow, the pre-commit configuration and the JSON Schemas. Never overwrites.
     Init(InitArgs),
     /// Add a partnership file from a template: id from the name, today's date, the optional
     /// blocks as comments to fill in.
@@ -48,10 +48,23 @@ pub enum Command {
     /// Add a dated meeting section to a partnership file: heading, attendees (the primary
     /// contacts), notes from standard input or an editor, an action-item stub.
     Note(NoteArgs),
+    /// Run the language server on standard input and output: an editor shows what `check`
+    /// says of the file being written, and its findings, as you type. Never writes.
+    Lsp(LspArgs),
     /// Print the completion script of a shell.
     Completions(CompletionsArgs),
     /// Print the manual page (roff), for `man`.
     Man,
+}
+
+#[derive(Debug, Args)]
+pub struct LspArgs {
+    /// Accepted for clients that pass it; standard input and output are the only transport.
+    #[arg(long, hide = true)]
+    pub stdio: bool,
+    /// "Now" for the rules instead of today (YYYY-MM-DD), as `check --as-of` takes it.
+    #[arg(long, value_name = "DATE", value_parser = parse_date)]
+    pub as_of: Option<crate::ledger::Date>,
 }
 
 #[derive(Debug, Args)]

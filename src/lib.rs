@@ -9,6 +9,7 @@ pub mod config;
 pub mod error;
 pub mod history;
 pub mod ledger;
+pub mod lsp;
 pub mod numbers;
 pub mod report;
 pub mod sample;

@@ -4,6 +4,7 @@
 //! forget either. [`review`] compares two revisions the same way for the pull-request report.
 
 pub mod base;
+pub mod buffer;
 pub mod digest;
 pub mod portfolio;
 pub mod reconfigured;

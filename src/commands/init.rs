@@ -1,6 +1,7 @@
 //! `rapport init [DIR]`: makes a folder a ledger. A commented `rapport.yaml`, `partners/` with
-//! an example partnership, the JSON Schemas and the editor's association of them, the pull-request
-//! workflow, the weekly digest workflow and the pre-commit hooks. A file already there is never overwritten: it is skipped,
+//! an example partnership, the JSON Schemas, the pull-request workflow, the weekly digest workflow
+//! and the pre-commit hooks; editors are pointed at `rapport lsp` instead of a schema mapping. A
+//! file already there is never overwritten: it is skipped,
 //! and said so. The folder becomes a git repository only when it is not inside one.
 
 use std::io::Write;
@@ -79,7 +80,6 @@ pub fn run(args: &InitArgs) -> Result<u8> {
             "schema/rapport.schema.json".into(),
             config_schema,
         ),
-        (root.clone(), ".vscode/settings.json".into(), vscode()),
         (
             top.clone(),
             ".github/workflows/rapport.yml".into(),
@@ -132,6 +132,12 @@ pub fn run(args: &InitArgs) -> Result<u8> {
         out,
         "  pre-commit install --hook-type pre-commit --hook-type pre-push"
     )?;
+    // A schema mapping does not reach front matter inside Markdown (the YAML extension reads
+    // YAML files only); the language server checks the files themselves.
+    writeln!(
+        out,
+        "  in your editor, start `rapport lsp` for the partnership files: editors/vscode in rapport's sources builds the VS Code extension; docs/editors.md shows Neovim, Helix and Zed"
+    )?;
     Ok(crate::exit::CLEAN)
 }
 
@@ -141,18 +147,6 @@ fn shown(path: &Path) -> String {
 
 fn json(schema: &schemars::Schema) -> Result<String> {
     Ok(serde_json::to_string_pretty(schema)? + "\n")
-}
-
-/// VS Code's YAML extension: the front matter schema for the partnership files. (`rapport.yaml`
-/// names its schema in its first line.)
-fn vscode() -> String {
-    r#"{
-  "yaml.schemas": {
-    "./schema/partnership.schema.json": ["partners/**/*.md"]
-  }
-}
-"#
-    .to_string()
 }
 
 /// The workflow for a ledger `prefix` below the repository's top (`/`-terminated, or empty).

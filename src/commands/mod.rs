@@ -6,6 +6,7 @@ pub mod demo;
 pub mod digest;
 pub mod explain;
 pub mod init;
+pub mod lsp;
 pub mod new;
 pub mod note;
 pub mod portfolio;
@@ -33,6 +34,7 @@ pub fn dispatch(cli: Cli) -> Result<u8> {
         Command::Init(args) => init::run(&args),
         Command::New(args) => new::run(&args),
         Command::Note(args) => note::run(&args),
+        Command::Lsp(args) => lsp::run(&args),
         Command::Completions(args) => completions::run(&args),
         Command::Man => completions::man(),
     }

@@ -9,6 +9,7 @@ pub(crate) mod fixture;
 pub mod github;
 pub mod gitlab;
 pub mod json;
+pub mod lsp;
 pub mod markdown;
 pub mod portfolio;
 pub mod progress;
