@@ -2,7 +2,8 @@
 //! sample ledger's repository (as `rapport demo --keep` leaves it, with an `origin` that has the
 //! main branch), none ends in a usage error, a refused input or a crash (exit 2, or no exit code
 //! at all). A command renamed, a flag dropped or a file moved in the code fails here until the
-//! documentation follows.
+//! documentation follows. The partnership files the docs show (fenced `markdown` blocks that
+//! start with front matter) parse as valid.
 
 use std::path::{Path, PathBuf};
 use std::time::Duration;
@@ -204,6 +205,56 @@ fn every_command_shown_in_the_docs_runs() {
     assert!(
         ran >= 30,
         "only {ran} commands found in the docs' shell blocks"
+    );
+}
+
+/// The fenced `markdown` blocks that are partnership files (they start with front matter).
+fn shown_partnership_files(text: &str) -> Vec<(usize, String)> {
+    let mut files = Vec::new();
+    let mut open: Option<(usize, String)> = None;
+    for (n, line) in text.lines().enumerate() {
+        match &mut open {
+            None if line.trim_end() == "```markdown" => open = Some((n + 2, String::new())),
+            None => {}
+            Some(_) if line.trim_end() == "```" => {
+                if let Some((start, file)) = open.take()
+                    && file.starts_with("---\n")
+                {
+                    files.push((start, file));
+                }
+            }
+            Some((_, file)) => {
+                file.push_str(line);
+                file.push('\n');
+            }
+        }
+    }
+    files
+}
+
+#[test]
+fn every_partnership_file_shown_in_the_docs_is_valid() {
+    let mut shown = 0;
+    for document in documents() {
+        let text = std::fs::read_to_string(&document).expect("a readable document");
+        for (line, file) in shown_partnership_files(&text) {
+            shown += 1;
+            if let Err(diagnostics) = rapport::ledger::parse::parse_partnership(
+                "partners/example.md",
+                file.as_bytes(),
+                &rapport::ledger::Ladder::default(),
+            ) {
+                panic!(
+                    "{}:{line}: the partnership file shown is invalid: {diagnostics:#?}",
+                    document.display()
+                );
+            }
+        }
+    }
+    // The README's example and the format reference's.
+    assert!(
+        shown >= 2,
+        "only {shown} partnership files shown in the docs"
     );
 }
 
