@@ -259,6 +259,22 @@ fn every_partnership_file_shown_in_the_docs_is_valid() {
 }
 
 #[test]
+fn the_configuration_shown_is_valid() {
+    // docs/configuration.md opens with a `rapport.yaml` using every top-level key.
+    let path = concat!(env!("CARGO_MANIFEST_DIR"), "/docs/configuration.md");
+    let text = std::fs::read_to_string(path).expect("docs/configuration.md");
+    let block = text
+        .split("## `rapport.yaml`\n")
+        .nth(1)
+        .and_then(|section| section.split("```yaml\n").nth(1))
+        .and_then(|rest| rest.split("```").next())
+        .expect("a YAML block under ## `rapport.yaml`");
+    if let Err(diagnostics) = rapport::config::Config::parse("rapport.yaml", block.as_bytes()) {
+        panic!("{path}: the rapport.yaml shown is invalid: {diagnostics:#?}");
+    }
+}
+
+#[test]
 fn shell_lines_are_split_into_rapport_words() {
     assert_eq!(
         words(r#"rapport new "Kestrel Distribution GmbH"   # from the template"#),
