@@ -524,14 +524,15 @@ mod tests {
 
     #[test]
     fn defaults_apply_without_a_file() {
-        let config = Config::parse("rapport.yaml", b"").unwrap();
+        let config = Config::parse("rapport.yaml", b"").expect("an empty file is valid");
         assert_eq!(config.paths, vec!["partners"]);
         assert_eq!(config.ladder, Ladder::default());
     }
 
     #[test]
     fn unknown_keys_get_a_hint() {
-        let errors = Config::parse("rapport.yaml", b"rapport: 1\npathz: [partners]\n").unwrap_err();
+        let errors = Config::parse("rapport.yaml", b"rapport: 1\npathz: [partners]\n")
+            .expect_err("the test configuration is refused");
         assert_eq!(errors.len(), 1);
         assert_eq!(errors[0].line, 2);
         assert!(errors[0].message.contains("unknown key `pathz`"));
@@ -579,7 +580,8 @@ mod tests {
     #[test]
     fn settings_out_of_range_are_reported_beside_unknown_keys() {
         let text = "rapport: 1\npathz: [partners]\nladder: [executive, 5, manager, manager]\nrules:\n  value-gap: { window_days: -30 }\n  payment-terms-slip: { eror_days: 60 }\n";
-        let errors = Config::parse("rapport.yaml", text.as_bytes()).unwrap_err();
+        let errors = Config::parse("rapport.yaml", text.as_bytes())
+            .expect_err("the test configuration is refused");
         let found: Vec<(usize, &str)> = errors.iter().map(|d| (d.line, d.code)).collect();
         assert_eq!(
             found,
@@ -603,14 +605,14 @@ mod tests {
             "rapport.yaml",
             b"portfolio: { error: 30, healthy_from: 85 }\n",
         )
-        .unwrap();
+        .expect("the test configuration is valid");
         assert_eq!(config.portfolio.error, 30.0);
         assert_eq!(config.portfolio.warning, 10.0);
         let errors = Config::parse(
             "rapport.yaml",
             b"portfolio:\n  warning: -5\n  at_risk_below: 95\n",
         )
-        .unwrap_err();
+        .expect_err("the test configuration is refused");
         let shown: Vec<(usize, &str)> = errors
             .iter()
             .map(|e| (e.line, e.message.as_str()))
@@ -619,13 +621,14 @@ mod tests {
             shown,
             vec![(2, "`warning` of portfolio is -5, out of range")]
         );
-        let errors =
-            Config::parse("rapport.yaml", b"portfolio: { at_risk_below: 95 }\n").unwrap_err();
+        let errors = Config::parse("rapport.yaml", b"portfolio: { at_risk_below: 95 }\n")
+            .expect_err("the test configuration is refused");
         assert_eq!(
             errors[0].message,
             "`at_risk_below` (95) is above `healthy_from` (90)"
         );
-        let errors = Config::parse("rapport.yaml", b"portfolio: { eror: 30 }\n").unwrap_err();
+        let errors = Config::parse("rapport.yaml", b"portfolio: { eror: 30 }\n")
+            .expect_err("the test configuration is refused");
         assert_eq!(errors[0].help.as_deref(), Some("did you mean `error`?"));
     }
 
@@ -634,7 +637,8 @@ mod tests {
         assert!(is_front_matter_path("terms.price"));
         assert!(is_front_matter_path("kpis.actual"));
         assert!(!is_front_matter_path("terms.prize"));
-        let errors = Config::parse("rapport.yaml", b"redact: [terms.prize]\n").unwrap_err();
+        let errors = Config::parse("rapport.yaml", b"redact: [terms.prize]\n")
+            .expect_err("the test configuration is refused");
         assert!(errors[0].message.contains("terms.prize"));
     }
 }

@@ -22,7 +22,7 @@ pub struct Buffers {
     kept: HashMap<String, Timeline>,
     /// The commit the kept histories end at: when `HEAD` moves (a commit, a checkout), they
     /// are read again.
-    head: Option<git2::Oid>,
+    head: Option<String>,
     reads: usize,
 }
 
@@ -99,12 +99,12 @@ impl Buffers {
     fn timeline(&mut self, path: &str, state: &LedgerState) -> Result<Timeline> {
         let id = state.snapshots.first().map(|s| s.id.clone());
         let head = match &self.repo {
-            Some(repo) if !repo.is_unborn() => Some(repo.resolve("HEAD")?.id()),
+            Some(repo) if !repo.is_unborn() => Some(repo.resolve("HEAD")?.id().to_string()),
             _ => None,
         };
         if head != self.head {
             self.kept.clear();
-            self.head = head;
+            self.head = head.clone();
         }
         if let Some(kept) = self.kept.get(path)
             && id.as_ref().is_none_or(|id| *id == kept.id)

@@ -623,7 +623,7 @@ mod tests {
 
     #[test]
     fn when_reads_dates_spans_and_revisions() {
-        let date = Date::from_ymd(2024, 6, 10).unwrap();
+        let date = Date::from_ymd(2024, 6, 10).expect("a valid date");
         assert_eq!(When::parse("2024-06-10"), Ok(When::Date(date)));
         assert_eq!(When::parse("7d"), Ok(When::Before(Span::Days(7))));
         assert_eq!(When::parse("2w"), Ok(When::Before(Span::Days(14))));
@@ -642,13 +642,17 @@ mod tests {
 
     #[test]
     fn spans_count_back_in_days_and_calendar_months() {
-        let day = |y, m, d| Date::from_ymd(y, m, d).unwrap();
+        let day = |y, m, d| Date::from_ymd(y, m, d).expect("a valid date");
         assert_eq!(
-            Span::Days(7).before(day(2024, 3, 3)).unwrap(),
+            Span::Days(7)
+                .before(day(2024, 3, 3))
+                .expect("in the calendar"),
             day(2024, 2, 25)
         );
         assert_eq!(
-            Span::Months(1).before(day(2024, 3, 31)).unwrap(),
+            Span::Months(1)
+                .before(day(2024, 3, 31))
+                .expect("in the calendar"),
             day(2024, 2, 29)
         );
     }

@@ -189,29 +189,32 @@ mod tests {
     #[test]
     fn explains_impossible_dates() {
         assert_eq!(
-            Date::parse("2024-02-30").unwrap_err(),
+            Date::parse("2024-02-30").expect_err("refused"),
             "`2024-02-30` is not a date: February 2024 has 29 days"
         );
         assert_eq!(
-            Date::parse("2023-02-29").unwrap_err(),
+            Date::parse("2023-02-29").expect_err("refused"),
             "`2023-02-29` is not a date: February 2023 has 28 days"
         );
         assert!(
             Date::parse("2024-13-01")
-                .unwrap_err()
+                .expect_err("refused")
                 .contains("no month 13")
         );
         assert!(
             Date::parse("12/06/2024")
-                .unwrap_err()
+                .expect_err("refused")
                 .contains("YYYY-MM-DD")
         );
-        assert_eq!(Date::parse("2024-02-29").unwrap().to_string(), "2024-02-29");
+        assert_eq!(
+            Date::parse("2024-02-29").expect("a valid date").to_string(),
+            "2024-02-29"
+        );
     }
 
     #[test]
     fn adding_days_holds_at_the_calendars_ends() {
-        let day = Date::parse("2024-01-01").unwrap();
+        let day = Date::parse("2024-01-01").expect("a valid date");
         assert_eq!(day.add_days(31).to_string(), "2024-02-01");
         assert_eq!(day.add_days(-1).to_string(), "2023-12-31");
         assert_eq!(day.add_days(i64::MAX), Date::MAX);
@@ -235,8 +238,8 @@ mod tests {
 
     #[test]
     fn counts_days() {
-        let a = Date::parse("2024-01-01").unwrap();
-        let b = Date::parse("2024-03-01").unwrap();
+        let a = Date::parse("2024-01-01").expect("a valid date");
+        let b = Date::parse("2024-03-01").expect("a valid date");
         assert_eq!(a.days_until(b), 60);
         assert_eq!(b.days_until(a), -60);
     }

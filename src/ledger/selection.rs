@@ -239,7 +239,8 @@ mod tests {
     #[test]
     fn a_pattern_that_is_no_glob_is_refused_with_its_index() {
         let exclude = vec!["README.md".to_string(), "partners/[z-a].md".to_string()];
-        let error = Selection::new(&["partners".to_string()], &exclude).unwrap_err();
+        let error = Selection::new(&["partners".to_string()], &exclude)
+            .expect_err("an invalid glob is refused");
         assert_eq!(error.index, 1);
         assert!(error.message.contains("range"), "{}", error.message);
     }

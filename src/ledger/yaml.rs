@@ -305,7 +305,7 @@ mod tests {
     fn indexes_paths_to_lines() {
         let text =
             "rapport: 1\nterms: { payment_days: 30, price: 10 }\nkpis:\n  - id: a\n    actual: 3\n";
-        let tree = parse_tree(text).unwrap();
+        let tree = parse_tree(text).expect("the test YAML parses");
         let index = PathIndex::build(&tree);
         assert_eq!(index.locate("terms.payment_days").map(|p| p.0), Some(2));
         assert_eq!(index.locate("kpis[0].actual"), Some((5, 5)));
@@ -323,7 +323,7 @@ mod tests {
                 "{this}: &{this} [*{prev}, *{prev}, *{prev}, *{prev}, *{prev}, *{prev}, *{prev}, *{prev}, *{prev}, *{prev}]\n"
             ));
         }
-        let problem = parse_tree(&text).unwrap_err();
+        let problem = parse_tree(&text).expect_err("an alias bomb is refused");
         assert!(
             problem.message.contains("alias bomb"),
             "{}",

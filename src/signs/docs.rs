@@ -92,8 +92,9 @@ fn docs_rules_page_is_current() {
     let path = concat!(env!("CARGO_MANIFEST_DIR"), "/docs/rules.md");
     let expected = page();
     if std::env::var_os("RAPPORT_UPDATE_DOCS").is_some() {
-        std::fs::create_dir_all(concat!(env!("CARGO_MANIFEST_DIR"), "/docs")).unwrap();
-        std::fs::write(path, &expected).unwrap();
+        std::fs::create_dir_all(concat!(env!("CARGO_MANIFEST_DIR"), "/docs"))
+            .expect("create docs/");
+        std::fs::write(path, &expected).expect("write docs/rules.md");
     }
     let actual = std::fs::read_to_string(path).unwrap_or_default();
     assert!(

@@ -521,7 +521,7 @@ mod tests {
         use crate::ledger::model::Status;
         for status in Status::ALL {
             assert_eq!(
-                serde_json::to_value(status).unwrap(),
+                serde_json::to_value(status).expect("a status serializes"),
                 serde_json::json!(status_name(status))
             );
         }
@@ -533,7 +533,7 @@ mod tests {
 
     #[test]
     fn months_are_calendar_months() {
-        let d = |s: &str| Date::parse(s).unwrap();
+        let d = |s: &str| Date::parse(s).expect("test dates are valid");
         assert_eq!(months_between(d("2024-01-15"), d("2024-08-14")), 6);
         assert_eq!(months_between(d("2024-01-15"), d("2024-08-15")), 7);
         assert_eq!(span(d("2024-01-15"), d("2024-01-27")), "in 12 days");

@@ -703,8 +703,12 @@ mod tests {
 
     #[test]
     fn every_rule_has_a_settings_block() {
-        let value = serde_json::to_value(Settings::default()).unwrap();
-        let keys: Vec<&String> = value.as_object().unwrap().keys().collect();
+        let value = serde_json::to_value(Settings::default()).expect("the settings serialize");
+        let keys: Vec<&String> = value
+            .as_object()
+            .expect("the settings are an object")
+            .keys()
+            .collect();
         for rule in crate::signs::catalog() {
             let id = rule.info().id.to_string();
             assert!(keys.contains(&&id), "no settings for {id}");
@@ -718,7 +722,7 @@ mod tests {
             "rapport.yaml",
             b"rules:\n  payment-terms-slip: { severity: warning, error_days: 120 }\n  tension-rising: { enabled: false }\n",
         )
-        .unwrap();
+        .expect("the test configuration is valid");
         assert_eq!(config.rules.payment_terms_slip.error_days, 120);
         assert_eq!(config.rules.payment_terms_slip.error_factor, 2.0);
         let slip = config.rules.switch("payment-terms-slip");
@@ -733,7 +737,7 @@ mod tests {
             "rapport.yaml",
             b"rules:\n  payment-term-slip: { enabled: false }\n",
         )
-        .unwrap_err();
+        .expect_err("the test configuration is refused");
         assert_eq!(errors.len(), 1);
         assert_eq!(errors[0].line, 2);
         assert!(
@@ -753,7 +757,7 @@ mod tests {
             "rapport.yaml",
             b"rules:\n  payment-terms-slip:\n    error_dayz: 60\n",
         )
-        .unwrap_err();
+        .expect_err("the test configuration is refused");
         assert_eq!(errors.len(), 1);
         assert_eq!(errors[0].line, 3);
         assert!(errors[0].message.contains("`rules.payment-terms-slip`"));
@@ -765,17 +769,19 @@ mod tests {
 
     #[test]
     fn every_threshold_has_bounds_that_allow_its_default() {
-        let defaults = serde_json::to_value(Settings::default()).unwrap();
+        let defaults = serde_json::to_value(Settings::default()).expect("the settings serialize");
         let bounds = Settings::bounds();
         assert_eq!(bounds.len(), crate::signs::catalog().len());
         for (rule, keys) in bounds {
-            let block = defaults[rule].as_object().unwrap();
+            let block = defaults[rule]
+                .as_object()
+                .expect("a rule's settings are an object");
             // Every threshold (all keys but `enabled`; `severity` is absent by default).
             assert_eq!(keys.len(), block.len() - 1, "{rule}");
             for (key, range) in keys {
                 match &block[key] {
                     serde_json::Value::Number(n) => {
-                        let value = n.as_f64().unwrap();
+                        let value = n.as_f64().expect("a finite number");
                         assert!(range.allows(value), "{rule}.{key} = {value}");
                         assert!(
                             !range.allows(-1.0) && !range.allows(f64::NAN),
@@ -804,7 +810,7 @@ mod tests {
             "rapport.yaml",
             b"rules:\n  late-payment:\n    grace_days: -1\n    error_days: 36501\n  price-cut: { error_cut: -0.001 }\n",
         )
-        .unwrap_err();
+        .expect_err("the test configuration is refused");
         let shown: Vec<(usize, usize, &str, Option<&str>)> = errors
             .iter()
             .map(|e| (e.line, e.column, e.message.as_str(), e.help.as_deref()))
@@ -837,12 +843,13 @@ mod tests {
     #[test]
     fn the_default_senior_level_is_not_checked_against_a_custom_ladder() {
         // The user never wrote `director`: a ladder without it only turns the attendance check off.
-        Config::parse("rapport.yaml", b"ladder: [chief, head, lead]\n").unwrap();
+        Config::parse("rapport.yaml", b"ladder: [chief, head, lead]\n")
+            .expect("a custom ladder is valid");
         let errors = Config::parse(
             "rapport.yaml",
             b"ladder: [chief, head, lead]\nrules:\n  contact-downgrade: { senior_level: director }\n",
         )
-        .unwrap_err();
+        .expect_err("the test configuration is refused");
         assert_eq!(errors[0].line, 3);
         assert_eq!(
             errors[0].help.as_deref(),
@@ -856,7 +863,7 @@ mod tests {
             "rapport.yaml",
             "vocabulary:\n  tension: [stonewalled, 推诿]\n".as_bytes(),
         )
-        .unwrap();
+        .expect("the test configuration is valid");
         assert_eq!(config.vocabulary.tension, vec!["stonewalled", "推诿"]);
     }
 }
