@@ -257,7 +257,7 @@ fn submodule(ledger: &LedgerRoot, folder: String, rev: Option<&str>) -> Error {
 /// that is a submodule (a gitlink at `HEAD`, or a folder with a `.git` of its own), or one that
 /// does not exist.
 pub(crate) fn open_working_tree(ledger: &LedgerRoot) -> Result<Option<LedgerRepo>> {
-    let repo = if history::is_inside_repository(&ledger.root) {
+    let repo = if history::discover(&ledger.root)?.is_some() {
         let repo = LedgerRepo::open_selecting(&ledger.root, &ledger.config.selection())?;
         if repo.repo.is_bare() {
             return Err(Error::BareRepository {

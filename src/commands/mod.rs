@@ -36,6 +36,26 @@ pub fn dispatch(cli: Cli) -> Result<u8> {
     }
 }
 
+/// Says, before a working tree is checked outside any git repository, that only its files are
+/// read: the signs found in a history cannot be.
+pub(crate) fn note_without_history(
+    ledger: &crate::analysis::LedgerRoot,
+    revision: &crate::analysis::Revision,
+) -> Result<()> {
+    if matches!(revision, crate::analysis::Revision::WorkingTree)
+        && crate::history::discover(&ledger.root)?.is_none()
+    {
+        use std::io::Write;
+        writeln!(
+            anstream::stderr().lock(),
+            "note: {} is not inside a git repository: rapport checks its files only, without \
+             history, so the signs a history shows (dates slipping, changes over time) are not looked for",
+            crate::report::escape::terminal(&ledger.root.display().to_string())
+        )?;
+    }
+    Ok(())
+}
+
 /// The severity at which a gate fails (`None`: it never does).
 pub fn threshold(fail_on: FailOn) -> Option<Severity> {
     match fail_on {

@@ -14,6 +14,7 @@ pub fn run(args: &PortfolioArgs) -> Result<u8> {
         Some(rev) => Revision::Commit(rev.clone()),
         None => Revision::WorkingTree,
     };
+    super::note_without_history(&ledger, &revision)?;
     let bar = report::progress::Bar::new();
     let analysis = analysis::analyse(&Request {
         ledger: &ledger,

@@ -15,7 +15,7 @@ use crate::ledger::parse::default_id;
 use crate::ledger::{Commit, Date, DateWarning, Ladder, ParseCache, Timeline};
 
 pub(crate) use repo::shared_info;
-pub use repo::{Files, LedgerRepo, Read, is_inside_repository, read_lightly};
+pub use repo::{Files, LedgerRepo, Read, discover, read_lightly};
 
 /// Progress of a long step, reported by the stage and drawn (or not) by the command.
 pub trait Progress: Sync {

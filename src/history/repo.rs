@@ -7,7 +7,7 @@ use std::sync::Arc;
 use chrono::{FixedOffset, TimeZone};
 use git2::{ErrorCode, FileMode, ObjectType, Oid, Repository, Tree};
 
-use crate::error::{Error, Result};
+use crate::error::{Error, Result, Unsupported};
 use crate::ledger::load::{Limit, PARTNERSHIP};
 use crate::ledger::parse::too_large;
 use crate::ledger::selection::{Selection, is_partnership_path};
@@ -27,9 +27,67 @@ pub struct LedgerRepo {
     pub(crate) folders: Selection,
 }
 
-/// Whether `path` lies inside a git repository (without opening more than needed).
-pub fn is_inside_repository(path: &Path) -> bool {
-    Repository::discover(path).is_ok()
+/// The repository `path` lies in: `None` outside any; an error saying why and what to do when
+/// there is one that cannot be opened (another user's, SHA-256, reftable, an unknown
+/// extension). Such a repository is never taken for "no repository": its history would be
+/// silently left out.
+pub fn discover(path: &Path) -> Result<Option<Repository>> {
+    match Repository::discover(path) {
+        Ok(repo) => Ok(Some(repo)),
+        Err(error) if error.code() == ErrorCode::NotFound => Ok(None),
+        Err(error) => Err(unopenable(path, &error)),
+    }
+}
+
+/// Why the repository holding `path` cannot be opened, from libgit2's error.
+fn unopenable(path: &Path, error: &git2::Error) -> Error {
+    let path = top_of(path);
+    if error.code() == ErrorCode::Owner {
+        return Error::NotOwned { path };
+    }
+    let message = error.message();
+    let unsupported = |what: &str, kind| Error::UnsupportedRepository {
+        path: path.clone(),
+        what: what.to_string(),
+        kind,
+    };
+    if message.contains("object format") {
+        return unsupported("uses SHA-256 object ids", Unsupported::Sha256);
+    }
+    if let Some(name) = message
+        .split_once("extension name extensions.")
+        .map(|(_, name)| name.trim().to_string())
+    {
+        return match name.to_ascii_lowercase().as_str() {
+            "refstorage" => unsupported(
+                "keeps its refs in the reftable format (extensions.refstorage)",
+                Unsupported::Reftable,
+            ),
+            "objectformat" => unsupported("uses SHA-256 object ids", Unsupported::Sha256),
+            _ => unsupported(
+                &format!(
+                    "sets `extensions.{}`",
+                    crate::report::escape::terminal(&name)
+                ),
+                Unsupported::Extension(name),
+            ),
+        };
+    }
+    Error::UnreadableRepository {
+        path,
+        reason: message.to_string(),
+    }
+}
+
+/// The top of the working tree (or the git folder) holding `path`, found by the `.git` entry
+/// git itself looks for; `path` itself when there is none.
+fn top_of(path: &Path) -> PathBuf {
+    let absolute = path.canonicalize().unwrap_or_else(|_| path.to_path_buf());
+    absolute
+        .ancestors()
+        .find(|dir| dir.join(".git").symlink_metadata().is_ok())
+        .unwrap_or(&absolute)
+        .to_path_buf()
 }
 
 impl LedgerRepo {
@@ -43,14 +101,8 @@ impl LedgerRepo {
     /// Opens the repository holding the ledger at `ledger_root`, whose partnership files are
     /// the ones `selection` (relative to the ledger root) names. A shallow clone is refused.
     pub fn open_selecting(ledger_root: &Path, selection: &Selection) -> Result<LedgerRepo> {
-        let repo = Repository::discover(ledger_root).map_err(|error| {
-            if error.code() == ErrorCode::NotFound {
-                Error::NotARepository {
-                    path: ledger_root.to_path_buf(),
-                }
-            } else {
-                Error::Git(error)
-            }
+        let repo = discover(ledger_root)?.ok_or_else(|| Error::NotARepository {
+            path: ledger_root.to_path_buf(),
         })?;
         // Objects are only read: checking each one's hash on every read costs a fifth of the
         // walk, and `git fsck` is the tool for that.
