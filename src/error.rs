@@ -343,6 +343,14 @@ impl Error {
             Error::Refused(crate::ledger::write::Refusal::Link { .. }) => Some(
                 "rapport writes only regular files inside the ledger and never through a symbolic link; replace the link with the file or folder itself".into(),
             ),
+            Error::Refused(crate::ledger::write::Refusal::HardLinked { .. }) => Some(
+                "rapport never writes through a hard link: the other names of the file would change too; \
+                 make the file one of its own (cp FILE FILE.new && mv FILE.new FILE), then add the note"
+                    .into(),
+            ),
+            Error::Refused(crate::ledger::write::Refusal::InsideGitDir { .. }) => Some(
+                "choose a folder of the working tree, outside the git folder".into(),
+            ),
             Error::DuplicateId { id, .. } => Some(format!(
                 "choose another id with --id, or add a meeting to the existing one: rapport note {}",
                 inert(id)

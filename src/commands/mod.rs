@@ -56,6 +56,18 @@ pub(crate) fn note_without_history(
     Ok(())
 }
 
+/// Refuses to write `target` inside the git folder of the repository holding `root`, whatever
+/// that folder's name (`git init --separate-git-dir` and worktrees put it anywhere).
+pub(crate) fn refuse_git_dirs(root: &std::path::Path, target: &std::path::Path) -> Result<()> {
+    // A repository that cannot be opened still has its `.git` refused by name when written.
+    if let Ok(Some(repo)) = crate::history::discover(root) {
+        for git_dir in [repo.path(), repo.commondir()] {
+            crate::ledger::write::outside_git_dir(target, git_dir)?;
+        }
+    }
+    Ok(())
+}
+
 /// The severity at which a gate fails (`None`: it never does).
 pub fn threshold(fail_on: FailOn) -> Option<Severity> {
     match fail_on {
