@@ -282,8 +282,9 @@ impl Error {
                     .into(),
             ),
             Error::PartialClone { .. } => Some(
-                "fetch the missing objects, then run rapport again: git fetch --refetch origin \
-                 (or make a full clone, without --filter)"
+                "fetch every object, then run rapport again:\n\
+                 \x20 git config --unset remote.origin.partialclonefilter && git fetch --refetch origin\n\
+                 or make a full clone, without --filter (in CI, a checkout without a filter)"
                     .into(),
             ),
             Error::SparseCheckout { .. } => Some(

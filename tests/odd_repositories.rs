@@ -9,6 +9,7 @@ mod common;
 
 use std::path::{Path, PathBuf};
 use std::process::Command;
+use std::time::{Duration, Instant};
 
 use common::{Run, Script, partnership, rapport};
 
@@ -327,4 +328,192 @@ fn outside_any_repository_only_the_files_are_checked_and_said_so() {
     // Timelines need a history: refused as before.
     let run = rapport(dir.path(), &["timeline", "northwind"]);
     assert_eq!(run.code, 2, "{}", run.stderr);
+}
+
+/// The loose object file of `spec` (`HEAD~2:partners/northwind.md`) in a scripted repository.
+fn loose_object(script: &Script, spec: &str) -> PathBuf {
+    let id = script
+        .repo
+        .revparse_single(spec)
+        .expect("the object")
+        .id()
+        .to_string();
+    script
+        .path()
+        .join(".git/objects")
+        .join(&id[..2])
+        .join(&id[2..])
+}
+
+/// Each reader of the history, given at most ten seconds.
+fn every_reader_within_seconds(dir: &Path, lines: &[&str]) {
+    for args in [
+        &["check"][..],
+        &["check", "partners/northwind.md"],
+        &["check", "--rev", "HEAD"],
+        &["portfolio"],
+        &["timeline", "northwind"],
+        &["report", "--base", "HEAD~2"],
+    ] {
+        let started = Instant::now();
+        let out = assert_cmd::Command::cargo_bin("rapport")
+            .expect("built")
+            .args(args)
+            .current_dir(dir)
+            .env("NO_COLOR", "1")
+            .env_remove("GITHUB_BASE_REF")
+            .timeout(Duration::from_secs(10))
+            .output()
+            .expect("runs");
+        let run = Run::from(out);
+        assert!(
+            started.elapsed() < Duration::from_secs(10),
+            "rapport {args:?} hung"
+        );
+        assert_eq!(
+            run.code, 2,
+            "rapport {args:?}:\n{}{}",
+            run.stdout, run.stderr
+        );
+        run.refused_with(lines);
+    }
+}
+
+#[test]
+fn a_truncated_loose_object_stops_every_reader_within_seconds() {
+    let script = ledger_by_script();
+    let file = loose_object(&script, "HEAD~2:partners/northwind.md");
+    let bytes = std::fs::read(&file).expect("read");
+    let id = file
+        .parent()
+        .and_then(Path::file_name)
+        .map(|d| {
+            format!(
+                "{}{}",
+                d.to_string_lossy(),
+                file.file_name().expect("name").to_string_lossy()
+            )
+        })
+        .expect("an id");
+    let mut permissions = std::fs::metadata(&file).expect("meta").permissions();
+    #[allow(clippy::permissions_set_readonly_false)]
+    permissions.set_readonly(false);
+    std::fs::set_permissions(&file, permissions).expect("chmod");
+    std::fs::write(&file, &bytes[..bytes.len() / 2]).expect("truncate");
+    every_reader_within_seconds(
+        script.path(),
+        &[
+            &format!(
+                "error: the repository at {} is corrupt: the object {id} ({}): it is cut short: \
+                 its compressed data ends before the object does",
+                shown(script.path()),
+                file.display()
+            ),
+            "help: find and repair the damage with `git fsck --full`",
+        ],
+    );
+}
+
+#[test]
+fn a_missing_object_names_it_and_git_fsck() {
+    let script = ledger_by_script();
+    let file = loose_object(&script, "HEAD~1:partners/beifeng.md");
+    let id = script
+        .repo
+        .revparse_single("HEAD~1:partners/beifeng.md")
+        .expect("blob")
+        .id()
+        .to_string();
+    std::fs::remove_file(&file).expect("rm");
+    let run = check(script.path(), &[]);
+    run.refused_with(&[
+        &format!(
+            "error: the repository at {} is corrupt: the object {id} is missing",
+            shown(script.path())
+        ),
+        "git fsck --full",
+    ]);
+}
+
+#[test]
+fn a_blobless_clone_says_so_and_how_to_fetch_the_rest() {
+    let script = ledger_by_script();
+    script.git(&["config", "uploadpack.allowFilter", "true"]);
+    let into = tempfile::tempdir().expect("tempdir");
+    let clone = into.path().join("clone");
+    git(
+        into.path(),
+        &[
+            "clone",
+            "-q",
+            "--filter=blob:none",
+            &format!("file://{}", script.path().display()),
+            "clone",
+        ],
+    );
+    let lines = [
+        &format!(
+            "error: the repository at {} is a partial clone (made with --filter), and the object ",
+            shown(&clone)
+        )[..],
+        " was not fetched: rapport needs every version of the partnership files\n",
+        "git config --unset remote.origin.partialclonefilter && git fetch --refetch origin",
+    ];
+    for args in [
+        &["check"][..],
+        &["check", "--rev", "HEAD"],
+        &["timeline", "northwind"],
+        &["portfolio"],
+    ] {
+        rapport(&clone, args).refused_with(&lines);
+    }
+    // The advice works.
+    git(
+        &clone,
+        &["config", "--unset", "remote.origin.partialclonefilter"],
+    );
+    git(&clone, &["fetch", "-q", "--refetch", "origin"]);
+    let run = check(&clone, &[]);
+    assert_eq!(run.code, 0, "{}", run.stderr);
+    assert!(run.stdout.contains("payment-terms-slip"), "{}", run.stdout);
+}
+
+#[test]
+fn a_sparse_checkout_names_the_files_it_leaves_out() {
+    let script = ledger_by_script();
+    let into = tempfile::tempdir().expect("tempdir");
+    let clone = into.path().join("clone");
+    git(
+        into.path(),
+        &["clone", "-q", &script.path().to_string_lossy(), "clone"],
+    );
+    git(
+        &clone,
+        &[
+            "sparse-checkout",
+            "set",
+            "--no-cone",
+            "partners/northwind.md",
+        ],
+    );
+    assert!(!clone.join("partners/beifeng.md").exists());
+    rapport(&clone, &["check"]).refused_with(&[
+        &format!(
+            "error: the working tree at {} is a sparse checkout, and it leaves out \
+             partners/beifeng.md: checking only the files present would pass the others unseen\n",
+            shown(&clone)
+        ),
+        "help: check every file: git sparse-checkout disable; or check the committed ledger, \
+         which is whole: rapport check --rev HEAD\n",
+    ]);
+    // The committed ledger is whole.
+    let run = check(&clone, &["--rev", "HEAD"]);
+    assert_eq!(run.code, 0, "{}", run.stderr);
+    assert!(
+        run.stdout.contains("2 partnership files checked"),
+        "{}",
+        run.stdout
+    );
+    git(&clone, &["sparse-checkout", "disable"]);
+    assert_eq!(check(&clone, &[]).code, 0);
 }

@@ -268,6 +268,14 @@ pub(crate) fn open_working_tree(ledger: &LedgerRoot) -> Result<Option<LedgerRepo
             let head = repo.resolve("HEAD")?;
             refuse_submodules_at(ledger, &repo, &head, "HEAD")?;
         }
+        // Checking the files present as if they were all would pass the others unseen.
+        let absent = repo.absent_from_sparse_checkout()?;
+        if !absent.is_empty() {
+            return Err(Error::SparseCheckout {
+                path: ledger.root.clone(),
+                absent,
+            });
+        }
         Some(repo)
     } else {
         None

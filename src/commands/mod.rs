@@ -34,6 +34,7 @@ pub fn dispatch(cli: Cli) -> Result<u8> {
         Command::Completions(args) => completions::run(&args),
         Command::Man => completions::man(),
     }
+    .map_err(crate::history::explain_missing)
 }
 
 /// Says, before a working tree is checked outside any git repository, that only its files are

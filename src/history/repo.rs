@@ -79,6 +79,74 @@ fn unopenable(path: &Path, error: &git2::Error) -> Error {
     }
 }
 
+/// The repository last opened in this process: its top, and whether it is a partial clone.
+static OPENED: std::sync::Mutex<Option<(PathBuf, bool)>> = std::sync::Mutex::new(None);
+
+fn remember_opened(repo: &Repository) {
+    let top = repo
+        .workdir()
+        .unwrap_or_else(|| repo.path())
+        .components()
+        .collect();
+    if let Ok(mut opened) = OPENED.lock() {
+        *opened = Some((top, is_partial_clone(repo)));
+    }
+}
+
+/// Whether a repository is a partial clone (`git clone --filter=...`): objects it was cloned
+/// without are promised by a remote and fetched by git on demand, which libgit2 does not do.
+fn is_partial_clone(repo: &Repository) -> bool {
+    let Ok(config) = repo.config() else {
+        return false;
+    };
+    if config.get_string("extensions.partialclone").is_ok() {
+        return true;
+    }
+    config
+        .entries(Some(r"remote\..*\.promisor"))
+        .is_ok_and(|mut entries| {
+            let mut any = false;
+            while let Some(Ok(entry)) = entries.next() {
+                any |= matches!(entry.value(), Ok("true" | "1" | "yes" | "on"));
+            }
+            any
+        })
+}
+
+/// An object missing from the repository opened last, said as what it means: a partial clone
+/// that was not given it, or a damaged repository. Other errors are returned as they are.
+pub fn explain_missing(error: Error) -> Error {
+    let Error::Git(git) = &error else {
+        return error;
+    };
+    if git.class() != git2::ErrorClass::Odb || git.code() != ErrorCode::NotFound {
+        return error;
+    }
+    let Some((path, partial)) = OPENED.lock().ok().and_then(|o| o.clone()) else {
+        return error;
+    };
+    let message = git.message();
+    let id = message
+        .rsplit_once('(')
+        .map(|(_, rest)| rest.trim_end_matches(')'))
+        .filter(|id| !id.is_empty() && id.bytes().all(|b| b.is_ascii_hexdigit()));
+    let object = match id {
+        Some(id) => format!("the object {id}"),
+        None => "an object".to_string(),
+    };
+    if partial {
+        Error::PartialClone {
+            path,
+            missing: object,
+        }
+    } else {
+        Error::CorruptObject {
+            path,
+            reason: format!("{object} is missing ({message})"),
+        }
+    }
+}
+
 /// The top of the working tree (or the git folder) holding `path`, found by the `.git` entry
 /// git itself looks for; `path` itself when there is none.
 fn top_of(path: &Path) -> PathBuf {
@@ -112,6 +180,21 @@ impl LedgerRepo {
                 path: repo.workdir().unwrap_or_else(|| repo.path()).to_path_buf(),
             });
         }
+        // libgit2 hangs on a loose object cut short: checked before any is read.
+        super::loose::check(repo.commondir()).map_err(|damaged| Error::CorruptObject {
+            path: repo
+                .workdir()
+                .unwrap_or_else(|| repo.path())
+                .components()
+                .collect(),
+            reason: format!(
+                "the object {} ({}): {}",
+                damaged.id,
+                damaged.file.display(),
+                damaged.what
+            ),
+        })?;
+        remember_opened(&repo);
         let prefix = match repo.workdir() {
             Some(top) => relative_prefix(top, ledger_root),
             None => String::new(),
@@ -122,6 +205,33 @@ impl LedgerRepo {
             prefix,
             folders,
         })
+    }
+
+    /// The partnership files (relative to the ledger root) that a sparse checkout leaves out
+    /// of the working tree: in the index with git's skip-worktree flag, and not on disk.
+    pub(crate) fn absent_from_sparse_checkout(&self) -> Result<Vec<String>> {
+        const SKIP_WORKTREE: u16 = 1 << 14;
+        let sparse = self
+            .repo
+            .config()
+            .and_then(|c| c.get_bool("core.sparseCheckout"))
+            .unwrap_or(false);
+        let Some(top) = self.repo.workdir().filter(|_| sparse) else {
+            return Ok(Vec::new());
+        };
+        let mut absent = Vec::new();
+        for entry in self.repo.index()?.iter() {
+            if entry.flags_extended & SKIP_WORKTREE == 0 {
+                continue;
+            }
+            let Ok(path) = std::str::from_utf8(&entry.path) else {
+                continue;
+            };
+            if self.is_partnership(path) && top.join(path).symlink_metadata().is_err() {
+                absent.push(self.ledger_path(path).to_string());
+            }
+        }
+        Ok(absent)
     }
 
     /// The ledger root relative to the repository's top, `/`-terminated; empty at the top.
