@@ -48,7 +48,6 @@ pub fn run(args: &CheckArgs) -> Result<u8> {
         Some(rev) => Revision::Commit(rev.clone()),
         None => Revision::WorkingTree,
     };
-    super::note_without_history(&ledger, &revision)?;
     let bar = report::progress::Bar::new();
     let analysis = analysis::analyse(&Request {
         ledger: &ledger,
@@ -58,6 +57,7 @@ pub fn run(args: &CheckArgs) -> Result<u8> {
         health: false,
     })?;
     drop(bar);
+    super::note_without_history(&ledger, args.rev.is_none())?;
     report::text::write_date_warnings(&mut anstream::stderr().lock(), &analysis.warnings)?;
     let (state, findings) = (&analysis.state, &analysis.findings);
     let mut out = anstream::stdout().lock();

@@ -37,15 +37,13 @@ pub fn dispatch(cli: Cli) -> Result<u8> {
     .map_err(crate::history::explain_missing)
 }
 
-/// Says, before a working tree is checked outside any git repository, that only its files are
+/// Says, when a working tree was checked outside any git repository, that only its files are
 /// read: the signs found in a history cannot be.
 pub(crate) fn note_without_history(
     ledger: &crate::analysis::LedgerRoot,
-    revision: &crate::analysis::Revision,
+    working_tree: bool,
 ) -> Result<()> {
-    if matches!(revision, crate::analysis::Revision::WorkingTree)
-        && crate::history::discover(&ledger.root)?.is_none()
-    {
+    if working_tree && crate::history::discover(&ledger.root)?.is_none() {
         use std::io::Write;
         writeln!(
             anstream::stderr().lock(),

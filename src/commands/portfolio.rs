@@ -14,7 +14,6 @@ pub fn run(args: &PortfolioArgs) -> Result<u8> {
         Some(rev) => Revision::Commit(rev.clone()),
         None => Revision::WorkingTree,
     };
-    super::note_without_history(&ledger, &revision)?;
     let bar = report::progress::Bar::new();
     let analysis = analysis::analyse(&Request {
         ledger: &ledger,
@@ -25,6 +24,7 @@ pub fn run(args: &PortfolioArgs) -> Result<u8> {
     })?;
     let portfolio = analysis::portfolio::portfolio(&analysis);
     drop(bar);
+    super::note_without_history(&ledger, args.rev.is_none())?;
     let invalid = !analysis.state.diagnostics.is_empty();
     let mut err = anstream::stderr().lock();
     report::text::write_date_warnings(&mut err, &analysis.warnings)?;
