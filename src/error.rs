@@ -7,13 +7,19 @@ use crate::ledger::Diagnostic;
 
 #[derive(Debug, thiserror::Error)]
 pub enum Error {
-    #[error("cannot read {path}: {source}")]
+    #[error("cannot read {}: {source}", path.display())]
     Io {
         path: PathBuf,
         source: std::io::Error,
     },
 
-    #[error("{path} does not exist")]
+    #[error("cannot write {}: {source}", path.display())]
+    Write {
+        path: PathBuf,
+        source: std::io::Error,
+    },
+
+    #[error("{} does not exist", path.display())]
     NoSuchPath { path: PathBuf },
 
     #[error("{} belong to different ledgers ({} and {})", paths.join(" and "), roots[0].display(), roots[1].display())]

@@ -41,6 +41,12 @@ pub fn run(cli: cli::Cli) -> ExitCode {
         Err(Error::Output(error)) if error.kind() == std::io::ErrorKind::BrokenPipe => {
             ExitCode::from(exit::CLEAN)
         }
+        // The same pipe closed while JSON is written (`rapport check --format json | head`).
+        Err(Error::Json(error))
+            if error.io_error_kind() == Some(std::io::ErrorKind::BrokenPipe) =>
+        {
+            ExitCode::from(exit::CLEAN)
+        }
         Err(error) => {
             report::errors::print_error(&error);
             ExitCode::from(exit::INVALID)

@@ -79,6 +79,20 @@ fn unopenable(path: &Path, error: &git2::Error) -> Error {
     }
 }
 
+/// Why a revision names no commit, in words: libgit2's message, or what it leaves unsaid.
+fn revision_reason(rev: &str, message: &str) -> String {
+    if !message.is_empty() && message != "no error" {
+        return message.to_string();
+    }
+    if rev.contains("@{-") {
+        "`@{-N}` names the branch checked out N switches ago, and this repository's reflog of HEAD \
+         records fewer switches (a fresh clone records none)"
+            .into()
+    } else {
+        "git found nothing it names".into()
+    }
+}
+
 /// The repository last opened in this process: its top, and whether it is a partial clone.
 static OPENED: std::sync::Mutex<Option<(PathBuf, bool)>> = std::sync::Mutex::new(None);
 
@@ -260,7 +274,12 @@ impl LedgerRepo {
             } else {
                 match error.code() {
                     ErrorCode::NotFound | ErrorCode::InvalidSpec | ErrorCode::Ambiguous => {
-                        unknown(error.message().to_string())
+                        unknown(revision_reason(rev, error.message()))
+                    }
+                    // libgit2 fails `@{-N}` with no message ("no error") when the reflog
+                    // holds fewer switches.
+                    _ if error.message().is_empty() || error.message() == "no error" => {
+                        unknown(revision_reason(rev, ""))
                     }
                     _ => Error::Git(error),
                 }
