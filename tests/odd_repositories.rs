@@ -280,7 +280,22 @@ fn a_sha256_repository_is_refused() {
 #[test]
 fn reftable_refs_are_refused_with_how_to_convert() {
     let dir = tempfile::tempdir().expect("tempdir");
-    let ledger = ledger_by_git(dir.path(), &["--ref-format=reftable"]);
+    // git 2.45 makes reftable repositories; an older git only has its configuration set,
+    // which is what libgit2 refuses.
+    let made = Command::new("git")
+        .args(["init", "-q", "--ref-format=reftable"])
+        .arg(dir.path().join("probe"))
+        .output()
+        .is_ok_and(|out| out.status.success());
+    let script;
+    let ledger = if made {
+        ledger_by_git(dir.path(), &["--ref-format=reftable"])
+    } else {
+        script = ledger_by_script();
+        script.git(&["config", "core.repositoryformatversion", "1"]);
+        script.git(&["config", "extensions.refStorage", "reftable"]);
+        script.path_buf()
+    };
     every_reader(
         &ledger,
         &[
