@@ -156,3 +156,102 @@ fn ten_items_are_listed_whole() {
     );
     assert!(!line.contains("more"), "{line}");
 }
+
+/// An octopus merge of `branches` branches, each of which stretched Northwind's terms its own
+/// way, made with `git fast-import` (thousands of commits in a second).
+fn octopus(branches: usize) -> tempfile::TempDir {
+    use std::fmt::Write as _;
+    use std::io::Write as _;
+    let dir = tempfile::tempdir().expect("tempdir");
+    let git = |args: &[&str]| {
+        std::process::Command::new("git")
+            .args(args)
+            .current_dir(dir.path())
+            .stdin(std::process::Stdio::piped())
+            .spawn()
+            .expect("git runs")
+    };
+    assert!(
+        git(&["init", "-q", "-b", "main"])
+            .wait()
+            .expect("git")
+            .success()
+    );
+    let file = |days: usize| {
+        partnership(
+            "Northwind Analytics",
+            &format!("terms: {{ payment_days: {days}, price: 120000, currency: EUR }}\n"),
+            "",
+        )
+    };
+    let blob = |text: String| format!("data {}\n{text}\n", text.len());
+    let start = 1_704_067_200;
+    let mut stream = format!(
+        "commit refs/heads/main\nmark :1\ncommitter Priya Raman <priya@example.com> {start} +0000\n\
+         data 5\nstart\nM 100644 inline partners/northwind.md\n{}",
+        blob(file(30))
+    );
+    for k in 0..branches {
+        let _ = write!(
+            stream,
+            "commit refs/heads/b{k}\nmark :{}\ncommitter Omar Haddad <omar@example.com> {} +0000\n\
+             data 6\nterms\nfrom :1\nM 100644 inline partners/northwind.md\n{}",
+            k + 2,
+            start + 60 * (k + 1),
+            blob(file(31 + k % 60))
+        );
+    }
+    let _ = write!(
+        stream,
+        "commit refs/heads/main\ncommitter Priya Raman <priya@example.com> {} +0000\ndata 7\n\
+         octopus\nfrom :1\n",
+        start + 86_400 * 90
+    );
+    for k in 0..branches {
+        let _ = writeln!(stream, "merge :{}", k + 2);
+    }
+    let _ = write!(
+        stream,
+        "M 100644 inline partners/northwind.md\n{}",
+        blob(file(90))
+    );
+    let mut import = git(&["fast-import", "--quiet"]);
+    import
+        .stdin
+        .take()
+        .expect("stdin")
+        .write_all(stream.as_bytes())
+        .expect("the stream");
+    assert!(import.wait().expect("fast-import").success());
+    assert!(
+        git(&["reset", "-q", "--hard", "main"])
+            .wait()
+            .expect("git")
+            .success()
+    );
+    dir
+}
+
+#[test]
+fn an_octopus_merge_of_three_thousand_branches_is_read() {
+    let dir = octopus(3_000);
+    for args in [
+        &["check", "--fail-on", "never"][..],
+        &["check", "--rev", "HEAD", "--fail-on", "never"],
+        &["portfolio"],
+        &["report", "--base", "HEAD^2", "--fail-on", "never"],
+        &["check", "--base", "HEAD~1", "--fail-on", "never"],
+    ] {
+        let out = assert_cmd::Command::cargo_bin("rapport")
+            .expect("built")
+            .args(args)
+            .current_dir(dir.path())
+            .env("NO_COLOR", "1")
+            .env_remove("GITHUB_BASE_REF")
+            .timeout(Duration::from_secs(60))
+            .output()
+            .expect("runs");
+        let run = Run::from(out);
+        assert_eq!(run.code, 0, "rapport {args:?}:\n{}", run.stderr);
+    }
+}
