@@ -35,13 +35,19 @@ pub(crate) fn check(common_dir: &Path) -> Result<(), Damaged> {
             continue;
         }
         let files = loose_files(&folder);
-        if let Some(damaged) = files.par_iter().find_map_first(|(id, file)| {
-            problem(file).map(|what| Damaged {
-                id: id.clone(),
-                file: file.clone(),
-                what,
+        // One inflater and its buffers per thread, reset for each object.
+        let damaged = files
+            .par_iter()
+            .map_init(Inflater::new, |inflater, (id, file)| {
+                inflater.problem(file).map(|what| Damaged {
+                    id: id.clone(),
+                    file: file.clone(),
+                    what,
+                })
             })
-        }) {
+            .find_first(Option::is_some)
+            .flatten();
+        if let Some(damaged) = damaged {
             return Err(damaged);
         }
         if let Ok(mut done) = checked.lock() {
@@ -90,20 +96,50 @@ fn loose_files(objects: &Path) -> Vec<(String, PathBuf)> {
     found
 }
 
+/// A zlib inflater and its buffers, reused from one object to the next.
+struct Inflater {
+    inflate: Decompress,
+    input: Vec<u8>,
+    output: Vec<u8>,
+}
+
+impl Inflater {
+    fn new() -> Inflater {
+        Inflater {
+            inflate: Decompress::new(true),
+            input: vec![0u8; 16 * 1024],
+            output: vec![0u8; 64 * 1024],
+        }
+    }
+
+    fn problem(&mut self, file: &Path) -> Option<String> {
+        self.inflate.reset(true);
+        problem_with(file, &mut self.inflate, &mut self.input, &mut self.output)
+    }
+}
+
+/// What is wrong with a loose object file, if anything.
+#[cfg(test)]
+fn problem(file: &Path) -> Option<String> {
+    Inflater::new().problem(file)
+}
+
 /// What is wrong with a loose object file, if anything: it is inflated in chunks (nothing is
 /// kept), and must end where its zlib stream ends with as many bytes as its header says.
-fn problem(file: &Path) -> Option<String> {
+fn problem_with(
+    file: &Path,
+    inflate: &mut Decompress,
+    input: &mut [u8],
+    output: &mut [u8],
+) -> Option<String> {
     let mut reader = match File::open(file) {
         Ok(reader) => reader,
         Err(error) => return Some(format!("it cannot be read ({error})")),
     };
-    let mut inflate = Decompress::new(true);
-    let mut input = vec![0u8; 16 * 1024];
-    let mut output = vec![0u8; 64 * 1024];
     let mut header = Vec::new();
     let mut header_done = false;
     loop {
-        let read = match reader.read(&mut input) {
+        let read = match reader.read(input) {
             Ok(0) => {
                 return Some(
                     "it is cut short: its compressed data ends before the object does".into(),
@@ -115,14 +151,11 @@ fn problem(file: &Path) -> Option<String> {
         let mut offset = 0;
         while offset < read {
             let (before_in, before_out) = (inflate.total_in(), inflate.total_out());
-            let status = match inflate.decompress(
-                &input[offset..read],
-                &mut output,
-                FlushDecompress::None,
-            ) {
-                Ok(status) => status,
-                Err(_) => return Some("its compressed data is damaged".into()),
-            };
+            let status =
+                match inflate.decompress(&input[offset..read], output, FlushDecompress::None) {
+                    Ok(status) => status,
+                    Err(_) => return Some("its compressed data is damaged".into()),
+                };
             let consumed = (inflate.total_in() - before_in) as usize;
             let produced = (inflate.total_out() - before_out) as usize;
             offset += consumed;
