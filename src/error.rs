@@ -7,13 +7,19 @@ use crate::ledger::Diagnostic;
 
 #[derive(Debug, thiserror::Error)]
 pub enum Error {
-    #[error("cannot read {path}: {source}")]
+    #[error("cannot read {}: {source}", path.display())]
     Io {
         path: PathBuf,
         source: std::io::Error,
     },
 
-    #[error("{path} does not exist")]
+    #[error("cannot write {}: {source}", path.display())]
+    Write {
+        path: PathBuf,
+        source: std::io::Error,
+    },
+
+    #[error("{} does not exist", path.display())]
     NoSuchPath { path: PathBuf },
 
     #[error("{} belong to different ledgers ({} and {})", paths.join(" and "), roots[0].display(), roots[1].display())]
@@ -70,6 +76,39 @@ pub enum Error {
 
     #[error("{path} is not inside a git repository, so it has no history to read")]
     NotARepository { path: PathBuf },
+
+    #[error(
+        "git refuses to open the repository at {}: it belongs to another user (git's \"dubious ownership\" check), so rapport cannot read its history", path.display()
+    )]
+    NotOwned { path: PathBuf },
+
+    #[error("the repository at {} {what}, which rapport cannot read: its history is not checked", path.display())]
+    UnsupportedRepository {
+        path: PathBuf,
+        /// What the repository uses, as a phrase: `uses SHA-256 object ids`.
+        what: String,
+        kind: Unsupported,
+    },
+
+    #[error("cannot open the repository at {}: {reason}", path.display())]
+    UnreadableRepository { path: PathBuf, reason: String },
+
+    #[error("the repository at {} is corrupt: {reason}", path.display())]
+    CorruptObject {
+        path: PathBuf,
+        /// The damaged object's file or id, and what is wrong with it.
+        reason: String,
+    },
+
+    #[error(
+        "the repository at {} is a partial clone (made with --filter), and {missing} was not fetched: rapport needs every version of the partnership files", path.display()
+    )]
+    PartialClone { path: PathBuf, missing: String },
+
+    #[error(
+        "the working tree at {} is a sparse checkout, and it leaves out {}: checking only the files present would pass the others unseen", path.display(), absent_files(absent)
+    )]
+    SparseCheckout { path: PathBuf, absent: Vec<String> },
 
     #[error(
         "the repository at {path} is a shallow clone: its history is cut off, and rapport does not report on part of a history"
@@ -225,6 +264,44 @@ impl Error {
                  to start one: git init && git add . && git commit -m \"Start the ledger\""
                     .into(),
             ),
+            Error::NotOwned { path } => Some(format!(
+                "if you trust the repository, add it to git's safe directories, then run rapport again:\n\
+                 \x20 git config --global --add safe.directory {}\n\
+                 in a CI container, where the checkout belongs to another user than the job, add it in the job before rapport \
+                 (GitHub Actions: `git config --global --add safe.directory \"$GITHUB_WORKSPACE\"`); \
+                 or run rapport as the user who owns the folder",
+                inert(&path.display().to_string())
+            )),
+            Error::UnsupportedRepository { kind, .. } => Some(match kind {
+                Unsupported::Sha256 => "rapport reads repositories with SHA-1 object ids (git's default): \
+                     run it on a SHA-1 repository of the ledger (git init --object-format=sha1, then push the files' history there)".into(),
+                Unsupported::Reftable => "convert the refs to the files format, which rapport reads: git refs migrate --ref-format=files".into(),
+                Unsupported::Extension(name) => format!(
+                    "rapport's git library does not know `extensions.{}`; if the repository does not need it, \
+                     run rapport on a clone made without it, else on a copy of the ledger in an ordinary repository",
+                    inert(name)
+                ),
+            }),
+            Error::CorruptObject { .. } => Some(
+                "find and repair the damage with `git fsck --full`; a fresh clone of the repository \
+                 (git clone URL) brings whole objects again"
+                    .into(),
+            ),
+            Error::PartialClone { .. } => Some(
+                "fetch every object, then run rapport again:\n\
+                 \x20 git config --unset remote.origin.partialclonefilter && git fetch --refetch origin\n\
+                 or make a full clone, without --filter (in CI, a checkout without a filter)"
+                    .into(),
+            ),
+            Error::SparseCheckout { .. } => Some(
+                "check every file: git sparse-checkout disable; or check the committed ledger, \
+                 which is whole: rapport check --rev HEAD"
+                    .into(),
+            ),
+            Error::UnreadableRepository { .. } => Some(
+                "check the repository with `git status` and `git fsck`; rapport reads only what git itself can read"
+                    .into(),
+            ),
             Error::Shallow { .. } => Some(
                 "fetch the whole history, then run rapport again:\n\
                  \x20 git fetch --unshallow\n\
@@ -273,6 +350,14 @@ impl Error {
             Error::Refused(crate::ledger::write::Refusal::Link { .. }) => Some(
                 "rapport writes only regular files inside the ledger and never through a symbolic link; replace the link with the file or folder itself".into(),
             ),
+            Error::Refused(crate::ledger::write::Refusal::HardLinked { .. }) => Some(
+                "rapport never writes through a hard link: the other names of the file would change too; \
+                 make the file one of its own (cp FILE FILE.new && mv FILE.new FILE), then add the note"
+                    .into(),
+            ),
+            Error::Refused(crate::ledger::write::Refusal::InsideGitDir { .. }) => Some(
+                "choose a folder of the working tree, outside the git folder".into(),
+            ),
             Error::DuplicateId { id, .. } => Some(format!(
                 "choose another id with --id, or add a meeting to the existing one: rapport note {}",
                 inert(id)
@@ -297,6 +382,35 @@ impl Error {
             ),
             _ => None,
         }
+    }
+}
+
+/// What a repository uses that rapport cannot read.
+#[derive(Debug, Clone, PartialEq, Eq)]
+pub enum Unsupported {
+    /// `extensions.objectformat = sha256`.
+    Sha256,
+    /// `extensions.refstorage = reftable`.
+    Reftable,
+    /// Any other `extensions.*` setting, by its name.
+    Extension(String),
+}
+
+/// The first files a sparse checkout leaves out, then how many more.
+fn absent_files(absent: &[String]) -> String {
+    const SHOWN: usize = 3;
+    let mut shown: Vec<String> = absent
+        .iter()
+        .take(SHOWN)
+        .map(|f| inert(f).into_owned())
+        .collect();
+    if absent.len() > SHOWN {
+        shown.push(format!("{} more", absent.len() - SHOWN));
+    }
+    match shown.len() {
+        0 => "partnership files".into(),
+        1 => shown.remove(0),
+        n => format!("{} and {}", shown[..n - 1].join(", "), shown[n - 1]),
     }
 }
 

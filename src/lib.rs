@@ -29,10 +29,23 @@ pub mod exit {
 
 /// Runs a parsed command line, printing its output and any error, and returns the exit code.
 pub fn run(cli: cli::Cli) -> ExitCode {
+    // Past the file-size limit (`ulimit -f`) a write fails with an error the writing commands
+    // handle (the file is left as it was), instead of the signal ending the process mid-write.
+    #[cfg(unix)]
+    // SAFETY: ignoring a signal changes no memory; it is done before any thread starts.
+    unsafe {
+        libc::signal(libc::SIGXFSZ, libc::SIG_IGN);
+    }
     match commands::dispatch(cli) {
         Ok(code) => ExitCode::from(code),
         // A closed pipe (`rapport check | head`) is the reader's choice, not an error.
         Err(Error::Output(error)) if error.kind() == std::io::ErrorKind::BrokenPipe => {
+            ExitCode::from(exit::CLEAN)
+        }
+        // The same pipe closed while JSON is written (`rapport check --format json | head`).
+        Err(Error::Json(error))
+            if error.io_error_kind() == Some(std::io::ErrorKind::BrokenPipe) =>
+        {
             ExitCode::from(exit::CLEAN)
         }
         Err(error) => {

@@ -219,12 +219,12 @@ pub fn file_entry(path: &str, blob: git2::Oid, size: usize) -> git2::IndexEntry 
 fn write_file(workdir: &Path, path: &str, content: &[u8]) -> Result<()> {
     let full = workdir.join(path);
     if let Some(dir) = full.parent() {
-        std::fs::create_dir_all(dir).map_err(|source| Error::Io {
+        std::fs::create_dir_all(dir).map_err(|source| Error::Write {
             path: dir.to_path_buf(),
             source,
         })?;
     }
-    std::fs::write(&full, content).map_err(|source| Error::Io { path: full, source })
+    std::fs::write(&full, content).map_err(|source| Error::Write { path: full, source })
 }
 
 /// `Name <email>` at an RFC 3339 date.

@@ -187,7 +187,7 @@ fn impossible_dates_say_why() {
 fn values_out_of_range_are_refused() {
     one_error(
         Ledger::new().variant("partners/a.md", "payment_days: 30", "payment_days: -30"),
-        "partners/a.md:8:10: error[out-of-range]: payment terms of -30 days cannot be",
+        "partners/a.md:8:10: error[out-of-range]: payment terms of -30 days are out of range: they are from 0 to 3650 days",
         "net-30 is `30`",
     );
     one_error(
@@ -196,7 +196,7 @@ fn values_out_of_range_are_refused() {
             "currency: EUR }",
             "currency: EUR, notice_days: -90 }",
         ),
-        "partners/a.md:8:58: error[out-of-range]: a notice period of -90 days cannot be",
+        "partners/a.md:8:58: error[out-of-range]: a notice period of -90 days is out of range: it is from 0 to 3650 days",
         "three months is `90`",
     );
     one_error(

@@ -257,7 +257,7 @@ fn submodule(ledger: &LedgerRoot, folder: String, rev: Option<&str>) -> Error {
 /// that is a submodule (a gitlink at `HEAD`, or a folder with a `.git` of its own), or one that
 /// does not exist.
 pub(crate) fn open_working_tree(ledger: &LedgerRoot) -> Result<Option<LedgerRepo>> {
-    let repo = if history::is_inside_repository(&ledger.root) {
+    let repo = if history::discover(&ledger.root)?.is_some() {
         let repo = LedgerRepo::open_selecting(&ledger.root, &ledger.config.selection())?;
         if repo.repo.is_bare() {
             return Err(Error::BareRepository {
@@ -267,6 +267,14 @@ pub(crate) fn open_working_tree(ledger: &LedgerRoot) -> Result<Option<LedgerRepo
         if !repo.is_unborn() {
             let head = repo.resolve("HEAD")?;
             refuse_submodules_at(ledger, &repo, &head, "HEAD")?;
+        }
+        // Checking the files present as if they were all would pass the others unseen.
+        let absent = repo.absent_from_sparse_checkout()?;
+        if !absent.is_empty() {
+            return Err(Error::SparseCheckout {
+                path: ledger.root.clone(),
+                absent,
+            });
         }
         Some(repo)
     } else {

@@ -65,6 +65,7 @@ pub fn run(args: &CheckArgs) -> Result<u8> {
         health: false,
     })?;
     drop(bar);
+    super::note_without_history(&ledger, args.rev.is_none())?;
     report::text::write_date_warnings(&mut anstream::stderr().lock(), &analysis.warnings)?;
     let (state, findings) = (&analysis.state, &analysis.findings);
     let mut out = anstream::stdout().lock();

@@ -24,6 +24,11 @@ pub fn run(args: &InitArgs) -> Result<u8> {
         path: args.dir.clone(),
         source,
     };
+    // A git folder need not be named `.git` (`git init --separate-git-dir`): its refs and
+    // objects are no place for a ledger, nor for a folder made on the way to one.
+    if let Some(existing) = args.dir.ancestors().find(|a| a.is_dir()) {
+        super::refuse_git_dirs(existing, &args.dir)?;
+    }
     std::fs::create_dir_all(&args.dir).map_err(io)?;
     let root = args.dir.canonicalize().map_err(io)?;
     if root.components().any(|c| c.as_os_str() == ".git") {
@@ -33,8 +38,8 @@ pub fn run(args: &InitArgs) -> Result<u8> {
         )));
     }
     let mut out = anstream::stdout().lock();
-    let top = match git2::Repository::discover(&root) {
-        Ok(repo) => match repo.workdir() {
+    let top = match crate::history::discover(&root)? {
+        Some(repo) => match repo.workdir() {
             Some(top) => top.canonicalize().map_err(io)?,
             None => {
                 return Err(Error::BareRepository {
@@ -42,7 +47,7 @@ pub fn run(args: &InitArgs) -> Result<u8> {
                 });
             }
         },
-        Err(_) => {
+        None => {
             git2::Repository::init(&root)?;
             writeln!(out, "initialised a git repository in {}", shown(&root))?;
             root.clone()

@@ -38,6 +38,37 @@ pub fn dispatch(cli: Cli) -> Result<u8> {
         Command::Completions(args) => completions::run(&args),
         Command::Man => completions::man(),
     }
+    .map_err(crate::history::explain_missing)
+}
+
+/// Says, when a working tree was checked outside any git repository, that only its files are
+/// read: the signs found in a history cannot be.
+pub(crate) fn note_without_history(
+    ledger: &crate::analysis::LedgerRoot,
+    working_tree: bool,
+) -> Result<()> {
+    if working_tree && crate::history::discover(&ledger.root)?.is_none() {
+        use std::io::Write;
+        writeln!(
+            anstream::stderr().lock(),
+            "note: {} is not inside a git repository: rapport checks its files only, without \
+             history, so the signs a history shows (dates slipping, changes over time) are not looked for",
+            crate::report::escape::terminal(&ledger.root.display().to_string())
+        )?;
+    }
+    Ok(())
+}
+
+/// Refuses to write `target` inside the git folder of the repository holding `root`, whatever
+/// that folder's name (`git init --separate-git-dir` and worktrees put it anywhere).
+pub(crate) fn refuse_git_dirs(root: &std::path::Path, target: &std::path::Path) -> Result<()> {
+    // A repository that cannot be opened still has its `.git` refused by name when written.
+    if let Ok(Some(repo)) = crate::history::discover(root) {
+        for git_dir in [repo.path(), repo.commondir()] {
+            crate::ledger::write::outside_git_dir(target, git_dir)?;
+        }
+    }
+    Ok(())
 }
 
 /// The severity at which a gate fails (`None`: it never does).

@@ -47,6 +47,7 @@ pub fn run(args: &NewArgs) -> Result<u8> {
             diagnostics,
         });
     }
+    super::refuse_git_dirs(&ledger.root, &ledger.root.join(&relative))?;
     write::create(&ledger.root, &relative, text.as_bytes())?;
     let mut out = anstream::stdout().lock();
     writeln!(out, "created {}", terminal(&relative))?;

@@ -3,6 +3,7 @@
 //! byte already in the file stays as it was, and the file is checked before anything is added.
 
 use std::io::{IsTerminal, Read, Write};
+use std::path::PathBuf;
 
 use crate::analysis::{self, LedgerRoot};
 use crate::cli::NoteArgs;
@@ -35,25 +36,28 @@ pub fn run(args: &NoteArgs) -> Result<u8> {
         },
         style,
     );
-    let mut kept = None;
+    // The notes typed in the editor stay in their draft until they are in the file.
+    let mut draft = None;
     if args.edit {
-        let (edited, draft) = edit(&section)?;
+        let (edited, kept) = edit(&section)?;
         section = template::with_endings(&edited, style.crlf);
-        kept = Some(draft);
+        draft = Some(kept);
     }
     let addition = format!("{}{section}", template::separator(&text, style));
     let mut after = bytes.clone();
     after.extend_from_slice(addition.as_bytes());
-    if let Err(problem) = still_valid(&file, &after, &ledger, &snapshot) {
-        if let Some(draft) = kept.and_then(|d| d.keep().ok()) {
-            eprintln!(
-                "note: your notes are kept in {}",
-                terminal(&draft.1.display().to_string())
-            );
-        }
+    let target = ledger.root.join(&file);
+    let written = still_valid(&file, &after, &ledger, &snapshot)
+        .and_then(|()| super::refuse_git_dirs(&ledger.root, &target))
+        .and_then(|()| Ok(write::append(&target, addition.as_bytes())?));
+    if let Err(problem) = written {
+        keep_draft(draft, &section, &file);
         return Err(problem);
     }
-    write::append(&ledger.root.join(&file), addition.as_bytes())?;
+    if let Some(draft) = draft {
+        // In the file now: the draft has served.
+        let _ = std::fs::remove_file(draft);
+    }
     let mut out = anstream::stdout().lock();
     writeln!(
         out,
@@ -111,6 +115,36 @@ fn find(ledger: &LedgerRoot, id: &str) -> Result<(String, Vec<u8>, Snapshot)> {
     })
 }
 
+/// Says where the notes are kept when they could not be added: in the editor's draft, else in
+/// a draft written now; when no draft can be written, the notes themselves, on standard error.
+fn keep_draft(draft: Option<PathBuf>, section: &str, file: &str) {
+    let draft = draft.or_else(|| {
+        let mut kept = tempfile::Builder::new()
+            .prefix("rapport-note-")
+            .suffix(".md")
+            .tempfile()
+            .ok()?;
+        kept.write_all(section.as_bytes()).ok()?;
+        kept.flush().ok()?;
+        kept.keep().ok().map(|(_, path)| path)
+    });
+    let file = terminal(file);
+    match draft {
+        Some(draft) => eprintln!(
+            "note: nothing was added to {file}; your notes are kept in {}",
+            terminal(&draft.display().to_string())
+        ),
+        None => eprintln!(
+            "note: nothing was added to {file}, and no draft could be written; your notes:\n{}",
+            section
+                .lines()
+                .map(|line| terminal(line).into_owned())
+                .collect::<Vec<_>>()
+                .join("\n")
+        ),
+    }
+}
+
 /// The notes piped in, when standard input is not a terminal: `echo "..." | rapport note ID`.
 fn notes_from_stdin() -> Result<Option<String>> {
     let stdin = std::io::stdin();
@@ -128,8 +162,9 @@ fn notes_from_stdin() -> Result<Option<String>> {
     Ok((!notes.trim().is_empty()).then_some(notes))
 }
 
-/// The section as the user leaves it in their editor, and the draft file it was edited in.
-fn edit(section: &str) -> Result<(String, tempfile::NamedTempFile)> {
+/// The section as the user leaves it in their editor, and the draft file it was edited in, kept
+/// from then on.
+fn edit(section: &str) -> Result<(String, PathBuf)> {
     let command = ["VISUAL", "EDITOR"]
         .iter()
         .filter_map(|name| std::env::var(name).ok())
@@ -181,7 +216,12 @@ fn edit(section: &str) -> Result<(String, tempfile::NamedTempFile)> {
     if !edited.ends_with('\n') {
         edited.push('\n');
     }
-    Ok((edited, draft))
+    let path = draft.path().to_path_buf();
+    let (_, kept) = draft.keep().map_err(|error| Error::Io {
+        path,
+        source: error.error,
+    })?;
+    Ok((edited, kept))
 }
 
 /// Whether the file, with the section added, still parses and has one meeting more.

@@ -24,6 +24,7 @@ pub fn run(args: &PortfolioArgs) -> Result<u8> {
     })?;
     let portfolio = analysis::portfolio::portfolio(&analysis);
     drop(bar);
+    super::note_without_history(&ledger, args.rev.is_none())?;
     let invalid = !analysis.state.diagnostics.is_empty();
     let mut err = anstream::stderr().lock();
     report::text::write_date_warnings(&mut err, &analysis.warnings)?;

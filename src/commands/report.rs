@@ -89,7 +89,7 @@ pub fn review_and_render(
     {
         let markdown = report::markdown::render(&review, report::markdown::LIMIT);
         report::github::append_summary(&markdown, Path::new(&summary)).map_err(|source| {
-            Error::Io {
+            Error::Write {
                 path: summary.into(),
                 source,
             }
@@ -129,7 +129,7 @@ pub fn render(format: ReportFormat, review: &Review, out: &mut dyn Write) -> Res
 
 /// Writes one format of the review to a file, without colour.
 fn write_file(format: ReportFormat, review: &Review, file: &Path) -> Result<()> {
-    let io = |source| Error::Io {
+    let io = |source| Error::Write {
         path: file.to_path_buf(),
         source,
     };

@@ -80,7 +80,9 @@ pub fn describe(head: Arc<Commit>, timeline: &Timeline, config: &Config) -> Time
     let mut versions = Vec::with_capacity(timeline.versions.len());
     // The findings as of each version's date, from the history up to it: independent of one
     // another, so computed on all cores.
-    let found_at: Vec<Option<Vec<Finding>>> = (0..timeline.versions.len())
+    // Only what the changes between versions need is kept of each version's findings (not
+    // their facts and evidence), so memory follows the versions, not versions times history.
+    let found_at: Vec<Option<Vec<Found>>> = (0..timeline.versions.len())
         .into_par_iter()
         .map(|index| {
             let version = &timeline.versions[index];
@@ -91,10 +93,11 @@ pub fn describe(head: Arc<Commit>, timeline: &Timeline, config: &Config) -> Time
                 id: timeline.id.clone(),
                 versions: timeline.versions[..=index].to_vec(),
             };
-            Some(findings_at(&upto, config, version.date()))
+            let found = findings_at(&upto, config, version.date());
+            Some(found.into_iter().map(Found::from).collect())
         })
         .collect();
-    let none: Vec<Finding> = Vec::new();
+    let none: Vec<Found> = Vec::new();
     for (index, version) in timeline.versions.iter().enumerate() {
         let (state, found, diagnostics) = match &version.content {
             Content::Valid { snapshot } => {
@@ -180,17 +183,38 @@ fn findings_at(timeline: &Timeline, config: &Config, now: Date) -> Vec<Finding> 
     findings
 }
 
+/// Of a finding at one version, what tells how it moved at the next.
+struct Found {
+    rule: &'static str,
+    severity: crate::signs::Severity,
+    message: String,
+    fingerprint: crate::signs::Fingerprint,
+    open: bool,
+}
+
+impl From<Finding> for Found {
+    fn from(finding: Finding) -> Found {
+        Found {
+            rule: finding.rule,
+            severity: finding.severity,
+            open: finding.acknowledgement == Acknowledgement::Open,
+            message: finding.message,
+            fingerprint: finding.fingerprint,
+        }
+    }
+}
+
 /// How the findings moved from `previous` to `current`: `new`, `changed` (same finding, other
 /// numbers or severity), `acknowledged`, `reopened` (its acknowledgement ran out), `resolved`.
-fn finding_changes(previous: &[Finding], current: &[Finding]) -> Vec<FindingChange> {
-    let event = |status, f: &Finding| FindingChange {
+fn finding_changes(previous: &[Found], current: &[Found]) -> Vec<FindingChange> {
+    let event = |status, f: &Found| FindingChange {
         status,
         rule: f.rule,
         severity: f.severity,
         message: f.message.clone(),
         fingerprint: f.fingerprint.0.clone(),
     };
-    let open = |f: &Finding| f.acknowledgement == Acknowledgement::Open;
+    let open = |f: &Found| f.open;
     let mut events = Vec::new();
     for f in current {
         let status = match previous.iter().find(|p| p.fingerprint == f.fingerprint) {

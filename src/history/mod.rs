@@ -4,6 +4,7 @@
 //! commit graph, never from dates; dates say when each version happened (see `clock`).
 
 mod clock;
+mod loose;
 mod repo;
 mod timelines;
 mod walk;
@@ -16,7 +17,7 @@ use crate::ledger::parse::default_id;
 use crate::ledger::{Commit, Date, DateWarning, Ladder, ParseCache, Timeline};
 
 pub(crate) use repo::shared_info;
-pub use repo::{Files, LedgerRepo, Read, is_inside_repository, read_lightly};
+pub use repo::{Files, LedgerRepo, Read, discover, explain_missing, read_lightly};
 
 /// Progress of a long step, reported by the stage and drawn (or not) by the command.
 pub trait Progress: Sync {

@@ -7,7 +7,7 @@ use std::sync::Arc;
 use chrono::{FixedOffset, TimeZone};
 use git2::{ErrorCode, FileMode, ObjectType, Oid, Repository, Tree};
 
-use crate::error::{Error, Result};
+use crate::error::{Error, Result, Unsupported};
 use crate::ledger::load::{Limit, PARTNERSHIP};
 use crate::ledger::parse::too_large;
 use crate::ledger::selection::{Selection, is_partnership_path};
@@ -27,9 +27,149 @@ pub struct LedgerRepo {
     pub(crate) folders: Selection,
 }
 
-/// Whether `path` lies inside a git repository (without opening more than needed).
-pub fn is_inside_repository(path: &Path) -> bool {
-    Repository::discover(path).is_ok()
+/// The repository `path` lies in: `None` outside any; an error saying why and what to do when
+/// there is one that cannot be opened (another user's, SHA-256, reftable, an unknown
+/// extension). Such a repository is never taken for "no repository": its history would be
+/// silently left out.
+pub fn discover(path: &Path) -> Result<Option<Repository>> {
+    match Repository::discover(path) {
+        Ok(repo) => Ok(Some(repo)),
+        Err(error) if error.code() == ErrorCode::NotFound => Ok(None),
+        Err(error) => Err(unopenable(path, &error)),
+    }
+}
+
+/// Why the repository holding `path` cannot be opened, from libgit2's error.
+fn unopenable(path: &Path, error: &git2::Error) -> Error {
+    let path = top_of(path);
+    if error.code() == ErrorCode::Owner {
+        return Error::NotOwned { path };
+    }
+    let message = error.message();
+    let unsupported = |what: &str, kind| Error::UnsupportedRepository {
+        path: path.clone(),
+        what: what.to_string(),
+        kind,
+    };
+    if message.contains("object format") {
+        return unsupported("uses SHA-256 object ids", Unsupported::Sha256);
+    }
+    if let Some(name) = message
+        .split_once("extension name extensions.")
+        .map(|(_, name)| name.trim().to_string())
+    {
+        return match name.to_ascii_lowercase().as_str() {
+            "refstorage" => unsupported(
+                "keeps its refs in the reftable format (extensions.refstorage)",
+                Unsupported::Reftable,
+            ),
+            "objectformat" => unsupported("uses SHA-256 object ids", Unsupported::Sha256),
+            _ => unsupported(
+                &format!(
+                    "sets `extensions.{}`",
+                    crate::report::escape::terminal(&name)
+                ),
+                Unsupported::Extension(name),
+            ),
+        };
+    }
+    Error::UnreadableRepository {
+        path,
+        reason: message.to_string(),
+    }
+}
+
+/// Why a revision names no commit, in words: libgit2's message, or what it leaves unsaid.
+fn revision_reason(rev: &str, message: &str) -> String {
+    if !message.is_empty() && message != "no error" {
+        return message.to_string();
+    }
+    if rev.contains("@{-") {
+        "`@{-N}` names the branch checked out N switches ago, and this repository's reflog of HEAD \
+         records fewer switches (a fresh clone records none)"
+            .into()
+    } else {
+        "git found nothing it names".into()
+    }
+}
+
+/// The repository last opened in this process: its top, and whether it is a partial clone.
+static OPENED: std::sync::Mutex<Option<(PathBuf, bool)>> = std::sync::Mutex::new(None);
+
+fn remember_opened(repo: &Repository) {
+    let top = repo
+        .workdir()
+        .unwrap_or_else(|| repo.path())
+        .components()
+        .collect();
+    if let Ok(mut opened) = OPENED.lock() {
+        *opened = Some((top, is_partial_clone(repo)));
+    }
+}
+
+/// Whether a repository is a partial clone (`git clone --filter=...`): objects it was cloned
+/// without are promised by a remote and fetched by git on demand, which libgit2 does not do.
+fn is_partial_clone(repo: &Repository) -> bool {
+    let Ok(config) = repo.config() else {
+        return false;
+    };
+    if config.get_string("extensions.partialclone").is_ok() {
+        return true;
+    }
+    config
+        .entries(Some(r"remote\..*\.promisor"))
+        .is_ok_and(|mut entries| {
+            let mut any = false;
+            while let Some(Ok(entry)) = entries.next() {
+                any |= matches!(entry.value(), Ok("true" | "1" | "yes" | "on"));
+            }
+            any
+        })
+}
+
+/// An object missing from the repository opened last, said as what it means: a partial clone
+/// that was not given it, or a damaged repository. Other errors are returned as they are.
+pub fn explain_missing(error: Error) -> Error {
+    let Error::Git(git) = &error else {
+        return error;
+    };
+    if git.class() != git2::ErrorClass::Odb || git.code() != ErrorCode::NotFound {
+        return error;
+    }
+    let Some((path, partial)) = OPENED.lock().ok().and_then(|o| o.clone()) else {
+        return error;
+    };
+    let message = git.message();
+    let id = message
+        .rsplit_once('(')
+        .map(|(_, rest)| rest.trim_end_matches(')'))
+        .filter(|id| !id.is_empty() && id.bytes().all(|b| b.is_ascii_hexdigit()));
+    let object = match id {
+        Some(id) => format!("the object {id}"),
+        None => "an object".to_string(),
+    };
+    if partial {
+        Error::PartialClone {
+            path,
+            missing: object,
+        }
+    } else {
+        Error::CorruptObject {
+            path,
+            reason: format!("{object} is missing ({message})"),
+        }
+    }
+}
+
+/// The top of the working tree (or the git folder) holding `path`, found by the `.git` entry
+/// git itself looks for; `path` itself when there is none.
+fn top_of(path: &Path) -> PathBuf {
+    let absolute = path.canonicalize().unwrap_or_else(|_| path.to_path_buf());
+    absolute
+        .ancestors()
+        .find(|dir| dir.join(".git").symlink_metadata().is_ok())
+        .unwrap_or(&absolute)
+        .to_path_buf()
 }
 
 impl LedgerRepo {
@@ -43,14 +183,8 @@ impl LedgerRepo {
     /// Opens the repository holding the ledger at `ledger_root`, whose partnership files are
     /// the ones `selection` (relative to the ledger root) names. A shallow clone is refused.
     pub fn open_selecting(ledger_root: &Path, selection: &Selection) -> Result<LedgerRepo> {
-        let repo = Repository::discover(ledger_root).map_err(|error| {
-            if error.code() == ErrorCode::NotFound {
-                Error::NotARepository {
-                    path: ledger_root.to_path_buf(),
-                }
-            } else {
-                Error::Git(error)
-            }
+        let repo = discover(ledger_root)?.ok_or_else(|| Error::NotARepository {
+            path: ledger_root.to_path_buf(),
         })?;
         // Objects are only read: checking each one's hash on every read costs a fifth of the
         // walk, and `git fsck` is the tool for that.
@@ -60,6 +194,21 @@ impl LedgerRepo {
                 path: repo.workdir().unwrap_or_else(|| repo.path()).to_path_buf(),
             });
         }
+        // libgit2 hangs on a loose object cut short: checked before any is read.
+        super::loose::check(repo.commondir()).map_err(|damaged| Error::CorruptObject {
+            path: repo
+                .workdir()
+                .unwrap_or_else(|| repo.path())
+                .components()
+                .collect(),
+            reason: format!(
+                "the object {} ({}): {}",
+                damaged.id,
+                damaged.file.display(),
+                damaged.what
+            ),
+        })?;
+        remember_opened(&repo);
         let prefix = match repo.workdir() {
             Some(top) => relative_prefix(top, ledger_root),
             None => String::new(),
@@ -70,6 +219,33 @@ impl LedgerRepo {
             prefix,
             folders,
         })
+    }
+
+    /// The partnership files (relative to the ledger root) that a sparse checkout leaves out
+    /// of the working tree: in the index with git's skip-worktree flag, and not on disk.
+    pub(crate) fn absent_from_sparse_checkout(&self) -> Result<Vec<String>> {
+        const SKIP_WORKTREE: u16 = 1 << 14;
+        let sparse = self
+            .repo
+            .config()
+            .and_then(|c| c.get_bool("core.sparseCheckout"))
+            .unwrap_or(false);
+        let Some(top) = self.repo.workdir().filter(|_| sparse) else {
+            return Ok(Vec::new());
+        };
+        let mut absent = Vec::new();
+        for entry in self.repo.index()?.iter() {
+            if entry.flags_extended & SKIP_WORKTREE == 0 {
+                continue;
+            }
+            let Ok(path) = std::str::from_utf8(&entry.path) else {
+                continue;
+            };
+            if self.is_partnership(path) && top.join(path).symlink_metadata().is_err() {
+                absent.push(self.ledger_path(path).to_string());
+            }
+        }
+        Ok(absent)
     }
 
     /// The ledger root relative to the repository's top, `/`-terminated; empty at the top.
@@ -98,7 +274,12 @@ impl LedgerRepo {
             } else {
                 match error.code() {
                     ErrorCode::NotFound | ErrorCode::InvalidSpec | ErrorCode::Ambiguous => {
-                        unknown(error.message().to_string())
+                        unknown(revision_reason(rev, error.message()))
+                    }
+                    // libgit2 fails `@{-N}` with no message ("no error") when the reflog
+                    // holds fewer switches.
+                    _ if error.message().is_empty() || error.message() == "no error" => {
+                        unknown(revision_reason(rev, ""))
                     }
                     _ => Error::Git(error),
                 }

@@ -33,6 +33,23 @@ pub fn decode<'a>(file: &str, bytes: &'a [u8]) -> Result<&'a str, Box<Diagnostic
     if bytes.len() > MAX_FILE_BYTES {
         return Err(Box::new(too_large(file, bytes.len() as u64)));
     }
+    // UTF-16 has a NUL in every ASCII character: named for what it is, not called binary.
+    let utf16 = match bytes {
+        [0xff, 0xfe, ..] => Some("little-endian"),
+        [0xfe, 0xff, ..] => Some("big-endian"),
+        _ => None,
+    };
+    if let Some(order) = utf16 {
+        return Err(Box::new(Diagnostic::file(
+            file,
+            "not-utf8",
+            format!("file is UTF-16 ({order}, with a byte-order mark), not UTF-8"),
+            format!(
+                "save the file as UTF-8 (most editors have an \"encoding\" setting), or convert it: \
+                 iconv -f UTF-16 -t UTF-8 {file} > {file}.utf8 && mv {file}.utf8 {file}"
+            ),
+        )));
+    }
     if bytes.iter().take(8192).any(|&b| b == 0) {
         return Err(Box::new(Diagnostic::file(
             file,

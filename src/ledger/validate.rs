@@ -105,7 +105,9 @@ pub fn validate(front: &FrontMatter, ladder: &Ladder) -> Vec<Problem> {
             p.push(problem(
                 "terms.payment_days",
                 "out-of-range",
-                format!("payment terms of {days} days cannot be"),
+                format!(
+                    "payment terms of {days} days are out of range: they are from 0 to 3650 days"
+                ),
                 "write the net payment days as a number from 0 to 3650 (net-30 is `30`)",
             ));
         }
@@ -115,7 +117,7 @@ pub fn validate(front: &FrontMatter, ladder: &Ladder) -> Vec<Problem> {
             p.push(problem(
                 "terms.notice_days",
                 "out-of-range",
-                format!("a notice period of {days} days cannot be"),
+                format!("a notice period of {days} days is out of range: it is from 0 to 3650 days"),
                 "write the days before `renewal` by which notice must be given, from 0 to 3650 (three months is `90`)",
             ));
         }

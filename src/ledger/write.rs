@@ -1,6 +1,8 @@
 //! Writing into a ledger, for the commands whose purpose is to write (`init`, `new`, `note`): a
 //! file is created only where nothing is, appended to only when it is a regular file, never
-//! through a symbolic link and never inside `.git`. Nothing is ever overwritten or rewritten.
+//! through a symbolic link, never through a hard link shared with another name, and never inside
+//! the repository's git folder. Nothing is ever overwritten or rewritten, and an append that
+//! fails (a full disk, a file-size limit) is rolled back: the file is left as it was.
 
 use std::fs::{File, OpenOptions};
 use std::io::Write;
@@ -19,11 +21,48 @@ pub enum Refusal {
     NotAFolder { path: PathBuf },
     #[error("{} is inside .git, which rapport never writes to", path.display())]
     InsideGit { path: PathBuf },
-    #[error("{}: {source}", path.display())]
+    #[error("{} is inside the repository's git folder {}, which rapport never writes to", path.display(), git_dir.display())]
+    InsideGitDir { path: PathBuf, git_dir: PathBuf },
+    #[error("{} has {links} hard links: the same file has other names, maybe outside the ledger", path.display())]
+    HardLinked { path: PathBuf, links: u64 },
+    #[error("cannot write {}: {source}", path.display())]
     Io {
         path: PathBuf,
         source: std::io::Error,
     },
+    #[error(
+        "cannot write {}: {source}; and the part written could not be taken back: remove what follows byte {length} of the file",
+        path.display()
+    )]
+    PartlyWritten {
+        path: PathBuf,
+        source: std::io::Error,
+        /// The file's length before the append.
+        length: u64,
+    },
+}
+
+/// Refuses `path` (absolute) when it is inside `git_dir`, the repository's git folder (named
+/// `.git` or not: `git init --separate-git-dir` puts it anywhere). The nearest folder of the
+/// path that exists is compared, resolved, so neither links nor `..` hide where it is.
+pub fn outside_git_dir(path: &Path, git_dir: &Path) -> Result<(), Refusal> {
+    let resolve = |p: &Path| {
+        p.ancestors()
+            .find_map(|a| a.canonicalize().ok().map(|c| (a.to_path_buf(), c)))
+            .map(|(found, canonical)| {
+                canonical.join(p.strip_prefix(&found).unwrap_or(Path::new("")))
+            })
+    };
+    let (Some(resolved), Some(git)) = (resolve(path), git_dir.canonicalize().ok()) else {
+        return Ok(());
+    };
+    if resolved.starts_with(&git) {
+        return Err(Refusal::InsideGitDir {
+            path: path.to_path_buf(),
+            git_dir: git,
+        });
+    }
+    Ok(())
 }
 
 impl Refusal {
@@ -79,12 +118,61 @@ pub fn create(root: &Path, relative: &str, bytes: &[u8]) -> Result<PathBuf, Refu
     Ok(path)
 }
 
-/// Appends `bytes` to the regular file at `path`, which is never followed if it is a link:
-/// every byte already in it stays as it is.
+/// Appends `bytes` to the regular file at `path`, which is never followed if it is a link and
+/// never written when it has other names (hard links): every byte already in it stays as it
+/// is. When the bytes do not all reach the disk (the disk is full, the file would pass the
+/// process's file-size limit), the file is cut back to its length before: it holds all of
+/// them or none.
 pub fn append(path: &Path, bytes: &[u8]) -> Result<(), Refusal> {
     let mut file = open_regular(path)?;
-    file.write_all(bytes).map_err(Refusal::io(path))?;
-    file.sync_all().map_err(Refusal::io(path))?;
+    let length = file.metadata().map_err(Refusal::io(path))?.len();
+    let wanted = length + bytes.len() as u64;
+    let written = within_size_limit(wanted)
+        .and_then(|()| file.write_all(bytes))
+        .and_then(|()| file.sync_all())
+        .and_then(|()| match file.metadata()?.len() {
+            len if len == wanted => Ok(()),
+            len => Err(std::io::Error::other(format!(
+                "the file is {len} bytes long after the append, not {wanted}"
+            ))),
+        });
+    if let Err(source) = written {
+        return Err(match file.set_len(length).and_then(|()| file.sync_all()) {
+            Ok(()) => Refusal::Io {
+                path: path.to_path_buf(),
+                source,
+            },
+            Err(_) => Refusal::PartlyWritten {
+                path: path.to_path_buf(),
+                source,
+                length,
+            },
+        });
+    }
+    Ok(())
+}
+
+/// Refuses, before writing, a file that would grow past the process's file-size limit
+/// (`ulimit -f`); writing would fail part way.
+fn within_size_limit(wanted: u64) -> std::io::Result<()> {
+    #[cfg(unix)]
+    {
+        let mut limit = libc::rlimit {
+            rlim_cur: 0,
+            rlim_max: 0,
+        };
+        // SAFETY: getrlimit writes the limit into the struct it is given and reads nothing else.
+        let known = unsafe { libc::getrlimit(libc::RLIMIT_FSIZE, &mut limit) } == 0;
+        if known && limit.rlim_cur != libc::RLIM_INFINITY && wanted > limit.rlim_cur {
+            return Err(std::io::Error::new(
+                std::io::ErrorKind::FileTooLarge,
+                format!(
+                    "it would grow to {wanted} bytes, past this process's file-size limit of {} bytes (ulimit -f)",
+                    limit.rlim_cur
+                ),
+            ));
+        }
+    }
     Ok(())
 }
 
@@ -113,10 +201,23 @@ fn open_regular(path: &Path) -> Result<File, Refusal> {
     }
     let file = options.open(path).map_err(Refusal::io(path))?;
     // What was opened, checked again: a pipe or device swapped in is not written to.
-    if !file.metadata().map_err(Refusal::io(path))?.is_file() {
+    let meta = file.metadata().map_err(Refusal::io(path))?;
+    if !meta.is_file() {
         return Err(Refusal::NotAFile {
             path: path.to_path_buf(),
         });
+    }
+    #[cfg(unix)]
+    {
+        use std::os::unix::fs::MetadataExt;
+        // Another name for the same file may be anywhere on the disk, outside the repository:
+        // writing here would write there.
+        if meta.nlink() > 1 {
+            return Err(Refusal::HardLinked {
+                path: path.to_path_buf(),
+                links: meta.nlink(),
+            });
+        }
     }
     Ok(file)
 }

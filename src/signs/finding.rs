@@ -170,13 +170,20 @@ impl Fact {
 /// fact cannot inject one.
 pub fn render(template: &str, facts: &[Fact]) -> String {
     let mut out = String::with_capacity(template.len() + 16 * facts.len());
+    // Each placeholder is looked up by name once: a linear search per placeholder would make
+    // a sentence of thousands of facts quadratic.
+    let by_name: std::collections::HashMap<&str, &Fact> = facts
+        .iter()
+        .rev()
+        .map(|fact| (fact.name.as_str(), fact))
+        .collect();
     let mut rest = template;
     while let Some(open) = rest.find('{') {
         out.push_str(&rest[..open]);
         let after = &rest[open + 1..];
         let fact = after
             .find('}')
-            .and_then(|close| Some((close, facts.iter().find(|f| f.name == after[..close])?)));
+            .and_then(|close| Some((close, *by_name.get(&after[..close])?)));
         match fact {
             Some((close, fact)) => {
                 out.push_str(&fact.render());
@@ -190,6 +197,49 @@ pub fn render(template: &str, facts: &[Fact]) -> String {
     }
     out.push_str(rest);
     out
+}
+
+/// How many items a sentence lists before "and N more", and how many pieces of evidence a
+/// finding keeps before one saying how many more there are: a file may hold tens of thousands
+/// of action items, and every report of them must stay readable and small.
+pub const LISTED: usize = 10;
+pub const EVIDENCE: usize = 50;
+
+/// The items of a sentence's list joined by `separator`: the first [`LISTED`], then `and N
+/// more`. The items are templates; the facts of those left out are not stated.
+pub fn list(items: &[String], separator: &str) -> String {
+    if items.len() <= LISTED {
+        return items.join(separator);
+    }
+    format!(
+        "{}{separator}and {} more",
+        items[..LISTED].join(separator),
+        crate::numbers::prose((items.len() - LISTED) as f64)
+    )
+}
+
+/// The facts, less those of the items a bounded list left out: numbered facts (`item12`,
+/// `id3_0`) the template does not name. Facts without a number are kept stated or not: charts
+/// read some the sentence does not show.
+pub(crate) fn stated(template: &str, facts: Vec<Fact>) -> Vec<Fact> {
+    let mut named = std::collections::HashSet::new();
+    let mut rest = template;
+    while let Some(open) = rest.find('{') {
+        let after = &rest[open + 1..];
+        match after.find('}') {
+            Some(close) => {
+                named.insert(&after[..close]);
+                rest = &after[close + 1..];
+            }
+            None => break,
+        }
+    }
+    facts
+        .into_iter()
+        .filter(|fact| {
+            named.contains(fact.name.as_str()) || !fact.name.bytes().any(|b| b.is_ascii_digit())
+        })
+        .collect()
 }
 
 /// Masks the facts read from a field `redacted` covers; whether any was.

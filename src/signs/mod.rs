@@ -329,13 +329,29 @@ impl Finding {
         self
     }
 
-    pub fn evidence(mut self, evidence: Vec<Evidence>) -> Finding {
+    /// The evidence, the first [`finding::EVIDENCE`] pieces of it, then one saying how many more
+    /// there are (dated as the last of those).
+    pub fn evidence(mut self, mut evidence: Vec<Evidence>) -> Finding {
+        if evidence.len() > finding::EVIDENCE {
+            let more = evidence.len() - finding::EVIDENCE;
+            let last = evidence.last().map(|e| e.date);
+            evidence.truncate(finding::EVIDENCE);
+            if let Some(date) = last {
+                evidence.push(Evidence::dated(
+                    date,
+                    format!("and {} more", crate::numbers::prose(more as f64)),
+                    None,
+                ));
+            }
+        }
         self.evidence = evidence;
         self
     }
 
     /// States the message as `template` with `{name}` where each fact goes.
-    pub fn stating(mut self, template: &str, facts: Vec<Fact>) -> Finding {
+    pub fn stating(mut self, template: &str, mut facts: Vec<Fact>) -> Finding {
+        // A list bounded by `finding::list` leaves facts no placeholder names: not stated, not kept.
+        facts = finding::stated(template, facts);
         self.message = finding::render(template, &facts);
         self.template = Some(template.to_string());
         self.facts = facts;

@@ -100,7 +100,7 @@ impl Rule for PartnerUnresponsive {
             let template = format!(
                 "{{count}} partner action item{} overdue: {}",
                 if late.len() == 1 { "" } else { "s" },
-                late.join(", ")
+                crate::signs::finding::list(&late, ", ")
             );
             facts.push(Fact::new("count", FactValue::Number(late.len() as f64)));
             findings.push(
@@ -286,7 +286,7 @@ impl Rule for PartnerTurnover {
                 }
                 let template = format!(
                     "{{count}} partner contacts left within {{window_days}} days: {}",
-                    listed.join(", ")
+                    crate::signs::finding::list(&listed, ", ")
                 );
                 let evidence = group
                     .iter()

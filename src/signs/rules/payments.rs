@@ -284,7 +284,7 @@ impl Rule for LatePayment {
             let template = format!(
                 "{who} {{count}} invoice{} late: {}",
                 if late.len() == 1 { "" } else { "s" },
-                late.join(", ")
+                crate::signs::finding::list(&late, ", ")
             );
             facts.push(Fact::new("count", FactValue::Number(late.len() as f64)));
             let mut f = finding(&LATE_PAYMENT, current, subject, "")

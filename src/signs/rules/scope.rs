@@ -119,7 +119,7 @@ impl Rule for ScopeDrift {
         let template = format!(
             "the scope changed in {{commits}} commits within {{window_days}} days ({{from}} to \
              {{to}}): {}",
-            commits.join("; ")
+            crate::signs::finding::list(&commits, "; ")
         );
         vec![
             finding(&SCOPE_DRIFT, current, "scope", "")

@@ -107,7 +107,7 @@ impl Rule for VendorCentric {
             "{{unanswered}} requirement{} unanswered ({}) while the partner added {{offers}} \
              offer{} answering none of them",
             if unanswered.len() == 1 { "" } else { "s" },
-            described.join(", "),
+            crate::signs::finding::list(&described, ", "),
             if offers.len() == 1 { "" } else { "s" },
         );
         let mut evidence: Vec<Evidence> = unanswered
