@@ -339,10 +339,15 @@ pub fn compare(
     };
     let mut heads = followed(ledger, &listing.commits, paths, &cache, progress)?;
     let mut bases = Vec::with_capacity(heads.len());
+    let same = base == head;
     for head in &mut heads {
-        let (merged, base) = base_first(head, &reached);
+        let (merged, base_side) = base_first(head, &reached);
         *head = merged;
-        after_the_merge(head, &base, &lines, &head_info);
+        // Comparing a commit with itself is reading it: its timeline as every reader sees it.
+        if !same {
+            after_the_merge(head, &base_side, &lines, &head_info);
+        }
+        let base = base_side;
         bases.push(base);
     }
     let warnings = clock::date_versions(&mut heads, clock, &head_info);
