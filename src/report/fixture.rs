@@ -52,6 +52,7 @@ fn finding(rule: &str, id: &str, name: &str, file: &str, line: usize, subject: &
         remedy: info.map_or("", |i| i.fix),
         fingerprint: Fingerprint::new(rule, id, subject),
         acknowledgement: Acknowledgement::Open,
+        since: None,
     }
 }
 
