@@ -421,6 +421,31 @@ fn findings_point_at_the_line_of_their_field() {
 }
 
 #[test]
+fn findings_behind_a_byte_order_mark_point_at_the_line_of_their_field() {
+    // Editors on Windows save a byte-order mark before the first `---`: the finding stays on
+    // the line of `terms:`, as the file's diagnostics do, in English and in Chinese.
+    let chinese = HEALTHY.replace("partner: Contoso Cloud", "partner: 康拓云");
+    for healthy in [HEALTHY.to_string(), chinese] {
+        let edited = healthy.replace("payment_days: 30", "payment_days: 60");
+        let timeline = History::new()
+            .version("2024-07-10", &healthy)
+            .version("2024-09-10", &edited)
+            .build();
+        let with_bom = format!("\u{feff}{edited}");
+        let line = edited
+            .lines()
+            .position(|l| l.starts_with("terms:"))
+            .map(|i| i + 1);
+        let cx = Setup::default();
+        let findings = analyse(&[timeline], &cx.context(NOW), &move |_: &str| {
+            Some(with_bom.clone())
+        });
+        assert_eq!(rules(&findings), vec!["payment-terms-slip"]);
+        assert_eq!(Some(findings[0].location.line), line);
+    }
+}
+
+#[test]
 fn findings_are_identical_across_runs() {
     let edits: &[&[(&str, &str)]] = &[&[
         ("payment_days: 30", "payment_days: 120"),
