@@ -7,6 +7,9 @@ use std::collections::{BTreeMap, HashMap, HashSet};
 use super::{Context, Finding, Fingerprint, Since};
 use crate::ledger::{Content, Date, Timeline};
 
+/// Analyses a timeline as of a date, running only the rules named (and those they read).
+pub type Analyser<'a> = &'a dyn Fn(&Timeline, &Context, &HashSet<&'static str>) -> Vec<Finding>;
+
 /// Dates every finding of `timeline` (its findings as of `cx.now`) with [`Since`]: the date
 /// and commit of the first version, on the line of versions the current one descends from,
 /// from which the finding has held at every version up to now.
@@ -20,7 +23,7 @@ pub fn date_findings(
     timeline: &Timeline,
     cx: &Context,
     findings: &mut [Finding],
-    analyse: &dyn Fn(&Timeline, &Context, &HashSet<&'static str>) -> Vec<Finding>,
+    analyse: Analyser<'_>,
 ) {
     if findings.is_empty() {
         return;
