@@ -522,7 +522,12 @@ mod tests {
             Config::parse("rapport.yaml", b"portfolio: { at_risk_below: 95 }\n").unwrap_err();
         assert_eq!(
             errors[0].message,
-            "`at_risk_below` (95) is above `healthy_from` (90)"
+            "`at_risk_below` (95) is above `healthy_from` (85)"
+        );
+        let errors = Config::parse("rapport.yaml", b"portfolio: { halving: 0 }\n").unwrap_err();
+        assert_eq!(
+            errors[0].message,
+            "`halving` of portfolio is 0, out of range"
         );
         let errors = Config::parse("rapport.yaml", b"portfolio: { eror: 30 }\n").unwrap_err();
         assert_eq!(errors[0].help.as_deref(), Some("did you mean `error`?"));
