@@ -625,7 +625,13 @@ mod tests {
             .expect_err("the test configuration is refused");
         assert_eq!(
             errors[0].message,
-            "`at_risk_below` (95) is above `healthy_from` (90)"
+            "`at_risk_below` (95) is above `healthy_from` (85)"
+        );
+        let errors = Config::parse("rapport.yaml", b"portfolio: { halving: 0 }\n")
+            .expect_err("a halving of 0 is refused");
+        assert_eq!(
+            errors[0].message,
+            "`halving` of portfolio is 0, out of range"
         );
         let errors = Config::parse("rapport.yaml", b"portfolio: { eror: 30 }\n")
             .expect_err("the test configuration is refused");

@@ -180,7 +180,7 @@ fn a_partnership_goes_from_healthy_to_at_risk_and_back() {
         .collect();
     assert_eq!(
         trend,
-        vec![100, 100, 100, 100, 70, 40, 40, 40, 100, 100, 100, 100]
+        vec![100, 100, 100, 100, 66, 44, 44, 44, 100, 100, 100, 100]
     );
     let bands: Vec<&str> = harbour["trend"]
         .as_array()
@@ -203,7 +203,7 @@ fn a_partnership_goes_from_healthy_to_at_risk_and_back() {
     let doc = json(script.path(), &["--rev", "main", "--as-of", "2024-12-31"]);
     let harbour = &doc["partnerships"][0];
     assert_eq!(harbour["band"], "at-risk");
-    assert_eq!(harbour["score"], 40);
+    assert_eq!(harbour["score"], 44);
     assert_eq!(harbour["open"]["error"], 2);
     let rules: Vec<&str> = harbour["findings"]
         .as_array()
@@ -213,7 +213,7 @@ fn a_partnership_goes_from_healthy_to_at_risk_and_back() {
         .collect();
     assert_eq!(rules, ["payment-terms-slip", "targets-missed"]);
     // Score now against three month-ends back (2024-09-30, healthy).
-    assert_eq!(harbour["change"], -60);
+    assert_eq!(harbour["change"], -56);
 }
 
 /// Aurora's file: renewal on 2025-06-30 with 90 days' notice (due 2025-04-01), terms at

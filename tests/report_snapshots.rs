@@ -136,6 +136,51 @@ fn portfolio_text_of_the_sample() {
 }
 
 #[test]
+fn portfolio_scores_of_the_sample_are_ordered_by_the_weight_of_their_findings() {
+    // The score is 100 halved for every `halving` points the open findings weigh (each its
+    // severity's points, each sign with one `per_sign` more): the heavier a partnership's
+    // trouble, the lower its score, with no floor where partnerships stop being told apart.
+    let dir = replayed();
+    let doc: serde_json::Value = serde_json::from_str(&run(
+        dir.path(),
+        &["portfolio", "--rev", "HEAD", "--format", "json"],
+    ))
+    .expect("JSON");
+    let formula = &doc["formula"];
+    let weight = |key: &str| formula[key].as_f64().expect("a weight");
+    let mut scored: Vec<(f64, u64, String)> = doc["partnerships"]
+        .as_array()
+        .expect("partnerships")
+        .iter()
+        .map(|p| {
+            let findings = p["findings"].as_array().expect("findings");
+            let points: f64 = findings
+                .iter()
+                .map(|f| weight(f["severity"].as_str().expect("severity")))
+                .sum::<f64>()
+                + weight("per_sign") * p["signs"].as_array().expect("signs").len() as f64;
+            let score = p["score"].as_u64().expect("score");
+            let sentence = 100.0 * 0.5_f64.powf(points / weight("halving"));
+            assert_eq!(score, sentence.round() as u64, "{}", p["id"]);
+            (points, score, p["id"].to_string())
+        })
+        .collect();
+    scored.sort_by(|a, b| a.0.total_cmp(&b.0));
+    assert!(
+        scored.len() >= 8 && scored.last().is_some_and(|s| s.1 > 0),
+        "{scored:?}"
+    );
+    for pair in scored.windows(2) {
+        let ((lighter, a, _), (heavier, b, _)) = (&pair[0], &pair[1]);
+        if heavier > lighter {
+            assert!(a > b, "{scored:?}");
+        } else {
+            assert_eq!(a, b, "{scored:?}");
+        }
+    }
+}
+
+#[test]
 fn portfolio_markdown_of_the_sample() {
     let dir = replayed();
     insta::assert_snapshot!(run(

@@ -277,6 +277,19 @@ pub fn run_rules(
     signs::analyse(timelines, &cx, source)
 }
 
+/// The configured rules' findings over timelines as of `now`, neither dated (see
+/// [`Finding::since`]) nor pointed at lines: what the timeline and the portfolio's trends
+/// compare at each version. Not redacted.
+pub fn findings_as_of(timelines: &[Timeline], config: &Config, now: Date) -> Vec<Finding> {
+    let cx = Context {
+        now,
+        settings: &config.rules,
+        ladder: &config.ladder,
+        vocabulary: &config.vocabulary,
+    };
+    signs::analyse_undated(timelines, &cx)
+}
+
 /// Reads and parses the working tree of a ledger (the files the user named, when they did).
 /// Finding no partnership file is an error, not an empty pass.
 fn load_working_tree(ledger: &LedgerRoot) -> Result<LedgerState> {

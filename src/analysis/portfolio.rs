@@ -106,8 +106,12 @@ pub struct Marked {
     pub severity: Severity,
     pub message: String,
     pub fingerprint: String,
-    /// The earliest date in its evidence (the first fact behind it), else "now".
+    /// When it began: the date of the first version from which it has held without a break
+    /// (see [`Finding::since`]).
     pub since: Date,
+    /// That version's abbreviated commit id, when it is committed.
+    #[serde(skip_serializing_if = "Option::is_none")]
+    pub commit: Option<String>,
 }
 
 /// A numeric series: `(date, value)` points, oldest first.
@@ -235,13 +239,8 @@ fn health(
         severity: f.severity,
         message: f.message.clone(),
         fingerprint: f.fingerprint.0.clone(),
-        since: f
-            .evidence
-            .iter()
-            .map(|e| e.date)
-            .min()
-            .unwrap_or(now)
-            .min(now),
+        since: f.since.as_ref().map_or(now, |s| s.date).min(now),
+        commit: f.since.as_ref().and_then(|s| s.commit.clone()),
     };
     let mut marked_open: Vec<Marked> = open.iter().map(marked).collect();
     marked_open.sort_by(|a, b| (b.severity, a.since).cmp(&(a.severity, b.since)));
@@ -308,7 +307,7 @@ fn trend(timeline: &Timeline, config: &Config, months: &[Date]) -> Vec<Option<u3
             versions: timeline.versions[..=*index].to_vec(),
         };
         let date = timeline.versions[*index].date();
-        let findings = super::run_rules(std::slice::from_ref(&upto), config, date, &|_: &str| None);
+        let findings = super::findings_as_of(std::slice::from_ref(&upto), config, date);
         scores.insert(*index, config.portfolio.score(&findings));
     }
     in_force

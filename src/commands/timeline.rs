@@ -173,8 +173,7 @@ fn valid_before(timeline: &Timeline, index: usize) -> Option<&Snapshot> {
 
 /// The open findings of a timeline as of `now`.
 fn findings_at(timeline: &Timeline, config: &Config, now: Date) -> Vec<Finding> {
-    let mut findings =
-        crate::analysis::run_rules(std::slice::from_ref(timeline), config, now, &|_: &str| None);
+    let mut findings = crate::analysis::findings_as_of(std::slice::from_ref(timeline), config, now);
     crate::report::redact::redact(
         &mut findings,
         std::slice::from_ref(timeline),

@@ -650,16 +650,22 @@ fn match_items(before: &[&ActionItem], after: &[&ActionItem]) -> Vec<Option<usiz
 
 /// The action items of a snapshot, each once, with the date of the meeting it was first written
 /// under. Teams carry open items over by listing them again under the next meeting: the same
-/// owner and text (in any case and spacing) in one version is one item, written under its
-/// earliest meeting, standing on the line of its latest listing, and checked when any listing
-/// is.
+/// owner and text (in any case and spacing) listed again while the earlier listing is open is
+/// one item, written under its earliest meeting, standing on the line of its latest listing,
+/// and checked when a later listing is. Listed again after it was checked, it is asked again: a
+/// new item. Listings are read in the order of their meetings' dates (items outside a meeting
+/// last), whatever the order of the meetings in the file, and items come out in that order.
 pub fn distinct_items(snapshot: &Snapshot) -> Vec<(ActionItem, Option<Date>)> {
-    let listed = snapshot
+    let mut listed: Vec<(&ActionItem, Option<Date>)> = snapshot
         .body
         .meetings
         .iter()
         .flat_map(|m| m.items.iter().map(move |i| (i, Some(m.date))))
-        .chain(snapshot.body.loose_items.iter().map(|i| (i, None)));
+        .chain(snapshot.body.loose_items.iter().map(|i| (i, None)))
+        .collect();
+    // By date, items outside a meeting after every meeting; stable, so a meeting's items and
+    // meetings of one day keep the file's order.
+    listed.sort_by_key(|(_, meeting)| (meeting.is_none(), *meeting));
     let key = |item: &ActionItem| {
         let words: Vec<String> = item
             .text
@@ -668,35 +674,27 @@ pub fn distinct_items(snapshot: &Snapshot) -> Vec<(ActionItem, Option<Date>)> {
             .collect();
         (item.owner, words.join(" "))
     };
-    let mut distinct: Vec<(ActionItem, Option<Date>, Option<Date>)> = Vec::new();
-    let mut seen: std::collections::HashMap<(Option<Side>, String), usize> =
+    let mut distinct: Vec<(ActionItem, Option<Date>)> = Vec::new();
+    // The latest item of each owner and text.
+    let mut latest: std::collections::HashMap<(Option<Side>, String), usize> =
         std::collections::HashMap::new();
     for (item, meeting) in listed {
-        match seen.get(&key(item)) {
-            None => {
-                seen.insert(key(item), distinct.len());
-                distinct.push((item.clone(), meeting, meeting));
+        match latest.get(&key(item)) {
+            // Carried over: the earlier listing is still open.
+            Some(&at) if !distinct[at].0.done => {
+                let kept = &mut distinct[at].0;
+                kept.done = item.done;
+                kept.due = item.due.or(kept.due);
+                kept.line = item.line;
             }
-            Some(&at) => {
-                let (kept, first, latest) = &mut distinct[at];
-                kept.done |= item.done;
-                if kept.due.is_none() || meeting >= *latest {
-                    kept.due = item.due.or(kept.due);
-                }
-                if meeting >= *latest {
-                    kept.line = item.line;
-                    *latest = meeting;
-                }
-                if meeting.is_some() && (first.is_none() || meeting < *first) {
-                    *first = meeting;
-                }
+            // New, or asked again after the earlier one was checked.
+            _ => {
+                latest.insert(key(item), distinct.len());
+                distinct.push((item.clone(), meeting));
             }
         }
     }
     distinct
-        .into_iter()
-        .map(|(item, first, _)| (item, first))
-        .collect()
 }
 
 fn item_changes(before: &Snapshot, after: &Snapshot, out: &mut Vec<Change>) {

@@ -101,8 +101,10 @@ pub fn too_large(file: &str, len: u64) -> Diagnostic {
     )
 }
 
-/// Splits `---` front matter from the body.
+/// Splits `---` front matter from the body. A byte-order mark before the first `---` is not
+/// part of the file's lines (editors on Windows write one), so lines count as without it.
 pub fn split(text: &str) -> Option<Split<'_>> {
+    let text = text.strip_prefix('\u{feff}').unwrap_or(text);
     let mut lines = text.split_inclusive('\n');
     let first = lines.next()?;
     if first.trim_end() != "---" {

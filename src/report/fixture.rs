@@ -31,6 +31,11 @@ fn commit(id: &str, day: &str, summary: &str) -> Arc<Commit> {
     })
 }
 
+/// An open finding of `rule` about `subject` in partnership `id`, at line 1 of its file.
+pub fn finding_of(rule: &str, id: &str, subject: &str) -> Finding {
+    finding(rule, id, id, &format!("partners/{id}.md"), 1, subject)
+}
+
 fn finding(rule: &str, id: &str, name: &str, file: &str, line: usize, subject: &str) -> Finding {
     let info = find_rule(rule).map(|r| r.info());
     Finding {
@@ -53,6 +58,7 @@ fn finding(rule: &str, id: &str, name: &str, file: &str, line: usize, subject: &
         remedy: info.map_or("", |i| i.fix),
         fingerprint: Fingerprint::new(rule, id, subject),
         acknowledgement: Acknowledgement::Open,
+        since: None,
     }
 }
 

@@ -7,7 +7,9 @@ use crate::analysis::review::{Counts, FileChange, PartnershipReview, Review, Rev
 use crate::ledger::changes::Change;
 use crate::ledger::load::LedgerState;
 use crate::ledger::{ActionItem, Commit, Date, DateWarning, Diagnostic};
-use crate::signs::{Acknowledgement, Evidence, Fact, Finding, Measure, RuleInfo, Severity, Sign};
+use crate::signs::{
+    Acknowledgement, Evidence, Fact, Finding, Measure, RuleInfo, Severity, Sign, Since,
+};
 
 /// The version of the JSON documents rapport prints.
 pub const JSON_VERSION: u32 = 1;
@@ -60,6 +62,10 @@ pub struct FindingView<'a> {
     #[serde(skip_serializing_if = "Option::is_none")]
     pub measure: Option<&'a Measure>,
     pub remedy: &'a str,
+    /// When it began: the date and commit of the first version from which it has held without
+    /// a break up to the analysed revision.
+    #[serde(skip_serializing_if = "Option::is_none")]
+    pub since: Option<&'a Since>,
     /// `open` or `acknowledged`.
     pub status: &'static str,
     #[serde(skip_serializing_if = "Option::is_none")]
@@ -99,6 +105,7 @@ pub fn finding(f: &Finding) -> FindingView<'_> {
         evidence: &f.evidence,
         measure: f.measure.as_ref(),
         remedy: f.remedy,
+        since: f.since.as_ref(),
         status,
         acknowledged,
     }

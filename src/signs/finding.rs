@@ -391,4 +391,18 @@ pub struct Finding {
     pub remedy: &'static str,
     pub fingerprint: Fingerprint,
     pub acknowledgement: Acknowledgement,
+    /// When it began: the first version from which it has held without a break up to now
+    /// (set by [`analyse`](super::analyse); `None` for a rule run on its own).
+    pub since: Option<Since>,
+}
+
+/// When a finding began: the date and commit of the first version from which it has held, by
+/// fingerprint, without a break up to now. A finding that time alone brought (an item fell
+/// overdue) is dated the day it began, with the commit of the version then in force.
+#[derive(Clone, Debug, PartialEq, Eq, Serialize, JsonSchema)]
+pub struct Since {
+    pub date: Date,
+    /// Abbreviated id of the version's commit; none for uncommitted changes.
+    #[serde(skip_serializing_if = "Option::is_none")]
+    pub commit: Option<String>,
 }

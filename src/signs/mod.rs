@@ -7,10 +7,13 @@ pub mod finding;
 pub mod health;
 pub mod rules;
 pub mod settings;
+mod since;
 pub mod vocabulary;
 
 #[cfg(test)]
 mod docs;
+#[cfg(test)]
+mod monotonic;
 #[cfg(test)]
 mod samples;
 #[cfg(test)]
@@ -24,7 +27,7 @@ use crate::ledger::{Date, Ladder, Snapshot, Timeline, Version, parse, yaml};
 
 pub use finding::{
     Acknowledgement, Evidence, Fact, FactValue, Finding, Fingerprint, Location, Measure, Movement,
-    Severity, Sign, Worse,
+    Severity, Sign, Since, Worse,
 };
 pub use settings::{Settings, Vocabulary};
 
@@ -236,12 +239,49 @@ fn analyse_one(
         // Removed or invalid at the end of history: nothing to analyse.
         return Vec::new();
     };
+    let mut findings = findings_of(timeline, cx, None);
+    since::date_findings(timeline, cx, &mut findings, &|upto, cx, wanted| {
+        findings_of(upto, cx, Some(wanted))
+    });
+    locate(current, &mut findings, source);
+    findings
+}
+
+/// Runs every enabled rule over every present partnership as of `cx.now`, re-grades, applies
+/// acknowledgements and sorts, like [`analyse`], without dating the findings or pointing them
+/// at lines: what the timeline and the trends compare at each version.
+pub fn analyse_undated(timelines: &[Timeline], cx: &Context) -> Vec<Finding> {
+    let mut findings: Vec<Finding> = timelines
+        .par_iter()
+        .flat_map_iter(|timeline| findings_of(timeline, cx, None))
+        .collect();
+    sort(&mut findings);
+    findings
+}
+
+/// The findings of one partnership as of `cx.now`: of every enabled rule, or of the rules
+/// `only` names (with those the renewal and acknowledgement rules read, when it names them).
+fn findings_of(
+    timeline: &Timeline,
+    cx: &Context,
+    only: Option<&std::collections::HashSet<&'static str>>,
+) -> Vec<Finding> {
+    let Some(current) = timeline.current() else {
+        return Vec::new();
+    };
+    // The renewal and the acknowledgements read every other rule's findings.
+    let only = only.filter(|only| {
+        !only.contains(rules::renewal::ID) && !only.contains(rules::acknowledgements::ID)
+    });
     let mut findings = Vec::new();
     let status = current.front.status;
     for (rule, switch, applies) in cx.settings.switches() {
         let id = rule.info().id;
         // These two read the other rules' findings, so they run after them.
         if id == rules::acknowledgements::ID || id == rules::renewal::ID {
+            continue;
+        }
+        if only.is_some_and(|only| !only.contains(id)) {
             continue;
         }
         // A paused or ended partnership is expected to go quiet: the rules that read activity
@@ -258,7 +298,15 @@ fn analyse_one(
     }
     rules::renewal::apply(current, &mut findings, cx);
     rules::acknowledgements::apply(current, &mut findings, cx);
-    // Point each finding at the line of its field: one reading of the front matter per file.
+    findings
+}
+
+/// Points each finding at the line of its field: one reading of the front matter per file.
+fn locate(
+    current: &Snapshot,
+    findings: &mut [Finding],
+    source: &(dyn Fn(&str) -> Option<String> + Sync),
+) {
     if findings
         .iter()
         .any(|f| f.location.line <= 1 && f.path.is_some())
@@ -277,7 +325,6 @@ fn analyse_one(
             }
         }
     }
-    findings
 }
 
 /// Starts a finding of `info` in `snapshot` with its default severity.
@@ -308,6 +355,7 @@ pub fn finding(
         measure: None,
         remedy: info.fix,
         acknowledgement: Acknowledgement::Open,
+        since: None,
     }
 }
 

@@ -421,6 +421,31 @@ fn findings_point_at_the_line_of_their_field() {
 }
 
 #[test]
+fn findings_behind_a_byte_order_mark_point_at_the_line_of_their_field() {
+    // Editors on Windows save a byte-order mark before the first `---`: the finding stays on
+    // the line of `terms:`, as the file's diagnostics do, in English and in Chinese.
+    let chinese = HEALTHY.replace("partner: Contoso Cloud", "partner: 康拓云");
+    for healthy in [HEALTHY.to_string(), chinese] {
+        let edited = healthy.replace("payment_days: 30", "payment_days: 60");
+        let timeline = History::new()
+            .version("2024-07-10", &healthy)
+            .version("2024-09-10", &edited)
+            .build();
+        let with_bom = format!("\u{feff}{edited}");
+        let line = edited
+            .lines()
+            .position(|l| l.starts_with("terms:"))
+            .map(|i| i + 1);
+        let cx = Setup::default();
+        let findings = analyse(&[timeline], &cx.context(NOW), &move |_: &str| {
+            Some(with_bom.clone())
+        });
+        assert_eq!(rules(&findings), vec!["payment-terms-slip"]);
+        assert_eq!(Some(findings[0].location.line), line);
+    }
+}
+
+#[test]
 fn findings_are_identical_across_runs() {
     let edits: &[&[(&str, &str)]] = &[&[
         ("payment_days: 30", "payment_days: 120"),
@@ -671,4 +696,154 @@ fn default_settings_at_the_calendars_first_day_run_every_rule() {
             Some(last.clone())
         });
     }
+}
+
+/// The texts of the scripted versions of a variant, oldest first, with their commit labels (as
+/// [`History::build`] names them) and dates: what `git log -p` shows of the sample.
+fn scripted(edits: &[&[(&str, &str)]]) -> Vec<(String, crate::ledger::Date, String)> {
+    let (timeline, _) = history(edits);
+    let mut texts: Vec<String> = ["## 2024-08-07", "## 2024-09-04"]
+        .iter()
+        .map(|marker| HEALTHY[..HEALTHY.find(marker).unwrap_or(HEALTHY.len())].to_string())
+        .collect();
+    texts.push(HEALTHY.to_string());
+    let mut text = HEALTHY.to_string();
+    for edit in edits {
+        for (from, to) in edit.iter() {
+            text = text.replacen(from, to, 1);
+        }
+        texts.push(text.clone());
+    }
+    timeline
+        .versions
+        .iter()
+        .zip(texts)
+        .map(|(v, text)| (v.commit.short.clone(), v.date(), text))
+        .collect()
+}
+
+/// `git log -S`: the index of the latest version at or before `upto` where `needle` came into
+/// the text or left it.
+fn pickaxe(
+    versions: &[(String, crate::ledger::Date, String)],
+    needle: &str,
+    upto: usize,
+) -> Option<usize> {
+    let holds = |i: usize| versions[i].2.contains(needle);
+    (0..=upto).rev().find(|&i| {
+        if i == 0 {
+            holds(0)
+        } else {
+            holds(i) != holds(i - 1)
+        }
+    })
+}
+
+/// The text a value stated by evidence reads as in the file: `payment_days: 60`,
+/// `as_of: 2024-08-31`, `level: executive`. Ids and summaries name what the line is about,
+/// not a value it states.
+fn as_written(fact: &super::Fact) -> Option<String> {
+    let field = fact.field.as_deref()?;
+    let key = field.rsplit('.').next()?;
+    let value = match &fact.value {
+        super::FactValue::Number(n) => crate::numbers::plain(*n),
+        super::FactValue::Date(d) => d.to_string(),
+        super::FactValue::Text(t) if field.starts_with("contacts.") => t.trim().to_string(),
+        _ => return None,
+    };
+    Some(format!("{key}: {value}"))
+}
+
+/// A variant's edits followed by a commit that changes nothing the rules read (the minutes of
+/// the last meeting are shared), so that the values set by the edits are still held by a
+/// later version than the one that set them.
+fn and_a_later_commit<'a>(edits: &[&'a [(&'a str, &'a str)]]) -> Vec<&'a [(&'a str, &'a str)]> {
+    const MINUTES: &[(&str, &str)] = &[(
+        "Both sides want to extend to the Nordics.\n",
+        "Both sides want to extend to the Nordics. The minutes went to both teams.\n",
+    )];
+    let mut edits = edits.to_vec();
+    edits.push(MINUTES);
+    edits
+}
+
+#[test]
+fn each_finding_is_dated_by_the_commit_that_began_it() {
+    // When each sample's sign began, worked out from the script: the commit of the edit that
+    // makes it (scope-drift needs its third rewording), on that commit's date, or later when
+    // time alone completes it (the questionnaire falls overdue the day after it is due; the
+    // meetings stop being monthly once twice the usual 28 days have passed since the last),
+    // with the commit of the version in force that day.
+    for (rule, edits, now) in VARIANTS {
+        let edits = &and_a_later_commit(edits);
+        let versions = scripted(edits);
+        let healthy = 3;
+        let (index, day) = match *rule {
+            "scope-drift" => (healthy + 2, None),
+            "partner-unresponsive" => (healthy, Some(date("2024-09-11"))),
+            // With the version then in force: the last, on which the silence grew.
+            "meeting-cadence-drop" => (
+                versions.len() - 1,
+                Some(date("2024-09-04").add_days(2 * 28 + 1)),
+            ),
+            _ => (healthy, None),
+        };
+        let (commit, committed, _) = &versions[index];
+        let findings = replay(edits, now);
+        let since = findings[0].since.as_ref().expect("dated");
+        assert_eq!(
+            (since.date, since.commit.as_deref()),
+            (day.unwrap_or(*committed), Some(commit.as_str())),
+            "{rule}: {findings:#?}"
+        );
+    }
+}
+
+#[test]
+fn each_evidence_line_cites_the_commit_that_set_its_values() {
+    // Every evidence line citing a commit names the one where what it states came into the
+    // file, as `git log -S` finds it: for each value it states, the latest commit up to the
+    // cited one that brought that text in; the line is as new as its newest value.
+    let mut checked = 0;
+    let mut wrong = Vec::new();
+    for (rule, edits, now) in VARIANTS {
+        let edits = &and_a_later_commit(edits);
+        let versions = scripted(edits);
+        for finding in replay(edits, now) {
+            for evidence in &finding.evidence {
+                let Some(commit) = &evidence.commit else {
+                    continue;
+                };
+                let cited = versions
+                    .iter()
+                    .position(|(c, _, _)| c == commit)
+                    .unwrap_or_else(|| panic!("{rule}: {commit} is not in the history"));
+                let written: Vec<String> = evidence.facts.iter().filter_map(as_written).collect();
+                let introduced = written
+                    .iter()
+                    .filter(|w| {
+                        versions
+                            .iter()
+                            .any(|(_, _, text)| text.contains(w.as_str()))
+                    })
+                    .map(|w| {
+                        pickaxe(&versions, w, cited)
+                            .unwrap_or_else(|| panic!("{rule}: `{w}` is not in {commit}"))
+                    })
+                    .max();
+                if let Some(introduced) = introduced {
+                    let (truth, day, _) = &versions[introduced];
+                    if (commit, evidence.date) != (truth, *day) {
+                        wrong.push(format!(
+                            "{rule}: `{}` cites {commit} on {}, set in {truth} on {day} ({written:?})",
+                            evidence.observed, evidence.date
+                        ));
+                    }
+                    checked += 1;
+                }
+            }
+        }
+    }
+    assert!(wrong.is_empty(), "{wrong:#?}");
+    assert!(checked >= 15, "only {checked} evidence lines checked");
 }

@@ -45,13 +45,14 @@ pub fn schema() -> schemars::Schema {
     schemars::schema_for!(PortfolioDocument<'static>)
 }
 
-/// How the score is made, in one sentence: `Score: 100 minus 25 per open error, …, at risk
-/// below 60.` (numbers only, nothing from the ledger).
+/// How the score is made, in one sentence: `Score: 100, halved for every 50 points of open
+/// findings: 25 per error, …, at risk below 60.` (numbers only, nothing from the ledger).
 pub fn formula(portfolio: &Portfolio) -> String {
     let f = &portfolio.formula;
     let n = crate::signs::number;
     format!(
-        "Score: 100 minus {} per open error, {} per warning, {} per info and {} per sign with an open finding; healthy from {}, at risk below {}.",
+        "Score: 100, halved for every {} points of open findings: {} per error, {} per warning, {} per info and {} per sign with an open finding; healthy from {}, at risk below {}.",
+        n(f.halving),
         n(f.error),
         n(f.warning),
         n(f.info),

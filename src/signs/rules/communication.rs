@@ -1,7 +1,7 @@
 //! Sign 11, communication breaks down: the partner hands you down to a lower level, senior people
 //! stop coming, meetings thin out.
 
-use super::{descents, history};
+use super::{descents, history, set_in};
 use crate::ledger::model::{Contact, Side};
 use crate::ledger::{Date, Ladder, Meeting, Snapshot, Timeline};
 use crate::signs::{
@@ -160,8 +160,12 @@ impl Rule for ContactDowngrade {
                 level("now_level", now),
                 Fact::new("down", FactValue::Text(levels(n))),
             ];
+            // Each line cites the commit that made that contact the lead at that level.
             let observed = |v, l: &Lead| {
-                Evidence::of(v, "", Some(l.rank as f64)).stating(
+                let set = set_in(timeline, v, |s| {
+                    lead(s, cx.ladder).map(|l| (l.name.to_string(), l.level.to_string(), l.primary))
+                });
+                Evidence::of(set, "", Some(l.rank as f64)).stating(
                     &format!("{}: {{name}} ({{level}})", role(l)),
                     vec![name("name", l), level("level", l)],
                     None,

@@ -1,6 +1,6 @@
 //! Sign 12, too much time goes into the relationship for what it returns.
 
-use super::{baseline, history};
+use super::{baseline, history, set_in};
 use crate::ledger::{Snapshot, Timeline};
 use crate::signs::{
     Context, Evidence, Fact, FactValue, Finding, Measure, Rule, RuleInfo, Severity, Worse, finding,
@@ -158,11 +158,14 @@ impl Rule for EffortDisproportion {
                 template.push_str(", money.revenue = {revenue}");
                 facts.push(Fact::new("revenue", FactValue::Number(r)).of("money.revenue"));
             }
-            Evidence::of(version, "", Some(h)).stating(
-                &template,
-                facts,
-                Some("effort.hours_per_month"),
-            )
+            // The commit that set the hours and revenue it states.
+            let set = set_in(timeline, version, |s| {
+                Some((
+                    s.front.effort.as_ref().and_then(|e| e.hours_per_month),
+                    s.front.money.as_ref().and_then(|m| m.revenue),
+                ))
+            });
+            Evidence::of(set, "", Some(h)).stating(&template, facts, Some("effort.hours_per_month"))
         };
         vec![
             finding(&EFFORT_DISPROPORTION, current, "effort.hours_per_month", "")

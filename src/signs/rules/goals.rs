@@ -1,7 +1,9 @@
 //! Sign 2, goals missed: KPIs far below target, no early wins after launch, a launch without an
 //! agreed plan.
 
-use super::{Reading, actual_measure, describe_stated, history, label_fact, readings};
+use super::{
+    MetricIndex, Reading, actual_measure, describe_stated, history, label_fact, readings, set_in,
+};
 use crate::ledger::Timeline;
 use crate::signs::{
     Context, Evidence, Finding, Measure, Rule, RuleInfo, Severity, Worse, finding, sign,
@@ -44,6 +46,7 @@ impl Rule for TargetsMissed {
         };
         let mut findings = Vec::new();
         let all = readings(&versions, |s| &s.front.kpis);
+        let index = MetricIndex::new(timeline, |s| &s.front.kpis);
         for (i, kpi) in current.front.kpis.iter().enumerate() {
             let Some(attainment) = kpi.attainment() else {
                 continue;
@@ -86,14 +89,21 @@ impl Rule for TargetsMissed {
                 facts.push(Fact::new("before_attainment", FactValue::Percent(a)).of("kpis.actual"));
                 facts.push(before_as_of);
                 evidence.push(
-                    Evidence::of(before.version, "", before.metric.actual).stating(
+                    Evidence::of(
+                        set_in(timeline, before.version, index.reading(&kpi.id)),
+                        "",
+                        before.metric.actual,
+                    )
+                    .stating(
                         &format!("{{id}} as of {{before_as_of}}: {then}"),
                         before_facts,
                         Some("kpis.actual"),
                     ),
                 );
             }
-            evidence.push(Evidence::of(now_version, "", kpi.actual).stating(
+            // Each reading cites the commit that recorded it.
+            let recorded = set_in(timeline, now_version, index.reading(&kpi.id));
+            evidence.push(Evidence::of(recorded, "", kpi.actual).stating(
                 &observed_now,
                 observed_facts,
                 Some("kpis.actual"),
@@ -181,14 +191,24 @@ impl Rule for NoEarlyWins {
             finding(&NO_EARLY_WINS, current, "wins", "")
                 .stating(&template, facts)
                 .at_path("launched")
-                .evidence(vec![Evidence::of(now_version, "", None).stating(
-                    "launched: {launched}, wins recorded: {wins}",
-                    vec![
-                        launched_fact,
-                        Fact::new("wins", FactValue::Number(wins.len() as f64)),
-                    ],
-                    None,
-                )])
+                // The commit that set the launch date and the wins it counts.
+                .evidence(vec![
+                    Evidence::of(
+                        set_in(timeline, now_version, |s| {
+                            Some((s.front.launched, s.front.wins.len()))
+                        }),
+                        "",
+                        None,
+                    )
+                    .stating(
+                        "launched: {launched}, wins recorded: {wins}",
+                        vec![
+                            launched_fact,
+                            Fact::new("wins", FactValue::Number(wins.len() as f64)),
+                        ],
+                        None,
+                    ),
+                ])
                 .measure(Measure::new(
                     "wins.days_after_launch",
                     waited as f64,
@@ -260,7 +280,17 @@ impl Rule for PlanNotAgreed {
                 .at_path(path)
                 .evidence(vec![
                     // The dates, without the days between them the evidence does not state.
-                    Evidence::of(now_version, "", None).stating(
+                    Evidence::of(
+                        set_in(timeline, now_version, |s| {
+                            Some((
+                                s.front.launched,
+                                s.front.plan.as_ref().and_then(|p| p.agreed),
+                            ))
+                        }),
+                        "",
+                        None,
+                    )
+                    .stating(
                         observed,
                         facts.into_iter().filter(|f| f.name != "days").collect(),
                         None,

@@ -1,6 +1,6 @@
 //! Sign 5, no metrics define success, no full reporting.
 
-use super::history;
+use super::{history, set_in};
 use crate::ledger::{Date, Timeline, Version};
 use crate::signs::{
     Context, Evidence, Fact, FactValue, Finding, Measure, Rule, RuleInfo, Severity, Worse, finding,
@@ -49,11 +49,14 @@ impl Rule for NoSuccessMetrics {
                 finding(&NO_SUCCESS_METRICS, current, "kpis", "")
                     .stating("no KPIs define what success means", Vec::new())
                     .at_path("status")
-                    .evidence(vec![Evidence::of(now_version, "", None).stating(
-                        "kpis absent",
-                        Vec::new(),
-                        None,
-                    )]),
+                    .evidence(vec![
+                        Evidence::of(
+                            set_in(timeline, now_version, |s| Some(s.front.kpis.is_empty())),
+                            "",
+                            None,
+                        )
+                        .stating("kpis absent", Vec::new(), None),
+                    ]),
             ];
         }
         // No KPIs, or a KPI without target, is a fact with no number to it: no measure. A stale
@@ -61,6 +64,7 @@ impl Rule for NoSuccessMetrics {
         let mut findings = Vec::new();
         // Each version's KPIs by id, read when a KPI without `as_of` needs its history.
         let mut by_id = None;
+        let index = super::MetricIndex::new(timeline, |s| &s.front.kpis);
         for (i, kpi) in current.front.kpis.iter().enumerate() {
             let id = Fact::new("id", FactValue::Text(kpi.id.clone())).of("kpis.id");
             if kpi.target.is_none() {
@@ -74,7 +78,15 @@ impl Rule for NoSuccessMetrics {
                     .stating("KPI {id} has no target", vec![id.clone()])
                     .at_path(format!("kpis[{i}]"))
                     .evidence(vec![
-                        Evidence::of(now_version, "", None).stating(
+                        // The commit from which the KPI has had no target.
+                        Evidence::of(
+                            set_in(timeline, now_version, |s| {
+                                Some(index.reading(&kpi.id)(s)?.1.is_none())
+                            }),
+                            "",
+                            None,
+                        )
+                        .stating(
                             &format!("kpis[{i}] {{id}}: target absent"),
                             vec![id.clone()],
                             None,
@@ -143,11 +155,22 @@ impl Rule for NoSuccessMetrics {
                     } else {
                         format!("kpis[{i}].actual")
                     })
-                    .evidence(vec![Evidence::of(version, "", kpi.actual).stating(
-                        &observed,
-                        observed_facts,
-                        Some("kpis.actual"),
-                    )])
+                    // The commit that recorded the actual (and `as_of`) it states.
+                    .evidence(vec![
+                        Evidence::of(
+                            set_in(timeline, version, |s| {
+                                let k = s.front.kpis.iter().find(|k| k.id == kpi.id)?;
+                                Some((k.actual, k.as_of))
+                            }),
+                            "",
+                            kpi.actual,
+                        )
+                        .stating(
+                            &observed,
+                            observed_facts,
+                            Some("kpis.actual"),
+                        ),
+                    ])
                     .measure(Measure::new(
                         format!("kpis.{}.days_since_update", kpi.id),
                         age as f64,

@@ -83,6 +83,90 @@ pub(crate) fn changes<'a, T: PartialEq + Clone>(
         .collect()
 }
 
+/// The version where what `version` holds of `value` came into the file: the earliest of the
+/// versions it descends from (passing over versions that do not parse, stopping at a deletion)
+/// that hold the same value with no other value between. What an evidence line cites, so that
+/// `git log` finds the value set in that commit, not merely still there.
+pub(crate) fn set_in<'a, T: PartialEq>(
+    timeline: &'a Timeline,
+    version: &'a Version,
+    value: impl Fn(&Snapshot) -> Option<T>,
+) -> &'a Version {
+    let versions = &timeline.versions;
+    let Some(start) = versions.iter().position(|v| std::ptr::eq(v, version)) else {
+        return version;
+    };
+    let Some(held) = version.snapshot().map(&value) else {
+        return version;
+    };
+    let mut set = version;
+    let mut at = version.parent.filter(|p| *p < start);
+    while let Some(index) = at {
+        let Some(earlier) = versions.get(index) else {
+            break;
+        };
+        match &earlier.content {
+            crate::ledger::Content::Removed => break,
+            crate::ledger::Content::Invalid { .. } => {}
+            crate::ledger::Content::Valid { snapshot } => {
+                if value(snapshot) != held {
+                    break;
+                }
+                set = earlier;
+            }
+        }
+        at = earlier.parent.filter(|p| *p < index);
+    }
+    set
+}
+
+/// Each valid version's KPIs or SLAs by id, found by the version's snapshot: what [`set_in`]
+/// reads for a metric, so that a file of thousands of metrics is not scanned once per metric
+/// per version.
+pub(crate) struct MetricIndex<'a> {
+    by_snapshot:
+        std::collections::HashMap<*const Snapshot, std::collections::HashMap<&'a str, &'a Metric>>,
+}
+
+/// A metric's reading as a version records it: its actual, target, unit and `as_of`, the
+/// values its evidence states.
+pub(crate) type MetricReading = (Option<f64>, Option<f64>, Option<String>, Option<Date>);
+
+impl<'a> MetricIndex<'a> {
+    pub(crate) fn new(
+        timeline: &'a Timeline,
+        block: fn(&Snapshot) -> &[Metric],
+    ) -> MetricIndex<'a> {
+        let by_snapshot = timeline
+            .valid()
+            .map(|(_, snapshot)| {
+                let mut by_id = std::collections::HashMap::new();
+                for metric in block(snapshot) {
+                    by_id.entry(metric.id.as_str()).or_insert(metric);
+                }
+                (snapshot as *const Snapshot, by_id)
+            })
+            .collect();
+        MetricIndex { by_snapshot }
+    }
+
+    /// The reading of metric `id` in a version's snapshot, if it has one.
+    pub(crate) fn reading<'b>(
+        &'b self,
+        id: &'b str,
+    ) -> impl Fn(&Snapshot) -> Option<MetricReading> + 'b {
+        move |s| {
+            let metric = self.by_snapshot.get(&(s as *const Snapshot))?.get(id)?;
+            Some((
+                metric.actual,
+                metric.target,
+                metric.unit.clone(),
+                metric.as_of,
+            ))
+        }
+    }
+}
+
 /// The value at the latest version dated on or before `at`, else at the first version that has
 /// it (for histories shorter than the window).
 pub(crate) fn baseline<'a, T: Clone>(

@@ -525,6 +525,104 @@ mod tests {
         );
     }
 
+    /// A team's notes over months: the beta customer list is asked for in August and sent,
+    /// then asked for again in March; the security questionnaire is carried over, open, from
+    /// one review to the next. `asked_again` is the March listing of the beta list.
+    fn recurring(language: Language, asked_again: bool) -> Timeline {
+        let (list, questionnaire, heading) = match language {
+            Language::English => (
+                "confirm the beta customer list",
+                "send the security questionnaire",
+                ["Monthly review", "Monthly review", "Quarterly review"],
+            ),
+            Language::Chinese => (
+                "确认测试版客户名单",
+                "发送安全问卷",
+                ["月度例会", "月度例会", "季度评审"],
+            ),
+        };
+        let august = format!(
+            "## 2025-08-06 {}\nAttendees: Ana Lima, Priya Raman\n\nWe agreed the beta scope.\n\n- [ ] partner: {list} (due 2025-08-20)\n",
+            heading[0]
+        );
+        let august_done = august.replace("- [ ]", "- [x]");
+        let september = format!(
+            "## 2025-09-03 {}\nAttendees: Ana Lima, Priya Raman\n\nThe beta is live with six customers.\n\n- [ ] partner: {questionnaire} (due 2025-10-15)\n",
+            heading[1]
+        );
+        let march = format!(
+            "## 2026-03-04 {}\nAttendees: Ana Lima, Priya Raman\n\nThe general release needs the final list.\n\n{}- [ ] partner: {questionnaire} (due 2025-10-15)\n",
+            heading[2],
+            if asked_again {
+                format!("- [ ] partner: {list} (due 2026-03-18)\n")
+            } else {
+                String::new()
+            }
+        );
+        History::new()
+            .version("2025-08-06", &(front("") + &august))
+            .version("2025-08-19", &(front("") + &august_done))
+            .version(
+                "2025-09-03",
+                &(front("") + &august_done + "\n" + &september),
+            )
+            .version(
+                "2026-03-04",
+                &(front("") + &august_done + "\n" + &september + "\n" + &march),
+            )
+            .build()
+    }
+
+    #[derive(Clone, Copy)]
+    enum Language {
+        English,
+        Chinese,
+    }
+
+    #[test]
+    fn an_item_asked_again_after_it_was_checked_is_a_new_item() {
+        for language in [Language::English, Language::Chinese] {
+            // The list was sent in August; asked again in March, it is due on 2026-03-18 and
+            // overdue on 2026-04-01, beside the questionnaire carried over since September.
+            let timeline = recurring(language, true);
+            let findings = run(&PartnerUnresponsive, &timeline, "2026-04-01");
+            assert_eq!(findings.len(), 1, "{findings:#?}");
+            assert_eq!(
+                findings[0].measure.as_ref().map(|m| m.value),
+                Some(2.0),
+                "{}",
+                findings[0].message
+            );
+            let opened = evidence(&findings[0]);
+            assert_eq!(opened.len(), 2, "{opened:#?}");
+            // The questionnaire is one item, opened in September and carried over; the list
+            // asked again is opened in March.
+            assert!(
+                opened[0].starts_with("2025-09-03 c000002 opened"),
+                "{opened:#?}"
+            );
+            assert!(
+                opened[1].starts_with("2026-03-04 c000003 opened"),
+                "{opened:#?}"
+            );
+            let items = crate::ledger::changes::action_items(&timeline);
+            let open: Vec<&str> = items
+                .iter()
+                .filter(|i| i.is_open())
+                .map(|i| i.text.as_str())
+                .collect();
+            assert_eq!(open.len(), 2, "{items:#?}");
+            // The near miss: the questionnaire alone, listed twice while open, is one item.
+            let near = run(
+                &PartnerUnresponsive,
+                &recurring(language, false),
+                "2026-04-01",
+            );
+            assert_eq!(near.len(), 1, "{near:#?}");
+            assert_eq!(near[0].measure.as_ref().map(|m| m.value), Some(1.0));
+        }
+    }
+
     #[test]
     fn items_within_time_stay_silent() {
         let body = "## 2024-06-12 Review\n- [ ] partner: send revised plan (due 2024-06-30)\n- [ ] partner: name a lead\n- [x] partner: old item (due 2024-01-01)\n";

@@ -26,8 +26,11 @@ static INFO: RuleInfo = RuleInfo {
         {error_days} days away while an open (not acknowledged) finding of one of the \
         twelve signs is an error: error. Or it is at most {warning_days} days away while any \
         finding of the twelve signs is open: warning. A renewal date already past, and \
-        partnerships `ending` or `ended`, say nothing. The finding names the deadline, the days \
-        left and the open signs.",
+        partnerships `ending` or `ended`, say nothing. Once the notice deadline has passed \
+        while the renewal is ahead, the contract renews itself and can no longer be left on \
+        time: that is reported whatever the days left, with both dates, as an error while an \
+        error-level sign is open and as a warning while any sign is. The finding names the \
+        deadline, the days left and the open signs.",
     why: "The renewal is when the terms can change: the last point at which a partnership in \
         trouble can be renegotiated, or ended, without waiting another contract period. A \
         contract that renews itself silently while its warning signs are open locks the trouble \
@@ -59,6 +62,9 @@ pub struct Deadline {
     pub notice: Option<Date>,
     /// Whether the next deadline is the notice deadline (else the renewal).
     pub is_notice: bool,
+    /// Whether the notice deadline has passed while the renewal is ahead: the contract renews
+    /// itself and can no longer be left on time.
+    pub notice_missed: bool,
     pub days_left: i64,
 }
 
@@ -80,6 +86,7 @@ impl Deadline {
             renewal,
             notice,
             is_notice,
+            notice_missed: notice.is_some_and(|n| n < now),
             days_left: now.days_until(date),
         })
     }
@@ -124,6 +131,30 @@ impl Deadline {
                 .chain(days)
                 .collect(),
             ),
+            Some(notice) if self.notice_missed => (
+                "notice was due by {notice} ({notice_days} days before the renewal on \
+                 {renewal}), {missed} days ago: the contract renews itself on {renewal}, {when}, \
+                 and can no longer be left on time",
+                [
+                    Fact::new("notice", FactValue::Date(notice)).derived(&[RENEWAL, NOTICE_DAYS]),
+                    Fact::new(
+                        "notice_days",
+                        FactValue::Number(notice.days_until(self.renewal) as f64),
+                    )
+                    .of(NOTICE_DAYS),
+                    renewal,
+                    Fact::new(
+                        "missed",
+                        FactValue::Number(
+                            notice.days_until(self.renewal) as f64 - self.days_left as f64,
+                        ),
+                    )
+                    .derived(&[RENEWAL, NOTICE_DAYS]),
+                ]
+                .into_iter()
+                .chain(days)
+                .collect(),
+            ),
             _ => (
                 "the renewal on {renewal} is due, {when}",
                 std::iter::once(renewal).chain(days).collect(),
@@ -154,13 +185,16 @@ pub fn apply(current: &Snapshot, findings: &mut Vec<Finding>, cx: &Context) {
         .copied()
         .filter(|f| f.severity == Severity::Error)
         .collect();
-    let (severity, behind) = if !errors.is_empty() && deadline.days_left <= set.error_days {
-        (Severity::Error, errors)
-    } else if !open.is_empty() && deadline.days_left <= set.warning_days {
-        (Severity::Warning, open)
-    } else {
-        return;
-    };
+    // A missed notice deadline is the one fact that matters however far the renewal is.
+    let missed = deadline.notice_missed;
+    let (severity, behind) =
+        if !errors.is_empty() && (missed || deadline.days_left <= set.error_days) {
+            (Severity::Error, errors)
+        } else if !open.is_empty() && (missed || deadline.days_left <= set.warning_days) {
+            (Severity::Warning, open)
+        } else {
+            return;
+        };
     let mut rules: Vec<&str> = behind.iter().map(|f| f.rule).collect();
     rules.dedup();
     let what = match severity {
@@ -316,12 +350,80 @@ mod tests {
             renewal_findings(", renewal: 2025-11-28", "2025-06-30", ""),
             vec![]
         );
-        // Once the notice deadline has passed, the renewal itself is the deadline.
+    }
+
+    #[test]
+    fn a_missed_notice_deadline_is_reported_with_both_dates() {
+        // Notice was due by 2025-08-30; on 2025-09-15 the contract can no longer be left on
+        // time, 74 days before it renews itself: an error while an error-level sign is open.
         let found = renewal_findings(", renewal: 2025-11-28, notice_days: 90", "2025-09-15", "");
+        assert_eq!(found.len(), 1);
+        assert_eq!(found[0].severity, Severity::Error);
         assert_eq!(
             found[0].message,
-            "the renewal on 2025-11-28 is due, in 74 days, while 1 error-level sign is open: \
-             payment-terms-slip"
+            "notice was due by 2025-08-30 (90 days before the renewal on 2025-11-28), 16 days \
+             ago: the contract renews itself on 2025-11-28, in 74 days, and can no longer be \
+             left on time, while 1 error-level sign is open: payment-terms-slip"
+        );
+        assert_eq!(found[0].path.as_deref(), Some("terms.renewal"));
+        // However far the renewal: a notice of 300 days missed a month ago, renewal in 270.
+        let far = renewal_findings(", renewal: 2026-06-12, notice_days: 300", "2025-09-15", "");
+        assert_eq!(far.len(), 1, "{far:#?}");
+        assert_eq!(far[0].severity, Severity::Error);
+        assert!(
+            far[0].message.starts_with("notice was due by 2025-08-16"),
+            "{}",
+            far[0].message
+        );
+        // With warnings alone, a warning; the near miss: notice still ahead and far, nothing.
+        let warned = stretched_to(
+            45,
+            ", renewal: 2026-06-12, notice_days: 300",
+            "2025-09-15",
+            "",
+        );
+        assert_eq!(warned.len(), 1);
+        assert_eq!(warned[0].severity, Severity::Warning);
+        assert_eq!(
+            stretched_to(
+                45,
+                ", renewal: 2026-06-12, notice_days: 200",
+                "2025-09-15",
+                ""
+            ),
+            vec![]
+        );
+    }
+
+    #[test]
+    fn a_missed_notice_deadline_in_a_chinese_partnership() {
+        // The same contract written by a Chinese team: names and notes in Chinese, the
+        // deadline read from the same fields.
+        let chinese =
+            "contacts:\n  - { name: 王伟, side: partner, level: executive, primary: true }\n";
+        let found = renewal_findings(
+            ", renewal: 2025-11-28, notice_days: 90",
+            "2025-09-15",
+            chinese,
+        );
+        assert_eq!(found.len(), 1);
+        assert!(
+            found[0].message.contains("notice was due by 2025-08-30"),
+            "{}",
+            found[0].message
+        );
+        // Notice on the day itself is not yet missed.
+        let on_the_day = renewal_findings(
+            ", renewal: 2025-11-28, notice_days: 90",
+            "2025-08-30",
+            chinese,
+        );
+        assert!(
+            on_the_day[0]
+                .message
+                .starts_with("notice is due by 2025-08-30"),
+            "{}",
+            on_the_day[0].message
         );
     }
 

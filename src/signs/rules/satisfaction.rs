@@ -1,7 +1,7 @@
 //! Sign 4, the customer is unhappy even though the contract is delivered.
 
-use super::history;
-use crate::ledger::Timeline;
+use super::{history, set_in};
+use crate::ledger::{Snapshot, Timeline};
 use crate::signs::{
     Context, Evidence, Fact, FactValue, Finding, Measure, Rule, RuleInfo, Severity, Worse, finding,
     sign,
@@ -91,13 +91,21 @@ impl Rule for SatisfactionDecline {
                     Severity::Warning
                 })
                 .at_path("satisfaction.score")
+                // Each score cites the commit that recorded it (a new `as_of` is a new
+                // measurement, even of the same score).
                 .evidence(vec![
-                    Evidence::field(peak_version, field, peak_score),
-                    Evidence::field(now_version, field, now_score),
+                    Evidence::field(set_in(timeline, peak_version, reading), field, peak_score),
+                    Evidence::field(set_in(timeline, now_version, reading), field, now_score),
                 ])
                 .measure(Measure::new("satisfaction.score", now_score, Worse::Lower)),
         ]
     }
+}
+
+/// A satisfaction measurement as recorded: the score and its date.
+fn reading(s: &Snapshot) -> Option<(Option<f64>, Option<crate::ledger::Date>)> {
+    let satisfaction = s.front.satisfaction.as_ref()?;
+    Some((satisfaction.score, satisfaction.as_of))
 }
 
 #[cfg(test)]

@@ -1,6 +1,6 @@
 //! Sign 10, the scope is unclear: responsibilities that keep moving or were never pinned down.
 
-use super::{history, pairs};
+use super::{history, pairs, set_in};
 use crate::ledger::changes::{Change, scope_changes};
 use crate::ledger::model::ScopeOwner;
 use crate::ledger::{Timeline, Version};
@@ -203,15 +203,26 @@ impl Rule for ScopeUndefined {
                     finding(&SCOPE_UNDEFINED, current, format!("{}:{kind}", item.id), "")
                         .stating(template, facts)
                         .at_path(path)
-                        .evidence(vec![Evidence::of(now_version, "", None).stating(
-                            "scope {id}: {summary}",
-                            vec![
-                                id.clone(),
-                                Fact::new("summary", FactValue::Text(item.summary.clone()))
-                                    .of("scope.summary"),
-                            ],
-                            None,
-                        )]),
+                        // The commit from which the item has been as it is now.
+                        .evidence(vec![
+                            Evidence::of(
+                                set_in(timeline, now_version, |s| {
+                                    let it = s.front.scope.iter().find(|it| it.id == item.id)?;
+                                    Some((it.summary.clone(), it.owner, it.sla.clone()))
+                                }),
+                                "",
+                                None,
+                            )
+                            .stating(
+                                "scope {id}: {summary}",
+                                vec![
+                                    id.clone(),
+                                    Fact::new("summary", FactValue::Text(item.summary.clone()))
+                                        .of("scope.summary"),
+                                ],
+                                None,
+                            ),
+                        ]),
                 );
             }
         }

@@ -1,6 +1,8 @@
 //! Sign 8, support is weak and error-prone: SLAs missed, breaches and tickets piling up.
 
-use super::{Reading, actual_measure, describe_stated, history, label_fact, readings};
+use super::{
+    MetricIndex, Reading, actual_measure, describe_stated, history, label_fact, readings, set_in,
+};
 use crate::ledger::{Snapshot, Timeline};
 use crate::signs::{
     Context, Evidence, Finding, Measure, Rule, RuleInfo, Severity, Worse, finding, sign,
@@ -42,6 +44,7 @@ impl Rule for SupportDegrading {
         };
         let mut findings = Vec::new();
         let all = readings(&versions, |s| &s.front.slas);
+        let index = MetricIndex::new(timeline, |s| &s.front.slas);
         for (i, sla) in current.front.slas.iter().enumerate() {
             if sla.is_met() != Some(false) {
                 continue;
@@ -82,14 +85,21 @@ impl Rule for SupportDegrading {
                         .cloned(),
                 );
                 evidence.push(
-                    Evidence::of(before.version, "", before.metric.actual).stating(
+                    Evidence::of(
+                        set_in(timeline, before.version, index.reading(&sla.id)),
+                        "",
+                        before.metric.actual,
+                    )
+                    .stating(
                         &format!("{{id}} as of {{before_as_of}}: {then}"),
                         before_facts,
                         Some("slas.actual"),
                     ),
                 );
             }
-            evidence.push(Evidence::of(now_version, "", sla.actual).stating(
+            // Each reading cites the commit that recorded it.
+            let recorded = set_in(timeline, now_version, index.reading(&sla.id));
+            evidence.push(Evidence::of(recorded, "", sla.actual).stating(
                 &observed_now,
                 observed_facts,
                 Some("slas.actual"),

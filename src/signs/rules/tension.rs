@@ -21,13 +21,16 @@ static TENSION_RISING: RuleInfo = RuleInfo {
         no spaces. The rate is hits per 1,000 words of notes, words as Unicode splits them \
         (UAX #29): an English word is one word, each Chinese character is one, so the same \
         notes in either language weigh about alike. Meetings dated within {recent_days} before \
-        now are recent, older ones earlier. Fires when recent meetings hold at least \
-        {min_recent_hits} hits, earlier meetings hold at least {min_earlier_words} words, and \
-        the recent rate is at least {min_factor} times the earlier rate (an earlier rate of zero \
-        counts as exceeded).",
+        now are recent, older ones earlier. The recent rate is that of the densest recent \
+        meeting; the earlier rate, that of all earlier notes together. Fires when recent \
+        meetings hold at least {min_recent_hits} hits, earlier meetings hold at least \
+        {min_earlier_words} words, and the recent rate is at least {min_factor} times the \
+        earlier rate (an earlier rate of zero counts as exceeded). Measured by meeting, a long \
+        new note never dilutes an angry one: adding a meeting, or conflict words to a meeting, \
+        never makes the tension look lower.",
     why: "Sign 3: tension shows. When the team's talk about a partner turns from professional to \
         emotional, trust is already eroding, usually before any number shows it.",
-    example: "## 2024-01-10 Review\nGood progress on the integration.\n…\n## 2024-06-12 Review\nWe are frustrated: another missed date is unacceptable and we will escalate.\n→ conflict words rose to 50.0 per 1,000 words of meeting notes in the last 90 days (3 in 2 meetings), from 0.0 before",
+    example: "## 2024-01-10 Review\nGood progress on the integration.\n…\n## 2024-06-12 Review\nWe are frustrated: another missed date is unacceptable and we will escalate.\n→ conflict words rose to 230.8 per 1,000 words in the notes of 2024-06-12 (3 in 1 meeting of the last 90 days), from 0.0 before",
     fix: "Bring the issues behind the words to a governance meeting with both sides' leadership: \
         name them, agree owners and dates, and keep the notes factual so progress can be followed.",
 };
@@ -55,12 +58,20 @@ impl Rule for TensionRising {
         let mut meetings: Vec<&Meeting> = current.body.meetings.iter().collect();
         meetings.sort_by_key(|m| (m.date, m.line));
         let mut recent_meetings = 0;
+        // The densest recent meeting: (hits per 1,000 words, its date).
+        let mut peak: Option<(f64, crate::ledger::Date)> = None;
+        let rate = |hits: usize, words: usize| hits as f64 * 1000.0 / words.max(1) as f64;
         for meeting in meetings.into_iter().filter(|m| m.date <= cx.now) {
             let text = meeting_text(meeting);
             let hits = lexicon.hits(&text);
             if meeting.date > cut {
+                let words = text_size(&text);
                 recent_hits += hits.len();
-                recent_words += text_size(&text);
+                recent_words += words;
+                let density = rate(hits.len(), words);
+                if !hits.is_empty() && peak.is_none_or(|(p, _)| density > p) {
+                    peak = Some((density, meeting.date));
+                }
                 if !hits.is_empty() {
                     recent_meetings += 1;
                     first_line.get_or_insert(meeting.line);
@@ -89,21 +100,23 @@ impl Rule for TensionRising {
         {
             return Vec::new();
         }
-        let rate = |hits: usize, words: usize| hits as f64 * 1000.0 / words.max(1) as f64;
-        let recent_rate = rate(recent_hits, recent_words);
+        let Some((recent_rate, peak_date)) = peak else {
+            return Vec::new();
+        };
         let earlier_rate = rate(earlier_hits, earlier_words);
         if recent_rate < set.min_factor * earlier_rate {
             return Vec::new();
         }
         let template = format!(
-            "conflict words rose to {{recent_rate}} per 1,000 words of meeting notes in the last \
-             {{recent_days}} days ({{recent_hits}} in {{recent_meetings}} meeting{}), from \
-             {{earlier_rate}} before ({{earlier_hits}} in {{earlier_words}} words)",
+            "conflict words rose to {{recent_rate}} per 1,000 words in the notes of {{peak_date}} \
+             ({{recent_hits}} in {{recent_meetings}} meeting{} of the last {{recent_days}} days), \
+             from {{earlier_rate}} before ({{earlier_hits}} in {{earlier_words}} words)",
             if recent_meetings == 1 { "" } else { "s" },
         );
         let count = |name: &str, n: usize| Fact::new(name, FactValue::Number(n as f64));
         let facts = vec![
             Fact::new("recent_rate", FactValue::Rate(recent_rate)),
+            Fact::new("peak_date", FactValue::Date(peak_date)),
             Fact::new("recent_days", FactValue::Number(set.recent_days as f64)),
             count("recent_hits", recent_hits),
             count("recent_meetings", recent_meetings),
@@ -116,7 +129,8 @@ impl Rule for TensionRising {
                 .stating(&template, facts)
                 .at_line(first_line.unwrap_or(1))
                 .evidence(evidence)
-                // Hits per 1,000 words of recent notes, as the message says.
+                // Hits per 1,000 words of the densest recent meeting, as the message says: a
+                // meeting added, or conflict words added to one, never lowers it.
                 .measure(Measure::new(
                     "meetings.tension_rate",
                     recent_rate,
@@ -153,7 +167,7 @@ mod tests {
         let f = &findings[0];
         assert_eq!(
             f.message,
-            "conflict words rose to 266.7 per 1,000 words of meeting notes in the last 90 days (4 in 1 meeting), from 0.0 before (0 in 58 words)"
+            "conflict words rose to 266.7 per 1,000 words in the notes of 2024-06-12 (4 in 1 meeting of the last 90 days), from 0.0 before (0 in 58 words)"
         );
         assert_eq!(
             evidence(f),

@@ -1,6 +1,6 @@
 //! Sign 1, the value does not show: revenue does not justify what was put in.
 
-use super::{baseline, history};
+use super::{baseline, history, set_in};
 use crate::ledger::{Snapshot, Timeline};
 use crate::signs::{
     Context, Evidence, Fact, FactValue, Finding, Measure, Rule, RuleInfo, Severity, Worse,
@@ -83,8 +83,10 @@ impl Rule for ValueGap {
             facts.insert(1, currency);
         }
         let mut evidence = Vec::new();
+        // Each line cites the commit that set the revenue and investment it states.
+        let amounts = |s: &Snapshot| ratio(s).map(|(_, revenue, invested)| (revenue, invested));
         let observed = |version, r: f64, rev: f64, inv: f64| {
-            Evidence::of(version, "", Some(r)).stating(
+            Evidence::of(set_in(timeline, version, amounts), "", Some(r)).stating(
                 "money.revenue = {revenue}, money.invested = {invested} ({ratio}×)",
                 vec![
                     Fact::new("revenue", FactValue::Number(rev)).of("money.revenue"),
