@@ -694,6 +694,10 @@ pub struct Vocabulary {
     /// built-in English and Chinese lists.
     #[serde(default, skip_serializing_if = "Vec::is_empty")]
     pub tension: Vec<String>,
+    /// Extra negations for `tension-rising`, in any language, added to the built-in English and
+    /// Chinese lists: a conflict word after one of them in the same clause does not count.
+    #[serde(default, skip_serializing_if = "Vec::is_empty")]
+    pub negation: Vec<String>,
 }
 
 #[cfg(test)]

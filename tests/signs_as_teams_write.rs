@@ -1,0 +1,177 @@
+//! Signs read the way teams write: conflict words under a negation, prices that change currency,
+//! contacts handed down step by step, targets with a period, Chinese labels. Each case is a
+//! scripted history with its near miss, checked through the binary as a user would.
+
+mod common;
+
+use common::{Script, rapport};
+use serde_json::Value;
+
+/// `(rule, message)` of each finding of `rapport check --as-of AS_OF --format json` in `script`.
+fn findings(script: &Script, as_of: &str) -> Vec<(String, String)> {
+    let run = rapport(
+        script.path(),
+        &["check", "--as-of", as_of, "--format", "json"],
+    );
+    assert!(
+        run.code == 0 || run.code == 1,
+        "{}{}",
+        run.stdout,
+        run.stderr
+    );
+    let json: Value =
+        serde_json::from_str(&run.stdout).unwrap_or_else(|e| panic!("{e}: {}", run.stdout));
+    json["findings"]
+        .as_array()
+        .into_iter()
+        .flatten()
+        .map(|f| {
+            (
+                f["rule"].as_str().unwrap_or_default().to_string(),
+                f["message"].as_str().unwrap_or_default().to_string(),
+            )
+        })
+        .collect()
+}
+
+fn messages_of(findings: &[(String, String)], rule: &str) -> Vec<String> {
+    findings
+        .iter()
+        .filter(|(r, _)| r == rule)
+        .map(|(_, m)| m.clone())
+        .collect()
+}
+
+/// A history of `file` with one commit per `(day, text)` version.
+fn history(file: &str, versions: &[(&str, String)]) -> Script {
+    versions.iter().fold(Script::new(), |script, (day, text)| {
+        script.commit(day, &format!("Notes of {day}"), &[(file, text)])
+    })
+}
+
+const NORTHWIND: &str = "---
+rapport: 1
+partner: Northwind Analytics
+status: active
+owner: Priya Raman
+contacts:
+  - { name: Dana Whitfield, side: partner, role: VP Alliances, level: executive, primary: true }
+  - { name: Omar Haddad, side: partner, role: Partner Manager, level: manager }
+  - { name: Priya Raman, side: ours, role: Alliance Manager, level: manager, primary: true }
+---
+
+# Northwind Analytics
+";
+
+/// Northwind's monthly reviews, newest first as the team writes them: three calm ones, then
+/// the June review in `june`.
+fn northwind_notes(june: &str) -> Vec<(&'static str, String)> {
+    let calm = [
+        (
+            "2024-01-10",
+            "The integration is on track. We reviewed the pipeline, agreed the next steps for the EU launch, and the partner presented the roadmap for the second half.",
+        ),
+        (
+            "2024-02-12",
+            "The first customer went live. Both teams reviewed the support process and agreed to meet again next month with updated figures for the pipeline.",
+        ),
+        (
+            "2024-03-12",
+            "The partner trained our sales team and the pipeline grew again; two hospitals asked for a demo.",
+        ),
+    ];
+    let mut body = String::new();
+    let mut versions = Vec::new();
+    for (day, note) in calm {
+        body = format!(
+            "\n## {day} Monthly review\nAttendees: Dana Whitfield, Omar Haddad\n\n{note}\n{body}"
+        );
+        versions.push((day, format!("{NORTHWIND}{body}")));
+    }
+    body = format!(
+        "\n## 2024-06-12 Monthly review\nAttendees: Dana Whitfield, Omar Haddad\n\n{june}\n{body}"
+    );
+    versions.push(("2024-06-13", format!("{NORTHWIND}{body}")));
+    versions
+}
+
+#[test]
+fn conflict_words_under_a_negation_do_not_raise_tension() {
+    let calm_june = "No complaints this quarter, nobody is frustrated, no dispute on the invoices. \
+        The escalation path was never used and the rollout went ahead without escalation.";
+    let script = history("partners/northwind.md", &northwind_notes(calm_june));
+    let found = findings(&script, "2024-06-20");
+    assert_eq!(messages_of(&found, "tension-rising"), Vec::<String>::new());
+
+    // The near miss: the same words, meant.
+    let tense_june = "Complaints from three hospitals this quarter; Dana is frustrated, there is \
+        a dispute on the invoices, and she will escalate if the rollout slips again.";
+    let script = history("partners/northwind.md", &northwind_notes(tense_june));
+    let found = findings(&script, "2024-06-20");
+    assert_eq!(
+        messages_of(&found, "tension-rising"),
+        [
+            "conflict words rose to 125.0 per 1,000 words of meeting notes in the last 90 days (4 in 1 meeting), from 0.0 before (0 in 89 words)"
+        ]
+    );
+}
+
+const HANHAI: &str = "---
+rapport: 1
+partner: 瀚海云计算
+status: active
+owner: 王伟
+contacts:
+  - { name: 陈静, side: partner, role: 渠道总监, level: director, primary: true }
+  - { name: 刘洋, side: partner, role: 合作经理, level: manager }
+  - { name: 王伟, side: ours, role: 联盟经理, level: manager, primary: true }
+---
+
+# 瀚海云计算
+";
+
+fn hanhai_notes(june: &str) -> Vec<(&'static str, String)> {
+    let calm = [
+        (
+            "2024-01-10",
+            "双方回顾了项目进展，集成工作按计划推进，合作伙伴介绍了下半年的产品路线图。",
+        ),
+        (
+            "2024-02-12",
+            "第一个客户成功上线，双方团队回顾了支持流程，并同意下个月带着更新的数据再次开会。",
+        ),
+        (
+            "2024-03-12",
+            "合作伙伴介绍了新的培训计划，我们讨论了联合营销活动的预算和时间安排，会议气氛良好。",
+        ),
+    ];
+    let mut body = String::new();
+    let mut versions = Vec::new();
+    for (day, note) in calm {
+        body = format!("\n## {day} 月度例会\n参会人员：陈静、刘洋、王伟\n\n{note}\n{body}");
+        versions.push((day, format!("{HANHAI}{body}")));
+    }
+    body = format!("\n## 2024-06-12 月度例会\n参会人员：陈静、刘洋、王伟\n\n{june}\n{body}");
+    versions.push(("2024-06-13", format!("{HANHAI}{body}")));
+    versions
+}
+
+#[test]
+fn chinese_conflict_words_under_a_negation_do_not_raise_tension() {
+    let calm_june =
+        "本季度客户没有投诉，双方毫无争吵，发票也无纠纷，合作伙伴并非不满，从未升级投诉。";
+    let script = history("partners/hanhai.md", &hanhai_notes(calm_june));
+    let found = findings(&script, "2024-06-20");
+    assert_eq!(messages_of(&found, "tension-rising"), Vec::<String>::new());
+
+    // The near miss: a negation in another clause, and 不断 that does not deny.
+    let tense_june = "交付没有按期完成，客户很生气，不断投诉，发票也有纠纷。";
+    let script = history("partners/hanhai.md", &hanhai_notes(tense_june));
+    let found = findings(&script, "2024-06-20");
+    assert_eq!(
+        messages_of(&found, "tension-rising"),
+        [
+            "conflict words rose to 81.1 per 1,000 words of meeting notes in the last 90 days (3 in 1 meeting), from 0.0 before (0 in 151 words)"
+        ]
+    );
+}
