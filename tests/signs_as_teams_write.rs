@@ -175,3 +175,41 @@ fn chinese_conflict_words_under_a_negation_do_not_raise_tension() {
         ]
     );
 }
+
+/// 瀚海云计算's front matter with its terms at `price` in `currency`.
+fn hanhai_terms(price: u32, currency: &str) -> String {
+    HANHAI.replacen(
+        "---\n\n",
+        &format!("terms: {{ payment_days: 30, price: {price}, currency: {currency} }}\n---\n\n"),
+        1,
+    )
+}
+
+#[test]
+fn a_change_of_currency_is_not_a_price_cut() {
+    // Re-signed in dollars at the same value: CNY 1,200,000 is about USD 168,000.
+    let versions = [
+        ("2024-01-15", hanhai_terms(1_200_000, "CNY")),
+        ("2024-05-01", hanhai_terms(168_000, "USD")),
+        ("2024-07-01", hanhai_terms(165_000, "USD")),
+    ];
+    let script = history("partners/hanhai.md", &versions);
+    let found = findings(&script, "2024-09-01");
+    assert_eq!(messages_of(&found, "price-cut"), Vec::<String>::new());
+
+    // The near miss: a real cut after the change is measured from the first price in dollars,
+    // and never printed in yuan.
+    let versions = [
+        ("2024-01-15", hanhai_terms(1_200_000, "CNY")),
+        ("2024-05-01", hanhai_terms(168_000, "USD")),
+        ("2024-09-01", hanhai_terms(84_000, "USD")),
+    ];
+    let script = history("partners/hanhai.md", &versions);
+    let found = findings(&script, "2024-09-02");
+    assert_eq!(
+        messages_of(&found, "price-cut"),
+        [
+            "the price was cut 50%, from USD 168,000 (2024-05-01) to USD 84,000 (2024-09-01); priced in USD since 2024-05-01, CNY 1,200,000 before"
+        ]
+    );
+}

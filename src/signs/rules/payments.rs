@@ -100,7 +100,11 @@ static PRICE_CUT: RuleInfo = RuleInfo {
     default_severity: Severity::Warning,
     escalates: true,
     detects: "`terms.price` now at least {min_cut:%} below the highest value recorded in an \
-        earlier version. Error at {error_cut:%} or more: the price was cut in half.",
+        earlier version in the same `terms.currency`. Prices in different currencies are never \
+        compared: after a change of currency the cut is measured from the first price in the new \
+        currency, and the message names the price before the change in its own currency. A price \
+        written without a currency is not a change of currency. Error at {error_cut:%} or more: \
+        the price was cut in half.",
     why: "Sign 9: prices cut in half. A sharp cut in what the partnership is worth per year means \
         the value, or the bargaining power, has moved; the rest of the terms rarely stay healthy \
         for long after.",
@@ -120,11 +124,33 @@ impl Rule for PriceCut {
         let Some(&(_, current)) = versions.last() else {
             return Vec::new();
         };
-        let price = |s: &crate::ledger::Snapshot| s.front.terms.as_ref()?.price;
-        let Some(now) = price(current) else {
+        let priced = |s: &crate::ledger::Snapshot| {
+            let terms = s.front.terms.as_ref()?;
+            Some((terms.price?, terms.currency.clone()))
+        };
+        let Some((now, _)) = priced(current) else {
             return Vec::new();
         };
-        let series = changes(timeline, cx.now, price);
+        let all = changes(timeline, cx.now, priced);
+        // Prices compare within one currency: the series runs back from the current price to
+        // the last change of currency. A price without a currency is not a change of currency.
+        let mut known = all.last().and_then(|(_, (_, c))| c.clone());
+        let mut start = all.len();
+        while let Some((_, (_, currency))) = start.checked_sub(1).and_then(|i| all.get(i)) {
+            match (currency, &known) {
+                (Some(c), Some(k)) if c != k => break,
+                (Some(c), None) => known = Some(c.clone()),
+                _ => {}
+            }
+            start -= 1;
+        }
+        let before_change = start.checked_sub(1).and_then(|i| all.get(i));
+        let mut series: Vec<(&crate::ledger::Version, f64)> = Vec::new();
+        for (version, (p, _)) in all.iter().skip(start) {
+            if series.last().is_none_or(|(_, last)| last != p) {
+                series.push((*version, *p));
+            }
+        }
         let Some(&(set_version, _)) = series.last() else {
             return Vec::new();
         };
@@ -152,14 +178,30 @@ impl Rule for PriceCut {
             Fact::new("now", FactValue::Number(now)).of("terms.price"),
             Fact::new("now_date", FactValue::Date(set_version.date())),
         ];
+        let names_currency = currency.is_some();
         // After the ratio or cut, where the sentence first names it.
         if let Some(currency) = currency {
             facts.insert(1, currency);
         }
-        let template = format!(
+        let mut template = format!(
             "the price was cut {{cut}}, from {before_amount}{{peak}} ({{peak_date}}) to \
              {before_amount}{{now}} ({{now_date}})"
         );
+        // The price before a change of currency, in its own currency: what the cut is not
+        // measured from, and why.
+        if let (true, Some((_, (old_price, Some(old_currency)))), Some((changed, _))) =
+            (names_currency, before_change, all.get(start))
+        {
+            template.push_str(
+                "; priced in {currency} since {changed_date}, {old_currency} {old_price} before",
+            );
+            facts.push(Fact::new("changed_date", FactValue::Date(changed.date())));
+            facts.push(
+                Fact::new("old_currency", FactValue::Text(old_currency.clone()))
+                    .of("terms.currency"),
+            );
+            facts.push(Fact::new("old_price", FactValue::Number(*old_price)).of("terms.price"));
+        }
         let evidence = series
             .iter()
             .map(|(v, p)| Evidence::field(v, "terms.price", *p))
