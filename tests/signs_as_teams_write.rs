@@ -213,3 +213,84 @@ fn a_change_of_currency_is_not_a_price_cut() {
         ]
     );
 }
+
+/// Northwind with `lead` as the partner's primary contact at `level`, Omar Haddad beside them.
+fn northwind_led_by(lead: &str, role: &str, level: &str) -> String {
+    format!(
+        "---
+rapport: 1
+partner: Northwind Analytics
+status: active
+owner: Priya Raman
+contacts:
+  - {{ name: {lead}, side: partner, role: {role}, level: {level}, primary: true }}
+  - {{ name: Omar Haddad, side: partner, role: Partner Manager, level: staff }}
+  - {{ name: Priya Raman, side: ours, role: Alliance Manager, level: manager, primary: true }}
+---
+
+# Northwind Analytics
+"
+    )
+}
+
+/// `rule`'s findings as `(severity, message)`.
+fn graded(script: &Script, as_of: &str, rule: &str) -> Vec<(String, String)> {
+    let run = rapport(
+        script.path(),
+        &["check", "--as-of", as_of, "--format", "json"],
+    );
+    let json: Value =
+        serde_json::from_str(&run.stdout).unwrap_or_else(|e| panic!("{e}: {}", run.stdout));
+    json["findings"]
+        .as_array()
+        .into_iter()
+        .flatten()
+        .filter(|f| f["rule"] == rule)
+        .map(|f| {
+            (
+                f["severity"].as_str().unwrap_or_default().to_string(),
+                f["message"].as_str().unwrap_or_default().to_string(),
+            )
+        })
+        .collect()
+}
+
+#[test]
+fn a_downgrade_in_two_steps_is_two_levels() {
+    let dana = northwind_led_by("Dana Whitfield", "VP Alliances", "executive");
+    let tom = northwind_led_by("Tom Ng", "Director of Partnerships", "director");
+    let lee = northwind_led_by("Lee Park", "Partner Manager", "manager");
+    let versions = [
+        ("2024-01-15", dana.clone()),
+        ("2024-02-01", tom.clone()),
+        (
+            "2024-04-10",
+            tom.clone().replace("level: staff", "level: manager"),
+        ),
+        ("2024-07-01", lee.clone()),
+    ];
+    let script = history("partners/northwind.md", &versions);
+    assert_eq!(
+        graded(&script, "2024-07-15", "contact-downgrade"),
+        [(
+            "error".to_string(),
+            "Dana Whitfield (executive) was replaced as primary contact by Lee Park (manager): down two levels in 5 months".to_string()
+        )]
+    );
+
+    // The near miss: the first step a year and more before the second is another story; the
+    // latest step is one level.
+    let versions = [
+        ("2023-01-15", dana),
+        ("2023-02-01", tom.clone()),
+        ("2024-07-01", lee),
+    ];
+    let script = history("partners/northwind.md", &versions);
+    assert_eq!(
+        graded(&script, "2024-07-15", "contact-downgrade"),
+        [(
+            "warning".to_string(),
+            "Tom Ng (director) was replaced as primary contact by Lee Park (manager): down one level".to_string()
+        )]
+    );
+}

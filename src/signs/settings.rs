@@ -525,6 +525,8 @@ rule_settings!(
     ContactDowngrade {
         /// A drop of this many levels or more is an error.
         error_levels: usize = 2; LEVELS,
+        /// Drops whose steps began within this many days of the latest one add up.
+        window_days: i64 = 180; DAYS,
         /// Partner contacts at this level or above must keep attending.
         senior_level: String = "director".to_string(); LEVEL,
         /// Absent for more than this multiple of their own usual interval between meetings they
