@@ -294,3 +294,36 @@ fn a_downgrade_in_two_steps_is_two_levels() {
         )]
     );
 }
+
+#[test]
+fn chinese_owner_labels_and_due_dates_count_as_the_partner_s_items() {
+    let meeting = |items: &str| {
+        format!(
+            "{HANHAI}\n## 2024年6月12日 双周例会\n参会人员：陈静、刘洋、王伟\n\n试点客户反馈良好，双方确认了下一步。\n\n{items}"
+        )
+    };
+    let partner_late = meeting(
+        "- [ ] 合作方：提交联合方案（截止 2024-06-30）\n- [x] 我方：安排渠道培训（due 2024-06-20）\n",
+    );
+    let script = history("partners/hanhai.md", &[("2024-06-12", partner_late)]);
+    let run = rapport(
+        script.path(),
+        &["check", "--as-of", "2024-07-15", "--format", "json"],
+    );
+    let json: Value = serde_json::from_str(&run.stdout).expect("json");
+    assert_eq!(json.get("file_warnings"), None, "{}", run.stdout);
+    assert_eq!(
+        messages_of(&findings(&script, "2024-07-15"), "partner-unresponsive"),
+        ["1 partner action item overdue: \"提交联合方案\" (due 2024-06-30, 15 days overdue)"]
+    );
+
+    // The near miss: the late item is ours, so the partner has nothing overdue.
+    let ours_late = meeting(
+        "- [x] 合作方：提交联合方案（截止 2024-06-30）\n- [ ] 我方：安排渠道培训（due 2024-06-20）\n",
+    );
+    let script = history("partners/hanhai.md", &[("2024-06-12", ours_late)]);
+    assert_eq!(
+        messages_of(&findings(&script, "2024-07-15"), "partner-unresponsive"),
+        Vec::<String>::new()
+    );
+}

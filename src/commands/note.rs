@@ -44,15 +44,25 @@ pub fn run(args: &NoteArgs) -> Result<u8> {
     let addition = format!("{}{section}", template::separator(&text, style));
     let mut after = bytes.clone();
     after.extend_from_slice(addition.as_bytes());
-    if let Err(problem) = still_valid(&file, &after, &ledger, &snapshot) {
-        if let Some(draft) = kept.and_then(|d| d.keep().ok()) {
-            eprintln!(
-                "note: your notes are kept in {}",
-                terminal(&draft.1.display().to_string())
-            );
+    let added = match still_valid(&file, &after, &ledger, &snapshot) {
+        Ok(added) => added,
+        Err(problem) => {
+            if let Some(draft) = kept.and_then(|d| d.keep().ok()) {
+                eprintln!(
+                    "note: your notes are kept in {}",
+                    terminal(&draft.1.display().to_string())
+                );
+            }
+            return Err(problem);
         }
-        return Err(problem);
+    };
+    // What `check` would warn about in the added section, said before it is written.
+    let first_added_line = text.lines().count();
+    let mut err = anstream::stderr().lock();
+    for warning in added.warnings.iter().filter(|w| w.line > first_added_line) {
+        crate::report::text::write_file_warning(&mut err, warning)?;
     }
+    drop(err);
     write::append(&ledger.root.join(&file), addition.as_bytes())?;
     let mut out = anstream::stdout().lock();
     writeln!(
@@ -184,8 +194,13 @@ fn edit(section: &str) -> Result<(String, tempfile::NamedTempFile)> {
     Ok((edited, draft))
 }
 
-/// Whether the file, with the section added, still parses and has one meeting more.
-fn still_valid(file: &str, after: &[u8], ledger: &LedgerRoot, before: &Snapshot) -> Result<()> {
+/// The file with the section added, when it still parses and has one meeting more.
+fn still_valid(
+    file: &str,
+    after: &[u8],
+    ledger: &LedgerRoot,
+    before: &Snapshot,
+) -> Result<Snapshot> {
     match parse_partnership(file, after, &ledger.config.ladder) {
         Err(diagnostics) => Err(Error::InvalidFile {
             file: file.to_string(),
@@ -196,6 +211,6 @@ fn still_valid(file: &str, after: &[u8], ledger: &LedgerRoot, before: &Snapshot)
                 "the note added to {file} has no meeting heading: a meeting starts with a line `## YYYY-MM-DD Title`; nothing was added"
             )))
         }
-        Ok(_) => Ok(()),
+        Ok(snapshot) => Ok(snapshot),
     }
 }
