@@ -327,3 +327,70 @@ fn chinese_owner_labels_and_due_dates_count_as_the_partner_s_items() {
         Vec::<String>::new()
     );
 }
+
+/// Northwind with its annual pipeline KPI at `actual` as of `as_of`; `period` adds `from`/`by`.
+fn northwind_kpi(actual: u32, as_of: &str, period: &str) -> String {
+    NORTHWIND.replacen(
+        "---\n\n",
+        &format!(
+            "since: 2024-01-01\nkpis:\n  - {{ id: sourced-pipeline, name: Partner-sourced pipeline, unit: EUR, target: 400000, actual: {actual}, as_of: {as_of}{period} }}\n---\n\n"
+        ),
+        1,
+    )
+}
+
+#[test]
+fn an_annual_target_two_months_in_is_not_missed_and_a_new_kpi_is_a_baseline() {
+    const YEAR: &str = ", from: 2024-01-01, by: 2024-12-31";
+    // Created with `actual: 0` as the template suggests, then 80,000 by the end of February:
+    // 20% of the year's target, ahead of the share due.
+    let script = history(
+        "partners/northwind.md",
+        &[
+            ("2024-01-08", northwind_kpi(0, "2024-01-05", YEAR)),
+            ("2024-03-01", northwind_kpi(80_000, "2024-02-29", YEAR)),
+        ],
+    );
+    assert_eq!(
+        messages_of(&findings(&script, "2024-03-05"), "targets-missed"),
+        Vec::<String>::new()
+    );
+    // A new KPI at `actual: 0` is a baseline, with or without a period.
+    let script = history(
+        "partners/northwind.md",
+        &[("2024-01-08", northwind_kpi(0, "2024-01-05", ""))],
+    );
+    assert_eq!(
+        messages_of(&findings(&script, "2024-01-10"), "targets-missed"),
+        Vec::<String>::new()
+    );
+
+    // The near misses: the same 80,000 without a period is 20% of target today, and with the
+    // period, 120,000 at the end of September is 40% of the share due.
+    let script = history(
+        "partners/northwind.md",
+        &[
+            ("2024-01-08", northwind_kpi(0, "2024-01-05", "")),
+            ("2024-03-01", northwind_kpi(80_000, "2024-02-29", "")),
+        ],
+    );
+    assert_eq!(
+        messages_of(&findings(&script, "2024-03-05"), "targets-missed"),
+        [
+            "Partner-sourced pipeline is at 20% of target (80,000 EUR against a target of 400,000 EUR) as of 2024-02-29"
+        ]
+    );
+    let script = history(
+        "partners/northwind.md",
+        &[
+            ("2024-01-08", northwind_kpi(0, "2024-01-05", YEAR)),
+            ("2024-10-01", northwind_kpi(120_000, "2024-09-30", YEAR)),
+        ],
+    );
+    assert_eq!(
+        messages_of(&findings(&script, "2024-10-05"), "targets-missed"),
+        [
+            "Partner-sourced pipeline is at 40% of the target due so far (120,000 EUR against 299,178 EUR due by 2024-09-30, 75% of the target of 400,000 EUR by 2024-12-31) as of 2024-09-30"
+        ]
+    );
+}
