@@ -342,19 +342,48 @@ fn new_writes_a_partnership_that_check_passes_and_refuses_a_taken_id() {
 #[test]
 fn new_takes_a_chinese_name_with_an_id_and_the_owner_from_git() {
     let script = team_ledger();
-    let no_id = rapport(script.path(), &["new", "北风科技"]);
-    no_id.refused();
-    assert!(
-        no_id
-            .stderr
-            .contains("help: choose the id (and file name) yourself: --id")
-    );
     script
         .repo
         .config()
         .expect("config")
         .set_str("user.name", "王伟")
         .expect("user.name");
+    // Without --id, the name in pinyin, one syllable per character; taken the second time.
+    let pinyin = rapport(script.path(), &["new", "北风科技"]);
+    pinyin.ok();
+    assert!(
+        pinyin.stdout.contains("partners/bei-feng-ke-ji.md"),
+        "{}",
+        pinyin.stdout
+    );
+    let taken = rapport(script.path(), &["new", "北风科技"]);
+    taken.refused();
+    assert!(
+        taken
+            .stderr
+            .starts_with("error: a partnership with id `bei-feng-ke-ji` exists already: partners/bei-feng-ke-ji.md\n"),
+        "{}",
+        taken.stderr
+    );
+    for (name, file) in [
+        (
+            "Müller Systemhaus GmbH",
+            "partners/muller-systemhaus-gmbh.md",
+        ),
+        ("Société Générale", "partners/societe-generale.md"),
+    ] {
+        let made = rapport(script.path(), &["new", name]);
+        made.ok();
+        assert!(made.stdout.contains(file), "{}", made.stdout);
+    }
+    // A name with nothing to transliterate needs an id chosen by hand.
+    let no_id = rapport(script.path(), &["new", "——"]);
+    no_id.refused();
+    assert!(
+        no_id
+            .stderr
+            .contains("help: choose the id (and file name) yourself: --id")
+    );
     rapport(
         script.path(),
         &["new", "北风科技: \"云\" #1", "--id", "beifeng"],
