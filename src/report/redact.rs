@@ -469,7 +469,7 @@ mod tests {
         // "in 1 day" would tell the date as well as the date itself.
         assert_eq!(
             renewal.message,
-            "the renewal on [redacted] is due, [redacted], while 1 error-level sign is open: \
+            "the renewal on [redacted] is [redacted], while 1 error-level sign is open: \
              payment-terms-slip"
         );
         assert!(

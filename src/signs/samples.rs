@@ -387,7 +387,7 @@ fn a_sign_open_close_to_the_renewal_puts_it_at_risk() {
     assert!(
         at_risk[0]
             .message
-            .starts_with("the renewal on 2025-09-01 is due, in 88 days"),
+            .starts_with("the renewal on 2025-09-01 is in 88 days"),
         "{}",
         at_risk[0].message
     );

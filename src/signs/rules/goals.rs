@@ -28,9 +28,11 @@ static TARGETS_MISSED: RuleInfo = RuleInfo {
         between `from` and `by`: an annual target of 400,000 at the end of the first quarter \
         expects about 100,000; nothing is due at the start, and a target whose period has not \
         begun is not judged. A period applies to KPIs where higher is better; a lower-is-better \
-        target is a ceiling at all times. A KPI still at its first recorded value (its `actual` \
-        never changed, at most one `as_of`) is a baseline, never a miss: a KPI created with \
-        `actual: 0` has no result yet. Error when the KPI was also under it at the previous \
+        target is a ceiling at all times. A KPI still at its first recorded value with no result \
+        yet (`actual: 0` where higher is better, never changed, at most one `as_of`), as the \
+        template creates it, is a baseline, never a miss, and neither is that first reading \
+        when the KPI is judged later; a first value that is a result (40 of 100) is judged as \
+        any other, so a file checked without history still shows its misses. Error when the KPI was also under it at the previous \
         distinct `as_of` date recorded in history (missed at two consecutive reporting dates).",
     why: "Sign 2: goals missed. Results far below the agreed success criteria, quarter after \
         quarter, mean the plan behind the partnership is not working.",
@@ -63,8 +65,12 @@ impl Rule for TargetsMissed {
                 .zip(&by_id)
                 .filter_map(|((v, _), kpis)| Some((*v, kpis.get(kpi.id.as_str())?.actual?)))
                 .collect();
-            let baseline =
-                history.len() <= 1 && recorded.iter().all(|(_, a)| Some(*a) == kpi.actual);
+            let no_result = |m: &crate::ledger::model::Metric| {
+                m.better == crate::ledger::model::Better::Higher && m.actual == Some(0.0)
+            };
+            let baseline = no_result(kpi)
+                && history.len() <= 1
+                && recorded.iter().all(|(_, a)| Some(*a) == kpi.actual);
             if baseline {
                 continue;
             }
@@ -88,7 +94,8 @@ impl Rule for TargetsMissed {
             };
             // The first recorded value was a baseline, not a miss.
             let first_recorded = |r: &Reading| {
-                history.first().is_some_and(|f| std::ptr::eq(f, r))
+                no_result(r.metric)
+                    && history.first().is_some_and(|f| std::ptr::eq(f, r))
                     && recorded.first().map(|(_, a)| *a) == r.metric.actual
             };
             let previous = previous.filter(|r| {

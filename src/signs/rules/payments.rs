@@ -235,7 +235,7 @@ static LATE_PAYMENT: RuleInfo = RuleInfo {
         late.",
     why: "Sign 9: payments delayed. A partner paying late is short of cash or of commitment; our \
         own late payments damage the relationship from our side.",
-    example: "invoices:\n  - { id: INV-2024-07, payer: partner, amount: 30000, due: 2024-07-31, paid: 2024-09-15 }\n→ the partner paid 1 invoice late: INV-2024-07 paid 46 days late",
+    example: "invoices:\n  - { id: INV-2024-07, payer: partner, amount: 30000, due: 2024-07-31, paid: 2024-09-15 }\n→ the partner is late on 1 invoice: INV-2024-07 paid 46 days late",
     fix: "Chase the open invoices, agree a payment plan for arrears, and make payment discipline a \
         standing item of the governance meeting; if we are the late payer, fix our process first.",
 };
@@ -283,7 +283,10 @@ impl Rule for LatePayment {
                 ));
                 // One sentence part per invoice, its facts numbered by their place in it.
                 let k = late.len();
-                late.push(format!("{{id{k}}} {what} {{days{k}}} days late"));
+                late.push(match what {
+                    "paid" => format!("{{id{k}}} paid {{days{k}}} days late"),
+                    _ => format!("{{id{k}}} unpaid, {{days{k}}} days past due"),
+                });
                 facts.push(
                     Fact::new(&format!("id{k}"), FactValue::Text(invoice.id.clone()))
                         .of("invoices.id"),
@@ -320,11 +323,11 @@ impl Rule for LatePayment {
                 continue;
             }
             let (who, subject, side) = match payer {
-                Side::Partner => ("the partner paid", "invoices:partner", "partner"),
-                Side::Ours => ("we paid", "invoices:ours", "ours"),
+                Side::Partner => ("the partner is", "invoices:partner", "partner"),
+                Side::Ours => ("we are", "invoices:ours", "ours"),
             };
             let template = format!(
-                "{who} {{count}} invoice{} late: {}",
+                "{who} late on {{count}} invoice{}: {}",
                 if late.len() == 1 { "" } else { "s" },
                 late.join(", ")
             );
@@ -505,7 +508,7 @@ mod tests {
         assert_eq!(findings.len(), 1);
         assert_eq!(
             findings[0].message,
-            "the partner paid 2 invoices late: INV-7 paid 46 days late, INV-9 unpaid 20 days late"
+            "the partner is late on 2 invoices: INV-7 paid 46 days late, INV-9 unpaid, 20 days past due"
         );
         assert_eq!(findings[0].subject, "invoices:partner");
         assert_eq!(
