@@ -439,10 +439,13 @@ pub fn write_review(out: &mut dyn Write, review: &Review) -> io::Result<()> {
             parts.push(format!("{n} {}", status.as_str()));
         }
     }
+    // The counts are of findings, not of partnerships: said so, or "4 partnerships touched: 1
+    // new, 1 worsened, 3 unchanged" reads as more partnerships than were touched.
     let findings = if parts.is_empty() {
         "no findings".to_string()
     } else {
-        parts.join(", ")
+        let total: usize = Status::ALL.iter().map(|s| counts.of(*s)).sum();
+        format!("finding{}: {}", plural(total), parts.join(", "))
     };
     let hidden = review.hidden_meetings().count();
     let problems = if hidden > 0 {
@@ -464,7 +467,7 @@ pub fn write_review(out: &mut dyn Write, review: &Review) -> io::Result<()> {
     };
     writeln!(
         out,
-        "{problems}{BOLD}{touched} partnership{} touched{BOLD:#}: {findings}",
+        "{problems}{BOLD}{touched} partnership{} touched{BOLD:#}; {findings}",
         plural(touched)
     )
 }
