@@ -364,12 +364,17 @@ pub fn write_review(out: &mut dyn Write, review: &Review) -> io::Result<()> {
             super::timeline::write_change(out, change, false)?;
         }
         for meeting in &p.meetings {
+            // A meeting without an attendance line names nobody, not an empty `()`.
+            let attendees = if meeting.attendees.is_empty() {
+                String::new()
+            } else {
+                format!(" {DIM}({}){DIM:#}", t(&meeting.attendees.join(", ")))
+            };
             writeln!(
                 out,
-                "  {HELP}+ meeting{HELP:#} {} {} {DIM}({}){DIM:#}",
+                "  {HELP}+ meeting{HELP:#} {} {}{attendees}",
                 meeting.date,
                 t(&meeting.title),
-                t(&meeting.attendees.join(", "))
             )?;
         }
         for hidden in &p.hidden_meetings {
