@@ -91,7 +91,8 @@ pub struct NewArgs {
     /// The partner's display name, such as "Northwind Analytics".
     pub name: String,
     /// The partnership's id (and file name); by default made from the name
-    /// (`northwind-analytics`). Needed when the name has no ASCII letter or digit.
+    /// transliterated to ASCII (`northwind-analytics`, `muller-systemhaus-gmbh`,
+    /// `bei-feng-ke-ji`). Needed when nothing in the name transliterates to a letter or digit.
     #[arg(long)]
     pub id: Option<String>,
     /// Our accountable owner; by default git's user.name.

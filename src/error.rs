@@ -150,7 +150,9 @@ pub enum Error {
     )]
     InvalidId { id: String },
 
-    #[error("no id can be made from the name `{name}`: it has no ASCII letter or digit")]
+    #[error(
+        "no id can be made from the name `{name}`: nothing in it transliterates to a letter or digit"
+    )]
     NoIdFromName { name: String },
 
     #[error("no owner: --owner is not given and git has no user.name")]

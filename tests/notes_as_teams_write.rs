@@ -291,7 +291,7 @@ fn owners_and_due_dates_rapport_cannot_read_are_warned_about() {
             (
                 18,
                 "unread-item-owner".to_string(),
-                "did you mean `partner:`? an item's owner is `partner:` or `ours:` (any case)"
+                "did you mean `partner:`? an item's owner is `partner:` or `ours:` (any case), or `合作方：` or `我方：`"
                     .to_string()
             ),
             (
@@ -299,13 +299,8 @@ fn owners_and_due_dates_rapport_cannot_read_are_warned_about() {
                 "unread-due-date".to_string(),
                 "write the due date as `(due YYYY-MM-DD)`".to_string()
             ),
-            (
-                20,
-                "unread-due-date".to_string(),
-                "write the due date as `(due YYYY-MM-DD)` at the end of the item".to_string()
-            ),
         ],
-        "the Chinese due date in `(due: …)` is read, and a due diligence pack is no due date"
+        "the Chinese due dates in `（截止 …）` and `(due: …)` are read, and a due diligence pack is no due date"
     );
 }
 

@@ -356,7 +356,7 @@ fn a_calm_meeting_note_changes_nothing_and_passes() {
     assert_eq!(text.status.code(), Some(0));
     let shown = String::from_utf8_lossy(&text.stdout);
     assert!(
-        shown.contains("1 partnership touched: no findings"),
+        shown.contains("1 partnership touched; no findings"),
         "{shown}"
     );
 }

@@ -254,10 +254,13 @@ fn demo_replays_the_sample_and_reports_on_it() {
         "acknowledged warning[price-cut]",
         "Cobalt Cloud (cobalt-cloud): moved partners/cloud/cobalt.md → partners/cloud/cobalt-cloud.md",
         "unchanged error[contact-downgrade]",
-        "4 partnerships touched: 1 new, 1 worsened, 1 resolved, 1 improved, 1 acknowledged, 3 unchanged",
+        "4 partnerships touched; findings: 1 new, 1 worsened, 1 resolved, 1 improved, 1 acknowledged, 3 unchanged",
         "The whole ledger on `main` (as of 2025-06-30): 7 errors, 23 warnings.",
         "Portfolio as of 2025-06-30: 11 partnerships, 5 at risk, 2 watch, 4 healthy",
-        "rapport portfolio --rev main --format html > portfolio.html",
+        "The sample repository was temporary and is gone. Keep it to explore it: rapport demo --keep DIR, then",
+        "rapport check DIR --rev main",
+        "rapport timeline kestrel --path DIR",
+        "rapport portfolio DIR --rev main --format html > portfolio.html",
     ] {
         assert!(stdout.contains(shown), "{shown}\n---\n{stdout}");
     }

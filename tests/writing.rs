@@ -354,19 +354,48 @@ fn new_writes_a_partnership_that_check_passes_and_refuses_a_taken_id() {
 #[test]
 fn new_takes_a_chinese_name_with_an_id_and_the_owner_from_git() {
     let script = team_ledger();
-    let no_id = rapport(script.path(), &["new", "北风科技"]);
-    no_id.refused();
-    assert!(
-        no_id
-            .stderr
-            .contains("help: choose the id (and file name) yourself: --id")
-    );
     script
         .repo
         .config()
         .expect("config")
         .set_str("user.name", "王伟")
         .expect("user.name");
+    // Without --id, the name in pinyin, one syllable per character; taken the second time.
+    let pinyin = rapport(script.path(), &["new", "北风科技"]);
+    pinyin.ok();
+    assert!(
+        pinyin.stdout.contains("partners/bei-feng-ke-ji.md"),
+        "{}",
+        pinyin.stdout
+    );
+    let taken = rapport(script.path(), &["new", "北风科技"]);
+    taken.refused();
+    assert!(
+        taken
+            .stderr
+            .starts_with("error: a partnership with id `bei-feng-ke-ji` exists already: partners/bei-feng-ke-ji.md\n"),
+        "{}",
+        taken.stderr
+    );
+    for (name, file) in [
+        (
+            "Müller Systemhaus GmbH",
+            "partners/muller-systemhaus-gmbh.md",
+        ),
+        ("Société Générale", "partners/societe-generale.md"),
+    ] {
+        let made = rapport(script.path(), &["new", name]);
+        made.ok();
+        assert!(made.stdout.contains(file), "{}", made.stdout);
+    }
+    // A name with nothing to transliterate needs an id chosen by hand.
+    let no_id = rapport(script.path(), &["new", "——"]);
+    no_id.refused();
+    assert!(
+        no_id
+            .stderr
+            .contains("help: choose the id (and file name) yourself: --id")
+    );
     rapport(
         script.path(),
         &["new", "北风科技: \"云\" #1", "--id", "beifeng"],
@@ -847,4 +876,79 @@ fn completions_for_each_shell_and_the_manual_page() {
         "a section per subcommand"
     );
     assert!(man.stdout.contains("\\-\\-edit"), "with its options");
+}
+
+#[test]
+fn note_reads_chinese_owner_labels_and_warns_before_writing_what_check_would_not_read() {
+    let script = beifeng_ledger();
+    let file = script.path().join("partners/asia/beifeng.md");
+    let mut note = command(
+        script.path(),
+        &[
+            "note",
+            "beifeng",
+            "--title",
+            "双周例会",
+            "--date",
+            "2025-07-08",
+        ],
+    );
+    note.write_stdin(
+        "- [ ] 合作方：发送报价（截止 2025-07-31）\n- [ ] 我方：安排渠道培训（due 2025-07-20）\n",
+    );
+    let added = run(note);
+    added.ok();
+    assert_eq!(added.stderr, "", "the team's own labels are read");
+    let check = rapport(
+        script.path(),
+        &[
+            "check",
+            "partners/asia/beifeng.md",
+            "--format",
+            "json",
+            "--fail-on",
+            "never",
+        ],
+    );
+    check.ok();
+    assert!(!check.stdout.contains("file_warnings"), "{}", check.stdout);
+
+    // The near miss: an owner and a due date `check` cannot read are said before writing, at
+    // their lines, and the note is still added.
+    let before = std::fs::read(&file).expect("read");
+    let mut note = command(
+        script.path(),
+        &[
+            "note",
+            "beifeng",
+            "--title",
+            "供应链研讨会",
+            "--date",
+            "2025-07-22",
+        ],
+    );
+    note.write_stdin("- [ ] 伙伴：确认交付计划\n- [ ] ours: 更新预测 (due next Friday)\n");
+    let added = run(note);
+    added.ok();
+    assert_eq!(
+        added.stderr,
+        "partners/asia/beifeng.md:35:1: warning[unread-item-owner]: `伙伴:` is not an owner rapport reads, so this action item counts as nobody's
+   |
+35 | - [ ] 伙伴：确认交付计划
+   | ^
+  = help: did you mean `partner:`? an item's owner is `partner:` or `ours:` (any case), or `合作方：` or `我方：`
+
+partners/asia/beifeng.md:36:1: warning[unread-due-date]: the due date `next Friday` is not a date rapport reads, so this action item counts as having none
+   |
+36 | - [ ] ours: 更新预测 (due next Friday)
+   | ^
+  = help: write the due date as `(due YYYY-MM-DD)`
+
+"
+    );
+    assert_eq!(
+        added.stdout,
+        "added `## 2025-07-22 供应链研讨会` to partners/asia/beifeng.md\n"
+    );
+    assert!(std::fs::read(&file).expect("read").len() > before.len());
 }

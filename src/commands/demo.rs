@@ -173,18 +173,24 @@ fn write_text(out: &mut dyn Write, replayed: &Replayed, kept: Option<&Path>) -> 
             }
         }
         None => {
+            // The sample repository is gone when the demo ends: the commands name the folder it
+            // is kept in, so they run on the sample and not on whatever folder the user is in.
             writeln!(
                 out,
-                "\nEvery finding in the ledger: rapport check --rev {MAIN}"
-            )?;
-            writeln!(out, "One partnership's story: rapport timeline kestrel")?;
-            writeln!(
-                out,
-                "The portfolio as one page: rapport portfolio --rev {MAIN} --format html > portfolio.html"
+                "\nThe sample repository was temporary and is gone. Keep it to explore it: \
+                 rapport demo --keep DIR, then"
             )?;
             writeln!(
                 out,
-                "Keep the sample repository to run them: rapport demo --keep DIR"
+                "  every finding in the ledger: rapport check DIR --rev {MAIN}"
+            )?;
+            writeln!(
+                out,
+                "  one partnership's story:     rapport timeline kestrel --path DIR"
+            )?;
+            writeln!(
+                out,
+                "  the portfolio as one page:   rapport portfolio DIR --rev {MAIN} --format html > portfolio.html"
             )?;
         }
     }

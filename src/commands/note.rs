@@ -47,9 +47,17 @@ pub fn run(args: &NoteArgs) -> Result<u8> {
     let mut after = bytes.clone();
     after.extend_from_slice(addition.as_bytes());
     let target = ledger.root.join(&file);
-    let written = still_valid(&file, &after, &ledger, &snapshot)
-        .and_then(|()| super::refuse_git_dirs(&ledger.root, &target))
-        .and_then(|()| Ok(write::append(&target, addition.as_bytes())?));
+    let written = still_valid(&file, &after, &ledger, &snapshot).and_then(|added| {
+        super::refuse_git_dirs(&ledger.root, &target)?;
+        // What `check` would warn about in the added section, said before it is written.
+        let first_added_line = text.lines().count();
+        let mut err = anstream::stderr().lock();
+        for warning in added.warnings.iter().filter(|w| w.line > first_added_line) {
+            crate::report::text::write_file_warning(&mut err, warning)?;
+        }
+        drop(err);
+        Ok(write::append(&target, addition.as_bytes())?)
+    });
     if let Err(problem) = written {
         keep_draft(draft, &section, &file);
         return Err(problem);
@@ -224,8 +232,13 @@ fn edit(section: &str) -> Result<(String, PathBuf)> {
     Ok((edited, kept))
 }
 
-/// Whether the file, with the section added, still parses and has one meeting more.
-fn still_valid(file: &str, after: &[u8], ledger: &LedgerRoot, before: &Snapshot) -> Result<()> {
+/// The file with the section added, when it still parses and has one meeting more.
+fn still_valid(
+    file: &str,
+    after: &[u8],
+    ledger: &LedgerRoot,
+    before: &Snapshot,
+) -> Result<Snapshot> {
     match parse_partnership(file, after, &ledger.config.ladder) {
         Err(diagnostics) => Err(Error::InvalidFile {
             file: file.to_string(),
@@ -236,6 +249,6 @@ fn still_valid(file: &str, after: &[u8], ledger: &LedgerRoot, before: &Snapshot)
                 "the note added to {file} has no meeting heading: a meeting starts with a line `## YYYY-MM-DD Title`; nothing was added"
             )))
         }
-        Ok(_) => Ok(()),
+        Ok(snapshot) => Ok(snapshot),
     }
 }

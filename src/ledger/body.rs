@@ -454,16 +454,22 @@ fn attendees_line(line: &str) -> Option<Vec<String>> {
     )
 }
 
-/// The owner sides an item may start with, in any case.
-const OWNERS: [(&str, Side); 2] = [("partner", Side::Partner), ("ours", Side::Ours)];
+/// The owner sides an item may start with, in any case, and the Chinese labels teams write
+/// for them (合作方, the partner side; 我方, our side).
+const OWNERS: [(&str, Side); 4] = [
+    ("partner", Side::Partner),
+    ("ours", Side::Ours),
+    ("合作方", Side::Partner),
+    ("我方", Side::Ours),
+];
 
 /// Labels that mean one side but are not written the way rapport reads it.
 fn owner_meant(label: &str) -> Option<&'static str> {
     let label = label.to_lowercase();
-    if ["our", "us", "we", "ourselves", "我方", "我们"].contains(&label.as_str()) {
+    if ["our", "us", "we", "ourselves", "我们"].contains(&label.as_str()) {
         return Some("ours");
     }
-    if ["合作方", "合作伙伴", "伙伴", "对方"].contains(&label.as_str()) {
+    if ["合作伙伴", "伙伴", "对方"].contains(&label.as_str()) {
         return Some("partner");
     }
     let typo = label.chars().count() >= 5 && strsim::levenshtein(&label, "partner") <= 2;
@@ -498,7 +504,7 @@ fn parse_item(text: &str, done: bool, line: usize, problems: &mut Vec<BodyProble
                         1,
                         "unread-item-owner",
                         format!("`{label}:` is not an owner rapport reads, so this action item counts as nobody's"),
-                        format!("did you mean `{meant}:`? an item's owner is `partner:` or `ours:` (any case)"),
+                        format!("did you mean `{meant}:`? an item's owner is `partner:` or `ours:` (any case), or `合作方：` or `我方：`"),
                     ));
                 }
             }
@@ -514,17 +520,33 @@ fn parse_item(text: &str, done: bool, line: usize, problems: &mut Vec<BodyProble
     }
 }
 
-/// The due date of an item's text, `(due 2024-06-30)`, `(Due: 2024年6月30日)`, and the text
-/// without it. A due date written another way is left in the text, with a warning.
+/// The markers that open a due date, in half- or full-width parentheses, and whether a date may
+/// follow without a space (`（截止2024-07-01）`; `(due2024` is not a marker).
+const DUE_MARKERS: [(&str, bool); 6] = [
+    ("(due", false),
+    ("（due", false),
+    ("(截止", true),
+    ("（截止", true),
+    ("(截止日期", true),
+    ("（截止日期", true),
+];
+
+/// The due date of an item's text, `(due 2024-06-30)`, `(Due: 2024年6月30日)`,
+/// `（due 2024-06-30）`, `（截止 2024-06-30）`, and the text without it. A due date written another
+/// way is left in the text, with a warning.
 fn read_due(text: &str, line: usize, problems: &mut Vec<BodyProblem>) -> (Option<Date>, String) {
     let lower = text.to_ascii_lowercase();
-    let marker = lower.rmatch_indices("(due").find(|(at, _)| {
-        lower[at + 4..]
-            .chars()
-            .next()
-            .is_some_and(|c| c == ':' || c.is_whitespace())
-    });
-    let Some((start, _)) = marker else {
+    let marker = DUE_MARKERS
+        .iter()
+        .filter_map(|(marker, joined)| {
+            lower.rmatch_indices(marker).find(|(at, _)| {
+                lower[at + marker.len()..].chars().next().is_some_and(|c| {
+                    c == ':' || c == '：' || c.is_whitespace() || (*joined && c.is_ascii_digit())
+                })
+            })
+        })
+        .max_by_key(|(at, _)| *at);
+    let Some((start, marker)) = marker else {
         let loose_due = lower
             .split(|c: char| !c.is_alphanumeric())
             .any(|w| w == "due" || w == "deadline")
@@ -541,7 +563,7 @@ fn read_due(text: &str, line: usize, problems: &mut Vec<BodyProblem>) -> (Option
         }
         return (None, text.to_string());
     };
-    let Some(len) = text[start..].find(')') else {
+    let Some(len) = text[start..].find([')', '）']) else {
         problems.push(BodyProblem::warning(
             line,
             1,
@@ -551,11 +573,12 @@ fn read_due(text: &str, line: usize, problems: &mut Vec<BodyProblem>) -> (Option
         ));
         return (None, text.to_string());
     };
-    let inner = text[start + 4..start + len]
+    let close = text[start + len..].chars().next().map_or(1, char::len_utf8);
+    let inner = text[start + marker.len()..start + len]
         .trim_start_matches([':', '：'])
         .trim();
     let without = || {
-        format!("{}{}", &text[..start], &text[start + len + 1..])
+        format!("{}{}", &text[..start], &text[start + len + close..])
             .trim()
             .to_string()
     };
@@ -756,9 +779,38 @@ Attendees: Dana Whitfield
     }
 
     #[test]
+    fn reads_chinese_owner_labels_and_full_width_due_dates() {
+        let (body, problems) = parse_body(
+            "## 2024-06-12 双周例会\n\n- [ ] 合作方：提交联合方案（截止 2024-07-01）\n- [ ] 我方：安排渠道培训（due 2024-07-15）\n- [x] 合作方: 确认报价(截止日期：2024年6月30日)\n- [ ] 我方：更新预测（截止2024-08-01）\n",
+            1,
+        );
+        assert_eq!(problems, []);
+        let items: Vec<(Option<Side>, String, &str)> = body.meetings[0]
+            .items
+            .iter()
+            .map(|i| {
+                (
+                    i.owner,
+                    i.due.map(|d| d.to_string()).unwrap_or_default(),
+                    i.text.as_str(),
+                )
+            })
+            .collect();
+        assert_eq!(
+            items,
+            [
+                (Some(Side::Partner), "2024-07-01".into(), "提交联合方案"),
+                (Some(Side::Ours), "2024-07-15".into(), "安排渠道培训"),
+                (Some(Side::Partner), "2024-06-30".into(), "确认报价"),
+                (Some(Side::Ours), "2024-08-01".into(), "更新预测"),
+            ]
+        );
+    }
+
+    #[test]
     fn warns_of_owners_and_due_dates_it_cannot_read() {
         let (body, problems) = parse_body(
-            "## 2024-06-12 Call\n\n- [ ] Partnr: send plan\n- [ ] partner: name a lead (due next Friday)\n- [ ] ours: share forecast (due 30/06/2024)\n- [ ] partner: sign the SOW, due 2024/07/01\n- [ ] partner: 提交渠道计划，截止2024年7月1日\n- [ ] 合作方：提交联合方案\n",
+            "## 2024-06-12 Call\n\n- [ ] Partnr: send plan\n- [ ] partner: name a lead (due next Friday)\n- [ ] ours: share forecast (due 30/06/2024)\n- [ ] partner: sign the SOW, due 2024/07/01\n- [ ] partner: 提交渠道计划，截止2024年7月1日\n- [ ] 合作伙伴：提交联合方案\n",
             1,
         );
         let shown: Vec<(usize, &str)> = problems.iter().map(|p| (p.line, p.code)).collect();

@@ -425,7 +425,7 @@ fn entry_changes(before: &Snapshot, after: &Snapshot, out: &mut Vec<Change>) -> 
                 out.push(Change::Field {
                     path: entry_path(list, key, item),
                     from: None,
-                    to: Some(display(&without_id(item))),
+                    to: Some(entry_display(list, item)),
                 });
                 prefixes.push(format!("{list}.{key}."));
             }
@@ -434,7 +434,7 @@ fn entry_changes(before: &Snapshot, after: &Snapshot, out: &mut Vec<Change>) -> 
             if !new_keys.contains(key.as_str()) {
                 out.push(Change::Field {
                     path: entry_path(list, key, item),
-                    from: Some(display(&without_id(item))),
+                    from: Some(entry_display(list, item)),
                     to: None,
                 });
                 prefixes.push(format!("{list}.{key}."));
@@ -445,6 +445,25 @@ fn entry_changes(before: &Snapshot, after: &Snapshot, out: &mut Vec<Change>) -> 
 }
 
 /// An entry as shown under its path, which already names its id.
+/// An entry of a list as a change shows it: an acknowledgement as a sentence,
+/// `price-cut until 2025-11-28 (the reason)`, rather than its mapping; other entries as their
+/// fields, without the id the path already names.
+fn entry_display(list: &str, item: &Value) -> String {
+    if list == "acknowledged"
+        && let Some(rule) = item.get("rule").and_then(Value::as_str)
+    {
+        let mut text = rule.to_string();
+        if let Some(until) = item.get("until") {
+            text.push_str(&format!(" until {}", display(until)));
+        }
+        if let Some(reason) = item.get("reason") {
+            text.push_str(&format!(" ({})", display(reason)));
+        }
+        return text;
+    }
+    display(&without_id(item))
+}
+
 fn without_id(item: &Value) -> Value {
     let mut item = item.clone();
     if let Some(map) = item.as_object_mut() {
@@ -1018,6 +1037,29 @@ mod tests {
                 "invoices.INV-1.paid:  -> 2024-01-30",
                 "plan.segments: [EU healthcare] -> [EU healthcare, Nordics]",
             ]
+        );
+    }
+
+    #[test]
+    fn an_acknowledgement_reads_as_a_sentence() {
+        let before = snap("partners/nw.md", "terms: { price: 100 }\n", "");
+        let after = snap(
+            "partners/nw.md",
+            "terms: { price: 100 }\nacknowledged:\n  - { rule: price-cut, reason: Seats lowered until the renewal, until: 2025-11-28 }\n",
+            "",
+        );
+        let fields: Vec<String> = changes(Some(&before), &after)
+            .into_iter()
+            .filter_map(|c| match c {
+                Change::Field { path, to, .. } => {
+                    Some(format!("{path}: {}", to.unwrap_or_default()))
+                }
+                _ => None,
+            })
+            .collect();
+        assert_eq!(
+            fields,
+            ["acknowledged: price-cut until 2025-11-28 (Seats lowered until the renewal)"]
         );
     }
 

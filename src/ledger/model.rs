@@ -263,9 +263,30 @@ pub struct Metric {
     pub better: Better,
     #[serde(default, skip_serializing_if = "Option::is_none")]
     pub as_of: Option<Date>,
+    /// KPIs only: when the period of the target starts (default: the partnership's `since`,
+    /// else when the KPI was first recorded). Needs `by`.
+    #[serde(default, skip_serializing_if = "Option::is_none")]
+    pub from: Option<Date>,
+    /// KPIs only: when the whole target is due. A KPI with `by` is judged against the share of
+    /// its target due at its `as_of`, linear between `from` and `by`.
+    #[serde(default, skip_serializing_if = "Option::is_none")]
+    pub by: Option<Date>,
 }
 
 impl Metric {
+    /// The share of the target due at `at` when the metric has a period: none before its start
+    /// (`from`, else `start`), all from `by` on, in proportion to the days between. `None`
+    /// without `by`, or when the period is empty.
+    pub fn share_due(&self, at: Date, start: Date) -> Option<f64> {
+        let by = self.by?;
+        let from = self.from.unwrap_or(start);
+        let length = from.days_until(by);
+        if length <= 0 {
+            return None;
+        }
+        Some((from.days_until(at) as f64 / length as f64).clamp(0.0, 1.0))
+    }
+
     /// The metric's display name, falling back to its id.
     pub fn label(&self) -> &str {
         self.name.as_deref().unwrap_or(&self.id)

@@ -519,6 +519,40 @@ acknowledged:
     }
 
     #[test]
+    fn a_kpi_period_needs_an_end_after_its_start_and_slas_have_none() {
+        let dated = FRONT.replace(
+            "kpis:\n",
+            "kpis:\n  - { id: annual, target: 10, actual: 1, from: 2024-01-01, by: 2024-12-31 }\n  - { id: open, target: 10, from: 2024-01-01 }\n  - { id: backwards, target: 10, from: 2024-12-31, by: 2024-01-01 }\n",
+        );
+        let dated = dated.replace(
+            "slas:\n",
+            "slas:\n  - { id: uptime, target: 99, by: 2024-12-31 }\n",
+        );
+        let (_, diagnostics) = both(&dated).1;
+        let found: Vec<(&str, &str)> = diagnostics
+            .iter()
+            .map(|d| (d.code, d.message.as_str()))
+            .collect();
+        assert_eq!(
+            found,
+            [
+                (
+                    "missing-field",
+                    "`open` has a `from` but no `by`: its period has no end"
+                ),
+                (
+                    "out-of-range",
+                    "`by` (2024-01-01) of `backwards` is not after its `from` (2024-12-31)"
+                ),
+                (
+                    "unknown-field",
+                    "`uptime` of `slas` has a period (`from`, `by`): only KPIs have one"
+                ),
+            ]
+        );
+    }
+
+    #[test]
     fn a_broken_entry_keeps_the_others_where_the_file_has_them() {
         let broken = FRONT.replace(
             "kpis:\n",

@@ -5,12 +5,14 @@
 use super::date::Date;
 use super::model::Contact;
 
-/// An id for a partner's name: lowercase ASCII letters and digits, other characters as one `-`.
-/// `None` when the name has no ASCII letter or digit (a name in Chinese, say): the id must then
-/// be chosen by hand.
+/// An id for a partner's name, transliterated to ASCII (`Müller` → `muller`, `Société` →
+/// `societe`, `北风科技` → `bei-feng-ke-ji`, one pinyin syllable per character: grouping
+/// syllables into words would need a dictionary, and the same name always gives the same id),
+/// then lowercase letters and digits, other characters as one `-`. `None` when nothing of the
+/// name transliterates to a letter or digit: the id must then be chosen by hand.
 pub fn slug(name: &str) -> Option<String> {
     let mut slug = String::new();
-    for c in name.chars() {
+    for c in deunicode::deunicode(name).chars() {
         if c.is_ascii_alphanumeric() {
             slug.push(c.to_ascii_lowercase());
         } else if !slug.is_empty() && !slug.ends_with('-') {
@@ -239,9 +241,18 @@ mod tests {
             Some("kestrel-distribution-gmbh-co-kg")
         );
         assert_eq!(slug("Tidewater 2.0").as_deref(), Some("tidewater-2-0"));
-        assert_eq!(slug("Zürich Data AG").as_deref(), Some("z-rich-data-ag"));
-        assert_eq!(slug("北风科技"), None);
-        assert_eq!(slug("北风 Cloud").as_deref(), Some("cloud"));
+        assert_eq!(slug("Zürich Data AG").as_deref(), Some("zurich-data-ag"));
+        assert_eq!(
+            slug("Müller Systemhaus GmbH").as_deref(),
+            Some("muller-systemhaus-gmbh")
+        );
+        assert_eq!(
+            slug("Société Générale").as_deref(),
+            Some("societe-generale")
+        );
+        assert_eq!(slug("北风科技").as_deref(), Some("bei-feng-ke-ji"));
+        assert_eq!(slug("北风 Cloud").as_deref(), Some("bei-feng-cloud"));
+        assert_eq!(slug("—・—"), None);
     }
 
     #[test]

@@ -301,6 +301,39 @@ fn metrics(p: &mut Vec<Problem>, list: &str, metrics: &[Metric]) {
                 ));
             }
         }
+        match (list, metric.from, metric.by) {
+            ("kpis", Some(from), Some(by)) if from >= by => p.push(problem(
+                format!("{list}[{i}].by"),
+                "out-of-range",
+                format!(
+                    "`by` ({by}) of `{}` is not after its `from` ({from})",
+                    metric.id
+                ),
+                "write the date the whole target is due, after the start of its period",
+            )),
+            ("kpis", Some(_), None) => p.push(problem(
+                format!("{list}[{i}].from"),
+                "missing-field",
+                format!(
+                    "`{}` has a `from` but no `by`: its period has no end",
+                    metric.id
+                ),
+                "add `by: YYYY-MM-DD`, the date the whole target is due, or remove `from`",
+            )),
+            ("kpis", ..) | (_, None, None) => {}
+            _ => p.push(problem(
+                format!(
+                    "{list}[{i}].{}",
+                    if metric.from.is_some() { "from" } else { "by" }
+                ),
+                "unknown-field",
+                format!(
+                    "`{}` of `{list}` has a period (`from`, `by`): only KPIs have one",
+                    metric.id
+                ),
+                "remove `from` and `by`: a service level holds at all times",
+            )),
+        }
     }
 }
 

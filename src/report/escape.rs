@@ -24,7 +24,8 @@ pub fn terminal(text: &str) -> Cow<'_, str> {
 
 /// Markdown inline text for GitHub/GitLab comments: placed anywhere in a paragraph, list item,
 /// heading or table cell it renders as the literal characters. `<` `>` `&` `"` become entities,
-/// every other ASCII punctuation character is backslash-escaped, `@` and issue/merge-request
+/// every other ASCII punctuation character but `,` and a `%` before neither a letter, a digit nor
+/// `"` is backslash-escaped, `@` and issue/merge-request
 /// sigils before a number get a zero-width space so nobody is notified and nothing is linked,
 /// `://` and `www.` are split so no URL is autolinked, runs of whitespace and line breaks become
 /// one space, and hidden characters are shown as `\u{202e}`.
@@ -49,6 +50,10 @@ pub fn markdown(text: &str) -> String {
                 out.push_str(ZWSP_ENTITY);
                 out.push_str("\\.");
             }
+            // Neither has a meaning GitHub or GitLab renders in text: `54%, up` stays as written
+            // (a `%` before a name or number is a GitLab milestone, escaped below).
+            ',' => out.push(','),
+            '%' if !next.is_some_and(|n| n.is_ascii_alphanumeric() || n == '"') => out.push('%'),
             c if c.is_ascii_punctuation() => {
                 out.push('\\');
                 out.push(c);

@@ -357,7 +357,14 @@ mod tests {
         let text = front(
             "kpis:\n  - { id: pipeline, unit: EUR, target: 400000, actual: 90000, as_of: 2024-08-31 }\n  - { id: wins, target: 300000, actual: 400000, as_of: 2024-08-31 }\n",
         );
-        let timeline = History::new().version("2024-09-01", &text).build();
+        let first = text.replace(
+            "actual: 90000, as_of: 2024-08-31",
+            "actual: 0, as_of: 2024-01-31",
+        );
+        let timeline = History::new()
+            .version("2024-02-01", &first)
+            .version("2024-09-01", &text)
+            .build();
         let setup = Setup::default();
         let cx = setup.context("2024-09-02");
         let mut findings = crate::signs::analyse(std::slice::from_ref(&timeline), &cx, &|_| None);
@@ -462,7 +469,7 @@ mod tests {
         // "in 1 day" would tell the date as well as the date itself.
         assert_eq!(
             renewal.message,
-            "the renewal on [redacted] is due, [redacted], while 1 error-level sign is open: \
+            "the renewal on [redacted] is [redacted], while 1 error-level sign is open: \
              payment-terms-slip"
         );
         assert!(

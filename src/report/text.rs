@@ -287,11 +287,16 @@ pub fn write_finding(out: &mut dyn Write, f: &Finding) -> io::Result<()> {
         "  {BOLD}{}:{}{BOLD:#}: {style}{}[{}]{style:#}{acknowledged}: {}",
         f.location.file, f.location.line, f.severity, f.rule, f.message
     )?;
-    writeln!(
-        out,
-        "    {GUTTER}= sign {}:{GUTTER:#} {}",
-        f.sign.number, f.sign.name
-    )?;
+    // Sign 0 is not one of the numbered signs (ledger hygiene, renewal at risk): its name only.
+    if f.sign.number == 0 {
+        writeln!(out, "    {GUTTER}={GUTTER:#} {}", f.sign.name)?;
+    } else {
+        writeln!(
+            out,
+            "    {GUTTER}= sign {}:{GUTTER:#} {}",
+            f.sign.number, f.sign.name
+        )?;
+    }
     for (i, e) in f.evidence.iter().enumerate() {
         let lead = if i == 0 { "= evidence:" } else { "           " };
         let commit = e
@@ -359,12 +364,17 @@ pub fn write_review(out: &mut dyn Write, review: &Review) -> io::Result<()> {
             super::timeline::write_change(out, change, false)?;
         }
         for meeting in &p.meetings {
+            // A meeting without an attendance line names nobody, not an empty `()`.
+            let attendees = if meeting.attendees.is_empty() {
+                String::new()
+            } else {
+                format!(" {DIM}({}){DIM:#}", t(&meeting.attendees.join(", ")))
+            };
             writeln!(
                 out,
-                "  {HELP}+ meeting{HELP:#} {} {} {DIM}({}){DIM:#}",
+                "  {HELP}+ meeting{HELP:#} {} {}{attendees}",
                 meeting.date,
                 t(&meeting.title),
-                t(&meeting.attendees.join(", "))
             )?;
         }
         for hidden in &p.hidden_meetings {
@@ -434,10 +444,13 @@ pub fn write_review(out: &mut dyn Write, review: &Review) -> io::Result<()> {
             parts.push(format!("{n} {}", status.as_str()));
         }
     }
+    // The counts are of findings, not of partnerships: said so, or "4 partnerships touched: 1
+    // new, 1 worsened, 3 unchanged" reads as more partnerships than were touched.
     let findings = if parts.is_empty() {
         "no findings".to_string()
     } else {
-        parts.join(", ")
+        let total: usize = Status::ALL.iter().map(|s| counts.of(*s)).sum();
+        format!("finding{}: {}", plural(total), parts.join(", "))
     };
     let hidden = review.hidden_meetings().count();
     let problems = if hidden > 0 {
@@ -459,7 +472,7 @@ pub fn write_review(out: &mut dyn Write, review: &Review) -> io::Result<()> {
     };
     writeln!(
         out,
-        "{problems}{BOLD}{touched} partnership{} touched{BOLD:#}: {findings}",
+        "{problems}{BOLD}{touched} partnership{} touched{BOLD:#}; {findings}",
         plural(touched)
     )
 }
@@ -493,13 +506,13 @@ pub fn write_rules(out: &mut dyn Write, rules: &[&RuleInfo]) -> io::Result<()> {
     let width = rules.iter().map(|r| r.id.len()).max().unwrap_or(0);
     let mut sign = None;
     for rule in rules {
-        if sign != Some(rule.sign.number) {
-            sign = Some(rule.sign.number);
-            writeln!(
-                out,
-                "{BOLD}{:>2}  {}{BOLD:#}",
-                rule.sign.number, rule.sign.name
-            )?;
+        if sign != Some((rule.sign.number, rule.sign.name)) {
+            sign = Some((rule.sign.number, rule.sign.name));
+            let number = match rule.sign.number {
+                0 => String::new(),
+                n => n.to_string(),
+            };
+            writeln!(out, "{BOLD}{number:>2}  {}{BOLD:#}", rule.sign.name)?;
         }
         let style = severity_style(rule.default_severity);
         let severity = if rule.escalates {
@@ -526,9 +539,11 @@ pub fn write_explain(out: &mut dyn Write, rule: &RuleInfo) -> io::Result<()> {
     writeln!(out, "{BOLD}{}{BOLD:#}: {}", rule.id, rule.title)?;
     writeln!(
         out,
-        "sign {}: {}; default severity: {}{}",
-        rule.sign.number,
-        rule.sign.name,
+        "{}; default severity: {}{}",
+        match rule.sign.number {
+            0 => rule.sign.name.to_string(),
+            n => format!("sign {n}: {}", rule.sign.name),
+        },
         rule.default_severity,
         if rule.escalates {
             " (error in the cases below)"

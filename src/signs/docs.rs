@@ -15,9 +15,11 @@ fn page() -> String {
         let i = rule.info();
         let _ = writeln!(
             md,
-            "| {} {} | [`{}`](#{}) | {}{} | {} |",
-            i.sign.number,
-            i.sign.name,
+            "| {} | [`{}`](#{}) | {}{} | {} |",
+            match i.sign.number {
+                0 => i.sign.name.to_string(),
+                n => format!("{n} {}", i.sign.name),
+            },
             i.id,
             i.id,
             i.default_severity,
@@ -53,11 +55,13 @@ fn page() -> String {
         let i = rule.info();
         let _ = write!(
             md,
-            "\n## {}\n\n{}. Sign {}: {}. Default severity: {}. Runs on partnerships that are {}.\n\n### What it detects\n\n{}\n\n### Why it matters\n\n{}\n\n### Example\n\n```text\n{}\n```\n\n### How to fix it\n\n{}\n",
+            "\n## {}\n\n{}. {}. Default severity: {}. Runs on partnerships that are {}.\n\n### What it detects\n\n{}\n\n### Why it matters\n\n{}\n\n### Example\n\n```text\n{}\n```\n\n### How to fix it\n\n{}\n",
             i.id,
             i.title,
-            i.sign.number,
-            i.sign.name,
+            match i.sign.number {
+                0 => format!("Not a numbered sign: {}", i.sign.name),
+                n => format!("Sign {n}: {}", i.sign.name),
+            },
             i.default_severity,
             statuses_in_words(i.applies_to()),
             i.detects(),

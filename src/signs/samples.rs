@@ -387,7 +387,7 @@ fn a_sign_open_close_to_the_renewal_puts_it_at_risk() {
     assert!(
         at_risk[0]
             .message
-            .starts_with("the renewal on 2025-09-01 is due, in 88 days"),
+            .starts_with("the renewal on 2025-09-01 is in 88 days"),
         "{}",
         at_risk[0].message
     );
@@ -649,6 +649,11 @@ fn thousands_of_kpis_are_read_once_per_version() {
             ..template.clone()
         })
         .collect();
+    // The first version reports each KPI at 2: the later 1 is a result, not a baseline.
+    let mut first = snapshot.clone();
+    for kpi in &mut Arc::make_mut(&mut first.front).kpis {
+        kpi.actual = Some(2.0);
+    }
     let versions = (1..=8)
         .map(|day: usize| Version {
             commit: Arc::new(Commit {
@@ -661,7 +666,11 @@ fn thousands_of_kpis_are_read_once_per_version() {
             }),
             path: snapshot.path.clone(),
             content: Content::Valid {
-                snapshot: Arc::new(snapshot.clone()),
+                snapshot: Arc::new(if day == 1 {
+                    first.clone()
+                } else {
+                    snapshot.clone()
+                }),
             },
             parent: day.checked_sub(2),
             date: date(&format!("2024-01-{day:02}")),

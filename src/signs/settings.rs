@@ -525,6 +525,8 @@ rule_settings!(
     ContactDowngrade {
         /// A drop of this many levels or more is an error.
         error_levels: usize = 2; LEVELS,
+        /// Drops whose steps began within this many days of the latest one add up.
+        window_days: i64 = 180; DAYS,
         /// Partner contacts at this level or above must keep attending.
         senior_level: String = "director".to_string(); LEVEL,
         /// Absent for more than this multiple of their own usual interval between meetings they
@@ -694,6 +696,10 @@ pub struct Vocabulary {
     /// built-in English and Chinese lists.
     #[serde(default, skip_serializing_if = "Vec::is_empty")]
     pub tension: Vec<String>,
+    /// Extra negations for `tension-rising`, in any language, added to the built-in English and
+    /// Chinese lists: a conflict word after one of them in the same clause does not count.
+    #[serde(default, skip_serializing_if = "Vec::is_empty")]
+    pub negation: Vec<String>,
 }
 
 #[cfg(test)]

@@ -6,7 +6,7 @@ use crate::ledger::model::{Contact, Side};
 use crate::ledger::{Date, Ladder, Meeting, Snapshot, Timeline};
 use crate::signs::{
     Context, Evidence, Fact, FactValue, Finding, Measure, Rule, RuleInfo, Severity, Worse, finding,
-    median, sign,
+    median, sign, span,
 };
 
 pub struct ContactDowngrade;
@@ -22,7 +22,10 @@ static CONTACT_DOWNGRADE: RuleInfo = RuleInfo {
         partner contact on the ladder) drops in rank from one version to the next one \
         descending from it (never from one merged branch to another), and the \
         current lead is still below the earlier rank: one level is a warning, {error_levels} or \
-        more an error (executive to manager is two levels). The latest drop is the one reported. \
+        more an error (executive to manager is two levels). The latest drop is the one reported, \
+        counted from the most senior lead before it in the same line of descent whose drop began \
+        within {window_days} days of it: executive to director to manager in five months is two \
+        levels down in five months, not one. A rise in between starts the count again. \
         Separately, a partner contact at {senior_level} or above, still in \
         `contacts`, judged against their own rhythm: among meetings with an `Attendees:` line, \
         their usual interval is the median gap between the meetings they attended (at least \
@@ -123,10 +126,36 @@ impl Rule for ContactDowngrade {
             .find(|(_, (v, _))| std::ptr::eq(*v, last));
         // Compare the lead before the latest drop with the lead now, so a later partial
         // recovery is graded by where things stand.
-        if let (Some((&(old_v, ref old), &(new_v, ref new))), Some(&(_, (now_v, ref now)))) =
+        if let (Some((&(last_v, ref last_lead), &(new_v, ref new))), Some(&(_, (now_v, ref now)))) =
             (drop, now_lead)
-            && now.rank > old.rank
+            && now.rank > last_lead.rank
         {
+            // A drop in steps counts from the most senior lead whose drop began within the
+            // window before the latest drop, along the same line of descent.
+            let before_of = |v: &crate::ledger::Version| {
+                leads
+                    .iter()
+                    .find(|(_, (after, _))| std::ptr::eq(*after, v))
+                    .and_then(|(before, _)| before.as_ref())
+            };
+            let (mut old_v, mut old) = (last_v, last_lead);
+            let mut step_v = new_v;
+            let mut cursor = (last_v, last_lead);
+            while let Some((earlier_v, earlier)) = before_of(cursor.0) {
+                if earlier.rank > old.rank {
+                    break;
+                }
+                if earlier.rank < old.rank {
+                    // The drop from `earlier` happened at `cursor`.
+                    if cursor.0.date().days_until(new_v.date()) > set.window_days {
+                        break;
+                    }
+                    (old_v, old) = (*earlier_v, earlier);
+                    step_v = cursor.0;
+                }
+                cursor = (*earlier_v, earlier);
+            }
+            let in_steps = !std::ptr::eq(old_v, last_v);
             let n = now.rank - old.rank;
             let role = |lead: &Lead| {
                 if lead.primary {
@@ -135,7 +164,7 @@ impl Rule for ContactDowngrade {
                     "most senior partner contact"
                 }
             };
-            let template = if old.contact.same_person(now.contact) {
+            let mut template = if old.contact.same_person(now.contact) {
                 format!(
                     "{{now_name}} went from {{old_level}} to {{now_level}} as {}: down {{down}}",
                     role(now)
@@ -147,19 +176,28 @@ impl Rule for ContactDowngrade {
                     role(now)
                 )
             };
+            if in_steps {
+                template.push_str(" {over}");
+            }
             let name = |key: &str, l: &Lead| {
                 Fact::new(key, FactValue::Text(l.name.to_string())).of("contacts.name")
             };
             let level = |key: &str, l: &Lead| {
                 Fact::new(key, FactValue::Text(l.level.to_string())).of("contacts.level")
             };
-            let facts = vec![
+            let mut facts = vec![
                 name("old_name", old),
                 level("old_level", old),
                 name("now_name", now),
                 level("now_level", now),
                 Fact::new("down", FactValue::Text(levels(n))),
             ];
+            if in_steps {
+                facts.push(Fact::new(
+                    "over",
+                    FactValue::Text(span(step_v.date(), new_v.date())),
+                ));
+            }
             // Each line cites the commit that made that contact the lead at that level.
             let observed = |v, l: &Lead| {
                 let set = set_in(timeline, v, |s| {
@@ -171,7 +209,30 @@ impl Rule for ContactDowngrade {
                     None,
                 )
             };
-            let mut evidence = vec![observed(old_v, old), observed(new_v, new)];
+            let mut evidence = vec![observed(old_v, old)];
+            if in_steps {
+                // Each step down between the most senior lead and the latest drop.
+                let mut steps = Vec::new();
+                let mut cursor = last_v;
+                while !std::ptr::eq(cursor, old_v) {
+                    let Some(&(v, ref l)) = leads
+                        .iter()
+                        .find(|(_, (after, _))| std::ptr::eq(*after, cursor))
+                        .map(|(_, after)| after)
+                    else {
+                        break;
+                    };
+                    let Some(&(earlier_v, ref earlier)) = before_of(cursor) else {
+                        break;
+                    };
+                    if l.rank != earlier.rank || !l.contact.same_person(earlier.contact) {
+                        steps.push(observed(v, l));
+                    }
+                    cursor = earlier_v;
+                }
+                evidence.extend(steps.into_iter().rev());
+            }
+            evidence.push(observed(new_v, new));
             if !std::ptr::eq(now_v, new_v)
                 && (!now.contact.same_person(new.contact) || now.rank != new.rank)
             {
@@ -523,6 +584,42 @@ mod tests {
         assert_eq!(
             down(&["executive", "manager", "director"]).since(&milder),
             Movement::Same
+        );
+    }
+
+    #[test]
+    fn a_drop_in_steps_within_the_window_adds_up() {
+        let timeline = History::new()
+            .version("2024-01-15", &primary("Dana Whitfield", "executive"))
+            .version("2024-02-01", &primary("Tom Ng", "director"))
+            .version("2024-07-01", &primary("Lee Park", "manager"))
+            .build();
+        let findings = run(&ContactDowngrade, &timeline, "2024-07-02");
+        assert_eq!(findings.len(), 1);
+        assert_eq!(findings[0].severity, Severity::Error);
+        assert_eq!(
+            findings[0].message,
+            "Dana Whitfield (executive) was replaced as primary contact by Lee Park (manager): down two levels in 5 months"
+        );
+        assert_eq!(
+            evidence(&findings[0]),
+            vec![
+                "2024-01-15 c000000 primary contact: Dana Whitfield (executive)",
+                "2024-02-01 c000001 primary contact: Tom Ng (director)",
+                "2024-07-01 c000002 primary contact: Lee Park (manager)"
+            ]
+        );
+        // A rise in between starts the count again.
+        let timeline = History::new()
+            .version("2024-01-15", &primary("Dana Whitfield", "director"))
+            .version("2024-02-01", &primary("Tom Ng", "manager"))
+            .version("2024-03-01", &primary("Dana Whitfield", "director"))
+            .version("2024-07-01", &primary("Lee Park", "manager"))
+            .build();
+        let findings = run(&ContactDowngrade, &timeline, "2024-07-02");
+        assert_eq!(
+            findings[0].message,
+            "Dana Whitfield (director) was replaced as primary contact by Lee Park (manager): down one level"
         );
     }
 

@@ -2,7 +2,8 @@
 //! agreed plan.
 
 use super::{
-    MetricIndex, Reading, actual_measure, describe_stated, history, label_fact, readings, set_in,
+    MetricIndex, Reading, actual_measure, describe_stated, history, label_fact, metrics_by_id,
+    readings, set_in,
 };
 use crate::ledger::Timeline;
 use crate::signs::{
@@ -22,9 +23,18 @@ static TARGETS_MISSED: RuleInfo = RuleInfo {
     escalates: true,
     detects: "A KPI of the current version whose attainment (actual against target, \
         direction-aware: actual/target when higher is better, target/actual when lower is \
-        better) is under {min_attainment}. Error when the KPI was also under it at the \
-        previous distinct `as_of` date recorded in history (missed at two consecutive \
-        reporting dates).",
+        better) is under {min_attainment}. A KPI with a period (`by`, and `from`, else the \
+        partnership's `since`, else the date the KPI was first recorded) is judged against the \
+        share of its target due at its `as_of` (else the date of the current version), linear \
+        between `from` and `by`: an annual target of 400,000 at the end of the first quarter \
+        expects about 100,000; nothing is due at the start, and a target whose period has not \
+        begun is not judged. A period applies to KPIs where higher is better; a lower-is-better \
+        target is a ceiling at all times. A KPI still at its first recorded value with no result \
+        yet (`actual: 0` where higher is better, never changed, at most one `as_of`), as the \
+        template creates it, is a baseline, never a miss, and neither is that first reading \
+        when the KPI is judged later; a first value that is a result (40 of 100) is judged as \
+        any other, so a file checked without history still shows its misses. Error when the KPI was also under it at the previous \
+        distinct `as_of` date recorded in history (missed at two consecutive reporting dates).",
     why: "Sign 2: goals missed. Results far below the agreed success criteria, quarter after \
         quarter, mean the plan behind the partnership is not working.",
     example: "2024-04-02  kpis: [{ id: pipeline, target: 400000, actual: 120000, as_of: 2024-03-31 }]\n2024-07-01  kpis: [{ id: pipeline, target: 400000, actual: 90000, as_of: 2024-06-30 }]\n→ error: Partner-sourced pipeline is at 22% of target (90,000 EUR against a target of 400,000 EUR) as of 2024-06-30, and was at 30% on 2024-03-31",
@@ -47,20 +57,74 @@ impl Rule for TargetsMissed {
         let mut findings = Vec::new();
         let all = readings(&versions, |s| &s.front.kpis);
         let index = MetricIndex::new(timeline, |s| &s.front.kpis);
+        let by_id = metrics_by_id(&versions, |s| &s.front.kpis);
         for (i, kpi) in current.front.kpis.iter().enumerate() {
-            let Some(attainment) = kpi.attainment() else {
+            let history = all.get(kpi.id.as_str()).map_or(&[][..], Vec::as_slice);
+            // Each version's actual for this KPI, oldest first: where its period starts by
+            // default, and whether it ever moved from its first recorded value.
+            let recorded: Vec<(&crate::ledger::Version, f64)> = versions
+                .iter()
+                .zip(&by_id)
+                .filter_map(|((v, _), kpis)| Some((*v, kpis.get(kpi.id.as_str())?.actual?)))
+                .collect();
+            let no_result = |m: &crate::ledger::model::Metric| {
+                m.better == crate::ledger::model::Better::Higher && m.actual == Some(0.0)
+            };
+            let baseline = no_result(kpi)
+                && history.len() <= 1
+                && recorded.iter().all(|(_, a)| Some(*a) == kpi.actual);
+            if baseline {
+                continue;
+            }
+            let start = current
+                .front
+                .since
+                .or_else(|| recorded.first().map(|(v, _)| v.date()))
+                .unwrap_or_else(|| now_version.date());
+            let judged =
+                |metric: &crate::ledger::model::Metric, at| period_attainment(metric, at, start);
+            let at = kpi.as_of.unwrap_or_else(|| now_version.date());
+            let Some((attainment, due)) = judged(kpi, at) else {
                 continue;
             };
             if attainment >= min {
                 continue;
             }
-            let history = all.get(kpi.id.as_str()).map_or(&[][..], Vec::as_slice);
             let previous: Option<&Reading> = match history {
                 [.., before, last] if Some(last.as_of) == kpi.as_of => Some(before),
                 _ => None,
             };
-            let previous = previous.filter(|r| r.metric.attainment().is_some_and(|a| a < min));
-            let (now, now_facts) = describe_stated("kpis", kpi, "now");
+            // The first recorded value was a baseline, not a miss.
+            let first_recorded = |r: &Reading| {
+                no_result(r.metric)
+                    && history.first().is_some_and(|f| std::ptr::eq(f, r))
+                    && recorded.first().map(|(_, a)| *a) == r.metric.actual
+            };
+            let previous = previous.filter(|r| {
+                !first_recorded(r) && judged(r.metric, r.as_of).is_some_and(|(a, _)| a < min)
+            });
+            let (mut now, mut now_facts) = describe_stated("kpis", kpi, "now");
+            if let (Some(due), Some(by), Some(target)) = (due, kpi.by, kpi.target) {
+                let unit = kpi
+                    .unit
+                    .as_deref()
+                    .map(|u| format!(" {u}"))
+                    .unwrap_or_default();
+                now = "{now_actual}{now_unit} against {now_due}{now_unit} due by {now_at}, \
+                       {now_share} of the target of {now_target}{now_unit} by {now_by}"
+                    .to_string();
+                now_facts = vec![
+                    Fact::new("now_actual", FactValue::Number(kpi.actual.unwrap_or(0.0)))
+                        .of("kpis.actual"),
+                    Fact::new("now_unit", FactValue::Text(unit)).of("kpis.unit"),
+                    Fact::new("now_due", FactValue::Number((target * due).round()))
+                        .of("kpis.target"),
+                    Fact::new("now_at", FactValue::Date(at)),
+                    Fact::new("now_share", FactValue::Percent(due)),
+                    Fact::new("now_target", FactValue::Number(target)).of("kpis.target"),
+                    Fact::new("now_by", FactValue::Date(by)).of("kpis.by"),
+                ];
+            }
             let id = Fact::new("id", FactValue::Text(kpi.id.clone())).of("kpis.id");
             let mut observed_facts = now_facts.clone();
             observed_facts.push(id);
@@ -68,7 +132,11 @@ impl Rule for TargetsMissed {
             facts.push(label_fact("kpis", kpi, "label"));
             // Attainment is the actual over the target: masked with the actual.
             facts.push(Fact::new("attainment", FactValue::Percent(attainment)).of("kpis.actual"));
-            let mut template = format!("{{label}} is at {{attainment}} of target ({now})");
+            let mut template = if due.is_some() {
+                format!("{{label}} is at {{attainment}} of the target due so far ({now})")
+            } else {
+                format!("{{label}} is at {{attainment}} of target ({now})")
+            };
             let mut observed_now = format!("{{id}}: {now}");
             if let Some(d) = kpi.as_of {
                 let as_of = Fact::new("as_of", FactValue::Date(d)).of("kpis.as_of");
@@ -79,7 +147,7 @@ impl Rule for TargetsMissed {
             }
             let mut evidence = Vec::new();
             if let Some(before) = previous {
-                let a = before.metric.attainment().unwrap_or(0.0);
+                let a = judged(before.metric, before.as_of).map_or(0.0, |(a, _)| a);
                 let (then, mut before_facts) = describe_stated("kpis", before.metric, "before");
                 before_facts.push(Fact::new("id", FactValue::Text(kpi.id.clone())).of("kpis.id"));
                 let before_as_of =
@@ -123,6 +191,24 @@ impl Rule for TargetsMissed {
             findings.push(found);
         }
         findings
+    }
+}
+
+/// A KPI's attainment at `at`, and the share of its target due then when it has a period
+/// (higher is better and `by` set): the actual against that share. `None` when it cannot be
+/// judged: no target or actual, or nothing due yet.
+fn period_attainment(
+    metric: &crate::ledger::model::Metric,
+    at: crate::ledger::Date,
+    start: crate::ledger::Date,
+) -> Option<(f64, Option<f64>)> {
+    use crate::ledger::model::Better;
+    match metric.share_due(at, start) {
+        Some(share) if metric.better == Better::Higher => {
+            let (due, actual) = (metric.target? * share, metric.actual?);
+            (due > 0.0).then_some((actual / due, Some(share)))
+        }
+        _ => Some((metric.attainment()?, None)),
     }
 }
 
@@ -327,6 +413,7 @@ mod tests {
     #[test]
     fn missed_twice_is_an_error() {
         let timeline = History::new()
+            .version("2024-01-05", &kpi(0, "2024-01-05"))
             .version("2024-04-02", &kpi(120000, "2024-03-31"))
             .version("2024-07-01", &kpi(90000, "2024-06-30"))
             .build();
@@ -341,8 +428,8 @@ mod tests {
         assert_eq!(
             evidence(f),
             vec![
-                "2024-04-02 c000000 pipeline as of 2024-03-31: 120,000 EUR against a target of 400,000 EUR",
-                "2024-07-01 c000001 pipeline as of 2024-06-30: 90,000 EUR against a target of 400,000 EUR",
+                "2024-04-02 c000001 pipeline as of 2024-03-31: 120,000 EUR against a target of 400,000 EUR",
+                "2024-07-01 c000002 pipeline as of 2024-06-30: 90,000 EUR against a target of 400,000 EUR",
             ]
         );
         assert_eq!(f.subject, "pipeline");
@@ -363,13 +450,14 @@ mod tests {
         let findings = run(&TargetsMissed, &timeline, "2024-07-05");
         assert_eq!(findings[0].severity, Severity::Warning);
 
+        let churn = |actual: u32| {
+            front(&format!(
+                "kpis:\n  - {{ id: churn, unit: '%', target: 5, actual: {actual}, better: lower }}\n"
+            ))
+        };
         let lower = History::new()
-            .version(
-                "2024-04-02",
-                &front(
-                    "kpis:\n  - { id: churn, unit: '%', target: 5, actual: 12, better: lower }\n",
-                ),
-            )
+            .version("2024-01-02", &churn(8))
+            .version("2024-04-02", &churn(12))
             .build();
         let findings = run(&TargetsMissed, &lower, "2024-07-05");
         assert_eq!(
@@ -398,16 +486,62 @@ mod tests {
         assert_eq!(at(300000, 90000).since(&milder), Movement::Same);
 
         let churn = |actual: u32| {
-            let text = front(&format!(
-                "kpis:\n  - {{ id: churn, target: 5, actual: {actual}, better: lower }}\n"
-            ));
+            let text = |actual: u32| {
+                front(&format!(
+                    "kpis:\n  - {{ id: churn, target: 5, actual: {actual}, better: lower }}\n"
+                ))
+            };
             measure(
                 &TargetsMissed,
-                &History::new().version("2024-04-02", &text).build(),
+                &History::new()
+                    .version("2024-01-02", &text(9))
+                    .version("2024-04-02", &text(actual))
+                    .build(),
                 "2024-07-05",
             )
         };
         assert_eq!(churn(15).since(&churn(12)), Movement::Worse);
+    }
+
+    fn annual(actual: u32, as_of: &str) -> String {
+        front(&format!(
+            "since: 2024-01-01\nkpis:\n  - {{ id: pipeline, name: Partner-sourced pipeline, unit: EUR, target: 400000, actual: {actual}, as_of: {as_of}, by: 2024-12-31 }}\n"
+        ))
+    }
+
+    #[test]
+    fn an_annual_target_is_judged_against_the_share_due_so_far() {
+        // Two months into the year, 20% of the annual target is ahead of the share due.
+        let timeline = History::new()
+            .version("2024-01-10", &annual(0, "2024-01-05"))
+            .version("2024-03-01", &annual(80000, "2024-02-29"))
+            .build();
+        assert!(run(&TargetsMissed, &timeline, "2024-03-05").is_empty());
+        // At the end of September, 120,000 is 40% of the 300,000 due: a miss.
+        let timeline = History::new()
+            .version("2024-01-10", &annual(0, "2024-01-05"))
+            .version("2024-10-01", &annual(120000, "2024-09-30"))
+            .build();
+        let findings = run(&TargetsMissed, &timeline, "2024-10-05");
+        assert_eq!(
+            findings[0].message,
+            "Partner-sourced pipeline is at 40% of the target due so far (120,000 EUR against 299,178 EUR due by 2024-09-30, 75% of the target of 400,000 EUR by 2024-12-31) as of 2024-09-30"
+        );
+    }
+
+    #[test]
+    fn a_kpi_at_its_first_recorded_value_is_a_baseline() {
+        let timeline = History::new()
+            .version("2024-01-10", &kpi(0, "2024-01-05"))
+            .version("2024-02-10", &kpi(0, "2024-01-05"))
+            .build();
+        assert!(run(&TargetsMissed, &timeline, "2024-02-15").is_empty());
+        // The near miss: reported again at zero a quarter later is a miss.
+        let timeline = History::new()
+            .version("2024-01-10", &kpi(0, "2024-01-05"))
+            .version("2024-04-02", &kpi(0, "2024-03-31"))
+            .build();
+        assert_eq!(run(&TargetsMissed, &timeline, "2024-04-05").len(), 1);
     }
 
     #[test]

@@ -100,7 +100,11 @@ static PRICE_CUT: RuleInfo = RuleInfo {
     default_severity: Severity::Warning,
     escalates: true,
     detects: "`terms.price` now at least {min_cut:%} below the highest value recorded in an \
-        earlier version. Error at {error_cut:%} or more: the price was cut in half.",
+        earlier version in the same `terms.currency`. Prices in different currencies are never \
+        compared: after a change of currency the cut is measured from the first price in the new \
+        currency, and the message names the price before the change in its own currency. A price \
+        written without a currency is not a change of currency. Error at {error_cut:%} or more: \
+        the price was cut in half.",
     why: "Sign 9: prices cut in half. A sharp cut in what the partnership is worth per year means \
         the value, or the bargaining power, has moved; the rest of the terms rarely stay healthy \
         for long after.",
@@ -120,11 +124,33 @@ impl Rule for PriceCut {
         let Some(&(_, current)) = versions.last() else {
             return Vec::new();
         };
-        let price = |s: &crate::ledger::Snapshot| s.front.terms.as_ref()?.price;
-        let Some(now) = price(current) else {
+        let priced = |s: &crate::ledger::Snapshot| {
+            let terms = s.front.terms.as_ref()?;
+            Some((terms.price?, terms.currency.clone()))
+        };
+        let Some((now, _)) = priced(current) else {
             return Vec::new();
         };
-        let series = changes(timeline, cx.now, price);
+        let all = changes(timeline, cx.now, priced);
+        // Prices compare within one currency: the series runs back from the current price to
+        // the last change of currency. A price without a currency is not a change of currency.
+        let mut known = all.last().and_then(|(_, (_, c))| c.clone());
+        let mut start = all.len();
+        while let Some((_, (_, currency))) = start.checked_sub(1).and_then(|i| all.get(i)) {
+            match (currency, &known) {
+                (Some(c), Some(k)) if c != k => break,
+                (Some(c), None) => known = Some(c.clone()),
+                _ => {}
+            }
+            start -= 1;
+        }
+        let before_change = start.checked_sub(1).and_then(|i| all.get(i));
+        let mut series: Vec<(&crate::ledger::Version, f64)> = Vec::new();
+        for (version, (p, _)) in all.iter().skip(start) {
+            if series.last().is_none_or(|(_, last)| last != p) {
+                series.push((*version, *p));
+            }
+        }
         let Some(&(set_version, _)) = series.last() else {
             return Vec::new();
         };
@@ -152,14 +178,30 @@ impl Rule for PriceCut {
             Fact::new("now", FactValue::Number(now)).of("terms.price"),
             Fact::new("now_date", FactValue::Date(set_version.date())),
         ];
+        let names_currency = currency.is_some();
         // After the ratio or cut, where the sentence first names it.
         if let Some(currency) = currency {
             facts.insert(1, currency);
         }
-        let template = format!(
+        let mut template = format!(
             "the price was cut {{cut}}, from {before_amount}{{peak}} ({{peak_date}}) to \
              {before_amount}{{now}} ({{now_date}})"
         );
+        // The price before a change of currency, in its own currency: what the cut is not
+        // measured from, and why.
+        if let (true, Some((_, (old_price, Some(old_currency)))), Some((changed, _))) =
+            (names_currency, before_change, all.get(start))
+        {
+            template.push_str(
+                "; priced in {currency} since {changed_date}, {old_currency} {old_price} before",
+            );
+            facts.push(Fact::new("changed_date", FactValue::Date(changed.date())));
+            facts.push(
+                Fact::new("old_currency", FactValue::Text(old_currency.clone()))
+                    .of("terms.currency"),
+            );
+            facts.push(Fact::new("old_price", FactValue::Number(*old_price)).of("terms.price"));
+        }
         let evidence = series
             .iter()
             .map(|(v, p)| Evidence::field(v, "terms.price", *p))
@@ -193,7 +235,7 @@ static LATE_PAYMENT: RuleInfo = RuleInfo {
         late.",
     why: "Sign 9: payments delayed. A partner paying late is short of cash or of commitment; our \
         own late payments damage the relationship from our side.",
-    example: "invoices:\n  - { id: INV-2024-07, payer: partner, amount: 30000, due: 2024-07-31, paid: 2024-09-15 }\n→ the partner paid 1 invoice late: INV-2024-07 paid 46 days late",
+    example: "invoices:\n  - { id: INV-2024-07, payer: partner, amount: 30000, due: 2024-07-31, paid: 2024-09-15 }\n→ the partner is late on 1 invoice: INV-2024-07 paid 46 days late",
     fix: "Chase the open invoices, agree a payment plan for arrears, and make payment discipline a \
         standing item of the governance meeting; if we are the late payer, fix our process first.",
 };
@@ -241,7 +283,10 @@ impl Rule for LatePayment {
                 ));
                 // One sentence part per invoice, its facts numbered by their place in it.
                 let k = late.len();
-                late.push(format!("{{id{k}}} {what} {{days{k}}} days late"));
+                late.push(match what {
+                    "paid" => format!("{{id{k}}} paid {{days{k}}} days late"),
+                    _ => format!("{{id{k}}} unpaid, {{days{k}}} days past due"),
+                });
                 facts.push(
                     Fact::new(&format!("id{k}"), FactValue::Text(invoice.id.clone()))
                         .of("invoices.id"),
@@ -278,11 +323,11 @@ impl Rule for LatePayment {
                 continue;
             }
             let (who, subject, side) = match payer {
-                Side::Partner => ("the partner paid", "invoices:partner", "partner"),
-                Side::Ours => ("we paid", "invoices:ours", "ours"),
+                Side::Partner => ("the partner is", "invoices:partner", "partner"),
+                Side::Ours => ("we are", "invoices:ours", "ours"),
             };
             let template = format!(
-                "{who} {{count}} invoice{} late: {}",
+                "{who} late on {{count}} invoice{}: {}",
                 if late.len() == 1 { "" } else { "s" },
                 crate::signs::finding::list(&late, ", ")
             );
@@ -463,7 +508,7 @@ mod tests {
         assert_eq!(findings.len(), 1);
         assert_eq!(
             findings[0].message,
-            "the partner paid 2 invoices late: INV-7 paid 46 days late, INV-9 unpaid 20 days late"
+            "the partner is late on 2 invoices: INV-7 paid 46 days late, INV-9 unpaid, 20 days past due"
         );
         assert_eq!(findings[0].subject, "invoices:partner");
         assert_eq!(

@@ -100,7 +100,7 @@ impl Deadline {
     }
 
     /// `notice is due by 2025-08-30 (90 days before the renewal on 2025-11-28), in 61 days`,
-    /// `the renewal on 2025-07-15 is due, today`, as a sentence with its facts. The notice
+    /// `the renewal on 2025-07-15 is today`, as a sentence with its facts. The notice
     /// deadline and the days left are derived from both fields and tell both.
     pub fn stated(&self) -> (&'static str, Vec<Fact>) {
         let renewal = Fact::new("renewal", FactValue::Date(self.renewal)).of(RENEWAL);
@@ -156,7 +156,7 @@ impl Deadline {
                 .collect(),
             ),
             _ => (
-                "the renewal on {renewal} is due, {when}",
+                "the renewal on {renewal} is {when}",
                 std::iter::once(renewal).chain(days).collect(),
             ),
         }
@@ -334,7 +334,7 @@ mod tests {
         assert_eq!(found[0].severity, Severity::Warning);
         assert_eq!(
             found[0].message,
-            "the renewal on 2025-07-20 is due, in 20 days, while 1 sign is open: payment-terms-slip"
+            "the renewal on 2025-07-20 is in 20 days, while 1 sign is open: payment-terms-slip"
         );
         // 46 days out, a warning is not enough.
         assert_eq!(

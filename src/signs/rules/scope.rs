@@ -143,7 +143,9 @@ static SCOPE_UNDEFINED: RuleInfo = RuleInfo {
     default_severity: Severity::Warning,
     escalates: false,
     detects: "In the current version: a `scope` item without `owner`; a partner-owned item without \
-        `sla`; an item whose `sla` names no entry of `slas`. One finding per item and problem.",
+        `sla`. One finding per item and problem. An `sla` that names no entry of `slas` is not a \
+        finding but an error in the file (`broken-reference`, with the closest SLA id): the \
+        format refuses it, as it refuses any reference to nothing.",
     why: "Sign 10: the scope is unclear, responsibilities, KPIs and SLAs not pinned down. What has \
         no owner is done by nobody; what the partner owns without a service level cannot be held \
         to account.",
@@ -164,8 +166,6 @@ impl Rule for ScopeUndefined {
         };
         // One finding per item and problem, each a fact with no number to it: no measure.
         let mut findings = Vec::new();
-        let slas: std::collections::HashSet<&str> =
-            current.front.slas.iter().map(|s| s.id.as_str()).collect();
         for (i, item) in current.front.scope.iter().enumerate() {
             let id = Fact::new("id", FactValue::Text(item.id.clone())).of("scope.id");
             let problem = match (item.owner, &item.sla) {
@@ -183,22 +183,7 @@ impl Rule for ScopeUndefined {
                 )),
                 _ => None,
             };
-            let unknown = item
-                .sla
-                .as_ref()
-                .filter(|sla| !slas.contains(sla.as_str()))
-                .map(|sla| {
-                    (
-                        "unknown-sla",
-                        "scope item {id} names SLA {sla}, which is not in slas",
-                        vec![
-                            id.clone(),
-                            Fact::new("sla", FactValue::Text(sla.clone())).of("scope.sla"),
-                        ],
-                        format!("scope[{i}].sla"),
-                    )
-                });
-            for (kind, template, facts, path) in problem.into_iter().chain(unknown) {
+            if let Some((kind, template, facts, path)) = problem {
                 findings.push(
                     finding(&SCOPE_UNDEFINED, current, format!("{}:{kind}", item.id), "")
                         .stating(template, facts)

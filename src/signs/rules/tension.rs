@@ -18,7 +18,14 @@ static TENSION_RISING: RuleInfo = RuleInfo {
     detects: "Counts conflict and emotion words (built-in English and Chinese lists plus \
         `vocabulary.tension` from rapport.yaml) in the text of the current file's meetings. \
         English matches whole words ignoring case; Chinese matches inside the text, since it has \
-        no spaces. The rate is hits per 1,000 words of notes, words as Unicode splits them \
+        no spaces. A word after a negation in the same clause does not count (\"no complaints\", \
+        \"nobody is frustrated\", \"handled without escalation\", 没有纠纷, 毫无怨言): the \
+        negations are no, not, never, without, nobody, no one, no longer, neither, nor and the \
+        n't forms; 没有, 没, 不, 无, 未, 并非, 毫无, 并未, 从未, 从不, 不再, plus \
+        `vocabulary.negation` from rapport.yaml. A clause ends at punctuation, a line break or \
+        \"but\", \"however\", \"although\", \"though\", 但, 但是, 可是, 却, 然而, 不过; phrases \
+        that do not deny what follows (\"not only\", \"no doubt\", 不断, 不仅, 无法, 未能) are \
+        not negations. The rate is hits per 1,000 words of notes, words as Unicode splits them \
         (UAX #29): an English word is one word, each Chinese character is one, so the same \
         notes in either language weigh about alike. Meetings dated within {recent_days} before \
         now are recent, older ones earlier. The recent rate is that of the densest recent \
@@ -49,7 +56,7 @@ impl Rule for TensionRising {
         let Some(current) = timeline.current() else {
             return Vec::new();
         };
-        let lexicon = Lexicon::shared_tension(&cx.vocabulary.tension);
+        let lexicon = Lexicon::shared_tension(&cx.vocabulary.tension, &cx.vocabulary.negation);
         let cut = cx.now.sub_days(set.recent_days);
         let (mut recent_hits, mut recent_words, mut earlier_hits, mut earlier_words) =
             (0usize, 0usize, 0usize, 0usize);
