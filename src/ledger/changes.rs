@@ -231,14 +231,28 @@ pub fn changes(before: Option<&Snapshot>, after: &Snapshot) -> Vec<Change> {
     for values in [&mut old, &mut new] {
         values.retain(|path, _| !whole.holds(path));
     }
+    // A price in another currency is another amount: each side names its own currency.
+    let currency = |s: &Snapshot| s.front.terms.as_ref().and_then(|t| t.currency.clone());
+    let (was_in, is_in) = (currency(before), currency(after));
+    let priced = |value: Option<&String>, currency: &Option<String>| -> Option<String> {
+        match (value, currency) {
+            (Some(value), Some(code)) if was_in != is_in => Some(format!("{code} {value}")),
+            (value, _) => value.cloned(),
+        }
+    };
     let paths: BTreeSet<&String> = old.keys().chain(new.keys()).collect();
     for path in paths {
         let (from, to) = (old.get(path), new.get(path));
-        if from != to {
+        if from != to || (path == "terms.price" && was_in != is_in) {
+            let (from, to) = if path == "terms.price" {
+                (priced(from, &was_in), priced(to, &is_in))
+            } else {
+                (from.cloned(), to.cloned())
+            };
             out.push(Change::Field {
                 path: path.clone(),
-                from: from.cloned(),
-                to: to.cloned(),
+                from,
+                to,
             });
         }
     }
@@ -972,6 +986,45 @@ mod tests {
             Ok(s) => s,
             Err(d) => panic!("{d:?}"),
         }
+    }
+
+    #[test]
+    fn a_price_in_another_currency_names_both_currencies() {
+        let cny = snap("p.md", "terms: { price: 1200000, currency: CNY }\n", "");
+        let usd = snap("p.md", "terms: { price: 168000, currency: USD }\n", "");
+        let fields: Vec<(String, Option<String>, Option<String>)> = changes(Some(&cny), &usd)
+            .into_iter()
+            .filter_map(|c| match c {
+                Change::Field { path, from, to } => Some((path, from, to)),
+                _ => None,
+            })
+            .collect();
+        assert_eq!(
+            fields,
+            [
+                (
+                    "terms.currency".into(),
+                    Some("CNY".into()),
+                    Some("USD".into())
+                ),
+                (
+                    "terms.price".into(),
+                    Some("CNY 1200000".into()),
+                    Some("USD 168000".into())
+                ),
+            ]
+        );
+        // Near miss: one currency, the price alone changes, written as before.
+        let cut = snap("p.md", "terms: { price: 900000, currency: CNY }\n", "");
+        let fields: Vec<Change> = changes(Some(&cny), &cut);
+        assert_eq!(
+            fields,
+            [Change::Field {
+                path: "terms.price".into(),
+                from: Some("1200000".into()),
+                to: Some("900000".into()),
+            }]
+        );
     }
 
     fn version(day: u32, snapshot: Snapshot) -> Version {
