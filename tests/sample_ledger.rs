@@ -228,12 +228,30 @@ fn the_portfolio_ranks_the_troubled_partnerships_above_the_healthy_ones() {
     assert_eq!(ranked[0].1, "at-risk");
 }
 
+/// `PATH` as a user who installed rapport has it: a folder holding a `rapport` first, then the
+/// rest (git is still found).
+fn path_with_rapport(folder: &Path) -> std::ffi::OsString {
+    std::fs::write(folder.join("rapport"), "#!/bin/sh\n").expect("a stand-in rapport");
+    let rest = std::env::var_os("PATH").unwrap_or_default();
+    std::env::join_paths(std::iter::once(folder.to_path_buf()).chain(std::env::split_paths(&rest)))
+        .expect("a PATH")
+}
+
+/// `PATH` without any folder holding a `rapport`, as after `cargo run` on a fresh machine.
+fn path_without_rapport() -> std::ffi::OsString {
+    let rest = std::env::var_os("PATH").unwrap_or_default();
+    std::env::join_paths(std::env::split_paths(&rest).filter(|dir| !dir.join("rapport").is_file()))
+        .expect("a PATH")
+}
+
 #[test]
 fn demo_replays_the_sample_and_reports_on_it() {
+    let installed = tempfile::TempDir::new().expect("temp dir");
     let output = Command::cargo_bin("rapport")
         .expect("binary")
         .arg("demo")
         .env("NO_COLOR", "1")
+        .env("PATH", path_with_rapport(installed.path()))
         .output()
         .expect("run");
     let stdout = String::from_utf8_lossy(&output.stdout);
@@ -274,10 +292,12 @@ fn demo_keeps_its_repository_on_request() {
     let parent = tempfile::TempDir::new().expect("temp dir");
     let dir = parent.path().join("sample");
     let dir_text = dir.to_string_lossy().to_string();
+    let installed = tempfile::TempDir::new().expect("temp dir");
     let demo = Command::cargo_bin("rapport")
         .expect("binary")
         .args(["demo", "--keep", &dir_text])
         .env("NO_COLOR", "1")
+        .env("PATH", path_with_rapport(installed.path()))
         .output()
         .expect("run");
     assert_eq!(demo.status.code(), Some(0));
@@ -376,4 +396,27 @@ fn redacted_fields_are_masked_in_findings() {
         !json.contains("180000") && !json.contains("180,000"),
         "{json}"
     );
+}
+
+/// After `cargo run --release -- demo` on a machine where rapport is not installed, the
+/// commands the demo closes with run through cargo, not a `rapport` the shell cannot find.
+#[test]
+fn demo_run_from_a_build_names_commands_that_run_from_the_build() {
+    let output = Command::cargo_bin("rapport")
+        .expect("binary")
+        .arg("demo")
+        .env("NO_COLOR", "1")
+        .env("PATH", path_without_rapport())
+        .output()
+        .expect("run");
+    let stdout = String::from_utf8_lossy(&output.stdout);
+    assert_eq!(output.status.code(), Some(0), "{stdout}");
+    for shown in [
+        "Keep it to explore it: cargo run --release -- demo --keep DIR, then",
+        "every finding in the ledger: cargo run --release -- check DIR --rev main",
+        "one partnership's story:     cargo run --release -- timeline kestrel --path DIR",
+    ] {
+        assert!(stdout.contains(shown), "{shown}\n---\n{stdout}");
+    }
+    assert!(!stdout.contains(": rapport "), "{stdout}");
 }

@@ -138,6 +138,7 @@ fn write_text(out: &mut dyn Write, replayed: &Replayed, kept: Option<&Path>) -> 
         .pull_request
         .as_ref()
         .map_or("BRANCH", |p| p.branch.as_str());
+    let rapport = invocation();
     match kept {
         Some(dir) => {
             let dir = dir.display();
@@ -147,23 +148,27 @@ fn write_text(out: &mut dyn Write, replayed: &Replayed, kept: Option<&Path>) -> 
             )?;
             let commands = [
                 (
-                    format!("rapport report {dir} --base {MAIN} --head {branch}"),
+                    format!("{rapport} report {dir} --base {MAIN} --head {branch}"),
                     "the pull-request report above",
                 ),
                 (
-                    format!("rapport report {dir} --base {MAIN} --head {branch} --format markdown"),
+                    format!(
+                        "{rapport} report {dir} --base {MAIN} --head {branch} --format markdown"
+                    ),
                     "as a pull-request comment",
                 ),
                 (
-                    format!("rapport check {dir} --rev {MAIN}"),
+                    format!("{rapport} check {dir} --rev {MAIN}"),
                     "every finding in the ledger",
                 ),
                 (
-                    format!("rapport timeline kestrel --path {dir}"),
+                    format!("{rapport} timeline kestrel --path {dir}"),
                     "one partnership's story",
                 ),
                 (
-                    format!("rapport portfolio {dir} --rev {MAIN} --format html > portfolio.html"),
+                    format!(
+                        "{rapport} portfolio {dir} --rev {MAIN} --format html > portfolio.html"
+                    ),
                     "the portfolio as one page",
                 ),
             ];
@@ -178,21 +183,51 @@ fn write_text(out: &mut dyn Write, replayed: &Replayed, kept: Option<&Path>) -> 
             writeln!(
                 out,
                 "\nThe sample repository was temporary and is gone. Keep it to explore it: \
-                 rapport demo --keep DIR, then"
+                 {rapport} demo --keep DIR, then"
             )?;
             writeln!(
                 out,
-                "  every finding in the ledger: rapport check DIR --rev {MAIN}"
+                "  every finding in the ledger: {rapport} check DIR --rev {MAIN}"
             )?;
             writeln!(
                 out,
-                "  one partnership's story:     rapport timeline kestrel --path DIR"
+                "  one partnership's story:     {rapport} timeline kestrel --path DIR"
             )?;
             writeln!(
                 out,
-                "  the portfolio as one page:   rapport portfolio DIR --rev {MAIN} --format html > portfolio.html"
+                "  the portfolio as one page:   {rapport} portfolio DIR --rev {MAIN} --format html > portfolio.html"
             )?;
         }
     }
     Ok(())
+}
+
+/// How the user can run rapport again, for the commands the demo closes with: `rapport` when it
+/// is on `PATH`; `cargo run --release --` when this binary is a build in a cargo `target/`
+/// folder (the quick start's `cargo run --release -- demo`), where `rapport` alone would not be
+/// found; else this binary's own path.
+fn invocation() -> String {
+    let on_path = std::env::var_os("PATH").is_some_and(|path| {
+        std::env::split_paths(&path).any(|dir| {
+            ["rapport", "rapport.exe"]
+                .iter()
+                .any(|name| dir.join(name).is_file())
+        })
+    });
+    if on_path {
+        return "rapport".into();
+    }
+    let Ok(exe) = std::env::current_exe() else {
+        return "rapport".into();
+    };
+    let profile = exe.parent();
+    let in_target = profile
+        .and_then(Path::parent)
+        .and_then(Path::file_name)
+        .is_some_and(|name| name == "target");
+    if in_target {
+        "cargo run --release --".into()
+    } else {
+        exe.display().to_string()
+    }
 }
