@@ -486,7 +486,9 @@ fn northwind_notes(opening: &str, closing: &str) -> String {
     )
 }
 
-fn hiding(opening: &str) -> Script {
+/// `main` with Northwind's notes, then a branch `pr` whose one commit writes `opening` above
+/// them and `closing` below.
+fn notes_changed(message: &str, opening: &str, closing: &str) -> Script {
     Script::new()
         .commit(
             "2024-01-15",
@@ -502,12 +504,16 @@ fn hiding(opening: &str) -> Script {
         .branch("pr")
         .commit(
             "2024-06-03",
-            "Northwind: a note on the agenda",
+            message,
             &[(
                 "partners/northwind.md",
-                &northwind(30, &northwind_notes(opening, "")),
+                &northwind(30, &northwind_notes(opening, closing)),
             )],
         )
+}
+
+fn hiding(opening: &str) -> Script {
+    notes_changed("Northwind: a note on the agenda", opening, "")
 }
 
 #[test]
@@ -596,27 +602,7 @@ fn an_unclosed_code_fence_that_hides_meetings_fails_the_gate() {
 fn a_closed_fenced_example_of_a_meeting_is_no_warning() {
     let example = "Omar asked how we write our notes; the template we shared:\n\n\
         ```markdown\n## 2024-06-20 Quarterly business review\nAttendees: …\n```\n";
-    let script = Script::new()
-        .commit(
-            "2024-01-15",
-            "Start the ledger",
-            &[
-                (
-                    "partners/northwind.md",
-                    &northwind(30, &northwind_notes("", "")),
-                ),
-                ("partners/zhiheng.md", &zhiheng("")),
-            ],
-        )
-        .branch("pr")
-        .commit(
-            "2024-06-03",
-            "Northwind: the notes template",
-            &[(
-                "partners/northwind.md",
-                &northwind(30, &northwind_notes("", example)),
-            )],
-        );
+    let script = notes_changed("Northwind: the notes template", "", example);
     let (code, report) = gate_json(&script, &["--fail-on", "info"]);
     assert_eq!(code, 0, "{report:#}");
     assert!(

@@ -534,31 +534,7 @@ fn redact_both(findings: &mut [Reviewed], pair: &Compared, sides: &Sides<'_>) {
         return;
     }
     let timelines = [pair.head.clone(), pair.base.clone()];
-    let mut befores: Vec<Finding> = findings
-        .iter()
-        .map(|r| {
-            let mut was = r.finding.clone();
-            if let Some(before) = &r.before {
-                was.message.clone_from(&before.message);
-                was.measure.clone_from(&before.measure);
-            }
-            was
-        })
-        .collect();
-    redact::redact(
-        findings
-            .iter_mut()
-            .map(|r| &mut r.finding)
-            .chain(befores.iter_mut()),
-        &timelines,
-        &fields,
-    );
-    for (reviewed, was) in findings.iter_mut().zip(befores) {
-        if let Some(before) = &mut reviewed.before {
-            before.message = was.message;
-            before.measure = was.measure;
-        }
-    }
+    super::review::redact_reviewed(findings, &timelines, &fields);
 }
 
 /// The contract's deadlines that came inside a threshold during the period, each at the first

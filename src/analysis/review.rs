@@ -525,31 +525,7 @@ fn review_one(pair: &Compared, sides: &Sides<'_>) -> Option<PartnershipReview> {
         .cloned()
         .collect();
     let timelines = [head.clone(), base.clone()];
-    let mut befores: Vec<Finding> = findings
-        .iter()
-        .map(|r| {
-            let mut was = r.finding.clone();
-            if let Some(before) = &r.before {
-                was.message.clone_from(&before.message);
-                was.measure.clone_from(&before.measure);
-            }
-            was
-        })
-        .collect();
-    redact::redact(
-        findings
-            .iter_mut()
-            .map(|r| &mut r.finding)
-            .chain(befores.iter_mut()),
-        &timelines,
-        &fields,
-    );
-    for (reviewed, was) in findings.iter_mut().zip(befores) {
-        if let Some(before) = &mut reviewed.before {
-            before.message = was.message;
-            before.measure = was.measure;
-        }
-    }
+    redact_reviewed(&mut findings, &timelines, &fields);
 
     let (before_snapshot, after_snapshot) = (base.current(), head.current());
     let mut changes = match (before_snapshot, after_snapshot) {
@@ -681,6 +657,40 @@ fn no_longer_read(
         });
     }
     Ok(out)
+}
+
+/// Masks the `fields` (`redact` of either side) in reviewed findings, and in what each finding
+/// was at the earlier point, masked as the finding it was then.
+pub(crate) fn redact_reviewed(
+    findings: &mut [Reviewed],
+    timelines: &[crate::ledger::Timeline],
+    fields: &[String],
+) {
+    let mut befores: Vec<Finding> = findings
+        .iter()
+        .map(|r| {
+            let mut was = r.finding.clone();
+            if let Some(before) = &r.before {
+                was.message.clone_from(&before.message);
+                was.measure.clone_from(&before.measure);
+            }
+            was
+        })
+        .collect();
+    redact::redact(
+        findings
+            .iter_mut()
+            .map(|r| &mut r.finding)
+            .chain(befores.iter_mut()),
+        timelines,
+        fields,
+    );
+    for (reviewed, was) in findings.iter_mut().zip(befores) {
+        if let Some(before) = &mut reviewed.before {
+            before.message = was.message;
+            before.measure = was.measure;
+        }
+    }
 }
 
 /// Matches findings by fingerprint and gives each its status. `judged_as_before` is the head's
