@@ -626,7 +626,7 @@ fn finding(doc: &mut Doc, p: &PartnershipReview, reviewed: &Reviewed, groups: &[
     if !f.remedy.is_empty() {
         doc.add(unit, format!("\n_Fix: {}_\n", md(f.remedy)));
     }
-    if let Some(chart) = chart(p, f) {
+    if let Some(chart) = chart(&p.name, f) {
         doc.single(Tier::Chart, Some((Counted::Chart, 1)), groups, chart);
     }
 }
@@ -646,7 +646,7 @@ const CHART_TICKS: i64 = 36;
 /// or more; masked values have none and are not drawn. The x axis is time to scale: one tick
 /// per day, week, month, quarter or year from the first value to the last, each showing the
 /// value recorded last by the tick's end, so two changes a year apart sit a year apart.
-fn chart(p: &PartnershipReview, f: &Finding) -> Option<String> {
+pub(crate) fn chart(partner: &str, f: &Finding) -> Option<String> {
     let mut points: Vec<(crate::ledger::Date, f64)> = f
         .evidence
         .iter()
@@ -673,7 +673,7 @@ fn chart(p: &PartnershipReview, f: &Finding) -> Option<String> {
         .collect();
     let mut out = format!(
         "\n```mermaid\n{CHART_CONFIG}\nxychart-beta\n    title \"{}\"\n    x-axis [{}]\n    y-axis \"{}\"\n    line [{}]\n",
-        escape::mermaid_label(&format!("{} · {}", f.subject, p.name)),
+        escape::mermaid_label(&format!("{} · {partner}", f.subject)),
         labels.join(", "),
         escape::mermaid_label(measured),
         values.join(", ")

@@ -8,7 +8,6 @@
 
 use crate::analysis::digest::{Digest, Entry};
 use crate::analysis::review::Status;
-use crate::numbers::{plain as number, prose as prose_number};
 use crate::report::escape;
 use crate::report::text::plural;
 use crate::signs::Finding;
@@ -181,49 +180,20 @@ fn write_entry(out: &mut String, digest: &Digest, entry: &Entry, detail: Detail)
     }
 }
 
-/// A Mermaid line chart of the finding's numbers over time (and its target), when its evidence
-/// has two or more; masked values have none and are not drawn. Indented to sit in its list item.
+/// The report's Mermaid chart of the finding's numbers over time (see
+/// [`crate::report::markdown::chart`]), indented to sit in its list item.
 fn chart(partner: &str, f: &Finding) -> Option<String> {
-    let points: Vec<(String, f64)> = f
-        .evidence
-        .iter()
-        .filter_map(|e| Some((e.date.to_string(), e.value.filter(|v| v.is_finite())?)))
+    let chart = crate::report::markdown::chart(partner, f)?;
+    let mut out: String = chart
+        .lines()
+        .map(|line| {
+            if line.is_empty() {
+                "\n".to_string()
+            } else {
+                format!("  {line}\n")
+            }
+        })
         .collect();
-    if points.len() < 2 {
-        return None;
-    }
-    let measured = f
-        .measure
-        .as_ref()
-        .map_or(f.subject.as_str(), |m| m.name.as_str());
-    let dates: Vec<String> = points
-        .iter()
-        .map(|(d, _)| format!("\"{}\"", escape::mermaid_label(d)))
-        .collect();
-    let values: Vec<String> = points.iter().map(|&(_, v)| number(v)).collect();
-    let mut out = format!(
-        "\n  ```mermaid\n  xychart-beta\n      title \"{}\"\n      x-axis [{}]\n      y-axis \"{}\"\n      line [{}]\n",
-        escape::mermaid_label(&format!("{} · {partner}", f.subject)),
-        dates.join(", "),
-        escape::mermaid_label(measured),
-        values.join(", ")
-    );
-    let target = f
-        .measure
-        .as_ref()
-        .and_then(|m| m.target)
-        .filter(|t| t.is_finite());
-    if let Some(target) = target {
-        let line = vec![number(target); points.len()];
-        out.push_str(&format!("      line [{}]\n", line.join(", ")));
-    }
-    out.push_str("  ```\n");
-    if let Some(target) = target {
-        out.push_str(&format!(
-            "\n  _The flat line is the target, {}._\n",
-            prose_number(target)
-        ));
-    }
     out.push('\n');
     Some(out)
 }
