@@ -82,34 +82,8 @@ pub fn property<'a>(root: &'a Value, path: &[String], key: &str) -> Option<&'a V
 
 /// Follows `$ref`, an optional's `anyOf [X, null]` and an array's `items` to the schema of one
 /// value.
-pub fn resolve<'a>(root: &'a Value, mut node: &'a Value) -> &'a Value {
-    for _ in 0..8 {
-        if let Some(reference) = node.get("$ref").and_then(Value::as_str) {
-            let name = reference.trim_start_matches("#/$defs/");
-            match root.get("$defs").and_then(|d| d.get(name)) {
-                Some(target) => node = target,
-                None => return node,
-            }
-        } else if let Some(first) =
-            node.get("anyOf")
-                .and_then(Value::as_array)
-                .and_then(|options| {
-                    options
-                        .iter()
-                        .find(|o| o.get("type") != Some(&"null".into()))
-                })
-        {
-            node = first;
-        } else if node.get("type").and_then(Value::as_str) == Some("array") {
-            match node.get("items") {
-                Some(items) => node = items,
-                None => return node,
-            }
-        } else {
-            return node;
-        }
-    }
-    node
+pub fn resolve<'a>(root: &'a Value, node: &'a Value) -> &'a Value {
+    follow(root, node, true)
 }
 
 /// The values an enumeration allows (`status`, `side`, `better`, `payer`).
@@ -177,7 +151,13 @@ pub fn kind(root: &Value, node: &Value) -> String {
 }
 
 /// `$ref` and `anyOf` followed, but not an array's items.
-fn resolve_shallow<'a>(root: &'a Value, mut node: &'a Value) -> &'a Value {
+fn resolve_shallow<'a>(root: &'a Value, node: &'a Value) -> &'a Value {
+    follow(root, node, false)
+}
+
+/// `$ref` and an optional's `anyOf [X, null]` followed, and with `into_items` an array's
+/// `items` too, to the schema of one value (at most eight steps: a schema is no loop).
+fn follow<'a>(root: &'a Value, mut node: &'a Value, into_items: bool) -> &'a Value {
     for _ in 0..8 {
         if let Some(reference) = node.get("$ref").and_then(Value::as_str) {
             let name = reference.trim_start_matches("#/$defs/");
@@ -195,6 +175,11 @@ fn resolve_shallow<'a>(root: &'a Value, mut node: &'a Value) -> &'a Value {
                 })
         {
             node = first;
+        } else if into_items && node.get("type").and_then(Value::as_str) == Some("array") {
+            match node.get("items") {
+                Some(items) => node = items,
+                None => return node,
+            }
         } else {
             return node;
         }
