@@ -7,53 +7,9 @@
 
 mod common;
 
-use std::path::{Path, PathBuf};
 use std::process::Command;
 
 use common::{Script, partnership, rapport};
-
-const CHROMIUM: &str = "/usr/bin/chromium";
-
-fn works(program: &str, arg: &str) -> bool {
-    Command::new(program)
-        .arg(arg)
-        .output()
-        .is_ok_and(|o| o.status.success())
-}
-
-/// Mermaid's browser bundle, installed with npm under target/ when missing.
-fn mermaid() -> Option<PathBuf> {
-    let prefix = Path::new(env!("CARGO_MANIFEST_DIR")).join("target/npm");
-    let bundle = prefix.join("node_modules/mermaid/dist/mermaid.min.js");
-    if !bundle.is_file() && works("npm", "--version") {
-        eprintln!("digest_browser: installing mermaid with npm");
-        let _ = Command::new("npm")
-            .args(["install", "--no-audit", "--no-fund", "--silent", "--prefix"])
-            .arg(&prefix)
-            .arg("mermaid@11.17.2")
-            .status();
-    }
-    bundle.is_file().then_some(bundle)
-}
-
-/// Chromium and Mermaid, or `None` after a loud message outside CI; in CI either missing fails.
-fn require_tools() -> Option<(PathBuf, PathBuf)> {
-    let found = match (works(CHROMIUM, "--version"), mermaid()) {
-        (true, Some(bundle)) => Some((PathBuf::from(CHROMIUM), bundle)),
-        _ => None,
-    };
-    if found.is_none() {
-        assert!(
-            std::env::var_os("CI").is_none(),
-            "headless Chromium and the mermaid npm package are required in CI (.ci/run installs them)"
-        );
-        eprintln!(
-            "\n\n*** SKIPPED: the digest's charts were NOT drawn by Mermaid in a browser: \
-             {CHROMIUM} or the mermaid npm package is missing. ***\n\n"
-        );
-    }
-    found
-}
 
 /// Northwind's payment terms stretch from net-30 to net-45 and net-75 in one week.
 fn stretched() -> Script {
@@ -120,7 +76,7 @@ fn the_digests_charts_are_drawn_by_mermaid_in_a_browser() {
     );
     assert!(!html.contains("<b>"), "ledger HTML is text: {html}");
 
-    let Some((browser, bundle)) = require_tools() else {
+    let Some((browser, bundle)) = common::chromium_and_mermaid("the digest's charts") else {
         return;
     };
     let dir = tempfile::tempdir().expect("temp dir");

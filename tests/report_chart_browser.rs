@@ -6,70 +6,13 @@
 
 mod common;
 
-use std::path::{Path, PathBuf};
+use std::path::Path;
 use std::process::Command;
 
 use common::{Script, northwind_front, partnership, rapport};
 
-const CHROMIUM: &str = "/usr/bin/chromium";
-/// The Mermaid release the test draws with (the 11 line, which GitHub renders with).
-const MERMAID: &str = "11.17.2";
 /// The values' line colour the chart sets (GitHub's accent blue).
 const LINE: &str = "#0969DA";
-
-fn works(program: &str, arg: &str) -> bool {
-    Command::new(program)
-        .arg(arg)
-        .output()
-        .is_ok_and(|o| o.status.success())
-}
-
-/// Chromium and mermaid.min.js, installed when missing and allowed (apt-get as root, npm), or
-/// `None` after a loud message outside CI; in CI a missing one fails.
-fn require_tools() -> Option<(PathBuf, PathBuf)> {
-    if !works(CHROMIUM, "--version") && Path::new("/usr/bin/apt-get").exists() {
-        eprintln!("report_chart_browser: installing chromium with apt-get");
-        let _ = Command::new("apt-get").args(["update", "-qq"]).status();
-        let _ = Command::new("apt-get")
-            .args(["install", "-y", "-qq", "chromium"])
-            .status();
-    }
-    let prefix = Path::new(env!("CARGO_MANIFEST_DIR")).join("target/npm");
-    let package = prefix.join("node_modules/mermaid/package.json");
-    let installed = |package: &Path| {
-        std::fs::read_to_string(package)
-            .ok()
-            .and_then(|text| serde_json::from_str::<serde_json::Value>(&text).ok())
-            .is_some_and(|p| p["version"] == MERMAID)
-    };
-    if !installed(&package) && works("npm", "--version") {
-        eprintln!("report_chart_browser: installing mermaid@{MERMAID} with npm");
-        let _ = Command::new("npm")
-            .args([
-                "install",
-                "--no-audit",
-                "--no-fund",
-                "--no-save",
-                "--prefix",
-            ])
-            .arg(&prefix)
-            .arg(format!("mermaid@{MERMAID}"))
-            .status();
-    }
-    let script = prefix.join("node_modules/mermaid/dist/mermaid.min.js");
-    if works(CHROMIUM, "--version") && installed(&package) && script.is_file() {
-        return Some((PathBuf::from(CHROMIUM), script));
-    }
-    assert!(
-        std::env::var_os("CI").is_none(),
-        "the chart test needs Debian's chromium and mermaid@{MERMAID} from npm (.ci/run installs both)"
-    );
-    eprintln!(
-        "\n\n*** SKIPPED: the report's Mermaid chart was NOT drawn in a browser: install chromium \
-         (apt-get) and npm. ***\n\n"
-    );
-    None
-}
 
 /// A ledger whose pull request stretches Northwind's payment terms twice, months apart from the
 /// net-30 the partnership started on: net-30 in January, net-45 in September, net-60 in October.
@@ -190,7 +133,8 @@ fn line_points(dom: &str, colour: &str) -> Vec<(f64, f64)> {
 
 #[test]
 fn the_comment_chart_draws_a_visible_line_to_scale_in_time() {
-    let Some((browser, mermaid)) = require_tools() else {
+    let Some((browser, mermaid)) = common::chromium_and_mermaid("the report's Mermaid chart")
+    else {
         return;
     };
     let ledger = stretched_over_months();

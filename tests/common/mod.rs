@@ -327,3 +327,65 @@ pub fn rapport(dir: &Path, args: &[&str]) -> Run {
         .expect("rapport runs")
         .into()
 }
+
+/// Debian's Chromium, for tests that look at a page as a browser draws it.
+pub const CHROMIUM: &str = "/usr/bin/chromium";
+
+/// The Mermaid release the chart tests draw with (npm, under `target/npm`, as `.ci/run` installs it).
+pub const MERMAID: &str = "11.17.2";
+
+/// Whether `program arg` runs and succeeds.
+pub fn works(program: &str, arg: &str) -> bool {
+    std::process::Command::new(program)
+        .arg(arg)
+        .output()
+        .is_ok_and(|o| o.status.success())
+}
+
+/// Chromium and mermaid.min.js, installed when missing and allowed (apt-get as root, npm), or
+/// `None` after a loud message outside CI; in CI a missing one fails.
+pub fn chromium_and_mermaid(what: &str) -> Option<(PathBuf, PathBuf)> {
+    if !works(CHROMIUM, "--version") && Path::new("/usr/bin/apt-get").exists() {
+        eprintln!("installing chromium with apt-get");
+        let _ = std::process::Command::new("apt-get")
+            .args(["update", "-qq"])
+            .status();
+        let _ = std::process::Command::new("apt-get")
+            .args(["install", "-y", "-qq", "chromium"])
+            .status();
+    }
+    let prefix = Path::new(env!("CARGO_MANIFEST_DIR")).join("target/npm");
+    let package = prefix.join("node_modules/mermaid/package.json");
+    let installed = |package: &Path| {
+        std::fs::read_to_string(package)
+            .ok()
+            .and_then(|text| serde_json::from_str::<serde_json::Value>(&text).ok())
+            .is_some_and(|p| p["version"] == MERMAID)
+    };
+    if !installed(&package) && works("npm", "--version") {
+        eprintln!("installing mermaid@{MERMAID} with npm");
+        let _ = std::process::Command::new("npm")
+            .args([
+                "install",
+                "--no-audit",
+                "--no-fund",
+                "--no-save",
+                "--prefix",
+            ])
+            .arg(&prefix)
+            .arg(format!("mermaid@{MERMAID}"))
+            .status();
+    }
+    let script = prefix.join("node_modules/mermaid/dist/mermaid.min.js");
+    if works(CHROMIUM, "--version") && installed(&package) && script.is_file() {
+        return Some((PathBuf::from(CHROMIUM), script));
+    }
+    assert!(
+        std::env::var_os("CI").is_none(),
+        "{what} needs Debian's chromium and mermaid@{MERMAID} from npm (.ci/run installs both)"
+    );
+    eprintln!(
+        "\n\n*** SKIPPED: {what} was NOT drawn in a browser: install chromium (apt-get) and npm. ***\n\n"
+    );
+    None
+}
