@@ -228,6 +228,6 @@ fn invocation() -> String {
     if in_target {
         "cargo run --release --".into()
     } else {
-        exe.display().to_string()
+        report::escape::terminal(&exe.display().to_string()).into_owned()
     }
 }
