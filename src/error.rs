@@ -175,7 +175,7 @@ pub enum Error {
     Editor { command: String, reason: String },
 
     #[error("git: {0}")]
-    Git(#[from] git2::Error),
+    Git(#[from] crate::history::GitError),
 
     #[error("cannot write output: {0}")]
     Output(#[from] std::io::Error),

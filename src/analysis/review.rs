@@ -15,7 +15,7 @@ use super::reconfigured::{self, ConfigChange};
 use super::{LedgerRoot, config_at, reopen_for, run_rules};
 use crate::config::Config;
 use crate::error::{Error, Result};
-use crate::history::{self, Compared, LedgerRepo, Progress, Touched};
+use crate::history::{self, CommitId, Compared, LedgerRepo, Progress, Touched};
 use crate::ledger::body::HiddenMeeting;
 use crate::ledger::changes::{Change, changes};
 use crate::ledger::load;
@@ -277,17 +277,13 @@ pub fn review(request: &ReviewRequest<'_>) -> Result<Review> {
         (head.id(), crate::history::shared_info(&head))
     };
     let base_id = repo.resolve(&request.base.rev)?.id();
-    let merge_base = repo.repo.merge_base(base_id, head_id).map_err(|error| {
-        if error.code() == git2::ErrorCode::NotFound {
-            Error::NoMergeBase {
-                base: request.base.rev.clone(),
-                head: request.head.clone(),
-            }
-        } else {
-            Error::Git(error)
-        }
-    })?;
-    let merge_base_info = crate::history::shared_info(&repo.repo.find_commit(merge_base)?);
+    let merge_base = repo
+        .merge_base(base_id, head_id)?
+        .ok_or_else(|| Error::NoMergeBase {
+            base: request.base.rev.clone(),
+            head: request.head.clone(),
+        })?;
+    let merge_base_info = repo.commit_info(merge_base)?;
     let head_config = config_at(&repo, head_id)?;
     // A configuration the merge base cannot read is no reason to refuse the change fixing it:
     // the base is then judged with the head's.
@@ -295,7 +291,7 @@ pub fn review(request: &ReviewRequest<'_>) -> Result<Review> {
     let config_changed = base_config != head_config;
     let config_changes = if config_changed {
         let text = match repo.file_at(
-            &repo.repo.find_commit(head_id)?,
+            &repo.commit(head_id)?,
             crate::config::FILE_NAME,
             crate::config::LIMIT,
         )? {
@@ -313,7 +309,7 @@ pub fn review(request: &ReviewRequest<'_>) -> Result<Review> {
         ledger,
         &repo,
         &head_config,
-        &repo.repo.find_commit(head_id)?,
+        &repo.commit(head_id)?,
         &request.head,
     )?;
 
@@ -585,18 +581,17 @@ fn review_one(pair: &Compared, sides: &Sides<'_>) -> Option<PartnershipReview> {
 fn no_longer_read(
     ledger: &LedgerRoot,
     (base_config, head_config): (&Config, &Config),
-    (merge_base, head): (git2::Oid, git2::Oid),
+    (merge_base, head): (CommitId, CommitId),
     now: Date,
     config_changes: &[ConfigChange],
     progress: &dyn Progress,
 ) -> Result<Vec<PartnershipReview>> {
     let repo = LedgerRepo::open_selecting(&ledger.root, &base_config.selection())?;
     let reads = head_config.selection();
-    let tree = repo.repo.find_commit(head)?.tree()?;
     let unread: Vec<String> = repo
-        .entries(&tree)?
+        .partnership_paths(&repo.commit(head)?)?
         .into_iter()
-        .map(|(path, _)| repo.ledger_path(&path).to_string())
+        .map(|path| repo.ledger_path(&path).to_string())
         .filter(|path| !reads.selects(path))
         .collect();
     if unread.is_empty() {
@@ -856,10 +851,9 @@ fn added_meetings(before: Option<&[Meeting]>, after: &[Meeting]) -> Vec<Meeting>
 fn every_file(
     repo: &LedgerRepo,
     mut touched: Vec<Touched>,
-    head: git2::Oid,
+    head: CommitId,
 ) -> Result<Vec<Touched>> {
-    let head_commit = repo.repo.find_commit(head)?;
-    for (path, _) in repo.entries(&head_commit.tree()?)? {
+    for path in repo.partnership_paths(&repo.commit(head)?)? {
         let path = repo.ledger_path(&path).to_string();
         if !touched
             .iter()
@@ -878,10 +872,10 @@ fn every_file(
 /// submodules, files over the size limit) become diagnostics.
 fn read_files<'p>(
     repo: &LedgerRepo,
-    commit: git2::Oid,
+    commit: CommitId,
     paths: impl Iterator<Item = &'p str>,
 ) -> Result<history::Files> {
-    let commit = repo.repo.find_commit(commit)?;
+    let commit = repo.commit(commit)?;
     let mut files = Vec::new();
     let mut problems = Vec::new();
     for path in paths {
