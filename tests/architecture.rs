@@ -16,6 +16,17 @@ const LEDGER_IMPORTS_ALLOWED: &[(&str, &str)] = &[];
 /// The stages `src/ledger/` must not import.
 const LATER_STAGES: &[&str] = &["history", "signs", "analysis", "report", "commands"];
 
+/// What must not import `report/`: the stages before it (their results are what it renders), and
+/// the leaf modules every stage may use (`error.rs`, `escape.rs`).
+const BEFORE_REPORT: &[&str] = &[
+    "src/history/",
+    "src/ledger/",
+    "src/analysis/",
+    "src/error.rs",
+    "src/escape.rs",
+    "src/numbers.rs",
+];
+
 fn source_files(dir: &Path, files: &mut Vec<PathBuf>) {
     let mut entries: Vec<PathBuf> = std::fs::read_dir(dir)
         .unwrap_or_else(|e| panic!("{}: {e}", dir.display()))
@@ -172,6 +183,27 @@ fn the_ledger_imports_no_other_stage() {
     assert!(
         crossing.is_empty(),
         "src/ledger/ imports a later stage; pass the data in instead:\n{}",
+        crossing.join("\n")
+    );
+}
+
+#[test]
+fn nothing_before_the_renderers_imports_them() {
+    let mut crossing = Vec::new();
+    for (name, text) in sources() {
+        if !BEFORE_REPORT.iter().any(|before| name.starts_with(before)) {
+            continue;
+        }
+        for (line, module) in crate_modules(&text) {
+            if module == "report" {
+                crossing.push(format!("{name}:{line}: crate::report"));
+            }
+        }
+    }
+    assert!(
+        crossing.is_empty(),
+        "report/ is imported before it renders; what every stage shares (escaping, redaction) \
+         lives in a leaf module or in analysis/:\n{}",
         crossing.join("\n")
     );
 }

@@ -10,6 +10,7 @@ use std::sync::Arc;
 
 use serde::Serialize;
 
+use super::redact;
 use super::review::{Reviewed, Status, classify};
 use super::{LedgerRoot, config_at, load_revision, run_rules};
 use crate::config::{Config, Handles};
@@ -17,7 +18,6 @@ use crate::error::{Error, Result};
 use crate::history::{self, Compared, LedgerRepo, Progress};
 use crate::ledger::model::{Side as ContactSide, Status as Lifecycle};
 use crate::ledger::{Commit, Content, Date, DateWarning, Diagnostic, Snapshot};
-use crate::report::redact;
 use crate::signs::{Acknowledgement, Finding, Fingerprint, Severity};
 
 /// Days before a deadline at which the digest names it: the first one crossed in the period.

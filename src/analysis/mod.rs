@@ -8,6 +8,7 @@ pub mod buffer;
 pub mod digest;
 pub mod portfolio;
 pub mod reconfigured;
+pub mod redact;
 pub mod review;
 pub mod root;
 
@@ -18,7 +19,6 @@ use crate::error::{Error, Result};
 use crate::history::{self, LedgerRepo, Progress};
 use crate::ledger::load::{self, LedgerState};
 use crate::ledger::{Commit, Content, Date, DateWarning, Diagnostic, Timeline, Version};
-use crate::report;
 use crate::signs::{self, Acknowledgement, Context, Finding, Severity};
 
 pub use review::{Review, ReviewRequest};
@@ -252,7 +252,7 @@ fn findings_of(
     }
     let timelines = std::slice::from_ref(&timeline);
     let mut findings = run_rules(timelines, config, now, source);
-    report::redact::redact(&mut findings, timelines, &config.redact);
+    redact::redact(&mut findings, timelines, &config.redact);
     let standing = health
         .then(|| portfolio::standing(&timeline, &findings, config, now))
         .flatten();

@@ -12,6 +12,7 @@ use serde::Serialize;
 
 use super::base::Base;
 use super::reconfigured::{self, ConfigChange};
+use super::redact;
 use super::{LedgerRoot, config_at, reopen_for, run_rules};
 use crate::config::Config;
 use crate::error::{Error, Result};
@@ -20,7 +21,6 @@ use crate::ledger::body::HiddenMeeting;
 use crate::ledger::changes::{Change, changes};
 use crate::ledger::load;
 use crate::ledger::{Commit, Content, Date, DateWarning, Diagnostic, Meeting};
-use crate::report::redact;
 use crate::signs::{Acknowledgement, Finding, Fingerprint, Measure, Movement, Severity};
 
 /// What to compare.

@@ -65,10 +65,7 @@ fn unopenable(path: &Path, error: &git2::Error) -> Error {
             ),
             "objectformat" => unsupported("uses SHA-256 object ids", Unsupported::Sha256),
             _ => unsupported(
-                &format!(
-                    "sets `extensions.{}`",
-                    crate::report::escape::terminal(&name)
-                ),
+                &format!("sets `extensions.{}`", crate::escape::terminal(&name)),
                 Unsupported::Extension(name),
             ),
         };
