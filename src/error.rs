@@ -175,7 +175,7 @@ pub enum Error {
     Editor { command: String, reason: String },
 
     #[error("git: {0}")]
-    Git(#[from] git2::Error),
+    Git(#[from] crate::history::GitError),
 
     #[error("cannot write output: {0}")]
     Output(#[from] std::io::Error),
@@ -426,7 +426,7 @@ fn place(root: &std::path::Path, rev: Option<&str>) -> String {
 
 /// Text from the ledger or the user quoted in a help line, which must stay one line.
 fn inert(text: &str) -> std::borrow::Cow<'_, str> {
-    crate::report::escape::terminal(text)
+    crate::escape::terminal(text)
 }
 
 /// `partners/, vendors/`.

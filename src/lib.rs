@@ -7,6 +7,7 @@ pub mod cli;
 pub mod commands;
 pub mod config;
 pub mod error;
+pub mod escape;
 pub mod history;
 pub mod ledger;
 pub mod lsp;

@@ -8,6 +8,8 @@ use include_dir::{Dir, include_dir};
 use serde::Deserialize;
 
 use crate::error::{Error, Result};
+pub use crate::history::file_entry;
+use crate::history::{Author, CommitId, Scribe};
 use crate::ledger::yaml;
 
 /// The `sample-ledger/` folder of the source tree, embedded at build time.
@@ -87,156 +89,105 @@ pub fn script(source: &dyn Source) -> Result<Script> {
 /// Replays a script into a new repository at `target` (which must not hold one yet): each
 /// commit writes its files into the work tree and commits them with the scripted author and date.
 /// Also writes `rapport.yaml` from the source when it has one, in the first commit.
-pub fn replay(source: &dyn Source, script: &Script, target: &Path) -> Result<git2::Repository> {
-    let repo = git2::Repository::init(target)?;
+pub fn replay(source: &dyn Source, script: &Script, target: &Path) -> Result<()> {
     // The same branch name whatever `init.defaultBranch` says, so the demo's commands work.
-    repo.set_head("refs/heads/main")?;
-    let workdir = repo
-        .workdir()
-        .ok_or_else(|| Error::Invocation("the demo repository has no work tree".into()))?
-        .to_path_buf();
-    let mut parent: Option<git2::Oid> = None;
+    let scribe = Scribe::init(target, Some("main"))?;
+    let mut parent: Option<CommitId> = None;
     for (n, step) in script.commits.iter().enumerate() {
-        let mut index = repo.index()?;
+        let mut files = Vec::new();
         if n == 0
             && let Some(config) = source.read(crate::config::FILE_NAME)
         {
-            write_file(&workdir, crate::config::FILE_NAME, &config)?;
-            index.add_path(Path::new(crate::config::FILE_NAME))?;
+            files.push((crate::config::FILE_NAME.to_string(), config));
         }
-        for path in &step.remove {
-            let _ = std::fs::remove_file(workdir.join(path));
-            index.remove_path(Path::new(path))?;
-        }
-        for (path, from) in &step.write {
-            let content = source.read(from).ok_or_else(|| {
-                Error::Invocation(format!(
-                    "history.yaml, commit {}: `{from}` does not exist",
-                    n + 1
-                ))
-            })?;
-            write_file(&workdir, path, &content)?;
-            index.add_path(Path::new(path))?;
-        }
-        index.write()?;
-        let tree = repo.find_tree(index.write_tree()?)?;
-        let signature = signature(&step.author, &step.date).ok_or_else(|| {
-            Error::Invocation(format!(
-                "history.yaml, commit {}: author `{}` or date `{}` is malformed",
-                n + 1,
-                step.author,
-                step.date
-            ))
-        })?;
-        let parents: Vec<git2::Commit> = parent
-            .map(|id| repo.find_commit(id))
-            .transpose()?
-            .into_iter()
-            .collect();
-        let parent_refs: Vec<&git2::Commit> = parents.iter().collect();
-        parent = Some(repo.commit(
-            Some("HEAD"),
-            &signature,
-            &signature,
+        files.extend(read_all(source, step, || format!("commit {}", n + 1))?);
+        let author = author(step, || format!("commit {}", n + 1))?;
+        parent = Some(scribe.commit(
+            parent,
+            &borrowed(&files),
+            &removed(step),
+            &author,
             &step.message,
-            &tree,
-            &parent_refs,
         )?);
     }
     if let (Some(pull), Some(start)) = (&script.pull_request, parent) {
-        replay_branch(&repo, source, pull, start)?;
+        replay_branch(&scribe, source, pull, start)?;
     }
-    Ok(repo)
+    Ok(())
 }
 
 /// Commits a pull request's branch on top of `start`, building each tree in memory so the work
 /// tree and `HEAD` stay on the main branch.
 fn replay_branch(
-    repo: &git2::Repository,
+    scribe: &Scribe,
     source: &dyn Source,
     pull: &PullRequest,
-    start: git2::Oid,
+    start: CommitId,
 ) -> Result<()> {
-    let reference = format!("refs/heads/{}", pull.branch);
-    let mut parent = repo.find_commit(start)?;
+    let mut parent = start;
     for (n, step) in pull.commits.iter().enumerate() {
-        let mut index = git2::Index::new()?;
-        index.read_tree(&parent.tree()?)?;
-        for path in &step.remove {
-            index.remove_path(Path::new(path))?;
-        }
-        for (path, from) in &step.write {
+        let which = || format!("pull request commit {}", n + 1);
+        let files = read_all(source, step, which)?;
+        let author = author(step, which)?;
+        parent = scribe.commit_aside(
+            parent,
+            &borrowed(&files),
+            &removed(step),
+            &author,
+            &step.message,
+        )?;
+    }
+    scribe.branch(&pull.branch, parent, &pull.title)
+}
+
+/// The files a scripted commit writes, `(ledger path, bytes)`, read from the source.
+fn read_all(
+    source: &dyn Source,
+    step: &ScriptCommit,
+    which: impl Fn() -> String,
+) -> Result<Vec<(String, Vec<u8>)>> {
+    step.write
+        .iter()
+        .map(|(path, from)| {
             let content = source.read(from).ok_or_else(|| {
                 Error::Invocation(format!(
-                    "history.yaml, pull request commit {}: `{from}` does not exist",
-                    n + 1
+                    "history.yaml, {}: `{from}` does not exist",
+                    which()
                 ))
             })?;
-            index.add(&file_entry(path, repo.blob(&content)?, content.len()))?;
-        }
-        let tree = repo.find_tree(index.write_tree_to(repo)?)?;
-        let signature = signature(&step.author, &step.date).ok_or_else(|| {
-            Error::Invocation(format!(
-                "history.yaml, pull request commit {}: author `{}` or date `{}` is malformed",
-                n + 1,
-                step.author,
-                step.date
-            ))
-        })?;
-        let id = repo.commit(
-            None,
-            &signature,
-            &signature,
-            &step.message,
-            &tree,
-            &[&parent],
-        )?;
-        parent = repo.find_commit(id)?;
-    }
-    repo.reference(&reference, parent.id(), true, &pull.title)?;
-    Ok(())
+            Ok((path.clone(), content))
+        })
+        .collect()
 }
 
-/// An index entry for a regular file at `path` holding `blob` of `size` bytes, for building
-/// commits in memory (no work tree, no file times).
-pub fn file_entry(path: &str, blob: git2::Oid, size: usize) -> git2::IndexEntry {
-    git2::IndexEntry {
-        ctime: git2::IndexTime::new(0, 0),
-        mtime: git2::IndexTime::new(0, 0),
-        dev: 0,
-        ino: 0,
-        mode: 0o100644,
-        uid: 0,
-        gid: 0,
-        file_size: u32::try_from(size).unwrap_or(u32::MAX),
-        id: blob,
-        flags: 0,
-        flags_extended: 0,
-        path: path.as_bytes().to_vec(),
-    }
+fn borrowed(files: &[(String, Vec<u8>)]) -> Vec<(&str, &[u8])> {
+    files
+        .iter()
+        .map(|(path, bytes)| (path.as_str(), bytes.as_slice()))
+        .collect()
 }
 
-fn write_file(workdir: &Path, path: &str, content: &[u8]) -> Result<()> {
-    let full = workdir.join(path);
-    if let Some(dir) = full.parent() {
-        std::fs::create_dir_all(dir).map_err(|source| Error::Write {
-            path: dir.to_path_buf(),
-            source,
-        })?;
-    }
-    std::fs::write(&full, content).map_err(|source| Error::Write { path: full, source })
+fn removed(step: &ScriptCommit) -> Vec<&str> {
+    step.remove.iter().map(String::as_str).collect()
+}
+
+/// A scripted commit's author: `Name <email>` at an RFC 3339 date.
+fn author(step: &ScriptCommit, which: impl Fn() -> String) -> Result<Author> {
+    signature(&step.author, &step.date).ok_or_else(|| {
+        Error::Invocation(format!(
+            "history.yaml, {}: author `{}` or date `{}` is malformed",
+            which(),
+            step.author,
+            step.date
+        ))
+    })
 }
 
 /// `Name <email>` at an RFC 3339 date.
-fn signature(author: &str, date: &str) -> Option<git2::Signature<'static>> {
+fn signature(author: &str, date: &str) -> Option<Author> {
     let (name, rest) = author.split_once('<')?;
     let email = rest.strip_suffix('>')?;
     let time = chrono::DateTime::parse_from_rfc3339(date).ok()?;
     let offset = time.offset().local_minus_utc() / 60;
-    git2::Signature::new(
-        name.trim(),
-        email.trim(),
-        &git2::Time::new(time.timestamp(), offset),
-    )
-    .ok()
+    Author::new(name.trim(), email.trim(), time.timestamp(), offset)
 }

@@ -111,8 +111,8 @@ fn words(line: &str) -> Vec<String> {
 /// `origin/HEAD` so commands that find their base the way CI does find one.
 fn sample_repository(dir: &Path) {
     let script = rapport::sample::script(&rapport::sample::SAMPLE).expect("the sample's script");
-    let repo = rapport::sample::replay(&rapport::sample::SAMPLE, &script, dir)
-        .expect("the sample replays");
+    rapport::sample::replay(&rapport::sample::SAMPLE, &script, dir).expect("the sample replays");
+    let repo = git2::Repository::open(dir).expect("the sample's repository");
     let main = repo
         .find_reference("refs/heads/main")
         .expect("a main branch")

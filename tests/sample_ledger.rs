@@ -58,7 +58,8 @@ fn every_scripted_version_is_valid() {
 fn the_history_replays_into_a_repository() {
     let script = sample::script(&sample::Folder(sample_dir())).expect("history.yaml");
     let dir = tempfile::TempDir::new().expect("temp dir");
-    let repo = sample::replay(&sample::Folder(sample_dir()), &script, dir.path()).expect("replay");
+    sample::replay(&sample::Folder(sample_dir()), &script, dir.path()).expect("replay");
+    let repo = git2::Repository::open(dir.path()).expect("the replayed repository");
     let mut walk = repo.revwalk().expect("revwalk");
     walk.push_head().expect("head");
     assert_eq!(walk.count(), script.commits.len());

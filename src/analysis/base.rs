@@ -6,7 +6,7 @@
 //! compares with something unexpected in silence; with none, the error lists what was tried.
 
 use crate::error::{Error, Result};
-use crate::history::LedgerRepo;
+use crate::history::{LedgerRepo, Upstream};
 
 /// The base revision and where it came from.
 #[derive(Clone, Debug, PartialEq, Eq)]
@@ -80,7 +80,7 @@ pub fn from_environment(repo: &LedgerRepo, env: &dyn Fn(&str) -> Option<String>)
         });
     }
     tried.push("origin/HEAD (not set in this clone)".into());
-    match upstream(&repo.repo) {
+    match repo.upstream() {
         Upstream::Found { branch, upstream } if resolves(&upstream) => {
             return Ok(Base {
                 rev: upstream,
@@ -107,45 +107,4 @@ pub fn from_environment(repo: &LedgerRepo, env: &dyn Fn(&str) -> Option<String>)
         tried.push(format!("{name} (not here)"));
     }
     Err(Error::NoBase { tried })
-}
-
-/// The current branch's upstream, as git names it (`origin/main`).
-enum Upstream {
-    Found { branch: String, upstream: String },
-    None { branch: String },
-    Detached,
-}
-
-fn upstream(repo: &git2::Repository) -> Upstream {
-    // An unborn branch (no commit yet) has a name in HEAD but no reference.
-    let target = repo
-        .find_reference("HEAD")
-        .ok()
-        .and_then(|head| head.symbolic_target().ok().flatten().map(str::to_string));
-    let Some(branch) = target
-        .as_deref()
-        .and_then(|target| target.strip_prefix("refs/heads/"))
-        .map(str::to_string)
-    else {
-        return Upstream::Detached;
-    };
-    let found = repo
-        .find_branch(&branch, git2::BranchType::Local)
-        .and_then(|local| local.upstream())
-        .ok()
-        .and_then(|up| up.name().ok().flatten().map(str::to_string));
-    match found {
-        Some(upstream) => Upstream::Found { branch, upstream },
-        None => match repo.branch_upstream_name(&format!("refs/heads/{branch}")) {
-            // Configured, but its remote branch is not fetched here.
-            Ok(name) => Upstream::Found {
-                upstream: name
-                    .as_str()
-                    .map(|n| n.strip_prefix("refs/remotes/").unwrap_or(n).to_string())
-                    .unwrap_or_default(),
-                branch,
-            },
-            Err(_) => Upstream::None { branch },
-        },
-    }
 }

@@ -10,6 +10,7 @@ use std::sync::Arc;
 
 use serde::Serialize;
 
+use super::redact;
 use super::review::{Reviewed, Status, classify};
 use super::{LedgerRoot, config_at, load_revision, run_rules};
 use crate::config::{Config, Handles};
@@ -17,7 +18,6 @@ use crate::error::{Error, Result};
 use crate::history::{self, Compared, LedgerRepo, Progress};
 use crate::ledger::model::{Side as ContactSide, Status as Lifecycle};
 use crate::ledger::{Commit, Content, Date, DateWarning, Diagnostic, Snapshot};
-use crate::report::redact;
 use crate::signs::{Acknowledgement, Finding, Fingerprint, Severity};
 
 /// Days before a deadline at which the digest names it: the first one crossed in the period.
@@ -279,13 +279,14 @@ pub fn digest(request: &DigestRequest<'_>) -> Result<Digest> {
             let given = repo.resolve(rev)?.id();
             // A revision off the later point's line is compared from where the two meet.
             let id = repo
-                .repo
                 .merge_base(given, until_id)
-                .map_err(|_| Error::NoMergeBase {
+                .ok()
+                .flatten()
+                .ok_or_else(|| Error::NoMergeBase {
                     base: rev.clone(),
                     head: until_rev.clone(),
                 })?;
-            let date = history::shared_info(&repo.repo.find_commit(id)?).date;
+            let date = repo.commit_info(id)?.date;
             (Some(id), date)
         }
     };
@@ -302,7 +303,7 @@ pub fn digest(request: &DigestRequest<'_>) -> Result<Digest> {
         None => until_config.clone(),
     };
     let since_texts = match since_id {
-        Some(id) => texts(&repo.files_at(&repo.repo.find_commit(id)?)?.0),
+        Some(id) => texts(&repo.files_at(&repo.commit(id)?)?.0),
         None => HashMap::new(),
     };
     let sides = Sides {
@@ -334,7 +335,7 @@ pub fn digest(request: &DigestRequest<'_>) -> Result<Digest> {
         .collect();
     entries.sort_by(|a, b| a.order().cmp(&b.order()));
     let since_commit = match since_id {
-        Some(id) => Some(history::shared_info(&repo.repo.find_commit(id)?)),
+        Some(id) => Some(repo.commit_info(id)?),
         None => None,
     };
     // Freeing the repository's caches takes longer than the command has left to live.
@@ -357,7 +358,7 @@ pub fn digest(request: &DigestRequest<'_>) -> Result<Digest> {
 }
 
 /// The commit a date reads on `rev`'s first-parent line; an error when the ledger had none yet.
-fn commit_by(repo: &LedgerRepo, rev: &str, date: Date) -> Result<git2::Oid> {
+fn commit_by(repo: &LedgerRepo, rev: &str, date: Date) -> Result<history::CommitId> {
     history::at_date(repo, rev, date)?.ok_or_else(|| {
         Error::Invocation(format!(
             "the ledger has no commit on or before {date}: give a later --until"

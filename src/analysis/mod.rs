@@ -8,6 +8,7 @@ pub mod buffer;
 pub mod digest;
 pub mod portfolio;
 pub mod reconfigured;
+pub mod redact;
 pub mod review;
 pub mod root;
 
@@ -18,7 +19,6 @@ use crate::error::{Error, Result};
 use crate::history::{self, LedgerRepo, Progress};
 use crate::ledger::load::{self, LedgerState};
 use crate::ledger::{Commit, Content, Date, DateWarning, Diagnostic, Timeline, Version};
-use crate::report;
 use crate::signs::{self, Acknowledgement, Context, Finding, Severity};
 
 pub use review::{Review, ReviewRequest};
@@ -216,17 +216,16 @@ fn committed_paths(
     ladder: &crate::ledger::Ladder,
 ) -> Result<Vec<String>> {
     let tip = repo.resolve(rev)?;
-    let tree = tip.tree()?;
     // One lookup per named file, not a scan of the tree: the hook names a few.
-    let (mut paths, uncommitted): (Vec<String>, Vec<String>) =
-        only.iter().cloned().partition(|file| {
-            let full = format!("{}{file}", repo.prefix());
-            // A regular file: a link or a submodule in its place has no history to follow.
-            tree.get_path(std::path::Path::new(&full))
-                .is_ok_and(|entry| {
-                    entry.kind() == Some(git2::ObjectType::Blob) && entry.filemode() != 0o120000
-                })
-        });
+    let (mut paths, mut uncommitted) = (Vec::new(), Vec::new());
+    for file in only {
+        let full = format!("{}{file}", repo.prefix());
+        // A regular file: a link or a submodule in its place has no history to follow.
+        match repo.entry_kind(&tip, &full)? {
+            Some(history::EntryKind::File) => paths.push(file.clone()),
+            _ => uncommitted.push(file.clone()),
+        }
+    }
     for file in &uncommitted {
         let Some(snapshot) = disk.snapshots.iter().find(|s| s.path == *file) else {
             continue;
@@ -253,7 +252,7 @@ fn findings_of(
     }
     let timelines = std::slice::from_ref(&timeline);
     let mut findings = run_rules(timelines, config, now, source);
-    report::redact::redact(&mut findings, timelines, &config.redact);
+    redact::redact(&mut findings, timelines, &config.redact);
     let standing = health
         .then(|| portfolio::standing(&timeline, &findings, config, now))
         .flatten();
@@ -375,8 +374,8 @@ fn add_validation_errors(state: &mut LedgerState, problems: Vec<Diagnostic>) {
 }
 
 /// The configuration a commit holds (`rapport.yaml` in its tree, else the one on disk).
-pub(crate) fn config_at(repo: &LedgerRepo, commit: git2::Oid) -> Result<Config> {
-    let commit = repo.repo.find_commit(commit)?;
+pub(crate) fn config_at(repo: &LedgerRepo, commit: history::CommitId) -> Result<Config> {
+    let commit = repo.commit(commit)?;
     match repo.file_at(&commit, config::FILE_NAME, config::LIMIT)? {
         Some(Ok(bytes)) => Config::parse(config::FILE_NAME, &bytes).map_err(Error::InvalidConfig),
         Some(Err(problem)) => Err(Error::InvalidConfig(vec![problem])),
@@ -413,7 +412,7 @@ fn load_revision(ledger: &LedgerRoot, rev: &str) -> Result<(LedgerState, LedgerR
     let commit = repo.resolve(rev)?.id();
     let config = config_at(&repo, commit)?;
     let repo = reopen_for(ledger, repo, &config)?;
-    let commit = repo.repo.find_commit(commit)?;
+    let commit = repo.commit(commit)?;
     root::refuse_unreadable_at(ledger, &repo, &config, &commit, rev)?;
     let (files, problems) = match &ledger.only {
         // Only the named files' blobs are read, as in the working tree.

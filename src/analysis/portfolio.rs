@@ -10,11 +10,11 @@ use schemars::JsonSchema;
 use serde::Serialize;
 
 use super::Analysis;
+use super::redact::is_redacted;
 use crate::config::Config;
 use crate::ledger::changes::series;
 use crate::ledger::model::{Better, Status};
 use crate::ledger::{Content, Date, Timeline};
-use crate::report::redact::is_redacted;
 use crate::signs::health::Band;
 use crate::signs::rules::renewal::Deadline;
 use crate::signs::{Acknowledgement, Finding, Severity};
@@ -386,7 +386,7 @@ fn chart_series(timeline: &Timeline, redact: &[String]) -> Vec<Points> {
             });
         }
     }
-    crate::report::redact::redact_series(&mut all, redact);
+    super::redact::redact_series(&mut all, redact);
     all.into_iter()
         .map(|s| Points {
             name: s.name,

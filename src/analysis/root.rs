@@ -5,11 +5,9 @@
 
 use std::path::{Path, PathBuf};
 
-use git2::{ObjectType, Repository};
-
 use crate::config::{self, Config};
 use crate::error::{Error, Result};
-use crate::history::{self, LedgerRepo};
+use crate::history::{self, EntryKind, LedgerRepo};
 use crate::ledger::selection::is_partnership_path;
 
 /// Where a ledger lives and how it is configured.
@@ -141,12 +139,7 @@ fn locate(path: &Path) -> Result<(PathBuf, Option<String>)> {
 /// The ledger root for an absolute folder: see [`open`]. The search stays inside the folder's
 /// repository, so a `rapport.yaml` or `partners/` above it is never taken for the ledger's.
 fn root_of(dir: &Path) -> PathBuf {
-    let top = Repository::discover(dir).ok().and_then(|repo| {
-        repo.workdir()
-            .unwrap_or_else(|| repo.path())
-            .canonicalize()
-            .ok()
-    });
+    let top = history::top(dir);
     let within = |folder: &Path| top.as_ref().is_none_or(|top| folder.starts_with(top));
     let ancestors = || dir.ancestors().take_while(|a| within(a));
     ancestors()
@@ -176,8 +169,7 @@ enum Unreadable {
 
 /// The first partnership folder of `repo` (opened for `config`) that the commit's tree does not
 /// hold as a folder.
-fn unreadable_at(repo: &LedgerRepo, commit: &git2::Commit<'_>) -> Result<Option<Unreadable>> {
-    let tree = commit.tree()?;
+fn unreadable_at(repo: &LedgerRepo, commit: &history::CommitRef<'_>) -> Result<Option<Unreadable>> {
     for folder in &repo.folders {
         let mut prefix = String::new();
         for part in folder.split('/').filter(|p| !p.is_empty()) {
@@ -186,22 +178,21 @@ fn unreadable_at(repo: &LedgerRepo, commit: &git2::Commit<'_>) -> Result<Option<
             }
             prefix.push_str(part);
             let shown = || repo.ledger_path(&prefix).to_string();
-            match tree.get_path(Path::new(&prefix)) {
-                Ok(entry) => match entry.kind() {
-                    Some(ObjectType::Tree) => {}
-                    // A gitlink: the folder's files are another repository's commit.
-                    Some(ObjectType::Commit) => return Ok(Some(Unreadable::Submodule(shown()))),
-                    // A link where the folder belongs: reading the tree refuses it with a
-                    // diagnostic of its own, which says more than "missing".
-                    Some(ObjectType::Blob) if entry.filemode() == 0o120000 => return Ok(None),
-                    _ => return Ok(Some(Unreadable::Missing(shown()))),
-                },
-                Err(error) if error.code() == git2::ErrorCode::NotFound => {
+            match repo.entry_kind(commit, &prefix)? {
+                Some(EntryKind::Folder) => {}
+                // A gitlink: the folder's files are another repository's commit.
+                Some(EntryKind::Submodule) => return Ok(Some(Unreadable::Submodule(shown()))),
+                // A link where the folder belongs: reading the tree refuses it with a
+                // diagnostic of its own, which says more than "missing".
+                Some(EntryKind::Link) => return Ok(None),
+                Some(EntryKind::File | EntryKind::Other) => {
+                    return Ok(Some(Unreadable::Missing(shown())));
+                }
+                None => {
                     return Ok(Some(Unreadable::Missing(
                         repo.ledger_path(folder).to_string(),
                     )));
                 }
-                Err(error) => return Err(error.into()),
             }
         }
     }
@@ -214,7 +205,7 @@ pub(crate) fn refuse_unreadable_at(
     ledger: &LedgerRoot,
     repo: &LedgerRepo,
     config: &Config,
-    commit: &git2::Commit<'_>,
+    commit: &history::CommitRef<'_>,
     rev: &str,
 ) -> Result<()> {
     match unreadable_at(repo, commit)? {
@@ -235,7 +226,7 @@ pub(crate) fn refuse_unreadable_at(
 pub(crate) fn refuse_submodules_at(
     ledger: &LedgerRoot,
     repo: &LedgerRepo,
-    commit: &git2::Commit<'_>,
+    commit: &history::CommitRef<'_>,
     rev: &str,
 ) -> Result<()> {
     match unreadable_at(repo, commit)? {
@@ -259,7 +250,7 @@ fn submodule(ledger: &LedgerRoot, folder: String, rev: Option<&str>) -> Error {
 pub(crate) fn open_working_tree(ledger: &LedgerRoot) -> Result<Option<LedgerRepo>> {
     let repo = if history::discover(&ledger.root)?.is_some() {
         let repo = LedgerRepo::open_selecting(&ledger.root, &ledger.config.selection())?;
-        if repo.repo.is_bare() {
+        if repo.is_bare() {
             return Err(Error::BareRepository {
                 path: ledger.root.clone(),
             });

@@ -48,7 +48,7 @@ pub fn run(args: &InitArgs) -> Result<u8> {
             }
         },
         None => {
-            git2::Repository::init(&root)?;
+            crate::history::init(&root)?;
             writeln!(out, "initialised a git repository in {}", shown(&root))?;
             root.clone()
         }

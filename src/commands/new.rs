@@ -29,7 +29,7 @@ pub fn run(args: &NewArgs) -> Result<u8> {
     }
     let owner = match &args.owner {
         Some(owner) => owner.clone(),
-        None => git_user_name(&ledger.root).ok_or(Error::NoOwner)?,
+        None => crate::history::user_name(&ledger.root).ok_or(Error::NoOwner)?,
     };
     let text = template::partnership(&NewPartnership {
         id: &id,
@@ -113,16 +113,4 @@ fn status(status: StatusArg) -> &'static str {
         StatusArg::Ending => "ending",
         StatusArg::Ended => "ended",
     }
-}
-
-/// git's `user.name` for the repository at `root` (its own configuration, then the user's).
-pub(crate) fn git_user_name(root: &std::path::Path) -> Option<String> {
-    let config = match git2::Repository::discover(root) {
-        Ok(repo) => repo.config().ok()?,
-        Err(_) => git2::Config::open_default().ok()?,
-    };
-    config
-        .get_string("user.name")
-        .ok()
-        .filter(|name| !name.trim().is_empty())
 }

@@ -4,10 +4,12 @@
 //! commit graph, never from dates; dates say when each version happened (see `clock`).
 
 mod clock;
+mod git;
 mod loose;
 mod repo;
 mod timelines;
 mod walk;
+mod write;
 
 use std::collections::HashMap;
 use std::sync::Arc;
@@ -16,8 +18,10 @@ use crate::error::{Error, Result};
 use crate::ledger::parse::default_id;
 use crate::ledger::{Commit, Date, DateWarning, Ladder, ParseCache, Timeline};
 
+pub use git::{CommitId, CommitRef, EntryKind, GitError, Upstream, init, top, user_name};
 pub(crate) use repo::shared_info;
 pub use repo::{Files, LedgerRepo, Read, discover, explain_missing, read_lightly};
+pub use write::{Author, Scribe, file_entry};
 
 /// Progress of a long step, reported by the stage and drawn (or not) by the command.
 pub trait Progress: Sync {

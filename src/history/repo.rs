@@ -19,7 +19,7 @@ pub type Files = (Vec<(String, Vec<u8>)>, Vec<Diagnostic>);
 
 /// A ledger inside a git repository.
 pub struct LedgerRepo {
-    pub(crate) repo: Repository,
+    pub(super) repo: Repository,
     /// The ledger root relative to the repository's top, `/`-terminated; empty at the top.
     prefix: String,
     /// The partnership folders relative to the repository's top, and the files in them that
@@ -65,10 +65,7 @@ fn unopenable(path: &Path, error: &git2::Error) -> Error {
             ),
             "objectformat" => unsupported("uses SHA-256 object ids", Unsupported::Sha256),
             _ => unsupported(
-                &format!(
-                    "sets `extensions.{}`",
-                    crate::report::escape::terminal(&name)
-                ),
+                &format!("sets `extensions.{}`", crate::escape::terminal(&name)),
                 Unsupported::Extension(name),
             ),
         };
@@ -130,7 +127,7 @@ fn is_partial_clone(repo: &Repository) -> bool {
 /// An object missing from the repository opened last, said as what it means: a partial clone
 /// that was not given it, or a damaged repository. Other errors are returned as they are.
 pub fn explain_missing(error: Error) -> Error {
-    let Error::Git(git) = &error else {
+    let Error::Git(super::GitError(git)) = &error else {
         return error;
     };
     if git.class() != git2::ErrorClass::Odb || git.code() != ErrorCode::NotFound {
@@ -281,7 +278,7 @@ impl LedgerRepo {
                     _ if error.message().is_empty() || error.message() == "no error" => {
                         unknown(revision_reason(rev, ""))
                     }
-                    _ => Error::Git(error),
+                    _ => error.into(),
                 }
             }
         })?;
@@ -467,12 +464,17 @@ pub(crate) fn is_regular(mode: i32) -> bool {
     mode == i32::from(FileMode::Blob) || mode == i32::from(FileMode::BlobExecutable)
 }
 
+/// Whether a tree entry's mode is a symbolic link's (120000).
+pub(super) fn is_link(mode: i32) -> bool {
+    mode == i32::from(FileMode::Link)
+}
+
 /// Why a tree entry (at `shown`, relative to the ledger root) is not read: a link or a
 /// submodule, where a file (or a folder, when `folder`) is expected.
 fn refusal(shown: &str, entry: &git2::TreeEntry<'_>, folder: bool) -> Option<Diagnostic> {
     let what = if folder { "folder" } else { "file" };
-    let mode = entry.filemode();
-    if mode == i32::from(FileMode::Link) {
+    let kind = super::EntryKind::of(entry);
+    if kind == super::EntryKind::Link {
         return Some(Diagnostic::file(
             shown,
             "symlink",
@@ -482,7 +484,7 @@ fn refusal(shown: &str, entry: &git2::TreeEntry<'_>, folder: bool) -> Option<Dia
             format!("replace the link with the {what} itself"),
         ));
     }
-    if mode == i32::from(FileMode::Commit) {
+    if kind == super::EntryKind::Submodule {
         return Some(Diagnostic::file(
             shown,
             "submodule",

@@ -3,7 +3,7 @@
 
 pub mod digest;
 pub mod errors;
-pub mod escape;
+pub use crate::escape;
 #[cfg(test)]
 pub(crate) mod fixture;
 pub mod github;
@@ -13,7 +13,7 @@ pub mod lsp;
 pub mod markdown;
 pub mod portfolio;
 pub mod progress;
-pub mod redact;
+pub use crate::analysis::redact;
 pub mod sarif;
 pub mod text;
 pub mod timeline;

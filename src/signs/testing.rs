@@ -2,10 +2,9 @@
 //! text into a real git repository on its date and reads the timeline back through the history
 //! engine, as `rapport check` would.
 
-use std::path::Path;
 use std::sync::Arc;
 
-use crate::history::{LedgerRepo, Quiet};
+use crate::history::{Author, LedgerRepo, Quiet, Scribe};
 use crate::ledger::parse::parse_partnership;
 use crate::ledger::{Date, Ladder, Timeline};
 use crate::signs::{Context, Finding, Rule, Settings, Vocabulary};
@@ -73,44 +72,22 @@ impl History {
     /// evidence reads the same in every test.
     pub fn build(self) -> Timeline {
         let dir = tempfile::TempDir::new().expect("temp dir");
-        let repo = git2::Repository::init(dir.path()).expect("init");
-        let file = dir.path().join(FILE);
-        std::fs::create_dir_all(file.parent().expect("folder")).expect("mkdir");
-        let mut parent: Option<git2::Oid> = None;
+        let scribe = Scribe::init(dir.path(), None).expect("init");
+        let mut parent = None;
         for (index, (day, step)) in self.steps.iter().enumerate() {
-            let mut git_index = repo.index().expect("index");
-            match step {
-                Step::Write(text) => {
-                    std::fs::write(&file, text).expect("write");
-                    git_index.add_path(Path::new(FILE)).expect("add");
-                }
-                Step::Remove => {
-                    let _ = std::fs::remove_file(&file);
-                    git_index.remove_path(Path::new(FILE)).expect("remove");
-                }
-            }
-            git_index.write().expect("write index");
-            let tree = repo
-                .find_tree(git_index.write_tree().expect("tree"))
-                .expect("tree");
+            let (write, remove): (Vec<(&str, &[u8])>, Vec<&str>) = match step {
+                Step::Write(text) => (vec![(FILE, text.as_bytes())], vec![]),
+                Step::Remove => (vec![], vec![FILE]),
+            };
             let time = date(day)
                 .0
                 .and_hms_opt(12, 0, 0)
                 .map_or(0, |t| t.and_utc().timestamp());
-            let who = git2::Signature::new(
-                "Priya Raman",
-                "priya@example.com",
-                &git2::Time::new(time, 0),
-            )
-            .expect("signature");
-            let parents: Vec<git2::Commit> = parent
-                .map(|id| repo.find_commit(id).expect("parent"))
-                .into_iter()
-                .collect();
-            let parent_refs: Vec<&git2::Commit> = parents.iter().collect();
+            let who = Author::new("Priya Raman", "priya@example.com", time, 0).expect("author");
             let message = format!("version {index}");
             parent = Some(
-                repo.commit(Some("HEAD"), &who, &who, &message, &tree, &parent_refs)
+                scribe
+                    .commit(parent, &write, &remove, &who, &message)
                     .expect("commit"),
             );
         }

@@ -114,9 +114,5 @@ impl<'a> Reader<'a> {
 }
 
 pub(crate) fn copy_error(error: &git2::Error) -> Error {
-    Error::Git(git2::Error::new(
-        error.code(),
-        error.class(),
-        error.message(),
-    ))
+    git2::Error::new(error.code(), error.class(), error.message()).into()
 }

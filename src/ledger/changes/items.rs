@@ -1,0 +1,348 @@
+//! Which action item is which across versions: items matched by text (edits of at least
+//! [`SAME_ITEM`] similarity are the same item) and owner, and each item's history across a
+//! timeline, from added to checked or removed.
+
+use serde::Serialize;
+use similar::TextDiff;
+
+use crate::ledger::body::ActionItem;
+use crate::ledger::date::Date;
+use crate::ledger::model::Side;
+use crate::ledger::{Snapshot, Timeline};
+
+use super::diff::Change;
+
+/// Two action item texts at least this similar (0 to 1) are the same item, edited.
+pub const SAME_ITEM: f32 = 0.8;
+
+/// Texts longer than this (in characters) are not diffed: a diff's cost grows with the product
+/// of the lengths, and no action item or scope summary is written this long.
+const DIFF_LIMIT: usize = 2_000;
+
+/// The work one pairing of action items may spend on fuzzy matches, in units of compared
+/// characters squared (a diff's worst case): far more than a meeting's worth of edited items
+/// needs, and a bound on a file of thousands of items all rewritten in one commit, which would
+/// otherwise take hours. Items left when it runs out count as removed and added.
+pub(super) const PAIRING_BUDGET: usize = 1 << 25;
+
+/// Character-level similarity of two action item texts (0 to 1), when it can reach `SAME_ITEM`
+/// and `budget` allows the diff; `None` otherwise. The diff's cost is taken from `budget`.
+pub(super) fn item_similarity(a: &str, b: &str, budget: &mut usize) -> Option<f32> {
+    if a == b {
+        return Some(1.0);
+    }
+    let (la, lb) = (a.chars().count(), b.chars().count());
+    // Matching characters are at most the shorter text: a ratio of at most 2·min / (la + lb).
+    let reachable = 2.0 * la.min(lb) as f32 / (la + lb).max(1) as f32;
+    if reachable < SAME_ITEM || la > DIFF_LIMIT || lb > DIFF_LIMIT {
+        return None;
+    }
+    let cost = (la + lb) * (la + lb);
+    *budget = budget.checked_sub(cost)?;
+    Some(TextDiff::from_chars(a, b).ratio())
+}
+
+/// Word-level similarity of two scope summaries (0 to 1). Summaries too long to diff are
+/// compared by what they share at both ends.
+pub(super) fn summary_similarity(a: &str, b: &str) -> f32 {
+    if a.chars().count() <= DIFF_LIMIT && b.chars().count() <= DIFF_LIMIT {
+        return TextDiff::from_words(a, b).ratio();
+    }
+    let prefix = a.chars().zip(b.chars()).take_while(|(x, y)| x == y).count();
+    let suffix = a
+        .chars()
+        .rev()
+        .zip(b.chars().rev())
+        .take_while(|(x, y)| x == y)
+        .count();
+    let (la, lb) = (a.chars().count(), b.chars().count());
+    let shared = (prefix + suffix).min(la.min(lb));
+    (2.0 * shared as f32 / (la + lb).max(1) as f32).min(1.0)
+}
+
+/// Which of `count` earlier items `pairs` continues.
+fn paired(pairs: &[Option<usize>], count: usize) -> Vec<bool> {
+    let mut paired = vec![false; count];
+    for j in pairs.iter().flatten() {
+        if let Some(slot) = paired.get_mut(*j) {
+            *slot = true;
+        }
+    }
+    paired
+}
+
+/// Pairs each item of `after` with an item of `before` it continues, if any: exact texts first,
+/// then the most similar remaining item of the same owner (within [`PAIRING_BUDGET`]).
+pub(super) fn match_items(before: &[&ActionItem], after: &[&ActionItem]) -> Vec<Option<usize>> {
+    let mut taken = vec![false; before.len()];
+    let mut pairs = vec![None; after.len()];
+    // Exact texts, each to the first unpaired item with that owner and text, in one pass.
+    let mut exact: std::collections::HashMap<
+        (Option<Side>, &str),
+        std::collections::VecDeque<usize>,
+    > = std::collections::HashMap::new();
+    for (j, item) in before.iter().enumerate() {
+        exact
+            .entry((item.owner, item.text.as_str()))
+            .or_default()
+            .push_back(j);
+    }
+    for (i, item) in after.iter().enumerate() {
+        if let Some(j) = exact
+            .get_mut(&(item.owner, item.text.as_str()))
+            .and_then(|queue| queue.pop_front())
+        {
+            taken[j] = true;
+            pairs[i] = Some(j);
+        }
+    }
+    let mut budget = PAIRING_BUDGET;
+    for (i, item) in after.iter().enumerate() {
+        if pairs[i].is_some() {
+            continue;
+        }
+        let mut best: Option<(usize, f32)> = None;
+        for j in (0..before.len()).filter(|&j| !taken[j] && before[j].owner == item.owner) {
+            // Looking costs too, so thousands of items cannot loop for long either.
+            let Some(left) = budget.checked_sub(1) else {
+                return pairs;
+            };
+            budget = left;
+            let Some(s) = item_similarity(&before[j].text, &item.text, &mut budget) else {
+                continue;
+            };
+            if s >= SAME_ITEM && best.is_none_or(|(_, b)| s >= b) {
+                best = Some((j, s));
+            }
+        }
+        if let Some((j, _)) = best {
+            taken[j] = true;
+            pairs[i] = Some(j);
+        }
+    }
+    pairs
+}
+
+/// The action items of a snapshot, each once, with the date of the meeting it was first written
+/// under. Teams carry open items over by listing them again under the next meeting: the same
+/// owner and text (in any case and spacing) listed again while the earlier listing is open is
+/// one item, written under its earliest meeting, standing on the line of its latest listing,
+/// and checked when a later listing is. Listed again after it was checked, it is asked again: a
+/// new item. Listings are read in the order of their meetings' dates (items outside a meeting
+/// last), whatever the order of the meetings in the file, and items come out in that order.
+pub fn distinct_items(snapshot: &Snapshot) -> Vec<(ActionItem, Option<Date>)> {
+    let mut listed: Vec<(&ActionItem, Option<Date>)> = snapshot
+        .body
+        .meetings
+        .iter()
+        .flat_map(|m| m.items.iter().map(move |i| (i, Some(m.date))))
+        .chain(snapshot.body.loose_items.iter().map(|i| (i, None)))
+        .collect();
+    // By date, items outside a meeting after every meeting; stable, so a meeting's items and
+    // meetings of one day keep the file's order.
+    listed.sort_by_key(|(_, meeting)| (meeting.is_none(), *meeting));
+    let key = |item: &ActionItem| {
+        let words: Vec<String> = item
+            .text
+            .split_whitespace()
+            .map(str::to_lowercase)
+            .collect();
+        (item.owner, words.join(" "))
+    };
+    let mut distinct: Vec<(ActionItem, Option<Date>)> = Vec::new();
+    // The latest item of each owner and text.
+    let mut latest: std::collections::HashMap<(Option<Side>, String), usize> =
+        std::collections::HashMap::new();
+    for (item, meeting) in listed {
+        match latest.get(&key(item)) {
+            // Carried over: the earlier listing is still open.
+            Some(&at) if !distinct[at].0.done => {
+                let kept = &mut distinct[at].0;
+                kept.done = item.done;
+                kept.due = item.due.or(kept.due);
+                kept.line = item.line;
+            }
+            // New, or asked again after the earlier one was checked.
+            _ => {
+                latest.insert(key(item), distinct.len());
+                distinct.push((item.clone(), meeting));
+            }
+        }
+    }
+    distinct
+}
+
+pub(super) fn item_changes(before: &Snapshot, after: &Snapshot, out: &mut Vec<Change>) {
+    let (old, new) = (distinct_items(before), distinct_items(after));
+    let old: Vec<&ActionItem> = old.iter().map(|(i, _)| i).collect();
+    let new: Vec<&ActionItem> = new.iter().map(|(i, _)| i).collect();
+    let pairs = match_items(&old, &new);
+    for (item, pair) in new.iter().zip(&pairs) {
+        let (text, owner) = (item.text.clone(), item.owner);
+        match pair.map(|j| old[j].done) {
+            None => {
+                out.push(Change::ItemOpened {
+                    text: text.clone(),
+                    owner,
+                    due: item.due,
+                });
+                if item.done {
+                    out.push(Change::ItemChecked { text, owner });
+                }
+            }
+            Some(false) if item.done => out.push(Change::ItemChecked { text, owner }),
+            Some(true) if !item.done => out.push(Change::ItemUnchecked { text, owner }),
+            Some(_) => {}
+        }
+    }
+    let paired = paired(&pairs, old.len());
+    for (j, item) in old.iter().enumerate() {
+        if !paired[j] {
+            out.push(Change::ItemRemoved {
+                text: item.text.clone(),
+                owner: item.owner,
+            });
+        }
+    }
+}
+
+/// One action item across a timeline.
+#[derive(Clone, Debug, PartialEq, Serialize)]
+pub struct ItemHistory {
+    /// The text in the last version that had the item.
+    pub text: String,
+    pub owner: Option<Side>,
+    pub due: Option<Date>,
+    /// The date of the meeting the item was written under, if any.
+    pub meeting: Option<Date>,
+    /// The date of the commit where the item first appeared.
+    pub opened: Date,
+    /// That commit's short id.
+    pub opened_in: String,
+    /// The date of the commit where it was checked (and stayed checked), if it was.
+    pub closed: Option<Date>,
+    /// That commit's short id.
+    pub closed_in: Option<String>,
+    /// Its line in the last version that had it.
+    pub line: usize,
+    /// The date of the commit where it disappeared from the file, if it did.
+    pub removed: Option<Date>,
+}
+
+impl ItemHistory {
+    pub fn is_open(&self) -> bool {
+        self.closed.is_none() && self.removed.is_none()
+    }
+}
+
+/// Every action item of a timeline with when it was opened and closed, in order of appearance.
+/// Items are followed from each valid version to the valid versions that descend from it
+/// (invalid versions are skipped); an item a merge brings from another branch continues that
+/// branch's item rather than opening it again.
+pub fn action_items(timeline: &Timeline) -> Vec<ItemHistory> {
+    type Live = std::sync::Arc<Vec<(ActionItem, usize)>>;
+    let mut items: Vec<ItemHistory> = Vec::new();
+    // For each version, the items followed to it, with their index in `items`: its own when it
+    // parses, else those of the version it descends from.
+    let mut live_at: Vec<Live> = Vec::with_capacity(timeline.versions.len());
+    // Versions no later version descends from (yet): the ends of branches a merge may bring in.
+    let mut ends: Vec<usize> = Vec::new();
+    for (i, version) in timeline.versions.iter().enumerate() {
+        let parent = version.parent.filter(|p| *p < i);
+        let live: Live = parent
+            .and_then(|p| live_at.get(p).cloned())
+            .unwrap_or_default();
+        ends.retain(|e| Some(*e) != parent);
+        let Some(snapshot) = version.snapshot() else {
+            live_at.push(live);
+            ends.push(i);
+            continue;
+        };
+        let date = version.date();
+        let current = distinct_items(snapshot);
+        let old: Vec<&ActionItem> = live.iter().map(|(i, _)| i).collect();
+        let new: Vec<&ActionItem> = current.iter().map(|(i, _)| i).collect();
+        let pairs = match_items(&old, &new);
+        let mut indices: Vec<Option<usize>> = pairs.iter().map(|p| p.map(|j| live[j].1)).collect();
+        // Items the version it descends from did not have may come from another branch's end.
+        let unmatched: Vec<usize> = (0..new.len()).filter(|k| pairs[*k].is_none()).collect();
+        if !unmatched.is_empty() && !ends.is_empty() {
+            let others: Vec<(&ActionItem, usize, usize)> = ends
+                .iter()
+                .filter_map(|e| live_at.get(*e).map(|l| (*e, l)))
+                .flat_map(|(e, l)| l.iter().map(move |(item, index)| (item, *index, e)))
+                .filter(|(_, index, _)| !live.iter().any(|(_, own)| own == index))
+                .collect();
+            let candidates: Vec<&ActionItem> = others.iter().map(|(item, ..)| *item).collect();
+            let wanted: Vec<&ActionItem> = unmatched.iter().map(|k| new[*k]).collect();
+            let mut merged = Vec::new();
+            for (k, pair) in unmatched.iter().zip(match_items(&candidates, &wanted)) {
+                if let Some((_, index, end)) = pair.and_then(|j| others.get(j)) {
+                    indices[*k] = Some(*index);
+                    merged.push(*end);
+                }
+            }
+            // A branch merged here: its items the merge left out are removed here.
+            for (_, index, _) in others
+                .iter()
+                .filter(|(_, index, end)| merged.contains(end) && !indices.contains(&Some(*index)))
+            {
+                if let Some(history) = items.get_mut(*index) {
+                    history.removed = Some(date);
+                }
+            }
+            ends.retain(|e| !merged.contains(e));
+        }
+        let mut next = Vec::with_capacity(current.len());
+        for ((item, meeting), index) in current.iter().zip(&indices) {
+            let index = match index {
+                Some(index) => *index,
+                None => {
+                    items.push(ItemHistory {
+                        text: item.text.clone(),
+                        owner: item.owner,
+                        due: item.due,
+                        meeting: *meeting,
+                        opened: date,
+                        opened_in: version.commit.short.clone(),
+                        closed: None,
+                        closed_in: None,
+                        line: item.line,
+                        removed: None,
+                    });
+                    items.len() - 1
+                }
+            };
+            if let Some(history) = items.get_mut(index) {
+                history.text.clone_from(&item.text);
+                history.due = item.due;
+                history.meeting = *meeting;
+                history.line = item.line;
+                history.removed = None;
+                match (item.done, history.closed) {
+                    (true, None) => {
+                        history.closed = Some(date);
+                        history.closed_in = Some(version.commit.short.clone());
+                    }
+                    (false, Some(_)) => {
+                        history.closed = None;
+                        history.closed_in = None;
+                    }
+                    _ => {}
+                }
+            }
+            next.push((item.clone(), index));
+        }
+        let paired = paired(&pairs, live.len());
+        for (j, (_, index)) in live.iter().enumerate() {
+            if !paired[j]
+                && let Some(history) = items.get_mut(*index)
+            {
+                history.removed = Some(date);
+            }
+        }
+        live_at.push(std::sync::Arc::new(next));
+        ends.push(i);
+    }
+    items
+}
