@@ -10,6 +10,7 @@ use git2::{Commit, Oid, Repository, Signature, Time};
 use tempfile::TempDir;
 
 mod test;
+#[allow(unused_imports)]
 pub use test::{Output, Test, placeholders};
 
 pub struct Script {

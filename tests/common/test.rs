@@ -240,9 +240,30 @@ impl Test {
     }
 }
 
-/// Fails with both texts in full, so a new expectation can be read off the message.
+/// Fails with both texts in full, so a new expectation can be read off the message. With
+/// `RAPPORT_TEST_BLESS=FILE` a difference is appended to FILE (one JSON object a line: the
+/// caller's file and line, the stream, the actual text) instead, for a reviewed rewrite.
 #[track_caller]
 fn pretty_eq(stream: &str, expected: &str, actual: &str, whole: &str) {
+    if let Some(bless) = std::env::var_os("RAPPORT_TEST_BLESS") {
+        if expected != actual {
+            let caller = std::panic::Location::caller();
+            let record = serde_json::json!({
+                "file": caller.file(),
+                "line": caller.line(),
+                "stream": stream,
+                "actual": actual,
+            });
+            let mut file = std::fs::OpenOptions::new()
+                .create(true)
+                .append(true)
+                .open(bless)
+                .expect("the bless file opens");
+            std::io::Write::write_all(&mut file, format!("{record}\n").as_bytes())
+                .expect("the bless file is written");
+        }
+        return;
+    }
     assert!(
         expected == actual,
         "{stream} differs.\n=== expected {stream}\n{expected}=== actual {stream}\n{actual}=== \
@@ -269,5 +290,26 @@ pub fn placeholders(text: &str, root: &Path) -> String {
             out = out.replace(path, name);
         }
     }
+    random_names(&out)
+}
+
+/// `note` keeps notes it could not add in `[TEMP]/rapport-note-XXXXXX.md`, six random
+/// characters: they read `[RANDOM]`.
+fn random_names(text: &str) -> String {
+    const PREFIX: &str = "[TEMP]/rapport-note-";
+    let mut out = String::new();
+    let mut rest = text;
+    while let Some(at) = rest.find(PREFIX) {
+        let (before, after) = rest.split_at(at + PREFIX.len());
+        out.push_str(before);
+        let random: String = after.chars().take(6).collect();
+        if random.len() == 6 && random.chars().all(|c| c.is_ascii_alphanumeric()) {
+            out.push_str("[RANDOM]");
+            rest = &after[6..];
+        } else {
+            rest = after;
+        }
+    }
+    out.push_str(rest);
     out
 }
