@@ -18,7 +18,7 @@ use std::path::{Path, PathBuf};
 use std::process::{Command, Output};
 use std::sync::{Arc, Mutex};
 
-use common::{Script, northwind_front, partnership, shallow_clone};
+use common::{Script, northwind_front, partnership, placeholders, shallow_clone};
 use serde_json::Value;
 use tempfile::TempDir;
 
@@ -347,6 +347,35 @@ impl Machine {
 
     fn body(&self) -> String {
         read(self.path("body.md"))
+    }
+
+    /// `text` with the machine's folder as `[MACHINE]`, the ledger's as `[ROOT]` and the
+    /// temporary folder as `[TEMP]`, so that it reads the same on every machine.
+    fn scrub(&self, text: &str, ledger: &Path) -> String {
+        let mut text = text.to_string();
+        if let Ok(canonical) = self.dir.path().canonicalize() {
+            text = text.replace(&canonical.display().to_string(), "[MACHINE]");
+        }
+        text = text.replace(&self.dir.path().display().to_string(), "[MACHINE]");
+        placeholders(&text, ledger)
+    }
+
+    /// Pins a step's whole run (exit code, stdout, stderr) in the snapshot `ci_files__NAME`.
+    #[track_caller]
+    fn pin(&self, name: &str, run: &Run, ledger: &Path) {
+        let whole = format!(
+            "--- exit code: {}\n--- stdout\n{}--- stderr\n{}",
+            run.code, run.stdout, run.stderr
+        );
+        insta::assert_snapshot!(name, self.scrub(&whole, ledger));
+    }
+
+    /// Every `gh` and `curl` call, scrubbed.
+    fn scrubbed_calls(&self, ledger: &Path) -> Vec<String> {
+        self.calls()
+            .iter()
+            .map(|call| self.scrub(call, ledger))
+            .collect()
     }
 
     /// A command with only the environment a CI runner gives: the folders steps added to
@@ -804,54 +833,25 @@ fn the_first_run_posts_one_comment_with_the_new_finding() {
     let ledger = stretched_terms();
     let machine = Machine::new();
     let run = machine.action_step("ci/github/report.sh", ledger.path(), &[]);
-    run.expect(0);
-    assert!(
-        run.stderr
-            .contains("rapport: comparing with main (from GITHUB_BASE_REF)"),
-        "{}",
-        run.stderr
-    );
-    // The annotation on the line that changed.
-    assert!(
-        run.stdout
-            .contains("::warning file=partners/northwind.md,line="),
-        "{}",
-        run.stdout
-    );
-
-    let calls = machine.calls();
-    assert_eq!(calls.len(), 3, "{calls:#?}");
-    assert_eq!(calls[0], VIEWER_CALL);
-    assert_eq!(
-        calls[1],
-        "gh api --paginate repos/acme/ledger/issues/7/comments"
-    );
-    assert!(
-        calls[2]
-            .starts_with("gh api --silent -X POST repos/acme/ledger/issues/7/comments -F body=@"),
-        "{calls:#?}"
-    );
+    // The annotation on the line that changed, the comment posted.
+    machine.pin("the_first_run_posts_one_comment", &run, ledger.path());
+    assert_eq!(machine.scrubbed_calls(ledger.path()), posted());
     let body = machine.body();
-    assert!(body.starts_with(MARKER), "{body}");
-    assert!(body.contains("payment-terms-slip"), "{body}");
-    assert!(body.contains("**new**"), "{body}");
-    assert!(
-        run.stdout
-            .contains("posted the report comment on pull request #7")
-    );
+    insta::assert_snapshot!("the_first_run_posts_one_comment_body", body);
 
     // The job summary and the files the next steps read.
-    let summary = read(machine.path("summary.md"));
-    assert!(summary.contains(MARKER), "{summary}");
+    assert_eq!(read(machine.path("summary.md")), body);
     let outputs = outputs(&machine);
     assert_eq!(outputs["exit-code"], "0");
     let sarif: Value = serde_json::from_str(&read(&outputs["sarif"])).expect("SARIF is JSON");
     assert_eq!(sarif["version"], "2.1.0");
-    let results = sarif["runs"][0]["results"].as_array().expect("results");
-    assert!(
-        results.iter().any(|r| r["ruleId"] == "payment-terms-slip"),
-        "{sarif:#}"
-    );
+    let rules: Vec<&Value> = sarif["runs"][0]["results"]
+        .as_array()
+        .into_iter()
+        .flatten()
+        .map(|r| &r["ruleId"])
+        .collect();
+    assert_eq!(rules, ["payment-terms-slip"], "{sarif:#}");
     assert_eq!(read(&outputs["markdown"]), body);
     let root = std::fs::canonicalize(ledger.path()).expect("root");
     assert_eq!(std::fs::canonicalize(&outputs["root"]).expect("root"), root);
@@ -874,15 +874,10 @@ fn a_later_run_updates_the_bots_own_marked_comment_in_place() {
     machine
         .action_step("ci/github/report.sh", ledger.path(), &[])
         .expect(0);
-    let calls = machine.calls();
-    assert_eq!(calls.len(), 3, "{calls:#?}");
-    assert!(
-        calls[2].starts_with(
-            "gh api --silent -X PATCH repos/acme/ledger/issues/comments/4242 -F body=@"
-        ),
-        "{calls:#?}"
+    assert_eq!(
+        machine.scrubbed_calls(ledger.path()),
+        comment_calls("PATCH", "issues/comments/4242")
     );
-    assert!(!calls.iter().any(|c| c.contains("POST")), "{calls:#?}");
     assert!(machine.body().starts_with(MARKER));
 }
 
@@ -896,15 +891,8 @@ fn a_marker_in_someone_elses_comment_is_left_alone() {
     ));
     let run = machine.action_step("ci/github/report.sh", ledger.path(), &[]);
     run.expect(0);
-    let calls = machine.calls();
-    assert_eq!(calls.len(), 3, "{calls:#?}");
-    assert!(!calls.iter().any(|c| c.contains("PATCH")), "{calls:#?}");
-    assert!(
-        calls[2]
-            .starts_with("gh api --silent -X POST repos/acme/ledger/issues/7/comments -F body=@"),
-        "{calls:#?}"
-    );
-    assert!(machine.body().contains("payment-terms-slip"));
+    assert_eq!(machine.scrubbed_calls(ledger.path()), posted());
+    insta::assert_snapshot!("a_marker_in_someone_elses_comment_body", machine.body());
 
     // A personal token posts as its user: that login, not the bot's, owns the report comment.
     let machine = Machine::new();
@@ -916,10 +904,9 @@ fn a_marker_in_someone_elses_comment_is_left_alone() {
     machine
         .action_step("ci/github/report.sh", ledger.path(), &[])
         .expect(0);
-    assert!(
-        machine.calls()[2].contains("-X PATCH repos/acme/ledger/issues/comments/21 "),
-        "{:#?}",
-        machine.calls()
+    assert_eq!(
+        machine.scrubbed_calls(ledger.path()),
+        comment_calls("PATCH", "issues/comments/21")
     );
 }
 
@@ -929,18 +916,12 @@ fn a_fork_gets_no_comment_and_the_report_is_in_the_job_summary() {
     let machine = Machine::new();
     machine.event("someone/ledger");
     let run = machine.action_step("ci/github/report.sh", ledger.path(), &[]);
-    run.expect(0);
+    machine.pin("a_fork_gets_no_comment", &run, ledger.path());
     assert!(machine.calls().is_empty(), "{:#?}", machine.calls());
-    assert!(
-        run.stdout
-            .contains("::notice title=rapport::Pull request from a fork"),
-        "{}",
-        run.stdout
+    insta::assert_snapshot!(
+        "a_fork_gets_no_comment_summary",
+        read(machine.path("summary.md"))
     );
-    assert!(run.stdout.contains("The report is in the job summary."));
-    let summary = read(machine.path("summary.md"));
-    assert!(summary.contains(MARKER), "{summary}");
-    assert!(summary.contains("payment-terms-slip"), "{summary}");
 }
 
 #[test]
@@ -949,14 +930,8 @@ fn a_token_that_may_not_comment_does_not_fail_the_job() {
     let machine = Machine::new();
     machine.refuse();
     let run = machine.action_step("ci/github/report.sh", ledger.path(), &[]);
-    run.expect(0);
+    machine.pin("a_token_that_may_not_comment", &run, ledger.path());
     assert_eq!(machine.calls(), [VIEWER_CALL]);
-    assert!(
-        run.stdout
-            .contains("::notice title=rapport::The token cannot tell whose it is"),
-        "{}",
-        run.stdout
-    );
 }
 
 #[test]
@@ -968,13 +943,14 @@ fn failing_on_warnings_exits_1_after_the_comment_is_posted() {
         ledger.path(),
         &[("fail-on", "warning")],
     );
-    run.expect(1);
-    let calls = machine.calls();
-    assert!(
-        calls.iter().any(|c| c.contains("-X POST")),
-        "posted before failing: {calls:#?}"
-    );
-    assert!(machine.body().contains("payment-terms-slip"));
+    machine.pin("failing_on_warnings_exits_1", &run, ledger.path());
+    // Posted before failing.
+    assert_eq!(machine.scrubbed_calls(ledger.path()), posted());
+    let first = Machine::new();
+    first
+        .action_step("ci/github/report.sh", ledger.path(), &[])
+        .expect(0);
+    assert_eq!(machine.body(), first.body());
     assert_eq!(outputs(&machine)["exit-code"], "1");
 }
 
@@ -1004,11 +980,7 @@ fn a_rule_switched_off_fails_only_with_fail_on_silenced_and_the_comment_says_so(
             &[("fail-on", "warning")],
         )
         .expect(0);
-    assert!(
-        machine
-            .body()
-            .contains("Silenced by the change to `rapport.yaml`")
-    );
+    insta::assert_snapshot!("a_rule_switched_off_in_the_comment", machine.body());
     // As `rapport init` writes the workflow: the silenced warning fails the job.
     let machine = Machine::new();
     let run = machine.action_step(
@@ -1027,17 +999,9 @@ fn an_invalid_ledger_at_head_is_commented_then_fails_with_2() {
     let ledger = typo();
     let machine = Machine::new();
     let run = machine.action_step("ci/github/report.sh", ledger.path(), &[]);
-    run.expect(2);
-    assert!(
-        machine.calls().iter().any(|c| c.contains("-X POST")),
-        "{:#?}",
-        machine.calls()
-    );
-    assert!(
-        machine.body().contains("payment_dayz"),
-        "{}",
-        machine.body()
-    );
+    machine.pin("an_invalid_ledger_at_head", &run, ledger.path());
+    assert_eq!(machine.scrubbed_calls(ledger.path()), posted());
+    insta::assert_snapshot!("an_invalid_ledger_at_head_body", machine.body());
 }
 
 #[test]
@@ -1067,12 +1031,10 @@ fn the_comment_script_outside_a_pull_request_only_notices() {
             .output()
             .expect("bash runs"),
     );
-    run.expect(0);
-    assert!(
-        run.stdout
-            .contains("::notice title=rapport::Not a pull request"),
-        "{}",
-        run.stdout
+    machine.pin(
+        "the_comment_script_outside_a_pull_request",
+        &run,
+        machine.dir.path(),
     );
     assert!(machine.calls().is_empty());
 }
@@ -1103,14 +1065,8 @@ fn a_shallow_checkout_gets_its_history_then_the_report_runs() {
     );
 
     let run = machine.action_step("ci/github/report.sh", &clone, &[]);
-    run.expect(0);
-    assert!(
-        run.stderr
-            .contains("comparing with origin/main (from GITHUB_BASE_REF)"),
-        "{}",
-        run.stderr
-    );
-    assert!(machine.body().contains("payment-terms-slip"));
+    machine.pin("a_shallow_checkout_then_the_report", &run, &clone);
+    insta::assert_snapshot!("a_shallow_checkout_then_the_report_body", machine.body());
 }
 
 /// The report step, then the step that decides on the code-scanning upload.
@@ -1131,6 +1087,22 @@ fn upload(machine: &Machine) -> String {
 
 const CODE_SCANNING_CALL: &str = "gh api repos/acme/ledger/code-scanning/analyses?per_page=1";
 
+/// The calls of a report step that posts (`-X POST repos/acme/ledger/issues/7/comments`) or
+/// updates (`-X PATCH repos/acme/ledger/issues/comments/ID`) the report comment, scrubbed.
+fn comment_calls(method: &str, target: &str) -> Vec<String> {
+    vec![
+        VIEWER_CALL.to_string(),
+        "gh api --paginate repos/acme/ledger/issues/7/comments".to_string(),
+        format!(
+            "gh api --silent -X {method} repos/acme/ledger/{target} -F body=@[MACHINE]/runner/rapport/rapport-report.md"
+        ),
+    ]
+}
+
+fn posted() -> Vec<String> {
+    comment_calls("POST", "issues/7/comments")
+}
+
 #[test]
 fn a_private_repository_without_code_scanning_ends_green_with_one_notice() {
     let ledger = stretched_terms();
@@ -1144,21 +1116,33 @@ fn a_private_repository_without_code_scanning_ends_green_with_one_notice() {
         "{}{}{}{}",
         report.stdout, report.stderr, sarif.stdout, sarif.stderr
     );
-    let notices: Vec<&str> = log.lines().filter(|l| l.starts_with("::notice")).collect();
-    assert_eq!(notices.len(), 1, "{log}");
-    assert!(
-        notices[0]
-            .starts_with("::notice title=rapport::Code scanning is not available for acme/ledger")
-            && notices[0].contains("they are in the pull-request comment"),
+    // One annotation, one notice, and nothing else for the workflow.
+    let workflow_commands: Vec<&str> = log.lines().filter(|l| l.starts_with("::")).collect();
+    assert_eq!(
+        workflow_commands,
+        [
+            "::warning file=partners/northwind.md,line=13,title=rapport payment-terms-slip (new)::\
+             Northwind Analytics: payment terms went from net-30 to net-45 in 5 months%0A\
+             Remedy: Renegotiate: tie longer terms to something you get in return (a discount, \
+             volume), put the terms back on the agenda of the next contract review, and check \
+             the partner's financial health.",
+            "::notice title=rapport::Code scanning is not available for acme/ledger (a private \
+             repository needs GitHub Code Security, and the workflow security-events: write), so \
+             the findings are not uploaded there; they are in the pull-request comment, the \
+             annotations and the job summary. Set sarif: false to skip this check."
+        ],
         "{log}"
     );
-    assert!(
-        !log.contains("::error") && !log.contains("::warning title"),
-        "{log}"
+    assert_eq!(
+        machine.scrubbed_calls(ledger.path()),
+        [posted(), vec![CODE_SCANNING_CALL.to_string()]].concat()
     );
-    assert!(machine.calls().contains(&CODE_SCANNING_CALL.to_string()));
     // The comment was posted all the same.
-    assert!(machine.body().contains("payment-terms-slip"));
+    let first = Machine::new();
+    first
+        .action_step("ci/github/report.sh", ledger.path(), &[])
+        .expect(0);
+    assert_eq!(machine.body(), first.body());
 }
 
 #[test]
@@ -1169,8 +1153,11 @@ fn code_scanning_gets_the_findings_where_it_is_available() {
     let (_, sarif) = report_then_sarif(&machine, &ledger, &[]);
     sarif.expect(0);
     assert_eq!(upload(&machine), "true");
-    assert!(machine.calls().contains(&CODE_SCANNING_CALL.to_string()));
-    assert!(!sarif.stdout.contains("::notice"), "{}", sarif.stdout);
+    assert_eq!(
+        machine.scrubbed_calls(ledger.path()),
+        [posted(), vec![CODE_SCANNING_CALL.to_string()]].concat()
+    );
+    machine.pin("code_scanning_where_it_is_available", &sarif, ledger.path());
 
     // A public repository always has it: no question asked.
     let machine = Machine::new();
@@ -1178,7 +1165,7 @@ fn code_scanning_gets_the_findings_where_it_is_available() {
     std::fs::write(machine.path("no-code-scanning"), "").expect("never asked");
     report_then_sarif(&machine, &ledger, &[]).1.expect(0);
     assert_eq!(upload(&machine), "true");
-    assert!(!machine.calls().contains(&CODE_SCANNING_CALL.to_string()));
+    assert_eq!(machine.scrubbed_calls(ledger.path()), posted());
 
     // sarif: false, and a fork, never upload.
     for (head, inputs) in [
