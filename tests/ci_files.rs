@@ -474,6 +474,7 @@ impl Machine {
     /// inputs (`inputs` overrides the defaults), in its working directory under `repo`.
     fn action_step(&self, script: &str, repo: &Path, inputs: &[(&str, &str)]) -> Run {
         let action = yaml("action.yml");
+        // Not an assertion: the step is found by the script its `run` text calls.
         let step = action_steps(&action)
             .into_iter()
             .find(|s| s["run"].as_str().is_some_and(|run| run.contains(script)))
@@ -820,6 +821,7 @@ fn serve(mut stream: TcpStream, served: &Path, log: &Mutex<Vec<String>>) {
         "/acme/rapport/releases/download/v{}/",
         env!("CARGO_PKG_VERSION")
     );
+    // Not an assertion: the server serves files of its folder only.
     let file = path
         .strip_prefix(&prefix)
         .filter(|name| !name.contains('/'))
@@ -1553,6 +1555,7 @@ fn the_action_runs_the_scripts_with_the_inputs_they_read() {
     ] {
         let text = read(project().join("ci/github").join(script));
         assert!(text.starts_with("#!/usr/bin/env bash\n"), "{script}");
+        // A property of every script, not its text: strict mode on, nothing evaluated.
         assert!(text.contains("\nset -euo pipefail\n"), "{script}");
         assert!(!text.contains("eval"), "{script}");
     }
@@ -1565,6 +1568,7 @@ fn the_action_runs_the_scripts_with_the_inputs_they_read() {
     let scripts =
         read(project().join("ci/github/report.sh")) + &read(project().join("ci/github/comment.sh"));
     for name in report["env"].as_object().expect("env").keys() {
+        // A property of the scripts, not their text: each variable is read somewhere.
         let read_by_script = scripts.contains(&format!("${{{name}")) || scripts.contains(name);
         assert!(read_by_script, "the scripts never read {name}");
     }
@@ -1574,6 +1578,7 @@ fn the_action_runs_the_scripts_with_the_inputs_they_read() {
     // so; a refusal is a notice, never a failed job.
     let upload = steps
         .iter()
+        // Not an assertion: the upload step is found by the action it uses, pinned below.
         .find(|s| {
             s["uses"]
                 .as_str()
@@ -1596,6 +1601,7 @@ fn the_action_runs_the_scripts_with_the_inputs_they_read() {
         .find(|s| s["if"] == "always() && steps.upload.outcome == 'failure'")
         .expect("a step for a refused upload");
     let notice = refused["run"].as_str().expect("run");
+    // The notice's first words and that it is one line: its wording is the action's.
     assert!(
         notice.starts_with("echo \"::notice title=rapport::Code scanning refused the upload")
             && !notice.contains('\n'),
@@ -1603,6 +1609,7 @@ fn the_action_runs_the_scripts_with_the_inputs_they_read() {
     );
     let report_sh = read(project().join("ci/github/report.sh"));
     let action_text = read(project().join("action.yml"));
+    // A property of the script, not its text: it writes every output the action reads.
     for output in ["exit-code", "markdown", "sarif", "root"] {
         assert!(report_sh.contains(&format!("echo \"{output}=")), "{output}");
     }
@@ -1677,6 +1684,7 @@ fn the_ci_docs_show_the_workflow_as_shipped() {
         .split("**Private repositories.**")
         .nth(1)
         .expect("what sarif: auto does on a private repository");
+    // Prose of the documentation: only that it names the setting is checked.
     assert!(private.contains("`sarif: auto`"), "{private}");
 }
 
@@ -1729,6 +1737,7 @@ fn the_workflow_publishes_the_portfolio_page() {
     assert!(status.success());
     let html = read(temp.path().join("portfolio.html"));
     assert!(html.starts_with("<!DOCTYPE html>"), "{html}");
+    // The page itself is pinned by portfolio's tests; here only that it is this ledger's.
     assert!(html.contains("Northwind Analytics"));
 }
 
@@ -1766,6 +1775,7 @@ fn the_gitlab_template_runs_the_tested_script_with_full_history() {
     // Nothing installed per run but jq, and that only to post the note on an image without it.
     let text = read(project().join("ci/gitlab/rapport.gitlab-ci.yml"));
     assert_eq!(text.matches("apt-get install").count(), 1, "{text}");
+    // One line of the template: the condition under which jq is installed.
     assert!(text.contains(
         "if [[ -n \"${RAPPORT_GITLAB_TOKEN:-}\" && -n \"${CI_MERGE_REQUEST_IID:-}\" ]] && ! command -v jq"
     ));
@@ -1798,6 +1808,7 @@ fn the_gitlab_template_runs_the_tested_script_with_full_history() {
         serde_json::json!([body]),
         "rapport.gitlab-ci.yml's script differs from ci/gitlab/report.sh"
     );
+    // A property of the script, not its text: strict mode on, nothing evaluated.
     assert!(body.contains("\nset -euo pipefail\n") && !body.contains("eval"));
 }
 
@@ -1857,20 +1868,21 @@ fn the_pre_commit_hooks_are_rapport_command_lines_that_run() {
                 .expect("rapport runs"),
         )
     };
-    let checked = run_entry(&check["entry"], &["partners/northwind.md"]);
-    assert!(
-        [0, 1].contains(&checked.code),
-        "a valid ledger is never 2: {}{}",
-        checked.stdout,
-        checked.stderr
+    // A fixed "now" for the working tree, so the snapshot does not age.
+    let checked = run_entry(
+        &check["entry"],
+        &["--as-of", "2024-07-12", "partners/northwind.md"],
     );
-    assert!(checked.stdout.contains("checked"), "{}", checked.stdout);
+    machine.pin(
+        "the_pre_commit_hook_checks_the_staged_file",
+        &checked,
+        ledger.path(),
+    );
     let pushed = run_entry(&push["entry"], &[]);
-    pushed.expect(1);
-    assert!(
-        pushed.stdout.contains("error[payment-terms-slip]"),
-        "{}",
-        pushed.stdout
+    machine.pin(
+        "the_pre_push_hook_reports_the_change",
+        &pushed,
+        ledger.path(),
     );
 }
 
@@ -2019,12 +2031,10 @@ fn the_pre_push_hook_init_writes_works_without_origin_head() {
     .expect("write");
     pushed.commit("2024-07-12", "Northwind: July pipeline sync");
     let push = pushed.git(&["push", "origin", "main"]);
-    push.expect(0);
-    assert!(
-        push.stderr
-            .contains("rapport: comparing with origin/main (from the upstream of main)"),
-        "{}",
-        push.stderr
+    pushed.machine.pin(
+        "a_clean_push_compares_with_the_upstream",
+        &push,
+        pushed.dir.path(),
     );
 
     // A branch that doubles Northwind's payment terms, pushed for the first time: no upstream
@@ -2038,14 +2048,11 @@ fn the_pre_push_hook_init_writes_works_without_origin_head() {
     .expect("write");
     pushed.commit("2024-07-19", "Northwind: net-60 from the Q3 invoice");
     let push = pushed.git(&["push", "-u", "origin", "terms"]);
-    assert_ne!(push.code, 0, "{}\n{}", push.stdout, push.stderr);
-    let log = format!("{}{}", push.stdout, push.stderr);
-    assert!(
-        log.contains("rapport: comparing with origin/main (from origin/main)"),
-        "{log}"
+    pushed.machine.pin(
+        "a_first_push_of_a_branch_is_refused",
+        &push,
+        pushed.dir.path(),
     );
-    assert!(log.contains("error[payment-terms-slip]"), "{log}");
-    assert!(log.contains("failed to push some refs"), "{log}");
     assert!(!pushed.remote_has("terms"));
     assert!(pushed.remote_has("main"));
 }
@@ -2056,19 +2063,9 @@ fn without_a_base_check_says_what_it_tried_and_how_to_set_one() {
     let pushed = Pushed::new();
     pushed.git(&["remote", "remove", "origin"]).expect(0);
     let run = pushed.rapport(&["check", ".", "--base"]);
-    run.expect(2);
-    assert_eq!(run.stdout, "");
-    for tried in [
-        "origin/HEAD (not set in this clone)",
-        "the upstream of main (it has none)",
-        "origin/main (not here)",
-        "origin/master (not here)",
-    ] {
-        assert!(run.stderr.contains(tried), "{tried}: {}", run.stderr);
-    }
-    assert!(
-        run.stderr.contains("git remote set-head origin --auto"),
-        "{}",
-        run.stderr
+    pushed.machine.pin(
+        "without_a_base_check_says_what_it_tried",
+        &run,
+        pushed.dir.path(),
     );
 }
