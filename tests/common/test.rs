@@ -204,13 +204,10 @@ impl Test {
             stdout: placeholders(&String::from_utf8_lossy(&output.stdout), &root),
             stderr: placeholders(&String::from_utf8_lossy(&output.stderr), &root),
         };
+        let args: Vec<_> = self.args.iter().map(|a| a.to_string_lossy()).collect();
         let whole = format!(
             "rapport {}\n--- exit code: {}\n--- stdout\n{}--- stderr\n{}",
-            self.args
-                .iter()
-                .map(|a| a.to_string_lossy())
-                .collect::<Vec<_>>()
-                .join(" "),
+            placeholders(&args.join(" "), &root),
             output.status,
             output.stdout,
             output.stderr
