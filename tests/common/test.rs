@@ -211,7 +211,11 @@ impl Test {
             stdout: placeholders(&String::from_utf8_lossy(&output.stdout), &root),
             stderr: placeholders(&String::from_utf8_lossy(&output.stderr), &root),
         };
-        let args: Vec<_> = self.args.iter().map(|a| a.to_string_lossy()).collect();
+        let args: Vec<String> = self
+            .args
+            .iter()
+            .map(|a| visible(&a.to_string_lossy()))
+            .collect();
         let whole = format!(
             "rapport {}\n--- exit code: {}\n--- stdout\n{}--- stderr\n{}",
             placeholders(&args.join(" "), &root),
@@ -247,6 +251,20 @@ impl Test {
         };
         (output, script)
     }
+}
+
+/// An argument as the header of a snapshot shows it: control characters and bidi overrides
+/// written as `\u{..}`, so that a snapshot file holds none raw.
+fn visible(arg: &str) -> String {
+    arg.chars()
+        .map(|c| {
+            if c.is_control() || matches!(c, '\u{202a}'..='\u{202e}' | '\u{2066}'..='\u{2069}') {
+                format!("\\u{{{:x}}}", u32::from(c))
+            } else {
+                c.to_string()
+            }
+        })
+        .collect()
 }
 
 /// Fails with both texts in full, so a new expectation can be read off the message. With
