@@ -339,10 +339,13 @@ fn outside_any_repository_only_the_files_are_checked_and_said_so() {
          so the signs a history shows (dates slipping, changes over time) are not looked for\n",
         shown(dir.path())
     );
-    for args in [&[][..], &["partners/northwind.md"]] {
+    for (args, name) in [
+        (&[][..], "the_files_alone"),
+        (&["partners/northwind.md"], "the_named_file_alone"),
+    ] {
         let run = check(dir.path(), args);
         assert_eq!((run.code, run.stderr.as_str()), (0, note.as_str()));
-        insta::assert_snapshot!("the_files_alone", run.stdout);
+        insta::assert_snapshot!(name, run.stdout);
     }
     let run = rapport(dir.path(), &["portfolio", "--as-of", "2024-07-01"]);
     assert_eq!((run.code, run.stderr.as_str()), (0, note.as_str()));
