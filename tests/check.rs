@@ -55,6 +55,7 @@ impl Ledger {
 
     /// A valid partnership with one line replaced (`from` must occur in it).
     fn variant(self, path: &str, from: &str, to: &str) -> Ledger {
+        // A guard on the test's own input: the line to replace is in the valid file.
         assert!(VALID.contains(from), "{from:?} is not in the valid file");
         self.file(path, VALID.replacen(from, to, 1))
     }

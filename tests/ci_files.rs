@@ -1621,6 +1621,7 @@ fn the_action_runs_the_scripts_with_the_inputs_they_read() {
             .take_while(|c| c.is_ascii_alphanumeric() || *c == '-')
             .collect();
         assert!(
+            // A property of the script, not its text: it writes every output the action reads.
             report_sh.contains(&format!("echo \"{name}=")),
             "report.sh never writes the output {name}"
         );

@@ -127,7 +127,9 @@ fn author_dates_going_backwards_keep_every_version_in_graph_order() {
     assert_eq!(w.code, "date-before-parent");
     assert_eq!(w.date.to_string(), "2024-01-15");
     assert_eq!(w.counted.to_string(), "2024-03-01");
+    // A warning's message names the commit and the date; its wording is pinned by the CLI tests.
     assert!(w.message.contains(&w.short) && w.message.contains("2024-01-15"));
+    // A list's membership: the rule among the findings.
     assert!(findings(&script).contains(&"payment-terms-slip"));
 }
 
@@ -146,6 +148,7 @@ fn a_tip_dated_1971_counts_time_up_to_its_parents() {
     assert_eq!(all.warnings[0].short, all.head.short);
     assert_eq!(all.warnings[0].code, "date-before-parent");
     // Stretched from net-30 to net-120: the sign stays, though the tip claims 1971.
+    // A list's membership: the rule among the findings.
     assert!(findings(&script).contains(&"payment-terms-slip"));
 
     // A tip that changes no partnership file is named too: its date is not "now".
@@ -154,6 +157,7 @@ fn a_tip_dated_1971_counts_time_up_to_its_parents() {
         history::timelines(&open(&later), "HEAD", &Ladder::default(), &Quiet).expect("history");
     assert_eq!(all.now().to_string(), "2024-06-01");
     let named: Vec<&str> = all.warnings.iter().map(|w| w.short.as_str()).collect();
+    // A list's membership: the tip among the commits named.
     assert!(named.contains(&all.head.short.as_str()), "{named:?}");
 }
 
@@ -178,6 +182,7 @@ fn a_commit_dated_2099_in_the_middle_keeps_its_place_and_the_signs() {
     assert_eq!(w.short, t.versions[1].commit.short);
     assert_eq!(w.code, "date-in-future");
     assert_eq!(w.date.to_string(), "2099-01-01");
+    // A list's membership: the rule among the findings.
     assert!(findings(&script).contains(&"payment-terms-slip"));
 
     // The commands say so on standard error, and JSON carries it.
@@ -219,6 +224,7 @@ fn a_commit_dated_2099_in_the_middle_keeps_its_place_and_the_signs() {
         .output()
         .expect("runs");
     assert!(
+        // The report's stderr names the commit beside progress of other lines: the commit is looked for.
         String::from_utf8_lossy(&out.stderr).contains(&format!("commit {}", w.short)),
         "{}",
         String::from_utf8_lossy(&out.stderr)
@@ -282,6 +288,7 @@ fn two_branches_each_adding_contacts_are_not_contacts_leaving() {
     assert_eq!(summary(3), "Merge omar");
     assert_eq!(parent(3), Some("Add Lena and Jonas"));
 
+    // A list's membership: the rule is not among the findings.
     assert!(!findings(&script).contains(&"partner-turnover"));
     let view = rapport::commands::timeline::describe(
         std::sync::Arc::clone(&all.head),

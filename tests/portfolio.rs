@@ -445,6 +445,7 @@ fn a_redacted_renewal_date_shows_nowhere() {
         .run();
         // Beside the snapshot, so that accepting a changed one cannot let the dates back in.
         let shown = output.stdout;
+        // Beside the snapshot, so that accepting a changed one cannot let the dates back in.
         assert!(!shown.contains("2025-06-30"), "{format}: {shown}");
         assert!(!shown.contains("2025-04-01"), "{format}: {shown}");
         assert!(!shown.contains("in 45 days"), "{format}: {shown}");

@@ -134,6 +134,7 @@ fn markdown_is_inert() {
     // Beside the snapshot, so that accepting a changed one cannot let a live mention in.
     assert!(!markdown.contains("@octocat"), "a mention would notify");
     assert!(
+        // Beside the snapshot: no live team mention.
         !markdown.contains("@org/team"),
         "a team mention would notify"
     );

@@ -37,6 +37,7 @@ impl Run {
 
     fn never_shows(&self, text: &str) -> &Run {
         assert!(
+            // Output of a hostile file, sometimes with timings: what must never show.
             !self.output().contains(text),
             "{text:?} reached the output:\n{}",
             self.output()
@@ -46,6 +47,7 @@ impl Run {
 
     fn shows(&self, text: &str) -> &Run {
         assert!(
+            // Output of a hostile file, sometimes with timings: the one line that must show.
             self.output().contains(text),
             "expected {text:?} in:\n{}",
             self.output()
@@ -300,6 +302,7 @@ fn one_line_of_a_mebibyte_is_quoted_in_part_with_the_caret_on_the_problem() {
     let lines: Vec<&str> = run.stdout.lines().collect();
     let header = lines
         .iter()
+        // Not an assertion: the line of the error, to find the quoted line under it.
         .position(|l| l.contains("error[unknown-field]"))
         .expect("the unknown field reported");
     let quoted = header
@@ -343,6 +346,7 @@ fn five_hundred_unknown_fields_show_fifty_and_count_the_rest() {
     let errors = run
         .stdout
         .lines()
+        // A count of the error heads in a long report.
         .filter(|l| l.contains(": error["))
         .count();
     assert_eq!(errors, 51, "{}", run.stdout);
@@ -505,6 +509,7 @@ fn a_file_replaced_by_a_link_ends_its_timeline_with_a_warning() {
         .shows("Evil Corp")
         .never_shows("TARGET-5d1e");
     assert!(
+        // A timeline of a hostile history: the deletion is looked for.
         run.stdout.contains("× file deleted (partners/evil.md)"),
         "{}",
         run.stdout

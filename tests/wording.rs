@@ -135,6 +135,7 @@ fn a_previous_branch_that_is_not_there_is_said_in_words() {
         "{}",
         run.stderr
     );
+    // Wording checked across many messages: what must not be said.
     assert!(!run.stderr.contains("no error"), "{}", run.stderr);
 }
 
@@ -149,6 +150,7 @@ fn terms_out_of_range_are_said_in_a_whole_sentence() {
     let run = rapport(script.path(), &["check", "--fail-on", "never"]);
     assert_eq!(run.code, 2, "{}", run.stderr);
     assert!(
+        // Wording checked across many messages: the sentence that must be said.
         run.stdout.contains(
             "error[out-of-range]: payment terms of 99999 days are out of range: they are from 0 to 3650 days\n"
         ),
@@ -185,6 +187,7 @@ fn a_utf16_file_is_named_utf16_with_how_to_convert_it() {
             "{}",
             run.stdout
         );
+        // Wording checked across many messages: what must not be said.
         assert!(!run.stdout.contains("binary"), "{}", run.stdout);
     }
 }
