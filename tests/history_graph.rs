@@ -5,8 +5,7 @@
 
 mod common;
 
-use assert_cmd::Command;
-use common::{Script, partnership};
+use common::{Script, Test, partnership};
 use rapport::config::Config;
 use rapport::history::{self, History, LedgerRepo, Quiet};
 use rapport::ledger::changes::Change;
@@ -102,10 +101,9 @@ fn findings(script: &Script) -> Vec<&'static str> {
     found.iter().map(|f| f.rule).collect()
 }
 
-fn rapport(dir: &std::path::Path) -> Command {
-    let mut cmd = Command::cargo_bin("rapport").expect("the binary is built");
-    cmd.current_dir(dir).env("NO_COLOR", "1");
-    cmd
+/// `rapport ARGS` in `dir`.
+fn rapport(dir: &std::path::Path, args: &[&str]) -> Test {
+    Test::in_dir(dir).args(args)
 }
 
 #[test]
@@ -186,50 +184,46 @@ fn a_commit_dated_2099_in_the_middle_keeps_its_place_and_the_signs() {
     assert!(findings(&script).contains(&"payment-terms-slip"));
 
     // The commands say so on standard error, and JSON carries it.
-    rapport(script.path())
-        .args(["check", "--rev", "HEAD"])
-        .assert()
-        .stderr(predicates::str::contains(format!(
-            "warning[date-in-future]: commit {} is dated 2099-01-01, in the future; rapport counts it at 2024-05-01",
-            w.short
-        )))
-        .stderr(predicates::str::contains("help:"))
-        .stdout(predicates::str::contains("payment-terms-slip"));
-    let out = rapport(script.path())
-        .args(["check", "--rev", "HEAD", "--format", "json"])
-        .output()
-        .expect("runs");
-    let doc: serde_json::Value = serde_json::from_slice(&out.stdout).expect("JSON");
+    let text = rapport(script.path(), &["check", "--rev", "HEAD"])
+        .snapshot("a_commit_dated_in_the_future_is_said_by_check")
+        .run();
+    // The JSON report, read field by field, with the same warning on standard error.
+    let out = rapport(
+        script.path(),
+        &["check", "--rev", "HEAD", "--format", "json"],
+    )
+    .status(text.status)
+    .stderr(text.stderr.as_str())
+    .any_stdout()
+    .run();
+    let doc: serde_json::Value = serde_json::from_str(&out.stdout).expect("JSON");
     assert_eq!(doc["as_of"], "2024-06-01");
     assert_eq!(doc["warnings"][0]["short"], w.short.as_str());
     assert_eq!(doc["warnings"][0]["counted"], "2024-05-01");
-    rapport(script.path())
-        .args(["timeline", "northwind"])
-        .assert()
-        .success()
-        .stderr(predicates::str::contains(format!("commit {}", w.short)));
-    let out = rapport(script.path())
-        .args(["timeline", "northwind", "--format", "json"])
-        .output()
-        .expect("runs");
-    let doc: serde_json::Value = serde_json::from_slice(&out.stdout).expect("JSON");
+    let story = rapport(script.path(), &["timeline", "northwind"])
+        .snapshot("a_commit_dated_in_the_future_is_said_by_the_timeline")
+        .run();
+    let out = rapport(
+        script.path(),
+        &["timeline", "northwind", "--format", "json"],
+    )
+    .stderr(story.stderr.as_str())
+    .any_stdout()
+    .run();
+    let doc: serde_json::Value = serde_json::from_str(&out.stdout).expect("JSON");
     assert_eq!(doc["warnings"][0]["code"], "date-in-future");
     assert_eq!(doc["versions"].as_array().map(Vec::len), Some(4));
 
     let base = script
         .branch("change")
         .commit("2024-06-10", "Net-150", &[(FILE, &northwind(150))]);
-    let out = rapport(base.path())
-        .args(["report", "--base", "main", "--format", "json"])
-        .output()
-        .expect("runs");
-    assert!(
-        // The report's stderr names the commit beside progress of other lines: the commit is looked for.
-        String::from_utf8_lossy(&out.stderr).contains(&format!("commit {}", w.short)),
-        "{}",
-        String::from_utf8_lossy(&out.stderr)
-    );
-    let doc: serde_json::Value = serde_json::from_slice(&out.stdout).expect("JSON");
+    let out = rapport(base.path(), &["report", "--base", "main", "--format", "json"])
+        .stderr("warning[date-in-future]: commit 0a0cc146 is dated 2099-01-01, in the future; rapport counts it at 2024-05-01
+  = help: rapport keeps the commit where the commit graph puts it and counts it at the nearest date that fits; check the clock of the machine it was made on (a rebase also keeps old author dates). A commit not yet shared can be re-dated with `git commit --amend --no-edit --date=YYYY-MM-DD`
+")
+        .any_stdout()
+        .run();
+    let doc: serde_json::Value = serde_json::from_str(&out.stdout).expect("JSON");
     assert_eq!(doc["as_of"], "2024-06-10");
     assert_eq!(doc["warnings"][0]["short"], w.short.as_str());
 }
