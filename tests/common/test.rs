@@ -28,6 +28,7 @@ pub struct Test {
     env_remove: Vec<OsString>,
     stdin: Option<Vec<u8>>,
     dir: Option<PathBuf>,
+    timeout: Option<std::time::Duration>,
     status: Vec<i32>,
     stdout: Option<String>,
     stderr: Option<String>,
@@ -73,6 +74,7 @@ impl Test {
             env_remove: CLEARED.iter().map(OsString::from).collect(),
             stdin: None,
             dir: None,
+            timeout: None,
             status: vec![0],
             stdout: Some(String::new()),
             stderr: Some(String::new()),
@@ -130,6 +132,12 @@ impl Test {
     /// Runs in this folder, relative to the ledger's root.
     pub fn current_dir(mut self, dir: impl Into<PathBuf>) -> Test {
         self.dir = Some(dir.into());
+        self
+    }
+
+    /// Kills the run after `limit`, which then fails with exit code -1.
+    pub fn timeout(mut self, limit: std::time::Duration) -> Test {
+        self.timeout = Some(limit);
         self
     }
 
@@ -204,6 +212,9 @@ impl Test {
         }
         if let Some(stdin) = &self.stdin {
             command.write_stdin(stdin.clone());
+        }
+        if let Some(limit) = self.timeout {
+            command.timeout(limit);
         }
         let output = command.output().expect("rapport runs");
         let output = Output {
