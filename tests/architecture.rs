@@ -144,6 +144,7 @@ fn git2_is_named_only_in_history() {
         if lines.is_empty() {
             continue;
         }
+        // A list's membership: the files that still name git2.
         if GIT2_OUTSIDE_HISTORY.contains(&name.as_str()) {
             still_naming.push(name);
         } else {
@@ -173,6 +174,7 @@ fn the_ledger_imports_no_other_stage() {
             continue;
         }
         for (line, module) in crate_modules(&text) {
+            // A list's membership: the stages `ledger/` may not import, and the allowed exceptions.
             if LATER_STAGES.contains(&module.as_str())
                 && !LEDGER_IMPORTS_ALLOWED.contains(&(name.as_str(), module.as_str()))
             {

@@ -60,6 +60,7 @@ fn the_digests_charts_are_drawn_by_mermaid_in_a_browser() {
     );
     assert_eq!(run.code, 0, "{}", run.stderr);
     let md = run.stdout;
+    // A browser test: only the line the chart is drawn for is looked for.
     assert!(md.contains("**new** error `payment-terms-slip`"), "{md}");
     assert_eq!(md.matches("```mermaid").count(), 1, "{md}");
 
@@ -74,6 +75,7 @@ fn the_digests_charts_are_drawn_by_mermaid_in_a_browser() {
         1,
         "{html}"
     );
+    // A browser test: the page is pinned elsewhere; here, that ledger HTML stays text.
     assert!(!html.contains("<b>"), "ledger HTML is text: {html}");
 
     let Some((browser, bundle)) = common::chromium_and_mermaid("the digest's charts") else {
@@ -135,9 +137,11 @@ const blocks = [...document.querySelectorAll("code.language-mermaid")];
     );
     let dom = String::from_utf8_lossy(&output.stdout);
     assert!(
+        // A browser's DOM: only what the script reports and the chart it drew are looked for.
         dom.contains(r#"<pre id="outcome">done ["ok"]</pre>"#),
         "{dom}"
     );
+    // A browser's DOM: the chart Mermaid drew, and no syntax error.
     assert!(dom.contains("aria-roledescription=\"xychart\""), "{dom}");
     assert!(!dom.contains("Syntax error"), "{dom}");
 }

@@ -188,6 +188,7 @@ impl Machine {
         let log = std::fs::read_to_string(self.path("calls.log")).unwrap_or_default();
         std::fs::remove_file(self.path("calls.log")).ok();
         log.lines()
+            // Not an assertion: the calls that wrote something, picked out of the log.
             .filter(|l| ["POST", "PATCH", "PUT"].iter().any(|m| l.contains(m)))
             .map(str::to_string)
             .collect()
@@ -345,6 +346,7 @@ fn github_opens_the_weeks_issue_once_updates_it_and_posts_nothing_on_a_quiet_wee
         )),
         "{body}"
     );
+    // The issue's body holds this week's dates: one heading is looked for.
     assert!(body.contains("#### Priya Raman (@priya)"), "{body}");
     assert!(
         body.ends_with("<!-- rapport-digest-week: 2024-W24 -->"),
@@ -392,6 +394,7 @@ fn github_opens_the_weeks_issue_once_updates_it_and_posts_nothing_on_a_quiet_wee
     assert!(
         issues[2]["body"]
             .as_str()
+            // The issue's body: the deadline line is looked for, the rest is the digest pinned by digest's tests.
             .is_some_and(|b| b.contains("notice is due by 2024-08-01"))
     );
 }
@@ -425,6 +428,7 @@ fn github_with_a_token_that_may_not_write_fails_nothing() {
     assert_eq!(run.code, 0, "{}", run.stderr);
     assert!(
         run.stdout
+            // A workflow log: the notice, among the runner's lines.
             .contains("::notice title=rapport digest::The token cannot read"),
         "{}",
         run.stdout
@@ -480,6 +484,7 @@ fn gitlab_opens_the_weeks_issue_once_updates_it_and_posts_nothing_on_a_quiet_wee
     assert_eq!(issues[1]["state"], "closed");
     let description = issues[2]["description"].as_str().expect("description");
     assert!(
+        // The issue's description: the mention is looked for, the rest is the digest pinned by digest's tests.
         description.starts_with(MARKER) && description.contains("@priya"),
         "{description}"
     );
@@ -492,6 +497,7 @@ fn gitlab_without_a_usable_token_posts_nothing_and_fails_nothing() {
     let run = machine.gitlab_week(script.path(), "2024-06-14", "");
     assert_eq!(run.code, 0, "{}", run.stderr);
     assert!(
+        // A job log: the line that says why no issue is posted.
         run.stdout.contains("RAPPORT_GITLAB_TOKEN is not set"),
         "{}",
         run.stdout
@@ -499,6 +505,7 @@ fn gitlab_without_a_usable_token_posts_nothing_and_fails_nothing() {
     let run = machine.gitlab_week(script.path(), "2024-06-14", "glpat-wrong");
     assert_eq!(run.code, 0, "{}", run.stderr);
     assert!(
+        // A job log: the line that says why no issue is posted.
         run.stderr.contains("cannot tell whose the token is"),
         "{}",
         run.stderr
@@ -547,6 +554,7 @@ fn the_templates_run_the_tested_scripts_on_a_schedule_with_full_history() {
     assert!(
         job["rules"][0]["if"]
             .as_str()
+            // Not an assertion on output: the template's rule that runs on a schedule.
             .is_some_and(|r| r.contains("\"schedule\""))
     );
     let script = read(project().join("ci/gitlab/digest.sh"));

@@ -124,6 +124,7 @@ fn neovim_shows_the_servers_diagnostics_for_a_partnership_file() {
     let line = |needle: &str| {
         edited
             .lines()
+            // Not an assertion: the line of the file a needle is on.
             .position(|l| l.contains(needle))
             .expect("in the file")
     };
@@ -132,6 +133,7 @@ fn neovim_shows_the_servers_diagnostics_for_a_partnership_file() {
     let heading = line("08/20/2024");
     let shown: Vec<&str> = shown.lines().collect();
     assert!(
+        // An editor's output: each diagnostic Neovim shows is looked for among its lines.
         shown.contains(&format!(
             "{heading}:3-{heading}:13 WARN unread-meeting-date: `08/20/2024` is not a date form rapport reads, so this section is not read as a meeting: its attendees, action items and notes count for nothing"
         ).as_str()),
@@ -182,6 +184,7 @@ fn the_vscode_extension_builds_into_a_vsix() {
         "extension/package.json",
         "extension/node_modules/vscode-languageclient/package.json",
     ] {
+        // A package listing: each file the extension needs is looked for.
         assert!(listing.contains(file), "{file} is packaged:\n{listing}");
     }
 }

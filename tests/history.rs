@@ -166,6 +166,7 @@ fn both_branches_editing_one_file_count_each_version_once() {
         .collect();
     assert_eq!(summaries.len(), 4, "{summaries:?}");
     assert_eq!(summaries[0], "Start");
+    // A list's membership: the two middle commits, in either order (their dates tie).
     assert!(summaries[1..3].contains(&"Net-60") && summaries[1..3].contains(&"Hours"));
     assert_eq!(summaries[3], "Merge terms");
     assert_eq!(days(&t).last(), Some(&Some(60)));
@@ -372,7 +373,9 @@ fn a_shallow_clone_is_refused() {
     let error = LedgerRepo::open(&clone, &["partners".to_string()]).err();
     assert!(matches!(error, Some(Error::Shallow { .. })), "{error:?}");
     let help = error.and_then(|e| e.help()).unwrap_or_default();
+    // An error's help, written for people: the two commands in it are looked for.
     assert!(help.contains("git fetch --unshallow"));
+    // An error's help, written for people: the CI setting in it.
     assert!(help.contains("fetch-depth: 0"));
 }
 

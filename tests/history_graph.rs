@@ -5,8 +5,7 @@
 
 mod common;
 
-use assert_cmd::Command;
-use common::{Script, partnership};
+use common::{Script, Test, partnership};
 use rapport::config::Config;
 use rapport::history::{self, History, LedgerRepo, Quiet};
 use rapport::ledger::changes::Change;
@@ -102,10 +101,9 @@ fn findings(script: &Script) -> Vec<&'static str> {
     found.iter().map(|f| f.rule).collect()
 }
 
-fn rapport(dir: &std::path::Path) -> Command {
-    let mut cmd = Command::cargo_bin("rapport").expect("the binary is built");
-    cmd.current_dir(dir).env("NO_COLOR", "1");
-    cmd
+/// `rapport ARGS` in `dir`.
+fn rapport(dir: &std::path::Path, args: &[&str]) -> Test {
+    Test::in_dir(dir).args(args)
 }
 
 #[test]
@@ -127,7 +125,9 @@ fn author_dates_going_backwards_keep_every_version_in_graph_order() {
     assert_eq!(w.code, "date-before-parent");
     assert_eq!(w.date.to_string(), "2024-01-15");
     assert_eq!(w.counted.to_string(), "2024-03-01");
+    // A warning's message names the commit and the date; its wording is pinned by the CLI tests.
     assert!(w.message.contains(&w.short) && w.message.contains("2024-01-15"));
+    // A list's membership: the rule among the findings.
     assert!(findings(&script).contains(&"payment-terms-slip"));
 }
 
@@ -146,6 +146,7 @@ fn a_tip_dated_1971_counts_time_up_to_its_parents() {
     assert_eq!(all.warnings[0].short, all.head.short);
     assert_eq!(all.warnings[0].code, "date-before-parent");
     // Stretched from net-30 to net-120: the sign stays, though the tip claims 1971.
+    // A list's membership: the rule among the findings.
     assert!(findings(&script).contains(&"payment-terms-slip"));
 
     // A tip that changes no partnership file is named too: its date is not "now".
@@ -154,6 +155,7 @@ fn a_tip_dated_1971_counts_time_up_to_its_parents() {
         history::timelines(&open(&later), "HEAD", &Ladder::default(), &Quiet).expect("history");
     assert_eq!(all.now().to_string(), "2024-06-01");
     let named: Vec<&str> = all.warnings.iter().map(|w| w.short.as_str()).collect();
+    // A list's membership: the tip among the commits named.
     assert!(named.contains(&all.head.short.as_str()), "{named:?}");
 }
 
@@ -178,52 +180,50 @@ fn a_commit_dated_2099_in_the_middle_keeps_its_place_and_the_signs() {
     assert_eq!(w.short, t.versions[1].commit.short);
     assert_eq!(w.code, "date-in-future");
     assert_eq!(w.date.to_string(), "2099-01-01");
+    // A list's membership: the rule among the findings.
     assert!(findings(&script).contains(&"payment-terms-slip"));
 
     // The commands say so on standard error, and JSON carries it.
-    rapport(script.path())
-        .args(["check", "--rev", "HEAD"])
-        .assert()
-        .stderr(predicates::str::contains(format!(
-            "warning[date-in-future]: commit {} is dated 2099-01-01, in the future; rapport counts it at 2024-05-01",
-            w.short
-        )))
-        .stderr(predicates::str::contains("help:"))
-        .stdout(predicates::str::contains("payment-terms-slip"));
-    let out = rapport(script.path())
-        .args(["check", "--rev", "HEAD", "--format", "json"])
-        .output()
-        .expect("runs");
-    let doc: serde_json::Value = serde_json::from_slice(&out.stdout).expect("JSON");
+    let text = rapport(script.path(), &["check", "--rev", "HEAD"])
+        .snapshot("a_commit_dated_in_the_future_is_said_by_check")
+        .run();
+    // The JSON report, read field by field, with the same warning on standard error.
+    let out = rapport(
+        script.path(),
+        &["check", "--rev", "HEAD", "--format", "json"],
+    )
+    .status(text.status)
+    .stderr(text.stderr.as_str())
+    .any_stdout()
+    .run();
+    let doc: serde_json::Value = serde_json::from_str(&out.stdout).expect("JSON");
     assert_eq!(doc["as_of"], "2024-06-01");
     assert_eq!(doc["warnings"][0]["short"], w.short.as_str());
     assert_eq!(doc["warnings"][0]["counted"], "2024-05-01");
-    rapport(script.path())
-        .args(["timeline", "northwind"])
-        .assert()
-        .success()
-        .stderr(predicates::str::contains(format!("commit {}", w.short)));
-    let out = rapport(script.path())
-        .args(["timeline", "northwind", "--format", "json"])
-        .output()
-        .expect("runs");
-    let doc: serde_json::Value = serde_json::from_slice(&out.stdout).expect("JSON");
+    let story = rapport(script.path(), &["timeline", "northwind"])
+        .snapshot("a_commit_dated_in_the_future_is_said_by_the_timeline")
+        .run();
+    let out = rapport(
+        script.path(),
+        &["timeline", "northwind", "--format", "json"],
+    )
+    .stderr(story.stderr.as_str())
+    .any_stdout()
+    .run();
+    let doc: serde_json::Value = serde_json::from_str(&out.stdout).expect("JSON");
     assert_eq!(doc["warnings"][0]["code"], "date-in-future");
     assert_eq!(doc["versions"].as_array().map(Vec::len), Some(4));
 
     let base = script
         .branch("change")
         .commit("2024-06-10", "Net-150", &[(FILE, &northwind(150))]);
-    let out = rapport(base.path())
-        .args(["report", "--base", "main", "--format", "json"])
-        .output()
-        .expect("runs");
-    assert!(
-        String::from_utf8_lossy(&out.stderr).contains(&format!("commit {}", w.short)),
-        "{}",
-        String::from_utf8_lossy(&out.stderr)
-    );
-    let doc: serde_json::Value = serde_json::from_slice(&out.stdout).expect("JSON");
+    let out = rapport(base.path(), &["report", "--base", "main", "--format", "json"])
+        .stderr("warning[date-in-future]: commit 0a0cc146 is dated 2099-01-01, in the future; rapport counts it at 2024-05-01
+  = help: rapport keeps the commit where the commit graph puts it and counts it at the nearest date that fits; check the clock of the machine it was made on (a rebase also keeps old author dates). A commit not yet shared can be re-dated with `git commit --amend --no-edit --date=YYYY-MM-DD`
+")
+        .any_stdout()
+        .run();
+    let doc: serde_json::Value = serde_json::from_str(&out.stdout).expect("JSON");
     assert_eq!(doc["as_of"], "2024-06-10");
     assert_eq!(doc["warnings"][0]["short"], w.short.as_str());
 }
@@ -282,6 +282,7 @@ fn two_branches_each_adding_contacts_are_not_contacts_leaving() {
     assert_eq!(summary(3), "Merge omar");
     assert_eq!(parent(3), Some("Add Lena and Jonas"));
 
+    // A list's membership: the rule is not among the findings.
     assert!(!findings(&script).contains(&"partner-turnover"));
     let view = rapport::commands::timeline::describe(
         std::sync::Arc::clone(&all.head),

@@ -454,6 +454,7 @@ fn an_editor_sees_problems_fixes_them_with_the_servers_actions_and_sees_a_sign_a
     let (terms_line, _) = find(&stretched, "payment_days: 90");
     assert_eq!(slip["range"]["start"]["line"], terms_line, "{slip:#?}");
     assert!(
+        // A language-server message: the number is looked for, the wording is the CLI's, pinned there.
         slip["message"].as_str().is_some_and(|m| m.contains("90")),
         "{slip:#?}"
     );
@@ -467,6 +468,7 @@ fn an_editor_sees_problems_fixes_them_with_the_servers_actions_and_sees_a_sign_a
             "Acknowledge `payment-terms-slip` until 2024-11-30",
         ),
     );
+    // The edited file: the block the code action adds is looked for in it.
     assert!(acknowledged.contains(
         "acknowledged:\n  - { rule: payment-terms-slip, reason: \"TODO: why the team accepts this\", until: 2024-11-30 }\n---\n"
     ));
@@ -475,6 +477,7 @@ fn an_editor_sees_problems_fixes_them_with_the_servers_actions_and_sees_a_sign_a
     assert_eq!(slip["severity"], 4, "{slip:#?}");
     assert!(
         slip["message"].as_str().is_some_and(
+            // A language-server message: the acknowledgement it adds is looked for.
             |m| m.contains("(acknowledged until 2024-11-30: TODO: why the team accepts this)")
         ),
         "{slip:#?}"
@@ -493,6 +496,7 @@ fn an_editor_sees_problems_fixes_them_with_the_servers_actions_and_sees_a_sign_a
     let (line, col) = find(&acknowledged, "Dana Whitfield、");
     let dana = client.hover(&uri, line, col + 1);
     assert!(
+        // A hover in Markdown: the contact's line is looked for.
         dana.contains("VP Alliances, level executive, primary contact"),
         "{dana}"
     );
@@ -554,6 +558,7 @@ fn an_editor_sees_problems_fixes_them_with_the_servers_actions_and_sees_a_sign_a
     assert_eq!(run.code, 0, "{}{}", run.stdout, run.stderr);
     assert!(
         run.stdout
+            // The check of an edited file: only its summary is looked for, the findings move with today's date.
             .contains("all valid (1 part not read: see the warnings)"),
         "{}",
         run.stdout
@@ -562,6 +567,7 @@ fn an_editor_sees_problems_fixes_them_with_the_servers_actions_and_sees_a_sign_a
     assert_eq!(run.code, 0, "{}{}", run.stdout, run.stderr);
     assert!(
         run.stdout
+            // The check of an edited file: only its summary is looked for.
             .contains("1 partnership file checked: all valid;"),
         "{}",
         run.stdout
@@ -574,6 +580,7 @@ fn an_editor_sees_problems_fixes_them_with_the_servers_actions_and_sees_a_sign_a
         run.stdout
     );
     assert!(
+        // The check of an edited file: the finding is looked for, its wording is pinned by the CLI tests.
         run.stdout.contains("error[payment-terms-slip]"),
         "{}",
         run.stdout
@@ -581,6 +588,7 @@ fn an_editor_sees_problems_fixes_them_with_the_servers_actions_and_sees_a_sign_a
     let run = check_text(dir, &acknowledged);
     assert_eq!(run.code, 0, "{}{}", run.stdout, run.stderr);
     assert!(
+        // The check of an edited file: the acknowledged finding is looked for.
         run.stdout.contains("[payment-terms-slip] (acknowledged)"),
         "{}",
         run.stdout
@@ -659,6 +667,7 @@ fn text_from_the_ledger_is_inert_in_what_the_server_sends() {
         .find(|d| d["code"] == "unknown-field")
         .expect("the hostile key is an unknown field");
     let message = unknown["message"].as_str().unwrap_or("");
+    // A language-server message: the hostile key as it is shown, and no raw override.
     assert!(message.contains("pay\\u{202e}ment"), "{message}");
     assert!(!message.contains('\u{202e}'), "{message}");
     // Fixed, the role shows in a hover: as text, not as an image, a link or a colour.
@@ -667,10 +676,12 @@ fn text_from_the_ledger_is_inert_in_what_the_server_sends() {
     let (line, col) = find(&fine, "Omar Haddad、");
     let omar = client.hover(&uri, line, col + 1);
     assert!(
+        // A hover in Markdown: the hostile role as inert text.
         omar.contains("&lt;img src\\=x onerror\\=alert\\(1\\)&gt;"),
         "{omar}"
     );
     assert!(
+        // A hover in Markdown: no live image or link.
         !omar.contains("<img") && !omar.contains("](https://"),
         "{omar}"
     );

@@ -109,6 +109,7 @@ fn render(browser: &Path, html: &str, width: u32, height: u32) -> Rendered {
                 .map(str::to_string)
                 .collect::<Vec<_>>()
         })
+        // Not an assertion: the browser's console lines, picked out of its log.
         .filter(|l| l.contains("CONSOLE"))
         .collect();
     Rendered {
@@ -161,6 +162,7 @@ fn the_sample_portfolio_page_draws_its_charts_without_errors() {
     let charts = page.dom.matches("<svg class=\"chart\"").count();
     assert!(charts >= 11 * 3, "{charts} charts");
     assert!(
+        // A browser's DOM: no chart drawn empty.
         !page.dom.contains("class=\"series\" d=\"\""),
         "an empty line"
     );
@@ -210,11 +212,13 @@ fn a_hostile_partner_name_stays_text_in_the_browser() {
     assert_eq!(page.console, Vec::<String>::new(), "console messages");
     assert!(
         page.dom
+            // A browser's DOM: its title, and no live script, image or handler from the ledger.
             .contains("<title>Partnership portfolio, 2025-01-10</title>")
     );
     assert!(!page.dom.contains("<script"), "{}", page.dom);
     assert!(!page.dom.contains("<img"), "{}", page.dom);
     assert!(!page.dom.contains("onload=\"alert"), "{}", page.dom);
+    // A browser's DOM: the hostile name as text.
     assert!(page.dom.contains("Evil &lt;script&gt;document.title="));
 }
 
@@ -230,6 +234,7 @@ fn a_script_in_the_page_would_be_caught() {
     assert!(
         page.console
             .iter()
+            // A browser's console: no Content Security Policy refusal.
             .any(|l| l.contains("Content Security Policy")),
         "{:?}",
         page.console

@@ -623,6 +623,7 @@ fn unescaped(bytes: &[u8]) -> String {
 /// digit right before or after it, nor a separator with a digit beyond it).
 fn number_at(text: &str, needle: &str) -> Option<usize> {
     let digit = |c: Option<char>| c.is_some_and(|c| c.is_ascii_digit());
+    // A set of characters, not output: the separators of a number.
     let separator = |c: Option<char>| c.is_some_and(|c| ",.'_".contains(c));
     text.match_indices(needle).map(|(i, _)| i).find(|&i| {
         let mut before = text[..i].chars().rev();
@@ -723,6 +724,7 @@ fn redacted_fields_show_in_no_output_of_check_timeline_or_report() {
             r.args[0] == args0
                 && r.outputs
                     .iter()
+                    // Many runs' outputs: each masked value is looked for where it is spoken of.
                     .any(|(n, b)| n.ends_with(name) && String::from_utf8_lossy(b).contains(needle))
         })
     };
@@ -751,6 +753,7 @@ fn a_kpi_added_whole_shows_no_redacted_actual() {
     let changes = report["partnerships"][0]["changes"].to_string();
     assert!(
         changes
+            // The review's changes as JSON text: the added KPI with its actual masked.
             .contains("{actual: [redacted], name: Marketplace revenue, target: 90000, unit: EUR}"),
         "{changes}"
     );
@@ -881,6 +884,7 @@ fn no_network_connection_is_attempted() {
         let network: Vec<&str> = calls
             .lines()
             .filter(|l| {
+                // An strace log: the network calls, picked out of every system call.
                 l.contains("connect(")
                     || l.contains("socket(AF_INET")
                     || l.contains("socket(AF_INET6")

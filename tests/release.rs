@@ -69,6 +69,7 @@ fn render(template: &str, values: &[(&str, &str)]) -> String {
     for (key, value) in values {
         out = out.replace(&format!("{{ {key} }}"), value);
     }
+    // A guard on the test's own rendering: no placeholder left unfilled.
     assert!(!out.contains('{'), "unfilled placeholder in {out}");
     out
 }
@@ -131,6 +132,7 @@ impl Runner {
     /// fake server.
     fn publish(&self, target: &str) -> (String, String) {
         let build = self.path("build");
+        // Not output: the target's name says the platform.
         let exe = if target.contains("windows") {
             "rapport.exe"
         } else {
@@ -234,8 +236,11 @@ fn the_release_workflow_builds_static_linux_macos_and_windows_on_a_tag() {
         ]
     );
     let text = read(project().join(".github/workflows/release.yml"));
+    // The release workflow's steps: the three commands it must run are looked for.
     assert!(text.contains("cargo zigbuild --release --locked --target"));
+    // The release workflow's steps: the packaging script.
     assert!(text.contains("ci/release/package.sh"));
+    // The release workflow's steps: the checksum check.
     assert!(text.contains("sha256sum --check *.sha256"));
     assert_eq!(
         workflow["jobs"]["publish"]["permissions"]["contents"],
@@ -249,6 +254,7 @@ fn binstall_finds_the_archives_the_release_publishes() {
     let runner = Runner::new();
     for target in workflow_targets() {
         let (archive, checksum) = runner.publish(&target);
+        // Not output: the target's name says the platform.
         let windows = target.contains("windows");
         let format = meta["overrides"][&target]["pkg-fmt"]
             .as_str()
@@ -362,6 +368,7 @@ fn a_tampered_archive_is_refused_and_nothing_is_installed_or_built() {
     assert_eq!(out.status.code(), Some(1));
     let stderr = String::from_utf8_lossy(&out.stderr);
     assert!(
+        // An install log: the refusal, beside curl's own lines.
         stderr.contains(&format!(
             "::error::rapport: the checksum of {archive} does not match its published one"
         )),
@@ -387,6 +394,7 @@ fn without_a_release_for_the_runner_the_action_builds_from_source() {
     );
     let stderr = String::from_utf8_lossy(&out.stderr);
     assert!(
+        // An install log: the fallback, beside curl's and cargo's own lines.
         stderr.contains(&format!(
             "rapport: cannot download https://github.com/acme/rapport/releases/download/v{v}/rapport-{v}-aarch64-apple-darwin.tar.gz; building it from the action's source with cargo instead",
             v = version()
@@ -469,6 +477,7 @@ fn the_gitlab_job_installs_the_release_binary_after_checking_its_checksum() {
     std::fs::remove_file(runner.path("temp/.local/bin/rapport")).expect("uninstall");
     let out = gitlab(&runner);
     assert_eq!(out.status.code(), Some(1));
+    // An install log: the refusal, beside curl's own lines.
     assert!(String::from_utf8_lossy(&out.stderr).contains("does not match its published one"));
     assert!(!runner.path("temp/.local/bin/rapport").exists());
 }

@@ -5,8 +5,7 @@
 
 mod common;
 
-use assert_cmd::Command;
-use common::{Script, northwind_front, partnership, shallow_clone};
+use common::{Script, Test, northwind_front, partnership, shallow_clone};
 use serde_json::Value;
 
 /// Northwind's front matter at net-`days` with extra lines.
@@ -97,37 +96,26 @@ fn northwind_pull_request(days: u32, message: &str, front: &str, body: &str) -> 
     )
 }
 
-fn rapport(script: &Script, args: &[&str]) -> Command {
-    let mut cmd = Command::cargo_bin("rapport").expect("binary");
-    cmd.arg(args[0]).arg(script.path()).args(&args[1..]);
-    for var in [
-        "GITHUB_BASE_REF",
-        "CI_MERGE_REQUEST_DIFF_BASE_SHA",
-        "CI_MERGE_REQUEST_TARGET_BRANCH_NAME",
-        "GITHUB_STEP_SUMMARY",
-    ] {
-        cmd.env_remove(var);
-    }
-    cmd.env("NO_COLOR", "1");
-    cmd
+/// `rapport COMMAND LEDGER ARGS...`: the scripted repository named after the subcommand.
+fn rapport(script: &Script, args: &[&str]) -> Test {
+    Test::in_dir(script.path())
+        .arg(args[0])
+        .arg(script.path())
+        .args(&args[1..])
 }
 
 /// The JSON report of the change from `main` to `pr`.
 fn report(script: &Script) -> Value {
+    // Read field by field by the tests.
     let out = rapport(
         script,
         &[
             "report", "--base", "main", "--head", "pr", "--format", "json",
         ],
     )
-    .output()
-    .expect("runs");
-    assert!(
-        out.status.success(),
-        "{}",
-        String::from_utf8_lossy(&out.stderr)
-    );
-    serde_json::from_slice(&out.stdout).expect("JSON")
+    .any_stdout()
+    .run();
+    serde_json::from_str(&out.stdout).expect("JSON")
 }
 
 /// `(rule, change)` of every finding of a partnership in the report.
@@ -172,11 +160,10 @@ fn gate(script: &Script, fail_on: &str) -> i32 {
             fail_on,
         ],
     )
-    .output()
-    .expect("runs")
+    .status_in(&[0, 1])
+    .any_stdout()
+    .run()
     .status
-    .code()
-    .unwrap_or(-1)
 }
 
 #[test]
@@ -350,15 +337,9 @@ fn a_calm_meeting_note_changes_nothing_and_passes() {
     assert_eq!(report["counts"]["new"], 0, "{report:#}");
     assert_eq!(report["counts"]["worsened"], 0);
     assert_eq!(gate(&script, "info"), 0);
-    let text = rapport(&script, &["report", "--base", "main", "--head", "pr"])
-        .output()
-        .expect("runs");
-    assert_eq!(text.status.code(), Some(0));
-    let shown = String::from_utf8_lossy(&text.stdout);
-    assert!(
-        shown.contains("1 partnership touched; no findings"),
-        "{shown}"
-    );
+    rapport(&script, &["report", "--base", "main", "--head", "pr"])
+        .snapshot("a_calm_meeting_note_changes_nothing")
+        .run();
 }
 
 #[test]
@@ -388,27 +369,17 @@ fn a_meeting_note_dated_another_way_is_shown_as_not_read_without_failing_the_gat
         0,
         "a warning about the notes is no finding"
     );
-    let text = rapport(&script, &["report", "--base", "main", "--head", "pr"])
-        .output()
-        .expect("runs");
-    let shown = String::from_utf8_lossy(&text.stdout);
-    assert!(
-        shown.contains("partners/zhiheng.md:31:4: warning[unread-meeting-date]: `2024/07/11` is not a date form rapport reads"),
-        "{shown}"
-    );
-    let markdown = rapport(
+    rapport(&script, &["report", "--base", "main", "--head", "pr"])
+        .snapshot("a_meeting_note_dated_another_way_in_text")
+        .run();
+    rapport(
         &script,
         &[
             "report", "--base", "main", "--head", "pr", "--format", "markdown",
         ],
     )
-    .output()
-    .expect("runs");
-    let markdown = String::from_utf8_lossy(&markdown.stdout);
-    assert!(
-        markdown.contains("#### ⚠️ 1 part of changed files not read"),
-        "{markdown}"
-    );
+    .snapshot("a_meeting_note_dated_another_way_in_markdown")
+    .run();
 }
 
 #[test]
@@ -419,7 +390,7 @@ fn an_invalid_file_at_head_fails_the_gate_with_2() {
         &northwind(30, "").replace("payment_days", "payment_dayz"),
         NOTES,
     );
-    let out = rapport(
+    rapport(
         &script,
         &[
             "check",
@@ -431,12 +402,8 @@ fn an_invalid_file_at_head_fails_the_gate_with_2() {
             "never",
         ],
     )
-    .output()
-    .expect("runs");
-    assert_eq!(out.status.code(), Some(2));
-    let stdout = String::from_utf8_lossy(&out.stdout);
-    assert!(stdout.contains("partners/northwind.md:"), "{stdout}");
-    assert!(stdout.contains("payment_dayz"), "{stdout}");
+    .snapshot("an_invalid_file_at_head_fails_the_gate")
+    .run();
 }
 
 #[test]
@@ -444,18 +411,23 @@ fn a_shallow_clone_is_refused_not_reported_on() {
     let script = northwind_pull_request(30, "Northwind: July", &northwind(45, ""), NOTES);
     let dir = tempfile::tempdir().expect("temp");
     let clone = shallow_clone(&script, dir.path());
-    let out = Command::cargo_bin("rapport")
-        .expect("binary")
-        .args(["report"])
+    // No partial report.
+    Test::in_dir(dir.path())
+        .arg("report")
         .arg(&clone)
         .args(["--base", "HEAD", "--format", "markdown"])
-        .output()
-        .expect("runs");
-    assert_eq!(out.status.code(), Some(2));
-    assert!(out.stdout.is_empty(), "no partial report");
-    let stderr = String::from_utf8_lossy(&out.stderr);
-    assert!(stderr.contains("shallow"), "{stderr}");
-    assert!(stderr.contains("fetch-depth: 0"), "{stderr}");
+        .status(2)
+        .stderr("error: the repository at [ROOT]/clone/ is a shallow clone: its history is cut off, and rapport does not report on part of a history
+help: fetch the whole history, then run rapport again:
+        git fetch --unshallow
+      or fetch enough of it: git fetch --deepen=N (N commits more)
+      in GitHub Actions, check out with the whole history:
+        - uses: actions/checkout@v4
+          with:
+            fetch-depth: 0
+      in GitLab CI, set the variable GIT_DEPTH: 0
+")
+        .run();
 }
 
 #[test]
@@ -466,26 +438,17 @@ fn the_base_comes_from_the_pull_request_environment_and_is_named() {
         &northwind(45, ""),
         &format!("{NOTES}{JUNE}"),
     );
+    // Read field by field below.
     let out = rapport(&script, &["report", "--format", "json"])
         .env("GITHUB_BASE_REF", "main")
-        .output()
-        .expect("runs");
-    assert!(
-        out.status.success(),
-        "{}",
-        String::from_utf8_lossy(&out.stderr)
-    );
-    assert_eq!(
-        String::from_utf8_lossy(&out.stderr),
-        "rapport: comparing with main (from GITHUB_BASE_REF)\n"
-    );
-    let report: Value = serde_json::from_slice(&out.stdout).expect("JSON");
+        .stderr("rapport: comparing with main (from GITHUB_BASE_REF)\n")
+        .any_stdout()
+        .run();
+    let report: Value = serde_json::from_str(&out.stdout).expect("JSON");
     assert_eq!(report["base"]["source"], "GITHUB_BASE_REF");
     assert_eq!(report["counts"]["new"], 1);
 
-    let none = rapport(&script, &["report"]).output().expect("runs");
-    assert_eq!(none.status.code(), Some(2));
-    let stderr = String::from_utf8_lossy(&none.stderr);
-    assert!(stderr.contains("no base revision"), "{stderr}");
-    assert!(stderr.contains("--base origin/main"), "{stderr}");
+    rapport(&script, &["report"]).status(2).stderr("error: no base revision to compare with: tried origin/HEAD (not set in this clone), the upstream of pr (it has none), origin/main (not here), origin/master (not here)
+help: name the revision the change is compared with, such as --base origin/main; in CI, fetch the target branch first (git fetch origin main), or set origin/HEAD: git remote set-head origin --auto
+").run();
 }

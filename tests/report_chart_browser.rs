@@ -94,6 +94,7 @@ fn draw(browser: &Path, mermaid: &Path, chart: &str) -> (String, Vec<String>) {
     );
     let console = String::from_utf8_lossy(&output.stderr)
         .lines()
+        // Not an assertion: the browser's console lines, picked out of its log.
         .filter(|l| l.contains("CONSOLE"))
         .map(str::to_string)
         .collect();
@@ -114,6 +115,7 @@ fn line_points(dom: &str, colour: &str) -> Vec<(f64, f64)> {
             lower[i..]
                 .split('>')
                 .next()
+                // A browser's SVG: the line drawn in this colour.
                 .is_some_and(|tag| tag.contains(&stroke))
         })
         .unwrap_or_else(|| panic!("no path stroked {colour} in the chart:\n{dom}"));
@@ -148,15 +150,18 @@ fn the_comment_chart_draws_a_visible_line_to_scale_in_time() {
 
     let (dom, console) = draw(&browser, &mermaid, &charts[0]);
     assert!(
+        // A browser's DOM: the chart drawn, with its title, in the line colours set.
         dom.contains("data-drawn=\"yes\""),
         "not drawn: {console:#?}\n{dom}"
     );
     assert_eq!(console, Vec::<String>::new(), "console messages");
+    // A browser's DOM: the chart's title.
     assert!(dom.contains("Northwind Analytics"), "the title: {dom}");
 
     // The line is drawn in the colour the chart sets, not in Mermaid's default.
     let points = line_points(&dom, LINE);
     assert!(
+        // A browser's DOM: Mermaid's default line colour is not used.
         !dom.to_ascii_lowercase().contains("stroke=\"#ececff\""),
         "a line in the default colour"
     );

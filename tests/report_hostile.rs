@@ -5,8 +5,7 @@
 
 mod common;
 
-use assert_cmd::Command;
-use common::{Script, partnership};
+use common::{Script, Test, partnership};
 
 /// YAML double-quoted: `\n` a newline, `\e` ESC, `\u202E` a right-to-left override.
 const NAME: &str = r#""Acme <img src=x onerror=alert(1)> ![p](https://evil.example/p.png) [win](https://evil.example) @octocat #12\n::error file=x::injected %0A::warning::y \e[31mred\e[0m \e]8;;https://evil.example\alink\e]8;;\a \u202Egnp.exe""#;
@@ -60,23 +59,17 @@ fn script() -> Script {
         )
 }
 
+/// The report of `pr` against `main` in `format`, pinned whole in the snapshot
+/// `report_hostile__FORMAT`, and returned for the checks of what each reader makes of it.
+#[track_caller]
 fn report(script: &Script, format: &str) -> String {
-    let out = Command::cargo_bin("rapport")
-        .expect("binary")
-        .arg("report")
-        .arg(script.path())
-        .args(["--base", "main", "--head", "pr", "--format", format])
-        .env("NO_COLOR", "1")
-        .env_remove("GITHUB_STEP_SUMMARY")
-        .output()
-        .expect("runs");
-    assert_eq!(
-        out.status.code(),
-        Some(0),
-        "{format}: {}",
-        String::from_utf8_lossy(&out.stderr)
-    );
-    String::from_utf8(out.stdout).expect("UTF-8")
+    Test::in_dir(script.path())
+        .args([
+            "report", "--base", "main", "--head", "pr", "--format", format,
+        ])
+        .snapshot(format)
+        .run()
+        .stdout
 }
 
 /// No terminal control, escape sequence or bidi override reaches any output raw.
@@ -92,11 +85,13 @@ fn assert_no_hidden(format: &str, text: &str) {
 fn the_hostile_partner_is_reported() {
     let json: serde_json::Value = serde_json::from_str(&report(&script(), "json")).expect("JSON");
     assert_eq!(json["counts"]["new"], 1, "{json:#}");
-    assert!(
-        json["partnerships"][0]["name"]
-            .as_str()
-            .unwrap_or_default()
-            .contains("\u{202e}gnp.exe")
+    // The JSON report is data: the name as the file wrote it.
+    assert_eq!(
+        json["partnerships"][0]["name"],
+        "Acme <img src=x onerror=alert(1)> ![p](https://evil.example/p.png) [win](https://evil.example) \
+         @octocat #12\n::error file=x::injected %0A::warning::y \u{1b}[31mred\u{1b}[0m \
+         \u{1b}]8;;https://evil.example\u{7}link\u{1b}]8;;\u{7} \u{202e}gnp.exe",
+        "{json:#}"
     );
 }
 
@@ -104,8 +99,6 @@ fn the_hostile_partner_is_reported() {
 fn text_is_inert() {
     let text = report(&script(), "text");
     assert_no_hidden("text", &text);
-    assert!(text.contains("\\u{1b}[31mred"), "{text}");
-    assert!(text.contains("\\u{202e}gnp.exe"), "{text}");
     assert!(!text.lines().any(|l| l.starts_with("::")), "{text}");
 }
 
@@ -138,12 +131,13 @@ fn markdown_is_inert() {
             "HTML from the ledger: {h}"
         );
     }
+    // Beside the snapshot, so that accepting a changed one cannot let a live mention in.
     assert!(!markdown.contains("@octocat"), "a mention would notify");
     assert!(
+        // Beside the snapshot: no live team mention.
         !markdown.contains("@org/team"),
         "a team mention would notify"
     );
-    assert!(!markdown.contains("<script>") && !markdown.contains("<img"));
 }
 
 #[test]
@@ -160,14 +154,7 @@ fn workflow_commands_cannot_be_injected() {
             "an injected line: {line}"
         );
     }
-    assert!(
-        github.contains("%0A::error file=x::injected") || github.contains("%0A%3A%3Aerror"),
-        "{github}"
-    );
-    assert!(
-        github.contains("%250A"),
-        "a literal %0A is encoded as %250A: {github}"
-    );
+    // The injected line and a literal %0A (as %250A) are encoded: see the snapshot.
 }
 
 #[test]
@@ -182,11 +169,7 @@ fn sarif_and_code_quality_hold_no_live_markup() {
         let value: serde_json::Value = serde_json::from_str(&out).expect("JSON");
         // JSON escapes what its reader interprets; the text itself keeps no raw control.
         let flat = value.to_string();
-        assert!(!flat.contains('\u{1b}'), "{format}");
+        assert!(!flat.chars().any(|c| c == '\u{1b}'), "{format}");
     }
-    let sarif = report(&script(), "sarif");
-    assert!(
-        !sarif.contains("[win](https"),
-        "an embedded SARIF link: {sarif}"
-    );
+    // No embedded SARIF link (`[win](https…)`): see the snapshot.
 }

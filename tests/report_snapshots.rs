@@ -2,9 +2,11 @@
 //! the text report, the JSON document and a partnership's timeline. The replay is deterministic
 //! (fixed authors, dates and contents), so commit ids are too. Review a changed snapshot like code.
 
+mod common;
+
 use std::path::Path;
 
-use assert_cmd::Command;
+use common::Test;
 
 fn replayed() -> tempfile::TempDir {
     let dir = tempfile::TempDir::new().expect("temp dir");
@@ -14,15 +16,11 @@ fn replayed() -> tempfile::TempDir {
     dir
 }
 
+/// Standard output of `rapport ARGS`, which must exit 0 with nothing on standard error; the
+/// snapshots (which predate the whole-run ones) hold standard output alone.
+#[track_caller]
 fn run(dir: &Path, args: &[&str]) -> String {
-    let output = Command::cargo_bin("rapport")
-        .expect("binary")
-        .args(args)
-        .current_dir(dir)
-        .env("NO_COLOR", "1")
-        .output()
-        .expect("run");
-    String::from_utf8(output.stdout).expect("UTF-8 output")
+    Test::in_dir(dir).args(args).any_stdout().run().stdout
 }
 
 #[test]

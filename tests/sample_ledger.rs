@@ -1,9 +1,11 @@
 //! The bundled sample ledger: every file and every scripted version is valid, and its history
 //! replays into a git repository whose head matches the files under `partners/`.
 
+mod common;
+
 use std::path::Path;
 
-use assert_cmd::Command;
+use common::Test;
 use rapport::ledger::Ladder;
 use rapport::ledger::parse::parse_partnership;
 use rapport::sample;
@@ -15,18 +17,18 @@ fn sample_dir() -> &'static Path {
 #[test]
 fn every_sample_file_is_valid() {
     // The sample carries error-level signs by design, so only `--fail-on never` exits 0.
-    let output = Command::cargo_bin("rapport")
-        .expect("binary")
-        .args(["check", "sample-ledger", "--fail-on", "never"])
-        .current_dir(env!("CARGO_MANIFEST_DIR"))
-        .output()
-        .expect("run");
-    let stdout = String::from_utf8_lossy(&output.stdout);
-    assert_eq!(output.status.code(), Some(0), "{stdout}");
-    assert!(
-        stdout.contains("11 partnership files checked: all valid"),
-        "{stdout}"
-    );
+    // The working tree's "now" is fixed at the sample's last day.
+    Test::in_dir(env!("CARGO_MANIFEST_DIR"))
+        .args([
+            "check",
+            "sample-ledger",
+            "--fail-on",
+            "never",
+            "--as-of",
+            "2025-06-30",
+        ])
+        .snapshot("every_sample_file_is_valid")
+        .run();
 }
 
 #[test]
@@ -123,8 +125,8 @@ fn walk_files(dir: &Path) -> Vec<std::path::PathBuf> {
 fn findings_at_head(dir: &Path) -> std::collections::BTreeMap<String, Vec<String>> {
     let script = sample::script(&sample::Folder(sample_dir())).expect("history.yaml");
     sample::replay(&sample::Folder(sample_dir()), &script, dir).expect("replay");
-    let output = Command::cargo_bin("rapport")
-        .expect("binary")
+    // Read rule by rule below, against expected.yaml.
+    let output = Test::in_dir(dir)
         .args([
             "check",
             "--rev",
@@ -134,16 +136,9 @@ fn findings_at_head(dir: &Path) -> std::collections::BTreeMap<String, Vec<String
             "--fail-on",
             "never",
         ])
-        .current_dir(dir)
-        .output()
-        .expect("run");
-    assert_eq!(
-        output.status.code(),
-        Some(0),
-        "{}",
-        String::from_utf8_lossy(&output.stderr)
-    );
-    let json: serde_json::Value = serde_json::from_slice(&output.stdout).expect("json");
+        .any_stdout()
+        .run();
+    let json: serde_json::Value = serde_json::from_str(&output.stdout).expect("json");
     let mut found: std::collections::BTreeMap<String, Vec<String>> =
         std::collections::BTreeMap::new();
     for finding in json["findings"].as_array().expect("findings") {
@@ -153,6 +148,7 @@ fn findings_at_head(dir: &Path) -> std::collections::BTreeMap<String, Vec<String
             .to_string();
         let rule = finding["rule"].as_str().expect("rule").to_string();
         let rules = found.entry(id).or_default();
+        // Not an assertion: each rule once per partnership.
         if !rules.contains(&rule) {
             rules.push(rule);
         }
@@ -176,6 +172,7 @@ fn each_sample_partnership_shows_exactly_the_signs_it_was_written_for() {
         assert_eq!(got, want, "partnership {id}");
     }
     for id in found.keys() {
+        // A map's key lookup, not a search in text.
         assert!(
             expected.contains_key(id),
             "{id} has findings but no entry in expected.yaml"
@@ -192,14 +189,12 @@ fn the_portfolio_ranks_the_troubled_partnerships_above_the_healthy_ones() {
     let dir = tempfile::TempDir::new().expect("temp dir");
     let script = sample::script(&sample::Folder(sample_dir())).expect("history.yaml");
     sample::replay(&sample::Folder(sample_dir()), &script, dir.path()).expect("replay");
-    let output = Command::cargo_bin("rapport")
-        .expect("binary")
+    // Read partnership by partnership below, against expected.yaml.
+    let output = Test::in_dir(dir.path())
         .args(["portfolio", "--rev", "HEAD", "--format", "json"])
-        .current_dir(dir.path())
-        .output()
-        .expect("run");
-    assert_eq!(output.status.code(), Some(0));
-    let json: serde_json::Value = serde_json::from_slice(&output.stdout).expect("json");
+        .any_stdout()
+        .run();
+    let json: serde_json::Value = serde_json::from_str(&output.stdout).expect("json");
     let ranked: Vec<(&str, &str)> = json["partnerships"]
         .as_array()
         .expect("partnerships")
@@ -248,44 +243,13 @@ fn path_without_rapport() -> std::ffi::OsString {
 #[test]
 fn demo_replays_the_sample_and_reports_on_it() {
     let installed = tempfile::TempDir::new().expect("temp dir");
-    let output = Command::cargo_bin("rapport")
-        .expect("binary")
+    // The pull-request report first, with every status a change can give a finding, then the
+    // whole ledger, the portfolio and the commands to explore a kept copy.
+    Test::in_dir(installed.path())
         .arg("demo")
-        .env("NO_COLOR", "1")
         .env("PATH", path_with_rapport(installed.path()))
-        .output()
-        .expect("run");
-    let stdout = String::from_utf8_lossy(&output.stdout);
-    assert_eq!(output.status.code(), Some(0), "{stdout}");
-    assert!(
-        stdout.starts_with(
-            "The sample ledger: 11 partnerships, 83 commits on `main` from 2023-09-12 to 2025-06-30.\n\
-             A teammate opened a pull request, \"Q3 partner updates\" (branch `q3-partner-updates`, 4 commits)."
-        ),
-        "{stdout}"
-    );
-    // The pull-request report comes first, with every status a change can give a finding.
-    for shown in [
-        "worsened   partners/resellers/kestrel.md:16: error[payment-terms-slip]: payment terms went from net-30 to net-150",
-        "= was: error[payment-terms-slip]: payment terms went from net-30 to net-120",
-        "new   partners/software/tidewater.md:16: warning[payment-terms-slip]: payment terms went from net-30 to net-45",
-        "resolved warning[partner-unresponsive]",
-        "acknowledged warning[price-cut]",
-        "Cobalt Cloud (cobalt-cloud): moved partners/cloud/cobalt.md → partners/cloud/cobalt-cloud.md",
-        "unchanged error[contact-downgrade]",
-        "4 partnerships touched; findings: 1 new, 1 worsened, 1 resolved, 1 improved, 1 acknowledged, 3 unchanged",
-        "The whole ledger on `main` (as of 2025-06-30): 7 errors, 23 warnings.",
-        "Portfolio as of 2025-06-30: 11 partnerships, 5 at risk, 2 watch, 4 healthy",
-        "The sample repository was temporary and is gone. Keep it to explore it: rapport demo --keep DIR, then",
-        "rapport check DIR --rev main",
-        "rapport timeline kestrel --path DIR",
-        "rapport portfolio DIR --rev main --format html > portfolio.html",
-    ] {
-        assert!(stdout.contains(shown), "{shown}\n---\n{stdout}");
-    }
-    let report = stdout.find("4 partnerships touched").unwrap_or(usize::MAX);
-    let ledger = stdout.find("The whole ledger").unwrap_or(0);
-    assert!(report < ledger, "the pull-request report comes first");
+        .snapshot("demo_replays_the_sample_and_reports_on_it")
+        .run();
 }
 
 #[test]
@@ -294,65 +258,39 @@ fn demo_keeps_its_repository_on_request() {
     let dir = parent.path().join("sample");
     let dir_text = dir.to_string_lossy().to_string();
     let installed = tempfile::TempDir::new().expect("temp dir");
-    let demo = Command::cargo_bin("rapport")
-        .expect("binary")
+    let demo = Test::in_dir(parent.path())
         .args(["demo", "--keep", &dir_text])
-        .env("NO_COLOR", "1")
         .env("PATH", path_with_rapport(installed.path()))
-        .output()
-        .expect("run");
-    assert_eq!(demo.status.code(), Some(0));
-    let shown = String::from_utf8_lossy(&demo.stdout);
+        .snapshot("demo_keeps_its_repository_on_request")
+        .run();
     // The first command it prints reproduces the pull-request report it showed.
-    let command = shown
+    let command = demo
+        .stdout
         .lines()
         .map(str::trim)
         .find(|l| l.starts_with("rapport report "))
         .and_then(|l| l.split(" #").next())
-        .expect("the report command");
+        .expect("the report command")
+        .replace("[ROOT]", &parent.path().to_string_lossy());
     let words: Vec<&str> = command.split_whitespace().skip(1).collect();
-    let report = Command::cargo_bin("rapport")
-        .expect("binary")
-        .args(&words)
-        .env("NO_COLOR", "1")
-        .output()
-        .expect("run");
-    assert_eq!(report.status.code(), Some(0));
-    let report = String::from_utf8_lossy(&report.stdout);
-    assert!(report.contains("4 partnerships touched"), "{report}");
-    assert!(
-        shown.contains(report.as_ref()),
-        "{command} shows what the demo showed"
-    );
-    let timeline = Command::cargo_bin("rapport")
-        .expect("binary")
-        .args(["timeline", "kestrel", "--path", &dir_text])
-        .env("NO_COLOR", "1")
-        .output()
-        .expect("run");
-    assert_eq!(timeline.status.code(), Some(0));
-    let story = String::from_utf8_lossy(&timeline.stdout);
-    assert!(story.contains("~ terms.payment_days: 30 → 45"), "{story}");
+    let report = Test::in_dir(parent.path()).args(&words).any_stdout().run();
+    let (_, shown) = demo
+        .stdout
+        .split_once(&report.stdout)
+        .unwrap_or_else(|| panic!("{command} shows what the demo showed:\n{}", report.stdout));
+    assert!(shown.starts_with('\n'), "{shown}");
     // Findings over time: acknowledged with the net-45 deal, back when the acknowledgement ran out.
-    assert!(story.contains("◌ acknowledged warning[payment-terms-slip] payment terms went from net-30 to net-45 in 10 months"), "{story}");
-    assert!(
-        story.contains(
-            "! back error[payment-terms-slip] payment terms went from net-30 to net-60 in 16 months"
-        ),
-        "{story}"
-    );
-    assert!(
-        story.contains("! new warning[price-cut] the price was cut 47%"),
-        "{story}"
-    );
+    Test::in_dir(parent.path())
+        .args(["timeline", "kestrel", "--path", &dir_text])
+        .snapshot("the_kept_demo_tells_kestrels_story")
+        .run();
     // A second demo into the same, now non-empty, folder is refused.
-    let again = Command::cargo_bin("rapport")
-        .expect("binary")
+    Test::in_dir(parent.path())
         .args(["demo", "--keep", &dir_text])
-        .output()
-        .expect("run");
-    assert_eq!(again.status.code(), Some(2));
-    assert!(String::from_utf8_lossy(&again.stderr).contains("already exists and is not empty"));
+        .status(2)
+        .stderr("error: [ROOT]/sample already exists and is not empty; name a new folder for the sample repository
+")
+        .run();
 }
 
 #[test]
@@ -363,9 +301,8 @@ fn redacted_fields_are_masked_in_findings() {
     let mut text = std::fs::read_to_string(&config).expect("config");
     text.push_str("redact: [terms.price]\n");
     std::fs::write(&config, text).expect("write config");
-    let run = |format: &str| {
-        let output = Command::cargo_bin("rapport")
-            .expect("binary")
+    for format in ["text", "json"] {
+        let run = Test::in_dir(dir.path())
             .args([
                 "check",
                 "--as-of",
@@ -375,49 +312,23 @@ fn redacted_fields_are_masked_in_findings() {
                 "--format",
                 format,
             ])
-            .current_dir(dir.path())
-            .env("NO_COLOR", "1")
-            .output()
-            .expect("run");
-        String::from_utf8_lossy(&output.stdout).into_owned()
-    };
-    let text = run("text");
-    assert!(
-        text.contains(
-            "the price was cut 47%, from EUR [redacted] (2023-09-12) to EUR [redacted] (2025-04-19)"
-        ),
-        "{text}"
-    );
-    assert!(
-        !text.contains("180,000") && !text.contains("96,000"),
-        "{text}"
-    );
-    let json = run("json");
-    assert!(
-        !json.contains("180000") && !json.contains("180,000"),
-        "{json}"
-    );
+            .snapshot(&format!("redacted_fields_are_masked_in_findings_{format}"))
+            .run();
+        // Beside the snapshot, so that accepting a changed one cannot let the prices back in.
+        for price in ["180,000", "96,000", "180000", "96000"] {
+            assert!(!run.stdout.contains(price), "{price}: {}", run.stdout);
+        }
+    }
 }
 
 /// After `cargo run --release -- demo` on a machine where rapport is not installed, the
 /// commands the demo closes with run through cargo, not a `rapport` the shell cannot find.
 #[test]
 fn demo_run_from_a_build_names_commands_that_run_from_the_build() {
-    let output = Command::cargo_bin("rapport")
-        .expect("binary")
+    let dir = tempfile::TempDir::new().expect("temp dir");
+    Test::in_dir(dir.path())
         .arg("demo")
-        .env("NO_COLOR", "1")
         .env("PATH", path_without_rapport())
-        .output()
-        .expect("run");
-    let stdout = String::from_utf8_lossy(&output.stdout);
-    assert_eq!(output.status.code(), Some(0), "{stdout}");
-    for shown in [
-        "Keep it to explore it: cargo run --release -- demo --keep DIR, then",
-        "every finding in the ledger: cargo run --release -- check DIR --rev main",
-        "one partnership's story:     cargo run --release -- timeline kestrel --path DIR",
-    ] {
-        assert!(stdout.contains(shown), "{shown}\n---\n{stdout}");
-    }
-    assert!(!stdout.contains(": rapport "), "{stdout}");
+        .snapshot("demo_run_from_a_build_names_commands_that_run_from_the_build")
+        .run();
 }

@@ -81,6 +81,7 @@ fn schema_names_every_top_level_field_of_the_format() {
         "events",
         "acknowledged",
     ] {
+        // A list's membership: the field among the schema's.
         assert!(fields.contains(&field), "{field} missing from the schema");
     }
     assert_eq!(

@@ -4,23 +4,12 @@
 
 mod common;
 
-use common::{Script, rapport};
+use common::{Script, Test};
 use serde_json::Value;
 
 /// `(rule, message)` of each finding of `rapport check --as-of AS_OF --format json` in `script`.
 fn findings(script: &Script, as_of: &str) -> Vec<(String, String)> {
-    let run = rapport(
-        script.path(),
-        &["check", "--as-of", as_of, "--format", "json"],
-    );
-    assert!(
-        run.code == 0 || run.code == 1,
-        "{}{}",
-        run.stdout,
-        run.stderr
-    );
-    let json: Value =
-        serde_json::from_str(&run.stdout).unwrap_or_else(|e| panic!("{e}: {}", run.stdout));
+    let json = check_json(script, as_of);
     json["findings"]
         .as_array()
         .into_iter()
@@ -233,14 +222,21 @@ contacts:
     )
 }
 
+/// The JSON report of `check --as-of AS_OF`: an analysis (exit 0 or 1, findings or none) with
+/// nothing on standard error, read finding by finding.
+#[track_caller]
+fn check_json(script: &Script, as_of: &str) -> Value {
+    let run = Test::in_dir(script.path())
+        .args(["check", "--as-of", as_of, "--format", "json"])
+        .status_in(&[0, 1])
+        .any_stdout()
+        .run();
+    serde_json::from_str(&run.stdout).unwrap_or_else(|e| panic!("{e}: {}", run.stdout))
+}
+
 /// `rule`'s findings as `(severity, message)`.
 fn graded(script: &Script, as_of: &str, rule: &str) -> Vec<(String, String)> {
-    let run = rapport(
-        script.path(),
-        &["check", "--as-of", as_of, "--format", "json"],
-    );
-    let json: Value =
-        serde_json::from_str(&run.stdout).unwrap_or_else(|e| panic!("{e}: {}", run.stdout));
+    let json = check_json(script, as_of);
     json["findings"]
         .as_array()
         .into_iter()
@@ -306,12 +302,8 @@ fn chinese_owner_labels_and_due_dates_count_as_the_partner_s_items() {
         "- [ ] 合作方：提交联合方案（截止 2024-06-30）\n- [x] 我方：安排渠道培训（due 2024-06-20）\n",
     );
     let script = history("partners/hanhai.md", &[("2024-06-12", partner_late)]);
-    let run = rapport(
-        script.path(),
-        &["check", "--as-of", "2024-07-15", "--format", "json"],
-    );
-    let json: Value = serde_json::from_str(&run.stdout).expect("json");
-    assert_eq!(json.get("file_warnings"), None, "{}", run.stdout);
+    let json = check_json(&script, "2024-07-15");
+    assert_eq!(json.get("file_warnings"), None, "{json:#}");
     assert_eq!(
         messages_of(&findings(&script, "2024-07-15"), "partner-unresponsive"),
         ["1 partner action item overdue: \"提交联合方案\" (due 2024-06-30, 15 days overdue)"]

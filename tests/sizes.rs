@@ -64,9 +64,11 @@ fn fifty_thousand_action_items_give_a_bounded_message_quickly() {
     let line = run
         .stdout
         .lines()
+        // Not an assertion: the line of the finding in a long report.
         .find(|l| l.contains("partner-unresponsive"))
         .expect("the finding");
     assert!(
+        // A 50,000-item finding: its head is pinned, the rest is bounded below.
         line.contains(
             "50,000 partner action items overdue: \"0\" (open since 2024-01-10, 143 days), \"1\""
         ),
@@ -78,6 +80,7 @@ fn fifty_thousand_action_items_give_a_bounded_message_quickly() {
         &line[line.len() - 200..]
     );
     assert!(line.len() < 1000, "{} bytes", line.len());
+    // A report bounded in size: the count that replaces the rest.
     assert!(run.stdout.contains("and 49,950 more"), "evidence bounded");
     assert!(run.stdout.len() < 20_000, "{} bytes", run.stdout.len());
 
@@ -148,9 +151,11 @@ fn ten_items_are_listed_whole() {
     let line = run
         .stdout
         .lines()
+        // Not an assertion: the line of the finding in a long report.
         .find(|l| l.contains("partner-unresponsive"))
         .expect("the finding");
     assert!(
+        // A finding over ten items: one item's wording, and no count of more.
         line.contains("\"9\" (open since 2024-01-12, 141 days)"),
         "{line}"
     );

@@ -548,6 +548,7 @@ fn render(p: &Partnership, stage: &Stage, layout: &Layout) -> String {
                 ("role", person.role.to_string()),
                 ("level", person.level.to_string()),
             ];
+            // A list's membership: the person among the stage's primary contacts.
             if stage.primary.contains(&person.name) {
                 pairs.push(("primary", "true".into()));
             }

@@ -8,8 +8,7 @@ mod common;
 
 use std::path::Path;
 
-use assert_cmd::Command;
-use common::Script;
+use common::{Output, Script, Test};
 use git2::Signature;
 
 /// YAML double-quoted: `\e` ESC, `\a` BEL, `\u202E` a right-to-left override, `\n` a newline.
@@ -76,152 +75,91 @@ fn script() -> Script {
     script
 }
 
-struct Run {
-    code: i32,
-    out: String,
-    err: String,
+/// `rapport ARGS` in `dir`, piped, with nothing said about colour.
+fn rapport(dir: &Path, args: &[&str]) -> Test {
+    Test::in_dir(dir).args(args).env_remove("NO_COLOR")
 }
 
-fn rapport(dir: &Path, args: &[&str]) -> Run {
-    let output = Command::cargo_bin("rapport")
-        .expect("the binary is built")
-        .args(args)
-        .current_dir(dir)
-        .env_remove("NO_COLOR")
-        .env_remove("CLICOLOR_FORCE")
-        .output()
-        .expect("runs");
-    let run = Run {
-        code: output.status.code().unwrap_or(-1),
-        out: String::from_utf8(output.stdout).expect("UTF-8"),
-        err: String::from_utf8(output.stderr).expect("UTF-8"),
-    };
-    for (stream, text) in [("stdout", &run.out), ("stderr", &run.err)] {
+/// No raw control character, bidi override or workflow command reaches either stream.
+#[track_caller]
+fn assert_inert(run: &Output) {
+    for (stream, text) in [("stdout", &run.stdout), ("stderr", &run.stderr)] {
         for c in text.chars() {
             let hidden = (c.is_control() && c != '\n')
                 || matches!(c, '\u{202a}'..='\u{202e}' | '\u{2066}'..='\u{2069}' | '\u{200e}' | '\u{200f}');
-            assert!(!hidden, "{args:?}: raw {c:?} on {stream}:\n{text}");
+            assert!(!hidden, "raw {c:?} on {stream}:\n{text}");
         }
         assert!(
             !text.lines().any(|l| l.starts_with("::")),
-            "{args:?}: an injected line on {stream}:\n{text}"
+            "an injected line on {stream}:\n{text}"
         );
     }
-    run
-}
-
-/// Shown as the terminal escape policy writes it.
-fn visible(text: &str) -> String {
-    text.chars()
-        .map(|c| match c {
-            '\n' => "\\n".to_string(),
-            '\u{1b}' => "\\u{1b}".to_string(),
-            '\u{7}' => "\\u{7}".to_string(),
-            '\u{202e}' => "\\u{202e}".to_string(),
-            c => c.to_string(),
-        })
-        .collect()
 }
 
 #[test]
 fn check_shows_the_ledger_inert() {
     let script = script();
-    let path = visible(FILE);
+    let run = rapport(
+        script.path(),
+        &["check", "--fail-on", "never", "--rev", "HEAD"],
+    )
+    .snapshot("check_shows_the_ledger_inert")
+    .run();
+    assert_inert(&run);
+    // The working tree at the last commit's date, and the file by name: the same report.
     for args in [
-        vec!["check", "--fail-on", "never"],
-        vec!["check", "--fail-on", "never", "--rev", "HEAD"],
-        vec!["check", "--fail-on", "never", FILE],
+        vec!["check", "--fail-on", "never", "--as-of", "2024-06-15"],
+        vec!["check", "--fail-on", "never", "--as-of", "2024-06-15", FILE],
     ] {
-        let run = rapport(script.path(), &args);
-        assert_eq!(run.code, 0, "{args:?}: {}", run.err);
-        assert!(
-            run.out.contains(&format!(
-                "Acme \\u{{1b}}[31mred\\u{{1b}}[0m \\u{{1b}}]8;;http://evil\\u{{7}}link\\u{{1b}}]8;;\\u{{7}} \\u{{202e}}gnp.exe \\n::error::x (acme, {path}): "
-            )),
-            "{args:?}:\n{}",
-            run.out
-        );
-        assert!(
-            run.out
-                .contains(&format!("  {path}:8: error[payment-terms-slip]")),
-            "{args:?}:\n{}",
-            run.out
-        );
+        rapport(script.path(), &args)
+            .stdout(run.stdout.as_str())
+            .run();
     }
 }
 
 #[test]
 fn the_timeline_shows_the_history_inert() {
     let script = script();
-    let run = rapport(script.path(), &["timeline", "acme"]);
-    assert_eq!(run.code, 0, "{}", run.err);
-    let summary = "Terms \\u{1b}[31m\\u{202e}net-60 \\u{1b}]8;;http://evil\\u{7}link ::error::x";
-    for expected in [
-        // The header: name, id and path.
-        format!("\\u{{202e}}gnp.exe \\n::error::x (acme) {}", visible(FILE)),
-        // Each version's author (git drops the trailing BEL) and summary.
-        format!("  Eve \\u{{1b}}[31m\\u{{202e}}red \\u{{1b}}]8;;http://evil  {summary}"),
-        // The invalid version's diagnostic.
-        format!(
-            "! invalid: {}:11: unknown field `terms\\u{{1b}}[31m`",
-            visible(FILE)
-        ),
-        // Meeting titles and action items, as changes and as open items.
-        "+ meeting 2024-06-14 Review \\u{1b}[2J \\u{202e}txt \\u{1b}]8;;http://evil\\u{7}link"
-            .into(),
-        "  [ ] partner: send \\u{1b}]0;title\\u{7} the plan \\u{202e}now".into(),
-        // A finding's message and the series names.
-        "! new error[payment-terms-slip] payment terms went from net-30 to net-60".into(),
-        "  kpis.pipeline.actual  ".into(),
-    ] {
-        assert!(run.out.contains(&expected), "{expected:?} in:\n{}", run.out);
-    }
+    // The header, each version's author (git drops the trailing BEL) and summary, the invalid
+    // version's diagnostic, meeting titles and action items, findings and series names.
+    let run = rapport(script.path(), &["timeline", "acme"])
+        .snapshot("the_timeline_shows_the_history_inert")
+        .run();
+    assert_inert(&run);
 }
 
 #[test]
 fn errors_echo_what_they_were_given_inert() {
     let script = script();
-    let run = rapport(
-        script.path(),
-        &["explain", "bad\u{1b}[31m\u{202e}id\n::error::x"],
-    );
-    assert_eq!(run.code, 2);
-    assert!(
-        run.err
-            .contains("error: no rule `bad\\u{1b}[31m\\u{202e}id\\n::error::x`"),
-        "{}",
-        run.err
-    );
-    let run = rapport(
-        script.path(),
-        &["check", "--rev", "nope\u{1b}[31m\u{202e}\n::error::x"],
-    );
-    assert_eq!(run.code, 2);
-    assert!(
-        run.err
-            .contains("error: unknown revision `nope\\u{1b}[31m\\u{202e}\\n::error::x`"),
-        "{}",
-        run.err
-    );
-    let run = rapport(script.path(), &["timeline", "acme\u{1b}[31m"]);
-    assert_eq!(run.code, 2);
-    assert!(
-        run.err.contains("no partnership with id `acme\\u{1b}[31m`"),
-        "{}",
-        run.err
-    );
-    let run = rapport(
-        script.path(),
-        &[
-            "check",
-            "partners/missing\u{1b}]8;;http://evil\u{7}\n::error::x.md",
-        ],
-    );
-    assert_eq!(run.code, 2);
-    assert!(
-        run.err
-            .contains("missing\\u{1b}]8;;http://evil\\u{7}\\n::error::x.md does not exist"),
-        "{}",
-        run.err
-    );
+    for (args, said) in [
+        (
+            &["explain", "bad\u{1b}[31m\u{202e}id\n::error::x"][..],
+            "error: no rule `bad\\u{1b}[31m\\u{202e}id\\n::error::x`; `rapport rules` lists them (`rapport explain gate`: how the pre-merge gate judges a change)
+",
+        ),
+        (
+            &["check", "--rev", "nope\u{1b}[31m\u{202e}\n::error::x"],
+            "error: unknown revision `nope\\u{1b}[31m\\u{202e}\\n::error::x`: failed to parse revision specifier - Invalid pattern 'nope\\u{1b}[31m\\u{202e}\\n::error::x'
+help: name a commit, branch or tag that exists here, such as HEAD, main or a commit id (`git log --oneline` lists them); a remote branch must be fetched first: git fetch origin BRANCH
+",
+        ),
+        (
+            &["timeline", "acme\u{1b}[31m"],
+            "error: no partnership with id `acme\\u{1b}[31m` in the history up to HEAD
+help: did you mean `acme`?
+",
+        ),
+        (
+            &[
+                "check",
+                "partners/missing\u{1b}]8;;http://evil\u{7}\n::error::x.md",
+            ],
+            "error: partners/missing\\u{1b}]8;;http://evil\\u{7}\\n::error::x.md does not exist
+help: pass the ledger's folder (holding rapport.yaml or partners/), a folder inside it, or partnership files
+",
+        ),
+    ] {
+        let run = rapport(script.path(), args).status(2).stderr(said).run();
+        assert_inert(&run);
+    }
 }

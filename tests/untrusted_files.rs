@@ -10,11 +10,9 @@
 mod common;
 
 use std::path::{Path, PathBuf};
-use std::process::Stdio;
-use std::time::{Duration, Instant};
+use std::time::Duration;
 
-use assert_cmd::Command;
-use common::{Run, Script, partnership};
+use common::{Output, Script, Test, partnership};
 use git2::{IndexEntry, IndexTime, Oid, Signature};
 use tempfile::TempDir;
 
@@ -30,88 +28,33 @@ owner: Priya Raman
 # Northwind
 ";
 
-impl Run {
-    fn output(&self) -> String {
-        format!("{}{}", self.stdout, self.stderr)
-    }
-
-    fn never_shows(&self, text: &str) -> &Run {
-        assert!(
-            !self.output().contains(text),
-            "{text:?} reached the output:\n{}",
-            self.output()
-        );
-        self
-    }
-
-    fn shows(&self, text: &str) -> &Run {
-        assert!(
-            self.output().contains(text),
-            "expected {text:?} in:\n{}",
-            self.output()
-        );
-        self
-    }
-
-    fn exits(&self, code: i32) -> &Run {
-        assert_eq!(code, self.code, "{}", self.output());
-        self
+/// `rapport ARGS` in `dir`, killed and failed if it has not finished within [`PATIENCE`]: for
+/// inputs that would make a careless reader wait or read forever.
+/// A check of the working tree counts at a fixed "now", so that the findings do not age.
+fn rapport(dir: &Path, args: &[&str]) -> Test {
+    let test = Test::in_dir(dir).args(args).timeout(PATIENCE);
+    if args.first() == Some(&"check") && !args.iter().any(|a| a.starts_with("--")) {
+        test.args(["--as-of", "2024-07-01"])
+    } else {
+        test
     }
 }
 
-fn run(dir: &Path, args: &[&str]) -> Run {
-    let output = Command::cargo_bin("rapport")
-        .expect("the binary is built")
-        .args(args)
-        .current_dir(dir)
-        .env("NO_COLOR", "1")
-        .output()
-        .expect("run");
-    Run::from(output)
-}
-
-/// Runs rapport and fails the test if it has not finished within `limit` (killing it): for
-/// inputs that would make a careless reader wait or read forever. Output goes to files, so a
-/// large output cannot block the process on a full pipe.
-fn run_within(limit: Duration, dir: &Path, args: &[&str]) -> Run {
-    let out = tempfile::tempfile().expect("a file for stdout");
-    let err = tempfile::tempfile().expect("a file for stderr");
-    let mut child = std::process::Command::new(env!("CARGO_BIN_EXE_rapport"))
-        .args(args)
-        .current_dir(dir)
-        .env("NO_COLOR", "1")
-        .stdin(Stdio::null())
-        .stdout(out.try_clone().expect("clone"))
-        .stderr(err.try_clone().expect("clone"))
-        .spawn()
-        .expect("rapport starts");
-    let started = Instant::now();
-    let status = loop {
-        if let Some(status) = child.try_wait().expect("wait") {
-            break status;
-        }
-        if started.elapsed() > limit {
-            let _ = child.kill();
-            let _ = child.wait();
-            panic!("rapport {args:?} was still running after {limit:?}");
-        }
-        std::thread::sleep(Duration::from_millis(20));
-    };
-    let read = |mut file: std::fs::File| {
-        use std::io::{Read, Seek};
-        let mut text = String::new();
-        file.seek(std::io::SeekFrom::Start(0)).expect("seek");
-        file.read_to_string(&mut text).expect("read");
-        text
-    };
-    Run {
-        code: status.code().unwrap_or(-1),
-        stdout: read(out),
-        stderr: read(err),
+/// Beside the pinned outputs, so that accepting a changed one cannot let `text` in.
+#[track_caller]
+fn assert_unseen(run: &Output, text: &str) {
+    for (stream, shown) in [("stdout", &run.stdout), ("stderr", &run.stderr)] {
+        // What must never reach a stream, whatever else changes in it.
+        assert!(!shown.contains(text), "{text:?} reached {stream}:\n{shown}");
     }
 }
 
 const PATIENCE: Duration = Duration::from_secs(30);
+
+/// What `check` says of a folder outside git.
+const NOT_A_REPOSITORY: &str = "note: [ROOT] is not inside a git repository: rapport checks its \
+    files only, without history, so the signs a history shows (dates slipping, changes over \
+    time) are not looked for\n";
 
 /// A ledger folder (not a repository) with a valid partnership, and a folder beside it, outside
 /// the ledger, holding a secret.
@@ -161,37 +104,77 @@ impl Ledger {
 fn a_partnership_file_linked_outside_the_repository_is_refused_unread() {
     let ledger = Ledger::new();
     ledger.link("partners/evil.md", &ledger.secret());
-    let run = run_within(PATIENCE, ledger.path(), &["check"]);
-    run.exits(2)
-        .shows("partners/evil.md: error[symlink]: this file is a symbolic link; rapport reads only regular files inside the repository and never follows a link")
-        .shows("= help: replace the link with the file itself")
-        .shows("1 problem in 1 of 2 files")
-        .never_shows(SECRET)
-        .never_shows("no-front-matter");
+    let run = rapport(ledger.path(), &["check"])
+        .status(2)
+        .stdout("partners/evil.md: error[symlink]: this file is a symbolic link; rapport reads only regular files inside the repository and never follows a link
+  = help: replace the link with the file itself
+
+Northwind Analytics (northwind, partners/northwind.md): 1 finding
+  partners/northwind.md:4: warning[no-success-metrics]: no KPIs define what success means
+    = sign 5: no metrics define success
+    = evidence: 2024-07-01 kpis absent
+    = fix: Agree objective KPIs with targets with the partner from the start, name who reports each one, and review them on a fixed schedule.
+
+1 problem in 1 of 2 files; 1 warning
+")
+        .stderr(NOT_A_REPOSITORY)
+        .run();
+    assert_unseen(&run, SECRET);
+    assert_unseen(&run, "no-front-matter");
     // Named on the command line (without a rapport.yaml, its folder is the ledger), the link
     // is refused the same way.
-    run_within(PATIENCE, ledger.path(), &["check", "partners/evil.md"])
-        .exits(2)
-        .shows("evil.md: error[symlink]")
-        .never_shows(SECRET);
+    let run = rapport(ledger.path(), &["check", "partners/evil.md"])
+        .status(2)
+        .stdout("partners/evil.md: error[symlink]: this file is a symbolic link; rapport reads only regular files inside the repository and never follows a link
+  = help: replace the link with the file itself
+
+1 problem in 1 of 1 file; no findings
+")
+        .stderr(NOT_A_REPOSITORY)
+        .run();
+    assert_unseen(&run, SECRET);
     ledger.write("rapport.yaml", "rapport: 1\n");
-    run_within(PATIENCE, ledger.path(), &["check", "partners/evil.md"])
-        .exits(2)
-        .shows("partners/evil.md: error[symlink]")
-        .never_shows(SECRET);
+    let run = rapport(ledger.path(), &["check", "partners/evil.md"])
+        .status(2)
+        .stdout("partners/evil.md: error[symlink]: this file is a symbolic link; rapport reads only regular files inside the repository and never follows a link
+  = help: replace the link with the file itself
+
+1 problem in 1 of 1 file; no findings
+")
+        .stderr(NOT_A_REPOSITORY)
+        .run();
+    assert_unseen(&run, SECRET);
 }
 
 #[test]
 fn a_partnership_file_linked_to_dev_zero_is_refused_at_once() {
     let ledger = Ledger::new();
     ledger.link("partners/zero.md", Path::new("/dev/zero"));
-    run_within(PATIENCE, ledger.path(), &["check"])
-        .exits(2)
-        .shows("partners/zero.md: error[symlink]")
-        .never_shows("file-too-large");
-    run_within(PATIENCE, ledger.path(), &["check", "partners/zero.md"])
-        .exits(2)
-        .shows("zero.md: error[symlink]");
+    let run = rapport(ledger.path(), &["check"])
+        .status(2)
+        .stdout("partners/zero.md: error[symlink]: this file is a symbolic link; rapport reads only regular files inside the repository and never follows a link
+  = help: replace the link with the file itself
+
+Northwind Analytics (northwind, partners/northwind.md): 1 finding
+  partners/northwind.md:4: warning[no-success-metrics]: no KPIs define what success means
+    = sign 5: no metrics define success
+    = evidence: 2024-07-01 kpis absent
+    = fix: Agree objective KPIs with targets with the partner from the start, name who reports each one, and review them on a fixed schedule.
+
+1 problem in 1 of 2 files; 1 warning
+")
+        .stderr(NOT_A_REPOSITORY)
+        .run();
+    assert_unseen(&run, "file-too-large");
+    rapport(ledger.path(), &["check", "partners/zero.md"])
+        .status(2)
+        .stdout("partners/zero.md: error[symlink]: this file is a symbolic link; rapport reads only regular files inside the repository and never follows a link
+  = help: replace the link with the file itself
+
+1 problem in 1 of 1 file; no findings
+")
+        .stderr(NOT_A_REPOSITORY)
+        .run();
 }
 
 #[test]
@@ -206,17 +189,30 @@ fn a_named_pipe_named_like_a_partnership_is_refused_without_opening_it() {
         return;
     }
     // Opening the pipe to read it would wait for a writer that never comes.
-    run_within(PATIENCE, ledger.path(), &["check"])
-        .exits(2)
-        .shows(
-            "partners/pipe.md: error[not-a-file]: this is a named pipe (FIFO), not a regular file",
-        )
-        .shows(
-            "= help: replace it with the file itself, or move it out of the partnership folders",
-        );
-    run_within(PATIENCE, ledger.path(), &["check", "partners/pipe.md"])
-        .exits(2)
-        .shows("pipe.md: error[not-a-file]");
+    rapport(ledger.path(), &["check"])
+        .status(2)
+        .stdout("partners/pipe.md: error[not-a-file]: this is a named pipe (FIFO), not a regular file; rapport reads only regular files and does not open anything else
+  = help: replace it with the file itself, or move it out of the partnership folders
+
+Northwind Analytics (northwind, partners/northwind.md): 1 finding
+  partners/northwind.md:4: warning[no-success-metrics]: no KPIs define what success means
+    = sign 5: no metrics define success
+    = evidence: 2024-07-01 kpis absent
+    = fix: Agree objective KPIs with targets with the partner from the start, name who reports each one, and review them on a fixed schedule.
+
+1 problem in 1 of 2 files; 1 warning
+")
+        .stderr(NOT_A_REPOSITORY)
+        .run();
+    rapport(ledger.path(), &["check", "partners/pipe.md"])
+        .status(2)
+        .stdout("partners/pipe.md: error[not-a-file]: this is a named pipe (FIFO), not a regular file; rapport reads only regular files and does not open anything else
+  = help: replace it with the file itself, or move it out of the partnership folders
+
+1 problem in 1 of 1 file; no findings
+")
+        .stderr(NOT_A_REPOSITORY)
+        .run();
 }
 
 #[test]
@@ -224,32 +220,54 @@ fn a_linked_partners_folder_is_refused_not_followed() {
     let ledger = Ledger::new();
     std::fs::remove_dir_all(ledger.path().join("partners")).expect("rm");
     ledger.link("partners", ledger.outside.path());
-    run_within(PATIENCE, ledger.path(), &["check"])
-        .exits(2)
-        .shows("partners: error[symlink]: this folder is a symbolic link")
-        .shows("= help: replace the link with the folder itself")
-        .never_shows(SECRET);
+    let run = rapport(ledger.path(), &["check"])
+        .status(2)
+        .stdout("partners: error[symlink]: this folder is a symbolic link; rapport reads only regular files inside the repository and never follows a link
+  = help: replace the link with the folder itself
+
+1 problem in 1 of 1 file; no findings
+")
+        .stderr(NOT_A_REPOSITORY)
+        .run();
+    assert_unseen(&run, SECRET);
 }
 
 #[test]
 fn a_folder_linked_inside_the_partners_folder_is_refused_not_followed() {
     let ledger = Ledger::new();
     ledger.link("partners/elsewhere", ledger.outside.path());
-    run_within(PATIENCE, ledger.path(), &["check"])
-        .exits(2)
-        .shows("partners/elsewhere: error[symlink]: this folder is a symbolic link")
-        .never_shows(SECRET);
+    let run = rapport(ledger.path(), &["check"])
+        .status(2)
+        .stdout("partners/elsewhere: error[symlink]: this folder is a symbolic link; rapport reads only regular files inside the repository and never follows a link
+  = help: replace the link with the folder itself
+
+Northwind Analytics (northwind, partners/northwind.md): 1 finding
+  partners/northwind.md:4: warning[no-success-metrics]: no KPIs define what success means
+    = sign 5: no metrics define success
+    = evidence: 2024-07-01 kpis absent
+    = fix: Agree objective KPIs with targets with the partner from the start, name who reports each one, and review them on a fixed schedule.
+
+1 problem in 1 of 2 files; 1 warning
+")
+        .stderr(NOT_A_REPOSITORY)
+        .run();
+    assert_unseen(&run, SECRET);
 }
 
 #[test]
 fn a_linked_rapport_yaml_is_refused_not_followed() {
     let ledger = Ledger::new();
     ledger.link("rapport.yaml", &ledger.secret());
-    run_within(PATIENCE, ledger.path(), &["check"])
-        .exits(2)
-        .shows("rapport.yaml: error[symlink]: this file is a symbolic link")
-        .shows("error: the configuration is invalid")
-        .never_shows(SECRET);
+    let run = rapport(ledger.path(), &["check"])
+        .status(2)
+        .stdout("")
+        .stderr("rapport.yaml: error[symlink]: this file is a symbolic link; rapport reads only regular files inside the repository and never follows a link
+  = help: replace the link with the file itself
+
+error: the configuration is invalid
+")
+        .run();
+    assert_unseen(&run, SECRET);
 }
 
 #[test]
@@ -259,9 +277,15 @@ fn an_oversized_rapport_yaml_is_refused() {
         "rapport.yaml",
         format!("# {}\nrapport: 1\n", "x".repeat(300 * 1024)),
     );
-    run_within(PATIENCE, ledger.path(), &["check"])
-        .exits(2)
-        .shows("rapport.yaml: error[file-too-large]: file is 300 KiB; configuration files are limited to 256 KiB");
+    rapport(ledger.path(), &["check"])
+        .status(2)
+        .stdout("")
+        .stderr("rapport.yaml: error[file-too-large]: file is 300 KiB; configuration files are limited to 256 KiB
+  = help: keep rapport.yaml to settings: folders, ladder, rule settings, vocabulary, redacted fields
+
+error: the configuration is invalid
+")
+        .run();
 }
 
 #[test]
@@ -270,9 +294,21 @@ fn a_sparse_file_is_measured_by_reading_it() {
     let file = std::fs::File::create(ledger.path().join("partners/sparse.md")).expect("create");
     // Two mebibytes of holes: nothing written, nothing stored, but two mebibytes to read.
     file.set_len(2 * 1024 * 1024).expect("set_len");
-    run_within(PATIENCE, ledger.path(), &["check"])
-        .exits(2)
-        .shows("partners/sparse.md: error[file-too-large]: file is 2048 KiB; partnership files are limited to 1024 KiB");
+    rapport(ledger.path(), &["check"])
+        .status(2)
+        .stdout("partners/sparse.md: error[file-too-large]: file is 2048 KiB; partnership files are limited to 1024 KiB
+  = help: keep one partnership per file and move bulky material (exports, attachments) out of the ledger
+
+Northwind Analytics (northwind, partners/northwind.md): 1 finding
+  partners/northwind.md:4: warning[no-success-metrics]: no KPIs define what success means
+    = sign 5: no metrics define success
+    = evidence: 2024-07-01 kpis absent
+    = fix: Agree objective KPIs with targets with the partner from the start, name who reports each one, and review them on a fixed schedule.
+
+1 problem in 1 of 2 files; 1 warning
+")
+        .stderr(NOT_A_REPOSITORY)
+        .run();
 }
 
 #[test]
@@ -286,20 +322,17 @@ fn one_line_of_a_mebibyte_is_quoted_in_part_with_the_caret_on_the_problem() {
             &format!("owner: Priya Raman\nterms: {{ currency: \"{long}\", payment_dayz: 30 }}\n"),
         ),
     );
-    let run = run_within(PATIENCE, ledger.path(), &["check"]);
-    run.exits(2)
-        .shows("partners/long.md:6:")
-        .shows("error[unknown-field]: unknown field `payment_dayz` in `terms`");
-    assert!(
-        run.output().len() < 4 * 1024,
-        "{} bytes of output",
-        run.output().len()
-    );
+    let run = rapport(ledger.path(), &["check"])
+        .snapshot("one_line_of_a_mebibyte_is_quoted_in_part")
+        .run();
+    let shown = run.stdout.len() + run.stderr.len();
+    assert!(shown < 4 * 1024, "{shown} bytes of output");
     // The quoted line and the caret under it: the caret is on the unknown field's first letter.
     // (The currency, not being a currency code, is reported too, on the same line.)
     let lines: Vec<&str> = run.stdout.lines().collect();
     let header = lines
         .iter()
+        // Not an assertion: the line of the error, to find the quoted line under it.
         .position(|l| l.contains("error[unknown-field]"))
         .expect("the unknown field reported");
     let quoted = header
@@ -336,17 +369,22 @@ fn five_hundred_unknown_fields_show_fifty_and_count_the_rest() {
             &format!("owner: Priya Raman\n{fields}"),
         ),
     );
-    let run = run_within(PATIENCE, ledger.path(), &["check"]);
-    run.exits(2)
-        .shows("partners/many.md:56:1: error[too-many-problems]: and 450 more problems in this file, from here on")
-        .shows("= help: fix the problems shown and run rapport again to see the rest");
+    let run = rapport(ledger.path(), &["check"])
+        .snapshot("five_hundred_unknown_fields_show_fifty")
+        .run();
     let errors = run
         .stdout
         .lines()
+        // A count of the error heads in a long report.
         .filter(|l| l.contains(": error["))
         .count();
     assert_eq!(errors, 51, "{}", run.stdout);
-    let json = run_within(PATIENCE, ledger.path(), &["check", "--format", "json"]);
+    // Read field by field below.
+    let json = rapport(ledger.path(), &["check", "--format", "json"])
+        .status(2)
+        .stderr(NOT_A_REPOSITORY)
+        .any_stdout()
+        .run();
     let json: serde_json::Value = serde_json::from_str(&json.stdout).expect("json");
     assert_eq!(json["diagnostics"].as_array().map(Vec::len), Some(51));
 }
@@ -362,13 +400,11 @@ fn a_mebibyte_of_bad_fields_gives_bounded_output() {
             &format!("owner: Priya Raman\n{fields}"),
         ),
     );
-    let run = run_within(PATIENCE, ledger.path(), &["check"]);
-    run.exits(2);
-    assert!(
-        run.output().len() < 32 * 1024,
-        "{} bytes of output",
-        run.output().len()
-    );
+    let run = rapport(ledger.path(), &["check"])
+        .snapshot("a_mebibyte_of_bad_fields_gives_bounded_output")
+        .run();
+    let shown = run.stdout.len() + run.stderr.len();
+    assert!(shown < 32 * 1024, "{shown} bytes of output");
 }
 
 // Links and submodules committed in git: a tree entry of mode 120000 is a link whose blob is the
@@ -435,12 +471,23 @@ fn a_link_committed_in_git_is_refused_at_a_revision() {
         "partners/evil.md",
         TARGET,
     );
-    run(script.path(), &["check", "--rev", "HEAD"])
-        .exits(2)
-        .shows("partners/evil.md: error[symlink]: this file is a symbolic link in git (mode 120000); rapport reads only regular files inside the repository and never follows a link")
-        .shows("= help: replace the link with the file itself")
-        .never_shows("TARGET-5d1e")
-        .never_shows("no-front-matter");
+    let run = rapport(script.path(), &["check", "--rev", "HEAD"])
+        .status(2)
+        .stdout("partners/evil.md: error[symlink]: this file is a symbolic link in git (mode 120000); rapport reads only regular files inside the repository and never follows a link
+  = help: replace the link with the file itself
+
+Northwind Analytics (northwind, partners/northwind.md): 1 finding
+  partners/northwind.md:4: warning[no-success-metrics]: no KPIs define what success means
+    = sign 5: no metrics define success
+    = evidence: 2024-01-15 c697f89e kpis absent
+    = fix: Agree objective KPIs with targets with the partner from the start, name who reports each one, and review them on a fixed schedule.
+
+1 problem in 1 of 2 files; 1 warning
+")
+        .stderr("")
+        .run();
+    assert_unseen(&run, "TARGET-5d1e");
+    assert_unseen(&run, "no-front-matter");
 }
 
 #[test]
@@ -460,12 +507,21 @@ fn a_submodule_committed_where_a_file_belongs_is_refused_at_a_revision() {
         0o160000,
         head,
     );
-    run(script.path(), &["check", "--rev", "HEAD"])
-        .exits(2)
-        .shows(
-            "partners/sub.md: error[submodule]: this file is a submodule (a gitlink, mode 160000)",
-        )
-        .shows("= help: replace the submodule with the file itself");
+    rapport(script.path(), &["check", "--rev", "HEAD"])
+        .status(2)
+        .stdout("partners/sub.md: error[submodule]: this file is a submodule (a gitlink, mode 160000), not a file of this repository; rapport reads only regular files inside the repository
+  = help: replace the submodule with the file itself
+
+Northwind Analytics (northwind, partners/northwind.md): 1 finding
+  partners/northwind.md:4: warning[no-success-metrics]: no KPIs define what success means
+    = sign 5: no metrics define success
+    = evidence: 2024-01-15 c697f89e kpis absent
+    = fix: Agree objective KPIs with targets with the partner from the start, name who reports each one, and review them on a fixed schedule.
+
+1 problem in 1 of 2 files; 1 warning
+")
+        .stderr("")
+        .run();
 }
 
 #[test]
@@ -478,10 +534,15 @@ fn a_partners_folder_committed_as_a_link_is_refused_at_a_revision() {
         "partners",
         "../elsewhere",
     );
-    run(script.path(), &["check", "--rev", "HEAD"])
-        .exits(2)
-        .shows("partners: error[symlink]: this folder is a symbolic link in git (mode 120000)")
-        .shows("= help: replace the link with the folder itself");
+    rapport(script.path(), &["check", "--rev", "HEAD"])
+        .status(2)
+        .stdout("partners: error[symlink]: this folder is a symbolic link in git (mode 120000); rapport reads only regular files inside the repository and never follows a link
+  = help: replace the link with the folder itself
+
+1 problem in 1 of 1 file; no findings
+")
+        .stderr("")
+        .run();
 }
 
 #[test]
@@ -498,20 +559,40 @@ fn a_file_replaced_by_a_link_ends_its_timeline_with_a_warning() {
         "partners/evil.md",
         TARGET,
     );
-    let run = run(script.path(), &["timeline", "evil"]);
-    run.exits(0)
-        .shows("rapport: warning: partners/evil.md is not read: this file is a symbolic link in git (mode 120000)")
-        .shows("replace the link with the file itself")
-        .shows("Evil Corp")
-        .never_shows("TARGET-5d1e");
-    assert!(
-        run.stdout.contains("× file deleted (partners/evil.md)"),
-        "{}",
-        run.stdout
-    );
+    let run = rapport(script.path(), &["timeline", "evil"])
+        .status(0)
+        .stdout("Evil Corp (evil) partners/evil.md
+2 versions from 2024-01-20 to 2024-02-01, history read up to dd8933a5
+
+2024-01-20  29528708  Priya Raman  Add Evil
+  + created
+  ! new warning[no-success-metrics] no KPIs define what success means
+
+2024-02-01  dd8933a5  Priya Raman  Replace Evil by a link
+  × file deleted (partners/evil.md)
+  ✓ resolved warning[no-success-metrics] no KPIs define what success means
+")
+        .stderr("rapport: warning: partners/evil.md is not read: this file is a symbolic link in git (mode 120000); rapport reads only regular files inside the repository and never follows a link (replace the link with the file itself)
+")
+        .run();
+    assert_unseen(&run, "TARGET-5d1e");
     // The history of the working tree (on top of HEAD) never reads the link either.
-    let check = run_within(PATIENCE, script.path(), &["check", "--rev", "HEAD"]);
-    check.exits(2).never_shows("TARGET-5d1e");
+    let check = rapport(script.path(), &["check", "--rev", "HEAD"])
+        .status(2)
+        .stdout("partners/evil.md: error[symlink]: this file is a symbolic link in git (mode 120000); rapport reads only regular files inside the repository and never follows a link
+  = help: replace the link with the file itself
+
+Northwind Analytics (northwind, partners/northwind.md): 1 finding
+  partners/northwind.md:4: warning[no-success-metrics]: no KPIs define what success means
+    = sign 5: no metrics define success
+    = evidence: 2024-01-15 c697f89e kpis absent
+    = fix: Agree objective KPIs with targets with the partner from the start, name who reports each one, and review them on a fixed schedule.
+
+1 problem in 1 of 2 files; 1 warning
+")
+        .stderr("")
+        .run();
+    assert_unseen(&check, "TARGET-5d1e");
 }
 
 #[test]
@@ -538,17 +619,20 @@ fn a_link_added_by_a_change_fails_the_pre_merge_gate() {
         TARGET,
     );
     for args in [["report", "--base", "main"], ["check", "--base", "main"]] {
-        run(script.path(), &args)
-            .exits(2)
-            .shows("partners/new.md: error[symlink]")
-            .shows("partners/evil.md: error[symlink]")
-            .never_shows("TARGET-5d1e")
-            .never_shows("no-front-matter");
+        let run = rapport(script.path(), &args)
+            .snapshot(&format!("a_link_added_by_a_change_{}", args[0]))
+            .run();
+        assert_unseen(&run, "TARGET-5d1e");
+        assert_unseen(&run, "no-front-matter");
     }
-    let json = run(
+    // Read field by field below.
+    let json = rapport(
         script.path(),
         &["report", "--base", "main", "--format", "json"],
-    );
+    )
+    .status(2)
+    .any_stdout()
+    .run();
     let json: serde_json::Value = serde_json::from_str(&json.stdout).expect("json");
     let codes: Vec<&str> = json["diagnostics"]
         .as_array()

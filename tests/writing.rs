@@ -8,61 +8,11 @@ mod common;
 use std::collections::BTreeMap;
 use std::path::{Path, PathBuf};
 
-use assert_cmd::Command;
-use common::{Script, northwind_front, partnership};
+use common::{Script, Test, northwind_front, partnership};
 
-struct Run {
-    code: i32,
-    stdout: String,
-    stderr: String,
-}
-
-fn command(dir: &Path, args: &[&str]) -> Command {
-    let mut command = Command::cargo_bin("rapport").expect("the binary is built");
-    command
-        .args(args)
-        .current_dir(dir)
-        .env("NO_COLOR", "1")
-        .env_remove("CLICOLOR_FORCE")
-        .env_remove("VISUAL")
-        .env_remove("EDITOR")
-        .env_remove("GITHUB_BASE_REF")
-        .env_remove("CI_MERGE_REQUEST_DIFF_BASE_SHA")
-        .env_remove("CI_MERGE_REQUEST_TARGET_BRANCH_NAME");
-    command
-}
-
-fn run(mut command: Command) -> Run {
-    let output = command.output().expect("runs");
-    Run {
-        code: output.status.code().unwrap_or(-1),
-        stdout: String::from_utf8_lossy(&output.stdout).into_owned(),
-        stderr: String::from_utf8_lossy(&output.stderr).into_owned(),
-    }
-}
-
-fn rapport(dir: &Path, args: &[&str]) -> Run {
-    run(command(dir, args))
-}
-
-impl Run {
-    fn ok(&self) -> &Run {
-        assert_eq!(
-            self.code, 0,
-            "stdout:\n{}\nstderr:\n{}",
-            self.stdout, self.stderr
-        );
-        self
-    }
-
-    fn refused(&self) -> &Run {
-        assert_eq!(
-            self.code, 2,
-            "stdout:\n{}\nstderr:\n{}",
-            self.stdout, self.stderr
-        );
-        self
-    }
+/// `rapport ARGS` in `dir`.
+fn rapport(dir: &Path, args: &[&str]) -> Test {
+    Test::in_dir(dir).args(args)
 }
 
 /// Every file under `.git`, by path, with its bytes: equal before and after means untouched.
@@ -139,65 +89,27 @@ fn team_ledger() -> Script {
 #[test]
 fn init_makes_a_ledger_that_check_passes_and_a_second_init_overwrites_nothing() {
     let dir = tempfile::tempdir().expect("a temporary folder");
-    let first = rapport(dir.path(), &["init", "ledger"]);
-    first.ok();
+    rapport(dir.path(), &["init", "ledger"])
+        .snapshot("init_says_what_it_created")
+        .run();
     let ledger = dir.path().join("ledger");
     assert!(ledger.join(".git").is_dir(), "git init ran");
-    for file in [
-        "rapport.yaml",
-        "partners/northwind.md",
-        "schema/partnership.schema.json",
-        "schema/rapport.schema.json",
-        ".github/workflows/rapport.yml",
-        ".github/workflows/rapport-digest.yml",
-        ".pre-commit-config.yaml",
-    ] {
-        assert!(ledger.join(file).is_file(), "{file} is written");
-        let said = format!(
-            "created  {}\n",
-            ledger.canonicalize().expect("path").join(file).display()
-        );
-        assert!(first.stdout.contains(&said), "{said} in {}", first.stdout);
-    }
     // The YAML extension does not read front matter inside Markdown: no mapping is written,
-    // the language server is recommended instead.
+    // the language server is recommended instead (the snapshot says so).
     assert!(
         !ledger.join(".vscode").exists(),
         "no editor settings written"
     );
-    assert!(
-        first
-            .stdout
-            .contains("  in your editor, start `rapport lsp` for the partnership files: editors/vscode in rapport's sources builds the VS Code extension; docs/editors.md shows Neovim, Helix and Zed\n"),
-        "{}",
-        first.stdout
-    );
-    let config = read(ledger.join("rapport.yaml"));
-    assert!(config.starts_with("# yaml-language-server: $schema=./schema/rapport.schema.json\n"));
-    assert!(
-        config.contains("# exclude: [\"README.md\",\"_*\"]"),
-        "{config}"
-    );
-    assert!(config.contains("#   payment-terms-slip: {"), "{config}");
-    let pre_commit = read(ledger.join(".pre-commit-config.yaml"));
+    insta::assert_snapshot!("init_rapport_yaml", read(ledger.join("rapport.yaml")));
     // On commit, the staged files are passed: `rapport check FILE...` reads only their histories.
-    let on_commit = pre_commit
-        .split("- id: rapport-report")
-        .next()
-        .expect("the commit hook first");
-    assert!(
-        on_commit.contains("entry: rapport check --fail-on error\n"),
-        "{pre_commit}"
-    );
-    assert!(!on_commit.contains("pass_filenames"), "{pre_commit}");
-
-    let check = rapport(&ledger, &["check"]);
-    check.ok();
-    assert_eq!(
-        check.stdout,
-        "1 partnership file checked: all valid; no findings\n"
+    insta::assert_snapshot!(
+        "init_pre_commit_config",
+        read(ledger.join(".pre-commit-config.yaml"))
     );
 
+    rapport(&ledger, &["check"])
+        .stdout("1 partnership file checked: all valid; no findings\n")
+        .run();
     // The team edits its configuration; init again changes nothing and says what it skipped.
     std::fs::write(
         ledger.join("rapport.yaml"),
@@ -205,21 +117,9 @@ fn init_makes_a_ledger_that_check_passes_and_a_second_init_overwrites_nothing() 
     )
     .expect("write");
     let git_before = git_folder(&ledger);
-    let second = rapport(dir.path(), &["init", "ledger"]);
-    second.ok();
-    assert_eq!(
-        second
-            .stdout
-            .matches("exists already, left as it is")
-            .count(),
-        7
-    );
-    assert!(
-        second.stdout.contains("7 file(s) skipped"),
-        "{}",
-        second.stdout
-    );
-    assert!(!second.stdout.contains("created"), "{}", second.stdout);
+    rapport(dir.path(), &["init", "ledger"])
+        .snapshot("a_second_init_skips_every_file")
+        .run();
     assert_eq!(
         read(ledger.join("rapport.yaml")),
         "rapport: 1\nredact: [terms.price]\n"
@@ -231,31 +131,32 @@ fn init_makes_a_ledger_that_check_passes_and_a_second_init_overwrites_nothing() 
 fn init_in_a_folder_of_a_repository_leaves_git_alone_and_points_ci_at_the_folder() {
     let script = team_ledger();
     let before = git_folder(script.path());
-    rapport(script.path(), &["init", "ops/ledger"]).ok();
+    rapport(script.path(), &["init", "ops/ledger"])
+        .snapshot("init_in_a_folder_of_a_repository")
+        .run();
     assert_eq!(git_folder(script.path()), before, ".git is untouched");
-    let workflow = read(script.path().join(".github/workflows/rapport.yml"));
-    assert!(
-        workflow.contains("\"ops/ledger/partners/**\""),
-        "{workflow}"
-    );
-    assert!(workflow.contains("path: ops/ledger\n"), "{workflow}");
-    let digest = read(script.path().join(".github/workflows/rapport-digest.yml"));
-    assert!(
-        digest.contains("rapport digest ops/ledger --since 7d"),
-        "{digest}"
-    );
-    let hooks = read(script.path().join(".pre-commit-config.yaml"));
-    assert!(
-        hooks.contains("files: '^ops/ledger/(partners/.*\\.md|rapport\\.yaml)$'"),
-        "{hooks}"
-    );
+    for (name, file) in [
+        ("init_in_a_folder_workflow", ".github/workflows/rapport.yml"),
+        (
+            "init_in_a_folder_digest_workflow",
+            ".github/workflows/rapport-digest.yml",
+        ),
+        (
+            "init_in_a_folder_pre_commit_config",
+            ".pre-commit-config.yaml",
+        ),
+    ] {
+        insta::assert_snapshot!(name, read(script.path().join(file)));
+    }
     assert!(
         script
             .path()
             .join("ops/ledger/partners/northwind.md")
             .is_file()
     );
-    rapport(&script.path().join("ops/ledger"), &["check"]).ok();
+    rapport(&script.path().join("ops/ledger"), &["check"])
+        .stdout("1 partnership file checked: all valid; no findings\n")
+        .run();
     // The repository's own ledger is where it was, untouched.
     assert!(!script.path().join("rapport.yaml").exists());
 }
@@ -264,7 +165,7 @@ fn init_in_a_folder_of_a_repository_leaves_git_alone_and_points_ci_at_the_folder
 fn new_writes_a_partnership_that_check_passes_and_refuses_a_taken_id() {
     let script = team_ledger();
     let before = git_folder(script.path());
-    let created = rapport(
+    rapport(
         script.path(),
         &[
             "new",
@@ -278,77 +179,54 @@ fn new_writes_a_partnership_that_check_passes_and_refuses_a_taken_id() {
             "--folder",
             "software",
         ],
+    )
+    .snapshot("new_says_what_it_created")
+    .run();
+    insta::assert_snapshot!(
+        "new_partnership_file",
+        read(
+            script
+                .path()
+                .join("partners/software/tidewater-data-platforms.md"),
+        )
     );
-    created.ok();
-    assert_eq!(
-        created.stdout.lines().next(),
-        Some("created partners/software/tidewater-data-platforms.md")
-    );
-    let text = read(
-        script
-            .path()
-            .join("partners/software/tidewater-data-platforms.md"),
-    );
-    for line in [
-        "rapport: 1\n",
-        "id: tidewater-data-platforms\n",
-        "partner: \"Tidewater Data Platforms\"\n",
-        "status: active ",
-        "owner: \"Lena Hoffmann\"\n",
-        "since: 2025-03-01\n",
-        "# terms: { payment_days: 30",
-        "# kpis:\n",
-    ] {
-        assert!(text.contains(line), "{line:?} in\n{text}");
-    }
-    let check = rapport(script.path(), &["check", "--fail-on", "never"]);
-    check.ok();
-    assert!(
-        check
-            .stdout
-            .contains("3 partnership files checked: all valid"),
-        "{}",
-        check.stdout
-    );
+    rapport(
+        script.path(),
+        &["check", "--fail-on", "never", "--as-of", "2025-03-02"],
+    )
+    .snapshot("a_new_partnership_passes_the_check")
+    .run();
     assert_eq!(git_folder(script.path()), before, ".git is untouched");
     // As a pre-commit hook checks it once staged: a file with no history yet.
-    let hook = rapport(
+    rapport(
         script.path(),
-        &["check", "partners/software/tidewater-data-platforms.md"],
-    );
-    hook.ok();
-    assert!(
-        hook.stdout
-            .ends_with("1 partnership file checked: all valid; 1 warning\n"),
-        "{}",
-        hook.stdout
-    );
-    assert!(
-        hook.stdout.contains("warning[no-success-metrics]"),
-        "{}",
-        hook.stdout
-    );
+        &[
+            "check",
+            "partners/software/tidewater-data-platforms.md",
+            "--as-of",
+            "2025-03-02",
+        ],
+    )
+    .snapshot("a_new_partnership_checked_by_name")
+    .run();
 
     // The id is taken: by Northwind's file name, and by the new file.
-    let taken = rapport(script.path(), &["new", "Northwind", "--owner", "X"]);
-    taken.refused();
-    assert_eq!(
-        taken.stderr,
+    rapport(script.path(), &["new", "Northwind", "--owner", "X"])
+        .status(2)
+        .stderr(
         "error: a partnership with id `northwind` exists already: partners/northwind.md\n\
-         help: choose another id with --id, or add a meeting to the existing one: rapport note northwind\n"
-    );
-    let again = rapport(
+         help: choose another id with --id, or add a meeting to the existing one: rapport note northwind\n",
+        )
+        .run();
+    rapport(
         script.path(),
         &["new", "Tidewater Data Platforms", "--owner", "X"],
-    );
-    again.refused();
-    assert!(
-        again
-            .stderr
-            .contains("exists already: partners/software/tidewater-data-platforms.md"),
-        "{}",
-        again.stderr
-    );
+    )
+    .status(2)
+    .stderr("error: a partnership with id `tidewater-data-platforms` exists already: partners/software/tidewater-data-platforms.md
+help: choose another id with --id, or add a meeting to the existing one: rapport note tidewater-data-platforms
+")
+    .run();
 }
 
 #[test]
@@ -361,53 +239,55 @@ fn new_takes_a_chinese_name_with_an_id_and_the_owner_from_git() {
         .set_str("user.name", "王伟")
         .expect("user.name");
     // Without --id, the name in pinyin, one syllable per character; taken the second time.
-    let pinyin = rapport(script.path(), &["new", "北风科技"]);
-    pinyin.ok();
-    assert!(
-        pinyin.stdout.contains("partners/bei-feng-ke-ji.md"),
-        "{}",
-        pinyin.stdout
-    );
-    let taken = rapport(script.path(), &["new", "北风科技"]);
-    taken.refused();
-    assert!(
-        taken
-            .stderr
-            .starts_with("error: a partnership with id `bei-feng-ke-ji` exists already: partners/bei-feng-ke-ji.md\n"),
-        "{}",
-        taken.stderr
-    );
-    for (name, file) in [
-        (
-            "Müller Systemhaus GmbH",
-            "partners/muller-systemhaus-gmbh.md",
-        ),
-        ("Société Générale", "partners/societe-generale.md"),
+    rapport(script.path(), &["new", "北风科技"])
+        .stdout("created partners/bei-feng-ke-ji.md
+next: fill in the commented blocks, then `rapport note bei-feng-ke-ji --title \"Kick-off\"` adds a meeting
+")
+        .run();
+    rapport(script.path(), &["new", "北风科技"])
+        .status(2)
+        .stderr("error: a partnership with id `bei-feng-ke-ji` exists already: partners/bei-feng-ke-ji.md
+help: choose another id with --id, or add a meeting to the existing one: rapport note bei-feng-ke-ji
+")
+        .run();
+    for (name, id) in [
+        ("Müller Systemhaus GmbH", "muller-systemhaus-gmbh"),
+        ("Société Générale", "societe-generale"),
     ] {
-        let made = rapport(script.path(), &["new", name]);
-        made.ok();
-        assert!(made.stdout.contains(file), "{}", made.stdout);
+        rapport(script.path(), &["new", name])
+            .stdout(format!(
+                "created partners/{id}.md\nnext: fill in the commented blocks, then \
+                 `rapport note {id} --title \"Kick-off\"` adds a meeting\n"
+            ))
+            .run();
     }
     // A name with nothing to transliterate needs an id chosen by hand.
-    let no_id = rapport(script.path(), &["new", "——"]);
-    no_id.refused();
-    assert!(
-        no_id
-            .stderr
-            .contains("help: choose the id (and file name) yourself: --id")
-    );
+    rapport(script.path(), &["new", "——"])
+        .status(2)
+        .stderr("error: no id can be made from the name `——`: nothing in it transliterates to a letter or digit
+help: choose the id (and file name) yourself: --id beifeng-tech
+")
+        .run();
     rapport(
         script.path(),
-        &["new", "北风科技: \"云\" #1", "--id", "beifeng"],
+        &[
+            "new",
+            "北风科技: \"云\" #1",
+            "--id",
+            "beifeng",
+            "--since",
+            "2025-03-01",
+        ],
     )
-    .ok();
+    .stdout(
+        "created partners/beifeng.md
+next: fill in the commented blocks, then `rapport note beifeng --title \"Kick-off\"` adds a meeting
+",
+    )
+    .run();
     let text = read(script.path().join("partners/beifeng.md"));
-    assert!(
-        text.contains("partner: \"北风科技: \\\"云\\\" #1\"\n"),
-        "{text}"
-    );
-    assert!(text.contains("owner: \"王伟\"\n"), "{text}");
-    let json = rapport(
+    insta::assert_snapshot!("new_with_a_chinese_name_and_owner", text);
+    rapport(
         script.path(),
         &[
             "check",
@@ -416,14 +296,21 @@ fn new_takes_a_chinese_name_with_an_id_and_the_owner_from_git() {
             "json",
             "--fail-on",
             "never",
+            "--as-of",
+            "2025-03-02",
         ],
-    );
-    json.ok();
-    let bad_id = rapport(
+    )
+    .snapshot("new_with_a_chinese_name_checked_as_json")
+    .run();
+    rapport(
         script.path(),
         &["new", "X", "--id", "Bei Feng", "--owner", "X"],
-    );
-    bad_id.refused();
+    )
+    .status(2)
+    .stderr("error: `Bei Feng` is not an id: an id is lowercase letters, digits and `-`, starting with a letter or digit
+help: such as --id northwind or --id beifeng-tech
+")
+    .run();
 }
 
 /// Beifeng's file as its team writes it on Windows: a byte-order mark, CRLF line endings,
@@ -443,7 +330,7 @@ fn note_keeps_every_byte_of_a_crlf_chinese_file_and_writes_its_way() {
     let script = beifeng_ledger();
     let file = script.path().join("partners/asia/beifeng.md");
     let before_git = git_folder(script.path());
-    let mut note = command(
+    rapport(
         script.path(),
         &[
             "note",
@@ -453,14 +340,10 @@ fn note_keeps_every_byte_of_a_crlf_chinese_file_and_writes_its_way() {
             "--date",
             "2025-07-08",
         ],
-    );
-    note.write_stdin("王伟介绍了新的供应链方案。\n- [ ] partner: 发送报价 (due 2025-07-31)\n");
-    let added = run(note);
-    added.ok();
-    assert_eq!(
-        added.stdout,
-        "added `## 2025-07-08 供应链研讨会` to partners/asia/beifeng.md\n"
-    );
+    )
+    .stdin("王伟介绍了新的供应链方案。\n- [ ] partner: 发送报价 (due 2025-07-31)\n")
+    .stdout("added `## 2025-07-08 供应链研讨会` to partners/asia/beifeng.md\n")
+    .run();
     let after = std::fs::read(&file).expect("read");
     assert_eq!(
         &after[..BEIFENG.len()],
@@ -484,20 +367,22 @@ fn note_keeps_every_byte_of_a_crlf_chinese_file_and_writes_its_way() {
     assert_eq!(git_folder(script.path()), before_git, ".git is untouched");
 
     // The file still passes, and the new meeting and its action item are read.
-    let check = rapport(
+    rapport(
         script.path(),
-        &["check", "partners/asia/beifeng.md", "--fail-on", "never"],
-    );
-    check.ok();
-    assert!(
-        check
-            .stdout
-            .contains("1 partnership file checked: all valid"),
-        "{}",
-        check.stdout
-    );
-    let timeline = rapport(script.path(), &["timeline", "beifeng", "--format", "json"]);
-    timeline.ok();
+        &[
+            "check",
+            "partners/asia/beifeng.md",
+            "--fail-on",
+            "never",
+            "--as-of",
+            "2025-07-08",
+        ],
+    )
+    .snapshot("a_noted_crlf_chinese_file_passes_the_check")
+    .run();
+    rapport(script.path(), &["timeline", "beifeng", "--format", "json"])
+        .snapshot("a_noted_crlf_chinese_file_timeline")
+        .run();
 }
 
 #[test]
@@ -516,7 +401,8 @@ fn note_without_notes_writes_the_heading_attendees_and_stubs() {
             "2024-09-02",
         ],
     )
-    .ok();
+    .stdout("added `## 2024-09-02 Renewal prep` to partners/northwind.md\n")
+    .run();
     let after = read(&file);
     assert!(after.starts_with(&before));
     assert_eq!(
@@ -526,13 +412,18 @@ fn note_without_notes_writes_the_heading_attendees_and_stubs() {
          <!-- Action items, one per line: `- [ ] partner: what they do next (due YYYY-MM-DD)`, \
          `- [ ] ours: what we do next`; check one (`- [x]`) when it is done. -->\n"
     );
-    rapport(script.path(), &["check", "--fail-on", "never"]).ok();
+    rapport(
+        script.path(),
+        &["check", "--fail-on", "never", "--as-of", "2024-09-02"],
+    )
+    .snapshot("a_note_without_notes_passes_the_check")
+    .run();
 }
 
 #[cfg(unix)]
-fn fake_editor(dir: &Path, script: &str) -> PathBuf {
+fn fake_editor(dir: &Path, name: &str, script: &str) -> PathBuf {
     use std::os::unix::fs::PermissionsExt;
-    let path = dir.join("fake-editor");
+    let path = dir.join(name);
     // The file to edit comes last, after any arguments the variable carries (`--wait`).
     std::fs::write(&path, format!("#!/bin/sh\nshift $(($# - 1))\n{script}\n")).expect("write");
     std::fs::set_permissions(&path, std::fs::Permissions::from_mode(0o755)).expect("chmod");
@@ -543,15 +434,18 @@ fn fake_editor(dir: &Path, script: &str) -> PathBuf {
 #[test]
 fn note_edit_opens_the_editor_on_the_new_section_and_adds_what_it_leaves() {
     let script = beifeng_ledger();
-    let tools = tempfile::tempdir().expect("a folder for the editor");
+    // The editors live beside the ledger, outside `partners/`, so their paths read `[ROOT]/…`.
+    let tools = script.path_buf();
     // The editor replaces the notes placeholder and adds an action item, as a user would.
     let editor = fake_editor(
-        tools.path(),
+        &tools,
+        "editor",
         "sed -i 's/<!-- What was said and agreed. -->/李娜将离职，交接给王伟。/' \"$1\"\n\
          printf -- '- [ ] ours: 安排交接会议 (due 2025-07-20)\\n' >> \"$1\"",
     );
     let file = script.path().join("partners/asia/beifeng.md");
-    let mut note = command(
+    // Standard input is ignored with --edit.
+    rapport(
         script.path(),
         &[
             "note",
@@ -562,51 +456,49 @@ fn note_edit_opens_the_editor_on_the_new_section_and_adds_what_it_leaves() {
             "--date",
             "2025-07-09",
         ],
-    );
-    note.env("EDITOR", format!("{} --wait", editor.display()));
-    // Standard input is ignored with --edit.
-    note.write_stdin("not these notes\n");
-    run(note).ok();
+    )
+    .env("EDITOR", format!("{} --wait", editor.display()))
+    .stdin("not these notes\n")
+    .stdout(
+        "added `## 2025-07-09 人员变动` to partners/asia/beifeng.md
+",
+    )
+    .run();
     let after = read(&file);
-    let addition = &after[BEIFENG.len()..];
-    assert!(
-        addition.contains("## 2025-07-09 人员变动\r\n参会人员：王伟、Priya Raman\r\n"),
-        "{addition:?}"
+    assert_eq!(
+        &after[BEIFENG.len()..],
+        "\r\n\r\n## 2025-07-09 人员变动\r\n参会人员：王伟、Priya Raman\r\n\r\n\
+         李娜将离职，交接给王伟。\r\n\r\n<!-- Action items, one per line: \
+         `- [ ] partner: what they do next (due YYYY-MM-DD)`, `- [ ] ours: what we do next`; \
+         check one (`- [x]`) when it is done. -->\r\n- [ ] ours: 安排交接会议 (due 2025-07-20)\r\n",
+        "{after:?}"
     );
-    assert!(
-        addition.contains("李娜将离职，交接给王伟。\r\n"),
-        "{addition:?}"
-    );
-    assert!(
-        addition.ends_with("- [ ] ours: 安排交接会议 (due 2025-07-20)\r\n"),
-        "{addition:?}"
-    );
-    assert!(!addition.contains("not these notes"));
-    rapport(script.path(), &["check", "--fail-on", "never"]).ok();
+    rapport(
+        script.path(),
+        &["check", "--fail-on", "never", "--as-of", "2025-07-09"],
+    )
+    .snapshot("a_note_from_the_editor_passes_the_check")
+    .run();
 
     // An editor that fails adds nothing; VISUAL comes before EDITOR.
-    let failing = fake_editor(tools.path(), "exit 3");
-    let mut note = command(script.path(), &["note", "beifeng", "--edit"]);
-    note.env("VISUAL", &failing).env("EDITOR", &editor);
-    let refused = run(note);
-    refused.refused();
-    assert!(
-        refused
-            .stderr
-            .contains("exited with exit status: 3; nothing was added"),
-        "{}",
-        refused.stderr
-    );
+    let failing = fake_editor(&tools, "failing-editor", "exit 3");
+    rapport(script.path(), &["note", "beifeng", "--edit"])
+        .env("VISUAL", &failing)
+        .env("EDITOR", &editor)
+        .status(2)
+        .stderr("error: the editor `[ROOT]/failing-editor` exited with exit status: 3; nothing was added
+help: set VISUAL or EDITOR to an editor that waits until the file is closed, such as EDITOR=\"code --wait\" or EDITOR=vim
+")
+        .run();
     assert_eq!(read(&file), after);
 
     // No editor at all.
-    let none = rapport(script.path(), &["note", "beifeng", "--edit"]);
-    none.refused();
-    assert!(
-        none.stderr.contains("help: set VISUAL or EDITOR"),
-        "{}",
-        none.stderr
-    );
+    rapport(script.path(), &["note", "beifeng", "--edit"])
+        .status(2)
+        .stderr("error: the editor `` is not set (neither VISUAL nor EDITOR); nothing was added
+help: set VISUAL or EDITOR to an editor that waits until the file is closed, such as EDITOR=\"code --wait\" or EDITOR=vim
+")
+        .run();
     assert_eq!(read(&file), after);
 }
 
@@ -615,38 +507,47 @@ fn note_refuses_an_invalid_file_an_unknown_id_and_notes_that_break_the_file() {
     let script = team_ledger();
     let broken = "---\nrapport: 1\npartner: Osprey\nstatus: activ\nowner: Priya Raman\n---\n";
     std::fs::write(script.path().join("partners/osprey.md"), broken).expect("write");
-    let invalid = rapport(script.path(), &["note", "osprey"]);
-    invalid.refused();
-    assert!(
-        invalid.stderr.contains("partners/osprey.md:4:"),
-        "{}",
-        invalid.stderr
-    );
-    assert!(
-        invalid.stderr.contains(
-            "error: partners/osprey.md is not a valid partnership file, so nothing was added to it"
-        ),
-        "{}",
-        invalid.stderr
-    );
+    rapport(script.path(), &["note", "osprey"])
+        .status(2)
+        .stderr("partners/osprey.md:4:9: error[invalid-value]: `activ` is not an allowed value for `status`
+  |
+4 | status: activ
+  |         ^
+  = help: did you mean `active`? allowed: prospect, onboarding, active, paused, ending, ended
+
+error: partners/osprey.md is not a valid partnership file, so nothing was added to it
+help: fix the problems above (rapport check partners/osprey.md shows them), then add the meeting
+")
+        .run();
     assert_eq!(read(script.path().join("partners/osprey.md")), broken);
 
-    let unknown = rapport(script.path(), &["note", "northwnd"]);
-    unknown.refused();
-    assert_eq!(
-        unknown.stderr,
-        "error: no partnership with id `northwnd` under partners\nhelp: did you mean `northwind`?\n"
-    );
+    rapport(script.path(), &["note", "northwnd"])
+        .status(2)
+        .stderr(
+            "error: no partnership with id `northwnd` under partners\nhelp: did you mean `northwind`?\n",
+        )
+        .run();
 
     // Notes with a meeting heading dated 2024-02-30 would break the file: refused.
     let file = script.path().join("partners/northwind.md");
     let before = read(&file);
-    let mut note = command(
+    rapport(
         script.path(),
         &["note", "northwind", "--date", "2024-09-02"],
-    );
-    note.write_stdin("## 2024-02-30 Follow-up\nnothing\n");
-    run(note).refused();
+    )
+    .stdin("## 2024-02-30 Follow-up\nnothing\n")
+    .status(2)
+    .stderr("note: nothing was added to partners/northwind.md; your notes are kept in [TEMP]/rapport-note-[RANDOM].md
+partners/northwind.md:32:4: error[invalid-date]: meeting heading: `2024-02-30` is not a date: February 2024 has 29 days
+   |
+32 | ## 2024-02-30 Follow-up
+   |    ^
+  = help: a meeting is a level-2 heading starting with a real date, like `## 2024-06-12 Quarterly business review`
+
+error: partners/northwind.md is not a valid partnership file, so nothing was added to it
+help: fix the problems above (rapport check partners/northwind.md shows them), then add the meeting
+")
+    .run();
     assert_eq!(read(&file), before);
 }
 
@@ -672,29 +573,29 @@ fn readmes_underscored_and_hidden_files_are_not_partnerships_in_the_tree_or_the_
         let made = std::process::Command::new("mkfifo").arg(&pipe).status();
         assert!(made.is_ok_and(|s| s.success()), "mkfifo");
     }
-    let tree = rapport(script.path(), &["check", "--fail-on", "never"]);
-    tree.ok();
-    assert!(
-        tree.stdout
-            .contains("2 partnership files checked: all valid"),
-        "{}",
-        tree.stdout
-    );
+    rapport(
+        script.path(),
+        &["check", "--fail-on", "never", "--as-of", "2024-08-01"],
+    )
+    .snapshot("readmes_and_hidden_files_are_not_read_in_the_tree")
+    .run();
     let at_head = rapport(
         script.path(),
         &["check", "--rev", "HEAD", "--fail-on", "never"],
-    );
-    at_head.ok();
-    assert!(
-        at_head
-            .stdout
-            .contains("2 partnership files checked: all valid"),
-        "{}",
-        at_head.stdout
-    );
+    )
+    .any_stdout()
+    .run();
+    // The same findings at HEAD as in the tree, whose files are HEAD's.
+    let in_tree = rapport(
+        script.path(),
+        &["check", "--fail-on", "never", "--as-of", "2024-08-01"],
+    )
+    .any_stdout()
+    .run();
+    assert_eq!(at_head.stdout, in_tree.stdout);
 
     // A pre-commit hook passes every staged Markdown file.
-    let hook = rapport(
+    rapport(
         script.path(),
         &[
             "check",
@@ -702,21 +603,17 @@ fn readmes_underscored_and_hidden_files_are_not_partnerships_in_the_tree_or_the_
             "partners/northwind.md",
             "--fail-on",
             "never",
+            "--as-of",
+            "2024-08-01",
         ],
-    );
-    hook.ok();
-    assert_eq!(
-        hook.stderr,
-        "note: partners/README.md is not a partnership file (`exclude:` has `README.md`); not checked\n"
-    );
-    assert!(
-        hook.stdout.contains("1 partnership file checked"),
-        "{}",
-        hook.stdout
-    );
-    let only_readme = rapport(script.path(), &["check", "partners/README.md"]);
-    only_readme.ok();
-    assert_eq!(only_readme.stdout, "");
+    )
+    .snapshot("a_readme_passed_by_a_hook_is_not_checked")
+    .run();
+    rapport(script.path(), &["check", "partners/README.md"])
+        .stderr(
+            "note: partners/README.md is not a partnership file (`exclude:` has `README.md`); not checked\n",
+        )
+        .run();
 
     // `exclude:` replaces the defaults: the README is read again, the archive folder is not.
     let script = script.commit(
@@ -727,18 +624,9 @@ fn readmes_underscored_and_hidden_files_are_not_partnerships_in_the_tree_or_the_
             "rapport: 1\nexclude: [\"partners/_archive/**\", \"_*\"]\n",
         )],
     );
-    let readme_read = rapport(script.path(), &["check", "--rev", "HEAD"]);
-    readme_read.refused();
-    assert!(
-        readme_read.stdout.contains("partners/README.md"),
-        "{}",
-        readme_read.stdout
-    );
-    assert!(
-        !readme_read.stdout.contains("_archive"),
-        "{}",
-        readme_read.stdout
-    );
+    rapport(script.path(), &["check", "--rev", "HEAD"])
+        .snapshot("exclude_replaces_the_defaults")
+        .run();
 
     let bad = script.commit(
         "2024-08-03",
@@ -748,18 +636,17 @@ fn readmes_underscored_and_hidden_files_are_not_partnerships_in_the_tree_or_the_
             "rapport: 1\nexclude: [README.md, \"partners/[z-a].md\"]\n",
         )],
     );
-    let refused = rapport(bad.path(), &["check"]);
-    refused.refused();
-    assert!(
-        refused.stderr.contains("rapport.yaml:2:"),
-        "{}",
-        refused.stderr
-    );
-    assert!(
-        refused.stderr.contains("is not a glob"),
-        "{}",
-        refused.stderr
-    );
+    rapport(bad.path(), &["check"])
+        .status(2)
+        .stderr("rapport.yaml:2:22: error[invalid-setting]: `partners/[z-a].md` is not a glob: invalid range; 'z' > 'a'
+  |
+2 | exclude: [README.md, \"partners/[z-a].md\"]
+  |                      ^
+  = help: write a glob such as `README.md`, `_*` or `partners/archive/**`
+
+error: the configuration is invalid
+")
+        .run();
 }
 
 #[test]
@@ -784,8 +671,9 @@ fn check_of_named_files_gives_what_the_whole_check_gives_for_them() {
             "--fail-on",
             "never",
         ],
-    );
-    whole.ok();
+    )
+    .any_stdout()
+    .run();
     let named = rapport(
         script.path(),
         &[
@@ -799,16 +687,27 @@ fn check_of_named_files_gives_what_the_whole_check_gives_for_them() {
             "--fail-on",
             "never",
         ],
-    );
-    named.ok();
+    )
+    .any_stdout()
+    .run();
     let findings = |json: &str| -> serde_json::Value {
         let value: serde_json::Value = serde_json::from_str(json).expect("JSON");
         value["findings"].clone()
     };
     assert_eq!(findings(&named.stdout), findings(&whole.stdout));
-    assert!(
-        named.stdout.contains("payment-terms-slip"),
-        "the stretched terms are found through the file's own history"
+    // The stretched terms are found through the file's own history.
+    let rules: Vec<_> = findings(&named.stdout)
+        .as_array()
+        .into_iter()
+        .flatten()
+        .map(|f| format!("{} {}", f["partnership"], f["rule"]))
+        .collect();
+    assert_eq!(
+        rules,
+        [
+            "\"kestrel\" \"no-success-metrics\"",
+            "\"northwind\" \"payment-terms-slip\""
+        ]
     );
     let tree_whole = rapport(
         script.path(),
@@ -821,7 +720,9 @@ fn check_of_named_files_gives_what_the_whole_check_gives_for_them() {
             "--as-of",
             "2024-10-02",
         ],
-    );
+    )
+    .any_stdout()
+    .run();
     let tree_named = rapport(
         script.path(),
         &[
@@ -834,7 +735,9 @@ fn check_of_named_files_gives_what_the_whole_check_gives_for_them() {
             "--as-of",
             "2024-10-02",
         ],
-    );
+    )
+    .any_stdout()
+    .run();
     let northwind = |json: &str| -> Vec<serde_json::Value> {
         findings(json)
             .as_array()
@@ -853,28 +756,80 @@ fn check_of_named_files_gives_what_the_whole_check_gives_for_them() {
 #[test]
 fn completions_for_each_shell_and_the_manual_page() {
     let dir = tempfile::tempdir().expect("a folder");
+    // The scripts are clap's, hundreds of lines that change with every option: each is
+    // known by a line that starts as the shell expects and searched for the subcommands.
     for (shell, marker) in [
-        ("bash", "_rapport()"),
+        ("bash", "_rapport() {"),
         ("zsh", "#compdef rapport"),
         ("fish", "complete -c rapport"),
         ("powershell", "Register-ArgumentCompleter"),
     ] {
-        let out = rapport(dir.path(), &["completions", shell]);
-        out.ok();
-        assert!(out.stdout.contains(marker), "{shell}: {marker}");
+        let out = rapport(dir.path(), &["completions", shell])
+            .any_stdout()
+            .run();
+        assert!(
+            out.stdout.lines().any(|l| l.starts_with(marker)),
+            "{shell}: {marker}"
+        );
         for command in ["init", "new", "note", "check", "report"] {
+            // Not pinned: a generated script (see above).
             assert!(out.stdout.contains(command), "{shell} completes {command}");
         }
     }
-    let unknown = rapport(dir.path(), &["completions", "tcsh"]);
-    assert_eq!(unknown.code, 2);
-    let man = rapport(dir.path(), &["man"]);
-    man.ok();
-    assert!(man.stdout.contains(".TH rapport"), "{}", man.stdout);
-    assert!(
-        man.stdout.contains(".SH \"RAPPORT NOTE\""),
-        "a section per subcommand"
+    rapport(dir.path(), &["completions", "tcsh"])
+        .status(2)
+        .stderr(
+            "error: invalid value 'tcsh' for '<SHELL>'
+  [possible values: bash, elvish, fish, powershell, zsh]
+
+  tip: a similar value exists: 'zsh'
+
+For more information, try '--help'.
+",
+        )
+        .run();
+    // The page is clap's too: its title and a section per subcommand are pinned, and one option.
+    let man = rapport(dir.path(), &["man"]).any_stdout().run();
+    let headings: Vec<&str> = man
+        .stdout
+        .lines()
+        .filter(|l| l.starts_with(".TH") || l.starts_with(".SH"))
+        .collect();
+    assert_eq!(
+        headings,
+        [
+            concat!(
+                ".TH rapport 1  \"rapport ",
+                env!("CARGO_PKG_VERSION"),
+                "\" "
+            ),
+            ".SH NAME",
+            ".SH SYNOPSIS",
+            ".SH DESCRIPTION",
+            ".SH OPTIONS",
+            ".SH SUBCOMMANDS",
+            ".SH VERSION",
+            ".SH \"RAPPORT CHECK\"",
+            ".SH \"RAPPORT REPORT\"",
+            ".SH \"RAPPORT DEMO\"",
+            ".SH \"RAPPORT TIMELINE\"",
+            ".SH \"RAPPORT PORTFOLIO\"",
+            ".SH \"RAPPORT DIGEST\"",
+            ".SH \"RAPPORT SCHEMA\"",
+            ".SH \"RAPPORT RULES\"",
+            ".SH \"RAPPORT EXPLAIN\"",
+            ".SH \"RAPPORT INIT\"",
+            ".SH \"RAPPORT NEW\"",
+            ".SH \"RAPPORT NOTE\"",
+            ".SH \"RAPPORT LSP\"",
+            ".SH \"RAPPORT COMPLETIONS\"",
+            ".SH \"RAPPORT MAN\"",
+            ".SH \"RAPPORT HELP\"",
+        ],
+        "{}",
+        man.stdout
     );
+    // Not pinned: a generated page (see above).
     assert!(man.stdout.contains("\\-\\-edit"), "with its options");
 }
 
@@ -882,7 +837,8 @@ fn completions_for_each_shell_and_the_manual_page() {
 fn note_reads_chinese_owner_labels_and_warns_before_writing_what_check_would_not_read() {
     let script = beifeng_ledger();
     let file = script.path().join("partners/asia/beifeng.md");
-    let mut note = command(
+    // The team's own labels are read: nothing said, no file warning.
+    rapport(
         script.path(),
         &[
             "note",
@@ -892,14 +848,13 @@ fn note_reads_chinese_owner_labels_and_warns_before_writing_what_check_would_not
             "--date",
             "2025-07-08",
         ],
-    );
-    note.write_stdin(
+    )
+    .stdin(
         "- [ ] 合作方：发送报价（截止 2025-07-31）\n- [ ] 我方：安排渠道培训（due 2025-07-20）\n",
-    );
-    let added = run(note);
-    added.ok();
-    assert_eq!(added.stderr, "", "the team's own labels are read");
-    let check = rapport(
+    )
+    .stdout("added `## 2025-07-08 双周例会` to partners/asia/beifeng.md\n")
+    .run();
+    rapport(
         script.path(),
         &[
             "check",
@@ -908,15 +863,17 @@ fn note_reads_chinese_owner_labels_and_warns_before_writing_what_check_would_not
             "json",
             "--fail-on",
             "never",
+            "--as-of",
+            "2025-07-08",
         ],
-    );
-    check.ok();
-    assert!(!check.stdout.contains("file_warnings"), "{}", check.stdout);
+    )
+    .snapshot("chinese_owner_labels_are_read")
+    .run();
 
     // The near miss: an owner and a due date `check` cannot read are said before writing, at
     // their lines, and the note is still added.
     let before = std::fs::read(&file).expect("read");
-    let mut note = command(
+    rapport(
         script.path(),
         &[
             "note",
@@ -926,12 +883,9 @@ fn note_reads_chinese_owner_labels_and_warns_before_writing_what_check_would_not
             "--date",
             "2025-07-22",
         ],
-    );
-    note.write_stdin("- [ ] 伙伴：确认交付计划\n- [ ] ours: 更新预测 (due next Friday)\n");
-    let added = run(note);
-    added.ok();
-    assert_eq!(
-        added.stderr,
+    )
+    .stdin("- [ ] 伙伴：确认交付计划\n- [ ] ours: 更新预测 (due next Friday)\n")
+    .stderr(
         "partners/asia/beifeng.md:35:1: warning[unread-item-owner]: `伙伴:` is not an owner rapport reads, so this action item counts as nobody's
    |
 35 | - [ ] 伙伴：确认交付计划
@@ -944,11 +898,9 @@ partners/asia/beifeng.md:36:1: warning[unread-due-date]: the due date `next Frid
    | ^
   = help: write the due date as `(due YYYY-MM-DD)`
 
-"
-    );
-    assert_eq!(
-        added.stdout,
-        "added `## 2025-07-22 供应链研讨会` to partners/asia/beifeng.md\n"
-    );
+",
+    )
+    .stdout("added `## 2025-07-22 供应链研讨会` to partners/asia/beifeng.md\n")
+    .run();
     assert!(std::fs::read(&file).expect("read").len() > before.len());
 }

@@ -111,6 +111,7 @@ fn draft_kept(run: &Run, drafts: &Path, cause: &str) {
     );
     assert_eq!(run.stdout, "");
     assert!(
+        // A refusal whose message names a temporary draft and an OS error: the cause is looked for.
         run.stderr.contains(cause),
         "expected {cause:?} in:\n{}",
         run.stderr
@@ -119,6 +120,7 @@ fn draft_kept(run: &Run, drafts: &Path, cause: &str) {
     assert_eq!(kept.len(), 1, "one draft kept: {kept:?}\n{}", run.stderr);
     let (path, text) = &kept[0];
     assert!(
+        // The draft's name is random: the line is built from the draft found.
         run.stderr.contains(&format!(
             "note: nothing was added to partners/northwind.md; your notes are kept in {}\n",
             path.display()
@@ -126,7 +128,9 @@ fn draft_kept(run: &Run, drafts: &Path, cause: &str) {
         "{}",
         run.stderr
     );
+    // The draft the editor left: what was typed, and the heading.
     assert!(text.contains(TYPED), "{text}");
+    // The draft the editor left: the meeting's heading.
     assert!(text.contains("## 2024-09-02 Renewal prep"), "{text}");
 }
 
@@ -232,6 +236,7 @@ fn a_note_that_is_added_leaves_no_draft_behind() {
     assert_eq!(run.code, 0, "{}", run.stderr);
     assert!(drafts_in(drafts.path()).is_empty());
     let after = std::fs::read_to_string(script.path().join("partners/northwind.md")).expect("read");
+    // The file the editor wrote: what was typed is in it.
     assert!(after.contains(TYPED), "{after}");
 }
 
@@ -266,6 +271,7 @@ fn a_hard_link_to_a_file_outside_is_never_written() {
     );
     assert!(
         run.stderr
+            // A refusal whose message names a temporary folder: its help is looked for.
             .contains("help: rapport never writes through a hard link")
     );
     assert_eq!(std::fs::read_to_string(&secret).expect("read"), northwind());
@@ -311,6 +317,7 @@ fn init_refuses_a_git_folder_whatever_its_name() {
         );
         assert_eq!((run.code, run.stdout.as_str()), (2, ""), "{}", run.stderr);
         assert!(
+            // The message names a canonical temporary folder: the sentence is looked for.
             run.stderr.contains(&format!(
                 "is inside the repository's git folder {}, which rapport never writes to",
                 shown.display()

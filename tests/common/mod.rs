@@ -9,6 +9,10 @@ use git2::build::CheckoutBuilder;
 use git2::{Commit, Oid, Repository, Signature, Time};
 use tempfile::TempDir;
 
+mod test;
+#[allow(unused_imports)]
+pub use test::{Output, Test, placeholders};
+
 pub struct Script {
     dir: TempDir,
     pub repo: Repository,
