@@ -35,12 +35,23 @@ pub struct Test {
     snapshot: Option<String>,
 }
 
-/// What a run did, with temporary paths already replaced.
+/// What a run did: its exit code (-1 when killed) and both streams as text; through
+/// [`Test::run`], with temporary paths already replaced.
 #[derive(Debug)]
 pub struct Output {
-    pub status: i32,
+    pub code: i32,
     pub stdout: String,
     pub stderr: String,
+}
+
+impl From<std::process::Output> for Output {
+    fn from(output: std::process::Output) -> Output {
+        Output {
+            code: output.status.code().unwrap_or(-1),
+            stdout: String::from_utf8_lossy(&output.stdout).into_owned(),
+            stderr: String::from_utf8_lossy(&output.stderr).into_owned(),
+        }
+    }
 }
 
 /// Variables that change what rapport does and that a developer's shell or a CI runner may set.
@@ -218,7 +229,7 @@ impl Test {
         }
         let output = command.output().expect("rapport runs");
         let output = Output {
-            status: output.status.code().unwrap_or(-1),
+            code: output.status.code().unwrap_or(-1),
             stdout: placeholders(&String::from_utf8_lossy(&output.stdout), &root),
             stderr: placeholders(&String::from_utf8_lossy(&output.stderr), &root),
         };
@@ -230,7 +241,7 @@ impl Test {
         let whole = format!(
             "rapport {}\n--- exit code: {}\n--- stdout\n{}--- stderr\n{}",
             placeholders(&args.join(" "), &root),
-            output.status,
+            output.code,
             output.stdout,
             output.stderr
         );
@@ -245,9 +256,9 @@ impl Test {
         } else {
             assert!(
                 // A list's membership: the exit codes allowed.
-                self.status.contains(&output.status),
+                self.status.contains(&output.code),
                 "exit code {} (expected {:?}) of\n{whole}",
-                output.status,
+                output.code,
                 self.status
             );
         }
