@@ -290,30 +290,10 @@ fn visible(arg: &str) -> String {
         .collect()
 }
 
-/// Fails with both texts in full, so a new expectation can be read off the message. With
-/// `RAPPORT_TEST_BLESS=FILE` a difference is appended to FILE (one JSON object a line: the
-/// caller's file and line, the stream, the actual text) instead, for a reviewed rewrite.
+/// Fails with both texts in full, and the actual one as a Rust literal, so a new expectation
+/// can be read off the message.
 #[track_caller]
 fn pretty_eq(stream: &str, expected: &str, actual: &str, whole: &str) {
-    if let Some(bless) = std::env::var_os("RAPPORT_TEST_BLESS") {
-        if expected != actual {
-            let caller = std::panic::Location::caller();
-            let record = serde_json::json!({
-                "file": caller.file(),
-                "line": caller.line(),
-                "stream": stream,
-                "actual": actual,
-            });
-            let mut file = std::fs::OpenOptions::new()
-                .create(true)
-                .append(true)
-                .open(bless)
-                .expect("the bless file opens");
-            std::io::Write::write_all(&mut file, format!("{record}\n").as_bytes())
-                .expect("the bless file is written");
-        }
-        return;
-    }
     assert!(
         expected == actual,
         "{stream} differs.\n=== expected {stream}\n{expected}=== actual {stream}\n{actual}=== \
