@@ -4,6 +4,11 @@
 //! nothing to standard output; `.stdout(..)`, `.stderr(..)` and `.status(..)` say otherwise,
 //! and `.snapshot(..)` pins a long run (exit code and both streams together) with insta.
 //!
+//! A run never depends on the day it runs: rapport's "now" is the analysed commit's date, so a
+//! scripted history fixes it; a check of a working tree or a folder outside git passes
+//! `--as-of DATE`. Colour is off (`NO_COLOR`) unless `.colour()` forces it on, and the CI
+//! variables that choose a base are cleared unless `.env(..)` sets them.
+//!
 //! Temporary paths in either stream are replaced by `[ROOT]` (the ledger) or `[TEMP]` (the
 //! system's temporary folder) before comparing, so a pinned output reads the same on every
 //! machine.
