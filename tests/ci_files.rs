@@ -15,10 +15,10 @@ use std::collections::BTreeMap;
 use std::io::{BufRead, BufReader, Write};
 use std::net::{TcpListener, TcpStream};
 use std::path::{Path, PathBuf};
-use std::process::{Command, Output};
+use std::process::Command;
 use std::sync::{Arc, Mutex};
 
-use common::{Script, northwind_front, partnership, placeholders, shallow_clone};
+use common::{Run, Script, northwind_front, partnership, placeholders, shallow_clone};
 use serde_json::Value;
 use tempfile::TempDir;
 
@@ -183,21 +183,12 @@ struct Machine {
     server: Option<ReleaseServer>,
 }
 
-struct Run {
-    code: i32,
-    stdout: String,
-    stderr: String,
+/// A step's run: its exit code and both streams.
+trait Expect {
+    fn expect(&self, code: i32) -> &Self;
 }
 
-impl Run {
-    fn from(out: Output) -> Run {
-        Run {
-            code: out.status.code().unwrap_or(-1),
-            stdout: String::from_utf8_lossy(&out.stdout).into_owned(),
-            stderr: String::from_utf8_lossy(&out.stderr).into_owned(),
-        }
-    }
-
+impl Expect for Run {
     fn expect(&self, code: i32) -> &Run {
         assert_eq!(
             self.code, code,

@@ -9,7 +9,7 @@ mod common;
 use std::path::{Path, PathBuf};
 use std::process::Command;
 
-use common::{Script, partnership};
+use common::{Run, Script, partnership};
 use serde_json::{Value, json};
 
 const MARKER: &str = "<!-- rapport-digest -->";
@@ -130,12 +130,6 @@ fn yaml(file: &str) -> Value {
         .unwrap_or_else(|e| panic!("{file} is not valid YAML: {e}"))
 }
 
-struct Run {
-    code: i32,
-    stdout: String,
-    stderr: String,
-}
-
 /// A CI runner: the fakes first on PATH, then the real `rapport`, then the system.
 struct Machine {
     dir: tempfile::TempDir,
@@ -214,11 +208,7 @@ impl Machine {
             .envs(env.iter().copied())
             .output()
             .expect("bash runs");
-        Run {
-            code: out.status.code().unwrap_or(-1),
-            stdout: String::from_utf8_lossy(&out.stdout).into_owned(),
-            stderr: String::from_utf8_lossy(&out.stderr).into_owned(),
-        }
+        Run::from(out)
     }
 
     /// The workflow's digest and posting steps, as GitHub runs them for a week ending `until`.

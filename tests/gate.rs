@@ -258,7 +258,7 @@ fn a_revision_is_checked_with_its_own_configuration_not_an_untracked_one() {
     )
     .expect("write");
     rapport(&script, &["check", "--rev", "main"])
-        .status(before.status)
+        .status(before.code)
         .stdout(before.stdout)
         .stderr(before.stderr)
         .run();

@@ -192,7 +192,7 @@ fn a_commit_dated_2099_in_the_middle_keeps_its_place_and_the_signs() {
         script.path(),
         &["check", "--rev", "HEAD", "--format", "json"],
     )
-    .status(text.status)
+    .status(text.code)
     .stderr(text.stderr.as_str())
     .any_stdout()
     .run();

@@ -163,7 +163,7 @@ fn gate(script: &Script, fail_on: &str) -> i32 {
     .status_in(&[0, 1])
     .any_stdout()
     .run()
-    .status
+    .code
 }
 
 #[test]

@@ -3,14 +3,10 @@
 
 mod common;
 
-use assert_cmd::Command;
-use common::{Script, partnership};
-use predicates::prelude::*;
+use common::{Script, Test, partnership};
 
-fn rapport(dir: &std::path::Path) -> Command {
-    let mut cmd = Command::cargo_bin("rapport").expect("the binary is built");
-    cmd.current_dir(dir).env("NO_COLOR", "1");
-    cmd
+fn rapport(dir: &std::path::Path) -> Test {
+    Test::in_dir(dir)
 }
 
 const CONTACTS: &str = "contacts:\n  - { name: Dana Whitfield, side: partner, role: VP Alliances, level: executive, primary: true }\n  - { name: Priya Raman, side: ours, role: Alliance Manager, level: manager, primary: true }\n";
@@ -60,46 +56,19 @@ fn the_timeline_tells_the_story() {
     let script = northwind();
     rapport(script.path())
         .args(["timeline", "northwind"])
-        .assert()
-        .success()
-        .stdout(predicate::str::contains(
-            "Northwind Analytics (northwind) partners/northwind.md",
-        ))
-        .stdout(predicate::str::contains(
-            "4 versions from 2024-01-15 to 2024-06-12",
-        ))
-        .stdout(predicate::str::contains(
-            "Priya Raman  Northwind asks for net-45",
-        ))
-        .stdout(predicate::str::contains("~ terms.payment_days: 30 → 45"))
-        .stdout(predicate::str::contains(
-            "~ contact Dana Whitfield: executive → manager",
-        ))
-        .stdout(predicate::str::contains("~ scope eu-hosting reworded"))
-        .stdout(predicate::str::contains(
-            "+ meeting 2024-06-12 Quarterly business review",
-        ))
-        .stdout(predicate::str::contains(
-            "✓ item ours: share the Q1 forecast",
-        ))
-        .stdout(predicate::str::contains("Action items: 2 open, 1 checked"))
-        .stdout(predicate::str::contains("terms.payment_days"))
-        .stdout(predicate::str::contains("▁▅█  30 → 60"))
-        .stdout(predicate::str::contains("satisfaction.score"))
-        .stdout(predicate::str::contains(
-            "120000 unchanged since 2024-01-15",
-        ));
+        .snapshot("the_timeline_tells_the_story")
+        .run();
 }
 
 #[test]
 fn the_timeline_as_json() {
     let script = northwind();
+    // Read field by field below.
     let out = rapport(script.path())
         .args(["timeline", "northwind", "--format", "json"])
-        .output()
-        .expect("runs");
-    assert!(out.status.success());
-    let doc: serde_json::Value = serde_json::from_slice(&out.stdout).expect("JSON");
+        .any_stdout()
+        .run();
+    let doc: serde_json::Value = serde_json::from_str(&out.stdout).expect("JSON");
     assert_eq!(doc["id"], "northwind");
     assert_eq!(doc["versions"].as_array().map(Vec::len), Some(4));
     assert_eq!(doc["versions"][0]["changes"][0]["kind"], "created");
@@ -121,12 +90,8 @@ fn an_unknown_partnership_suggests_the_closest_id() {
     let script = northwind();
     rapport(script.path())
         .args(["timeline", "northwnd"])
-        .assert()
-        .code(2)
-        .stderr(predicate::str::contains(
-            "no partnership with id `northwnd`",
-        ))
-        .stderr(predicate::str::contains("did you mean `northwind`?"));
+        .snapshot("an_unknown_partnership_suggests_the_closest_id")
+        .run();
 }
 
 #[test]
@@ -134,15 +99,12 @@ fn an_unknown_revision_exits_2() {
     let script = northwind();
     rapport(script.path())
         .args(["timeline", "northwind", "--rev", "nope"])
-        .assert()
-        .code(2)
-        .stderr(predicate::str::contains("unknown revision `nope`"));
+        .snapshot("an_unknown_revision_exits_2")
+        .run();
     rapport(script.path())
         .args(["check", "--rev", "nope"])
-        .assert()
-        .code(2)
-        .stderr(predicate::str::contains("unknown revision `nope`"))
-        .stderr(predicate::str::contains("git log --oneline"));
+        .snapshot("an_unknown_revision_exits_2_2")
+        .run();
 }
 
 #[test]
@@ -150,14 +112,12 @@ fn outside_a_repository_exits_2() {
     let dir = tempfile::tempdir().expect("tempdir");
     rapport(dir.path())
         .args(["timeline", "northwind"])
-        .assert()
-        .code(2)
-        .stderr(predicate::str::contains("not inside a git repository"));
+        .snapshot("outside_a_repository_exits_2")
+        .run();
     rapport(dir.path())
         .args(["check", "--rev", "HEAD"])
-        .assert()
-        .code(2)
-        .stderr(predicate::str::contains("not inside a git repository"));
+        .snapshot("outside_a_repository_exits_2_2")
+        .run();
 }
 
 #[test]
@@ -166,25 +126,18 @@ fn an_empty_history_exits_2() {
     git2::Repository::init(dir.path()).expect("git init");
     rapport(dir.path())
         .args(["timeline", "northwind"])
-        .assert()
-        .code(2)
-        .stderr(predicate::str::contains("no history"));
+        .snapshot("an_empty_history_exits_2")
+        .run();
     rapport(dir.path())
         .args(["check", "--rev", "HEAD"])
-        .assert()
-        .code(2)
-        .stderr(predicate::str::contains(
-            "no history: the repository has no commits yet",
-        ));
+        .snapshot("an_empty_history_exits_2_2")
+        .run();
     // Before the first commit, the working tree is still checked; with no partnership folder
     // there is nothing to check, which is not a pass.
     rapport(dir.path())
         .args(["check"])
-        .assert()
-        .code(2)
-        .stderr(predicate::str::contains(
-            "the partnership folder partners/ does not exist",
-        ));
+        .snapshot("an_empty_history_exits_2_3")
+        .run();
     std::fs::create_dir(dir.path().join("partners")).expect("mkdir");
     std::fs::write(
         dir.path().join("partners/northwind.md"),
@@ -192,17 +145,14 @@ fn an_empty_history_exits_2() {
     )
     .expect("write");
     rapport(dir.path())
-        .args(["check", "--fail-on", "never"])
-        .assert()
-        .code(0);
+        .args(["check", "--fail-on", "never", "--as-of", "2024-01-15"])
+        .snapshot("an_empty_history_exits_2_4")
+        .run();
     let script = Script::new().commit("2024-01-15", "Notes", &[("notes.txt", "x")]);
     rapport(script.path())
         .args(["timeline", "northwind"])
-        .assert()
-        .code(2)
-        .stderr(predicate::str::contains(
-            "no history: no commit up to HEAD changed a partnership file",
-        ));
+        .snapshot("an_empty_history_exits_2_5")
+        .run();
 }
 
 #[test]
@@ -212,13 +162,12 @@ fn a_shallow_clone_exits_2_with_the_commands_to_fetch_history() {
     let clone = common::shallow_clone(&script, target.path());
     rapport(&clone)
         .args(["timeline", "northwind"])
-        .assert()
-        .code(2)
-        .stderr(predicate::str::contains("shallow clone"))
-        .stderr(predicate::str::contains("git fetch --unshallow"))
-        .stderr(predicate::str::contains("git fetch --deepen=N"))
-        .stderr(predicate::str::contains("fetch-depth: 0"));
-    rapport(&clone).args(["check"]).assert().code(2);
+        .snapshot("a_shallow_clone_exits_2_with_the_commands_to_fetch_history")
+        .run();
+    rapport(&clone)
+        .args(["check"])
+        .snapshot("a_shallow_clone_exits_2_with_the_commands_to_fetch_history_2")
+        .run();
 }
 
 #[test]
@@ -233,25 +182,20 @@ fn check_validates_the_ledger_at_a_revision() {
     );
     rapport(script.path())
         .args(["check", "--rev", "HEAD~1", "--fail-on", "never"])
-        .assert()
-        .code(0)
-        .stdout(predicate::str::contains(
-            "1 partnership file checked: all valid",
-        ));
+        .snapshot("check_validates_the_ledger_at_a_revision")
+        .run();
     rapport(script.path())
         .args(["check", "--rev", "HEAD"])
-        .assert()
-        .code(2)
-        .stdout(predicate::str::contains("partners/northwind.md:6:"))
-        .stdout(predicate::str::contains("unknown field `pament_days`"));
+        .snapshot("check_validates_the_ledger_at_a_revision_2")
+        .run();
     // The working tree holds the same invalid file.
-    rapport(script.path()).args(["check"]).assert().code(2);
+    rapport(script.path())
+        .args(["check"])
+        .snapshot("check_validates_the_ledger_at_a_revision_3")
+        .run();
     // The timeline keeps the invalid version.
     rapport(script.path())
         .args(["timeline", "northwind"])
-        .assert()
-        .success()
-        .stdout(predicate::str::contains(
-            "! invalid: partners/northwind.md:6: unknown field",
-        ));
+        .snapshot("check_validates_the_ledger_at_a_revision_4")
+        .run();
 }

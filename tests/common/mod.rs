@@ -298,24 +298,12 @@ pub fn northwind_front(days: u32, extra: &str) -> String {
     )
 }
 
-/// What one run of the binary did: its exit code and both streams as text.
-pub struct Run {
-    pub code: i32,
-    pub stdout: String,
-    pub stderr: String,
-}
+/// What one run of the binary did, read by the tests that check it themselves.
+pub type Run = Output;
 
-impl From<std::process::Output> for Run {
-    fn from(output: std::process::Output) -> Run {
-        Run {
-            code: output.status.code().unwrap_or(-1),
-            stdout: String::from_utf8_lossy(&output.stdout).into_owned(),
-            stderr: String::from_utf8_lossy(&output.stderr).into_owned(),
-        }
-    }
-}
-
-/// `rapport ARGS` in `dir`, without colour and without the CI variables that choose a base.
+/// `rapport ARGS` in `dir`, without colour and without the CI variables that choose a base,
+/// with nothing expected and paths left as they are: for the tests that compare real paths
+/// and check the run themselves. Everything else goes through [`Test`].
 pub fn rapport(dir: &Path, args: &[&str]) -> Run {
     assert_cmd::Command::cargo_bin("rapport")
         .expect("the binary is built")

@@ -4,6 +4,11 @@
 //! nothing to standard output; `.stdout(..)`, `.stderr(..)` and `.status(..)` say otherwise,
 //! and `.snapshot(..)` pins a long run (exit code and both streams together) with insta.
 //!
+//! A run never depends on the day it runs: rapport's "now" is the analysed commit's date, so a
+//! scripted history fixes it; a check of a working tree or a folder outside git passes
+//! `--as-of DATE`. Colour is off (`NO_COLOR`) unless `.colour()` forces it on, and the CI
+//! variables that choose a base are cleared unless `.env(..)` sets them.
+//!
 //! Temporary paths in either stream are replaced by `[ROOT]` (the ledger) or `[TEMP]` (the
 //! system's temporary folder) before comparing, so a pinned output reads the same on every
 //! machine.
@@ -35,12 +40,23 @@ pub struct Test {
     snapshot: Option<String>,
 }
 
-/// What a run did, with temporary paths already replaced.
+/// What a run did: its exit code (-1 when killed) and both streams as text; through
+/// [`Test::run`], with temporary paths already replaced.
 #[derive(Debug)]
 pub struct Output {
-    pub status: i32,
+    pub code: i32,
     pub stdout: String,
     pub stderr: String,
+}
+
+impl From<std::process::Output> for Output {
+    fn from(output: std::process::Output) -> Output {
+        Output {
+            code: output.status.code().unwrap_or(-1),
+            stdout: String::from_utf8_lossy(&output.stdout).into_owned(),
+            stderr: String::from_utf8_lossy(&output.stderr).into_owned(),
+        }
+    }
 }
 
 /// Variables that change what rapport does and that a developer's shell or a CI runner may set.
@@ -218,7 +234,7 @@ impl Test {
         }
         let output = command.output().expect("rapport runs");
         let output = Output {
-            status: output.status.code().unwrap_or(-1),
+            code: output.status.code().unwrap_or(-1),
             stdout: placeholders(&String::from_utf8_lossy(&output.stdout), &root),
             stderr: placeholders(&String::from_utf8_lossy(&output.stderr), &root),
         };
@@ -230,7 +246,7 @@ impl Test {
         let whole = format!(
             "rapport {}\n--- exit code: {}\n--- stdout\n{}--- stderr\n{}",
             placeholders(&args.join(" "), &root),
-            output.status,
+            output.code,
             output.stdout,
             output.stderr
         );
@@ -245,9 +261,9 @@ impl Test {
         } else {
             assert!(
                 // A list's membership: the exit codes allowed.
-                self.status.contains(&output.status),
+                self.status.contains(&output.code),
                 "exit code {} (expected {:?}) of\n{whole}",
-                output.status,
+                output.code,
                 self.status
             );
         }
@@ -279,30 +295,10 @@ fn visible(arg: &str) -> String {
         .collect()
 }
 
-/// Fails with both texts in full, so a new expectation can be read off the message. With
-/// `RAPPORT_TEST_BLESS=FILE` a difference is appended to FILE (one JSON object a line: the
-/// caller's file and line, the stream, the actual text) instead, for a reviewed rewrite.
+/// Fails with both texts in full, and the actual one as a Rust literal, so a new expectation
+/// can be read off the message.
 #[track_caller]
 fn pretty_eq(stream: &str, expected: &str, actual: &str, whole: &str) {
-    if let Some(bless) = std::env::var_os("RAPPORT_TEST_BLESS") {
-        if expected != actual {
-            let caller = std::panic::Location::caller();
-            let record = serde_json::json!({
-                "file": caller.file(),
-                "line": caller.line(),
-                "stream": stream,
-                "actual": actual,
-            });
-            let mut file = std::fs::OpenOptions::new()
-                .create(true)
-                .append(true)
-                .open(bless)
-                .expect("the bless file opens");
-            std::io::Write::write_all(&mut file, format!("{record}\n").as_bytes())
-                .expect("the bless file is written");
-        }
-        return;
-    }
     assert!(
         expected == actual,
         "{stream} differs.\n=== expected {stream}\n{expected}=== actual {stream}\n{actual}=== \
