@@ -21,7 +21,7 @@ use crate::signs::{Acknowledgement, Finding, Fingerprint, Movement};
 mod types;
 
 pub use types::{
-    Before, Counts, FileChange, PartnershipReview, Review, ReviewRequest, Reviewed, Status,
+    Before, Counts, FileChange, Gate, PartnershipReview, Review, ReviewRequest, Reviewed, Status,
 };
 
 /// Compares the ledger at `merge-base(base, head)` with the ledger at `head`.

@@ -167,6 +167,15 @@ pub struct Review {
     pub warnings: Vec<DateWarning>,
 }
 
+/// What fails the gate: new or worsened open findings at or above `threshold` (`None`:
+/// nothing), and with `silenced`, silenced ones too; and, at any threshold, meetings the base
+/// read that the change made unread.
+#[derive(Clone, Copy, Debug)]
+pub struct Gate {
+    pub threshold: Option<Severity>,
+    pub silenced: bool,
+}
+
 /// How many findings of each status.
 #[derive(Clone, Copy, Debug, Default, PartialEq, Eq, Serialize, schemars::JsonSchema)]
 pub struct Counts {
@@ -238,6 +247,13 @@ impl Review {
             };
             counted && crate::analysis::fails(&r.finding, threshold)
         })
+    }
+
+    /// Whether the change fails `gate`: a finding it counts, or (at any threshold) a meeting
+    /// the change made unread.
+    pub fn fails(&self, gate: Gate) -> bool {
+        self.failing(gate.threshold, gate.silenced).next().is_some()
+            || (gate.threshold.is_some() && self.hidden_meetings().next().is_some())
     }
 
     /// The meetings read at the merge base that the change made unread, with their partnership.
