@@ -24,6 +24,9 @@ pub struct ReviewRequest<'a> {
     pub progress: &'a dyn Progress,
 }
 
+/// The most field changes a partnership's review lists; the rest are counted.
+pub const CHANGES_LISTED: usize = 100;
+
 /// How a finding fared in the change.
 #[derive(
     Clone, Copy, Debug, PartialEq, Eq, PartialOrd, Ord, Hash, Serialize, schemars::JsonSchema,
@@ -124,8 +127,11 @@ pub struct PartnershipReview {
     pub base_path: Option<String>,
     /// Whether the file is valid at head; an invalid one has diagnostics and no findings.
     pub valid: bool,
-    /// Field-level changes from the merge base to head (redacted fields masked).
+    /// Field-level changes from the merge base to head (redacted fields masked): the first
+    /// [`CHANGES_LISTED`], so a file rewritten whole keeps every report of it small.
     pub changes: Vec<Change>,
+    /// The field changes past [`CHANGES_LISTED`], counted and not listed.
+    pub changes_omitted: usize,
     /// Meeting sections the change added, as they are at head.
     pub meetings: Vec<Meeting>,
     /// Meetings read at the merge base that the change made unread (their headings swallowed
