@@ -11,6 +11,8 @@ pub mod reconfigured;
 pub mod redact;
 pub mod review;
 pub mod root;
+pub mod sample;
+pub mod writing;
 
 use std::sync::Arc;
 

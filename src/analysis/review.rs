@@ -21,7 +21,8 @@ use crate::signs::{Acknowledgement, Finding, Fingerprint, Movement};
 mod types;
 
 pub use types::{
-    Before, Counts, FileChange, PartnershipReview, Review, ReviewRequest, Reviewed, Status,
+    Before, CHANGES_LISTED, Counts, FileChange, Gate, PartnershipReview, Review, ReviewRequest,
+    Reviewed, Status,
 };
 
 /// Compares the ledger at `merge-base(base, head)` with the ledger at `head`.
@@ -287,6 +288,8 @@ fn review_one(pair: &Compared, sides: &Sides<'_>) -> Option<PartnershipReview> {
     };
     changes.retain(|c| !matches!(c, Change::Created) || file == FileChange::Added);
     redact::redact_changes(&mut changes, &timelines, &fields);
+    let changes_omitted = changes.len().saturating_sub(CHANGES_LISTED);
+    changes.truncate(CHANGES_LISTED);
     // A meeting the base read whose heading the head still has, swallowed: hidden by the change.
     let hidden_meetings = match (before_snapshot, after_snapshot) {
         (Some(before), Some(after)) => after
@@ -325,6 +328,7 @@ fn review_one(pair: &Compared, sides: &Sides<'_>) -> Option<PartnershipReview> {
         base_path,
         valid,
         changes,
+        changes_omitted,
         meetings,
         hidden_meetings,
         findings,
@@ -403,6 +407,7 @@ fn no_longer_read(
             path,
             valid: true,
             changes: Vec::new(),
+            changes_omitted: 0,
             meetings: Vec::new(),
             hidden_meetings: Vec::new(),
             findings,

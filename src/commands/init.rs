@@ -5,19 +5,14 @@
 //! and said so. The folder becomes a git repository only when it is not inside one.
 
 use std::io::Write;
-use std::path::{Path, PathBuf};
+use std::path::Path;
 
 use crate::cli::InitArgs;
 use crate::error::{Error, Result};
+use crate::ledger::Date;
+use crate::ledger::template::{self, Generated, Place};
 use crate::ledger::write::{self, Refusal};
-use crate::ledger::{Date, template};
 use crate::report::escape::terminal;
-
-/// The pull-request workflow, as `ci/github/rapport.yml` ships it.
-const WORKFLOW: &str = include_str!("../../ci/github/rapport.yml");
-
-/// The weekly digest workflow, as `ci/github/digest.yml` ships it.
-const DIGEST_WORKFLOW: &str = include_str!("../../ci/github/digest.yml");
 
 pub fn run(args: &InitArgs) -> Result<u8> {
     let io = |source| Error::Io {
@@ -59,50 +54,18 @@ pub fn run(args: &InitArgs) -> Result<u8> {
         }
         _ => String::new(),
     };
-    let today = Date::today();
-    let partnership_schema = json(&crate::ledger::parse::schema())?;
-    let config_schema = json(&crate::config::schema())?;
-    // Paths relative to the ledger root; the CI files belong at the repository's top, where
-    // GitHub and pre-commit look for them.
-    let files: Vec<(PathBuf, String, String)> = vec![
-        (
-            root.clone(),
-            crate::config::FILE_NAME.into(),
-            crate::config::commented_default(),
-        ),
-        (
-            root.clone(),
-            "partners/northwind.md".into(),
-            template::example(today),
-        ),
-        (
-            root.clone(),
-            "schema/partnership.schema.json".into(),
-            partnership_schema,
-        ),
-        (
-            root.clone(),
-            "schema/rapport.schema.json".into(),
-            config_schema,
-        ),
-        (
-            top.clone(),
-            ".github/workflows/rapport.yml".into(),
-            workflow(&prefix),
-        ),
-        (
-            top.clone(),
-            ".github/workflows/rapport-digest.yml".into(),
-            digest_workflow(&prefix),
-        ),
-        (
-            top.clone(),
-            ".pre-commit-config.yaml".into(),
-            pre_commit(&prefix),
-        ),
-    ];
+    let generated = Generated {
+        config: (crate::config::FILE_NAME, crate::config::commented_default()),
+        partnership_schema: json(&crate::ledger::parse::schema())?,
+        config_schema: json(&crate::config::schema())?,
+    };
+    let files = template::init_files(&prefix, Date::today(), generated);
     let mut skipped = 0;
-    for (base, relative, text) in &files {
+    for (place, relative, text) in &files {
+        let base = match place {
+            Place::Ledger => &root,
+            Place::Top => &top,
+        };
         let path = shown(&base.join(relative));
         match write::create(base, relative, text.as_bytes()) {
             Ok(_) => writeln!(out, "created  {path}")?,
@@ -152,67 +115,4 @@ fn shown(path: &Path) -> String {
 
 fn json(schema: &schemars::Schema) -> Result<String> {
     Ok(serde_json::to_string_pretty(schema)? + "\n")
-}
-
-/// The workflow for a ledger `prefix` below the repository's top (`/`-terminated, or empty).
-fn workflow(prefix: &str) -> String {
-    if prefix.is_empty() {
-        return WORKFLOW.to_string();
-    }
-    let folder = prefix.trim_end_matches('/');
-    WORKFLOW
-        .replace("\"partners/**\"", &format!("\"{prefix}partners/**\""))
-        .replace("\"rapport.yaml\"", &format!("\"{prefix}rapport.yaml\""))
-        .replace(
-            "          fail-on: error",
-            &format!("          path: {folder}\n          fail-on: error"),
-        )
-}
-
-/// The weekly digest workflow for a ledger `prefix` below the repository's top.
-fn digest_workflow(prefix: &str) -> String {
-    if prefix.is_empty() {
-        return DIGEST_WORKFLOW.to_string();
-    }
-    let folder = prefix.trim_end_matches('/');
-    DIGEST_WORKFLOW.replace(
-        "rapport digest . --since",
-        &format!("rapport digest {folder} --since"),
-    )
-}
-
-/// The pre-commit hooks, run with the rapport on `PATH`: on commit, `rapport check` on the
-/// staged partnership files alone (each with its own history: milliseconds on a large ledger);
-/// on push, the gate on what the pushed commits do.
-fn pre_commit(prefix: &str) -> String {
-    let escaped = prefix.replace('.', "\\.");
-    format!(
-        r#"# pre-commit hooks for this ledger (https://pre-commit.com), using the rapport on PATH.
-# Install them with: pre-commit install --hook-type pre-commit --hook-type pre-push
-repos:
-  - repo: local
-    hooks:
-      - id: rapport-check
-        name: rapport check
-        description: Validate the staged partnership files; fail on an error-level warning sign.
-        entry: rapport check --fail-on error
-        language: system
-        files: '^{escaped}(partners/.*\.md|rapport\.yaml)$'
-      - id: rapport-report
-        name: rapport pre-push gate
-        description: >-
-          Fail on error-level warning signs the pushed commits introduce or worsen, compared
-          with origin/HEAD, else the branch's upstream, else origin/main or origin/master.
-        entry: rapport check {path} --base
-        language: system
-        pass_filenames: false
-        files: '^{escaped}(partners/.*\.md|rapport\.yaml)$'
-        stages: [pre-push]
-"#,
-        path = if prefix.is_empty() {
-            "."
-        } else {
-            prefix.trim_end_matches('/')
-        }
-    )
 }

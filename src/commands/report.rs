@@ -7,13 +7,13 @@ use std::path::Path;
 
 use super::threshold;
 use crate::analysis::base::{self, Base};
+pub use crate::analysis::review::Gate;
 use crate::analysis::review::{self, Review, ReviewRequest};
 use crate::analysis::{self, LedgerRoot};
 use crate::cli::{ReportArgs, ReportFormat};
 use crate::error::{Error, Result};
 use crate::history::LedgerRepo;
 use crate::report::{self, escape};
-use crate::signs::Severity;
 
 pub fn run(args: &ReportArgs) -> Result<u8> {
     let ledger = analysis::open(std::slice::from_ref(&args.path))?;
@@ -32,15 +32,6 @@ pub fn run(args: &ReportArgs) -> Result<u8> {
             silenced: args.fail_on_silenced,
         },
     )
-}
-
-/// What fails the gate: new or worsened open findings at or above `threshold` (`None`:
-/// nothing), and with `silenced`, silenced ones too; and, at any threshold, meetings the base
-/// read that the change made unread.
-#[derive(Clone, Copy, Debug)]
-pub struct Gate {
-    pub threshold: Option<Severity>,
-    pub silenced: bool,
 }
 
 /// The base when none is named: from the CI's environment, else the repository's remote
@@ -97,12 +88,7 @@ pub fn review_and_render(
     }
     Ok(if !review.diagnostics.is_empty() {
         crate::exit::INVALID
-    } else if review
-        .failing(gate.threshold, gate.silenced)
-        .next()
-        .is_some()
-        || (gate.threshold.is_some() && review.hidden_meetings().next().is_some())
-    {
+    } else if review.fails(gate) {
         crate::exit::FINDINGS
     } else {
         crate::exit::CLEAN

@@ -226,6 +226,130 @@ pub fn separator(text: &str, style: Style) -> String {
     }
 }
 
+/// The pull-request workflow, as `ci/github/rapport.yml` ships it.
+const WORKFLOW: &str = include_str!("../../ci/github/rapport.yml");
+
+/// The weekly digest workflow, as `ci/github/digest.yml` ships it.
+const DIGEST_WORKFLOW: &str = include_str!("../../ci/github/digest.yml");
+
+/// Where a file `rapport init` writes goes: under the ledger root, or at the repository's top,
+/// where GitHub and pre-commit look for the CI files.
+#[derive(Clone, Copy, Debug, PartialEq, Eq)]
+pub enum Place {
+    Ledger,
+    Top,
+}
+
+/// What `rapport init` writes that the ledger does not make itself: the commented configuration
+/// (its file name and text) and the JSON Schemas of a partnership file and of the configuration.
+pub struct Generated {
+    pub config: (&'static str, String),
+    pub partnership_schema: String,
+    pub config_schema: String,
+}
+
+/// The files `rapport init` writes for a ledger `prefix` below the repository's top
+/// (`/`-terminated, or empty), in order: where each goes, its path there and its text.
+pub fn init_files(prefix: &str, today: Date, generated: Generated) -> Vec<(Place, String, String)> {
+    let (config_name, config) = generated.config;
+    vec![
+        (Place::Ledger, config_name.into(), config),
+        (
+            Place::Ledger,
+            "partners/northwind.md".into(),
+            example(today),
+        ),
+        (
+            Place::Ledger,
+            "schema/partnership.schema.json".into(),
+            generated.partnership_schema,
+        ),
+        (
+            Place::Ledger,
+            "schema/rapport.schema.json".into(),
+            generated.config_schema,
+        ),
+        (
+            Place::Top,
+            ".github/workflows/rapport.yml".into(),
+            workflow(prefix),
+        ),
+        (
+            Place::Top,
+            ".github/workflows/rapport-digest.yml".into(),
+            digest_workflow(prefix),
+        ),
+        (
+            Place::Top,
+            ".pre-commit-config.yaml".into(),
+            pre_commit(prefix),
+        ),
+    ]
+}
+
+/// The workflow for a ledger `prefix` below the repository's top (`/`-terminated, or empty).
+fn workflow(prefix: &str) -> String {
+    if prefix.is_empty() {
+        return WORKFLOW.to_string();
+    }
+    let folder = prefix.trim_end_matches('/');
+    WORKFLOW
+        .replace("\"partners/**\"", &format!("\"{prefix}partners/**\""))
+        .replace("\"rapport.yaml\"", &format!("\"{prefix}rapport.yaml\""))
+        .replace(
+            "          fail-on: error",
+            &format!("          path: {folder}\n          fail-on: error"),
+        )
+}
+
+/// The weekly digest workflow for a ledger `prefix` below the repository's top.
+fn digest_workflow(prefix: &str) -> String {
+    if prefix.is_empty() {
+        return DIGEST_WORKFLOW.to_string();
+    }
+    let folder = prefix.trim_end_matches('/');
+    DIGEST_WORKFLOW.replace(
+        "rapport digest . --since",
+        &format!("rapport digest {folder} --since"),
+    )
+}
+
+/// The pre-commit hooks, run with the rapport on `PATH`: on commit, `rapport check` on the
+/// staged partnership files alone (each with its own history: milliseconds on a large ledger);
+/// on push, the gate on what the pushed commits do.
+fn pre_commit(prefix: &str) -> String {
+    let escaped = prefix.replace('.', "\\.");
+    format!(
+        r#"# pre-commit hooks for this ledger (https://pre-commit.com), using the rapport on PATH.
+# Install them with: pre-commit install --hook-type pre-commit --hook-type pre-push
+repos:
+  - repo: local
+    hooks:
+      - id: rapport-check
+        name: rapport check
+        description: Validate the staged partnership files; fail on an error-level warning sign.
+        entry: rapport check --fail-on error
+        language: system
+        files: '^{escaped}(partners/.*\.md|rapport\.yaml)$'
+      - id: rapport-report
+        name: rapport pre-push gate
+        description: >-
+          Fail on error-level warning signs the pushed commits introduce or worsen, compared
+          with origin/HEAD, else the branch's upstream, else origin/main or origin/master.
+        entry: rapport check {path} --base
+        language: system
+        pass_filenames: false
+        files: '^{escaped}(partners/.*\.md|rapport\.yaml)$'
+        stages: [pre-push]
+"#,
+        path = if prefix.is_empty() {
+            "."
+        } else {
+            prefix.trim_end_matches('/')
+        }
+    )
+}
+
 #[cfg(test)]
 mod tests {
     use super::*;

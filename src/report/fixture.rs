@@ -153,6 +153,7 @@ pub fn review() -> Review {
         path: Some(file.into()),
         base_path: Some(file.into()),
         valid: true,
+        changes_omitted: 0,
         changes: vec![
             Change::Field {
                 path: "terms.payment_days".into(),
@@ -261,6 +262,7 @@ pub fn review() -> Review {
         path: Some("partners/cloud/cobalt-cloud.md".into()),
         base_path: Some("partners/cobalt.md".into()),
         valid: true,
+        changes_omitted: 0,
         changes: vec![Change::Moved {
             from: "partners/cobalt.md".into(),
             to: "partners/cloud/cobalt-cloud.md".into(),

@@ -208,8 +208,11 @@ pub struct PartnershipView<'a> {
     #[serde(skip_serializing_if = "Option::is_none")]
     pub base_path: Option<&'a str>,
     pub valid: bool,
-    /// Field-level changes, redacted fields masked.
+    /// Field-level changes, redacted fields masked: at most the first 100.
     pub changes: &'a [Change],
+    /// The field changes past the first 100, counted and not listed; absent when none are.
+    #[serde(default, skip_serializing_if = "is_zero")]
+    pub changes_omitted: usize,
     /// Meeting sections the change added.
     pub meetings: Vec<MeetingView<'a>>,
     /// Meetings read at the merge base whose headings the change swallowed (an unclosed `<!--`
@@ -273,6 +276,10 @@ pub(crate) fn reviewed(r: &Reviewed) -> ReviewedView<'_> {
     }
 }
 
+fn is_zero(n: &usize) -> bool {
+    *n == 0
+}
+
 fn partnership(p: &PartnershipReview) -> PartnershipView<'_> {
     PartnershipView {
         id: &p.id,
@@ -282,6 +289,7 @@ fn partnership(p: &PartnershipReview) -> PartnershipView<'_> {
         base_path: p.base_path.as_deref(),
         valid: p.valid,
         changes: &p.changes,
+        changes_omitted: p.changes_omitted,
         meetings: p
             .meetings
             .iter()

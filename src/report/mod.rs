@@ -1,6 +1,7 @@
 //! Rendering: turns diagnostics and findings into text for a terminal or JSON for machines.
 //! Renderers only format data; they never re-run a stage.
 
+pub mod demo;
 pub mod digest;
 pub mod errors;
 pub use crate::escape;

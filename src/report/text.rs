@@ -363,6 +363,13 @@ pub fn write_review(out: &mut dyn Write, review: &Review) -> io::Result<()> {
         }) {
             super::timeline::write_change(out, change, false)?;
         }
+        if p.changes_omitted > 0 {
+            writeln!(
+                out,
+                "  {DIM}and {} more field changes{DIM:#}",
+                crate::numbers::count(p.changes_omitted)
+            )?;
+        }
         for meeting in &p.meetings {
             // A meeting without an attendance line names nobody, not an empty `()`.
             let attendees = if meeting.attendees.is_empty() {

@@ -24,6 +24,9 @@ pub struct ReviewRequest<'a> {
     pub progress: &'a dyn Progress,
 }
 
+/// The most field changes a partnership's review lists; the rest are counted.
+pub const CHANGES_LISTED: usize = 100;
+
 /// How a finding fared in the change.
 #[derive(
     Clone, Copy, Debug, PartialEq, Eq, PartialOrd, Ord, Hash, Serialize, schemars::JsonSchema,
@@ -124,8 +127,11 @@ pub struct PartnershipReview {
     pub base_path: Option<String>,
     /// Whether the file is valid at head; an invalid one has diagnostics and no findings.
     pub valid: bool,
-    /// Field-level changes from the merge base to head (redacted fields masked).
+    /// Field-level changes from the merge base to head (redacted fields masked): the first
+    /// [`CHANGES_LISTED`], so a file rewritten whole keeps every report of it small.
     pub changes: Vec<Change>,
+    /// The field changes past [`CHANGES_LISTED`], counted and not listed.
+    pub changes_omitted: usize,
     /// Meeting sections the change added, as they are at head.
     pub meetings: Vec<Meeting>,
     /// Meetings read at the merge base that the change made unread (their headings swallowed
@@ -165,6 +171,15 @@ pub struct Review {
     /// Commits of the touched partnerships' histories (and the head) whose dates contradict the
     /// commit graph or the clock.
     pub warnings: Vec<DateWarning>,
+}
+
+/// What fails the gate: new or worsened open findings at or above `threshold` (`None`:
+/// nothing), and with `silenced`, silenced ones too; and, at any threshold, meetings the base
+/// read that the change made unread.
+#[derive(Clone, Copy, Debug)]
+pub struct Gate {
+    pub threshold: Option<Severity>,
+    pub silenced: bool,
 }
 
 /// How many findings of each status.
@@ -238,6 +253,13 @@ impl Review {
             };
             counted && crate::analysis::fails(&r.finding, threshold)
         })
+    }
+
+    /// Whether the change fails `gate`: a finding it counts, or (at any threshold) a meeting
+    /// the change made unread.
+    pub fn fails(&self, gate: Gate) -> bool {
+        self.failing(gate.threshold, gate.silenced).next().is_some()
+            || (gate.threshold.is_some() && self.hidden_meetings().next().is_some())
     }
 
     /// The meetings read at the merge base that the change made unread, with their partnership.

@@ -329,6 +329,14 @@ pub(super) fn what_changed(doc: &mut Doc, review: &Review, groups: &[usize]) {
                 );
             }
         }
+        if p.changes_omitted > 0 {
+            doc.single(
+                Tier::Changes,
+                None,
+                groups,
+                format!("- and {} more field changes\n", grouped(p.changes_omitted)),
+            );
+        }
         for meeting in &p.meetings {
             doc.single(
                 Tier::Changes,
