@@ -6,6 +6,7 @@
 mod clock;
 mod loose;
 mod repo;
+pub mod store;
 mod timelines;
 mod walk;
 
