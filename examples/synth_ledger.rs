@@ -1,7 +1,8 @@
 //! Builds a large synthetic ledger repository for benchmarks: by default 1,000 partnerships in
 //! nested folders over 20,000 commits, one in five touching only other files, the others one to
 //! three partnerships (about 28,000 versions), every version changing a number in the front
-//! matter, meetings of 300 to 1,000 bytes with an action item each, some files moved. Deterministic: the same arguments give the same
+//! matter, meetings of 300 to 1,000 bytes with an action item each (files reach 15–20 KB), some
+//! files moved. Deterministic: the same arguments give the same
 //! repository. Written as a `git fast-import` stream, so it takes seconds.
 //!
 //!     cargo run --release --example synth_ledger -- DIR [PARTNERSHIPS] [COMMITS]
@@ -166,10 +167,16 @@ fn change(rng: &mut Rng, p: &mut Partnership, day: &str) -> (String, Option<Stri
             (format!("{}: file under archive", p.id), Some(old))
         }
         3..=6 => {
+            // The meeting that closes the last meeting's action item is written down too.
             if let Some(last) = p.meetings.last_mut() {
                 *last = last.replacen("- [ ]", "- [x]", 1);
             }
-            (format!("{}: close an action item", p.id), None)
+            let notes = meeting(rng, day);
+            p.meetings.push(notes);
+            (
+                format!("{}: close an action item, meeting notes {day}", p.id),
+                None,
+            )
         }
         _ => {
             p.actual += rng.below(20_000);
