@@ -58,6 +58,8 @@ pub fn replay(dir: &Path) -> Result<Replayed> {
 }
 
 pub fn run(args: &DemoArgs) -> Result<u8> {
+    // A throwaway repository leaves nothing behind, a cache of parsed versions included.
+    crate::history::store::disable();
     let temporary;
     let dir = match &args.keep {
         Some(dir) => {
