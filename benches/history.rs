@@ -34,6 +34,9 @@ const RUNS: usize = 5;
 static ALLOCATOR: mimalloc::MiMalloc = mimalloc::MiMalloc;
 
 fn main() {
+    // The library runs here (the whole pass, the report, the language server) read every
+    // version, as a first run does: no cache of parsed versions.
+    rapport::history::store::disable();
     let args: Vec<String> = std::env::args().skip(1).collect();
     if let Some(i) = args.iter().position(|a| a == "--child-all") {
         let repo = args.get(i + 1).map(PathBuf::from).unwrap_or_default();
@@ -157,6 +160,11 @@ struct Figures {
     check_peak_kb: Option<u64>,
     all_git: Duration,
     all_git_cpu: Option<f64>,
+    all_git_peak_kb: Option<u64>,
+    /// `rapport check --rev HEAD` with a warm cache of parsed versions, and git in turns with it.
+    warm: Duration,
+    warm_git: Duration,
+    warm_cpu: Option<f64>,
     /// The library's whole-ledger pass alone: its output line (versions, time, peak).
     library: String,
     one_id: String,
@@ -165,6 +173,11 @@ struct Figures {
     one_git_follow: Duration,
     /// `rapport check FILE`: the pre-commit hook's path.
     one_check: Duration,
+    /// `git log -p -- FILE`, measured in turns with `one_check`.
+    one_check_git: Duration,
+    /// CPU seconds and peak memory (kB) of `rapport check FILE` and of `git log -p -- FILE`.
+    one_check_cpu: Option<(f64, u64)>,
+    one_git_cpu: Option<(f64, u64)>,
     /// `rapport portfolio --rev HEAD`: wall time and peak memory (kB).
     portfolio: Duration,
     portfolio_peak_kb: Option<u64>,
@@ -191,22 +204,35 @@ fn measure(name: &str, repo: &Path, rapport: &str, me: &Path) -> Figures {
         .trim()
         .to_string();
     eprintln!("measuring {name}: {} ({commits} commits)", repo.display());
-    let check_args = ["check", "--rev", "HEAD"];
+    // Cold: `--no-cache`, every version read and parsed as on a first run (a first run also
+    // writes the cache); warm: the cache under `target/bench-cache`, filled by the warm-up run.
+    let check_args = ["--no-cache", "check", "--rev", "HEAD"];
+    let warm_args = ["check", "--rev", "HEAD"];
     let log_args = ["log", "-p", "--", "partners/"];
-    let check = median(|| drain(repo, rapport, &check_args));
-    let all_git = median(|| drain(repo, "git", &log_args));
+    // rapport and git take turns, so a change in the machine's load falls on both.
+    let (check, all_git) = medians(
+        || drain(repo, rapport, &check_args),
+        || drain(repo, "git", &log_args),
+    );
+    let (warm, warm_git) = medians(
+        || drain(repo, rapport, &warm_args),
+        || drain(repo, "git", &log_args),
+    );
+    let warm_cpu = cpu_and_peak(repo, rapport, &warm_args).map(|(cpu, _)| cpu);
     let (check_cpu, check_peak_kb) = cpu_and_peak(repo, rapport, &check_args).unzip();
-    let all_git_cpu = cpu_and_peak(repo, "git", &log_args).map(|(cpu, _)| cpu);
+    let (all_git_cpu, all_git_peak_kb) = cpu_and_peak(repo, "git", &log_args).unzip();
     let library = Command::new(me)
         .args(["--child-all", &repo.to_string_lossy()])
         .output()
         .map(|o| String::from_utf8_lossy(&o.stdout).trim().to_string())
         .unwrap_or_default();
-    let one = median(|| drain(repo, rapport, &["timeline", &one_id]));
-    let one_git = median(|| drain(repo, "git", &["log", "-p", "--", &file]));
+    let (one, one_git) = medians(
+        || drain(repo, rapport, &["--no-cache", "timeline", &one_id]),
+        || drain(repo, "git", &["log", "-p", "--", &file]),
+    );
     let one_git_follow = median(|| drain(repo, "git", &["log", "-p", "--follow", "--", &file]));
     // The portfolio is the full check plus each partnership's trend: beside the check.
-    let portfolio_args = ["portfolio", "--rev", "HEAD"];
+    let portfolio_args = ["--no-cache", "portfolio", "--rev", "HEAD"];
     let portfolio = median(|| drain(repo, rapport, &portfolio_args));
     let portfolio_peak_kb = cpu_and_peak(repo, rapport, &portfolio_args).map(|(_, kb)| kb);
     // The digest analyses two points in time from one reading of the history.
@@ -214,14 +240,14 @@ fn measure(name: &str, repo: &Path, rapport: &str, me: &Path) -> Figures {
         drain(
             repo,
             rapport,
-            &["digest", "--since", "1w", "--until", "HEAD"],
+            &["--no-cache", "digest", "--since", "1w", "--until", "HEAD"],
         )
     });
     // The pre-commit hook's path: `rapport check FILE` on a staged file in the working tree,
     // read with its own history only. The synthetic ledger is written without a working tree,
     // so the file is checked out first.
     output(repo, "git", &["checkout", "HEAD", "--", &file]);
-    let hook = ["check", "--fail-on", "never", file.as_str()];
+    let hook = ["--no-cache", "check", "--fail-on", "never", file.as_str()];
     let checked = Command::new(rapport)
         .args(hook)
         .current_dir(repo)
@@ -232,23 +258,35 @@ fn measure(name: &str, repo: &Path, rapport: &str, me: &Path) -> Figures {
         "rapport check {file} fails: {}",
         String::from_utf8_lossy(&checked.stderr)
     );
-    let one_check = median(|| drain(repo, rapport, &hook));
+    let (one_check, one_check_git) = medians(
+        || drain(repo, rapport, &hook),
+        || drain(repo, "git", &["log", "-p", "--", &file]),
+    );
+    let one_check_cpu = cpu_and_peak(repo, rapport, &hook);
+    let one_git_cpu = cpu_and_peak(repo, "git", &["log", "-p", "--", &file]);
     let (lsp_first, lsp_edit) = lsp_edit(repo, &file);
     Figures {
         name: name.to_string(),
         repo: repo.to_path_buf(),
         commits,
-        check: check.0,
+        check,
         check_cpu,
         check_peak_kb,
-        all_git: all_git.0,
+        all_git,
         all_git_cpu,
+        all_git_peak_kb,
+        warm,
+        warm_git,
+        warm_cpu,
         library,
         one_id: format!("{one_id} ({file})"),
-        one: one.0,
-        one_git: one_git.0,
+        one,
+        one_git,
         one_git_follow: one_git_follow.0,
-        one_check: one_check.0,
+        one_check,
+        one_check_git,
+        one_check_cpu,
+        one_git_cpu,
         portfolio: portfolio.0,
         portfolio_peak_kb,
         digest: digest.0,
@@ -314,7 +352,18 @@ fn print_figures(figures: &[Figures]) {
         "",
     );
     line(
-        "  peak memory, check (GNU time %M)",
+        "  ratio (CPU)",
+        figures
+            .iter()
+            .map(|f| match (f.check_cpu, f.all_git_cpu) {
+                (Some(ours), Some(git)) => verdict(ours / git.max(1e-9), 2.0),
+                _ => "no /usr/bin/time".to_string(),
+            })
+            .collect(),
+        "2.0x",
+    );
+    line(
+        "  peak memory, check / git log -p (GNU time %M)",
         figures
             .iter()
             .map(|f| {
@@ -323,13 +372,30 @@ fn print_figures(figures: &[Figures]) {
                     || "no /usr/bin/time".to_string(),
                     |kb| {
                         let mb = kb as f64 / 1024.0;
+                        let git = f.all_git_peak_kb.unwrap_or(0) as f64 / 1024.0;
                         let ok = if mb <= f64::from(limit) { "ok" } else { "MISS" };
-                        format!("{mb:.0} MB <={limit} {ok}")
+                        format!("{mb:.0} / {git:.0} MB {ok}")
                     },
                 )
             })
             .collect(),
+        "256/512MB",
+    );
+    line(
+        "rapport check --rev HEAD, warm cache",
+        figures
+            .iter()
+            .map(|f| format!("{} ({})", seconds(f.warm), cpu(f.warm_cpu)))
+            .collect(),
         "",
+    );
+    line(
+        "  ratio to git log -p -- partners/ (wall)",
+        figures
+            .iter()
+            .map(|f| verdict(ratio(f.warm, f.warm_git), 0.3))
+            .collect(),
+        "0.3x",
     );
     line(
         "rapport timeline ID",
@@ -358,12 +424,37 @@ fn print_figures(figures: &[Figures]) {
         "",
     );
     line(
-        "rapport check FILE vs git log -p -- FILE",
+        "rapport check FILE (the pre-commit hook)",
+        figures.iter().map(|f| seconds(f.one_check)).collect(),
+        "",
+    );
+    line(
+        "git log -p -- FILE",
+        figures.iter().map(|f| seconds(f.one_check_git)).collect(),
+        "",
+    );
+    line(
+        "  ratio (wall)",
         figures
             .iter()
-            .map(|f| verdict(ratio(f.one_check, f.one_git), 1.5))
+            .map(|f| verdict(ratio(f.one_check, f.one_check_git), 1.5))
             .collect(),
         "1.5x",
+    );
+    line(
+        "  CPU, peak: check FILE / git log -p -- FILE",
+        figures
+            .iter()
+            .map(|f| match (f.one_check_cpu, f.one_git_cpu) {
+                (Some((c, k)), Some((g, gk))) => format!(
+                    "{c:.2}/{g:.2} s {:.0}/{:.0} MB",
+                    k as f64 / 1024.0,
+                    gk as f64 / 1024.0
+                ),
+                _ => "no /usr/bin/time".to_string(),
+            })
+            .collect(),
+        "",
     );
     line(
         "rapport portfolio --rev HEAD vs check",
@@ -506,11 +597,42 @@ fn median(mut f: impl FnMut() -> String) -> (Duration, String) {
     (times[RUNS / 2], last)
 }
 
+/// Runs `ours` and `theirs` once each to warm caches, then `RUNS` times each in turns, so a
+/// change in the machine's load falls on both; their median wall times.
+fn medians(
+    mut ours: impl FnMut() -> String,
+    mut theirs: impl FnMut() -> String,
+) -> (Duration, Duration) {
+    ours();
+    theirs();
+    let mut a = Vec::new();
+    let mut b = Vec::new();
+    for _ in 0..RUNS {
+        let started = Instant::now();
+        ours();
+        a.push(started.elapsed());
+        let started = Instant::now();
+        theirs();
+        b.push(started.elapsed());
+    }
+    a.sort();
+    b.sort();
+    (a[RUNS / 2], b[RUNS / 2])
+}
+
+/// The cache of parsed versions the benchmark's warm rows use, not the user's.
+fn bench_cache() -> PathBuf {
+    Path::new(env!("CARGO_MANIFEST_DIR"))
+        .join("target")
+        .join("bench-cache")
+}
+
 /// Runs a command in `dir`, reading (and counting) all it prints.
 fn drain(dir: &Path, program: &str, args: &[&str]) -> String {
     let mut child = Command::new(program)
         .args(args)
         .current_dir(dir)
+        .env("RAPPORT_CACHE_DIR", bench_cache())
         .env("NO_COLOR", "1")
         .env("GIT_PAGER", "cat")
         .stdout(Stdio::piped())
@@ -649,7 +771,15 @@ fn pull_request_figures(repo: &Path, rapport: &str, me: &Path, header: bool) {
     .count();
     let commits = output(repo, "git", &["rev-list", "--count", PR_BRANCH]);
     let report = [
-        "report", ".", "--base", &pr.base, "--head", PR_BRANCH, "--format", "json",
+        "--no-cache",
+        "report",
+        ".",
+        "--base",
+        &pr.base,
+        "--head",
+        PR_BRANCH,
+        "--format",
+        "json",
     ];
     let mut log = vec!["log", "-p", PR_BRANCH, "--"];
     log.extend(pr.files.iter().map(String::as_str));

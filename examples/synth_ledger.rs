@@ -1,7 +1,8 @@
 //! Builds a large synthetic ledger repository for benchmarks: by default 1,000 partnerships in
 //! nested folders over 20,000 commits, one in five touching only other files, the others one to
-//! three partnerships (about 28,000 versions), meeting notes growing the way real ones do (files
-//! reach 15–20 KB), some files moved. Deterministic: the same arguments give the same
+//! three partnerships (about 28,000 versions), every version changing a number in the front
+//! matter, meetings of 300 to 1,000 bytes with an action item each (files reach 15–20 KB), some
+//! files moved. Deterministic: the same arguments give the same
 //! repository. Written as a `git fast-import` stream, so it takes seconds.
 //!
 //!     cargo run --release --example synth_ledger -- DIR [PARTNERSHIPS] [COMMITS]
@@ -64,6 +65,7 @@ struct Partnership {
     id: String,
     folder: String,
     payment_days: u32,
+    hours: u32,
     actual: u64,
     score: f64,
     level: &'static str,
@@ -78,10 +80,11 @@ impl Partnership {
 
     fn text(&self) -> String {
         let mut text = format!(
-            "---\nrapport: 1\npartner: {name}\nstatus: active\nowner: Priya Raman\nsince: 2020-01-15\ncontacts:\n  - {{ name: Dana Whitfield, side: partner, role: VP Alliances, level: {level}, primary: true }}\n  - {{ name: Priya Raman, side: ours, role: Alliance Manager, level: manager, primary: true }}\nterms: {{ payment_days: {days}, price: 120000, currency: EUR }}\neffort: {{ hours_per_month: 60 }}\nkpis:\n  - {{ id: sourced-pipeline, name: Partner-sourced pipeline, unit: EUR, target: 400000, actual: {actual} }}\nscope:\n  - {{ id: hosting, summary: Managed hosting for tenants, owner: partner }}\nsatisfaction: {{ score: {score:.1} }}\n---\n\n# {name}\n",
+            "---\nrapport: 1\npartner: {name}\nstatus: active\nowner: Priya Raman\nsince: 2020-01-15\ncontacts:\n  - {{ name: Dana Whitfield, side: partner, role: VP Alliances, level: {level}, primary: true }}\n  - {{ name: Priya Raman, side: ours, role: Alliance Manager, level: manager, primary: true }}\nterms: {{ payment_days: {days}, price: 120000, currency: EUR }}\neffort: {{ hours_per_month: {hours} }}\nkpis:\n  - {{ id: sourced-pipeline, name: Partner-sourced pipeline, unit: EUR, target: 400000, actual: {actual} }}\nscope:\n  - {{ id: hosting, summary: Managed hosting for tenants, owner: partner }}\nsatisfaction: {{ score: {score:.1} }}\n---\n\n# {name}\n",
             name = format!("Partner {}", self.id),
             level = self.level,
             days = self.payment_days,
+            hours = self.hours,
             actual = self.actual,
             score = self.score,
         );
@@ -101,22 +104,34 @@ fn meeting(rng: &mut Rng, day: &str) -> String {
         rng.pick(&PEOPLE),
         rng.pick(&PEOPLE)
     );
-    // Four to eight sentences, about a kilobyte of notes per meeting, as real minutes run.
-    for _ in 0..4 + rng.below(5) {
+    // One action item each, as real minutes end.
+    let side = if rng.below(2) == 0 { "partner" } else { "ours" };
+    let item = format!(
+        "\n- [ ] {side}: {} the {} {}\n",
+        rng.pick(&["send", "review", "agree", "share", "fix"]),
+        rng.pick(&WORDS),
+        rng.pick(&["plan", "numbers", "draft", "backlog"]),
+    );
+    // Between 300 and 1,000 bytes in all: sentences of notes until the meeting's length is
+    // reached, the last one cut short at a word.
+    let length = 300 + rng.below(701) as usize;
+    while text.len() + item.len() < length {
         let sentence: Vec<&str> = (0..8 + rng.below(10)).map(|_| rng.pick(&WORDS)).collect();
-        text.push_str(&capitalise(&sentence.join(" ")));
+        let mut sentence = capitalise(&sentence.join(" "));
+        let room = length - text.len() - item.len();
+        if sentence.len() + 2 > room {
+            let cut = sentence[..room.saturating_sub(2).min(sentence.len())]
+                .rfind(' ')
+                .unwrap_or(0);
+            sentence.truncate(cut);
+            if sentence.is_empty() {
+                break;
+            }
+        }
+        text.push_str(&sentence);
         text.push_str(".\n");
     }
-    text.push('\n');
-    for _ in 0..1 + rng.below(3) {
-        let side = if rng.below(2) == 0 { "partner" } else { "ours" };
-        text.push_str(&format!(
-            "- [ ] {side}: {} the {} {}\n",
-            rng.pick(&["send", "review", "agree", "share", "fix"]),
-            rng.pick(&WORDS),
-            rng.pick(&["plan", "numbers", "draft", "backlog"]),
-        ));
-    }
+    text.push_str(&item);
     text
 }
 
@@ -127,6 +142,9 @@ fn change(rng: &mut Rng, p: &mut Partnership, day: &str) -> (String, Option<Stri
         p.created = true;
         return (format!("Start the partnership with {}", p.id), None);
     }
+    // Every version's front matter changes a number, as a ledger kept up to date does: the
+    // hours spent this month, whatever else the commit does.
+    p.hours = 20 + (p.hours + 1 + rng.below(30) as u32) % 100;
     match rng.below(20) {
         0 => {
             p.payment_days += 15;
@@ -149,10 +167,16 @@ fn change(rng: &mut Rng, p: &mut Partnership, day: &str) -> (String, Option<Stri
             (format!("{}: file under archive", p.id), Some(old))
         }
         3..=6 => {
+            // The meeting that closes the last meeting's action item is written down too.
             if let Some(last) = p.meetings.last_mut() {
                 *last = last.replacen("- [ ]", "- [x]", 1);
             }
-            (format!("{}: close an action item", p.id), None)
+            let notes = meeting(rng, day);
+            p.meetings.push(notes);
+            (
+                format!("{}: close an action item, meeting notes {day}", p.id),
+                None,
+            )
         }
         _ => {
             p.actual += rng.below(20_000);
@@ -204,6 +228,7 @@ pub fn stream(out: &mut impl Write, partnerships: usize, commits: usize) -> io::
                 SEGMENTS[(i / REGIONS.len()) % SEGMENTS.len()]
             ),
             payment_days: 30,
+            hours: 60,
             actual: 0,
             score: 4.5,
             level: "executive",

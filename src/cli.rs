@@ -13,6 +13,10 @@ use clap::{Args, Parser, Subcommand, ValueEnum};
 pub struct Cli {
     #[command(subcommand)]
     pub command: Command,
+    /// Neither read nor write the cache of parsed file versions kept between runs (under
+    /// RAPPORT_CACHE_DIR, else the user's cache folder).
+    #[arg(long, global = true)]
+    pub no_cache: bool,
 }
 
 #[derive(Debug, Subcommand)]

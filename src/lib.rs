@@ -37,6 +37,9 @@ pub fn run(cli: cli::Cli) -> ExitCode {
     unsafe {
         libc::signal(libc::SIGXFSZ, libc::SIG_IGN);
     }
+    if cli.no_cache {
+        history::store::disable();
+    }
     match commands::dispatch(cli) {
         Ok(code) => ExitCode::from(code),
         // A closed pipe (`rapport check | head`) is the reader's choice, not an error.

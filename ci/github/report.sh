@@ -8,8 +8,9 @@
 # Run in the repository. Reads: RAPPORT_PATH (ledger folder, default .), RAPPORT_BASE (default:
 # from the environment, GITHUB_BASE_REF), FAIL_ON (default error), FAIL_ON_SILENCED (true: also
 # fail on findings the change silenced through rapport.yaml), RAPPORT_COMMENT (true/false,
-# default true), RAPPORT_OUT (folder for the files, default $RUNNER_TEMP/rapport); and for the
-# comment, what comment.sh reads. Writes to $GITHUB_OUTPUT when set: markdown, sarif (only when
+# default true), RAPPORT_OUT (folder for the files, default $RUNNER_TEMP/rapport),
+# RAPPORT_CACHE_DIR (rapport's parsed file versions, kept between runs by the action's cache;
+# default $RUNNER_TEMP/rapport-cache on a runner); and for the comment, what comment.sh reads. Writes to $GITHUB_OUTPUT when set: markdown, sarif (only when
 # the file was written), root (the repository's top folder) and exit-code.
 set -euo pipefail
 
@@ -18,6 +19,9 @@ ledger="${RAPPORT_PATH:-.}"
 fail_on="${FAIL_ON:-error}"
 out="${RAPPORT_OUT:-${RUNNER_TEMP:-${TMPDIR:-/tmp}}/rapport}"
 mkdir -p "$out"
+if [[ -n "${RUNNER_TEMP:-}" ]]; then
+  export RAPPORT_CACHE_DIR="${RAPPORT_CACHE_DIR:-$RUNNER_TEMP/rapport-cache}"
+fi
 markdown="$out/rapport-report.md"
 sarif="$out/rapport.sarif"
 rm -f "$markdown" "$sarif"

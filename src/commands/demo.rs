@@ -11,6 +11,8 @@ use crate::error::{Error, Result};
 use crate::report;
 
 pub fn run(args: &DemoArgs) -> Result<u8> {
+    // A throwaway repository leaves nothing behind, a cache of parsed versions included.
+    crate::history::store::disable();
     let temporary;
     let dir = match &args.keep {
         Some(dir) => {

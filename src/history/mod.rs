@@ -7,6 +7,7 @@ mod clock;
 mod git;
 mod loose;
 mod repo;
+pub mod store;
 mod timelines;
 mod walk;
 mod write;

@@ -12,6 +12,7 @@ use git2::{Oid, Repository};
 use rayon::prelude::*;
 
 use super::repo::{LedgerRepo, with_blob};
+use super::store::Store;
 use super::walk::{Touch, Walk, copy_error};
 use crate::error::Result;
 use crate::ledger::load::PARTNERSHIP;
@@ -42,6 +43,8 @@ pub(crate) fn assemble(
 pub(crate) struct Contents<'a> {
     pub git_dir: PathBuf,
     cache: &'a ParseCache,
+    /// Versions parsed by earlier runs.
+    store: Option<Store>,
     /// By blob and path relative to the ledger root.
     parsed: HashMap<(Oid, String), Content>,
 }
@@ -55,6 +58,7 @@ impl<'a> Contents<'a> {
         Contents {
             git_dir: ledger.git_dir(),
             cache,
+            store: Store::open(ledger, cache.ladder()),
             parsed,
         }
     }
@@ -65,15 +69,22 @@ impl<'a> Contents<'a> {
         if let Some(content) = self.parsed.get(&(oid, path.to_string())) {
             return Ok(content.clone());
         }
+        if let Some(content) = self.store.as_ref().and_then(|s| s.get(oid, path)) {
+            return Ok(content);
+        }
         let parsed = with_blob(repo, oid, PARTNERSHIP, |bytes| {
             self.cache.parse(path, bytes)
         })?;
-        Ok(match parsed {
+        let content = match parsed {
             Ok(parsed) => Content::from_parse(parsed),
             Err(size) => Content::Invalid {
                 diagnostics: Arc::new(vec![too_large(path, size)]),
             },
-        })
+        };
+        if let Some(store) = &self.store {
+            store.put(oid, path, &content);
+        }
+        Ok(content)
     }
 
     /// The partnership id the version of `path` in blob `oid` declares, if it is valid. Parsed
@@ -86,11 +97,24 @@ impl<'a> Contents<'a> {
                 _ => None,
             });
         }
+        let id = |content: &Content| match content {
+            Content::Valid { snapshot } => Some(snapshot.id.clone()),
+            _ => None,
+        };
+        if let Some(content) = self.store.as_ref().and_then(|s| s.get(oid, path)) {
+            return Ok(id(&content));
+        }
         let ladder = self.cache.ladder();
-        let id = with_blob(repo, oid, PARTNERSHIP, |bytes| {
-            parse_partnership(path, bytes, ladder).ok().map(|s| s.id)
+        let parsed = with_blob(repo, oid, PARTNERSHIP, |bytes| {
+            Content::from_parse(parse_partnership(path, bytes, ladder))
         })?;
-        Ok(id.ok().flatten())
+        let Ok(content) = parsed else {
+            return Ok(None);
+        };
+        if let Some(store) = &self.store {
+            store.put(oid, path, &content);
+        }
+        Ok(id(&content))
     }
 }
 

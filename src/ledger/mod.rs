@@ -13,6 +13,7 @@ pub mod parse;
 pub mod parse_cache;
 pub mod schema_check;
 pub mod selection;
+pub mod stored;
 pub mod template;
 pub mod validate;
 pub mod write;

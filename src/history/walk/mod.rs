@@ -70,6 +70,8 @@ pub(crate) struct Reader<'a> {
     pub prefix: String,
     pub cache: &'a ParseCache,
     parsed: Mutex<HashMap<(Oid, String), Content>>,
+    /// Versions parsed by earlier runs.
+    store: Option<super::store::Store>,
 }
 
 impl<'a> Reader<'a> {
@@ -79,6 +81,7 @@ impl<'a> Reader<'a> {
             prefix: ledger.prefix().to_string(),
             cache,
             parsed: Mutex::default(),
+            store: super::store::Store::open(ledger, cache.ladder()),
         }
     }
 
@@ -88,6 +91,10 @@ impl<'a> Reader<'a> {
         let path = path.strip_prefix(&self.prefix).unwrap_or(path).to_string();
         let key = (oid, path);
         if self.lock().contains_key(&key) {
+            return Ok(());
+        }
+        if let Some(content) = self.store.as_ref().and_then(|s| s.get(oid, &key.1)) {
+            self.lock().insert(key, content);
             return Ok(());
         }
         // The size comes from the object's header: a blob over the limit is never loaded.
@@ -100,6 +107,9 @@ impl<'a> Reader<'a> {
             let blob = repo.find_blob(oid)?;
             Content::from_parse(self.cache.parse(&key.1, blob.content()))
         };
+        if let Some(store) = &self.store {
+            store.put(oid, &key.1, &content);
+        }
         self.lock().insert(key, content);
         Ok(())
     }

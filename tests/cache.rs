@@ -1,0 +1,283 @@
+//! The cache of parsed versions kept between runs: output byte for byte the same with and
+//! without it, cold and warm; a damaged entry ignored and written again; a cache directory
+//! inside the repository refused; `--no-cache` writing nothing; two runs at once both right.
+
+#![cfg(unix)]
+
+#[allow(dead_code)]
+#[path = "../examples/synth_ledger.rs"]
+mod synth;
+
+use std::path::{Path, PathBuf};
+use std::process::{Command, Output};
+
+/// A generated history: 30 partnerships over 300 commits, checked out.
+fn ledger(dir: &Path) -> PathBuf {
+    let repo = dir.join("ledger");
+    synth::generate(&repo, 30, 300).expect("the ledger is generated");
+    let status = Command::new("git")
+        .args(["checkout", "-q", "-f", "main"])
+        .current_dir(&repo)
+        .status()
+        .expect("git runs");
+    assert!(status.success());
+    repo
+}
+
+fn command(repo: &Path, cache: &Path, args: &[&str]) -> Command {
+    let mut command = Command::new(env!("CARGO_BIN_EXE_rapport"));
+    command
+        .args(args)
+        .current_dir(repo)
+        .env("NO_COLOR", "1")
+        .env("RAPPORT_CACHE_DIR", cache)
+        .env_remove("CLICOLOR_FORCE")
+        .env_remove("GITHUB_BASE_REF")
+        .env_remove("CI_MERGE_REQUEST_DIFF_BASE_SHA")
+        .env_remove("CI_MERGE_REQUEST_TARGET_BRANCH_NAME")
+        .env_remove("GITHUB_STEP_SUMMARY");
+    command
+}
+
+/// Exit code, standard output and standard error of `rapport ARGS` with the cache at `cache`.
+fn run(repo: &Path, cache: &Path, args: &[&str]) -> (Option<i32>, String, String) {
+    let output = command(repo, cache, args).output().expect("rapport runs");
+    shown(output)
+}
+
+fn shown(output: Output) -> (Option<i32>, String, String) {
+    (
+        output.status.code(),
+        String::from_utf8_lossy(&output.stdout).into_owned(),
+        String::from_utf8_lossy(&output.stderr).into_owned(),
+    )
+}
+
+/// Every file under `dir`, with its bytes.
+fn entries(dir: &Path) -> Vec<(PathBuf, Vec<u8>)> {
+    let mut found = Vec::new();
+    let mut folders = vec![dir.to_path_buf()];
+    while let Some(folder) = folders.pop() {
+        for entry in std::fs::read_dir(&folder).into_iter().flatten().flatten() {
+            let path = entry.path();
+            if path.is_dir() {
+                folders.push(path);
+            } else {
+                let bytes = std::fs::read(&path).unwrap_or_default();
+                found.push((path, bytes));
+            }
+        }
+    }
+    found.sort();
+    found
+}
+
+/// The partnership file changed in the most commits, relative to the repository.
+fn busiest(repo: &Path) -> String {
+    let output = Command::new("git")
+        .args(["log", "--format=", "--name-only", "--", "partners/"])
+        .current_dir(repo)
+        .output()
+        .expect("git runs");
+    let text = String::from_utf8_lossy(&output.stdout).into_owned();
+    let mut counts: std::collections::BTreeMap<String, usize> = Default::default();
+    for line in text.lines().filter(|l| !l.is_empty()) {
+        *counts.entry(line.to_string()).or_default() += 1;
+    }
+    let busiest = counts
+        .into_iter()
+        .max_by_key(|(path, n)| (*n, std::cmp::Reverse(path.clone())))
+        .map(|(path, _)| path);
+    // The file as it stands at the tip (it may have moved under archive/ since).
+    let stem = busiest
+        .as_deref()
+        .and_then(|p| p.rsplit('/').next())
+        .unwrap_or_default()
+        .to_string();
+    let tip = Command::new("git")
+        .args(["ls-files", "partners/"])
+        .current_dir(repo)
+        .output()
+        .expect("git runs");
+    String::from_utf8_lossy(&tip.stdout)
+        .lines()
+        .find(|l| l.ends_with(&format!("/{stem}")))
+        .expect("the busiest partnership is at the tip")
+        .to_string()
+}
+
+#[test]
+fn output_is_the_same_with_and_without_the_cache_cold_and_warm() {
+    let dir = tempfile::tempdir().expect("a temporary folder");
+    let repo = ledger(dir.path());
+    let file = busiest(&repo);
+    let id = file
+        .rsplit('/')
+        .next()
+        .and_then(|n| n.strip_suffix(".md"))
+        .unwrap_or_default()
+        .to_string();
+    let cache = dir.path().join("cache");
+    let commands: Vec<Vec<&str>> = vec![
+        vec!["check", "--rev", "HEAD"],
+        vec!["check", "--rev", "HEAD", "--format", "json"],
+        vec!["check", "--fail-on", "never", &file],
+        vec!["check", "--fail-on", "never", "--format", "json", &file],
+        vec!["portfolio", "--rev", "HEAD", "--format", "json"],
+        vec!["timeline", &id],
+        vec![
+            "digest", "--since", "2w", "--until", "HEAD", "--format", "json",
+        ],
+    ];
+    for args in &commands {
+        let mut without = args.clone();
+        without.insert(0, "--no-cache");
+        let fresh = run(&repo, &cache, &without);
+        assert!(
+            fresh.1.len() > 100,
+            "rapport {args:?} says something: {fresh:?}"
+        );
+        let cold = run(&repo, &cache, args);
+        let stored = entries(&cache).len();
+        let warm = run(&repo, &cache, args);
+        assert_eq!(cold, fresh, "rapport {args:?}, cold cache");
+        assert_eq!(warm, fresh, "rapport {args:?}, warm cache");
+        assert!(stored > 0, "rapport {args:?} keeps parsed versions");
+        assert_eq!(
+            entries(&cache).len(),
+            stored,
+            "rapport {args:?}: a warm run parses nothing new"
+        );
+    }
+    // The whole check keeps every version of every partnership.
+    let versions = Command::new("git")
+        .args([
+            "log",
+            "--format=",
+            "--raw",
+            "--no-abbrev",
+            "--",
+            "partners/",
+        ])
+        .current_dir(&repo)
+        .output()
+        .expect("git runs");
+    let blobs: std::collections::HashSet<String> = String::from_utf8_lossy(&versions.stdout)
+        .lines()
+        .filter_map(|l| l.split_whitespace().nth(3).map(str::to_string))
+        .filter(|b| !b.starts_with("0000000"))
+        .collect();
+    assert!(entries(&cache).len() >= blobs.len());
+}
+
+#[test]
+fn a_damaged_entry_is_ignored_and_written_again() {
+    let dir = tempfile::tempdir().expect("a temporary folder");
+    let repo = ledger(dir.path());
+    let cache = dir.path().join("cache");
+    let args = ["check", "--rev", "HEAD", "--format", "json"];
+    let fresh = run(&repo, &cache, &args);
+    let kept = entries(&cache);
+    assert!(!kept.is_empty());
+    // Truncated, garbage, and another entry's bytes under this entry's name.
+    for (i, (path, bytes)) in kept.iter().enumerate() {
+        let damaged: Vec<u8> = match i % 3 {
+            0 => bytes[..bytes.len() / 2].to_vec(),
+            1 => b"\x00\xffnot an entry".to_vec(),
+            _ => kept[(i + 1) % kept.len()].1.clone(),
+        };
+        std::fs::write(path, damaged).expect("the entry is overwritten");
+    }
+    assert_eq!(run(&repo, &cache, &args), fresh);
+    assert_eq!(
+        entries(&cache),
+        kept,
+        "every damaged entry is written again"
+    );
+    assert_eq!(run(&repo, &cache, &args), fresh);
+}
+
+#[test]
+fn a_cache_directory_inside_the_repository_is_refused() {
+    let dir = tempfile::tempdir().expect("a temporary folder");
+    let repo = ledger(dir.path());
+    let outside = dir.path().join("cache");
+    let args = ["check", "--rev", "HEAD", "--format", "json"];
+    let fresh = run(
+        &repo,
+        &outside,
+        &["--no-cache", "check", "--rev", "HEAD", "--format", "json"],
+    );
+    for inside in [
+        repo.join(".rapport-cache"),
+        repo.join(".git").join("rapport"),
+    ] {
+        let (code, stdout, stderr) = run(&repo, &inside, &args);
+        assert_eq!((code, &stdout), (fresh.0, &fresh.1));
+        assert_eq!(
+            stderr.matches("warning: the cache directory").count(),
+            1,
+            "one warning: {stderr}"
+        );
+        assert!(stderr.contains("inside the repository"), "{stderr}");
+        assert!(
+            !inside.exists(),
+            "nothing is written at {}",
+            inside.display()
+        );
+    }
+    // A relative path from inside the repository is inside too.
+    let (_, stdout, stderr) = run(&repo, Path::new("partners/../cache"), &args);
+    assert_eq!(stdout, fresh.1);
+    assert!(stderr.contains("inside the repository"), "{stderr}");
+    assert!(!repo.join("cache").exists());
+}
+
+#[test]
+fn no_cache_writes_nothing() {
+    let dir = tempfile::tempdir().expect("a temporary folder");
+    let repo = ledger(dir.path());
+    let cache = dir.path().join("cache");
+    let file = busiest(&repo);
+    run(&repo, &cache, &["--no-cache", "check", "--rev", "HEAD"]);
+    run(&repo, &cache, &["check", "--no-cache", &file]);
+    run(&repo, &cache, &["portfolio", "--rev", "HEAD", "--no-cache"]);
+    assert!(!cache.exists(), "--no-cache creates no cache directory");
+    // Without the flag, the same runs write.
+    run(&repo, &cache, &["check", "--rev", "HEAD"]);
+    assert!(!entries(&cache).is_empty());
+}
+
+#[test]
+fn two_runs_at_once_are_both_right() {
+    let dir = tempfile::tempdir().expect("a temporary folder");
+    let repo = ledger(dir.path());
+    let cache = dir.path().join("cache");
+    let args = ["check", "--rev", "HEAD", "--format", "json"];
+    let mut without = vec!["--no-cache"];
+    without.extend_from_slice(&args);
+    let fresh = run(&repo, &cache, &without);
+    for _ in 0..2 {
+        let first = command(&repo, &cache, &args)
+            .stdout(std::process::Stdio::piped())
+            .stderr(std::process::Stdio::piped())
+            .spawn()
+            .expect("rapport starts");
+        let second = command(&repo, &cache, &args)
+            .stdout(std::process::Stdio::piped())
+            .stderr(std::process::Stdio::piped())
+            .spawn()
+            .expect("rapport starts");
+        let first = shown(first.wait_with_output().expect("rapport ends"));
+        let second = shown(second.wait_with_output().expect("rapport ends"));
+        assert_eq!(first, fresh);
+        assert_eq!(second, fresh);
+    }
+    // No temporary file is left behind.
+    assert!(
+        entries(&cache)
+            .iter()
+            .all(|(path, _)| !path.to_string_lossy().contains(".entry-")),
+        "only whole entries remain"
+    );
+}
