@@ -174,6 +174,9 @@ pub enum Error {
     #[error("the editor `{command}` {reason}; nothing was added")]
     Editor { command: String, reason: String },
 
+    #[error("--edit needs an editor, and neither VISUAL nor EDITOR is set; nothing was added")]
+    NoEditor,
+
     #[error("git: {0}")]
     Git(#[from] crate::history::GitError),
 
@@ -379,6 +382,9 @@ impl Error {
                 "fix the problems above (rapport check {} shows them), then add the meeting",
                 inert(file)
             )),
+            Error::NoEditor => Some(
+                "set VISUAL or EDITOR to an editor that waits until the file is closed, such as EDITOR=\"code --wait\" or EDITOR=vim; or leave out --edit and give the notes on standard input".into(),
+            ),
             Error::Editor { .. } => Some(
                 "set VISUAL or EDITOR to an editor that waits until the file is closed, such as EDITOR=\"code --wait\" or EDITOR=vim".into(),
             ),

@@ -495,8 +495,8 @@ help: set VISUAL or EDITOR to an editor that waits until the file is closed, suc
     // No editor at all.
     rapport(script.path(), &["note", "beifeng", "--edit"])
         .status(2)
-        .stderr("error: the editor `` is not set (neither VISUAL nor EDITOR); nothing was added
-help: set VISUAL or EDITOR to an editor that waits until the file is closed, such as EDITOR=\"code --wait\" or EDITOR=vim
+        .stderr("error: --edit needs an editor, and neither VISUAL nor EDITOR is set; nothing was added
+help: set VISUAL or EDITOR to an editor that waits until the file is closed, such as EDITOR=\"code --wait\" or EDITOR=vim; or leave out --edit and give the notes on standard input
 ")
         .run();
     assert_eq!(read(&file), after);

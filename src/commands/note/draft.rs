@@ -64,10 +64,7 @@ pub(super) fn edit(section: &str) -> Result<(String, PathBuf)> {
         .iter()
         .filter_map(|name| std::env::var(name).ok())
         .find(|value| !value.trim().is_empty())
-        .ok_or_else(|| Error::Editor {
-            command: String::new(),
-            reason: "is not set (neither VISUAL nor EDITOR)".into(),
-        })?;
+        .ok_or(Error::NoEditor)?;
     let mut draft = tempfile::Builder::new()
         .prefix("rapport-note-")
         .suffix(".md")
