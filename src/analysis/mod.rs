@@ -6,6 +6,7 @@
 pub mod base;
 pub mod buffer;
 pub mod digest;
+pub mod locate;
 pub mod portfolio;
 pub mod reconfigured;
 pub mod review;
@@ -274,7 +275,9 @@ pub fn run_rules(
         ladder: &config.ladder,
         vocabulary: &config.vocabulary,
     };
-    signs::analyse(timelines, &cx, source)
+    let mut findings = signs::analyse(timelines, &cx);
+    locate::locate(&mut findings, source);
+    findings
 }
 
 /// The configured rules' findings over timelines as of `now`, neither dated (see

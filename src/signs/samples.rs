@@ -2,8 +2,20 @@
 //! silent, and each variant carrying one sign produces exactly the finding it was written for.
 
 use super::testing::{History, Setup, date};
-use super::{Acknowledgement, Finding, Severity, analyse};
+use super::{Acknowledgement, Context, Finding, Severity};
 use crate::ledger::Timeline;
+
+/// [`analyse`](super::analyse), then each finding pointed at its line in the text `source`
+/// gives, as the analysis does.
+fn analyse(
+    timelines: &[Timeline],
+    cx: &Context,
+    source: &(dyn Fn(&str) -> Option<String> + Sync),
+) -> Vec<Finding> {
+    let mut findings = super::analyse(timelines, cx);
+    crate::analysis::locate::locate(&mut findings, source);
+    findings
+}
 
 /// A partnership in good health on 2024-09-20: value above cost, targets met, SLAs met, scope
 /// owned, a monthly review the partner's executive attends.
