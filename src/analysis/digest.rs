@@ -11,14 +11,14 @@ use std::sync::Arc;
 use serde::Serialize;
 
 use super::review::{Reviewed, Status, classify};
-use super::{LedgerRoot, config_at, load_revision, run_rules};
+use super::{LedgerRoot, config_at, findings_as_of, load_revision};
 use crate::config::{Config, Handles};
 use crate::error::{Error, Result};
 use crate::history::{self, Compared, LedgerRepo, Progress};
 use crate::ledger::model::{Side as ContactSide, Status as Lifecycle};
 use crate::ledger::{Commit, Content, Date, DateWarning, Diagnostic, Snapshot};
 use crate::report::redact;
-use crate::signs::{Acknowledgement, Finding, Fingerprint, Severity};
+use crate::signs::{self, Acknowledgement, Context, Finding, Fingerprint, Severity};
 
 /// Days before a deadline at which the digest names it: the first one crossed in the period.
 pub const THRESHOLDS: [i64; 3] = [30, 15, 7];
@@ -386,7 +386,9 @@ struct Sides<'a> {
 }
 
 /// One partnership's part of the digest: `None` when nothing about it moved. Head findings,
-/// base findings and each side's configuration meet in [`classify`], as in the review.
+/// base findings and each side's configuration meet in [`classify`], as in the review. They are
+/// compared undated and unlocated; only the findings the digest shows are then dated and
+/// pointed at lines, each on the side it was found on.
 fn digest_one(pair: &Compared, sides: &Sides<'_>) -> Option<Entry> {
     let (head, base) = (&pair.head, &pair.base);
     let last = head.last()?;
@@ -437,6 +439,13 @@ fn digest_one(pair: &Compared, sides: &Sides<'_>) -> Option<Entry> {
     } else {
         Vec::new()
     };
+    let acknowledged_before: HashSet<&str> = at_base
+        .iter()
+        .filter(|f| f.acknowledgement != Acknowledgement::Open)
+        .map(|f| f.fingerprint.0.as_str())
+        .collect();
+    findings.retain(|r| is_news(r, &acknowledged_before, !commits.is_empty()));
+    date_shown(&mut findings, pair, sides);
     if let Some(since) = reconfigured {
         let changes = super::reconfigured::differences(since.config, sides.until.config, None);
         for reviewed in &mut findings {
@@ -446,12 +455,6 @@ fn digest_one(pair: &Compared, sides: &Sides<'_>) -> Option<Entry> {
             }
         }
     }
-    let acknowledged_before: HashSet<&str> = at_base
-        .iter()
-        .filter(|f| f.acknowledgement != Acknowledgement::Open)
-        .map(|f| f.fingerprint.0.as_str())
-        .collect();
-    findings.retain(|r| is_news(r, &acknowledged_before, !commits.is_empty()));
     redact_both(&mut findings, pair, sides);
 
     let (now_snapshot, then_snapshot) = (head.current(), base.current());
@@ -492,14 +495,75 @@ fn digest_one(pair: &Compared, sides: &Sides<'_>) -> Option<Entry> {
     })
 }
 
+/// The findings of a timeline as one side judges it, neither dated nor pointed at lines.
 fn findings_at(timeline: &crate::ledger::Timeline, side: &Side<'_>) -> Vec<Finding> {
+    findings_as_of(std::slice::from_ref(timeline), side.config, side.now)
+}
+
+/// Dates the findings the digest shows and points them at lines, each as the side it was
+/// found on found it: a resolved one in the earlier timeline, as the earlier configuration
+/// judged it then (with the id the partnership had there); a silenced one in the later
+/// timeline as the earlier configuration judges it; every other one in the later timeline.
+fn date_shown(findings: &mut [Reviewed], pair: &Compared, sides: &Sides<'_>) {
+    let until = &sides.until;
+    let mut on_head: Vec<&mut Reviewed> = Vec::new();
+    let mut silenced: Vec<&mut Reviewed> = Vec::new();
+    let mut resolved: Vec<&mut Reviewed> = Vec::new();
+    for reviewed in findings.iter_mut() {
+        match reviewed.status {
+            Status::Resolved => resolved.push(reviewed),
+            Status::Silenced => silenced.push(reviewed),
+            _ => on_head.push(reviewed),
+        }
+    }
+    date_on(&mut on_head, &pair.head, until, None);
+    if let Some(since) = &sides.since {
+        let judged_as_before = Side {
+            config: since.config,
+            texts: until.texts,
+            now: until.now,
+        };
+        date_on(&mut silenced, &pair.head, &judged_as_before, None);
+        let id = pair.base.current().map(|s| s.id.as_str());
+        date_on(&mut resolved, &pair.base, since, id);
+    }
+}
+
+/// Dates findings of `timeline` as `side` judges it, and points them at lines in its texts.
+/// `id` is the partnership's id in that timeline, when the findings now carry another one.
+fn date_on(
+    findings: &mut [&mut Reviewed],
+    timeline: &crate::ledger::Timeline,
+    side: &Side<'_>,
+    id: Option<&str>,
+) {
+    if findings.is_empty() {
+        return;
+    }
+    let cx = Context {
+        now: side.now,
+        settings: &side.config.rules,
+        ladder: &side.config.ladder,
+        vocabulary: &side.config.vocabulary,
+    };
+    // The fingerprints as the timeline's own analysis makes them.
+    let mut found: Vec<Finding> = findings
+        .iter()
+        .map(|r| {
+            let mut finding = r.finding.clone();
+            if let Some(id) = id {
+                finding.fingerprint = Fingerprint::new(finding.rule, id, &finding.subject);
+            }
+            finding
+        })
+        .collect();
+    signs::date(timeline, &cx, &mut found);
     let texts = side.texts;
-    run_rules(
-        std::slice::from_ref(timeline),
-        side.config,
-        side.now,
-        &|file: &str| texts.get(file).cloned(),
-    )
+    super::locate::locate(&mut found, &|file: &str| texts.get(file).cloned());
+    for (reviewed, dated) in findings.iter_mut().zip(found) {
+        reviewed.finding.since = dated.since;
+        reviewed.finding.location.line = dated.location.line;
+    }
 }
 
 /// Whether a classified finding is news for the period. Unchanged ones are not; nor is an
