@@ -92,6 +92,9 @@ pub struct DigestRequest<'a> {
     /// Today, for `until: None` and spans before it.
     pub today: Date,
     pub progress: &'a dyn Progress,
+    /// Also date the findings shown ([`Finding::since`], rules rerun on earlier versions): for
+    /// the JSON, the one format that shows when each began.
+    pub dated: bool,
 }
 
 /// One of the two points: the date it is analysed at and the commit it reads.
@@ -316,6 +319,7 @@ pub fn digest(request: &DigestRequest<'_>) -> Result<Digest> {
             texts: &since_texts,
             now: since_date,
         }),
+        dated: request.dated,
     };
     let found = history::each_partnership_since(
         &repo,
@@ -383,6 +387,8 @@ struct Sides<'a> {
     until: Side<'a>,
     /// `None` when the earlier point precedes the first commit.
     since: Option<Side<'a>>,
+    /// Whether the findings shown are dated.
+    dated: bool,
 }
 
 /// One partnership's part of the digest: `None` when nothing about it moved. Head findings,
@@ -500,8 +506,8 @@ fn findings_at(timeline: &crate::ledger::Timeline, side: &Side<'_>) -> Vec<Findi
     findings_as_of(std::slice::from_ref(timeline), side.config, side.now)
 }
 
-/// Dates the findings the digest shows and points them at lines, each as the side it was
-/// found on found it: a resolved one in the earlier timeline, as the earlier configuration
+/// Points the findings the digest shows at lines, and dates them when asked, each as the side
+/// it was found on found it: a resolved one in the earlier timeline, as the earlier configuration
 /// judged it then (with the id the partnership had there); a silenced one in the later
 /// timeline as the earlier configuration judges it; every other one in the later timeline.
 fn date_shown(findings: &mut [Reviewed], pair: &Compared, sides: &Sides<'_>) {
@@ -516,26 +522,29 @@ fn date_shown(findings: &mut [Reviewed], pair: &Compared, sides: &Sides<'_>) {
             _ => on_head.push(reviewed),
         }
     }
-    date_on(&mut on_head, &pair.head, until, None);
+    let dated = sides.dated;
+    date_on(&mut on_head, &pair.head, until, None, dated);
     if let Some(since) = &sides.since {
         let judged_as_before = Side {
             config: since.config,
             texts: until.texts,
             now: until.now,
         };
-        date_on(&mut silenced, &pair.head, &judged_as_before, None);
+        date_on(&mut silenced, &pair.head, &judged_as_before, None, dated);
         let id = pair.base.current().map(|s| s.id.as_str());
-        date_on(&mut resolved, &pair.base, since, id);
+        date_on(&mut resolved, &pair.base, since, id, dated);
     }
 }
 
-/// Dates findings of `timeline` as `side` judges it, and points them at lines in its texts.
-/// `id` is the partnership's id in that timeline, when the findings now carry another one.
+/// Points findings of `timeline` as `side` judges it at lines in its texts, and dates them
+/// when `dated`. `id` is the partnership's id in that timeline, when the findings now carry
+/// another one.
 fn date_on(
     findings: &mut [&mut Reviewed],
     timeline: &crate::ledger::Timeline,
     side: &Side<'_>,
     id: Option<&str>,
+    dated: bool,
 ) {
     if findings.is_empty() {
         return;
@@ -557,7 +566,9 @@ fn date_on(
             finding
         })
         .collect();
-    signs::date(timeline, &cx, &mut found);
+    if dated {
+        signs::date(timeline, &cx, &mut found);
+    }
     let texts = side.texts;
     super::locate::locate(&mut found, &|file: &str| texts.get(file).cloned());
     for (reviewed, dated) in findings.iter_mut().zip(found) {
