@@ -304,10 +304,8 @@ pub fn digest(request: &DigestRequest<'_>) -> Result<Digest> {
         Some(id) => config_at(&repo, id).unwrap_or_else(|_| until_config.clone()),
         None => until_config.clone(),
     };
-    let since_texts = match since_id {
-        Some(id) => texts(&repo.files_at(&repo.repo.find_commit(id)?)?.0),
-        None => HashMap::new(),
-    };
+    // The earlier point's texts are read for the resolved findings alone, once they are known.
+    let since_texts = HashMap::new();
     let sides = Sides {
         until: Side {
             config: &until_config,
@@ -337,6 +335,9 @@ pub fn digest(request: &DigestRequest<'_>) -> Result<Digest> {
         .filter(|e| ledger.only.is_none() || ledger.wants(&e.file))
         .collect();
     entries.sort_by(|a, b| a.order().cmp(&b.order()));
+    if let Some(id) = since_id {
+        locate_resolved(&repo, id, &mut entries)?;
+    }
     let since_commit = match since_id {
         Some(id) => Some(history::shared_info(&repo.repo.find_commit(id)?)),
         None => None,
@@ -369,11 +370,39 @@ fn commit_by(repo: &LedgerRepo, rev: &str, date: Date) -> Result<git2::Oid> {
     })
 }
 
-fn texts(files: &[(String, Vec<u8>)]) -> HashMap<String, String> {
-    files
-        .iter()
-        .filter_map(|(p, b)| Some((p.clone(), String::from_utf8(b.clone()).ok()?)))
-        .collect()
+/// Points the resolved findings shown at lines of their files as the earlier point has them,
+/// reading only those files.
+fn locate_resolved(repo: &LedgerRepo, since: git2::Oid, entries: &mut [Entry]) -> Result<()> {
+    let resolved = || {
+        entries
+            .iter()
+            .flat_map(|e| &e.findings)
+            .filter(|r| r.status == Status::Resolved && super::locate::unlocated(&r.finding))
+    };
+    let mut files: Vec<&str> = resolved()
+        .map(|r| r.finding.location.file.as_str())
+        .collect();
+    if files.is_empty() {
+        return Ok(());
+    }
+    files.sort_unstable();
+    files.dedup();
+    let commit = repo.repo.find_commit(since)?;
+    let mut texts = HashMap::new();
+    for file in files {
+        if let Some(Ok(bytes)) = repo.file_at(&commit, file, crate::ledger::load::PARTNERSHIP)?
+            && let Ok(text) = String::from_utf8(bytes)
+        {
+            texts.insert(file.to_string(), text);
+        }
+    }
+    let resolved = entries
+        .iter_mut()
+        .flat_map(|e| &mut e.findings)
+        .filter(|r| r.status == Status::Resolved)
+        .map(|r| &mut r.finding);
+    super::locate::locate(resolved, &|file: &str| texts.get(file).cloned());
+    Ok(())
 }
 
 /// One point's configuration, file texts and "now".

@@ -13,12 +13,12 @@ use crate::signs::Finding;
 /// (or of the nearest enclosing field the file writes). `source` returns the text of a file at
 /// the point analysed; a file it does not have, or whose front matter does not parse, leaves
 /// its findings at line 1.
-pub fn locate(findings: &mut [Finding], source: &(dyn Fn(&str) -> Option<String> + Sync)) {
+pub fn locate<'a>(
+    findings: impl IntoIterator<Item = &'a mut Finding>,
+    source: &(dyn Fn(&str) -> Option<String> + Sync),
+) {
     let mut by_file: BTreeMap<String, Vec<&mut Finding>> = BTreeMap::new();
-    for finding in findings
-        .iter_mut()
-        .filter(|f| f.location.line <= 1 && f.path.is_some())
-    {
+    for finding in findings.into_iter().filter(|f| unlocated(f)) {
         by_file
             .entry(finding.location.file.clone())
             .or_default()
@@ -41,6 +41,11 @@ pub fn locate(findings: &mut [Finding], source: &(dyn Fn(&str) -> Option<String>
             }
         }
     }
+}
+
+/// Whether a finding names a field and is not at a line yet: what [`locate`] points.
+pub fn unlocated(finding: &Finding) -> bool {
+    finding.location.line <= 1 && finding.path.is_some()
 }
 
 #[cfg(test)]
