@@ -149,6 +149,7 @@ fuzz_target!(|data: &[u8]| {
         as_of: None,
         progress: &Quiet,
         health: true,
+        dated: true,
     };
     let Ok(analysis) = analysis::analyse(&request) else {
         return;

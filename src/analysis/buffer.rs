@@ -83,7 +83,8 @@ impl Buffers {
         let source = |file: &str| (file == path).then(|| text.to_string());
         let mut only = self.ledger.clone();
         only.only = Some(vec![path.to_string()]);
-        let (findings, _) = super::findings_of(&only, timeline, &config, now, &source, false);
+        let (findings, _) =
+            super::findings_of(&only, timeline, &config, now, &source, false, false);
         Ok(BufferAnalysis {
             diagnostics: state.diagnostics,
             warnings,

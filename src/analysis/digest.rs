@@ -12,13 +12,13 @@ use serde::Serialize;
 
 use super::redact;
 use super::review::{Reviewed, Status, classify};
-use super::{LedgerRoot, config_at, load_revision, run_rules};
+use super::{LedgerRoot, config_at, findings_as_of, load_revision};
 use crate::config::{Config, Handles};
 use crate::error::{Error, Result};
 use crate::history::{self, Compared, LedgerRepo, Progress};
 use crate::ledger::model::{Side as ContactSide, Status as Lifecycle};
 use crate::ledger::{Commit, Content, Date, DateWarning, Diagnostic, Snapshot};
-use crate::signs::{Acknowledgement, Finding, Fingerprint, Severity};
+use crate::signs::{self, Acknowledgement, Context, Finding, Fingerprint, Severity};
 
 /// Days before a deadline at which the digest names it: the first one crossed in the period.
 pub const THRESHOLDS: [i64; 3] = [30, 15, 7];
@@ -92,6 +92,9 @@ pub struct DigestRequest<'a> {
     /// Today, for `until: None` and spans before it.
     pub today: Date,
     pub progress: &'a dyn Progress,
+    /// Also date the findings shown ([`Finding::since`], rules rerun on earlier versions): for
+    /// the JSON, the one format that shows when each began.
+    pub dated: bool,
 }
 
 /// One of the two points: the date it is analysed at and the commit it reads.
@@ -302,10 +305,8 @@ pub fn digest(request: &DigestRequest<'_>) -> Result<Digest> {
         Some(id) => config_at(&repo, id).unwrap_or_else(|_| until_config.clone()),
         None => until_config.clone(),
     };
-    let since_texts = match since_id {
-        Some(id) => texts(&repo.files_at(&repo.commit(id)?)?.0),
-        None => HashMap::new(),
-    };
+    // The earlier point's texts are read for the resolved findings alone, once they are known.
+    let since_texts = HashMap::new();
     let sides = Sides {
         until: Side {
             config: &until_config,
@@ -317,6 +318,7 @@ pub fn digest(request: &DigestRequest<'_>) -> Result<Digest> {
             texts: &since_texts,
             now: since_date,
         }),
+        dated: request.dated,
     };
     let found = history::each_partnership_since(
         &repo,
@@ -334,6 +336,9 @@ pub fn digest(request: &DigestRequest<'_>) -> Result<Digest> {
         .filter(|e| ledger.only.is_none() || ledger.wants(&e.file))
         .collect();
     entries.sort_by(|a, b| a.order().cmp(&b.order()));
+    if let Some(id) = since_id {
+        locate_resolved(&repo, id, &mut entries)?;
+    }
     let since_commit = match since_id {
         Some(id) => Some(repo.commit_info(id)?),
         None => None,
@@ -366,11 +371,39 @@ fn commit_by(repo: &LedgerRepo, rev: &str, date: Date) -> Result<history::Commit
     })
 }
 
-fn texts(files: &[(String, Vec<u8>)]) -> HashMap<String, String> {
-    files
-        .iter()
-        .filter_map(|(p, b)| Some((p.clone(), String::from_utf8(b.clone()).ok()?)))
-        .collect()
+/// Points the resolved findings shown at lines of their files as the earlier point has them,
+/// reading only those files.
+fn locate_resolved(repo: &LedgerRepo, since: git2::Oid, entries: &mut [Entry]) -> Result<()> {
+    let resolved = || {
+        entries
+            .iter()
+            .flat_map(|e| &e.findings)
+            .filter(|r| r.status == Status::Resolved && super::locate::unlocated(&r.finding))
+    };
+    let mut files: Vec<&str> = resolved()
+        .map(|r| r.finding.location.file.as_str())
+        .collect();
+    if files.is_empty() {
+        return Ok(());
+    }
+    files.sort_unstable();
+    files.dedup();
+    let commit = repo.commit(since)?;
+    let mut texts = HashMap::new();
+    for file in files {
+        if let Some(Ok(bytes)) = repo.file_at(&commit, file, crate::ledger::load::PARTNERSHIP)?
+            && let Ok(text) = String::from_utf8(bytes)
+        {
+            texts.insert(file.to_string(), text);
+        }
+    }
+    let resolved = entries
+        .iter_mut()
+        .flat_map(|e| &mut e.findings)
+        .filter(|r| r.status == Status::Resolved)
+        .map(|r| &mut r.finding);
+    super::locate::locate(resolved, &|file: &str| texts.get(file).cloned());
+    Ok(())
 }
 
 /// One point's configuration, file texts and "now".
@@ -384,10 +417,14 @@ struct Sides<'a> {
     until: Side<'a>,
     /// `None` when the earlier point precedes the first commit.
     since: Option<Side<'a>>,
+    /// Whether the findings shown are dated.
+    dated: bool,
 }
 
 /// One partnership's part of the digest: `None` when nothing about it moved. Head findings,
-/// base findings and each side's configuration meet in [`classify`], as in the review.
+/// base findings and each side's configuration meet in [`classify`], as in the review. They are
+/// compared undated and unlocated; only the findings the digest shows are then dated and
+/// pointed at lines, each on the side it was found on.
 fn digest_one(pair: &Compared, sides: &Sides<'_>) -> Option<Entry> {
     let (head, base) = (&pair.head, &pair.base);
     let last = head.last()?;
@@ -438,6 +475,13 @@ fn digest_one(pair: &Compared, sides: &Sides<'_>) -> Option<Entry> {
     } else {
         Vec::new()
     };
+    let acknowledged_before: HashSet<&str> = at_base
+        .iter()
+        .filter(|f| f.acknowledgement != Acknowledgement::Open)
+        .map(|f| f.fingerprint.0.as_str())
+        .collect();
+    findings.retain(|r| is_news(r, &acknowledged_before, !commits.is_empty()));
+    date_shown(&mut findings, pair, sides);
     if let Some(since) = reconfigured {
         let changes = super::reconfigured::differences(since.config, sides.until.config, None);
         for reviewed in &mut findings {
@@ -447,12 +491,6 @@ fn digest_one(pair: &Compared, sides: &Sides<'_>) -> Option<Entry> {
             }
         }
     }
-    let acknowledged_before: HashSet<&str> = at_base
-        .iter()
-        .filter(|f| f.acknowledgement != Acknowledgement::Open)
-        .map(|f| f.fingerprint.0.as_str())
-        .collect();
-    findings.retain(|r| is_news(r, &acknowledged_before, !commits.is_empty()));
     redact_both(&mut findings, pair, sides);
 
     let (now_snapshot, then_snapshot) = (head.current(), base.current());
@@ -493,14 +531,80 @@ fn digest_one(pair: &Compared, sides: &Sides<'_>) -> Option<Entry> {
     })
 }
 
+/// The findings of a timeline as one side judges it, neither dated nor pointed at lines.
 fn findings_at(timeline: &crate::ledger::Timeline, side: &Side<'_>) -> Vec<Finding> {
+    findings_as_of(std::slice::from_ref(timeline), side.config, side.now)
+}
+
+/// Points the findings the digest shows at lines, and dates them when asked, each as the side
+/// it was found on found it: a resolved one in the earlier timeline, as the earlier configuration
+/// judged it then (with the id the partnership had there); a silenced one in the later
+/// timeline as the earlier configuration judges it; every other one in the later timeline.
+fn date_shown(findings: &mut [Reviewed], pair: &Compared, sides: &Sides<'_>) {
+    let until = &sides.until;
+    let mut on_head: Vec<&mut Reviewed> = Vec::new();
+    let mut silenced: Vec<&mut Reviewed> = Vec::new();
+    let mut resolved: Vec<&mut Reviewed> = Vec::new();
+    for reviewed in findings.iter_mut() {
+        match reviewed.status {
+            Status::Resolved => resolved.push(reviewed),
+            Status::Silenced => silenced.push(reviewed),
+            _ => on_head.push(reviewed),
+        }
+    }
+    let dated = sides.dated;
+    date_on(&mut on_head, &pair.head, until, None, dated);
+    if let Some(since) = &sides.since {
+        let judged_as_before = Side {
+            config: since.config,
+            texts: until.texts,
+            now: until.now,
+        };
+        date_on(&mut silenced, &pair.head, &judged_as_before, None, dated);
+        let id = pair.base.current().map(|s| s.id.as_str());
+        date_on(&mut resolved, &pair.base, since, id, dated);
+    }
+}
+
+/// Points findings of `timeline` as `side` judges it at lines in its texts, and dates them
+/// when `dated`. `id` is the partnership's id in that timeline, when the findings now carry
+/// another one.
+fn date_on(
+    findings: &mut [&mut Reviewed],
+    timeline: &crate::ledger::Timeline,
+    side: &Side<'_>,
+    id: Option<&str>,
+    dated: bool,
+) {
+    if findings.is_empty() {
+        return;
+    }
+    let cx = Context {
+        now: side.now,
+        settings: &side.config.rules,
+        ladder: &side.config.ladder,
+        vocabulary: &side.config.vocabulary,
+    };
+    // The fingerprints as the timeline's own analysis makes them.
+    let mut found: Vec<Finding> = findings
+        .iter()
+        .map(|r| {
+            let mut finding = r.finding.clone();
+            if let Some(id) = id {
+                finding.fingerprint = Fingerprint::new(finding.rule, id, &finding.subject);
+            }
+            finding
+        })
+        .collect();
+    if dated {
+        signs::date(timeline, &cx, &mut found);
+    }
     let texts = side.texts;
-    run_rules(
-        std::slice::from_ref(timeline),
-        side.config,
-        side.now,
-        &|file: &str| texts.get(file).cloned(),
-    )
+    super::locate::locate(&mut found, &|file: &str| texts.get(file).cloned());
+    for (reviewed, dated) in findings.iter_mut().zip(found) {
+        reviewed.finding.since = dated.since;
+        reviewed.finding.location.line = dated.location.line;
+    }
 }
 
 /// Whether a classified finding is news for the period. Unchanged ones are not; nor is an

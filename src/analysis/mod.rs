@@ -6,6 +6,7 @@
 pub mod base;
 pub mod buffer;
 pub mod digest;
+pub mod locate;
 pub mod portfolio;
 pub mod reconfigured;
 pub mod redact;
@@ -45,13 +46,17 @@ pub struct Request<'a> {
     /// Also score each partnership's health and trend (the portfolio) while its history is at
     /// hand, into [`Analysis::standings`].
     pub health: bool,
+    /// Also date each finding ([`Finding::since`], rules rerun on earlier versions): for the
+    /// outputs that show when a finding began (JSON; the portfolio, which always dates).
+    pub dated: bool,
 }
 
 /// A ledger validated and analysed at one point in time.
 pub struct Analysis {
     /// Every file read, its diagnostics, and the text of the valid ones.
     pub state: LedgerState,
-    /// Open and acknowledged findings, pointed at lines, with `redact` applied.
+    /// Open and acknowledged findings, pointed at lines, with `redact` applied; dated when the
+    /// request asked for it or for health.
     pub findings: Vec<Finding>,
     /// "Now" of the analysis.
     pub now: Date,
@@ -78,6 +83,7 @@ pub fn fails(finding: &Finding, threshold: Option<Severity>) -> bool {
 pub fn analyse(request: &Request<'_>) -> Result<Analysis> {
     let ledger = request.ledger;
     let today = || Date(chrono::Local::now().date_naive());
+    let dated = request.dated || request.health;
     let (state, results, now, config, head, warnings) = match &request.revision {
         Revision::Commit(rev) => {
             let (state, repo, config) = load_revision(ledger, rev)?;
@@ -91,7 +97,15 @@ pub fn analyse(request: &Request<'_>) -> Result<Analysis> {
                 request.progress,
                 &|timeline, now| {
                     let now = request.as_of.unwrap_or(now);
-                    findings_of(ledger, timeline, &config, now, &source, request.health)
+                    findings_of(
+                        ledger,
+                        timeline,
+                        &config,
+                        now,
+                        &source,
+                        request.health,
+                        dated,
+                    )
                 },
             )?;
             let now = request.as_of.unwrap_or(found.now);
@@ -116,7 +130,15 @@ pub fn analyse(request: &Request<'_>) -> Result<Analysis> {
                 let timeline = overlay.onto(timeline);
                 (
                     id,
-                    findings_of(ledger, timeline, &config, now, &source, request.health),
+                    findings_of(
+                        ledger,
+                        timeline,
+                        &config,
+                        now,
+                        &source,
+                        request.health,
+                        dated,
+                    ),
                 )
             };
             let (found, warnings) = match repo {
@@ -239,8 +261,9 @@ fn committed_paths(
     Ok(paths)
 }
 
-/// The findings of one partnership, redacted; none when the user named files and this
-/// partnership's file is not one of them (named files keep their whole history).
+/// The findings of one partnership, redacted, dated when `dated` (the health needs dates);
+/// none when the user named files and this partnership's file is not one of them (named files
+/// keep their whole history).
 fn findings_of(
     ledger: &LedgerRoot,
     timeline: Timeline,
@@ -248,12 +271,19 @@ fn findings_of(
     now: Date,
     source: &(dyn Fn(&str) -> Option<String> + Sync),
     health: bool,
+    dated: bool,
 ) -> (Vec<Finding>, Option<portfolio::Standing>) {
     if ledger.only.is_some() && !timeline.last().is_some_and(|v| ledger.wants(&v.path)) {
         return (Vec::new(), None);
     }
     let timelines = std::slice::from_ref(&timeline);
-    let mut findings = run_rules(timelines, config, now, source);
+    let mut findings = if dated || health {
+        run_rules(timelines, config, now, source)
+    } else {
+        let mut findings = findings_as_of(timelines, config, now);
+        locate::locate(&mut findings, source);
+        findings
+    };
     redact::redact(&mut findings, timelines, &config.redact);
     let standing = health
         .then(|| portfolio::standing(&timeline, &findings, config, now))
@@ -275,7 +305,9 @@ pub fn run_rules(
         ladder: &config.ladder,
         vocabulary: &config.vocabulary,
     };
-    signs::analyse(timelines, &cx, source)
+    let mut findings = signs::analyse(timelines, &cx);
+    locate::locate(&mut findings, source);
+    findings
 }
 
 /// The configured rules' findings over timelines as of `now`, neither dated (see

@@ -309,7 +309,7 @@ mod tests {
             .build();
         let setup = Setup::default();
         let cx = setup.context("2024-09-02");
-        let mut findings = crate::signs::analyse(std::slice::from_ref(&timeline), &cx, &|_| None);
+        let mut findings = crate::signs::analyse(std::slice::from_ref(&timeline), &cx);
         redact(
             findings.iter_mut(),
             std::slice::from_ref(&timeline),
@@ -367,7 +367,7 @@ mod tests {
             .build();
         let setup = Setup::default();
         let cx = setup.context("2024-09-02");
-        let mut findings = crate::signs::analyse(std::slice::from_ref(&timeline), &cx, &|_| None);
+        let mut findings = crate::signs::analyse(std::slice::from_ref(&timeline), &cx);
         findings.retain(|f| f.rule == "targets-missed");
         redact(
             findings.iter_mut(),
@@ -389,7 +389,7 @@ mod tests {
     fn redacted_findings(timeline: &Timeline, now: &str, fields: &[&str]) -> Vec<Finding> {
         let setup = crate::signs::testing::Setup::default();
         let cx = setup.context(now);
-        let mut findings = crate::signs::analyse(std::slice::from_ref(timeline), &cx, &|_| None);
+        let mut findings = crate::signs::analyse(std::slice::from_ref(timeline), &cx);
         let fields: Vec<String> = fields.iter().map(|f| f.to_string()).collect();
         redact(findings.iter_mut(), std::slice::from_ref(timeline), &fields);
         findings

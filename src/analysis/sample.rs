@@ -41,6 +41,7 @@ pub fn replay(dir: &Path) -> Result<Replayed> {
         as_of: None,
         progress: &Quiet,
         health: true,
+        dated: true,
     })?;
     Ok(Replayed {
         script,

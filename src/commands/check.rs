@@ -63,6 +63,7 @@ pub fn run(args: &CheckArgs) -> Result<u8> {
         as_of: args.as_of,
         progress: &bar,
         health: false,
+        dated: args.format == Format::Json,
     })?;
     drop(bar);
     super::note_without_history(&ledger, args.rev.is_none())?;

@@ -18,6 +18,7 @@ pub fn run(args: &DigestArgs) -> Result<u8> {
         until: args.until.clone(),
         today: Date::today(),
         progress: &bar,
+        dated: args.format == DigestFormat::Json,
     })?;
     drop(bar);
     let mut err = anstream::stderr().lock();

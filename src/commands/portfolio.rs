@@ -21,6 +21,7 @@ pub fn run(args: &PortfolioArgs) -> Result<u8> {
         as_of: args.as_of,
         progress: &bar,
         health: true,
+        dated: true,
     })?;
     let portfolio = analysis::portfolio::portfolio(&analysis);
     drop(bar);

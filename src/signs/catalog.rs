@@ -7,7 +7,7 @@ use serde::{Deserialize, Serialize};
 
 use super::rules::*;
 use super::settings::*;
-use super::{Rule, Severity};
+use super::{Phase, Rule, Severity};
 use crate::ledger::model::Status::{self, *};
 
 /// Whether a rule runs and the severity that replaces its own.
@@ -18,10 +18,12 @@ pub struct Switch {
 }
 
 /// Declares the rules: `"id" => settings_field: SettingsBlock = RuleValue, [statuses]` in
-/// catalog order (by sign, then id). The statuses are those of the partnerships the rule runs
-/// on (read from the current version); `docs/rules.md` prints them as one table.
+/// catalog order (by sign, then id), followed by `after findings` for a rule of the
+/// [`Phase::Findings`] (one that reads the other rules' findings). The statuses are those of
+/// the partnerships the rule runs on (read from the current version); `docs/rules.md` prints
+/// them as one table.
 macro_rules! rule_list {
-    ($( $id:literal => $field:ident : $block:ident = $rule:expr, [$($status:ident),* $(,)?] ),* $(,)?) => {
+    ($( $id:literal => $field:ident : $block:ident = $rule:expr, [$($status:ident),* $(,)?] $(after $phase:ident)? ),* $(,)?) => {
         /// Per-rule settings, keyed by rule id.
         #[derive(Clone, Debug, Default, PartialEq, Serialize, Deserialize, JsonSchema)]
         #[serde(deny_unknown_fields, default)]
@@ -37,6 +39,9 @@ macro_rules! rule_list {
 
         /// The statuses each rule runs on, in catalog order.
         static APPLIES: &[&[Status]] = &[$( &[$($status),*], )*];
+
+        /// The phase each rule runs in, in catalog order.
+        pub(super) static PHASES: &[Phase] = &[$( phase!($($phase)?), )*];
 
         impl Settings {
             /// Each rule's id with its settings block, in catalog order.
@@ -64,11 +69,23 @@ macro_rules! rule_list {
     };
 }
 
+/// A rule's phase: [`Phase::Timeline`] unless declared `after findings`.
+macro_rules! phase {
+    () => {
+        Phase::Timeline
+    };
+    (findings) => {
+        Phase::Findings
+    };
+}
+
 rule_list! {
+    // The findings phase runs in catalog order: the renewal reads the signs before
+    // acknowledgements mark them, and the acknowledgements then cover the renewal too.
     "renewal-at-risk" => renewal_at_risk: RenewalAtRisk = renewal::RenewalAtRisk,
-        [Prospect, Onboarding, Active, Paused],
+        [Prospect, Onboarding, Active, Paused] after findings,
     "stale-acknowledgement" => stale_acknowledgement: StaleAcknowledgement = acknowledgements::StaleAcknowledgement,
-        [Prospect, Onboarding, Active, Paused, Ending, Ended],
+        [Prospect, Onboarding, Active, Paused, Ending, Ended] after findings,
     "value-gap" => value_gap: ValueGap = value::ValueGap,
         [Onboarding, Active, Paused, Ending],
     "no-early-wins" => no_early_wins: NoEarlyWins = goals::NoEarlyWins,
@@ -118,6 +135,24 @@ pub fn applies_to(id: &str) -> &'static [Status] {
         .position(|rule| rule.info().id == id)
         .and_then(|i| APPLIES.get(i).copied())
         .unwrap_or(&[])
+}
+
+/// The phase the rule `id` runs in (the timeline phase for an unknown id).
+pub fn phase(id: &str) -> Phase {
+    CATALOG
+        .iter()
+        .position(|rule| rule.info().id == id)
+        .and_then(|i| PHASES.get(i).copied())
+        .unwrap_or(Phase::Timeline)
+}
+
+/// The rules of the findings phase, in the order they run.
+pub fn findings_phase() -> impl Iterator<Item = &'static dyn Rule> {
+    CATALOG
+        .iter()
+        .zip(PHASES)
+        .filter(|(_, phase)| **phase == Phase::Findings)
+        .map(|(rule, _)| *rule)
 }
 
 #[cfg(test)]

@@ -1,6 +1,7 @@
 //! The twelve warning signs: rules that read a partnership's timeline and return findings.
 //! A rule is a pure function of a timeline, its settings and "now"; it never touches git.
-//! [`analyse`] runs the catalog, re-grades, applies acknowledgements and sorts.
+//! [`analyse`] runs the catalog in its phases, re-grades, dates and sorts. Findings name the
+//! field they point at; nothing here reads positions in a file's text (`analysis` does).
 
 mod catalog;
 pub mod finding;
@@ -23,7 +24,7 @@ use std::fmt::Write as _;
 
 use rayon::prelude::*;
 
-use crate::ledger::{Date, Ladder, Snapshot, Timeline, Version, parse, yaml};
+use crate::ledger::{Date, Ladder, Snapshot, Timeline, Version};
 
 pub use finding::{
     Acknowledgement, Evidence, Fact, FactValue, Finding, Fingerprint, Location, Measure, Movement,
@@ -150,7 +151,23 @@ impl serde::Serialize for RuleInfo {
 /// A rule: a pure function from a partnership's timeline to findings.
 pub trait Rule: Sync {
     fn info(&self) -> &'static RuleInfo;
+    /// Its findings on a timeline (the [`Phase::Timeline`]).
     fn check(&self, timeline: &Timeline, cx: &Context) -> Vec<Finding>;
+    /// For a rule of the [`Phase::Findings`]: reads the findings of the rules before it (their
+    /// severities as configured), may mark them, and adds its own. Called whatever its switch
+    /// says (marking acknowledged findings does not depend on reporting stale entries): the
+    /// rule reads its own switch.
+    fn after(&self, _current: &Snapshot, _findings: &mut Vec<Finding>, _cx: &Context) {}
+}
+
+/// When a rule runs, as the catalog declares it.
+#[derive(Clone, Copy, Debug, PartialEq, Eq)]
+pub enum Phase {
+    /// On the timeline: most rules.
+    Timeline,
+    /// After every rule of the timeline phase, on their findings, in catalog order: what open
+    /// signs mean for the renewal, which findings are acknowledged.
+    Findings,
 }
 
 /// What every rule reads besides the timeline.
@@ -198,19 +215,18 @@ pub fn find_rule(id: &str) -> Option<&'static dyn Rule> {
 }
 
 /// Runs every enabled rule over every present partnership, then re-grades findings as
-/// configured, applies the current `acknowledged` entries, points each finding at its line in
-/// the current file, and sorts (partnership, severity worst first, rule, subject).
-///
-/// `source` returns the text of a file at the analysed revision (the current version's path);
-/// without it findings point at line 1 of their field.
-pub fn analyse(
-    timelines: &[Timeline],
-    cx: &Context,
-    source: &(dyn Fn(&str) -> Option<String> + Sync),
-) -> Vec<Finding> {
+/// configured, runs the findings phase (the renewal, the current `acknowledged` entries), dates
+/// each finding (see [`Finding::since`]) and sorts (partnership, severity worst first, rule,
+/// subject). Findings name the field they are about ([`Finding::path`]); pointing them at
+/// lines of a file is the caller's.
+pub fn analyse(timelines: &[Timeline], cx: &Context) -> Vec<Finding> {
     let mut findings: Vec<Finding> = timelines
         .par_iter()
-        .flat_map_iter(|timeline| analyse_one(timeline, cx, source))
+        .flat_map_iter(|timeline| {
+            let mut findings = findings_of(timeline, cx, None);
+            date(timeline, cx, &mut findings);
+            findings
+        })
         .collect();
     sort(&mut findings);
     findings
@@ -230,26 +246,18 @@ pub fn sort(findings: &mut [Finding]) {
     });
 }
 
-fn analyse_one(
-    timeline: &Timeline,
-    cx: &Context,
-    source: &(dyn Fn(&str) -> Option<String> + Sync),
-) -> Vec<Finding> {
-    let Some(current) = timeline.current() else {
-        // Removed or invalid at the end of history: nothing to analyse.
-        return Vec::new();
-    };
-    let mut findings = findings_of(timeline, cx, None);
-    since::date_findings(timeline, cx, &mut findings, &|upto, cx, wanted| {
+/// Dates `findings`, findings of `timeline` as of `cx.now` (all of them or only some: each is
+/// dated alone), with when each began (see [`Finding::since`]).
+pub fn date(timeline: &Timeline, cx: &Context, findings: &mut [Finding]) {
+    since::date_findings(timeline, cx, findings, &|upto, cx, wanted| {
         findings_of(upto, cx, Some(wanted))
     });
-    locate(current, &mut findings, source);
-    findings
 }
 
-/// Runs every enabled rule over every present partnership as of `cx.now`, re-grades, applies
-/// acknowledgements and sorts, like [`analyse`], without dating the findings or pointing them
-/// at lines: what the timeline and the trends compare at each version.
+/// Runs every enabled rule over every present partnership as of `cx.now`, re-grades, runs the
+/// findings phase and sorts, like [`analyse`], without dating the findings: what the timeline
+/// and the trends compare at each version, and what a comparison needs before it knows which
+/// findings it shows (see [`date`]).
 pub fn analyse_undated(timelines: &[Timeline], cx: &Context) -> Vec<Finding> {
     let mut findings: Vec<Finding> = timelines
         .par_iter()
@@ -269,18 +277,16 @@ fn findings_of(
     let Some(current) = timeline.current() else {
         return Vec::new();
     };
-    // The renewal and the acknowledgements read every other rule's findings.
-    let only = only.filter(|only| {
-        !only.contains(rules::renewal::ID) && !only.contains(rules::acknowledgements::ID)
-    });
+    // A rule of the findings phase reads every other rule's findings.
+    let only = only.filter(|only| !only.iter().any(|id| catalog::phase(id) == Phase::Findings));
     let mut findings = Vec::new();
     let status = current.front.status;
-    for (rule, switch, applies) in cx.settings.switches() {
-        let id = rule.info().id;
-        // These two read the other rules' findings, so they run after them.
-        if id == rules::acknowledgements::ID || id == rules::renewal::ID {
+    for ((rule, switch, applies), phase) in cx.settings.switches().into_iter().zip(catalog::PHASES)
+    {
+        if *phase != Phase::Timeline {
             continue;
         }
+        let id = rule.info().id;
         if only.is_some_and(|only| !only.contains(id)) {
             continue;
         }
@@ -296,35 +302,10 @@ fn findings_of(
             findings.push(finding);
         }
     }
-    rules::renewal::apply(current, &mut findings, cx);
-    rules::acknowledgements::apply(current, &mut findings, cx);
-    findings
-}
-
-/// Points each finding at the line of its field: one reading of the front matter per file.
-fn locate(
-    current: &Snapshot,
-    findings: &mut [Finding],
-    source: &(dyn Fn(&str) -> Option<String> + Sync),
-) {
-    if findings
-        .iter()
-        .any(|f| f.location.line <= 1 && f.path.is_some())
-    {
-        let text = source(&current.path);
-        let located = text.as_deref().and_then(parse::split).and_then(|front| {
-            let tree = yaml::parse_tree(front.front).ok()?;
-            Some((yaml::PathIndex::build(&tree), front.front_line))
-        });
-        if let Some((index, first_line)) = located {
-            for finding in findings.iter_mut().filter(|f| f.location.line <= 1) {
-                if let Some((line, _)) = finding.path.as_deref().and_then(|path| index.locate(path))
-                {
-                    finding.location.line = line + first_line - 1;
-                }
-            }
-        }
+    for rule in catalog::findings_phase() {
+        rule.after(current, &mut findings, cx);
     }
+    findings
 }
 
 /// Starts a finding of `info` in `snapshot` with its default severity.
@@ -365,13 +346,15 @@ impl Finding {
         self
     }
 
-    /// Points at a front matter field, such as `terms.payment_days` or `kpis[0].actual`.
+    /// Points at a front matter field, such as `terms.payment_days` or `kpis[0].actual`: its
+    /// line is found where the file's text is at hand (`analysis::locate`).
     pub fn at_path(mut self, path: impl Into<String>) -> Finding {
         self.path = Some(path.into());
         self
     }
 
-    /// Points at a line of the body (a meeting heading, an action item).
+    /// Points at a line of the body (a meeting heading, an action item), as the ledger read it
+    /// into the snapshot.
     pub fn at_line(mut self, line: usize) -> Finding {
         self.location.line = line;
         self
@@ -601,6 +584,46 @@ mod tests {
         assert_eq!(months_between(d("2024-01-15"), d("2024-08-14")), 6);
         assert_eq!(months_between(d("2024-01-15"), d("2024-08-15")), 7);
         assert_eq!(span(d("2024-01-15"), d("2024-01-27")), "in 12 days");
+    }
+
+    #[test]
+    fn rules_that_read_findings_run_in_the_findings_phase() {
+        let after: Vec<&str> = catalog::findings_phase().map(|r| r.info().id).collect();
+        assert_eq!(after, [rules::renewal::ID, rules::acknowledgements::ID]);
+        assert_eq!(catalog::phase("price-cut"), Phase::Timeline);
+    }
+
+    /// Rules name fields; reading positions in a file's text is the analysis's. The test-only
+    /// modules (scripted histories, samples) may parse what they replay.
+    #[test]
+    fn nothing_here_reads_positions_in_a_text() {
+        const TEST_ONLY: &[&str] = &["docs.rs", "monotonic.rs", "samples.rs", "testing.rs"];
+        let root = std::path::Path::new(env!("CARGO_MANIFEST_DIR")).join("src/signs");
+        let mut files = vec![];
+        for dir in [root.clone(), root.join("rules")] {
+            for entry in std::fs::read_dir(&dir).expect("the source folder") {
+                let path = entry.expect("an entry").path();
+                let name = path.file_name().map(|n| n.to_string_lossy().into_owned());
+                if name.is_some_and(|n| n.ends_with(".rs") && !TEST_ONLY.contains(&n.as_str())) {
+                    files.push(path);
+                }
+            }
+        }
+        assert!(files.len() > 20, "{files:?}");
+        for file in files {
+            let text = std::fs::read_to_string(&file).expect("a source file");
+            // Only the code before its unit tests.
+            let code = text.split("#[cfg(test)]\nmod tests").next().unwrap_or("");
+            for word in [
+                "parse_tree",
+                "PathIndex",
+                "yaml::locate",
+                "parse::split",
+                "parse_body",
+            ] {
+                assert!(!code.contains(word), "{} names `{word}`", file.display());
+            }
+        }
     }
 
     #[test]

@@ -2,8 +2,20 @@
 //! silent, and each variant carrying one sign produces exactly the finding it was written for.
 
 use super::testing::{History, Setup, date};
-use super::{Acknowledgement, Finding, Severity, analyse};
+use super::{Acknowledgement, Context, Finding, Severity};
 use crate::ledger::Timeline;
+
+/// [`analyse`](super::analyse), then each finding pointed at its line in the text `source`
+/// gives, as the analysis does.
+fn analyse(
+    timelines: &[Timeline],
+    cx: &Context,
+    source: &(dyn Fn(&str) -> Option<String> + Sync),
+) -> Vec<Finding> {
+    let mut findings = super::analyse(timelines, cx);
+    crate::analysis::locate::locate(&mut findings, source);
+    findings
+}
 
 /// A partnership in good health on 2024-09-20: value above cost, targets met, SLAs met, scope
 /// owned, a monthly review the partner's executive attends.
@@ -806,6 +818,45 @@ fn each_finding_is_dated_by_the_commit_that_began_it() {
             "{rule}: {findings:#?}"
         );
     }
+}
+
+#[test]
+fn a_finding_dated_alone_is_dated_as_among_all() {
+    // A comparison dates only the findings it shows: each one's date is the same as when every
+    // finding of the partnership is dated together, on every sample, as of its day and as of a
+    // year later (when time alone has brought several signs, the renewal's among them).
+    type Case<'a> = (Vec<&'a [(&'a str, &'a str)]>, &'a str);
+    let cases: Vec<Case<'_>> = VARIANTS
+        .iter()
+        .flat_map(|(_, edits, now)| {
+            [
+                (and_a_later_commit(edits), *now),
+                (edits.to_vec(), "2025-06-05"),
+            ]
+        })
+        .collect();
+    let mut most = 0;
+    let mut seen = 0;
+    for (edits, now) in cases {
+        let (timeline, _) = history(&edits);
+        let setup = Setup::default();
+        let cx = setup.context(now);
+        let together = super::analyse(std::slice::from_ref(&timeline), &cx);
+        let undated = super::analyse_undated(std::slice::from_ref(&timeline), &cx);
+        assert_eq!(together.len(), undated.len());
+        most = most.max(together.len());
+        for (dated, mut alone) in together.iter().zip(undated) {
+            assert_eq!(
+                (&alone.fingerprint, &alone.since),
+                (&dated.fingerprint, &None)
+            );
+            super::date(&timeline, &cx, std::slice::from_mut(&mut alone));
+            assert!(dated.since.is_some(), "{dated:#?}");
+            assert_eq!(alone.since, dated.since, "{}", dated.rule);
+            seen += 1;
+        }
+    }
+    assert!(seen > 2 * VARIANTS.len() && most >= 3, "{seen} {most}");
 }
 
 #[test]

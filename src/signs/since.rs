@@ -10,9 +10,10 @@ use crate::ledger::{Content, Date, Timeline};
 /// Analyses a timeline as of a date, running only the rules named (and those they read).
 pub type Analyser<'a> = &'a dyn Fn(&Timeline, &Context, &HashSet<&'static str>) -> Vec<Finding>;
 
-/// Dates every finding of `timeline` (its findings as of `cx.now`) with [`Since`]: the date
-/// and commit of the first version, on the line of versions the current one descends from,
-/// from which the finding has held at every version up to now.
+/// Dates every finding of `timeline` (its findings as of `cx.now`, all or some of them) with
+/// [`Since`]: the date and commit of the first version, on the line of versions the current
+/// one descends from, from which the finding has held at every version up to now. What the
+/// findings themselves say (they hold as of now) is not computed again.
 ///
 /// A version holds a finding when the history up to it, analysed as of its date, has it. A
 /// finding that began with time alone, between two versions (an item fell overdue, a silence
@@ -38,6 +39,7 @@ pub fn date_findings(
         .map(|f| (f.fingerprint.clone(), f.rule))
         .collect();
     let mut dated: HashMap<Fingerprint, Since> = HashMap::new();
+    let mut now_holds: Option<HashSet<Fingerprint>> = Some(pending.keys().cloned().collect());
     let since_at = |index: usize, date: Date| Since {
         date,
         commit: timeline
@@ -71,6 +73,10 @@ pub fn date_findings(
         let date = version.date().min(cx.now);
         // The fingerprints this version holds as of each day looked at.
         let mut days: BTreeMap<Date, HashSet<Fingerprint>> = BTreeMap::new();
+        if index == last && last + 1 == timeline.versions.len() {
+            // The whole timeline as of now: the findings being dated hold then, as found.
+            days.insert(cx.now, now_holds.take().unwrap_or_default());
+        }
         let mut holds = |day: Date, fingerprint: &Fingerprint, rules: &HashSet<&'static str>| {
             days.entry(day)
                 .or_insert_with(|| {

@@ -41,6 +41,10 @@ impl Rule for StaleAcknowledgement {
     fn check(&self, _: &Timeline, _: &Context) -> Vec<Finding> {
         Vec::new()
     }
+
+    fn after(&self, current: &Snapshot, findings: &mut Vec<Finding>, cx: &Context) {
+        apply(current, findings, cx);
+    }
 }
 
 /// Marks findings covered by an unexpired acknowledgement and adds a finding for each entry that

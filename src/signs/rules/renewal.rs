@@ -51,6 +51,10 @@ impl Rule for RenewalAtRisk {
     fn check(&self, _: &Timeline, _: &Context) -> Vec<Finding> {
         Vec::new()
     }
+
+    fn after(&self, current: &Snapshot, findings: &mut Vec<Finding>, cx: &Context) {
+        apply(current, findings, cx);
+    }
 }
 
 /// The next deadline of a contract as of `now`: the notice deadline while it is ahead, else the
@@ -308,7 +312,7 @@ mod tests {
             .version("2025-04-19", &version(last))
             .build();
         let setup = Setup::default();
-        analyse(&[timeline], &setup.context(now), &|_: &str| None)
+        analyse(&[timeline], &setup.context(now))
             .into_iter()
             .filter(|f| f.rule == super::ID)
             .collect()
@@ -458,7 +462,7 @@ mod tests {
             .version("2025-04-19", &version(120))
             .build();
         let setup = Setup::default();
-        let found = analyse(&[timeline], &setup.context("2025-06-30"), &|_: &str| None);
+        let found = analyse(&[timeline], &setup.context("2025-06-30"));
         assert!(found.iter().all(|f| f.rule != super::ID), "{found:#?}");
     }
 }
