@@ -6,6 +6,7 @@ use std::sync::Arc;
 use crate::analysis::base::Base;
 use crate::analysis::reconfigured::ConfigChange;
 use crate::analysis::review::{Before, FileChange, PartnershipReview, Review, Reviewed, Status};
+use crate::ledger::body::MeetingData;
 use crate::ledger::changes::Change;
 use crate::ledger::model::Side;
 use crate::ledger::{ActionItem, Commit, Date, Diagnostic, Meeting};
@@ -182,7 +183,7 @@ pub fn review() -> Review {
                 title: HOSTILE.into(),
             },
         ],
-        meetings: vec![Meeting {
+        meetings: vec![Meeting::from(MeetingData {
             date: date("2025-06-20"),
             title: HOSTILE.into(),
             line: 44,
@@ -195,7 +196,7 @@ pub fn review() -> Review {
                 line: 48,
             }],
             text: Arc::from(format!("Quarterly review. {HOSTILE}")),
-        }],
+        })],
         hidden_meetings: Vec::new(),
         findings: vec![
             Reviewed {
