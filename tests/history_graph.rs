@@ -283,7 +283,7 @@ fn two_branches_each_adding_contacts_are_not_contacts_leaving() {
     assert_eq!(parent(3), Some("Add Lena and Jonas"));
 
     assert!(!findings(&script).contains(&"partner-turnover"));
-    let view = rapport::commands::timeline::describe(
+    let view = rapport::analysis::timeline::describe(
         std::sync::Arc::clone(&all.head),
         t,
         &Config::default(),

@@ -10,7 +10,7 @@ use std::sync::Arc;
 
 use serde::Serialize;
 
-use super::review::{Reviewed, Status, classify};
+use super::compare::{Reading, Reviewed, Status, classify};
 use super::{LedgerRoot, config_at, load_revision, run_rules};
 use crate::config::{Config, Handles};
 use crate::error::{Error, Result};
@@ -433,7 +433,12 @@ fn digest_one(pair: &Compared, sides: &Sides<'_>) -> Option<Entry> {
         )
     });
     let mut findings = if valid {
-        classify(&at_head, &at_base, judged_as_before.as_deref())
+        classify(
+            &at_head,
+            &at_base,
+            judged_as_before.as_deref(),
+            Reading::Gate,
+        )
     } else {
         Vec::new()
     };

@@ -5,11 +5,13 @@
 
 pub mod base;
 pub mod buffer;
+pub mod compare;
 pub mod digest;
 pub mod portfolio;
 pub mod reconfigured;
 pub mod review;
 pub mod root;
+pub mod timeline;
 
 use std::sync::Arc;
 
