@@ -9,30 +9,32 @@ use serde::Serialize;
 use super::reconfigured::ConfigChange;
 use crate::signs::{Acknowledgement, Finding, Measure, Movement, Severity};
 
-/// How a finding moved from the earlier point to the later one.
+// The words of the review (head, merge base) are the schema's; in a digest or a timeline they
+// stand for the later and the earlier point.
+/// How a finding fared in the change.
 #[derive(
     Clone, Copy, Debug, PartialEq, Eq, PartialOrd, Ord, Hash, Serialize, schemars::JsonSchema,
 )]
 #[serde(rename_all = "kebab-case")]
 pub enum Status {
-    /// Gone at the later point, or lower there, because rapport was reconfigured in between (a
-    /// rule switched off, a threshold relaxed, a severity lowered) while the later ledger still
-    /// shows it as the earlier configuration judged it. Never good news; listed first.
+    /// Gone at head, or lower there, because the change reconfigured rapport (a rule switched
+    /// off, a threshold relaxed, a severity lowered) while the ledger at head still shows it
+    /// as the merge base's configuration judged it. Never good news; listed first.
     Silenced,
-    /// Present at the later point, absent at the earlier one.
+    /// Present at head, absent at the merge base.
     New,
-    /// Present at both, with a higher severity or a measurably worse value at the later point.
+    /// Present at both, with a higher severity or a measurably worse value at head.
     Worsened,
     /// Acknowledged at the earlier point, open at the later one: its acknowledgement ran out
     /// or was withdrawn. Only a history reads it apart ([`Reading::History`]); a gate counts it
     /// as worsened, so a review never shows it.
     #[schemars(skip)]
     Reopened,
-    /// Present at the earlier point, gone at the later one.
+    /// Present at the merge base, gone at head.
     Resolved,
-    /// Present at both, with a lower severity or a measurably better value at the later point.
+    /// Present at both, with a lower severity or a measurably better value at head.
     Improved,
-    /// Matched at the later point by an unexpired `acknowledged` entry.
+    /// Matched at head by an unexpired `acknowledged` entry.
     Acknowledged,
     /// Present at both, the same.
     Unchanged,
