@@ -247,3 +247,59 @@ fn movement(before: &Finding, after: &Finding) -> Status {
         _ => Status::Unchanged,
     }
 }
+
+#[cfg(test)]
+mod tests {
+    use super::*;
+    use crate::report::fixture::finding_of;
+
+    fn acknowledged(mut finding: Finding) -> Finding {
+        finding.acknowledgement = Acknowledgement::Acknowledged {
+            reason: "agreed with finance".into(),
+            until: None,
+        };
+        finding
+    }
+
+    fn statuses(later: &[Finding], earlier: &[Finding], reading: Reading) -> Vec<Status> {
+        classify(later, earlier, None, reading)
+            .iter()
+            .map(|r| r.status)
+            .collect()
+    }
+
+    #[test]
+    fn an_acknowledgement_that_ran_out_is_reopened_in_a_history_and_worse_at_a_gate() {
+        let open = finding_of("payment-terms-slip", "northwind", "terms.payment_days");
+        let was = [acknowledged(open.clone())];
+        let now = [open];
+        assert_eq!(statuses(&now, &was, Reading::History), [Status::Reopened]);
+        assert_eq!(statuses(&now, &was, Reading::Gate), [Status::Worsened]);
+    }
+
+    #[test]
+    fn a_finding_acknowledged_at_both_points_moved_only_with_its_values_in_a_history() {
+        let open = finding_of("payment-terms-slip", "northwind", "terms.payment_days");
+        let both = [acknowledged(open.clone())];
+        assert_eq!(
+            statuses(&both, &both, Reading::History),
+            [Status::Unchanged]
+        );
+        assert_eq!(
+            statuses(&both, &both, Reading::Gate),
+            [Status::Acknowledged]
+        );
+        // Acknowledged after being open, or from the start: news either way.
+        for earlier in [&[open][..], &[]] {
+            assert_eq!(
+                statuses(&both, earlier, Reading::History),
+                [Status::Acknowledged]
+            );
+        }
+        assert_eq!(
+            statuses(&[], &both, Reading::History),
+            [Status::Resolved],
+            "gone is resolved"
+        );
+    }
+}
