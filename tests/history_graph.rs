@@ -284,7 +284,7 @@ fn two_branches_each_adding_contacts_are_not_contacts_leaving() {
 
     // A list's membership: the rule is not among the findings.
     assert!(!findings(&script).contains(&"partner-turnover"));
-    let view = rapport::commands::timeline::describe(
+    let view = rapport::analysis::timeline::describe(
         std::sync::Arc::clone(&all.head),
         t,
         &Config::default(),

@@ -1,6 +1,8 @@
-//! Sizes that blew up: tens of thousands of action items in one file (under the size cap), and
-//! an octopus merge of thousands of branches. Messages and evidence lists stay bounded (the
-//! first items, then "and N more"), rendering stays linear, and nothing aborts.
+//! Sizes that blew up: tens of thousands of action items in one file (under the size cap), an
+//! octopus merge of thousands of branches, and a timeline of hundreds of versions of a large
+//! file. Messages and evidence lists stay bounded (the first items, then "and N more"),
+//! rendering stays linear, nothing aborts, and peak memory (measured by the kernel for the one
+//! process) stays bounded.
 
 mod common;
 
@@ -163,25 +165,9 @@ fn ten_items_are_listed_whole() {
 }
 
 /// An octopus merge of `branches` branches, each of which stretched Northwind's terms its own
-/// way, made with `git fast-import` (thousands of commits in a second).
+/// way.
 fn octopus(branches: usize) -> tempfile::TempDir {
     use std::fmt::Write as _;
-    use std::io::Write as _;
-    let dir = tempfile::tempdir().expect("tempdir");
-    let git = |args: &[&str]| {
-        std::process::Command::new("git")
-            .args(args)
-            .current_dir(dir.path())
-            .stdin(std::process::Stdio::piped())
-            .spawn()
-            .expect("git runs")
-    };
-    assert!(
-        git(&["init", "-q", "-b", "main"])
-            .wait()
-            .expect("git")
-            .success()
-    );
     let file = |days: usize| {
         partnership(
             "Northwind Analytics",
@@ -220,6 +206,56 @@ fn octopus(branches: usize) -> tempfile::TempDir {
         "M 100644 inline partners/northwind.md\n{}",
         blob(file(90))
     );
+    imported(&stream)
+}
+
+/// Every command reads the octopus merge, its timeline too, each within 200 MB (under 50 MB
+/// in a release build).
+#[test]
+fn an_octopus_merge_of_three_thousand_branches_is_read() {
+    let dir = octopus(3_000);
+    for args in [
+        &["check", "--fail-on", "never"][..],
+        &["check", "--rev", "HEAD", "--fail-on", "never"],
+        &["portfolio"],
+        &["report", "--base", "HEAD^2", "--fail-on", "never"],
+        &["check", "--base", "HEAD~1", "--fail-on", "never"],
+        &["timeline", "northwind"],
+    ] {
+        let (run, peak, took) = measured(dir.path(), args);
+        assert_eq!(run.code, 0, "rapport {args:?}:\n{}", run.stderr);
+        assert!(
+            peak < 200 * MB,
+            "rapport {args:?}: a peak of {} MB",
+            peak / MB
+        );
+        // Only a hang fails this: the timeline reruns the rules at each of its 3,002 versions.
+        assert!(
+            took < Duration::from_secs(600),
+            "rapport {args:?}: {took:?}"
+        );
+    }
+}
+
+/// A repository made by `git fast-import` from `stream` (thousands of commits in a second),
+/// checked out at `main`.
+fn imported(stream: &str) -> tempfile::TempDir {
+    use std::io::Write as _;
+    let dir = tempfile::tempdir().expect("tempdir");
+    let git = |args: &[&str]| {
+        std::process::Command::new("git")
+            .args(args)
+            .current_dir(dir.path())
+            .stdin(std::process::Stdio::piped())
+            .spawn()
+            .expect("git runs")
+    };
+    assert!(
+        git(&["init", "-q", "-b", "main"])
+            .wait()
+            .expect("git")
+            .success()
+    );
     let mut import = git(&["fast-import", "--quiet"]);
     import
         .stdin
@@ -237,26 +273,114 @@ fn octopus(branches: usize) -> tempfile::TempDir {
     dir
 }
 
-#[test]
-fn an_octopus_merge_of_three_thousand_branches_is_read() {
-    let dir = octopus(3_000);
-    for args in [
-        &["check", "--fail-on", "never"][..],
-        &["check", "--rev", "HEAD", "--fail-on", "never"],
-        &["portfolio"],
-        &["report", "--base", "HEAD^2", "--fail-on", "never"],
-        &["check", "--base", "HEAD~1", "--fail-on", "never"],
-    ] {
-        let out = assert_cmd::Command::cargo_bin("rapport")
-            .expect("built")
-            .args(args)
-            .current_dir(dir.path())
-            .env("NO_COLOR", "1")
-            .env_remove("GITHUB_BASE_REF")
-            .timeout(Duration::from_secs(60))
-            .output()
-            .expect("runs");
-        let run = Run::from(out);
-        assert_eq!(run.code, 0, "rapport {args:?}:\n{}", run.stderr);
+/// Runs rapport in `dir` and measures the most memory it held resident, in bytes, as the
+/// kernel accounted it for that one process (`wait4`), and how long it took.
+#[expect(
+    clippy::zombie_processes,
+    reason = "the child is waited for with `wait4`, which also gives its peak memory"
+)]
+fn measured(dir: &std::path::Path, args: &[&str]) -> (Run, u64, Duration) {
+    use std::io::Read as _;
+    use std::process::Stdio;
+    let started = Instant::now();
+    let mut child = std::process::Command::new(assert_cmd::cargo::cargo_bin("rapport"))
+        .args(args)
+        .current_dir(dir)
+        .env("NO_COLOR", "1")
+        .env_remove("GITHUB_BASE_REF")
+        .stdin(Stdio::null())
+        .stdout(Stdio::piped())
+        .stderr(Stdio::piped())
+        .spawn()
+        .expect("runs");
+    let drain = |mut pipe: Box<dyn std::io::Read + Send>| {
+        std::thread::spawn(move || {
+            let mut bytes = Vec::new();
+            let _ = pipe.read_to_end(&mut bytes);
+            String::from_utf8_lossy(&bytes).into_owned()
+        })
+    };
+    let stdout = drain(Box::new(child.stdout.take().expect("stdout")));
+    let stderr = drain(Box::new(child.stderr.take().expect("stderr")));
+    let pid = libc::pid_t::try_from(child.id()).expect("a pid");
+    let mut status = 0;
+    // SAFETY: an all-zero `rusage` is a valid value; `wait4` fills it and `status` for the
+    // child spawned above, which nothing else waits for.
+    let mut usage: libc::rusage = unsafe { std::mem::zeroed() };
+    let waited = unsafe { libc::wait4(pid, &mut status, 0, &mut usage) };
+    assert_eq!(waited, pid, "waited for rapport");
+    let code = if libc::WIFEXITED(status) {
+        libc::WEXITSTATUS(status)
+    } else {
+        128 + libc::WTERMSIG(status)
+    };
+    let run = Run {
+        code,
+        stdout: stdout.join().expect("stdout read"),
+        stderr: stderr.join().expect("stderr read"),
+    };
+    // Linux counts `ru_maxrss` in kibibytes.
+    let peak = u64::try_from(usage.ru_maxrss).unwrap_or_default() * 1024;
+    (run, peak, started.elapsed())
+}
+
+const MB: u64 = 1_000_000;
+
+/// Northwind's file at version `k` of its history: the price changes at every version; the
+/// body is the same sixty steering committees of 160 attendees each (168 KB).
+fn steering(k: usize) -> String {
+    use std::fmt::Write as _;
+    let names: Vec<String> = (0..160).map(|p| format!("Guest Number{p:03}")).collect();
+    let names = names.join(", ");
+    let start = chrono::NaiveDate::from_ymd_opt(2024, 1, 1).expect("a date");
+    let mut body = String::new();
+    for j in 0..60 {
+        let _ = write!(
+            body,
+            "\n## {} Steering committee {j}\nAttendees: {names}\n\nThe steering committee met.\n",
+            start + chrono::Days::new(7 * j)
+        );
     }
+    partnership(
+        "Northwind Analytics",
+        &format!(
+            "terms: {{ payment_days: {}, price: {}, currency: EUR }}\n",
+            30 + k % 60,
+            120_000 + k
+        ),
+        &body,
+    )
+}
+
+/// A history of `versions` daily commits of Northwind's file, each made by `file(k)`.
+fn daily(versions: usize, file: impl Fn(usize) -> String) -> tempfile::TempDir {
+    use std::fmt::Write as _;
+    let mut stream = String::new();
+    for k in 0..versions {
+        let text = file(k);
+        let _ = write!(
+            stream,
+            "commit refs/heads/main\ncommitter Priya Raman <priya@example.com> {} +0000\n\
+             data 5\nv{k:04}\nM 100644 inline partners/northwind.md\ndata {}\n{text}\n",
+            1_704_067_200 + 86_400 * k,
+            text.len()
+        );
+    }
+    imported(&stream)
+}
+
+#[test]
+fn the_versions_of_a_timeline_share_their_meetings() {
+    // Every version holds the same sixty meetings: memory used to grow with a copy of them per
+    // version (195 MB for these 400 versions), and now holds them once.
+    let dir = daily(400, steering);
+    let (run, peak, _) = measured(dir.path(), &["timeline", "northwind"]);
+    assert_eq!(run.code, 0, "{}", run.stderr);
+    assert!(
+        run.stdout
+            .contains("400 versions from 2024-01-01 to 2025-02-03"),
+        "{}",
+        &run.stdout[..run.stdout.len().min(500)]
+    );
+    assert!(peak < 100 * MB, "a peak of {} MB", peak / MB);
 }

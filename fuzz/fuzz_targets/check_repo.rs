@@ -15,7 +15,7 @@ use std::path::Path;
 use libfuzzer_sys::fuzz_target;
 use rapport::analysis::base::Base;
 use rapport::analysis::{self, LedgerRoot, Request, ReviewRequest, Revision};
-use rapport::commands::timeline::describe;
+use rapport::analysis::timeline::describe;
 use rapport::config::Config;
 use rapport::history::{self, LedgerRepo, Quiet};
 use rapport::report;

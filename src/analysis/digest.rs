@@ -10,8 +10,8 @@ use std::sync::Arc;
 
 use serde::Serialize;
 
+use super::compare::{Reading, Reviewed, Status, classify};
 use super::redact;
-use super::review::{Reviewed, Status, classify};
 use super::{LedgerRoot, config_at, findings_as_of, load_revision};
 use crate::config::{Config, Handles};
 use crate::error::{Error, Result};
@@ -373,7 +373,11 @@ fn commit_by(repo: &LedgerRepo, rev: &str, date: Date) -> Result<history::Commit
 
 /// Points the resolved findings shown at lines of their files as the earlier point has them,
 /// reading only those files.
-fn locate_resolved(repo: &LedgerRepo, since: git2::Oid, entries: &mut [Entry]) -> Result<()> {
+fn locate_resolved(
+    repo: &LedgerRepo,
+    since: history::CommitId,
+    entries: &mut [Entry],
+) -> Result<()> {
     let resolved = || {
         entries
             .iter()
@@ -471,7 +475,12 @@ fn digest_one(pair: &Compared, sides: &Sides<'_>) -> Option<Entry> {
         )
     });
     let mut findings = if valid {
-        classify(&at_head, &at_base, judged_as_before.as_deref())
+        classify(
+            &at_head,
+            &at_base,
+            judged_as_before.as_deref(),
+            Reading::Gate,
+        )
     } else {
         Vec::new()
     };

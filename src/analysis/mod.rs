@@ -5,6 +5,7 @@
 
 pub mod base;
 pub mod buffer;
+pub mod compare;
 pub mod digest;
 pub mod locate;
 pub mod portfolio;
@@ -13,7 +14,11 @@ pub mod redact;
 pub mod review;
 pub mod root;
 pub mod sample;
+pub mod timeline;
 pub mod writing;
+
+/// The version of the JSON documents rapport prints (the timeline's view carries it too).
+pub const JSON_VERSION: u32 = 1;
 
 use std::sync::Arc;
 

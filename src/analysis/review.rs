@@ -7,6 +7,7 @@
 
 use std::collections::HashMap;
 
+use super::compare::{Reading, classify};
 use super::reconfigured::{self, ConfigChange};
 use super::redact;
 use super::{LedgerRoot, config_at, reopen_for, run_rules};
@@ -16,7 +17,7 @@ use crate::history::{self, CommitId, Compared, LedgerRepo, Progress, Touched};
 use crate::ledger::changes::{Change, changes};
 use crate::ledger::load;
 use crate::ledger::{Content, Date, Meeting};
-use crate::signs::{Acknowledgement, Finding, Fingerprint, Movement};
+use crate::signs::{Finding, Fingerprint};
 
 mod types;
 
@@ -254,7 +255,12 @@ fn review_one(pair: &Compared, sides: &Sides<'_>) -> Option<PartnershipReview> {
         )
     });
     let mut findings = if valid {
-        classify(&at_head, &at_base, judged_as_before.as_deref())
+        classify(
+            &at_head,
+            &at_base,
+            judged_as_before.as_deref(),
+            Reading::Gate,
+        )
     } else {
         Vec::new()
     };
@@ -380,7 +386,7 @@ fn no_longer_read(
         };
         let at_base = run_rules(std::slice::from_ref(&pair.base), base_config, now, &source);
         let judged = run_rules(std::slice::from_ref(&pair.head), base_config, now, &source);
-        let mut findings = classify(&[], &at_base, Some(&judged));
+        let mut findings = classify(&[], &at_base, Some(&judged), Reading::Gate);
         for reviewed in &mut findings {
             if reviewed.status == Status::Silenced {
                 reviewed.silenced_by =
@@ -447,143 +453,6 @@ pub(crate) fn redact_reviewed(
             before.message = was.message;
             before.measure = was.measure;
         }
-    }
-}
-
-/// Matches findings by fingerprint and gives each its status. `judged_as_before` is the head's
-/// ledger judged with the merge base's configuration, when the change reconfigured rapport: a
-/// finding it has that the head has not, or has lower, was silenced by the configuration, not
-/// resolved or improved by the ledger. A finding the ledger resolved stays resolved even when
-/// the configuration changed too.
-pub(crate) fn classify(
-    at_head: &[Finding],
-    at_base: &[Finding],
-    judged_as_before: Option<&[Finding]>,
-) -> Vec<Reviewed> {
-    let index = |findings: &'_ [Finding]| -> HashMap<String, usize> {
-        findings
-            .iter()
-            .enumerate()
-            .map(|(i, f)| (f.fingerprint.0.clone(), i))
-            .collect()
-    };
-    let before_at = index(at_base);
-    let judged_at = judged_as_before.map(index).unwrap_or_default();
-    let judged = |key: &str| -> Option<&Finding> {
-        judged_as_before.and_then(|all| all.get(*judged_at.get(key)?))
-    };
-    let before_of = |w: &Finding| Before {
-        severity: w.severity,
-        message: w.message.clone(),
-        measure: w.measure.clone(),
-    };
-    let mut out: Vec<Reviewed> = at_head
-        .iter()
-        .map(|finding| {
-            let key = finding.fingerprint.0.as_str();
-            let was = before_at.get(key).map(|&i| &at_base[i]);
-            let mut status = match was {
-                _ if finding.acknowledgement != Acknowledgement::Open => Status::Acknowledged,
-                None => Status::New,
-                Some(was) => movement(was, finding),
-            };
-            // Lower than the old configuration judges the same ledger: silenced, and shown as
-            // the old configuration judges it.
-            let mut shown = finding;
-            if let Some(judged) = judged(key).filter(|j| {
-                matches!(status, Status::Improved | Status::New)
-                    && j.acknowledgement == Acknowledgement::Open
-                    && movement(j, finding) == Status::Improved
-            }) {
-                status = Status::Silenced;
-                shown = judged;
-            }
-            Reviewed {
-                status,
-                finding: shown.clone(),
-                before: was.map(before_of),
-                silenced_by: Vec::new(),
-            }
-        })
-        .collect();
-    let now: std::collections::HashSet<&str> =
-        at_head.iter().map(|f| f.fingerprint.0.as_str()).collect();
-    out.extend(
-        at_base
-            .iter()
-            .filter(|f| !now.contains(f.fingerprint.0.as_str()))
-            .map(|f| match judged(&f.fingerprint.0) {
-                // Still there for the old configuration: the new one hid it. Shown as the old
-                // configuration judges the head's ledger.
-                Some(still) if still.acknowledgement == Acknowledgement::Open => Reviewed {
-                    status: Status::Silenced,
-                    finding: still.clone(),
-                    before: Some(before_of(f)),
-                    silenced_by: Vec::new(),
-                },
-                _ => Reviewed {
-                    status: Status::Resolved,
-                    finding: f.clone(),
-                    before: None,
-                    silenced_by: Vec::new(),
-                },
-            }),
-    );
-    // What the change brings that the old configuration finds and the new one hides.
-    if let Some(all) = judged_as_before {
-        out.extend(
-            all.iter()
-                .filter(|f| {
-                    let key = f.fingerprint.0.as_str();
-                    f.acknowledgement == Acknowledgement::Open
-                        && !now.contains(key)
-                        && !before_at.contains_key(key)
-                })
-                .map(|f| Reviewed {
-                    status: Status::Silenced,
-                    finding: f.clone(),
-                    before: None,
-                    silenced_by: Vec::new(),
-                }),
-        );
-    }
-    out.sort_by(|a, b| {
-        (
-            a.status,
-            std::cmp::Reverse(a.finding.severity),
-            a.finding.rule,
-            &a.finding.subject,
-        )
-            .cmp(&(
-                b.status,
-                std::cmp::Reverse(b.finding.severity),
-                b.finding.rule,
-                &b.finding.subject,
-            ))
-    });
-    out
-}
-
-/// Worse, better or the same: severity first, then the finding's measure. A finding whose
-/// acknowledgement ran out in the change is back, so it counts as worse.
-fn movement(before: &Finding, after: &Finding) -> Status {
-    if before.acknowledgement != Acknowledgement::Open {
-        return Status::Worsened;
-    }
-    if after.severity != before.severity {
-        return if after.severity > before.severity {
-            Status::Worsened
-        } else {
-            Status::Improved
-        };
-    }
-    match (&before.measure, &after.measure) {
-        (Some(was), Some(is)) => match is.since(was) {
-            Movement::Worse => Status::Worsened,
-            Movement::Better => Status::Improved,
-            Movement::Same => Status::Unchanged,
-        },
-        _ => Status::Unchanged,
     }
 }
 

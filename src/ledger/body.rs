@@ -1,6 +1,8 @@
 //! The Markdown body of a partnership file: dated meeting sections, their `Attendees:` lines and
 //! task-list action items, each with the line it stands on.
 
+use std::sync::Arc;
+
 use pulldown_cmark::{Event, HeadingLevel, Options, Parser, Tag, TagEnd};
 use serde::Serialize;
 
@@ -32,8 +34,45 @@ pub struct HiddenMeeting {
 }
 
 /// A level-2 heading that starts with a date, and everything up to the next level-2 heading.
+/// Read through [`MeetingData`]; cloning it is cheap, so the versions of a file share the
+/// meetings they have in common instead of each holding its own copy.
 #[derive(Clone, Debug, PartialEq, Serialize)]
-pub struct Meeting {
+#[serde(transparent)]
+pub struct Meeting(Arc<MeetingData>);
+
+impl std::ops::Deref for Meeting {
+    type Target = MeetingData;
+
+    fn deref(&self) -> &MeetingData {
+        &self.0
+    }
+}
+
+impl From<MeetingData> for Meeting {
+    fn from(data: MeetingData) -> Meeting {
+        Meeting(Arc::new(data))
+    }
+}
+
+impl Meeting {
+    /// The same meeting `by` lines lower (higher when negative) in the file: shared when it
+    /// does not move.
+    pub(crate) fn moved(&self, by: isize) -> Meeting {
+        if by == 0 {
+            return self.clone();
+        }
+        let mut data = MeetingData::clone(&self.0);
+        data.line = data.line.saturating_add_signed(by);
+        for item in &mut data.items {
+            item.line = item.line.saturating_add_signed(by);
+        }
+        Meeting::from(data)
+    }
+}
+
+/// What a [`Meeting`] holds.
+#[derive(Clone, Debug, PartialEq, Serialize)]
+pub struct MeetingData {
     pub date: Date,
     /// The heading text after the date.
     pub title: String,
@@ -41,9 +80,8 @@ pub struct Meeting {
     pub line: usize,
     pub attendees: Vec<String>,
     pub items: Vec<ActionItem>,
-    /// The section's prose (headings, paragraphs and list text), for vocabulary rules. Shared:
-    /// every later version of the file holds the same text.
-    pub text: std::sync::Arc<str>,
+    /// The section's prose (headings, paragraphs and list text), for vocabulary rules.
+    pub text: Arc<str>,
 }
 
 /// A task-list item, optionally owned by one side and with a due date.
@@ -124,7 +162,7 @@ pub fn parse_body(text: &str, first_line: usize) -> (Body, Vec<BodyProblem>) {
 
     let mut body = Body::default();
     let mut problems = Vec::new();
-    let mut current: Option<Meeting> = None;
+    let mut current: Option<MeetingData> = None;
     // The prose of the current meeting, moved into it when the meeting ends.
     let mut prose = String::new();
     // A level-2 heading being read, its text and line.
@@ -138,7 +176,7 @@ pub fn parse_body(text: &str, first_line: usize) -> (Body, Vec<BodyProblem>) {
     let mut swallowing: Vec<Swallowing> = Vec::new();
 
     let flush_item = |item: (bool, String, usize),
-                      current: &mut Option<Meeting>,
+                      current: &mut Option<MeetingData>,
                       body: &mut Body,
                       problems: &mut Vec<BodyProblem>| {
         let (done, text, line) = item;
@@ -164,7 +202,7 @@ pub fn parse_body(text: &str, first_line: usize) -> (Body, Vec<BodyProblem>) {
                 }
                 if let Some(mut meeting) = current.take() {
                     meeting.text = std::mem::take(&mut prose).into();
-                    body.meetings.push(meeting);
+                    body.meetings.push(meeting.into());
                 }
                 heading = Some((String::new(), line_of(range.start)));
                 read_headings.push(line_of(range.start));
@@ -257,7 +295,7 @@ pub fn parse_body(text: &str, first_line: usize) -> (Body, Vec<BodyProblem>) {
     }
     if let Some(mut meeting) = current.take() {
         meeting.text = prose.into();
-        body.meetings.push(meeting);
+        body.meetings.push(meeting.into());
     }
     body.hidden = hidden_meetings(text, &read_headings, &swallowing, &line_of, &mut problems);
     (body, problems)
@@ -391,9 +429,9 @@ fn hidden_meetings(
     hidden
 }
 
-fn start_meeting(title: &str, line: usize, problems: &mut Vec<BodyProblem>) -> Option<Meeting> {
+fn start_meeting(title: &str, line: usize, problems: &mut Vec<BodyProblem>) -> Option<MeetingData> {
     match written_date::leading(title) {
-        Leading::Read { date, len } => Some(Meeting {
+        Leading::Read { date, len } => Some(MeetingData {
             date,
             title: meeting_title(title, len),
             line,

@@ -24,8 +24,8 @@ pub struct ParseCache {
     sections: Mutex<HashMap<String, Sections>>,
 }
 
-/// Parsed body sections by their text.
-type Sections = HashMap<String, (Body, Vec<BodyProblem>)>;
+/// Parsed body sections by their text, as they stood in the last version.
+type Sections = HashMap<String, Placed>;
 
 impl ParseCache {
     pub fn new(ladder: Ladder) -> ParseCache {
@@ -67,7 +67,8 @@ impl ParseCache {
     }
 
     /// The body of `file`, parsed one level-2 section at a time; sections seen in the file's
-    /// last version are reused with their lines shifted to where they now stand.
+    /// last version are reused, their meetings shared when they stand on the same lines and
+    /// moved to where they now stand otherwise.
     pub(crate) fn body(
         &self,
         file: &str,
@@ -82,37 +83,78 @@ impl ParseCache {
         let mut body = Body::default();
         let mut problems = Vec::new();
         for (offset, section) in sections {
-            let (part, part_problems) = match known.remove(section) {
-                Some(found) => found,
-                None => match now.get(section) {
-                    Some(found) => found.clone(),
-                    None => parse_body(section, 1),
-                },
-            };
-            now.insert(section.to_string(), (part.clone(), part_problems.clone()));
             let shift = first_line + offset - 1;
-            for mut meeting in part.meetings {
-                meeting.line += shift;
-                for item in &mut meeting.items {
-                    item.line += shift;
+            let placed = match known.remove(section).or_else(|| now.get(section).cloned()) {
+                Some(seen) => seen.moved_to(shift),
+                None => {
+                    let (part, part_problems) = parse_body(section, 1);
+                    Placed {
+                        shift: 0,
+                        body: part,
+                        problems: part_problems,
+                    }
+                    .moved_to(shift)
                 }
-                body.meetings.push(meeting);
-            }
-            for mut item in part.loose_items {
-                item.line += shift;
-                body.loose_items.push(item);
-            }
-            for mut hidden in part.hidden {
-                hidden.line += shift;
-                body.hidden.push(hidden);
-            }
-            problems.extend(part_problems.into_iter().map(|mut p| {
-                p.line += shift;
-                p
-            }));
+            };
+            body.meetings.extend(placed.body.meetings.iter().cloned());
+            body.loose_items
+                .extend(placed.body.loose_items.iter().cloned());
+            body.hidden.extend(placed.body.hidden.iter().cloned());
+            problems.extend(placed.problems.iter().cloned());
+            now.insert(section.to_string(), placed);
         }
         lock(&self.sections).insert(file.to_string(), now);
         (body, problems)
+    }
+}
+
+/// A parsed section as it stood in a version: its lines moved down by `shift` from where they
+/// stand in the section alone.
+#[derive(Clone)]
+struct Placed {
+    shift: usize,
+    body: Body,
+    problems: Vec<BodyProblem>,
+}
+
+impl Placed {
+    /// The same section moved so that its lines are `shift` lower than in the section alone.
+    fn moved_to(self, shift: usize) -> Placed {
+        if shift == self.shift {
+            return self;
+        }
+        let by = shift.cast_signed() - self.shift.cast_signed();
+        let line = |line: usize| line.saturating_add_signed(by);
+        let Placed { body, problems, .. } = self;
+        Placed {
+            shift,
+            body: Body {
+                meetings: body.meetings.iter().map(|m| m.moved(by)).collect(),
+                loose_items: body
+                    .loose_items
+                    .into_iter()
+                    .map(|mut item| {
+                        item.line = line(item.line);
+                        item
+                    })
+                    .collect(),
+                hidden: body
+                    .hidden
+                    .into_iter()
+                    .map(|mut hidden| {
+                        hidden.line = line(hidden.line);
+                        hidden
+                    })
+                    .collect(),
+            },
+            problems: problems
+                .into_iter()
+                .map(|mut problem| {
+                    problem.line = line(problem.line);
+                    problem
+                })
+                .collect(),
+        }
     }
 }
 

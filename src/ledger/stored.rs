@@ -8,7 +8,7 @@ use std::sync::{Arc, Mutex, OnceLock};
 
 use serde::{Deserialize, Serialize};
 
-use super::body::HiddenMeeting;
+use super::body::{HiddenMeeting, MeetingData};
 use super::model::Side;
 use super::{ActionItem, Body, Content, Date, Diagnostic, FrontMatter, Meeting, Snapshot};
 
@@ -109,13 +109,15 @@ pub fn decode(bytes: &[u8]) -> Option<Content> {
             let meetings = s
                 .meetings
                 .into_iter()
-                .map(|m| Meeting {
-                    date: m.date,
-                    title: m.title,
-                    line: m.line,
-                    attendees: m.attendees,
-                    items: m.items.into_iter().map(item_in).collect(),
-                    text: Arc::from(m.text),
+                .map(|m| {
+                    Meeting::from(MeetingData {
+                        date: m.date,
+                        title: m.title,
+                        line: m.line,
+                        attendees: m.attendees,
+                        items: m.items.into_iter().map(item_in).collect(),
+                        text: Arc::from(m.text),
+                    })
                 })
                 .collect();
             Content::Valid {

@@ -6,12 +6,12 @@ use std::sync::Arc;
 use crate::analysis::base::Base;
 use crate::analysis::reconfigured::ConfigChange;
 use crate::analysis::review::{Before, FileChange, PartnershipReview, Review, Reviewed, Status};
+use crate::ledger::body::MeetingData;
 use crate::ledger::changes::Change;
 use crate::ledger::model::Side;
 use crate::ledger::{ActionItem, Commit, Date, Diagnostic, Meeting};
-use crate::signs::{
-    Acknowledgement, Evidence, Finding, Fingerprint, Location, Measure, Severity, Worse, find_rule,
-};
+use crate::signs::testing::finding;
+use crate::signs::{Acknowledgement, Evidence, Measure, Severity, Worse};
 
 /// Hostile text as a partner name, a meeting title or a note could carry it.
 pub const HOSTILE: &str = "Acme <img src=x onerror=alert(1)> [win](https://evil.example) @octocat #12\n::error::injected %0A \u{1b}[31mred\u{1b}[0m \u{202e}gnp.exe";
@@ -29,37 +29,6 @@ fn commit(id: &str, day: &str, summary: &str) -> Arc<Commit> {
         date: date(day),
         summary: summary.into(),
     })
-}
-
-/// An open finding of `rule` about `subject` in partnership `id`, at line 1 of its file.
-pub fn finding_of(rule: &str, id: &str, subject: &str) -> Finding {
-    finding(rule, id, id, &format!("partners/{id}.md"), 1, subject)
-}
-
-fn finding(rule: &str, id: &str, name: &str, file: &str, line: usize, subject: &str) -> Finding {
-    let info = find_rule(rule).map(|r| r.info());
-    Finding {
-        rule: info.map_or("unknown", |i| i.id),
-        sign: info.map_or(crate::signs::sign::HYGIENE, |i| i.sign),
-        severity: info.map_or(Severity::Warning, |i| i.default_severity),
-        location: Location {
-            partnership: id.into(),
-            name: name.into(),
-            file: file.into(),
-            line,
-        },
-        subject: subject.into(),
-        path: None,
-        message: String::new(),
-        facts: Vec::new(),
-        template: None,
-        evidence: Vec::new(),
-        measure: None,
-        remedy: info.map_or("", |i| i.fix),
-        fingerprint: Fingerprint::new(rule, id, subject),
-        acknowledgement: Acknowledgement::Open,
-        since: None,
-    }
 }
 
 /// A review with every status: `kestrel` (hostile name) has a new error with a numeric series,
@@ -183,7 +152,7 @@ pub fn review() -> Review {
                 title: HOSTILE.into(),
             },
         ],
-        meetings: vec![Meeting {
+        meetings: vec![Meeting::from(MeetingData {
             date: date("2025-06-20"),
             title: HOSTILE.into(),
             line: 44,
@@ -196,7 +165,7 @@ pub fn review() -> Review {
                 line: 48,
             }],
             text: Arc::from(format!("Quarterly review. {HOSTILE}")),
-        }],
+        })],
         hidden_meetings: Vec::new(),
         findings: vec![
             Reviewed {

@@ -11,8 +11,7 @@ use crate::signs::{
     Acknowledgement, Evidence, Fact, Finding, Measure, RuleInfo, Severity, Sign, Since,
 };
 
-/// The version of the JSON documents rapport prints.
-pub const JSON_VERSION: u32 = 1;
+pub use crate::analysis::JSON_VERSION;
 
 /// What `rapport check --format json` prints. Its JSON Schema is `schema/check.schema.json`.
 #[derive(Serialize, schemars::JsonSchema)]

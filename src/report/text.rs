@@ -399,6 +399,7 @@ pub fn write_review(out: &mut dyn Write, review: &Review) -> io::Result<()> {
                 Status::Silenced => format!("{WARNING}silenced{WARNING:#}"),
                 Status::New => format!("{ERROR}new{ERROR:#}"),
                 Status::Worsened => format!("{ERROR}worsened{ERROR:#}"),
+                Status::Reopened => format!("{ERROR}reopened{ERROR:#}"),
                 Status::Resolved => format!("{HELP}resolved{HELP:#}"),
                 Status::Improved => format!("{HELP}improved{HELP:#}"),
                 Status::Acknowledged => format!("{DIM}acknowledged{DIM:#}"),

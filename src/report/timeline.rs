@@ -2,15 +2,13 @@
 //! numeric series as sparklines) and for machines (JSON). Only formats what it is given.
 
 use std::io::{self, Write};
-use std::sync::Arc;
 
 use anstyle::{AnsiColor, Style};
-use serde::Serialize;
 use unicode_width::UnicodeWidthStr;
 
-use crate::ledger::changes::{Change, ItemHistory, Series, display_number};
+pub use crate::analysis::timeline::{FindingChange, TimelineView, VersionView};
+use crate::ledger::changes::{Change, ItemHistory, display_number};
 use crate::ledger::model::Side;
-use crate::ledger::{Commit, DateWarning, Diagnostic};
 use crate::signs::Severity;
 
 const BOLD: Style = Style::new().bold();
@@ -19,51 +17,6 @@ const ADDED: Style = AnsiColor::Green.on_default();
 const REMOVED: Style = AnsiColor::Red.on_default();
 const CHANGED: Style = AnsiColor::Yellow.on_default();
 const ERROR: Style = AnsiColor::Red.on_default().bold();
-
-/// One partnership's history, ready to show.
-#[derive(Debug, Serialize)]
-pub struct TimelineView {
-    pub version: u32,
-    pub id: String,
-    /// The partner's name in the last valid version.
-    pub partner: Option<String>,
-    /// The file's path in the last version.
-    pub path: String,
-    /// The commit the history was read up to.
-    pub head: Arc<Commit>,
-    pub versions: Vec<VersionView>,
-    pub items: Vec<ItemHistory>,
-    pub series: Vec<Series>,
-    /// Commits whose dates contradict the commit graph or the clock, with the dates they count
-    /// at instead.
-    #[serde(skip_serializing_if = "Vec::is_empty")]
-    pub warnings: Vec<DateWarning>,
-}
-
-#[derive(Debug, Serialize)]
-pub struct VersionView {
-    pub commit: Arc<Commit>,
-    pub path: String,
-    /// `valid`, `invalid` or `removed`.
-    pub state: &'static str,
-    pub changes: Vec<Change>,
-    /// Findings that appeared or went away with this version, analysed as of its date.
-    #[serde(skip_serializing_if = "Vec::is_empty")]
-    pub findings: Vec<FindingChange>,
-    #[serde(skip_serializing_if = "Vec::is_empty")]
-    pub diagnostics: Vec<Diagnostic>,
-}
-
-/// A finding that appeared, changed, was acknowledged or came back, or went away at a version.
-#[derive(Debug, Serialize)]
-pub struct FindingChange {
-    /// `new`, `changed`, `acknowledged`, `reopened` or `resolved`.
-    pub status: &'static str,
-    pub rule: &'static str,
-    pub severity: Severity,
-    pub message: String,
-    pub fingerprint: String,
-}
 
 /// Writes a timeline for a terminal; every text from the ledger or from commits (names, paths,
 /// authors, summaries, messages, items, series names) made inert.
@@ -130,13 +83,13 @@ pub fn write_text(out: &mut dyn Write, view: &TimelineView) -> io::Result<()> {
             write_change(out, change, i > 0)?;
         }
         for finding in &version.findings {
-            let style = match (finding.status, finding.severity) {
+            let style = match (finding.word(), finding.severity) {
                 ("resolved", _) => ADDED,
                 ("acknowledged", _) => DIM,
                 (_, Severity::Error) => ERROR,
                 _ => CHANGED,
             };
-            let mark = match finding.status {
+            let mark = match finding.word() {
                 "resolved" => "✓ resolved",
                 "acknowledged" => "◌ acknowledged",
                 "changed" => "! now",

@@ -180,7 +180,7 @@ mod tests {
     /// Open findings of `rule` (`severity`) on `sign`.
     fn open(rule: &'static str, severity: Severity, sign: u8) -> Finding {
         let info = crate::signs::find_rule(rule).map(|r| r.info());
-        let mut f = crate::report::fixture::finding_of(rule, "northwind", rule);
+        let mut f = crate::signs::testing::finding_of(rule, "northwind", rule);
         f.severity = severity;
         f.sign = crate::signs::Sign {
             number: sign,

@@ -7,7 +7,10 @@ use std::sync::Arc;
 use crate::history::{Author, LedgerRepo, Quiet, Scribe};
 use crate::ledger::parse::parse_partnership;
 use crate::ledger::{Date, Ladder, Timeline};
-use crate::signs::{Context, Finding, Rule, Settings, Vocabulary};
+use crate::signs::{
+    Acknowledgement, Context, Finding, Fingerprint, Location, Rule, Settings, Severity, Vocabulary,
+    find_rule,
+};
 
 pub const FILE: &str = "partners/northwind.md";
 
@@ -146,4 +149,42 @@ pub fn evidence(finding: &Finding) -> Vec<String> {
             None => format!("{} {}", e.date, e.observed),
         })
         .collect()
+}
+
+/// An open finding of `rule` about `subject` in partnership `id`, at line 1 of its file.
+pub(crate) fn finding_of(rule: &str, id: &str, subject: &str) -> Finding {
+    finding(rule, id, id, &format!("partners/{id}.md"), 1, subject)
+}
+
+pub(crate) fn finding(
+    rule: &str,
+    id: &str,
+    name: &str,
+    file: &str,
+    line: usize,
+    subject: &str,
+) -> Finding {
+    let info = find_rule(rule).map(|r| r.info());
+    Finding {
+        rule: info.map_or("unknown", |i| i.id),
+        sign: info.map_or(crate::signs::sign::HYGIENE, |i| i.sign),
+        severity: info.map_or(Severity::Warning, |i| i.default_severity),
+        location: Location {
+            partnership: id.into(),
+            name: name.into(),
+            file: file.into(),
+            line,
+        },
+        subject: subject.into(),
+        path: None,
+        message: String::new(),
+        facts: Vec::new(),
+        template: None,
+        evidence: Vec::new(),
+        measure: None,
+        remedy: info.map_or("", |i| i.fix),
+        fingerprint: Fingerprint::new(rule, id, subject),
+        acknowledgement: Acknowledgement::Open,
+        since: None,
+    }
 }

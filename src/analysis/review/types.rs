@@ -13,7 +13,9 @@ use crate::history::Progress;
 use crate::ledger::body::HiddenMeeting;
 use crate::ledger::changes::Change;
 use crate::ledger::{Commit, Date, DateWarning, Diagnostic, Meeting};
-use crate::signs::{Finding, Measure, Severity};
+use crate::signs::Severity;
+
+pub use crate::analysis::compare::{Before, Reviewed, Status};
 
 /// What to compare.
 pub struct ReviewRequest<'a> {
@@ -26,77 +28,6 @@ pub struct ReviewRequest<'a> {
 
 /// The most field changes a partnership's review lists; the rest are counted.
 pub const CHANGES_LISTED: usize = 100;
-
-/// How a finding fared in the change.
-#[derive(
-    Clone, Copy, Debug, PartialEq, Eq, PartialOrd, Ord, Hash, Serialize, schemars::JsonSchema,
-)]
-#[serde(rename_all = "kebab-case")]
-pub enum Status {
-    /// Gone at head, or lower there, because the change reconfigured rapport (a rule switched
-    /// off, a threshold relaxed, a severity lowered) while the ledger at head still shows it
-    /// as the merge base's configuration judged it. Never good news; listed first.
-    Silenced,
-    /// Present at head, absent at the merge base.
-    New,
-    /// Present at both, with a higher severity or a measurably worse value at head.
-    Worsened,
-    /// Present at the merge base, gone at head.
-    Resolved,
-    /// Present at both, with a lower severity or a measurably better value at head.
-    Improved,
-    /// Matched at head by an unexpired `acknowledged` entry.
-    Acknowledged,
-    /// Present at both, the same.
-    Unchanged,
-}
-
-impl Status {
-    pub const ALL: [Status; 7] = [
-        Status::Silenced,
-        Status::New,
-        Status::Worsened,
-        Status::Resolved,
-        Status::Improved,
-        Status::Acknowledged,
-        Status::Unchanged,
-    ];
-
-    pub fn as_str(self) -> &'static str {
-        match self {
-            Status::Silenced => "silenced",
-            Status::New => "new",
-            Status::Worsened => "worsened",
-            Status::Resolved => "resolved",
-            Status::Improved => "improved",
-            Status::Acknowledged => "acknowledged",
-            Status::Unchanged => "unchanged",
-        }
-    }
-}
-
-/// What a finding was at the merge base, when it was there.
-#[derive(Clone, Debug, PartialEq, Serialize)]
-pub struct Before {
-    pub severity: Severity,
-    pub message: String,
-    pub measure: Option<Measure>,
-}
-
-/// One finding of a touched partnership with its status in the change.
-#[derive(Clone, Debug, PartialEq)]
-pub struct Reviewed {
-    pub status: Status,
-    /// The finding at head; at the merge base for a resolved one (its location is then the
-    /// file as it was there).
-    pub finding: Finding,
-    /// The same finding at the merge base, for worsened, improved, unchanged and acknowledged
-    /// ones that were there.
-    pub before: Option<Before>,
-    /// For a silenced finding, the settings of `rapport.yaml` the change replaced that can
-    /// have silenced it (old → new).
-    pub silenced_by: Vec<ConfigChange>,
-}
 
 /// What the change did to a partnership's file.
 #[derive(Clone, Copy, Debug, PartialEq, Eq, Serialize, schemars::JsonSchema)]
@@ -199,7 +130,7 @@ impl Counts {
         match status {
             Status::Silenced => self.silenced,
             Status::New => self.new,
-            Status::Worsened => self.worsened,
+            Status::Worsened | Status::Reopened => self.worsened,
             Status::Resolved => self.resolved,
             Status::Improved => self.improved,
             Status::Acknowledged => self.acknowledged,
@@ -211,7 +142,7 @@ impl Counts {
         let slot = match status {
             Status::Silenced => &mut self.silenced,
             Status::New => &mut self.new,
-            Status::Worsened => &mut self.worsened,
+            Status::Worsened | Status::Reopened => &mut self.worsened,
             Status::Resolved => &mut self.resolved,
             Status::Improved => &mut self.improved,
             Status::Acknowledged => &mut self.acknowledged,
