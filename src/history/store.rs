@@ -53,6 +53,9 @@ const MAGIC: &[u8] = b"rapport-pack 2 ";
 /// The most the segments of all folders keep in all; older segments past it are deleted.
 pub const MAX_BYTES: u64 = 512 << 20;
 
+/// The most meetings held read back at once, for the versions that repeat them.
+const SHARED: usize = 16_384;
+
 /// A record holding a meeting: its encoding's length, its encoding, its text.
 const PART: u8 = b'M';
 /// A record holding a parsed version.
@@ -220,6 +223,11 @@ impl Store {
                     let split = (u32_at(part, 0)? as usize).checked_add(4)?;
                     let text = std::str::from_utf8(part.get(split..)?).ok()?;
                     let meeting = stored::meeting(part.get(4..split)?, Arc::from(text))?;
+                    // Versions of one file follow each other: holding the meetings of the
+                    // last few thousand keeps memory flat however large the ledger.
+                    if shared.len() >= SHARED {
+                        shared.clear();
+                    }
                     shared.insert((number, index), meeting.clone());
                     meeting
                 }
