@@ -210,10 +210,15 @@ fn a_damaged_segment_is_ignored_and_written_again() {
     let damages: [(&str, Damage); 4] = [
         ("truncated", |b| b[..b.len() / 2].to_vec()),
         ("garbage", |_| b"\x00\xffnot a segment".to_vec()),
-        ("a byte flipped in every record's region", |b| {
+        // Still readable, but not what was written: every open action item closed.
+        ("altered", |b| {
+            let from: &[u8] = b"\"done\":false";
+            let to: &[u8] = b"\"done\":true ";
             let mut b = b.to_vec();
-            for at in (200..b.len()).step_by(997) {
-                b[at] ^= 0x20;
+            let mut at = 0;
+            while let Some(found) = b[at..].windows(from.len()).position(|w| w == from) {
+                b[at + found..at + found + to.len()].copy_from_slice(to);
+                at += found + to.len();
             }
             b
         }),
