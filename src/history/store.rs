@@ -119,7 +119,7 @@ impl Store {
                     "warning: the cache directory {} is inside the repository; rapport writes \
                      nothing there and runs without a cache (set RAPPORT_CACHE_DIR to a folder \
                      outside it, or pass --no-cache)",
-                    crate::report::escape::terminal(&root.to_string_lossy())
+                    crate::escape::terminal(&root.to_string_lossy())
                 );
             });
             return None;
