@@ -3,26 +3,41 @@
 //! `digest`, the pre-commit hook) take the parsed version from here instead of reading and
 //! parsing the blob again. Findings are never kept: they depend on the configuration and "now".
 //!
-//! One entry per version, named by a hash of the blob id, the path it was parsed at, the
-//! settings the parse depends on (the seniority ladder), rapport's version and a hash of its
-//! parser's sources taken at build time, under the
-//! user's cache directory (`RAPPORT_CACHE_DIR`, else `$XDG_CACHE_HOME/rapport` or
-//! `~/.cache/rapport`; `~/Library/Caches/rapport` on macOS, `%LOCALAPPDATA%\rapport` on
-//! Windows). Entries are written to a temporary file and renamed into place, so a reader sees
-//! a whole entry or none, and concurrent runs write the same bytes under the same name. An
-//! entry that does not read back (truncated, corrupt, another build's) is ignored and written
-//! again. A directory inside the repository is refused with one warning: rapport writes
-//! nothing there.
+//! The cache lives under the user's cache directory (`RAPPORT_CACHE_DIR`, else
+//! `$XDG_CACHE_HOME/rapport` or `~/.cache/rapport`; `~/Library/Caches/rapport` on macOS,
+//! `%LOCALAPPDATA%\rapport` on Windows), in one folder per build and ladder (`v2-…`, named by a
+//! hash of rapport's version, a hash of its parser's sources taken at build time and the
+//! seniority ladder). A directory inside the repository is refused with one warning: rapport
+//! writes nothing there.
+//!
+//! A folder holds segments (`*.pack`), each written by one run, whole: the versions the run
+//! parsed are appended to a temporary file as it goes (through one buffer) and the file is
+//! renamed into place when the run's reader of history is done, so a concurrent run sees a
+//! whole segment or none, and two runs at once each write their own. A segment is a header
+//! naming its folder's key, then records, each with its kind, length and checksum: meetings
+//! (each distinct meeting once per segment, however many versions repeat it: its text, and the
+//! rest with lines counted from its heading) and entries (a version's key, the indexes of its
+//! meetings in the segment, the rest of the version). A run reads every segment of its folder
+//! once, when it opens the cache, newest first; it stops reading a segment at its first record
+//! that does not check (truncated, corrupt), and what it lost is parsed and written again. A
+//! segment with another header (another build's, a foreign file) is ignored.
+//!
+//! Eviction: after writing its segment, a run keeps the newest segments of every `v2-…` folder
+//! up to [`MAX_BYTES`] in all and deletes the older ones (its own is always kept), and deletes
+//! temporary files left for over a day by a run that was killed.
 
-use std::io::Write;
+use std::collections::HashMap;
+use std::hash::Hasher;
+use std::io::{BufWriter, Write};
 use std::path::{Path, PathBuf};
-use std::sync::Once;
 use std::sync::atomic::{AtomicBool, Ordering};
+use std::sync::{Arc, Mutex, MutexGuard, Once};
+use std::time::{Duration, SystemTime};
 
 use git2::Oid;
 
 use super::repo::LedgerRepo;
-use crate::ledger::{Content, Ladder, stored};
+use crate::ledger::{Content, Ladder, Meeting, stored};
 
 /// Whether the cache is switched off for this process (`--no-cache`).
 static DISABLED: AtomicBool = AtomicBool::new(false);
@@ -32,15 +47,61 @@ pub fn disable() {
     DISABLED.store(true, Ordering::Relaxed);
 }
 
-/// What every entry starts with, before its key and length.
-const MAGIC: &str = "rapport-parsed 1";
+/// What every segment starts with, before its folder's key.
+const MAGIC: &[u8] = b"rapport-pack 2 ";
+
+/// The most the segments of all folders keep in all; older segments past it are deleted.
+pub const MAX_BYTES: u64 = 512 << 20;
+
+/// The most meetings held read back at once, for the versions that repeat them.
+const SHARED: usize = 16_384;
+
+/// A record holding a meeting: its encoding's length, its encoding, its text.
+const PART: u8 = b'M';
+/// A record holding a parsed version.
+const ENTRY: u8 = b'E';
+/// A record's kind, length and checksum.
+const RECORD_HEAD: usize = 1 + 4 + 8;
+/// An entry's key.
+type Key = [u8; 20];
 
 /// The cache of parsed versions for one ledger and ladder.
 pub(crate) struct Store {
-    /// The folder entries of this build and ladder go in.
+    /// The folder segments of this build and ladder go in.
     dir: PathBuf,
+    /// The folder all builds' folders are in.
+    root: PathBuf,
     /// What every key starts with: rapport's version, its parser and the ladder.
     salt: String,
+    /// The header every segment of this folder starts with.
+    header: Vec<u8>,
+    /// The segments read, newest first.
+    segments: Vec<Segment>,
+    /// Where each entry is: its segment, and its record's body.
+    index: HashMap<Key, (usize, usize, usize)>,
+    /// Meetings read back (lines counted from their heading), their texts shared by every
+    /// version that has them.
+    texts: Mutex<HashMap<(usize, u32), Meeting>>,
+    /// The segment this run writes, opened with the first version it keeps.
+    pending: Mutex<Option<Pending>>,
+}
+
+/// A segment read: its bytes and where each of its meeting parts is.
+struct Segment {
+    bytes: Vec<u8>,
+    parts: Vec<(usize, usize)>,
+}
+
+/// The segment being written: a temporary file, the meeting parts it holds by content hash,
+/// and the entries it holds.
+struct Pending {
+    file: BufWriter<tempfile::NamedTempFile>,
+    /// By [`stored::part_key`]: a 64-bit hash and the text's length, so two meetings of one
+    /// run do not share one.
+    parts: HashMap<(u64, usize), u32>,
+    written: std::collections::HashSet<Key>,
+    /// Set by a failed write: the segment is dropped.
+    failed: bool,
 }
 
 impl Store {
@@ -64,67 +125,296 @@ impl Store {
             return None;
         }
         let salt = format!(
-            "{MAGIC}\0{}\0{}\0{}\0",
+            "rapport-parsed 2\0{}\0{}\0{}\0",
             env!("CARGO_PKG_VERSION"),
             env!("RAPPORT_PARSER_ID"),
             ladder.0.join("\u{1f}")
         );
-        let bucket = Oid::hash_object(git2::ObjectType::Blob, salt.as_bytes()).ok()?;
-        Some(Store {
-            dir: root.join(format!("v1-{}", &bucket.to_string()[..16])),
+        let bucket = Oid::hash_object(git2::ObjectType::Blob, salt.as_bytes())
+            .ok()?
+            .to_string();
+        let mut header = MAGIC.to_vec();
+        header.extend_from_slice(bucket.as_bytes());
+        header.push(b'\n');
+        let dir = root.join(format!("v2-{}", &bucket[..16]));
+        let mut store = Store {
+            dir,
+            root,
             salt,
-        })
+            header,
+            segments: Vec::new(),
+            index: HashMap::new(),
+            texts: Mutex::default(),
+            pending: Mutex::default(),
+        };
+        store.load();
+        Some(store)
     }
 
-    /// The file of the entry for the version of `path` in `blob`, and its key.
-    fn entry(&self, blob: Oid, path: &str) -> Option<(PathBuf, String)> {
-        let key = Oid::hash_object(
+    /// Reads every segment of the folder, newest first.
+    fn load(&mut self) {
+        let mut found: Vec<(SystemTime, PathBuf)> = std::fs::read_dir(&self.dir)
+            .into_iter()
+            .flatten()
+            .flatten()
+            .filter(|e| e.file_name().to_string_lossy().ends_with(".pack"))
+            .filter_map(|e| {
+                let modified = e.metadata().ok()?.modified().ok()?;
+                Some((modified, e.path()))
+            })
+            .collect();
+        found.sort_by(|a, b| b.cmp(a));
+        for (_, path) in found {
+            let Ok(bytes) = std::fs::read(&path) else {
+                continue;
+            };
+            if !bytes.starts_with(&self.header) {
+                continue;
+            }
+            let number = self.segments.len();
+            let mut parts = Vec::new();
+            let mut at = self.header.len();
+            while let Some((kind, body)) = record(&bytes, at) {
+                at = body.1;
+                match kind {
+                    PART => parts.push(body),
+                    _ => {
+                        let Some(key) = bytes.get(body.0..body.0 + 20) else {
+                            break;
+                        };
+                        let mut k: Key = [0; 20];
+                        k.copy_from_slice(key);
+                        self.index.entry(k).or_insert((number, body.0 + 20, body.1));
+                    }
+                }
+            }
+            self.segments.push(Segment { bytes, parts });
+        }
+    }
+
+    /// The key of the version of `path` in `blob`.
+    fn key(&self, blob: Oid, path: &str) -> Option<Key> {
+        let oid = Oid::hash_object(
             git2::ObjectType::Blob,
             format!("{}{blob}\0{path}", self.salt).as_bytes(),
         )
-        .ok()?
-        .to_string();
-        let file = self.dir.join(&key[..2]).join(&key[2..]);
-        Some((file, key))
+        .ok()?;
+        let mut key: Key = [0; 20];
+        key.copy_from_slice(oid.as_bytes().get(..20)?);
+        Some(key)
     }
 
     /// The parsed version of `path` in `blob`, if a run parsed it before.
     pub(crate) fn get(&self, blob: Oid, path: &str) -> Option<Content> {
-        let (file, key) = self.entry(blob, path)?;
-        let bytes = std::fs::read(file).ok()?;
-        let newline = bytes.iter().position(|b| *b == b'\n')?;
-        let header = std::str::from_utf8(&bytes[..newline]).ok()?;
-        let rest = &bytes[newline + 1..];
-        let expected = format!("{MAGIC} {key} {}", rest.len());
-        if header != expected {
-            return None;
+        let &(number, start, end) = self.index.get(&self.key(blob, path)?)?;
+        let segment = self.segments.get(number)?;
+        let body = segment.bytes.get(start..end)?;
+        let count = u32_at(body, 0)? as usize;
+        let encoding = body.get(4usize.checked_add(count.checked_mul(4)?)?..)?;
+        let mut meetings = Vec::with_capacity(count);
+        let mut shared = self.shared();
+        for i in 0..count {
+            let index = u32_at(body, 4 + 4 * i)?;
+            let meeting = match shared.get(&(number, index)) {
+                Some(meeting) => meeting.clone(),
+                None => {
+                    let &(from, to) = segment.parts.get(index as usize)?;
+                    let part = segment.bytes.get(from..to)?;
+                    let split = (u32_at(part, 0)? as usize).checked_add(4)?;
+                    let text = std::str::from_utf8(part.get(split..)?).ok()?;
+                    let meeting = stored::meeting(part.get(4..split)?, Arc::from(text))?;
+                    // Versions of one file follow each other: holding the meetings of the
+                    // last few thousand keeps memory flat however large the ledger.
+                    if shared.len() >= SHARED {
+                        shared.clear();
+                    }
+                    shared.insert((number, index), meeting.clone());
+                    meeting
+                }
+            };
+            meetings.push(meeting);
         }
-        stored::decode(rest)
+        drop(shared);
+        stored::decode(encoding, meetings)
     }
 
     /// Keeps the parsed version of `path` in `blob` for later runs. Failing to write is not an
     /// error: the next run parses the version again.
     pub(crate) fn put(&self, blob: Oid, path: &str, content: &Content) {
-        let Some(bytes) = stored::encode(content) else {
+        let Some(encoding) = stored::encode(content) else {
             return;
         };
-        let Some((file, key)) = self.entry(blob, path) else {
+        let Some(key) = self.key(blob, path) else {
             return;
         };
-        let Some(folder) = file.parent() else {
+        let meetings = stored::meetings(content);
+        let keys: Vec<(u64, usize)> = meetings.iter().map(stored::part_key).collect();
+        let mut pending = self.pending.lock().unwrap_or_else(|p| p.into_inner());
+        if pending.is_none() {
+            *pending = self.begin();
+        }
+        let Some(segment) = pending.as_mut() else {
             return;
         };
-        let write = || -> std::io::Result<()> {
-            std::fs::create_dir_all(folder)?;
-            let mut temporary = tempfile::Builder::new()
-                .prefix(".entry-")
-                .tempfile_in(folder)?;
-            writeln!(temporary, "{MAGIC} {key} {}", bytes.len())?;
-            temporary.write_all(&bytes)?;
-            temporary.persist(&file).map_err(|e| e.error)?;
-            Ok(())
+        if segment.failed || segment.written.contains(&key) {
+            return;
+        }
+        let mut body = Vec::with_capacity(20 + 4 + 4 * meetings.len() + encoding.len());
+        body.extend_from_slice(&key);
+        body.extend_from_slice(&(meetings.len() as u32).to_le_bytes());
+        for (meeting, part_key) in meetings.iter().zip(keys) {
+            let index = match segment.parts.get(&part_key) {
+                Some(index) => *index,
+                None => {
+                    let Some(part) = stored::part(meeting) else {
+                        return;
+                    };
+                    let mut record = Vec::with_capacity(4 + part.len() + meeting.text.len());
+                    record.extend_from_slice(&(part.len() as u32).to_le_bytes());
+                    record.extend_from_slice(&part);
+                    record.extend_from_slice(meeting.text.as_bytes());
+                    if write_record(&mut segment.file, PART, &record).is_err() {
+                        segment.failed = true;
+                        return;
+                    }
+                    let index = segment.parts.len() as u32;
+                    segment.parts.insert(part_key, index);
+                    index
+                }
+            };
+            body.extend_from_slice(&index.to_le_bytes());
+        }
+        body.extend_from_slice(&encoding);
+        if write_record(&mut segment.file, ENTRY, &body).is_err() {
+            segment.failed = true;
+        }
+        segment.written.insert(key);
+    }
+
+    /// A new segment's temporary file, its header written.
+    fn begin(&self) -> Option<Pending> {
+        std::fs::create_dir_all(&self.dir).ok()?;
+        let file = tempfile::Builder::new()
+            .prefix(".segment-")
+            .tempfile_in(&self.dir)
+            .ok()?;
+        let mut file = BufWriter::with_capacity(1 << 20, file);
+        file.write_all(&self.header).ok()?;
+        Some(Pending {
+            file,
+            parts: HashMap::new(),
+            written: Default::default(),
+            failed: false,
+        })
+    }
+
+    fn shared(&self) -> MutexGuard<'_, HashMap<(usize, u32), Meeting>> {
+        self.texts.lock().unwrap_or_else(|p| p.into_inner())
+    }
+
+    /// Renames this run's segment into place, then evicts old segments.
+    fn finish(&mut self) {
+        let pending = self
+            .pending
+            .get_mut()
+            .unwrap_or_else(|p| p.into_inner())
+            .take();
+        let Some(pending) = pending else {
+            return;
         };
-        let _ = write();
+        if pending.failed || pending.written.is_empty() {
+            return;
+        }
+        let Ok(file) = pending.file.into_inner() else {
+            return;
+        };
+        let stamp = SystemTime::now()
+            .duration_since(SystemTime::UNIX_EPOCH)
+            .unwrap_or_default()
+            .as_nanos();
+        let name = format!("{stamp:032}-{}.pack", std::process::id());
+        let kept = self.dir.join(name);
+        if file.persist_noclobber(&kept).is_ok() {
+            evict(&self.root, &kept);
+        }
+    }
+}
+
+impl Drop for Store {
+    fn drop(&mut self) {
+        self.finish();
+    }
+}
+
+/// The record at `at` in `bytes`: its kind and its body's start and end, if it is whole and
+/// its checksum holds.
+fn record(bytes: &[u8], at: usize) -> Option<(u8, (usize, usize))> {
+    let kind = *bytes.get(at)?;
+    if kind != PART && kind != ENTRY {
+        return None;
+    }
+    let len = u32_at(bytes, at + 1)? as usize;
+    let sum = u64::from_le_bytes(bytes.get(at + 5..at + 13)?.try_into().ok()?);
+    let start = at + RECORD_HEAD;
+    let body = bytes.get(start..start.checked_add(len)?)?;
+    (checksum(kind, body) == sum).then_some((kind, (start, start + len)))
+}
+
+fn write_record(out: &mut impl Write, kind: u8, body: &[u8]) -> std::io::Result<()> {
+    let len = u32::try_from(body.len()).map_err(std::io::Error::other)?;
+    out.write_all(&[kind])?;
+    out.write_all(&len.to_le_bytes())?;
+    out.write_all(&checksum(kind, body).to_le_bytes())?;
+    out.write_all(body)
+}
+
+fn u32_at(bytes: &[u8], at: usize) -> Option<u32> {
+    Some(u32::from_le_bytes(bytes.get(at..at + 4)?.try_into().ok()?))
+}
+
+/// A record's checksum: it only has to catch damage, and a segment is read by the build that
+/// wrote it (its folder names the build).
+fn checksum(kind: u8, body: &[u8]) -> u64 {
+    let mut hasher = std::collections::hash_map::DefaultHasher::new();
+    hasher.write_u8(kind);
+    hasher.write(body);
+    hasher.finish()
+}
+
+/// Keeps the newest segments under `root` up to [`MAX_BYTES`] (and `kept` whatever its size),
+/// deleting the rest, and deletes temporary files over a day old.
+fn evict(root: &Path, kept: &Path) {
+    let day = Duration::from_secs(24 * 60 * 60);
+    let now = SystemTime::now();
+    let mut segments: Vec<(SystemTime, u64, PathBuf)> = Vec::new();
+    let folders = std::fs::read_dir(root).into_iter().flatten().flatten();
+    for folder in folders.filter(|f| f.file_name().to_string_lossy().starts_with("v2-")) {
+        for entry in std::fs::read_dir(folder.path())
+            .into_iter()
+            .flatten()
+            .flatten()
+        {
+            let name = entry.file_name().to_string_lossy().into_owned();
+            let Ok(meta) = entry.metadata() else {
+                continue;
+            };
+            let modified = meta.modified().unwrap_or(now);
+            if name.ends_with(".pack") {
+                segments.push((modified, meta.len(), entry.path()));
+            } else if name.starts_with(".segment-")
+                && now.duration_since(modified).unwrap_or_default() > day
+            {
+                let _ = std::fs::remove_file(entry.path());
+            }
+        }
+    }
+    segments.sort_by(|a, b| b.cmp(a));
+    let mut total = 0u64;
+    for (_, size, path) in segments {
+        total = total.saturating_add(size);
+        if total > MAX_BYTES && path != kept {
+            let _ = std::fs::remove_file(path);
+        }
     }
 }
 

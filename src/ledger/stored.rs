@@ -2,6 +2,12 @@
 //! (see `history::store`). What is read back is exactly what was written: [`encode`] refuses a
 //! version it could not give back equal, and [`decode`] refuses anything that is not such an
 //! encoding (a truncated, corrupt or foreign entry), so the caller parses the file instead.
+//!
+//! A meeting (most of a version's bytes, and the same in every later version of the file) is
+//! kept out of the version's encoding: [`part`] encodes it apart, its lines counted from its
+//! heading (so a meeting that only moved is the same part), the store keeps each distinct one
+//! once (told apart by [`part_key`]) beside its text, and [`decode`] takes the meetings back
+//! ([`meeting`] reads one part).
 
 use std::collections::HashSet;
 use std::sync::{Arc, Mutex, OnceLock};
@@ -23,7 +29,8 @@ struct StoredSnapshot {
     id: String,
     path: String,
     front: FrontMatter,
-    meetings: Vec<StoredMeeting>,
+    /// Each meeting's heading line; the meetings themselves are parts.
+    meetings: Vec<usize>,
     loose_items: Vec<StoredItem>,
     hidden: Vec<(Date, String, usize)>,
     warnings: Vec<StoredDiagnostic>,
@@ -33,10 +40,8 @@ struct StoredSnapshot {
 struct StoredMeeting {
     date: Date,
     title: String,
-    line: usize,
     attendees: Vec<String>,
     items: Vec<StoredItem>,
-    text: String,
 }
 
 #[derive(Serialize, Deserialize)]
@@ -60,27 +65,16 @@ struct StoredDiagnostic {
     source_column: Option<usize>,
 }
 
-/// The bytes of a parsed version (`None` for a removed file, which is never stored, or for a
-/// version that would not read back equal).
+/// The bytes of a parsed version, its meetings left out (`None` for a removed file, which is
+/// never stored, or for a version that would not read back equal). Each meeting is kept apart
+/// with [`part`], in order, and given back to [`decode`].
 pub fn encode(content: &Content) -> Option<Vec<u8>> {
     let stored = match content {
         Content::Valid { snapshot } => Stored::Valid(Box::new(StoredSnapshot {
             id: snapshot.id.clone(),
             path: snapshot.path.clone(),
             front: (*snapshot.front).clone(),
-            meetings: snapshot
-                .body
-                .meetings
-                .iter()
-                .map(|m| StoredMeeting {
-                    date: m.date,
-                    title: m.title.clone(),
-                    line: m.line,
-                    attendees: m.attendees.clone(),
-                    items: m.items.iter().map(item_out).collect(),
-                    text: m.text.to_string(),
-                })
-                .collect(),
+            meetings: snapshot.body.meetings.iter().map(|m| m.line).collect(),
             loose_items: snapshot.body.loose_items.iter().map(item_out).collect(),
             hidden: snapshot
                 .body
@@ -97,28 +91,125 @@ pub fn encode(content: &Content) -> Option<Vec<u8>> {
     };
     let bytes = serde_json::to_vec(&stored).ok()?;
     // A value JSON cannot carry as it is (a float that is not a number) is not stored.
-    (decode(&bytes).as_ref() == Some(content)).then_some(bytes)
+    let back: Stored = serde_json::from_slice(&bytes).ok()?;
+    let equal = match (back, content) {
+        (Stored::Valid(s), Content::Valid { snapshot }) => {
+            s.id == snapshot.id
+                && s.path == snapshot.path
+                && s.front == *snapshot.front
+                && s.meetings.len() == snapshot.body.meetings.len()
+                && s.meetings
+                    .iter()
+                    .zip(&snapshot.body.meetings)
+                    .all(|(line, m)| *line == m.line)
+                && s.loose_items.into_iter().map(item_in).collect::<Vec<_>>()
+                    == snapshot.body.loose_items
+                && s.hidden
+                    .into_iter()
+                    .map(|(date, title, line)| HiddenMeeting { date, title, line })
+                    .collect::<Vec<_>>()
+                    == snapshot.body.hidden
+                && s.warnings
+                    .into_iter()
+                    .map(diagnostic_in)
+                    .collect::<Option<Vec<_>>>()
+                    .as_ref()
+                    == Some(&snapshot.warnings)
+        }
+        (Stored::Invalid(d), Content::Invalid { diagnostics }) => {
+            d.into_iter()
+                .map(diagnostic_in)
+                .collect::<Option<Vec<_>>>()
+                .as_ref()
+                == Some(&**diagnostics)
+        }
+        _ => false,
+    };
+    equal.then_some(bytes)
 }
 
-/// The parsed version `bytes` encode, `None` when they are not an encoding [`encode`] wrote.
-pub fn decode(bytes: &[u8]) -> Option<Content> {
+/// The meetings of a parsed version, each to be kept apart with [`part`].
+pub fn meetings(content: &Content) -> &[Meeting] {
+    match content {
+        Content::Valid { snapshot } => &snapshot.body.meetings,
+        _ => &[],
+    }
+}
+
+/// What tells a meeting kept apart from another, wherever its heading is: a hash of
+/// everything [`part`] keeps, and its text's length.
+pub fn part_key(m: &Meeting) -> (u64, usize) {
+    use std::hash::{Hash, Hasher};
+    let mut hasher = std::collections::hash_map::DefaultHasher::new();
+    m.date.hash(&mut hasher);
+    m.title.hash(&mut hasher);
+    m.attendees.hash(&mut hasher);
+    for item in &m.items {
+        item.text.hash(&mut hasher);
+        item.owner.hash(&mut hasher);
+        item.due.hash(&mut hasher);
+        item.done.hash(&mut hasher);
+        item.line.wrapping_sub(m.line).hash(&mut hasher);
+    }
+    m.text.hash(&mut hasher);
+    (hasher.finish(), m.text.len())
+}
+
+/// A meeting's encoding without its text, its lines counted from its heading (`None` when it
+/// would not read back equal).
+pub fn part(m: &Meeting) -> Option<Vec<u8>> {
+    let stored = StoredMeeting {
+        date: m.date,
+        title: m.title.clone(),
+        attendees: m.attendees.clone(),
+        items: m
+            .items
+            .iter()
+            .map(|i| StoredItem {
+                line: i.line.wrapping_sub(m.line),
+                ..item_out(i)
+            })
+            .collect(),
+    };
+    let bytes = serde_json::to_vec(&stored).ok()?;
+    let back = place(&meeting(&bytes, Arc::clone(&m.text))?, m.line);
+    (back == *m).then_some(bytes)
+}
+
+/// A meeting read by [`meeting`] put at its heading's `line`.
+fn place(m: &Meeting, line: usize) -> Meeting {
+    m.moved(isize::try_from(line).unwrap_or(isize::MAX))
+}
+
+/// The meeting a part's `encoding` and `text` hold, its lines counted from its heading (at
+/// line 0 until [`decode`] places it).
+pub fn meeting(encoding: &[u8], text: Arc<str>) -> Option<Meeting> {
+    let m: StoredMeeting = serde_json::from_slice(encoding).ok()?;
+    Some(Meeting::from(MeetingData {
+        date: m.date,
+        title: m.title,
+        line: 0,
+        attendees: m.attendees,
+        items: m.items.into_iter().map(item_in).collect(),
+        text,
+    }))
+}
+
+/// The parsed version `bytes` and its `meetings` (read by [`meeting`], in order) encode, `None`
+/// when they are not an encoding [`encode`] wrote.
+pub fn decode(bytes: &[u8], meetings: Vec<Meeting>) -> Option<Content> {
     let stored: Stored = serde_json::from_slice(bytes).ok()?;
     Some(match stored {
         Stored::Valid(s) => {
             let s = *s;
+            if s.meetings.len() != meetings.len() {
+                return None;
+            }
             let meetings = s
                 .meetings
                 .into_iter()
-                .map(|m| {
-                    Meeting::from(MeetingData {
-                        date: m.date,
-                        title: m.title,
-                        line: m.line,
-                        attendees: m.attendees,
-                        items: m.items.into_iter().map(item_in).collect(),
-                        text: Arc::from(m.text),
-                    })
-                })
+                .zip(meetings)
+                .map(|(line, m)| place(&m, line))
                 .collect();
             Content::Valid {
                 snapshot: Arc::new(Snapshot {
@@ -142,6 +233,7 @@ pub fn decode(bytes: &[u8]) -> Option<Content> {
                 }),
             }
         }
+        Stored::Invalid(_) if !meetings.is_empty() => return None,
         Stored::Invalid(diagnostics) => Content::Invalid {
             diagnostics: Arc::new(
                 diagnostics
@@ -237,7 +329,21 @@ mod tests {
         let content =
             Content::from_parse(parse_partnership(file, text.as_bytes(), &Ladder::default()));
         let bytes = encode(&content).expect("a parsed version is stored");
-        assert_eq!(decode(&bytes), Some(content));
+        let meetings: Vec<Meeting> = super::meetings(&content)
+            .iter()
+            .map(|m| {
+                let part = part(m).expect("a meeting is kept");
+                meeting(&part, m.text.clone()).expect("a part reads back")
+            })
+            .collect();
+        assert_eq!(decode(&bytes, meetings.clone()), Some(content));
+        if !meetings.is_empty() {
+            assert_eq!(
+                decode(&bytes, meetings[1..].to_vec()),
+                None,
+                "a meeting missing"
+            );
+        }
     }
 
     #[test]
@@ -274,11 +380,11 @@ mod tests {
 
     #[test]
     fn anything_else_is_refused() {
-        assert_eq!(decode(b""), None);
-        assert_eq!(decode(b"{\"Valid\":"), None);
-        assert_eq!(decode(b"[1,2,3]"), None);
+        assert_eq!(decode(b"", Vec::new()), None);
+        assert_eq!(decode(b"{\"Valid\":", Vec::new()), None);
+        assert_eq!(decode(b"[1,2,3]", Vec::new()), None);
         assert_eq!(
-            decode(br#"{"Invalid":[{"file":"a","line":1,"column":1,"code":"NOT A CODE","message":"m","help":null,"source_line":null,"source_column":null}]}"#),
+            decode(br#"{"Invalid":[{"file":"a","line":1,"column":1,"code":"NOT A CODE","message":"m","help":null,"source_line":null,"source_column":null}]}"#, Vec::new()),
             None
         );
     }

@@ -305,6 +305,8 @@ pub type Run = Output;
 /// with nothing expected and paths left as they are: for the tests that compare real paths
 /// and check the run themselves. Everything else goes through [`Test`].
 pub fn rapport(dir: &Path, args: &[&str]) -> Run {
+    // A cache of parsed versions of the run's own, never the user's.
+    let cache = tempfile::tempdir().expect("a temporary folder for the cache");
     assert_cmd::Command::cargo_bin("rapport")
         .expect("the binary is built")
         .args(args)
@@ -315,6 +317,7 @@ pub fn rapport(dir: &Path, args: &[&str]) -> Run {
         .env_remove("CI_MERGE_REQUEST_DIFF_BASE_SHA")
         .env_remove("CI_MERGE_REQUEST_TARGET_BRANCH_NAME")
         .env_remove("GITHUB_STEP_SUMMARY")
+        .env("RAPPORT_CACHE_DIR", cache.path())
         .output()
         .expect("rapport runs")
         .into()

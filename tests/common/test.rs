@@ -220,6 +220,10 @@ impl Test {
         command
             .args(&self.args)
             .current_dir(self.dir.as_ref().map_or(root.clone(), |d| root.join(d)));
+        // Every run has a cache of parsed versions of its own, gone with the run, unless the
+        // test names one: no run reads what another left, or writes the user's cache.
+        let cache = tempfile::tempdir().expect("a temporary folder for the cache");
+        command.env("RAPPORT_CACHE_DIR", cache.path());
         for key in &self.env_remove {
             command.env_remove(key);
         }
