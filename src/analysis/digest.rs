@@ -256,7 +256,6 @@ impl Digest {
 /// Compares the ledger at two points in time.
 pub fn digest(request: &DigestRequest<'_>) -> Result<Digest> {
     let ledger = request.ledger;
-    history::read_lightly();
     let repo = LedgerRepo::open_selecting(&ledger.root, &ledger.config.selection())?;
     let (until_id, until_date) = match &request.until {
         None => (repo.resolve("HEAD")?.id(), request.today),
