@@ -81,7 +81,7 @@ pub(crate) struct Store {
     index: HashMap<Key, (usize, usize, usize)>,
     /// Meetings read back (lines counted from their heading), their texts shared by every
     /// version that has them.
-    texts: Mutex<HashMap<(usize, u32), Meeting>>,
+    texts: Mutex<HashMap<(usize, u32, usize), Meeting>>,
     /// The segment this run writes, opened with the first version it keeps.
     pending: Mutex<Option<Pending>>,
 }
@@ -212,10 +212,11 @@ impl Store {
         let count = u32_at(body, 0)? as usize;
         let encoding = body.get(4usize.checked_add(count.checked_mul(4)?)?..)?;
         let mut meetings = Vec::with_capacity(count);
+        let mut keys = Vec::with_capacity(count);
         let mut shared = self.shared();
         for i in 0..count {
             let index = u32_at(body, 4 + 4 * i)?;
-            let meeting = match shared.get(&(number, index)) {
+            let meeting = match shared.get(&(number, index, 0)) {
                 Some(meeting) => meeting.clone(),
                 None => {
                     let &(from, to) = segment.parts.get(index as usize)?;
@@ -228,14 +229,28 @@ impl Store {
                     if shared.len() >= SHARED {
                         shared.clear();
                     }
-                    shared.insert((number, index), meeting.clone());
+                    shared.insert((number, index, 0), meeting.clone());
                     meeting
                 }
             };
+            keys.push((number, index));
             meetings.push(meeting);
         }
-        drop(shared);
-        stored::decode(encoding, meetings)
+        // A meeting at the same line in consecutive versions is one meeting, held once.
+        stored::decode_with(encoding, meetings, &mut |i, meeting, line| {
+            let Some(&(number, index)) = keys.get(i) else {
+                return stored::place(meeting, line);
+            };
+            if let Some(placed) = shared.get(&(number, index, line)) {
+                return placed.clone();
+            }
+            let placed = stored::place(meeting, line);
+            if shared.len() >= SHARED {
+                shared.clear();
+            }
+            shared.insert((number, index, line), placed.clone());
+            placed
+        })
     }
 
     /// Keeps the parsed version of `path` in `blob` for later runs. Failing to write is not an
@@ -308,7 +323,7 @@ impl Store {
         })
     }
 
-    fn shared(&self) -> MutexGuard<'_, HashMap<(usize, u32), Meeting>> {
+    fn shared(&self) -> MutexGuard<'_, HashMap<(usize, u32, usize), Meeting>> {
         self.texts.lock().unwrap_or_else(|p| p.into_inner())
     }
 

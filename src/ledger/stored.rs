@@ -177,7 +177,7 @@ pub fn part(m: &Meeting) -> Option<Vec<u8>> {
 }
 
 /// A meeting read by [`meeting`] put at its heading's `line`.
-fn place(m: &Meeting, line: usize) -> Meeting {
+pub fn place(m: &Meeting, line: usize) -> Meeting {
     m.moved(isize::try_from(line).unwrap_or(isize::MAX))
 }
 
@@ -198,6 +198,18 @@ pub fn meeting(encoding: &[u8], text: Arc<str>) -> Option<Meeting> {
 /// The parsed version `bytes` and its `meetings` (read by [`meeting`], in order) encode, `None`
 /// when they are not an encoding [`encode`] wrote.
 pub fn decode(bytes: &[u8], meetings: Vec<Meeting>) -> Option<Content> {
+    decode_with(bytes, meetings, &mut |_, meeting, line| {
+        place(meeting, line)
+    })
+}
+
+/// [`decode`], each meeting put at its line by `place_at(position, meeting, line)` (which may
+/// hand back a meeting already placed there, so that versions share it).
+pub fn decode_with(
+    bytes: &[u8],
+    meetings: Vec<Meeting>,
+    place_at: &mut dyn FnMut(usize, &Meeting, usize) -> Meeting,
+) -> Option<Content> {
     let stored: Stored = serde_json::from_slice(bytes).ok()?;
     Some(match stored {
         Stored::Valid(s) => {
@@ -209,7 +221,8 @@ pub fn decode(bytes: &[u8], meetings: Vec<Meeting>) -> Option<Content> {
                 .meetings
                 .into_iter()
                 .zip(meetings)
-                .map(|(line, m)| place(&m, line))
+                .enumerate()
+                .map(|(i, (line, m))| place_at(i, &m, line))
                 .collect();
             Content::Valid {
                 snapshot: Arc::new(Snapshot {
