@@ -15,33 +15,7 @@ mod common;
 use std::path::Path;
 use std::process::Command;
 
-use common::{Script, northwind_front, partnership};
-
-fn ledger() -> Script {
-    Script::new()
-        .commit(
-            "2024-02-12",
-            "Northwind: start",
-            &[(
-                "partners/northwind.md",
-                &partnership("Northwind Analytics", &northwind_front(30, ""), ""),
-            )],
-        )
-        .commit(
-            "2024-06-12",
-            "Northwind: QBR",
-            &[(
-                "partners/northwind.md",
-                &partnership(
-                    "Northwind Analytics",
-                    &northwind_front(45, ""),
-                    "\n## 2024-06-12 Quarterly business review\nAttendees: Dana Whitfield, \
-                     Priya Raman\n\nPipeline is behind plan. 王伟 joins the next call.\n\n\
-                     - [ ] partner: send the revised enablement plan (due 2024-06-30)\n",
-                ),
-            )],
-        )
-}
+use common::northwind_team_ledger as ledger;
 
 /// About 30 KB of notes, Chinese and English, more than the pages left free on the disk.
 fn long_notes() -> String {

@@ -12,36 +12,7 @@ use std::os::unix::fs::PermissionsExt;
 use std::path::{Path, PathBuf};
 
 use assert_cmd::Command;
-use common::{Run, Script, northwind_front, partnership};
-
-/// Northwind's file after a QBR, with Chinese and English notes: several contacts, months of
-/// history.
-fn northwind() -> String {
-    partnership(
-        "Northwind Analytics",
-        &northwind_front(45, ""),
-        "\n## 2024-06-12 Quarterly business review\nAttendees: Dana Whitfield, Priya Raman\n\n\
-         Pipeline is behind plan. 王伟 joins the next call for the Shenzhen rollout.\n\n\
-         - [ ] partner: send the revised enablement plan (due 2024-06-30)\n",
-    )
-}
-
-fn team_ledger() -> Script {
-    Script::new()
-        .commit(
-            "2024-02-12",
-            "Northwind: start",
-            &[(
-                "partners/northwind.md",
-                &partnership("Northwind Analytics", &northwind_front(30, ""), ""),
-            )],
-        )
-        .commit(
-            "2024-06-12",
-            "Northwind: QBR",
-            &[("partners/northwind.md", &northwind())],
-        )
-}
+use common::{Run, northwind_after_qbr as northwind, northwind_team_ledger as team_ledger};
 
 /// What the user types in the editor: the notes they would hate to lose.
 const TYPED: &str = "Dana confirmed the renewal budget; 王伟 takes over the Shenzhen pilot.";

@@ -384,3 +384,33 @@ pub fn chromium_and_mermaid(what: &str) -> Option<(PathBuf, PathBuf)> {
     );
     None
 }
+
+/// Northwind's file after a QBR (the writing tests' ledger), with Chinese and English notes: several contacts, months of
+/// history.
+pub fn northwind_after_qbr() -> String {
+    partnership(
+        "Northwind Analytics",
+        &northwind_front(45, ""),
+        "\n## 2024-06-12 Quarterly business review\nAttendees: Dana Whitfield, Priya Raman\n\n\
+         Pipeline is behind plan. 王伟 joins the next call for the Shenzhen rollout.\n\n\
+         - [ ] partner: send the revised enablement plan (due 2024-06-30)\n",
+    )
+}
+
+/// Northwind started on net-30, then its QBR: the ledger the writing tests add notes to.
+pub fn northwind_team_ledger() -> Script {
+    Script::new()
+        .commit(
+            "2024-02-12",
+            "Northwind: start",
+            &[(
+                "partners/northwind.md",
+                &partnership("Northwind Analytics", &northwind_front(30, ""), ""),
+            )],
+        )
+        .commit(
+            "2024-06-12",
+            "Northwind: QBR",
+            &[("partners/northwind.md", &northwind_after_qbr())],
+        )
+}
