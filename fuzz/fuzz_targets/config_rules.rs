@@ -52,6 +52,7 @@ fn timelines(ladder: &Ladder, date: impl Fn(usize, Date) -> Date) -> Vec<Timelin
         let timeline = by_path.entry(path).or_insert_with(|| Timeline {
             id: path.clone(),
             versions: Vec::new(),
+            ..Default::default()
         });
         let parent = timeline.versions.len().checked_sub(1);
         timeline.versions.push(Version {

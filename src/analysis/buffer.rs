@@ -116,6 +116,7 @@ impl Buffers {
         let empty = Timeline {
             id: fallback,
             versions: Vec::new(),
+            ..Default::default()
         };
         let Some(repo) = self.repo.as_ref().filter(|_| head.is_some()) else {
             return Ok(empty);

@@ -171,6 +171,7 @@ pub fn analyse(request: &Request<'_>) -> Result<Analysis> {
                 let timeline = Timeline {
                     id: id.to_string(),
                     versions: Vec::new(),
+                    ..Default::default()
                 };
                 results.push(analyse_one(timeline).1);
             }

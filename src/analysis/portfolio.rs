@@ -302,10 +302,7 @@ fn trend(timeline: &Timeline, config: &Config, months: &[Date]) -> Vec<Option<u3
         if scores.contains_key(index) {
             continue;
         }
-        let upto = Timeline {
-            id: timeline.id.clone(),
-            versions: timeline.versions[..=*index].to_vec(),
-        };
+        let upto = timeline.upto(*index);
         let date = timeline.versions[*index].date();
         let findings = super::findings_as_of(std::slice::from_ref(&upto), config, date);
         scores.insert(*index, config.portfolio.score(&findings));

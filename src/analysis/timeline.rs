@@ -11,7 +11,7 @@ use serde::{Serialize, Serializer};
 use super::compare::{Reading, Status, classify};
 use super::redact;
 use crate::config::Config;
-use crate::ledger::changes::{Change, ItemHistory, Series, action_items, changes, series};
+use crate::ledger::changes::{Change, ItemHistory, Series, changes, series};
 use crate::ledger::{Commit, Content, Date, DateWarning, Diagnostic, Snapshot, Timeline};
 use crate::signs::{Finding, Severity};
 
@@ -85,8 +85,7 @@ fn word<S: Serializer>(status: &Status, serializer: S) -> Result<S::Ok, S::Error
 /// parent's state, and each branch with where it started), the findings that moved, the action
 /// items and the series, with what `redact` names masked.
 pub fn describe(head: Arc<Commit>, timeline: &Timeline, config: &Config) -> TimelineView {
-    let found_at = findings_by_version(timeline, config);
-    let none: Vec<Finding> = Vec::new();
+    let mut moved_at = findings_moved(timeline, config).into_iter();
     let mut versions = Vec::with_capacity(timeline.versions.len());
     for (index, version) in timeline.versions.iter().enumerate() {
         let (state, found, diagnostics) = match &version.content {
@@ -98,23 +97,7 @@ pub fn describe(head: Arc<Commit>, timeline: &Timeline, config: &Config) -> Time
             Content::Invalid { diagnostics } => ("invalid", Vec::new(), diagnostics.to_vec()),
             Content::Removed => ("removed", Vec::new(), Vec::new()),
         };
-        let findings = match found_at.get(index) {
-            Some(Some(current)) => {
-                // The findings at the version this one descends from (past versions that do
-                // not parse, which have none).
-                let mut at = version.parent.filter(|p| *p < index);
-                while let Some(p) = at.filter(|p| matches!(found_at.get(*p), Some(None))) {
-                    at = timeline.versions[p].parent.filter(|q| *q < p);
-                }
-                let previous = at
-                    .and_then(|p| found_at.get(p))
-                    .and_then(Option::as_ref)
-                    .unwrap_or(&none);
-                moved(previous, current)
-            }
-            // A version that does not parse changes nothing (trend rules skip it).
-            _ => Vec::new(),
-        };
+        let findings = moved_at.next().unwrap_or_default();
         versions.push(VersionView {
             commit: Arc::clone(&version.commit),
             path: version.path.clone(),
@@ -136,7 +119,7 @@ pub fn describe(head: Arc<Commit>, timeline: &Timeline, config: &Config) -> Time
         path: timeline.last().map(|v| v.path.clone()).unwrap_or_default(),
         head,
         versions,
-        items: action_items(timeline),
+        items: timeline.action_items(),
         series,
         warnings: Vec::new(),
     }
@@ -194,25 +177,56 @@ fn moved(previous: &[Finding], current: &[Finding]) -> Vec<FindingChange> {
     events.into_iter().map(|(_, event)| event).collect()
 }
 
-/// The findings as of each version's date, from the history up to it (`None` for a version
-/// that does not parse). Each version's analysis is independent of the others', so they run on
-/// all cores; of each finding only what [`moved`] compares and shows is kept, so memory follows
-/// the versions, not the versions times the history.
-fn findings_by_version(timeline: &Timeline, config: &Config) -> Vec<Option<Vec<Finding>>> {
-    (0..timeline.versions.len())
-        .into_par_iter()
-        .map(|index| {
-            let version = &timeline.versions[index];
-            if matches!(version.content, Content::Invalid { .. }) {
-                return None;
+/// The findings that moved at each version: its findings as of its date, from the history up
+/// to it, against those of the version it descends from (past versions that do not parse,
+/// which have none and change nothing: trend rules skip them). Versions are analysed a run at
+/// a time on all cores, each independently of the others; of each version's findings only what
+/// [`moved`] compares is kept, and only until the last version that descends from it is
+/// compared, so memory follows what is shown, not the versions times their findings.
+fn findings_moved(timeline: &Timeline, config: &Config) -> Vec<Vec<FindingChange>> {
+    let versions = &timeline.versions;
+    let parses = |i: usize| !matches!(versions[i].content, Content::Invalid { .. });
+    // The version each one is compared with.
+    let previous: Vec<Option<usize>> = (0..versions.len())
+        .map(|i| {
+            let mut at = versions[i].parent.filter(|p| *p < i);
+            while let Some(p) = at.filter(|p| !parses(*p)) {
+                at = versions[p].parent.filter(|q| *q < p);
             }
-            let upto = Timeline {
-                id: timeline.id.clone(),
-                versions: timeline.versions[..=index].to_vec(),
-            };
-            Some(findings_at(&upto, config, version.date()))
+            at
         })
-        .collect()
+        .collect();
+    let mut last_use: Vec<usize> = (0..versions.len()).collect();
+    for (i, p) in previous.iter().enumerate() {
+        if let Some(p) = p.filter(|_| parses(i)) {
+            last_use[p] = i;
+        }
+    }
+    let mut kept: std::collections::HashMap<usize, Vec<Finding>> = Default::default();
+    let mut moved_at = Vec::with_capacity(versions.len());
+    let run = rayon::current_num_threads().max(1) * 16;
+    for start in (0..versions.len()).step_by(run) {
+        let end = (start + run).min(versions.len());
+        let found: Vec<Option<Vec<Finding>>> = (start..end)
+            .into_par_iter()
+            .map(|i| parses(i).then(|| findings_at(&timeline.upto(i), config, versions[i].date())))
+            .collect();
+        for (i, current) in (start..end).zip(found) {
+            let Some(current) = current else {
+                moved_at.push(Vec::new());
+                continue;
+            };
+            let before = previous[i].and_then(|p| kept.get(&p));
+            moved_at.push(moved(before.map_or(&[], Vec::as_slice), &current));
+            if let Some(p) = previous[i].filter(|p| last_use[*p] <= i) {
+                kept.remove(&p);
+            }
+            if last_use[i] > i {
+                kept.insert(i, current);
+            }
+        }
+    }
+    moved_at
 }
 
 /// The findings of a timeline as of `now`, redacted, with their evidence and facts dropped.

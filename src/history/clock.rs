@@ -260,6 +260,7 @@ mod tests {
                 version(3, "2024-03-01", Some(1)),
                 version(4, "1971-01-01", Some(3)),
             ],
+            ..Default::default()
         };
         let head = Arc::clone(&timeline.versions[4].commit);
         let clock = Clock {

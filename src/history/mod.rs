@@ -572,6 +572,7 @@ fn base_first(
         Timeline {
             id: head.id.clone(),
             versions,
+            ..Default::default()
         },
         base,
     )
@@ -602,6 +603,7 @@ fn reached_part(head: &Timeline, reached: &std::collections::HashSet<String>) ->
     Timeline {
         id: head.id.clone(),
         versions,
+        ..Default::default()
     }
 }
 

@@ -278,5 +278,6 @@ pub(crate) fn build(
     Ok(Timeline {
         id: recorded.id,
         versions,
+        ..Default::default()
     })
 }

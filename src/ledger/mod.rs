@@ -20,7 +20,7 @@ pub mod write;
 pub mod written_date;
 pub mod yaml;
 
-use std::sync::Arc;
+use std::sync::{Arc, OnceLock};
 
 use serde::Serialize;
 
@@ -150,9 +150,64 @@ impl Version {
 pub struct Timeline {
     pub id: String,
     pub versions: Vec<Version>,
+    /// The action items followed through these versions, once asked for; shared with the
+    /// timelines [`Timeline::upto`] cuts from this one. Not part of what the timeline is.
+    #[serde(skip)]
+    pub items: ItemMemo,
+}
+
+/// A timeline's action items followed once ([`changes::ItemTrack`]), shared by its cuts.
+#[derive(Clone, Default)]
+pub struct ItemMemo(Arc<OnceLock<changes::ItemTrack>>);
+
+impl PartialEq for ItemMemo {
+    /// What the versions say, read again: two timelines with the same versions are the same.
+    fn eq(&self, _: &Self) -> bool {
+        true
+    }
+}
+
+impl std::fmt::Debug for ItemMemo {
+    fn fmt(&self, f: &mut std::fmt::Formatter<'_>) -> std::fmt::Result {
+        f.write_str("ItemMemo")
+    }
 }
 
 impl Timeline {
+    /// A timeline of `versions`.
+    pub fn new(id: String, versions: Vec<Version>) -> Timeline {
+        Timeline {
+            id,
+            versions,
+            items: ItemMemo::default(),
+        }
+    }
+
+    /// The history up to version `index` (included), as analysing it as of that version's date
+    /// reads it. Its action items are read from this timeline's, followed once for all cuts.
+    pub fn upto(&self, index: usize) -> Timeline {
+        self.items
+            .0
+            .get_or_init(|| changes::ItemTrack::follow(self));
+        Timeline {
+            id: self.id.clone(),
+            versions: self.versions[..=index.min(self.versions.len().saturating_sub(1))].to_vec(),
+            items: self.items.clone(),
+        }
+    }
+
+    /// Every action item of the timeline with when it was opened and closed
+    /// ([`changes::action_items`]), followed once for this timeline and the cuts made of it.
+    pub fn action_items(&self) -> Vec<changes::ItemHistory> {
+        let track = self
+            .items
+            .0
+            .get_or_init(|| changes::ItemTrack::follow(self));
+        track
+            .of(self)
+            .unwrap_or_else(|| changes::action_items(self))
+    }
+
     /// The version at the end of history, whatever its state.
     pub fn last(&self) -> Option<&Version> {
         self.versions.last()

@@ -17,11 +17,24 @@ type Front = (Option<std::sync::Arc<FrontMatter>>, Vec<Diagnostic>);
 /// The last parsed front matter and body sections of each file, shared between threads.
 /// Versions of a file mostly repeat the version before them, so remembering one version per
 /// file finds most repeats while keeping memory to one version's worth per file.
+/// Each thread has its own: threads read a file's history in runs of versions far apart, and
+/// one shared entry, replaced by each in turn, would hold a version far from the one the
+/// other thread reads next (a 2,000-version timeline parsed every meeting again, 300 MB).
 /// One cache serves one ladder, since validation depends on it.
 pub struct ParseCache {
     ladder: Ladder,
-    fronts: Mutex<HashMap<String, (String, Front)>>,
-    sections: Mutex<HashMap<String, Sections>>,
+    fronts: Mutex<HashMap<Slot, (String, Front)>>,
+    sections: Mutex<HashMap<Slot, Sections>>,
+}
+
+/// A file, and the thread that read it last (`usize::MAX` outside the thread pool).
+type Slot = (String, usize);
+
+fn slot(file: &str) -> Slot {
+    (
+        file.to_string(),
+        rayon::current_thread_index().unwrap_or(usize::MAX),
+    )
 }
 
 /// Parsed body sections by their text, as they stood in the last version.
@@ -44,8 +57,8 @@ impl ParseCache {
     /// Forgets what was remembered of `file`: a reader done with a file's history calls it, so
     /// the cache holds only the files being read, not the whole ledger.
     pub fn forget(&self, file: &str) {
-        lock(&self.fronts).remove(file);
-        lock(&self.sections).remove(file);
+        lock(&self.fronts).retain(|(f, _), _| f != file);
+        lock(&self.sections).retain(|(f, _), _| f != file);
     }
 
     /// Parses one partnership file like [`super::parse::parse_partnership`].
@@ -56,13 +69,14 @@ impl ParseCache {
     /// The front matter of `file` with this text; its lines do not depend on anything after it,
     /// so a remembered result is exact.
     pub(crate) fn front(&self, file: &str, text: &str, parse: impl FnOnce() -> Front) -> Front {
-        if let Some((seen, front)) = lock(&self.fronts).get(file)
+        let slot = slot(file);
+        if let Some((seen, front)) = lock(&self.fronts).get(&slot)
             && seen == text
         {
             return front.clone();
         }
         let parsed = parse();
-        lock(&self.fronts).insert(file.to_string(), (text.to_string(), parsed.clone()));
+        lock(&self.fronts).insert(slot, (text.to_string(), parsed.clone()));
         parsed
     }
 
@@ -78,13 +92,22 @@ impl ParseCache {
         let Some(sections) = sections(text) else {
             return parse_body(text, first_line);
         };
-        let mut known = lock(&self.sections).remove(file).unwrap_or_default();
+        let slot = slot(file);
+        let mut known = lock(&self.sections).remove(&slot).unwrap_or_default();
         let mut now = Sections::with_capacity(sections.len());
-        let mut body = Body::default();
+        let mut body = Body {
+            meetings: Vec::with_capacity(sections.len()),
+            ..Body::default()
+        };
         let mut problems = Vec::new();
         for (offset, section) in sections {
             let shift = first_line + offset - 1;
-            let placed = match known.remove(section).or_else(|| now.get(section).cloned()) {
+            // A section seen before keeps its key: no copy of its text per version.
+            let (key, seen) = match known.remove_entry(section) {
+                Some((key, seen)) => (Some(key), Some(seen)),
+                None => (None, now.get(section).cloned()),
+            };
+            let placed = match seen {
                 Some(seen) => seen.moved_to(shift),
                 None => {
                     let (part, part_problems) = parse_body(section, 1);
@@ -101,9 +124,11 @@ impl ParseCache {
                 .extend(placed.body.loose_items.iter().cloned());
             body.hidden.extend(placed.body.hidden.iter().cloned());
             problems.extend(placed.problems.iter().cloned());
-            now.insert(section.to_string(), placed);
+            now.insert(key.unwrap_or_else(|| section.to_string()), placed);
         }
-        lock(&self.sections).insert(file.to_string(), now);
+        lock(&self.sections).insert(slot, now);
+        // Every version of a file keeps its list of meetings: no room to spare in each.
+        body.meetings.shrink_to_fit();
         (body, problems)
     }
 }

@@ -174,6 +174,7 @@ fn findings(chinese: bool, change: &Change) -> Vec<Finding> {
     let timeline = Timeline {
         id: "northwind".into(),
         versions,
+        ..Default::default()
     };
     analyse_undated(&[timeline], &Setup::default().context("2025-06-20"))
 }

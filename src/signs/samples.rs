@@ -691,6 +691,7 @@ fn thousands_of_kpis_are_read_once_per_version() {
     let timeline = Timeline {
         id: timeline.id.clone(),
         versions,
+        ..Default::default()
     };
     let findings = analyse(
         &[timeline],

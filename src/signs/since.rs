@@ -48,10 +48,7 @@ pub fn date_findings(
             .map(|v| v.commit.short.clone())
             .filter(|s| !s.is_empty()),
     };
-    let upto = |index: usize| Timeline {
-        id: timeline.id.clone(),
-        versions: timeline.versions[..=index].to_vec(),
-    };
+    let upto = |index: usize| timeline.upto(index);
     // The version after the one looked at, on the line walked back, and the date from which
     // it (or now) holds every pending finding.
     let mut later: (usize, Date) = (last, cx.now);

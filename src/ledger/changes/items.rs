@@ -8,7 +8,9 @@ use similar::TextDiff;
 use crate::ledger::body::ActionItem;
 use crate::ledger::date::Date;
 use crate::ledger::model::Side;
-use crate::ledger::{Snapshot, Timeline};
+use std::sync::Arc;
+
+use crate::ledger::{Commit, Snapshot, Timeline};
 
 use super::diff::Change;
 
@@ -240,23 +242,186 @@ impl ItemHistory {
 /// (invalid versions are skipped); an item a merge brings from another branch continues that
 /// branch's item rather than opening it again.
 pub fn action_items(timeline: &Timeline) -> Vec<ItemHistory> {
-    type Live = std::sync::Arc<Vec<(ActionItem, usize)>>;
-    let mut items: Vec<ItemHistory> = Vec::new();
-    // For each version, the items followed to it, with their index in `items`: its own when it
-    // parses, else those of the version it descends from.
-    let mut live_at: Vec<Live> = Vec::with_capacity(timeline.versions.len());
-    // Versions no later version descends from (yet): the ends of branches a merge may bring in.
-    let mut ends: Vec<usize> = Vec::new();
-    for (i, version) in timeline.versions.iter().enumerate() {
+    let mut follower = Follower::new(timeline);
+    for index in 0..timeline.versions.len() {
+        follower.step(index);
+    }
+    follower.items
+}
+
+/// The action items of a timeline as of each of its versions, followed once: what
+/// [`action_items`] gives for the timeline cut after any version, without following the
+/// versions before it again for each cut. Each item keeps only the states it went through,
+/// so memory follows the changes, not the versions times the items.
+#[derive(Debug, Default)]
+pub struct ItemTrack {
+    /// Each item's states but its line, in order of appearance: the version from which the
+    /// state holds, and the state, oldest first.
+    states: Vec<Vec<(usize, ItemHistory)>>,
+    /// Each item's lines, apart: a meeting added or removed above an item moves it at every
+    /// version, and nothing else about it changes.
+    lines: Vec<Vec<(u32, u32)>>,
+    /// The commit of each version followed, to tell a cut of this timeline from another one.
+    commits: Vec<Arc<Commit>>,
+}
+
+impl ItemTrack {
+    /// Follows the action items of every version of `timeline`.
+    pub fn follow(timeline: &Timeline) -> ItemTrack {
+        let mut follower = Follower::new(timeline);
+        let mut track = ItemTrack::default();
+        for index in 0..timeline.versions.len() {
+            follower.step(index);
+            let mut touched = std::mem::take(&mut follower.touched);
+            touched.sort_unstable();
+            touched.dedup();
+            for item in touched {
+                let Some(state) = follower.items.get(item) else {
+                    continue;
+                };
+                if track.states.len() <= item {
+                    track.states.resize_with(item + 1, Vec::new);
+                    track.lines.resize_with(item + 1, Vec::new);
+                }
+                let kept = &mut track.states[item];
+                let changed = kept
+                    .last()
+                    .is_none_or(|(_, last)| !same_but_line(last, state));
+                if changed {
+                    kept.push((index, state.clone()));
+                }
+                let (at, line) = (to_u32(index), to_u32(state.line));
+                let lines = &mut track.lines[item];
+                if lines.last().is_none_or(|(_, last)| *last != line) {
+                    lines.push((at, line));
+                }
+            }
+        }
+        track.commits = timeline
+            .versions
+            .iter()
+            .map(|v| Arc::clone(&v.commit))
+            .collect();
+        track
+    }
+
+    /// What [`action_items`] gives for `timeline` when it is this track's timeline cut after
+    /// one of its versions (or whole); `None` when it is not.
+    pub fn of(&self, timeline: &Timeline) -> Option<Vec<ItemHistory>> {
+        let Some(last) = timeline.versions.len().checked_sub(1) else {
+            return Some(Vec::new());
+        };
+        let same = |v: &crate::ledger::Version, c: &Arc<Commit>| Arc::ptr_eq(&v.commit, c);
+        if !same(&timeline.versions[last], self.commits.get(last)?)
+            || !same(&timeline.versions[0], &self.commits[0])
+        {
+            return None;
+        }
+        Some(self.at(last))
+    }
+
+    /// The items as of version `index`: each item that had appeared by then, in its state then.
+    fn at(&self, index: usize) -> Vec<ItemHistory> {
+        let until = to_u32(index);
+        self.states
+            .iter()
+            .zip(&self.lines)
+            // Items appear in version order: the first to appear later ends the list.
+            .map_while(|(states, lines)| {
+                let held = states.partition_point(|(from, _)| *from <= index);
+                let state = &states.get(held.checked_sub(1)?)?.1;
+                let line = lines.partition_point(|(from, _)| *from <= until);
+                Some(ItemHistory {
+                    line: lines
+                        .get(line.wrapping_sub(1))
+                        .map_or(state.line, |(_, line)| *line as usize),
+                    ..state.clone()
+                })
+            })
+            .collect()
+    }
+}
+
+/// Whether two states of an item differ in nothing but their line.
+fn same_but_line(a: &ItemHistory, b: &ItemHistory) -> bool {
+    let ItemHistory {
+        text,
+        owner,
+        due,
+        meeting,
+        opened,
+        opened_in,
+        closed,
+        closed_in,
+        line: _,
+        removed,
+    } = a;
+    *text == b.text
+        && *owner == b.owner
+        && *due == b.due
+        && *meeting == b.meeting
+        && *opened == b.opened
+        && *opened_in == b.opened_in
+        && *closed == b.closed
+        && *closed_in == b.closed_in
+        && *removed == b.removed
+}
+
+/// A version index or line number as stored by [`ItemTrack`] (files are capped far below).
+fn to_u32(n: usize) -> u32 {
+    u32::try_from(n).unwrap_or(u32::MAX)
+}
+
+/// The items followed to a version, each with its index in [`Follower::items`].
+type Live = Arc<Vec<(ActionItem, usize)>>;
+
+/// Follows action items through a timeline, one version at a time, in the timeline's order.
+struct Follower<'t> {
+    timeline: &'t Timeline,
+    items: Vec<ItemHistory>,
+    /// For each version followed, the items followed to it: its own when it parses, else those
+    /// of the version it descends from; `None` once no later version can read them.
+    live_at: Vec<Option<Live>>,
+    /// Versions no later version descends from (yet): the ends of branches a merge may bring in.
+    ends: Vec<usize>,
+    /// For each version, the last version that descends from it directly (itself if none).
+    last_child: Vec<usize>,
+    /// The items the last step opened or changed.
+    touched: Vec<usize>,
+}
+
+impl<'t> Follower<'t> {
+    fn new(timeline: &'t Timeline) -> Self {
+        let count = timeline.versions.len();
+        let mut last_child: Vec<usize> = (0..count).collect();
+        for (i, version) in timeline.versions.iter().enumerate() {
+            if let Some(p) = version.parent.filter(|p| *p < i) {
+                last_child[p] = i;
+            }
+        }
+        Follower {
+            timeline,
+            items: Vec::new(),
+            live_at: Vec::with_capacity(count),
+            ends: Vec::new(),
+            last_child,
+            touched: Vec::new(),
+        }
+    }
+
+    /// Follows the items into version `i`, the next one.
+    fn step(&mut self, i: usize) {
+        let version = &self.timeline.versions[i];
         let parent = version.parent.filter(|p| *p < i);
         let live: Live = parent
-            .and_then(|p| live_at.get(p).cloned())
+            .and_then(|p| self.live_at.get(p).cloned().flatten())
             .unwrap_or_default();
-        ends.retain(|e| Some(*e) != parent);
+        self.ends.retain(|e| Some(*e) != parent);
         let Some(snapshot) = version.snapshot() else {
-            live_at.push(live);
-            ends.push(i);
-            continue;
+            self.live_at.push(Some(live));
+            self.ends.push(i);
+            self.release(parent, i);
+            return;
         };
         let date = version.date();
         let current = distinct_items(snapshot);
@@ -266,16 +431,22 @@ pub fn action_items(timeline: &Timeline) -> Vec<ItemHistory> {
         let mut indices: Vec<Option<usize>> = pairs.iter().map(|p| p.map(|j| live[j].1)).collect();
         // Items the version it descends from did not have may come from another branch's end.
         let unmatched: Vec<usize> = (0..new.len()).filter(|k| pairs[*k].is_none()).collect();
-        if !unmatched.is_empty() && !ends.is_empty() {
-            let others: Vec<(&ActionItem, usize, usize)> = ends
+        let mut merged = Vec::new();
+        if !unmatched.is_empty() && !self.ends.is_empty() {
+            let others: Vec<(&ActionItem, usize, usize)> = self
+                .ends
                 .iter()
-                .filter_map(|e| live_at.get(*e).map(|l| (*e, l)))
+                .filter_map(|e| {
+                    self.live_at
+                        .get(*e)
+                        .and_then(Option::as_ref)
+                        .map(|l| (*e, l))
+                })
                 .flat_map(|(e, l)| l.iter().map(move |(item, index)| (item, *index, e)))
                 .filter(|(_, index, _)| !live.iter().any(|(_, own)| own == index))
                 .collect();
             let candidates: Vec<&ActionItem> = others.iter().map(|(item, ..)| *item).collect();
             let wanted: Vec<&ActionItem> = unmatched.iter().map(|k| new[*k]).collect();
-            let mut merged = Vec::new();
             for (k, pair) in unmatched.iter().zip(match_items(&candidates, &wanted)) {
                 if let Some((_, index, end)) = pair.and_then(|j| others.get(j)) {
                     indices[*k] = Some(*index);
@@ -287,18 +458,19 @@ pub fn action_items(timeline: &Timeline) -> Vec<ItemHistory> {
                 .iter()
                 .filter(|(_, index, end)| merged.contains(end) && !indices.contains(&Some(*index)))
             {
-                if let Some(history) = items.get_mut(*index) {
+                if let Some(history) = self.items.get_mut(*index) {
                     history.removed = Some(date);
+                    self.touched.push(*index);
                 }
             }
-            ends.retain(|e| !merged.contains(e));
+            self.ends.retain(|e| !merged.contains(e));
         }
         let mut next = Vec::with_capacity(current.len());
         for ((item, meeting), index) in current.iter().zip(&indices) {
             let index = match index {
                 Some(index) => *index,
                 None => {
-                    items.push(ItemHistory {
+                    self.items.push(ItemHistory {
                         text: item.text.clone(),
                         owner: item.owner,
                         due: item.due,
@@ -310,10 +482,10 @@ pub fn action_items(timeline: &Timeline) -> Vec<ItemHistory> {
                         line: item.line,
                         removed: None,
                     });
-                    items.len() - 1
+                    self.items.len() - 1
                 }
             };
-            if let Some(history) = items.get_mut(index) {
+            if let Some(history) = self.items.get_mut(index) {
                 history.text.clone_from(&item.text);
                 history.due = item.due;
                 history.meeting = *meeting;
@@ -330,19 +502,36 @@ pub fn action_items(timeline: &Timeline) -> Vec<ItemHistory> {
                     }
                     _ => {}
                 }
+                self.touched.push(index);
             }
             next.push((item.clone(), index));
         }
         let paired = paired(&pairs, live.len());
         for (j, (_, index)) in live.iter().enumerate() {
             if !paired[j]
-                && let Some(history) = items.get_mut(*index)
+                && let Some(history) = self.items.get_mut(*index)
             {
                 history.removed = Some(date);
+                self.touched.push(*index);
             }
         }
-        live_at.push(std::sync::Arc::new(next));
-        ends.push(i);
+        self.live_at.push(Some(Arc::new(next)));
+        self.ends.push(i);
+        self.release(parent, i);
+        for end in merged {
+            self.release(Some(end), i);
+        }
     }
-    items
+
+    /// Forgets the items followed to `version` once no version after `i` can read them: none
+    /// descends from it directly, and it is no branch's end a merge may bring in.
+    fn release(&mut self, version: Option<usize>, i: usize) {
+        if let Some(v) = version
+            && self.last_child.get(v).is_some_and(|last| *last <= i)
+            && !self.ends.contains(&v)
+            && let Some(slot) = self.live_at.get_mut(v)
+        {
+            *slot = None;
+        }
+    }
 }

@@ -7,7 +7,7 @@ mod items;
 mod series;
 
 pub use diff::{Change, changes, display, display_number, scope_changes};
-pub use items::{ItemHistory, SAME_ITEM, action_items, distinct_items};
+pub use items::{ItemHistory, ItemTrack, SAME_ITEM, action_items, distinct_items};
 pub use series::{Series, series};
 
 #[cfg(test)]
@@ -290,6 +290,7 @@ mod tests {
         let timeline = Timeline {
             id: "nw".into(),
             versions: linear(vec![version(1, v1), version(5, v2), version(9, v3)]),
+            ..Default::default()
         };
         let items = action_items(&timeline);
         assert_eq!(items.len(), 2, "{items:?}");
@@ -327,6 +328,7 @@ mod tests {
         let timeline = Timeline {
             id: "nw".into(),
             versions: linear(vec![version(1, v1), version(6, v2), version(9, v3)]),
+            ..Default::default()
         };
         let items = action_items(&timeline);
         assert_eq!(items.len(), 2, "{items:?}");
@@ -410,6 +412,7 @@ mod tests {
         let items = action_items(&Timeline {
             id: "nw".into(),
             versions: linear(vec![version(1, v1), version(2, v2)]),
+            ..Default::default()
         });
         assert_eq!(items.len(), 2);
     }
@@ -426,6 +429,7 @@ mod tests {
         let series = series(&Timeline {
             id: "nw".into(),
             versions: linear(vec![version(1, a), version(2, b), version(3, c)]),
+            ..Default::default()
         });
         assert_eq!(series[0].name, "terms.payment_days");
         assert_eq!(
@@ -433,5 +437,94 @@ mod tests {
             vec![30.0, 60.0]
         );
         assert_eq!(series[1].name, "effort.hours_per_month");
+    }
+
+    /// Every cut of a timeline with branches, a merge, a version that does not parse, a
+    /// deletion and a re-add, items checked, unchecked, edited and moved down by a meeting
+    /// written above them: the items followed once give, at each cut, what following the cut
+    /// alone gives.
+    #[test]
+    fn items_followed_once_are_the_items_of_every_cut() {
+        let file = |body: &str| snap("p/nw.md", "", body);
+        let a = "## 2024-01-01 Kick-off\n- [ ] partner: send the plans\n- [ ] ours: call back\n";
+        let versions = vec![
+            // 0
+            version(1, file(a)),
+            // 1: a branch checks the plans, and a meeting above moves them down.
+            Version {
+                parent: Some(0),
+                ..version(
+                    2,
+                    file(
+                        "## 2024-01-02 Review\n- [ ] partner: share the numbers\n\n\
+                         ## 2024-01-01 Kick-off\n- [x] partner: send the plans\n- [ ] ours: call back\n",
+                    ),
+                )
+            },
+            // 2: another branch adds an item.
+            Version {
+                parent: Some(0),
+                ..version(3, file(&format!("{a}- [ ] ours: fix the backlog\n")))
+            },
+            // 3: the first branch breaks the file.
+            Version {
+                content: Content::Invalid {
+                    diagnostics: Arc::new(Vec::new()),
+                },
+                parent: Some(1),
+                ..version(4, file(""))
+            },
+            // 4: the merge brings the other branch's item and edits one.
+            Version {
+                parent: Some(3),
+                ..version(
+                    5,
+                    file(
+                        "## 2024-01-02 Review\n- [ ] partner: share the numbers today\n\n\
+                         ## 2024-01-01 Kick-off\n- [x] partner: send the plans\n- [ ] ours: call back\n\
+                         - [ ] ours: fix the backlog\n",
+                    ),
+                )
+            },
+            // 5: unchecks the plans.
+            Version {
+                parent: Some(4),
+                ..version(
+                    6,
+                    file(
+                        "## 2024-01-02 Review\n- [x] partner: share the numbers today\n\n\
+                         ## 2024-01-01 Kick-off\n- [ ] partner: send the plans\n",
+                    ),
+                )
+            },
+            // 6: deleted, 7: written again.
+            Version {
+                content: Content::Removed,
+                parent: Some(5),
+                ..version(7, file(""))
+            },
+            Version {
+                parent: Some(6),
+                ..version(8, file(a))
+            },
+        ];
+        let timeline = Timeline::new("nw".into(), versions.clone());
+        for i in 0..versions.len() {
+            let cut = Timeline::new("nw".into(), versions[..=i].to_vec());
+            assert_eq!(
+                timeline.upto(i).action_items(),
+                action_items(&cut),
+                "cut after version {i}"
+            );
+        }
+        assert_eq!(timeline.action_items(), action_items(&timeline));
+        // The merge continued the other branch's item: four items before the re-add.
+        assert_eq!(timeline.upto(5).action_items().len(), 4);
+        // Another timeline's versions are not read from this one's items.
+        let other = Timeline {
+            items: timeline.items.clone(),
+            ..Timeline::new("nw".into(), vec![version(9, file(a))])
+        };
+        assert_eq!(other.action_items(), action_items(&other));
     }
 }

@@ -1,7 +1,7 @@
 //! Sign 7, partner dysfunction: slow answers, staff churn, money trouble and downsizing.
 
 use super::{changes, history, pairs};
-use crate::ledger::changes::{ItemHistory, action_items};
+use crate::ledger::changes::ItemHistory;
 use crate::ledger::model::{Contact, EventKind, Side, same_people};
 use crate::ledger::{Snapshot, Timeline, Version};
 use crate::signs::{
@@ -46,7 +46,8 @@ impl Rule for PartnerUnresponsive {
             return Vec::new();
         }
         // Partner items still in the file, with when history saw them opened and closed.
-        let items: Vec<ItemHistory> = action_items(timeline)
+        let items: Vec<ItemHistory> = timeline
+            .action_items()
             .into_iter()
             .filter(|item| item.owner == Some(Side::Partner) && item.removed.is_none())
             .collect();
