@@ -252,23 +252,30 @@ fn owner(side: Option<Side>) -> String {
         .unwrap_or_default()
 }
 
-/// Values drawn with the eight block heights, lowest to highest.
+/// The most cells a sparkline takes: a series of thousands of versions is drawn in this many,
+/// each the value at the end of its run of versions, so the line fits a terminal.
+const SPARK_CELLS: usize = 60;
+
+/// Values drawn with the eight block heights, lowest to highest, in at most [`SPARK_CELLS`]
+/// cells (a blank where no value is a number).
 pub fn sparkline(values: &[f64]) -> String {
     const BARS: [char; 8] = ['▁', '▂', '▃', '▄', '▅', '▆', '▇', '█'];
     let finite = values.iter().copied().filter(|v| v.is_finite());
     let (min, max) = finite.fold((f64::INFINITY, f64::NEG_INFINITY), |(lo, hi), v| {
         (lo.min(v), hi.max(v))
     });
-    values
-        .iter()
-        .map(|&v| {
-            if !v.is_finite() {
-                ' '
-            } else if max > min {
-                let step = ((v - min) / (max - min) * 7.0).round() as usize;
-                BARS[step.min(7)]
-            } else {
-                BARS[3]
+    let cells = values.len().min(SPARK_CELLS);
+    (0..cells)
+        .map(|cell| {
+            // The run of values the cell stands for, and the last number in it.
+            let run = &values[cell * values.len() / cells..(cell + 1) * values.len() / cells];
+            match run.iter().rev().find(|v| v.is_finite()) {
+                None => ' ',
+                Some(&v) if max > min => {
+                    let step = ((v - min) / (max - min) * 7.0).round() as usize;
+                    BARS[step.min(7)]
+                }
+                Some(_) => BARS[3],
             }
         })
         .collect()
@@ -283,5 +290,21 @@ mod tests {
         assert_eq!(sparkline(&[30.0, 45.0, 60.0]), "▁▅█");
         assert_eq!(sparkline(&[5.0, 5.0]), "▄▄");
         assert_eq!(sparkline(&[]), "");
+        assert_eq!(sparkline(&[1.0, f64::NAN, 3.0]), "▁ █");
+    }
+
+    #[test]
+    fn a_long_series_fits_a_terminal() {
+        // 2,000 versions whose value climbs, then falls back at the very end.
+        let mut values: Vec<f64> = (0..2_000).map(f64::from).collect();
+        values.push(0.0);
+        let line = sparkline(&values);
+        assert_eq!(line.chars().count(), SPARK_CELLS);
+        assert!(line.starts_with('▁'), "{line}");
+        // The last cell shows where the series ended, not the peak it passed.
+        assert!(line.ends_with('▁'), "{line}");
+        assert_eq!(line.chars().rev().nth(1), Some('█'), "{line}");
+        // Sixty values or fewer are drawn one each.
+        assert_eq!(sparkline(&vec![2.0; 60]).chars().count(), 60);
     }
 }
