@@ -18,9 +18,11 @@
 //! (each distinct meeting once per segment, however many versions repeat it: its text, and the
 //! rest with lines counted from its heading) and entries (a version's key, the indexes of its
 //! meetings in the segment, the rest of the version). A run reads every segment of its folder
-//! once, when it opens the cache, newest first; it stops reading a segment at its first record
-//! that does not check (truncated, corrupt), and what it lost is parsed and written again. A
-//! segment with another header (another build's, a foreign file) is ignored.
+//! through once, when it opens the cache, newest first, keeping only where each record is; it
+//! stops reading a segment at its first record that does not check (truncated, corrupt), and
+//! what it lost is parsed and written again. A record is read from its file again when a
+//! version asks for it, its checksum checked again. A segment with another header (another
+//! build's, a foreign file) is ignored.
 //!
 //! Eviction: after writing its segment, a run keeps the newest segments of every `v2-…` folder
 //! up to [`MAX_BYTES`] in all and deletes the older ones (its own is always kept), and deletes
@@ -77,8 +79,8 @@ pub(crate) struct Store {
     header: Vec<u8>,
     /// The segments read, newest first.
     segments: Vec<Segment>,
-    /// Where each entry is: its segment, and its record's body.
-    index: HashMap<Key, (usize, usize, usize)>,
+    /// Where each entry is: its segment, and where its record starts.
+    index: HashMap<Key, (usize, usize)>,
     /// Meetings read back (lines counted from their heading), their texts shared by every
     /// version that has them.
     texts: Mutex<HashMap<(usize, u32, usize), Meeting>>,
@@ -86,10 +88,59 @@ pub(crate) struct Store {
     pending: Mutex<Option<Pending>>,
 }
 
-/// A segment read: its bytes and where each of its meeting parts is.
+/// A segment read: its file, open, and where each of its meeting parts' records is. Records are
+/// read from the file when asked for, not held: a ledger's segment is tens of megabytes, and a
+/// run reads each version once.
 struct Segment {
-    bytes: Vec<u8>,
-    parts: Vec<(usize, usize)>,
+    file: std::fs::File,
+    parts: Vec<usize>,
+}
+
+impl Segment {
+    /// The body of the record at `at` (where its head starts), when its checksum still holds.
+    fn record(&self, at: usize) -> Option<Vec<u8>> {
+        let mut head = [0u8; RECORD_HEAD];
+        read_at(&self.file, &mut head, at as u64).ok()?;
+        let (kind, len, sum) = record_head(&head)?;
+        let mut body = vec![0u8; len];
+        read_at(&self.file, &mut body, (at + RECORD_HEAD) as u64).ok()?;
+        (checksum(kind, &body) == sum).then_some(body)
+    }
+}
+
+/// Fills `buf` from `file` at `offset`, without moving a shared position (threads read one
+/// segment at once).
+fn read_at(file: &std::fs::File, buf: &mut [u8], offset: u64) -> std::io::Result<()> {
+    #[cfg(unix)]
+    {
+        std::os::unix::fs::FileExt::read_exact_at(file, buf, offset)
+    }
+    #[cfg(windows)]
+    {
+        let mut done = 0;
+        while done < buf.len() {
+            match std::os::windows::fs::FileExt::seek_read(
+                file,
+                &mut buf[done..],
+                offset + done as u64,
+            )? {
+                0 => return Err(std::io::ErrorKind::UnexpectedEof.into()),
+                n => done += n,
+            }
+        }
+        Ok(())
+    }
+}
+
+/// A record's kind, body length and checksum, from its head; `None` when the kind is unknown.
+fn record_head(head: &[u8; RECORD_HEAD]) -> Option<(u8, usize, u64)> {
+    let kind = head[0];
+    if kind != PART && kind != ENTRY {
+        return None;
+    }
+    let len = u32::from_le_bytes(head[1..5].try_into().ok()?) as usize;
+    let sum = u64::from_le_bytes(head[5..13].try_into().ok()?);
+    Some((kind, len, sum))
 }
 
 /// The segment being written: a temporary file, the meeting parts it holds by content hash,
@@ -165,31 +216,53 @@ impl Store {
             .collect();
         found.sort_by(|a, b| b.cmp(a));
         for (_, path) in found {
-            let Ok(bytes) = std::fs::read(&path) else {
+            let Ok(file) = std::fs::File::open(&path) else {
                 continue;
             };
-            if !bytes.starts_with(&self.header) {
-                continue;
-            }
             let number = self.segments.len();
-            let mut parts = Vec::new();
-            let mut at = self.header.len();
-            while let Some((kind, body)) = record(&bytes, at) {
-                at = body.1;
-                match kind {
-                    PART => parts.push(body),
-                    _ => {
-                        let Some(key) = bytes.get(body.0..body.0 + 20) else {
-                            break;
-                        };
-                        let mut k: Key = [0; 20];
-                        k.copy_from_slice(key);
-                        self.index.entry(k).or_insert((number, body.0 + 20, body.1));
-                    }
-                }
-            }
-            self.segments.push(Segment { bytes, parts });
+            let Some(parts) = self.scan(&file, number) else {
+                continue;
+            };
+            self.segments.push(Segment { file, parts });
         }
+    }
+
+    /// Reads a segment through once: where each of its meeting parts is, and each of its
+    /// entries into the index. `None` when it is not a segment of this folder; a record that
+    /// does not check ends the segment there.
+    fn scan(&mut self, file: &std::fs::File, number: usize) -> Option<Vec<usize>> {
+        use std::io::Read as _;
+        let mut input = std::io::BufReader::with_capacity(1 << 20, file);
+        let mut header = vec![0u8; self.header.len()];
+        input.read_exact(&mut header).ok()?;
+        if header != self.header {
+            return None;
+        }
+        let mut parts = Vec::new();
+        let mut at = self.header.len();
+        let mut head = [0u8; RECORD_HEAD];
+        let mut body = Vec::new();
+        while input.read_exact(&mut head).is_ok() {
+            let Some((kind, len, sum)) = record_head(&head) else {
+                break;
+            };
+            body.resize(len, 0);
+            if input.read_exact(&mut body).is_err() || checksum(kind, &body) != sum {
+                break;
+            }
+            if kind == PART {
+                parts.push(at);
+            } else {
+                let Some(key) = body.get(..20) else {
+                    break;
+                };
+                let mut k: Key = [0; 20];
+                k.copy_from_slice(key);
+                self.index.entry(k).or_insert((number, at));
+            }
+            at += RECORD_HEAD + len;
+        }
+        Some(parts)
     }
 
     /// The key of the version of `path` in `blob`.
@@ -206,9 +279,10 @@ impl Store {
 
     /// The parsed version of `path` in `blob`, if a run parsed it before.
     pub(crate) fn get(&self, blob: Oid, path: &str) -> Option<Content> {
-        let &(number, start, end) = self.index.get(&self.key(blob, path)?)?;
+        let &(number, at) = self.index.get(&self.key(blob, path)?)?;
         let segment = self.segments.get(number)?;
-        let body = segment.bytes.get(start..end)?;
+        let record = segment.record(at)?;
+        let body = record.get(20..)?;
         let count = u32_at(body, 0)? as usize;
         let encoding = body.get(4usize.checked_add(count.checked_mul(4)?)?..)?;
         let mut meetings = Vec::with_capacity(count);
@@ -219,8 +293,8 @@ impl Store {
             let meeting = match shared.get(&(number, index, 0)) {
                 Some(meeting) => meeting.clone(),
                 None => {
-                    let &(from, to) = segment.parts.get(index as usize)?;
-                    let part = segment.bytes.get(from..to)?;
+                    let part = segment.record(*segment.parts.get(index as usize)?)?;
+                    let part = part.as_slice();
                     let split = (u32_at(part, 0)? as usize).checked_add(4)?;
                     let text = std::str::from_utf8(part.get(split..)?).ok()?;
                     let meeting = stored::meeting(part.get(4..split)?, Arc::from(text))?;
@@ -359,20 +433,6 @@ impl Drop for Store {
     fn drop(&mut self) {
         self.finish();
     }
-}
-
-/// The record at `at` in `bytes`: its kind and its body's start and end, if it is whole and
-/// its checksum holds.
-fn record(bytes: &[u8], at: usize) -> Option<(u8, (usize, usize))> {
-    let kind = *bytes.get(at)?;
-    if kind != PART && kind != ENTRY {
-        return None;
-    }
-    let len = u32_at(bytes, at + 1)? as usize;
-    let sum = u64::from_le_bytes(bytes.get(at + 5..at + 13)?.try_into().ok()?);
-    let start = at + RECORD_HEAD;
-    let body = bytes.get(start..start.checked_add(len)?)?;
-    (checksum(kind, body) == sum).then_some((kind, (start, start + len)))
 }
 
 fn write_record(out: &mut impl Write, kind: u8, body: &[u8]) -> std::io::Result<()> {

@@ -197,14 +197,13 @@ impl Timeline {
     }
 
     /// Every action item of the timeline with when it was opened and closed
-    /// ([`changes::action_items`]), followed once for this timeline and the cuts made of it.
+    /// ([`changes::action_items`]): read from the items followed for the timeline it was cut
+    /// from, if it was; else followed for this timeline alone.
     pub fn action_items(&self) -> Vec<changes::ItemHistory> {
-        let track = self
-            .items
+        self.items
             .0
-            .get_or_init(|| changes::ItemTrack::follow(self));
-        track
-            .of(self)
+            .get()
+            .and_then(|track| track.of(self))
             .unwrap_or_else(|| changes::action_items(self))
     }
 
