@@ -422,3 +422,122 @@ fn history_stops_at_the_revision_asked_for() {
     assert_eq!(all.timelines[0].versions.len(), 1);
     assert_eq!(all.now().to_string(), "2024-01-15");
 }
+
+/// A commit that moves partnership files among other files: rapport pairs moves exactly as
+/// `git diff -M` does, whether the file a partnership file was moved to is a partnership file or
+/// not (an exact copy of Northwind's file as notes is the move git sees, so Northwind's new
+/// file is an addition), in the comparison of two commits, the whole walk and one file's history.
+#[test]
+fn moves_are_paired_as_git_pairs_them_among_every_file() {
+    let kestrel = partnership(
+        "Kestrel Systems",
+        &terms(30),
+        "\n## 2024-01-20 Kick-off\nAttendees: Li Wei, Priya Raman\n\nThe pilot starts in March.\n",
+    );
+    let northwind = partnership(
+        "Northwind",
+        &terms(45),
+        "\n## 2024-01-22 QBR\nAttendees: Dana Whitfield, Priya Raman\n\n双方确认了第二季度的目标。\n",
+    );
+    let script = Script::new()
+        .commit(
+            "2024-01-25",
+            "Start Kestrel and Northwind",
+            &[
+                ("partners/kestrel.md", &kestrel),
+                ("partners/northwind.md", &northwind),
+            ],
+        )
+        .remove(
+            "2024-03-01",
+            "Reorganise the ledger",
+            &["partners/kestrel.md", "partners/northwind.md"],
+        );
+    // The removal above is rewritten into one commit that removes and adds together.
+    let script = script
+        .git_on("2024-03-01", &["reset", "--soft", "HEAD~1"])
+        .commit(
+            "2024-03-01",
+            "Reorganise the ledger",
+            &[
+                (
+                    "partners/apac/kestrel.md",
+                    &kestrel.replace("March", "April"),
+                ),
+                ("partners/archive/northwind.txt", &northwind),
+                (
+                    "partners/archive/northwind.md",
+                    &northwind.replace("QBR", "Quarterly review"),
+                ),
+                (
+                    "partners/readme.txt",
+                    "Partnership files, one per partner.\n",
+                ),
+            ],
+        );
+    let oid = |rev: &str| {
+        let out = script.git(&["rev-parse", rev]);
+        git2::Oid::from_str(String::from_utf8_lossy(&out.stdout).trim()).expect("an id")
+    };
+    // What git pairs, kept to partnership files.
+    let status = script.git(&[
+        "diff",
+        "-M",
+        "--name-status",
+        "HEAD~1",
+        "HEAD",
+        "--",
+        "partners",
+    ]);
+    let is_partnership = |p: &str| p.ends_with(".md");
+    let mut expected: Vec<(Option<String>, Option<String>)> = Vec::new();
+    for line in String::from_utf8_lossy(&status.stdout).lines() {
+        let fields: Vec<&str> = line.split('\t').collect();
+        let keep = |p: &str| is_partnership(p).then(|| p.to_string());
+        match fields.as_slice() {
+            [s, from, to] if s.starts_with('R') => match (keep(from), keep(to)) {
+                (None, None) => {}
+                (before, after) if before.is_some() && after.is_some() => {
+                    expected.push((before, after));
+                }
+                (before, after) => {
+                    if before.is_some() {
+                        expected.push((before, None));
+                    }
+                    if after.is_some() {
+                        expected.push((None, after));
+                    }
+                }
+            },
+            ["A", path] => expected.extend(keep(path).map(|p| (None, Some(p)))),
+            ["D", path] => expected.extend(keep(path).map(|p| (Some(p), None))),
+            _ => panic!("an unexpected status line: {line}"),
+        }
+    }
+    expected.sort();
+    assert_eq!(
+        expected,
+        [
+            (None, Some("partners/archive/northwind.md".to_string())),
+            (
+                Some("partners/kestrel.md".to_string()),
+                Some("partners/apac/kestrel.md".to_string())
+            ),
+            (Some("partners/northwind.md".to_string()), None),
+        ],
+        "git's own pairing: {}",
+        String::from_utf8_lossy(&status.stdout)
+    );
+    let mut touched: Vec<(Option<String>, Option<String>)> =
+        history::touched(&open(&script), oid("HEAD~1"), oid("HEAD"))
+            .expect("the files touched")
+            .into_iter()
+            .map(|t| (t.before, t.after))
+            .collect();
+    touched.sort();
+    assert_eq!(touched, expected);
+    // The whole walk and the file's own history follow Kestrel into its new folder.
+    let t = timeline(&script, "kestrel");
+    let paths: Vec<&str> = t.versions.iter().map(|v| v.path.as_str()).collect();
+    assert_eq!(paths, ["partners/kestrel.md", "partners/apac/kestrel.md"]);
+}

@@ -9,14 +9,26 @@ use super::*;
 use crate::error::Result;
 use crate::ledger::selection::{Selection, is_partnership_path};
 
-/// Files moved between two trees (`(from, to)`), as git's rename detection sees them.
+/// Files moved between two trees (`(from, to)`), as git's rename detection sees them: paired
+/// among `added_or_deleted`, every file under the ledger folders one tree has and the other
+/// does not (what [`compare`](super::trees::compare) finds), which are all git pairs moves
+/// among. The diff is limited to those paths, so it reads no folder they are not in.
 pub(super) fn renames(
     repo: &Repository,
     folders: &Selection,
+    added_or_deleted: &[String],
     old: Option<&Tree<'_>>,
     new: &Tree<'_>,
 ) -> Result<Vec<(String, String)>> {
-    let mut options = diff_options(folders);
+    if added_or_deleted.len() < 2 {
+        return Ok(Vec::new());
+    }
+    let mut options = DiffOptions::new();
+    options.disable_pathspec_match(true);
+    for path in added_or_deleted {
+        options.pathspec(path);
+    }
+    options.skip_binary_check(true);
     let mut diff = repo.diff_tree_to_tree(old, Some(new), Some(&mut options))?;
     let mut find = DiffFindOptions::new();
     find.renames(true);
@@ -33,17 +45,6 @@ pub(super) fn renames(
         .collect())
 }
 
-fn diff_options(folders: &Selection) -> DiffOptions {
-    let mut options = DiffOptions::new();
-    if folders.iter().all(|f| !f.is_empty()) {
-        for folder in folders {
-            options.pathspec(folder);
-        }
-    }
-    options.skip_binary_check(true);
-    options
-}
-
 /// Where a file that a commit added at `path` was moved from, if git pairs it with a file the
 /// commit deleted: that path, and the file there at the first parent (else `was` unchanged).
 pub(super) fn moved_from(
@@ -54,10 +55,18 @@ pub(super) fn moved_from(
     was: Was,
 ) -> Result<(Option<String>, Was)> {
     let first = commit.parent(0)?.tree()?;
-    let from = renames(repo, &reader.folders, Some(&first), &commit.tree()?)?
-        .into_iter()
-        .find(|(_, to)| to == path)
-        .map(|(from, _)| from);
+    let tree = commit.tree()?;
+    let found = super::trees::compare(repo, &reader.folders, Some(&first), &tree)?;
+    let from = renames(
+        repo,
+        &reader.folders,
+        &found.added_or_deleted,
+        Some(&first),
+        &tree,
+    )?
+    .into_iter()
+    .find(|(_, to)| to == path)
+    .map(|(from, _)| from);
     Ok(match from {
         Some(from) => {
             let blob = first

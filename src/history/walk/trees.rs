@@ -57,8 +57,31 @@ pub(super) fn differences_and_refused(
     old: Option<&Tree<'_>>,
     new: &Tree<'_>,
 ) -> Result<(Vec<Difference>, Vec<String>)> {
+    let found = compare(repo, folders, old, new)?;
+    Ok((found.differences, found.refused))
+}
+
+/// What [`compare`] finds between two trees.
+pub(super) struct Compared {
+    /// The partnership files that differ.
+    pub differences: Vec<Difference>,
+    /// Links and submodules in `new` where a partnership file or a ledger folder goes.
+    pub refused: Vec<String>,
+    /// Every file under the ledger folders, partnership file or not, that one tree has and
+    /// the other does not: what git's rename detection pairs moves among.
+    pub added_or_deleted: Vec<String>,
+}
+
+/// [`differences_and_refused`], with the files added or deleted under the ledger folders.
+pub(super) fn compare(
+    repo: &Repository,
+    folders: &Selection,
+    old: Option<&Tree<'_>>,
+    new: &Tree<'_>,
+) -> Result<Compared> {
     let mut out = Vec::new();
     let mut refused = Vec::new();
+    let mut added_or_deleted = Vec::new();
     for folder in folders {
         if !folder.is_empty() {
             let entry = |tree: &Tree<'_>| {
@@ -95,14 +118,20 @@ pub(super) fn differences_and_refused(
             &base,
             depth,
             folders,
-            (&mut out, &mut refused),
+            (&mut out, &mut refused, &mut added_or_deleted),
         )?;
     }
     out.sort();
     out.dedup();
     refused.sort();
     refused.dedup();
-    Ok((out, refused))
+    added_or_deleted.sort();
+    added_or_deleted.dedup();
+    Ok(Compared {
+        differences: out,
+        refused,
+        added_or_deleted,
+    })
 }
 
 /// The partnership files that differ between two trees at `base`, `depth` folders below the
@@ -114,7 +143,7 @@ fn descend(
     base: &str,
     depth: usize,
     folders: &Selection,
-    (out, refused): (&mut Vec<Difference>, &mut Vec<String>),
+    (out, refused, added_or_deleted): (&mut Vec<Difference>, &mut Vec<String>, &mut Vec<String>),
 ) -> Result<()> {
     if old == new {
         return Ok(());
@@ -146,8 +175,12 @@ fn descend(
                 &format!("{path}/"),
                 depth + 1,
                 folders,
-                (&mut *out, &mut *refused),
+                (&mut *out, &mut *refused, &mut *added_or_deleted),
             )?;
+        }
+        let any_blob = |e: Option<Seen>| e.is_some_and(|(_, k, _)| k == Some(ObjectType::Blob));
+        if any_blob(was) != any_blob(is) {
+            added_or_deleted.push(path.clone());
         }
         let (old_blob, new_blob) = (blob(was), blob(is));
         if !is_partnership_path(&path, folders) {
@@ -202,11 +235,15 @@ pub(crate) fn changed_between(ledger: &LedgerRepo, old: Oid, new: Oid) -> Result
         repo.find_commit(old)?.tree()?,
         repo.find_commit(new)?.tree()?,
     );
-    let (found, refused) = differences_and_refused(repo, &ledger.folders, Some(&old), &new)?;
+    let Compared {
+        differences: found,
+        refused,
+        added_or_deleted,
+    } = compare(repo, &ledger.folders, Some(&old), &new)?;
     let added = found.iter().any(|d| d.old.is_none());
     let deleted = found.iter().any(|d| d.new.is_none());
     let renames = if added && deleted {
-        renames(repo, &ledger.folders, Some(&old), &new)?
+        renames(repo, &ledger.folders, &added_or_deleted, Some(&old), &new)?
     } else {
         Vec::new()
     };

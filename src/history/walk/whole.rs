@@ -12,7 +12,7 @@ use rayon::prelude::*;
 use super::super::Progress;
 use super::super::repo::{LedgerRepo, shared_info};
 use super::renames::renames;
-use super::trees::{Difference, differences};
+use super::trees::{Compared, Difference, compare, differences};
 use super::*;
 use crate::error::Result;
 use crate::ledger::Commit;
@@ -124,7 +124,11 @@ fn commit_events(
         .parents()
         .map(|p| p.tree())
         .collect::<Result<_, _>>()?;
-    let first = differences(repo, folders, parents.first(), &tree)?;
+    let Compared {
+        differences: first,
+        added_or_deleted,
+        ..
+    } = compare(repo, folders, parents.first(), &tree)?;
     let has_parent = !parents.is_empty();
     // `first` is sorted by path.
     let in_first = |path: &str| first.binary_search_by(|d| d.path.as_str().cmp(path)).ok();
@@ -136,7 +140,7 @@ fn commit_events(
     let added = first.iter().any(|d| d.old.is_none());
     let deleted = first.iter().any(|d| d.new.is_none());
     let renames = if added && deleted {
-        renames(repo, folders, parents.first(), &tree)?
+        renames(repo, folders, &added_or_deleted, parents.first(), &tree)?
     } else {
         Vec::new()
     };
