@@ -113,6 +113,7 @@ pub fn analyse(request: &Request<'_>) -> Result<Analysis> {
                     )
                 },
             )?;
+            repo.release();
             let now = request.as_of.unwrap_or(found.now);
             (
                 state,
@@ -146,11 +147,11 @@ pub fn analyse(request: &Request<'_>) -> Result<Analysis> {
                     ),
                 )
             };
-            let (found, warnings) = match repo {
+            let (found, warnings) = match &repo {
                 Some(repo) if !repo.is_unborn() => {
                     let found = each_partnership(
                         ledger,
-                        &repo,
+                        repo,
                         "HEAD",
                         Some(&state),
                         &ledger.config.ladder,
@@ -161,6 +162,9 @@ pub fn analyse(request: &Request<'_>) -> Result<Analysis> {
                 }
                 _ => (Vec::new(), Vec::new()),
             };
+            if let Some(repo) = repo {
+                repo.release();
+            }
             let seen: std::collections::HashSet<&str> =
                 found.iter().map(|(id, _)| id.as_str()).collect();
             // Partnerships with no history yet: their files on disk are their only version.
