@@ -3,7 +3,12 @@
 //! words, so CJK terms match as substrings of the text. A conflict word after a negation in the
 //! same clause ("no complaints", "没有纠纷") is not a hit.
 
+use std::collections::HashMap;
+use std::sync::Arc;
+
 use aho_corasick::{AhoCorasick, AhoCorasickBuilder, MatchKind};
+
+use crate::ledger::Meeting;
 
 /// Built-in English words and phrases (inflected forms listed, no stemming).
 pub const ENGLISH: &[&str] = &[
@@ -209,7 +214,27 @@ pub struct Lexicon {
     whole_word: Vec<bool>,
     kinds: Vec<Kind>,
     terms: Vec<String>,
+    /// Meetings already read ([`Lexicon::read_meeting`]), by their notes (the shared text, by
+    /// address, held so the address stays theirs) and title.
+    readings: std::sync::Mutex<Readings>,
 }
+
+/// Meetings read, by the address of their notes and their title: the notes held, and what was
+/// read.
+type Readings = HashMap<(usize, String), (Arc<str>, Arc<Reading>)>;
+
+/// What a lexicon reads in one meeting's title and notes.
+#[derive(Debug, PartialEq, Eq)]
+pub struct Reading {
+    /// [`Lexicon::hits`].
+    pub hits: Vec<Hit>,
+    /// [`text_size`].
+    pub words: usize,
+}
+
+/// The most meetings a lexicon remembers having read: far more than one partnership's, so a
+/// timeline or the dating of a finding reads each meeting once; a whole ledger's are not kept.
+const READINGS: usize = 16_384;
 
 /// One occurrence of a term.
 #[derive(Clone, Debug, PartialEq, Eq)]
@@ -313,7 +338,38 @@ impl Lexicon {
             whole_word,
             kinds,
             terms,
+            readings: Default::default(),
         }
+    }
+
+    /// The hits and the length in words of a meeting's title and notes (`title`, a line break,
+    /// the notes), read once however many versions share the meeting: analysing a history
+    /// version by version (a timeline, the dating of a finding) would otherwise read every
+    /// meeting again at each version.
+    pub fn read_meeting(&self, meeting: &Meeting) -> Arc<Reading> {
+        let key = (
+            Arc::as_ptr(&meeting.text).cast::<u8>() as usize,
+            meeting.title.clone(),
+        );
+        let lock = || {
+            self.readings
+                .lock()
+                .unwrap_or_else(std::sync::PoisonError::into_inner)
+        };
+        if let Some((_, reading)) = lock().get(&key) {
+            return Arc::clone(reading);
+        }
+        let text = format!("{}\n{}", meeting.title, meeting.text);
+        let reading = Arc::new(Reading {
+            hits: self.hits(&text),
+            words: text_size(&text),
+        });
+        let mut readings = lock();
+        if readings.len() >= READINGS {
+            readings.clear();
+        }
+        readings.insert(key, (Arc::clone(&meeting.text), Arc::clone(&reading)));
+        reading
     }
 
     /// Every occurrence of a conflict term in `text`, leftmost-longest, without overlaps, except
@@ -465,5 +521,28 @@ mod tests {
         assert_eq!(text_size("We are frustrated: it's unacceptable."), 5);
         assert_eq!(text_size("我们很失望，这无法接受。"), 10);
         assert_eq!(text_size(" \n\t—, 。"), 0);
+    }
+
+    #[test]
+    fn a_meeting_is_read_once_for_every_version_that_shares_it() {
+        let lexicon = Lexicon::tension(&[]);
+        let (body, _) = crate::ledger::body::parse_body(
+            "## 2024-06-12 Review\nWe are frustrated: the delay is unacceptable.\n\n\
+             ## 2024-06-19 复盘\n客户对交付非常不满。\n",
+            1,
+        );
+        let [review, retro] = body.meetings.as_slice() else {
+            panic!("two meetings: {body:?}");
+        };
+        let first = lexicon.read_meeting(review);
+        // The same meeting in a later version (the handle cloned, or moved down the file).
+        assert!(Arc::ptr_eq(&first, &lexicon.read_meeting(&review.clone())));
+        assert!(Arc::ptr_eq(&first, &lexicon.read_meeting(&review.moved(3))));
+        // What is read is what reading the text gives.
+        let text = format!("{}\n{}", review.title, review.text);
+        assert_eq!(first.hits, lexicon.hits(&text));
+        assert_eq!(first.words, text_size(&text));
+        assert_eq!(first.hits.len(), 2);
+        assert_eq!(lexicon.read_meeting(retro).hits.len(), 1);
     }
 }

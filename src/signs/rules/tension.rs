@@ -1,7 +1,7 @@
 //! Sign 3, tension shows: the talk in meeting notes turns from professional to emotional.
 
 use crate::ledger::{Meeting, Timeline};
-use crate::signs::vocabulary::{Lexicon, text_size};
+use crate::signs::vocabulary::Lexicon;
 use crate::signs::{
     Context, Evidence, Fact, FactValue, Finding, Measure, Rule, RuleInfo, Severity, Worse, finding,
     sign,
@@ -42,10 +42,6 @@ static TENSION_RISING: RuleInfo = RuleInfo {
         name them, agree owners and dates, and keep the notes factual so progress can be followed.",
 };
 
-fn meeting_text(m: &Meeting) -> String {
-    format!("{}\n{}", m.title, m.text)
-}
-
 impl Rule for TensionRising {
     fn info(&self) -> &'static RuleInfo {
         &TENSION_RISING
@@ -69,10 +65,9 @@ impl Rule for TensionRising {
         let mut peak: Option<(f64, crate::ledger::Date)> = None;
         let rate = |hits: usize, words: usize| hits as f64 * 1000.0 / words.max(1) as f64;
         for meeting in meetings.into_iter().filter(|m| m.date <= cx.now) {
-            let text = meeting_text(meeting);
-            let hits = lexicon.hits(&text);
+            let reading = lexicon.read_meeting(meeting);
+            let (hits, words) = (&reading.hits, reading.words);
             if meeting.date > cut {
-                let words = text_size(&text);
                 recent_hits += hits.len();
                 recent_words += words;
                 let density = rate(hits.len(), words);
@@ -98,7 +93,7 @@ impl Rule for TensionRising {
                 }
             } else {
                 earlier_hits += hits.len();
-                earlier_words += text_size(&text);
+                earlier_words += words;
             }
         }
         if recent_hits < set.min_recent_hits
@@ -320,7 +315,7 @@ mod tests {
                 .calm
                 .iter()
                 .chain(&story.tense)
-                .map(|n| text_size(n))
+                .map(|n| crate::signs::vocabulary::text_size(n))
                 .sum::<usize>() as f64
         };
         let ratio = words(&CHINESE_STORY) / words(&ENGLISH_STORY);
