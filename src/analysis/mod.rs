@@ -452,6 +452,7 @@ pub(crate) fn reopen_for(
 /// Reads and parses the ledger as it is in commit `rev`: its configuration and partnership files
 /// come from that commit's tree.
 fn load_revision(ledger: &LedgerRoot, rev: &str) -> Result<(LedgerState, LedgerRepo, Config)> {
+    history::read_in_windows();
     let repo = LedgerRepo::open_selecting(&ledger.root, &ledger.config.selection())?;
     let commit = repo.resolve(rev)?.id();
     let config = config_at(&repo, commit)?;

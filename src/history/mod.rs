@@ -21,7 +21,7 @@ use crate::ledger::{Commit, Date, DateWarning, Ladder, ParseCache, Timeline};
 
 pub use git::{CommitId, CommitRef, EntryKind, GitError, Upstream, init, top, user_name};
 pub(crate) use repo::shared_info;
-pub use repo::{Files, LedgerRepo, Read, discover, explain_missing, read_lightly};
+pub use repo::{Files, LedgerRepo, Read, discover, explain_missing, read_in_windows, read_lightly};
 pub use write::{Author, Scribe, file_entry};
 
 /// Progress of a long step, reported by the stage and drawn (or not) by the command.
@@ -133,7 +133,7 @@ fn partnerships<T: Send>(
     use rayon::prelude::*;
     // libgit2's object cache would keep every commit and folder the walk reads, and its pack
     // windows map the whole pack: memory that grows with the history, not the partnership.
-    read_lightly();
+    read_in_windows();
     let tip = ledger.resolve(rev)?;
     let head = repo::shared_info(&tip);
     let cache = ParseCache::new(ladder.clone());
