@@ -542,32 +542,31 @@ pub(crate) fn with_blob<R>(
 
 /// Keeps libgit2's object cache and pack windows small, for commands that read a few files'
 /// histories (the pull-request report): there a large cache only holds every listed commit, and
-/// memory should follow the files read, not the repository. Set once per process.
+/// memory should follow the files read, not the repository.
 pub fn read_lightly() {
+    read_packs(1 << 20, 8 << 20);
+}
+
+/// Maps packs in windows of 32 MB, at most 128 MB at once, for the whole-ledger pass: mapped
+/// whole, a pack's pages all stay resident (a 200 MB pack at three times the benchmark's
+/// ledger), while windows much smaller than that are mapped and unmapped tens of thousands of
+/// times under libgit2's lock.
+pub fn read_in_windows() {
+    read_packs(32 << 20, 128 << 20);
+}
+
+/// Sets libgit2's object cache (4 MB) and pack windows (`window` bytes each, `mapped` in all)
+/// for the process, once: they apply to what is read after, so the first command to read
+/// history decides and a later call changes nothing.
+fn read_packs(window: usize, mapped: usize) {
     static ONCE: std::sync::Once = std::sync::Once::new();
     ONCE.call_once(|| {
         // SAFETY: libgit2's global options are plain values read when objects are cached and
         // packs mapped; `call_once` sets them once, before this command reads any object.
         unsafe {
             let _ = git2::opts::set_cache_max_size(4 << 20);
-            let _ = git2::opts::set_mwindow_size(1 << 20);
-            let _ = git2::opts::set_mwindow_mapped_limit(8 << 20);
-        }
-    });
-}
-
-/// Maps packs in windows of 32 MB, at most 128 MB at once, for the whole-ledger pass: mapped
-/// whole, a pack's pages all stay resident (a 200 MB pack at three times the benchmark's
-/// ledger), while windows much smaller than that are mapped and unmapped tens of thousands of
-/// times under libgit2's lock. Set before the first object is read, once per process.
-pub fn read_in_windows() {
-    static ONCE: std::sync::Once = std::sync::Once::new();
-    ONCE.call_once(|| {
-        // SAFETY: as for `read_lightly`: global options set once, before any object is read.
-        unsafe {
-            let _ = git2::opts::set_cache_max_size(4 << 20);
-            let _ = git2::opts::set_mwindow_size(32 << 20);
-            let _ = git2::opts::set_mwindow_mapped_limit(128 << 20);
+            let _ = git2::opts::set_mwindow_size(window);
+            let _ = git2::opts::set_mwindow_mapped_limit(mapped);
         }
     });
 }
