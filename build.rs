@@ -4,16 +4,21 @@ fn main() {
     parser_id();
 }
 
-/// A hash of what parsing a partnership file depends on (the `ledger` sources, `numbers.rs`
-/// and the locked dependencies), so the cache of parsed versions kept between runs (see
-/// `history::store`) never hands one build what another build's parser wrote.
+/// A hash of what parsing a partnership file and walking the history depend on (the `ledger`
+/// sources, `numbers.rs`, the walk, the store and the locked dependencies), so the cache kept
+/// between runs (see `history::store`) never hands one build what another build's parser or
+/// walk wrote.
 fn parser_id() {
     use std::hash::{Hash, Hasher};
     let mut files = vec![
         std::path::PathBuf::from("src/numbers.rs"),
+        std::path::PathBuf::from("src/history/store.rs"),
         std::path::PathBuf::from("Cargo.lock"),
     ];
-    let mut folders = vec![std::path::PathBuf::from("src/ledger")];
+    let mut folders = vec![
+        std::path::PathBuf::from("src/ledger"),
+        std::path::PathBuf::from("src/history/walk"),
+    ];
     while let Some(folder) = folders.pop() {
         for entry in std::fs::read_dir(&folder).into_iter().flatten().flatten() {
             let path = entry.path();

@@ -328,3 +328,78 @@ fn two_runs_at_once_are_both_right() {
         "only whole entries remain"
     );
 }
+
+/// Commits everything in the work tree with a fixed author and date.
+fn commit_all(repo: &Path, message: &str) {
+    for args in [vec!["add", "-A"], vec!["commit", "-q", "-m", message]] {
+        let status = Command::new("git")
+            .args(&args)
+            .current_dir(repo)
+            .env("GIT_AUTHOR_NAME", "Mei Lin")
+            .env("GIT_AUTHOR_EMAIL", "mei@example.com")
+            .env("GIT_COMMITTER_NAME", "Mei Lin")
+            .env("GIT_COMMITTER_EMAIL", "mei@example.com")
+            .env("GIT_AUTHOR_DATE", "2020-01-21T10:00:00+08:00")
+            .env("GIT_COMMITTER_DATE", "2020-01-21T10:00:00+08:00")
+            .status()
+            .expect("git runs");
+        assert!(status.success(), "git {args:?}");
+    }
+}
+
+/// What a commit changed is kept between runs under the folders it was read for: a
+/// configuration that narrows `paths:` reads the same commits again for the folders it names,
+/// and a repository given grafts (which change a commit's parents, not its id) is read as it
+/// now stands, not as the cache remembers it.
+#[test]
+fn commit_facts_kept_between_runs_follow_the_folders_and_the_parents() {
+    let dir = tempfile::tempdir().expect("a temporary folder");
+    let repo = ledger(dir.path());
+    let cache = dir.path().join("cache");
+    let args = [
+        "check",
+        "--rev",
+        "HEAD",
+        "--format",
+        "json",
+        "--fail-on",
+        "never",
+    ];
+    let mut without = vec!["--no-cache"];
+    without.extend_from_slice(&args);
+    let whole = run(&repo, &cache, &args);
+    assert!(
+        whole == run(&repo, &cache, &without),
+        "the whole ledger, warm"
+    );
+    let region = std::fs::read_dir(repo.join("partners"))
+        .expect("the partners folder")
+        .flatten()
+        .map(|e| e.file_name().to_string_lossy().into_owned())
+        .min()
+        .expect("a region folder");
+    std::fs::write(
+        repo.join("rapport.yaml"),
+        format!("rapport: 1\npaths: [partners/{region}]\n"),
+    )
+    .expect("the configuration is written");
+    commit_all(&repo, "Read one region only");
+    let narrowed = run(&repo, &cache, &without);
+    assert_ne!(narrowed.1, whole.1, "the narrower folders read fewer files");
+    assert!(run(&repo, &cache, &args) == narrowed, "one region, warm");
+
+    // Grafts: the tip's parent becomes a root commit, so the history rapport reads is cut
+    // there, whatever an earlier run kept about that commit's parents.
+    let parent = Command::new("git")
+        .args(["rev-parse", "HEAD~1"])
+        .current_dir(&repo)
+        .output()
+        .expect("git runs");
+    let parent = String::from_utf8_lossy(&parent.stdout).trim().to_string();
+    std::fs::create_dir_all(repo.join(".git/info")).expect("the info folder");
+    std::fs::write(repo.join(".git/info/grafts"), format!("{parent}\n"))
+        .expect("the grafts are written");
+    let grafted = run(&repo, &cache, &without);
+    assert_ne!(grafted.1, narrowed.1, "the grafted history is shorter");
+    assert!(run(&repo, &cache, &args) == grafted, "grafted, warm");
+}

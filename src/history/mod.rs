@@ -137,17 +137,18 @@ fn partnerships<T: Send>(
     let tip = ledger.resolve(rev)?;
     let head = repo::shared_info(&tip);
     let cache = ParseCache::new(ladder.clone());
-    let listing = walk::list_children_first(&ledger.repo, tip.id())?;
+    let store = store::Store::open(ledger, ladder);
+    let listing = walk::list_children_first(&ledger.repo, tip.id(), store.as_ref())?;
     let clock = clock::clock(&listing.first_parent_line);
     let reached = since
         .map(|since| walk::reachable(&listing.commits, since))
         .unwrap_or_default();
-    let walk = walk::walk_all(ledger, &listing.commits, progress)?;
+    let walk = walk::walk_all(ledger, &listing.commits, store.as_ref(), progress)?;
     drop(listing);
     let walk::Walk {
         commits, touches, ..
     } = walk;
-    let contents = timelines::Contents::new(ledger, &cache, Default::default());
+    let contents = timelines::Contents::new(ledger, &cache, store.as_ref(), Default::default());
     let recorded = timelines::group(ledger, touches, &contents)?;
     progress.begin("reading versions", recorded.len() as u64);
     let done = recorded
@@ -227,12 +228,13 @@ pub fn timeline(
     let cache = ParseCache::new(ladder.clone());
     let entries = ledger.entries(&tip.tree()?)?;
     if let Some(path) = find_file(ledger, &entries, id, &cache)? {
-        let reader = walk::Reader::new(ledger, &cache);
-        let listing = walk::list_children_first(&ledger.repo, tip.id())?;
+        let store = store::Store::open(ledger, ladder);
+        let reader = walk::Reader::new(ledger, &cache, store.as_ref());
+        let listing = walk::list_children_first(&ledger.repo, tip.id(), store.as_ref())?;
         let clock = clock::clock(&listing.first_parent_line);
         let walk = walk::follow_listed(ledger, &listing.commits, &path, &reader, progress)?;
         if !walk::moves_unpaired(ledger, &walk)? {
-            let found = timelines::assemble(ledger, walk, &cache)?;
+            let found = timelines::assemble(ledger, walk, &cache, store.as_ref())?;
             if let Some(timeline) = found.into_iter().find(|t| t.id == id) {
                 let mut timelines = vec![timeline];
                 let warnings = clock::date_versions(&mut timelines, clock, &head);
@@ -335,14 +337,22 @@ pub fn compare(
 ) -> Result<Comparison> {
     let cache = ParseCache::new(ladder.clone());
     let head_info = repo::shared_info(&ledger.repo.find_commit(head)?);
-    let listing = walk::list_children_first(&ledger.repo, head)?;
+    let store = store::Store::open(ledger, ladder);
+    let listing = walk::list_children_first(&ledger.repo, head, store.as_ref())?;
     let clock = clock::clock(&listing.first_parent_line);
     let reached = walk::reachable(&listing.commits, base);
     let lines = Lines {
         head: walk::first_parent_line(&listing.commits, head),
         base: walk::first_parent_line(&listing.commits, base),
     };
-    let mut heads = followed(ledger, &listing.commits, paths, &cache, progress)?;
+    let mut heads = followed(
+        ledger,
+        &listing.commits,
+        paths,
+        &cache,
+        store.as_ref(),
+        progress,
+    )?;
     let mut bases = Vec::with_capacity(heads.len());
     let same = base == head;
     for head in &mut heads {
@@ -393,6 +403,7 @@ fn followed(
     listed: &[walk::Listed],
     paths: &[String],
     cache: &ParseCache,
+    store: Option<&store::Store>,
     progress: &dyn Progress,
 ) -> Result<Vec<Timeline>> {
     // Sorted, so paths that share folders are neighbours and resolved together.
@@ -403,7 +414,7 @@ fn followed(
         .iter()
         .map(|p| format!("{}{p}", ledger.prefix()))
         .collect();
-    let reader = walk::Reader::new(ledger, cache);
+    let reader = walk::Reader::new(ledger, cache, store);
     let walks = walk::follow_listed_many(ledger, listed, &full, &reader, progress)?;
     let mut heads: Vec<Timeline> = Vec::new();
     let mut whole: Option<Vec<Timeline>> = None;
@@ -416,7 +427,7 @@ fn followed(
         let timeline = if walk::moves_unpaired(ledger, &found)? {
             None
         } else {
-            timelines::assemble(ledger, found, cache)?
+            timelines::assemble(ledger, found, cache, store)?
                 .into_iter()
                 .next()
         };
@@ -424,8 +435,8 @@ fn followed(
             Some(timeline) => timeline,
             None => {
                 if whole.is_none() {
-                    let walked = walk::walk_all(ledger, listed, progress)?;
-                    whole = Some(timelines::assemble(ledger, walked, cache)?);
+                    let walked = walk::walk_all(ledger, listed, store, progress)?;
+                    whole = Some(timelines::assemble(ledger, walked, cache, store)?);
                 }
                 let all = whole.as_deref().unwrap_or_default();
                 match all
@@ -459,9 +470,17 @@ pub fn timelines_of(
     let tip = ledger.resolve(rev)?;
     let head = repo::shared_info(&tip);
     let cache = ParseCache::new(ladder.clone());
-    let listing = walk::list_children_first(&ledger.repo, tip.id())?;
+    let store = store::Store::open(ledger, ladder);
+    let listing = walk::list_children_first(&ledger.repo, tip.id(), store.as_ref())?;
     let clock = clock::clock(&listing.first_parent_line);
-    let mut timelines = followed(ledger, &listing.commits, paths, &cache, progress)?;
+    let mut timelines = followed(
+        ledger,
+        &listing.commits,
+        paths,
+        &cache,
+        store.as_ref(),
+        progress,
+    )?;
     let warnings = clock::date_versions(&mut timelines, clock, &head);
     Ok(History {
         head,

@@ -10,19 +10,24 @@
 //! seniority ladder). A directory inside the repository is refused with one warning: rapport
 //! writes nothing there.
 //!
+//! Beside parsed versions, the cache keeps facts about commits that a commit id fixes for good
+//! (see [`Store::fact`]): its parents, dates and message for the commit listing, and what it
+//! changed under the ledger's folders for the whole-ledger walk, so a warm run reads no commit
+//! or tree object it has read before. They are not kept in a repository with grafts.
+//!
 //! A folder holds segments (`*.pack`), each written by one run, whole: the versions the run
 //! parsed are appended to a temporary file as it goes (through one buffer) and the file is
 //! renamed into place when the run's reader of history is done, so a concurrent run sees a
 //! whole segment or none, and two runs at once each write their own. A segment is a header
 //! naming its folder's key, then records, each with its kind, length and checksum: meetings
 //! (each distinct meeting once per segment, however many versions repeat it: its text, and the
-//! rest with lines counted from its heading) and entries (a version's key, the indexes of its
-//! meetings in the segment, the rest of the version). A run reads every segment of its folder
-//! through once, when it opens the cache, newest first, keeping only where each record is; it
-//! stops reading a segment at its first record that does not check (truncated, corrupt), and
-//! what it lost is parsed and written again. A record is read from its file again when a
-//! version asks for it, its checksum checked again. A segment with another header (another
-//! build's, a foreign file) is ignored.
+//! rest with lines counted from its heading), entries (a version's key, the indexes of its
+//! meetings in the segment, the rest of the version) and facts (a key, the fact's bytes). A run
+//! reads every segment of its folder through once, when it opens the cache, newest first,
+//! keeping only where each record is; it stops reading a segment at its first record that does
+//! not check (truncated, corrupt), and what it lost is parsed and written again. A record is
+//! read from its file again when a version asks for it, its checksum checked again. A segment
+//! with another header (another build's, a foreign file) is ignored.
 //!
 //! Eviction: after writing its segment, a run keeps the newest segments of every `v2-…` folder
 //! up to [`MAX_BYTES`] in all and deletes the older ones (its own is always kept), and deletes
@@ -62,6 +67,8 @@ const SHARED: usize = 16_384;
 const PART: u8 = b'M';
 /// A record holding a parsed version.
 const ENTRY: u8 = b'E';
+/// A record holding a fact about a commit (see [`Store::fact`]).
+const FACT: u8 = b'C';
 /// A record's kind, length and checksum.
 const RECORD_HEAD: usize = 1 + 4 + 8;
 /// An entry's key.
@@ -86,6 +93,9 @@ pub(crate) struct Store {
     texts: Mutex<HashMap<(usize, u32, usize), Meeting>>,
     /// The segment this run writes, opened with the first version it keeps.
     pending: Mutex<Option<Pending>>,
+    /// Whether facts about commits are kept and read: not in a repository with grafts
+    /// (`info/grafts`), where a commit's parents are not what its id says.
+    facts: bool,
 }
 
 /// A segment read: its file, open, and where each of its meeting parts' records is. Records are
@@ -135,7 +145,7 @@ fn read_at(file: &std::fs::File, buf: &mut [u8], offset: u64) -> std::io::Result
 /// A record's kind, body length and checksum, from its head; `None` when the kind is unknown.
 fn record_head(head: &[u8; RECORD_HEAD]) -> Option<(u8, usize, u64)> {
     let kind = head[0];
-    if kind != PART && kind != ENTRY {
+    if kind != PART && kind != ENTRY && kind != FACT {
         return None;
     }
     let len = u32::from_le_bytes(head[1..5].try_into().ok()?) as usize;
@@ -197,6 +207,7 @@ impl Store {
             index: HashMap::new(),
             texts: Mutex::default(),
             pending: Mutex::default(),
+            facts: !ledger.repo.commondir().join("info").join("grafts").exists(),
         };
         store.load();
         Some(store)
@@ -267,14 +278,59 @@ impl Store {
 
     /// The key of the version of `path` in `blob`.
     fn key(&self, blob: Oid, path: &str) -> Option<Key> {
-        let oid = Oid::hash_object(
-            git2::ObjectType::Blob,
-            format!("{}{blob}\0{path}", self.salt).as_bytes(),
-        )
-        .ok()?;
+        self.key_of(&format!("{}{blob}\0{path}", self.salt))
+    }
+
+    fn key_of(&self, text: &str) -> Option<Key> {
+        let oid = Oid::hash_object(git2::ObjectType::Blob, text.as_bytes()).ok()?;
         let mut key: Key = [0; 20];
         key.copy_from_slice(oid.as_bytes().get(..20)?);
         Some(key)
+    }
+
+    /// The key of the fact `what` about commit `commit`.
+    fn fact_key(&self, what: &str, commit: Oid) -> Option<Key> {
+        self.key_of(&format!("{}fact\0{what}\0{commit}", self.salt))
+    }
+
+    /// What an earlier run kept as the fact `what` about `commit` (see [`Store::keep_fact`]).
+    pub(crate) fn fact(&self, what: &str, commit: Oid) -> Option<Vec<u8>> {
+        if !self.facts {
+            return None;
+        }
+        let key = self.fact_key(what, commit)?;
+        let &(number, at) = self.index.get(&key)?;
+        let record = self.segments.get(number)?.record(at)?;
+        (record.get(..20)? == key).then(|| record[20..].to_vec())
+    }
+
+    /// Keeps `body` as the fact `what` about `commit` for later runs: something the history
+    /// reader worked out from the commit's objects alone (its parents and dates, what it changed
+    /// under the ledger's folders), which a commit id fixes for good. `what` names the fact and
+    /// everything it depends on besides the commit. Failing to write is not an error.
+    pub(crate) fn keep_fact(&self, what: &str, commit: Oid, body: &[u8]) {
+        if !self.facts {
+            return;
+        }
+        let Some(key) = self.fact_key(what, commit) else {
+            return;
+        };
+        let mut pending = self.pending.lock().unwrap_or_else(|p| p.into_inner());
+        if pending.is_none() {
+            *pending = self.begin();
+        }
+        let Some(segment) = pending.as_mut() else {
+            return;
+        };
+        if segment.failed || !segment.written.insert(key) {
+            return;
+        }
+        let mut record = Vec::with_capacity(20 + body.len());
+        record.extend_from_slice(&key);
+        record.extend_from_slice(body);
+        if write_record(&mut segment.file, FACT, &record).is_err() {
+            segment.failed = true;
+        }
     }
 
     /// The parsed version of `path` in `blob`, if a run parsed it before.

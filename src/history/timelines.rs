@@ -24,13 +24,14 @@ pub(crate) fn assemble(
     ledger: &LedgerRepo,
     walk: Walk,
     cache: &ParseCache,
+    store: Option<&Store>,
 ) -> Result<Vec<Timeline>> {
     let Walk {
         commits,
         touches,
         parsed,
     } = walk;
-    let contents = Contents::new(ledger, cache, parsed);
+    let contents = Contents::new(ledger, cache, store, parsed);
     let recorded = group(ledger, touches, &contents)?;
     recorded
         .into_iter()
@@ -44,7 +45,7 @@ pub(crate) struct Contents<'a> {
     pub git_dir: PathBuf,
     cache: &'a ParseCache,
     /// Versions parsed by earlier runs.
-    store: Option<Store>,
+    store: Option<&'a Store>,
     /// By blob and path relative to the ledger root.
     parsed: HashMap<(Oid, String), Content>,
 }
@@ -53,12 +54,13 @@ impl<'a> Contents<'a> {
     pub fn new(
         ledger: &LedgerRepo,
         cache: &'a ParseCache,
+        store: Option<&'a Store>,
         parsed: HashMap<(Oid, String), Content>,
     ) -> Contents<'a> {
         Contents {
             git_dir: ledger.git_dir(),
             cache,
-            store: Store::open(ledger, cache.ladder()),
+            store,
             parsed,
         }
     }
@@ -69,7 +71,7 @@ impl<'a> Contents<'a> {
         if let Some(content) = self.parsed.get(&(oid, path.to_string())) {
             return Ok(content.clone());
         }
-        if let Some(content) = self.store.as_ref().and_then(|s| s.get(oid, path)) {
+        if let Some(content) = self.store.and_then(|s| s.get(oid, path)) {
             return Ok(content);
         }
         let parsed = with_blob(repo, oid, PARTNERSHIP, |bytes| {
@@ -81,7 +83,7 @@ impl<'a> Contents<'a> {
                 diagnostics: Arc::new(vec![too_large(path, size)]),
             },
         };
-        if let Some(store) = &self.store {
+        if let Some(store) = self.store {
             store.put(oid, path, &content);
         }
         Ok(content)
@@ -101,7 +103,7 @@ impl<'a> Contents<'a> {
             Content::Valid { snapshot } => Some(snapshot.id.clone()),
             _ => None,
         };
-        if let Some(content) = self.store.as_ref().and_then(|s| s.get(oid, path)) {
+        if let Some(content) = self.store.and_then(|s| s.get(oid, path)) {
             return Ok(id(&content));
         }
         let ladder = self.cache.ladder();
@@ -111,7 +113,7 @@ impl<'a> Contents<'a> {
         let Ok(content) = parsed else {
             return Ok(None);
         };
-        if let Some(store) = &self.store {
+        if let Some(store) = self.store {
             store.put(oid, path, &content);
         }
         Ok(id(&content))

@@ -112,6 +112,16 @@ impl Selection {
         }
     }
 
+    /// Everything that decides which paths the selection selects, as one string: two
+    /// selections with the same one select the same paths (what the walk finds in a commit is
+    /// kept between runs under it).
+    pub fn fingerprint(&self) -> String {
+        format!(
+            "{:?}\0{}\0{:?}\0{:?}",
+            self.folders, self.prefix, self.written.0, self.written.1
+        )
+    }
+
     /// The folders, relative to the base of the paths matched.
     pub fn folders(&self) -> &[String] {
         &self.folders

@@ -9,7 +9,7 @@ use git2::{ObjectType, Oid, Repository};
 use rayon::prelude::*;
 
 use super::super::Progress;
-use super::super::repo::{LedgerRepo, shared_info};
+use super::super::repo::LedgerRepo;
 use super::renames::moved_from;
 use super::trees::{differences, seen};
 use super::*;
@@ -295,17 +295,17 @@ fn file_change(
     if !changed {
         return Ok(None);
     }
-    let commit = repo.find_commit(listed.commit)?;
     let mut from = None;
     let mut was: Was = parents.first().map(|p| (path.to_string(), *p));
     if state.is_some() && parents.first() == Some(&None) {
+        let commit = repo.find_commit(listed.commit)?;
         (from, was) = moved_from(repo, reader, &commit, path, was)?;
     }
     if let Some(blob) = state {
         reader.read(repo, blob, path)?;
     }
     Ok(Some(Box::new(Changed {
-        info: shared_info(&commit),
+        info: listed.info(),
         state,
         from,
         was,
@@ -444,21 +444,21 @@ fn files_change(
             out.push(None);
             continue;
         }
-        let commit = match &commit {
-            Some(commit) => commit,
-            None => commit.insert(repo.find_commit(listed.commit)?),
-        };
         let mut from = None;
         let at_first = parents.first().map(|p| p.get(n).copied().flatten());
         let mut was: Was = at_first.map(|p| (path.clone(), p));
         if now.is_some() && at_first == Some(None) {
+            let commit = match &commit {
+                Some(commit) => commit,
+                None => commit.insert(repo.find_commit(listed.commit)?),
+            };
             (from, was) = moved_from(repo, reader, commit, path, was)?;
         }
         if let Some(blob) = now {
             reader.read(repo, blob, path)?;
         }
         out.push(Some(Box::new(Changed {
-            info: shared_info(commit),
+            info: listed.info(),
             state: now,
             from,
             was,

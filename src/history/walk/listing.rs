@@ -3,12 +3,15 @@
 //! follow take commits in one order by construction.
 
 use std::collections::HashMap;
+use std::sync::Arc;
 
 use git2::{Oid, Repository};
+use serde::{Deserialize, Serialize};
 
 use super::super::repo::author_date;
+use super::super::store::Store;
 use crate::error::Result;
-use crate::ledger::Date;
+use crate::ledger::{Commit, Date};
 
 /// Every commit reachable from `tip`, each read once, in graph order: every commit before its
 /// parents, and among the commits whose children are all listed, the latest by committer time
@@ -16,7 +19,11 @@ use crate::ledger::Date;
 /// commit dated wrong never comes before one of its children or after one of its parents; the
 /// whole walk takes this order backwards and the one-file paths take it as it is, so every path
 /// sees the same history.
-pub(crate) fn list_children_first(repo: &Repository, tip: Oid) -> Result<Listing> {
+pub(crate) fn list_children_first(
+    repo: &Repository,
+    tip: Oid,
+    store: Option<&Store>,
+) -> Result<Listing> {
     // Read newest first by time, so a commit's parents, read to list it, are still in the
     // object cache when their turn comes. Where dates agree with the graph that is already the
     // graph order; where a parent comes out before one of its children, the listing is put in
@@ -25,40 +32,41 @@ pub(crate) fn list_children_first(repo: &Repository, tip: Oid) -> Result<Listing
     let mut queue = std::collections::BinaryHeap::new();
     // Each commit's index in `listed` once listed.
     let mut at: HashMap<Oid, usize> = HashMap::new();
-    let first = repo.find_commit(tip)?;
-    queue.push((first.time().seconds(), first.id()));
-    at.insert(first.id(), QUEUED);
+    let first = facts(repo, tip, store)?;
+    queue.push((first.time, tip));
+    at.insert(tip, QUEUED);
     let mut listed = Vec::new();
     let mut in_order = true;
+    let mut next = Some(first);
     while let Some((time, oid)) = queue.pop() {
-        let commit = repo.find_commit(oid)?;
+        let commit = match next.take() {
+            Some(known) => known,
+            None => facts(repo, oid, store)?,
+        };
         if let Some(slot) = at.get_mut(&oid) {
             *slot = listed.len();
         }
-        let mut parents = Vec::with_capacity(1);
-        let mut parent_ids = Vec::with_capacity(1);
-        for parent in commit.parents() {
-            parents.push(parent.tree_id());
-            parent_ids.push(parent.id());
-            match at.entry(parent.id()) {
+        for parent in &commit.parents {
+            match at.entry(parent.id) {
                 std::collections::hash_map::Entry::Vacant(slot) => {
                     slot.insert(QUEUED);
-                    queue.push((parent.time().seconds(), parent.id()));
+                    queue.push((parent.time, parent.id));
                 }
                 std::collections::hash_map::Entry::Occupied(slot) => {
                     in_order &= *slot.get() == QUEUED;
                 }
             }
         }
-        let when = commit.author().when();
         listed.push(Listed {
             commit: oid,
-            tree: commit.tree_id(),
-            parents,
-            parent_ids,
+            tree: commit.tree,
+            parents: commit.parents.iter().map(|p| p.tree).collect(),
+            parent_ids: commit.parents.iter().map(|p| p.id).collect(),
             time,
-            authored: when.seconds(),
-            date: author_date(when),
+            authored: commit.authored,
+            date: commit.date,
+            author: commit.author,
+            summary: commit.summary,
         });
     }
     let mut first_parent_line = Vec::new();
@@ -129,7 +137,8 @@ fn children_first(listed: &mut [Listed], at: &HashMap<Oid, usize>) {
 }
 
 /// A commit as listed by the walk: its id, its tree, its parents' trees and their ids, its
-/// committer time (for ordering) and its author time and date (for "now").
+/// committer time (for ordering), its author time and date (for "now"), and what a version
+/// shows of it.
 pub(crate) struct Listed {
     pub commit: Oid,
     pub(super) tree: Oid,
@@ -140,6 +149,136 @@ pub(crate) struct Listed {
     pub authored: i64,
     /// The author date in the author's time zone.
     pub date: Date,
+    author: String,
+    /// The first line of the message.
+    summary: String,
+}
+
+impl Listed {
+    /// The commit's facts, as a version shows them.
+    pub fn info(&self) -> Arc<Commit> {
+        let id = self.commit.to_string();
+        Arc::new(Commit {
+            short: id.chars().take(8).collect(),
+            id,
+            author: self.author.clone(),
+            time: self.authored,
+            date: self.date,
+            summary: self.summary.clone(),
+        })
+    }
+}
+
+/// What the listing needs of a commit, read from its object or kept by an earlier run.
+struct Facts {
+    tree: Oid,
+    parents: Vec<Parent>,
+    /// Committer time.
+    time: i64,
+    authored: i64,
+    date: Date,
+    author: String,
+    summary: String,
+}
+
+struct Parent {
+    id: Oid,
+    tree: Oid,
+    /// Committer time.
+    time: i64,
+}
+
+/// The name [`Store::keep_fact`] keeps a commit's [`Facts`] under, with the encoding's version.
+const LISTED: &str = "listed 1";
+
+/// A commit's [`Facts`] as kept between runs.
+#[derive(Serialize, Deserialize)]
+struct KeptFacts {
+    tree: String,
+    /// Each parent's id, tree and committer time.
+    parents: Vec<(String, String, i64)>,
+    time: i64,
+    authored: i64,
+    /// The author's offset from UTC, in minutes.
+    offset: i32,
+    author: String,
+    summary: String,
+}
+
+/// A commit's facts: kept by an earlier run (a commit id fixes its parents, dates and message
+/// for good; a shallow clone, whose commits lose parents, is refused before any listing), else
+/// read from the repository and kept for the next run.
+fn facts(repo: &Repository, oid: Oid, store: Option<&Store>) -> Result<Facts> {
+    if let Some(facts) = store
+        .and_then(|s| s.fact(LISTED, oid))
+        .and_then(|b| from_kept(&b))
+    {
+        return Ok(facts);
+    }
+    let commit = repo.find_commit(oid)?;
+    let author = commit.author();
+    let when = author.when();
+    let mut parents = Vec::with_capacity(1);
+    for parent in commit.parents() {
+        parents.push(Parent {
+            id: parent.id(),
+            tree: parent.tree_id(),
+            time: parent.time().seconds(),
+        });
+    }
+    let facts = Facts {
+        tree: commit.tree_id(),
+        parents,
+        time: commit.time().seconds(),
+        authored: when.seconds(),
+        date: author_date(when),
+        author: String::from_utf8_lossy(author.name_bytes()).into_owned(),
+        summary: String::from_utf8_lossy(commit.summary_bytes().unwrap_or_default()).into_owned(),
+    };
+    if let Some(store) = store {
+        let kept = KeptFacts {
+            tree: facts.tree.to_string(),
+            parents: facts
+                .parents
+                .iter()
+                .map(|p| (p.id.to_string(), p.tree.to_string(), p.time))
+                .collect(),
+            time: facts.time,
+            authored: facts.authored,
+            offset: when.offset_minutes(),
+            author: facts.author.clone(),
+            summary: facts.summary.clone(),
+        };
+        if let Ok(body) = serde_json::to_vec(&kept) {
+            store.keep_fact(LISTED, oid, &body);
+        }
+    }
+    Ok(facts)
+}
+
+fn from_kept(body: &[u8]) -> Option<Facts> {
+    let kept: KeptFacts = serde_json::from_slice(body).ok()?;
+    let oid = |hex: &str| Oid::from_str(hex).ok();
+    let parents = kept
+        .parents
+        .iter()
+        .map(|(id, tree, time)| {
+            Some(Parent {
+                id: oid(id)?,
+                tree: oid(tree)?,
+                time: *time,
+            })
+        })
+        .collect::<Option<Vec<_>>>()?;
+    Some(Facts {
+        tree: oid(&kept.tree)?,
+        parents,
+        time: kept.time,
+        authored: kept.authored,
+        date: author_date(git2::Time::new(kept.authored, kept.offset)),
+        author: kept.author,
+        summary: kept.summary,
+    })
 }
 
 /// The commits of a listing reachable from `from` (itself included), as full hex ids: the

@@ -17,6 +17,7 @@ use std::sync::{Arc, Mutex};
 use git2::{Oid, Repository};
 
 use super::repo::{LedgerRepo, blob_size};
+use super::store::Store;
 use crate::error::{Error, Result};
 use crate::ledger::parse::{MAX_FILE_BYTES, too_large};
 use crate::ledger::selection::Selection;
@@ -71,17 +72,17 @@ pub(crate) struct Reader<'a> {
     pub cache: &'a ParseCache,
     parsed: Mutex<HashMap<(Oid, String), Content>>,
     /// Versions parsed by earlier runs.
-    store: Option<super::store::Store>,
+    pub store: Option<&'a Store>,
 }
 
 impl<'a> Reader<'a> {
-    pub fn new(ledger: &LedgerRepo, cache: &'a ParseCache) -> Reader<'a> {
+    pub fn new(ledger: &LedgerRepo, cache: &'a ParseCache, store: Option<&'a Store>) -> Reader<'a> {
         Reader {
             folders: ledger.folders.clone(),
             prefix: ledger.prefix().to_string(),
             cache,
             parsed: Mutex::default(),
-            store: super::store::Store::open(ledger, cache.ladder()),
+            store,
         }
     }
 
@@ -93,7 +94,7 @@ impl<'a> Reader<'a> {
         if self.lock().contains_key(&key) {
             return Ok(());
         }
-        if let Some(content) = self.store.as_ref().and_then(|s| s.get(oid, &key.1)) {
+        if let Some(content) = self.store.and_then(|s| s.get(oid, &key.1)) {
             self.lock().insert(key, content);
             return Ok(());
         }
@@ -107,7 +108,7 @@ impl<'a> Reader<'a> {
             let blob = repo.find_blob(oid)?;
             Content::from_parse(self.cache.parse(&key.1, blob.content()))
         };
-        if let Some(store) = &self.store {
+        if let Some(store) = self.store {
             store.put(oid, &key.1, &content);
         }
         self.lock().insert(key, content);

@@ -3,19 +3,18 @@
 //! no file version is read here.
 
 use std::collections::HashMap;
-use std::path::Path;
-use std::sync::Arc;
 
 use git2::{Oid, Repository, Tree};
 use rayon::prelude::*;
+use serde::{Deserialize, Serialize};
 
 use super::super::Progress;
-use super::super::repo::{LedgerRepo, shared_info};
+use super::super::repo::LedgerRepo;
+use super::super::store::Store;
 use super::renames::renames;
 use super::trees::{Compared, Difference, compare, differences};
 use super::*;
 use crate::error::Result;
-use crate::ledger::Commit;
 
 /// Which file states have been recorded so far, in walk order.
 #[derive(Default)]
@@ -89,36 +88,13 @@ impl State {
     }
 }
 
-/// Runs `step` on every commit, on all cores, each worker with its own handle on the
-/// repository (a handle cannot be shared between threads); results in the order of `oids`.
-fn per_commit<T: Send>(
-    git_dir: &Path,
-    oids: &[Oid],
-    progress: &dyn Progress,
-    step: impl Fn(&Repository, &git2::Commit<'_>) -> Result<T> + Sync,
-) -> Result<Vec<T>> {
-    oids.par_iter()
-        .with_min_len(64)
-        .map_init(
-            || Repository::open(git_dir),
-            |repo, oid| {
-                let repo = repo.as_ref().map_err(copy_error)?;
-                let commit = repo.find_commit(*oid)?;
-                let result = step(repo, &commit);
-                progress.advance(1);
-                result
-            },
-        )
-        .collect()
-}
-
 /// What a commit did to partnership files, relative to its first parent (with renames) and,
 /// for a merge, to its other parents.
 fn commit_events(
     repo: &Repository,
     folders: &Selection,
     commit: &git2::Commit<'_>,
-) -> Result<Option<(Arc<Commit>, Vec<Event>)>> {
+) -> Result<Vec<Event>> {
     let tree = commit.tree()?;
     let parents: Vec<Tree<'_>> = commit
         .parents()
@@ -190,30 +166,122 @@ fn commit_events(
             });
         }
     }
-    if events.is_empty() {
-        return Ok(None);
-    }
-    Ok(Some((shared_info(commit), events)))
+    Ok(events)
+}
+
+/// What [`Store::keep_fact`] keeps a commit's events under, with the encoding's version and
+/// the selection they were found with.
+fn walked(folders: &Selection) -> String {
+    format!("walked 1\0{}", folders.fingerprint())
+}
+
+/// An [`Event`] as kept between runs: the blob `None` for a deletion.
+#[derive(Serialize, Deserialize)]
+struct KeptEvent {
+    path: String,
+    blob: Option<String>,
+    from: Option<String>,
+    was: Option<(String, Option<String>)>,
+}
+
+fn keep(events: &[Event]) -> Option<Vec<u8>> {
+    let was = |was: &Was| {
+        was.as_ref()
+            .map(|(path, blob)| (path.clone(), blob.map(|b| b.to_string())))
+    };
+    let kept: Vec<KeptEvent> = events
+        .iter()
+        .map(|event| match event {
+            Event::Set {
+                path,
+                blob,
+                from,
+                was: w,
+            } => KeptEvent {
+                path: path.clone(),
+                blob: Some(blob.to_string()),
+                from: from.clone(),
+                was: was(w),
+            },
+            Event::Delete { path, was: w } => KeptEvent {
+                path: path.clone(),
+                blob: None,
+                from: None,
+                was: was(w),
+            },
+        })
+        .collect();
+    serde_json::to_vec(&kept).ok()
+}
+
+fn kept(body: &[u8]) -> Option<Vec<Event>> {
+    let kept: Vec<KeptEvent> = serde_json::from_slice(body).ok()?;
+    let oid = |hex: &str| Oid::from_str(hex).ok();
+    kept.into_iter()
+        .map(|k| {
+            let was = match k.was {
+                Some((path, Some(blob))) => Some((path, Some(oid(&blob)?))),
+                Some((path, None)) => Some((path, None)),
+                None => None,
+            };
+            Some(match k.blob {
+                Some(blob) => Event::Set {
+                    path: k.path,
+                    blob: oid(&blob)?,
+                    from: k.from,
+                    was,
+                },
+                None => Event::Delete { path: k.path, was },
+            })
+        })
+        .collect()
 }
 
 /// Every change to every partnership file in the listed commits (children first, as
 /// [`list_children_first`] lists them), taken parents first. Compares trees only: no file
-/// version is read, so what it holds grows with the number of versions, not their size.
+/// version is read, so what it holds grows with the number of versions, not their size. What a
+/// commit changed is kept in `store` for later runs, and taken from it when an earlier run
+/// kept it: a commit id fixes its trees and its parents' for good.
 pub(crate) fn walk_all(
     ledger: &LedgerRepo,
     listed: &[Listed],
+    store: Option<&Store>,
     progress: &dyn Progress,
 ) -> Result<Walk> {
-    let oids: Vec<Oid> = listed.iter().rev().map(|l| l.commit).collect();
-    progress.begin("reading history", oids.len() as u64);
+    progress.begin("reading history", listed.len() as u64);
     let folders = &ledger.folders;
-    let found = per_commit(&ledger.git_dir(), &oids, progress, |repo, commit| {
-        commit_events(repo, folders, commit)
-    })?;
+    let what = walked(folders);
+    let git_dir = ledger.git_dir();
+    let found: Vec<Vec<Event>> = listed
+        .par_iter()
+        .rev()
+        .with_min_len(64)
+        .map_init(
+            || None,
+            |repo: &mut Option<std::result::Result<Repository, git2::Error>>, one| {
+                let known = store.and_then(|s| s.fact(&what, one.commit));
+                if let Some(events) = known.as_deref().and_then(kept) {
+                    progress.advance(1);
+                    return Ok(events);
+                }
+                let repo = repo
+                    .get_or_insert_with(|| Repository::open(&git_dir))
+                    .as_ref()
+                    .map_err(copy_error)?;
+                let commit = repo.find_commit(one.commit)?;
+                let events = commit_events(repo, folders, &commit)?;
+                if let Some(body) = store.and_then(|_| keep(&events)) {
+                    store.inspect(|s| s.keep_fact(&what, one.commit, &body));
+                }
+                progress.advance(1);
+                Ok(events)
+            },
+        )
+        .collect::<Result<_>>()?;
     progress.finish();
     let mut state = State::default();
     let mut walk = Walk::default();
-    for (info, events) in found.into_iter().flatten() {
+    for (one, events) in listed.iter().rev().zip(found) {
         let index = walk.commits.len();
         let before = walk.touches.len();
         for event in events {
@@ -222,7 +290,7 @@ pub(crate) fn walk_all(
             }
         }
         if walk.touches.len() > before {
-            walk.commits.push(info);
+            walk.commits.push(one.info());
         }
     }
     Ok(walk)
