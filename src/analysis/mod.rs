@@ -459,7 +459,7 @@ fn load_revision(ledger: &LedgerRoot, rev: &str) -> Result<(LedgerState, LedgerR
     let repo = reopen_for(ledger, repo, &config)?;
     let commit = repo.commit(commit)?;
     root::refuse_unreadable_at(ledger, &repo, &config, &commit, rev)?;
-    let (files, problems) = match &ledger.only {
+    let ((files, problems), known) = match &ledger.only {
         // Only the named files' blobs are read, as in the working tree.
         Some(only) => {
             let (mut files, mut problems) = (Vec::new(), Vec::new());
@@ -475,14 +475,14 @@ fn load_revision(ledger: &LedgerRoot, rev: &str) -> Result<(LedgerState, LedgerR
                     }
                 }
             }
-            (files, problems)
+            ((files, problems), Vec::new())
         }
-        None => repo.files_at(&commit)?,
+        None => repo.files_at(&commit, &config.ladder)?,
     };
     if files.is_empty() && problems.is_empty() {
         return Err(root::nothing_to_check(ledger, &config, Some(rev)));
     }
-    let mut state = load::load(&files, &config.ladder);
+    let mut state = load::load_known(&files, known, &config.ladder);
     let unknown = unknown_acknowledged_rules(&state);
     add_problems(&mut state, problems);
     add_validation_errors(&mut state, unknown);

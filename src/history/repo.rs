@@ -11,11 +11,15 @@ use crate::error::{Error, Result, Unsupported};
 use crate::ledger::load::{Limit, PARTNERSHIP};
 use crate::ledger::parse::too_large;
 use crate::ledger::selection::{Selection, is_partnership_path};
-use crate::ledger::{Commit, Date, Diagnostic};
+use crate::ledger::{Commit, Content, Date, Diagnostic, Ladder, Snapshot};
 
 /// Files read from a tree, `(path relative to the ledger root, bytes)`, and the problems of
 /// those that could not be read.
 pub type Files = (Vec<(String, Vec<u8>)>, Vec<Diagnostic>);
+
+/// What each file of [`Files`] parses to, in the same order, where an earlier run parsed that
+/// version (kept by the cache between runs, see `store`); `None` where it has to be parsed.
+pub type Known = Vec<Option<std::result::Result<Snapshot, Vec<Diagnostic>>>>;
 
 /// A ledger inside a git repository.
 pub struct LedgerRepo {
@@ -343,24 +347,56 @@ impl LedgerRepo {
     }
 
     /// The partnership files in a commit's tree, `(path relative to the ledger root, bytes)`,
-    /// ordered by path, with the problems of the entries not read: links, submodules, and
-    /// files over the size limit.
-    pub fn files_at(&self, commit: &git2::Commit<'_>) -> Result<Files> {
+    /// ordered by path, with the problems of the entries not read (links, submodules, files
+    /// over the size limit), and what each file parses to where an earlier run parsed that
+    /// version with `ladder`. Blobs are read on every core.
+    pub fn files_at(&self, commit: &git2::Commit<'_>, ladder: &Ladder) -> Result<(Files, Known)> {
+        use rayon::prelude::*;
         let tree = commit.tree()?;
         let (found, mut problems) = self.scan(&tree)?;
-        let mut files = Vec::new();
-        for (path, oid) in found {
-            let shown = self.ledger_path(&path).to_string();
-            match read_blob(&self.repo, oid, PARTNERSHIP)? {
-                Ok(bytes) => files.push((shown, bytes)),
+        let found: Vec<(String, Oid)> = found
+            .into_iter()
+            .map(|(path, oid)| (self.ledger_path(&path).to_string(), oid))
+            .collect();
+        let store = super::store::Store::open(self, ladder);
+        let store = store.as_ref();
+        let git_dir = self.git_dir();
+        // Read on every core, each worker with its own handle on the repository.
+        let mut read = found
+            .into_par_iter()
+            .map_init(
+                || super::walk::Lazy::new(&git_dir),
+                |repo, (shown, oid)| -> Result<_> {
+                    let bytes = read_blob(repo.get()?, oid, PARTNERSHIP)?;
+                    let parsed = store
+                        .and_then(|s| s.get(oid, &shown))
+                        .and_then(|c| match c {
+                            Content::Valid { snapshot } => Some(Ok(Arc::unwrap_or_clone(snapshot))),
+                            Content::Invalid { diagnostics } => {
+                                Some(Err(Arc::unwrap_or_clone(diagnostics)))
+                            }
+                            Content::Removed => None,
+                        });
+                    Ok((shown, bytes, parsed))
+                },
+            )
+            .collect::<Result<Vec<_>>>()?;
+        read.sort_by(|a, b| a.0.cmp(&b.0));
+        read.dedup_by(|a, b| a.0 == b.0);
+        let mut files = Vec::with_capacity(read.len());
+        let mut known = Vec::with_capacity(read.len());
+        for (shown, bytes, parsed) in read {
+            match bytes {
+                Ok(bytes) => {
+                    files.push((shown, bytes));
+                    known.push(parsed);
+                }
                 Err(size) => problems.push(too_large(&shown, size)),
             }
         }
-        files.sort_by(|a, b| a.0.cmp(&b.0));
-        files.dedup_by(|a, b| a.0 == b.0);
         problems.sort_by(|a, b| a.file.cmp(&b.file));
         problems.dedup();
-        Ok((files, problems))
+        Ok(((files, problems), known))
     }
 
     /// Every partnership file in a tree that is a regular file: `(repository path, blob id)`.

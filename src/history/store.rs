@@ -34,7 +34,6 @@
 //! temporary files left for over a day by a run that was killed.
 
 use std::collections::HashMap;
-use std::hash::Hasher;
 use std::io::{BufWriter, Write};
 use std::path::{Path, PathBuf};
 use std::sync::atomic::{AtomicBool, Ordering};
@@ -333,6 +332,16 @@ impl Store {
         }
     }
 
+    /// The partnership id the version of `path` in `blob` declares (`Some(None)`: the version
+    /// is invalid), if a run parsed it before; its meetings are not read.
+    pub(crate) fn id(&self, blob: Oid, path: &str) -> Option<Option<String>> {
+        let &(number, at) = self.index.get(&self.key(blob, path)?)?;
+        let record = self.segments.get(number)?.record(at)?;
+        let body = record.get(20..)?;
+        let count = u32_at(body, 0)? as usize;
+        stored::id_of(body.get(4usize.checked_add(count.checked_mul(4)?)?..)?)
+    }
+
     /// The parsed version of `path` in `blob`, if a run parsed it before.
     pub(crate) fn get(&self, blob: Oid, path: &str) -> Option<Content> {
         let &(number, at) = self.index.get(&self.key(blob, path)?)?;
@@ -503,13 +512,14 @@ fn u32_at(bytes: &[u8], at: usize) -> Option<u32> {
     Some(u32::from_le_bytes(bytes.get(at..at + 4)?.try_into().ok()?))
 }
 
-/// A record's checksum: it only has to catch damage, and a segment is read by the build that
-/// wrote it (its folder names the build).
+/// A record's checksum, a CRC-32 of its kind and body: it only has to catch damage (a segment
+/// is read by the build that wrote it, its folder names the build), and every segment is read
+/// through at open, so it has to be fast.
 fn checksum(kind: u8, body: &[u8]) -> u64 {
-    let mut hasher = std::collections::hash_map::DefaultHasher::new();
-    hasher.write_u8(kind);
-    hasher.write(body);
-    hasher.finish()
+    let mut hasher = crc32fast::Hasher::new();
+    hasher.update(&[kind]);
+    hasher.update(body);
+    u64::from(hasher.finalize())
 }
 
 /// Keeps the newest segments under `root` up to [`MAX_BYTES`] (and `kept` whatever its size),

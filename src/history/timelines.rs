@@ -13,7 +13,7 @@ use rayon::prelude::*;
 
 use super::repo::{LedgerRepo, with_blob};
 use super::store::Store;
-use super::walk::{Touch, Walk, copy_error};
+use super::walk::{Lazy, Touch, Walk};
 use crate::error::Result;
 use crate::ledger::load::PARTNERSHIP;
 use crate::ledger::parse::{default_id, parse_partnership, too_large};
@@ -91,8 +91,9 @@ impl<'a> Contents<'a> {
 
     /// The partnership id the version of `path` in blob `oid` declares, if it is valid. Parsed
     /// without the cache: the versions read here are each chain's last, and remembering them
-    /// all would hold the whole ledger at once.
-    fn id(&self, repo: &Repository, oid: Oid, path: &str) -> Result<Option<String>> {
+    /// all would hold the whole ledger at once. The repository is opened (by `repo`) only when
+    /// the version has to be read.
+    fn id(&self, repo: &mut Lazy<'_>, oid: Oid, path: &str) -> Result<Option<String>> {
         if let Some(content) = self.parsed.get(&(oid, path.to_string())) {
             return Ok(match content {
                 Content::Valid { snapshot } => Some(snapshot.id.clone()),
@@ -103,11 +104,11 @@ impl<'a> Contents<'a> {
             Content::Valid { snapshot } => Some(snapshot.id.clone()),
             _ => None,
         };
-        if let Some(content) = self.store.and_then(|s| s.get(oid, path)) {
-            return Ok(id(&content));
+        if let Some(id) = self.store.and_then(|s| s.id(oid, path)) {
+            return Ok(id);
         }
         let ladder = self.cache.ladder();
-        let parsed = with_blob(repo, oid, PARTNERSHIP, |bytes| {
+        let parsed = with_blob(repo.get()?, oid, PARTNERSHIP, |bytes| {
             Content::from_parse(parse_partnership(path, bytes, ladder))
         })?;
         let Ok(content) = parsed else {
@@ -173,9 +174,8 @@ pub(crate) fn group(
     let ids = lineages
         .par_iter()
         .map_init(
-            || Repository::open(&contents.git_dir),
+            || Lazy::new(&contents.git_dir),
             |repo, versions| -> Result<String> {
-                let repo = repo.as_ref().map_err(copy_error)?;
                 for placed in versions.iter().rev() {
                     let (path, Some(blob)) = &placed.key else {
                         continue;

@@ -320,9 +320,23 @@ fn relative(root: &Path, path: &Path) -> String {
 
 /// Parses every file (in parallel) and checks what spans files.
 pub fn load(files: &[(String, Vec<u8>)], ladder: &Ladder) -> LedgerState {
+    load_known(files, Vec::new(), ladder)
+}
+
+/// [`load`], taking what a file parses to from `known` (in the order of `files`) where it has
+/// it, as parsed by an earlier run, instead of parsing the file again.
+pub fn load_known(
+    files: &[(String, Vec<u8>)],
+    mut known: Vec<Option<Result<Snapshot, Vec<Diagnostic>>>>,
+    ladder: &Ladder,
+) -> LedgerState {
+    known.resize_with(files.len(), || None);
     let results: Vec<Result<Snapshot, Vec<Diagnostic>>> = files
         .par_iter()
-        .map(|(path, bytes)| parse_partnership(path, bytes, ladder))
+        .zip(known.into_par_iter())
+        .map(|((path, bytes), known)| {
+            known.unwrap_or_else(|| parse_partnership(path, bytes, ladder))
+        })
         .collect();
     let mut state = LedgerState {
         files: files.len(),

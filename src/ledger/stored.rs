@@ -195,6 +195,25 @@ pub fn meeting(encoding: &[u8], text: Arc<str>) -> Option<Meeting> {
     }))
 }
 
+/// The partnership id of the parsed version `bytes` encode (`Some(None)`: the version is
+/// invalid), read without decoding the rest of it; `None` when they are not an encoding
+/// [`encode`] wrote.
+pub fn id_of(bytes: &[u8]) -> Option<Option<String>> {
+    #[derive(Deserialize)]
+    struct IdOnly {
+        id: String,
+    }
+    #[derive(Deserialize)]
+    enum StoredId {
+        Valid(IdOnly),
+        Invalid(serde::de::IgnoredAny),
+    }
+    Some(match serde_json::from_slice::<StoredId>(bytes).ok()? {
+        StoredId::Valid(valid) => Some(valid.id),
+        StoredId::Invalid(_) => None,
+    })
+}
+
 /// The parsed version `bytes` and its `meetings` (read by [`meeting`], in order) encode, `None`
 /// when they are not an encoding [`encode`] wrote.
 pub fn decode(bytes: &[u8], meetings: Vec<Meeting>) -> Option<Content> {

@@ -124,6 +124,29 @@ impl<'a> Reader<'a> {
     }
 }
 
+/// A handle on the repository opened on first use: a worker that finds everything it needs
+/// in the cache never opens one.
+pub(crate) struct Lazy<'p> {
+    git_dir: &'p std::path::Path,
+    repo: Option<std::result::Result<Repository, git2::Error>>,
+}
+
+impl<'p> Lazy<'p> {
+    pub fn new(git_dir: &'p std::path::Path) -> Lazy<'p> {
+        Lazy {
+            git_dir,
+            repo: None,
+        }
+    }
+
+    pub fn get(&mut self) -> Result<&Repository> {
+        self.repo
+            .get_or_insert_with(|| Repository::open(self.git_dir))
+            .as_ref()
+            .map_err(copy_error)
+    }
+}
+
 pub(crate) fn copy_error(error: &git2::Error) -> Error {
     git2::Error::new(error.code(), error.class(), error.message()).into()
 }

@@ -257,17 +257,14 @@ pub(crate) fn walk_all(
         .rev()
         .with_min_len(64)
         .map_init(
-            || None,
-            |repo: &mut Option<std::result::Result<Repository, git2::Error>>, one| {
+            || Lazy::new(&git_dir),
+            |repo, one| {
                 let known = store.and_then(|s| s.fact(&what, one.commit));
                 if let Some(events) = known.as_deref().and_then(kept) {
                     progress.advance(1);
                     return Ok(events);
                 }
-                let repo = repo
-                    .get_or_insert_with(|| Repository::open(&git_dir))
-                    .as_ref()
-                    .map_err(copy_error)?;
+                let repo = repo.get()?;
                 let commit = repo.find_commit(one.commit)?;
                 let events = commit_events(repo, folders, &commit)?;
                 if let Some(body) = store.and_then(|_| keep(&events)) {
