@@ -90,6 +90,45 @@ pub fn analyse(request: &Request<'_>) -> Result<Analysis> {
     let today = || Date(chrono::Local::now().date_naive());
     let dated = request.dated || request.health;
     let (state, results, now, config, head, warnings) = match &request.revision {
+        Revision::Commit(rev) if ledger.only.is_none() => {
+            // The whole ledger: its files at the revision are read and parsed on a thread of
+            // their own while the history is listed and walked.
+            let (repo, config, id) = open_revision(ledger, rev)?;
+            let beside = || {
+                let repo = LedgerRepo::open_selecting(&ledger.root, &config.selection())?;
+                files_at_revision(ledger, &repo, &config, id, rev)
+            };
+            let (found, state) = history::each_partnership_beside(
+                &repo,
+                rev,
+                &config.ladder,
+                request.progress,
+                &beside,
+                &|timeline, now, state: &LedgerState| {
+                    let now = request.as_of.unwrap_or(now);
+                    let source = |file: &str| state.texts.get(file).cloned();
+                    findings_of(
+                        ledger,
+                        timeline,
+                        &config,
+                        now,
+                        &source,
+                        request.health,
+                        dated,
+                    )
+                },
+            )?;
+            repo.release();
+            let now = request.as_of.unwrap_or(found.now);
+            (
+                state,
+                found.results,
+                now,
+                config,
+                Some(found.head),
+                found.warnings,
+            )
+        }
         Revision::Commit(rev) => {
             let (state, repo, config) = load_revision(ledger, rev)?;
             let source = |file: &str| state.texts.get(file).cloned();
@@ -452,13 +491,35 @@ pub(crate) fn reopen_for(
 /// Reads and parses the ledger as it is in commit `rev`: its configuration and partnership files
 /// come from that commit's tree.
 fn load_revision(ledger: &LedgerRoot, rev: &str) -> Result<(LedgerState, LedgerRepo, Config)> {
+    let (repo, config, commit) = open_revision(ledger, rev)?;
+    let state = files_at_revision(ledger, &repo, &config, commit, rev)?;
+    Ok((state, repo, config))
+}
+
+/// The ledger's repository and configuration as commit `rev` (resolved to the id returned)
+/// has them, the links and submodules where files would be refused.
+fn open_revision(
+    ledger: &LedgerRoot,
+    rev: &str,
+) -> Result<(LedgerRepo, Config, history::CommitId)> {
     history::read_in_windows();
     let repo = LedgerRepo::open_selecting(&ledger.root, &ledger.config.selection())?;
-    let commit = repo.resolve(rev)?.id();
-    let config = config_at(&repo, commit)?;
+    let id = repo.resolve(rev)?.id();
+    let config = config_at(&repo, id)?;
     let repo = reopen_for(ledger, repo, &config)?;
-    let commit = repo.commit(commit)?;
-    root::refuse_unreadable_at(ledger, &repo, &config, &commit, rev)?;
+    root::refuse_unreadable_at(ledger, &repo, &config, &repo.commit(id)?, rev)?;
+    Ok((repo, config, id))
+}
+
+/// The partnership files of commit `id` (named `rev`), read and parsed.
+fn files_at_revision(
+    ledger: &LedgerRoot,
+    repo: &LedgerRepo,
+    config: &Config,
+    id: history::CommitId,
+    rev: &str,
+) -> Result<LedgerState> {
+    let commit = repo.commit(id)?;
     let ((files, problems), known) = match &ledger.only {
         // Only the named files' blobs are read, as in the working tree.
         Some(only) => {
@@ -480,14 +541,13 @@ fn load_revision(ledger: &LedgerRoot, rev: &str) -> Result<(LedgerState, LedgerR
         None => repo.files_at(&commit, &config.ladder)?,
     };
     if files.is_empty() && problems.is_empty() {
-        return Err(root::nothing_to_check(ledger, &config, Some(rev)));
+        return Err(root::nothing_to_check(ledger, config, Some(rev)));
     }
     let mut state = load::load_known(&files, known, &config.ladder);
     let unknown = unknown_acknowledged_rules(&state);
     add_problems(&mut state, problems);
     add_validation_errors(&mut state, unknown);
-    drop(commit);
-    Ok((state, repo, config))
+    Ok(state)
 }
 
 /// The working tree as one more version of each partnership where it differs from the history

@@ -83,9 +83,15 @@ fn whole(
     ladder: &Ladder,
     progress: &dyn Progress,
 ) -> Result<(History, clock::Clock)> {
-    let (found, clock) = partnerships(ledger, rev, None, ladder, progress, &|timeline, _, _| {
-        timeline
-    })?;
+    let (found, clock, ()) = partnerships(
+        ledger,
+        rev,
+        None,
+        ladder,
+        progress,
+        &|| Ok(()),
+        &|timeline, _, _, _| timeline,
+    )?;
     let history = History {
         head: found.head,
         now: found.now,
@@ -94,6 +100,9 @@ fn whole(
     };
     Ok((history, clock))
 }
+
+/// The commits (full hex ids) a point in time reaches, for [`each_partnership_since`].
+type Reached = std::collections::HashSet<String>;
 
 /// What [`each_partnership`] gives: one result per partnership, ordered by id, with the commit
 /// analysed, "now" and the date warnings, as a [`History`] has them.
@@ -114,37 +123,66 @@ pub fn each_partnership<T: Send>(
     progress: &dyn Progress,
     each: &(dyn Fn(Timeline, Date) -> T + Sync),
 ) -> Result<Partnerships<T>> {
-    let each = |timeline, now, _: &std::collections::HashSet<String>| each(timeline, now);
-    Ok(partnerships(ledger, rev, None, ladder, progress, &each)?.0)
+    let each = |timeline, now, _: &std::collections::HashSet<String>, _: &()| each(timeline, now);
+    Ok(partnerships(ledger, rev, None, ladder, progress, &|| Ok(()), &each)?.0)
+}
+
+/// [`each_partnership`], with `beside` run on a thread of its own while the history is listed
+/// and walked (the work before the first timeline is read), and what it returns handed to
+/// `each` with every timeline: the files at the revision are read and parsed meanwhile. An
+/// error from `beside` is returned before any from the history.
+pub fn each_partnership_beside<S: Send + Sync, T: Send>(
+    ledger: &LedgerRepo,
+    rev: &str,
+    ladder: &Ladder,
+    progress: &dyn Progress,
+    beside: &(dyn Fn() -> Result<S> + Sync),
+    each: &(dyn Fn(Timeline, Date, &S) -> T + Sync),
+) -> Result<(Partnerships<T>, S)> {
+    let each =
+        |timeline, now, _: &std::collections::HashSet<String>, side: &S| each(timeline, now, side);
+    let (found, _, side) = partnerships(ledger, rev, None, ladder, progress, beside, &each)?;
+    Ok((found, side))
 }
 
 /// The whole-ledger pass in two steps: the walk compares trees only and records, per
 /// partnership, which file version each commit left (small: ids and paths); then each
 /// partnership's versions are read, parsed, dated and handed to `each`, on every core, with the
 /// commits `since` reaches (empty without it), taken from the same listing.
-fn partnerships<T: Send>(
+fn partnerships<S: Send + Sync, T: Send>(
     ledger: &LedgerRepo,
     rev: &str,
     since: Option<git2::Oid>,
     ladder: &Ladder,
     progress: &dyn Progress,
-    each: &(dyn Fn(Timeline, Date, &std::collections::HashSet<String>) -> T + Sync),
-) -> Result<(Partnerships<T>, clock::Clock)> {
+    beside: &(dyn Fn() -> Result<S> + Sync),
+    each: &(dyn Fn(Timeline, Date, &Reached, &S) -> T + Sync),
+) -> Result<(Partnerships<T>, clock::Clock, S)> {
     use rayon::prelude::*;
     // libgit2's object cache would keep every commit and folder the walk reads, and its pack
     // windows map the whole pack: memory that grows with the history, not the partnership.
     read_in_windows();
-    let tip = ledger.resolve(rev)?;
-    let head = repo::shared_info(&tip);
     let cache = ParseCache::new(ladder.clone());
     let store = store::Store::open(ledger, ladder);
-    let listing = walk::list_children_first(&ledger.repo, tip.id(), store.as_ref())?;
-    let clock = clock::clock(&listing.first_parent_line);
-    let reached = since
-        .map(|since| walk::reachable(&listing.commits, since))
-        .unwrap_or_default();
-    let walk = walk::walk_all(ledger, &listing.commits, store.as_ref(), progress)?;
-    drop(listing);
+    let walked = std::thread::scope(|scope| {
+        let side = scope.spawn(beside);
+        let walked = (|| -> Result<_> {
+            let tip = ledger.resolve(rev)?;
+            let head = repo::shared_info(&tip);
+            let listing = walk::list_children_first(&ledger.repo, tip.id(), store.as_ref())?;
+            let clock = clock::clock(&listing.first_parent_line);
+            let reached = since
+                .map(|since| walk::reachable(&listing.commits, since))
+                .unwrap_or_default();
+            let walk = walk::walk_all(ledger, &listing.commits, store.as_ref(), progress)?;
+            Ok((head, clock, reached, walk))
+        })();
+        let side = side
+            .join()
+            .unwrap_or_else(|panicked| std::panic::resume_unwind(panicked));
+        side.and_then(|side| walked.map(|walked| (side, walked)))
+    });
+    let (side, (head, clock, reached, walk)) = walked?;
     let walk::Walk {
         commits, touches, ..
     } = walk;
@@ -160,7 +198,7 @@ fn partnerships<T: Send>(
                 let mut timeline = timelines::build(repo, &contents, &commits, one)?;
                 let warnings = clock::date_one(&mut timeline, clock);
                 progress.advance(1);
-                Ok((each(timeline, clock.now, &reached), warnings))
+                Ok((each(timeline, clock.now, &reached, &side), warnings))
             },
         )
         .collect::<Result<Vec<_>>>()?;
@@ -173,7 +211,7 @@ fn partnerships<T: Send>(
         results,
         warnings,
     };
-    Ok((found, clock))
+    Ok((found, clock, side))
 }
 
 /// Every partnership's timeline up to `rev`, each with the part of it `since` (an ancestor of
@@ -187,7 +225,7 @@ pub fn each_partnership_since<T: Send>(
     progress: &dyn Progress,
     each: &(dyn Fn(Compared, Date) -> T + Sync),
 ) -> Result<Partnerships<T>> {
-    let pair = |head: Timeline, now: Date, reached: &std::collections::HashSet<String>| {
+    let pair = |head: Timeline, now: Date, reached: &std::collections::HashSet<String>, _: &()| {
         let compared = Compared {
             id: head.id.clone(),
             base: reached_part(&head, reached),
@@ -195,7 +233,7 @@ pub fn each_partnership_since<T: Send>(
         };
         each(compared, now)
     };
-    Ok(partnerships(ledger, rev, since, ladder, progress, &pair)?.0)
+    Ok(partnerships(ledger, rev, since, ladder, progress, &|| Ok(()), &pair)?.0)
 }
 
 /// The last commit on `rev`'s first-parent line authored on or before `date` (the ledger as it
