@@ -166,6 +166,25 @@ fn git2_is_named_only_in_history() {
     );
 }
 
+/// gitoxide (the `gix` crate) reads blobs for the history stage alone, behind its API, in the
+/// one file that says why (`blobs.rs`).
+#[test]
+fn gix_is_named_only_where_history_reads_blobs() {
+    let crossing: Vec<String> = sources()
+        .into_iter()
+        .filter(|(name, _)| name != "src/history/blobs.rs")
+        .filter_map(|(name, text)| {
+            let lines = lines_naming(&text, "gix");
+            (!lines.is_empty()).then(|| format!("{name}: lines {lines:?}"))
+        })
+        .collect();
+    assert!(
+        crossing.is_empty(),
+        "gix is named outside src/history/blobs.rs:\n{}",
+        crossing.join("\n")
+    );
+}
+
 #[test]
 fn the_ledger_imports_no_other_stage() {
     let mut crossing = Vec::new();

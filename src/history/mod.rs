@@ -3,6 +3,7 @@
 //! a [`History`] is a set of [`Timeline`]s up to one commit. Commit order comes from the
 //! commit graph, never from dates; dates say when each version happened (see `clock`).
 
+mod blobs;
 mod clock;
 mod git;
 mod loose;
@@ -191,11 +192,13 @@ fn partnerships<S: Send + Sync, T: Send>(
     progress.begin("reading versions", recorded.len() as u64);
     let done = recorded
         .into_par_iter()
+        // A fresh reader every two partnerships: the pack pages a reader mapped are unmapped
+        // with it, so memory follows the partnerships at hand, not the whole pack.
+        .with_max_len(2)
         .map_init(
-            || git2::Repository::open(&contents.git_dir),
-            |repo, one| -> Result<(T, Vec<DateWarning>)> {
-                let repo = repo.as_ref().map_err(walk::copy_error)?;
-                let mut timeline = timelines::build(repo, &contents, &commits, one)?;
+            || blobs::Blobs::new(&contents.git_dir),
+            |blobs, one| -> Result<(T, Vec<DateWarning>)> {
+                let mut timeline = timelines::build(blobs, &contents, &commits, one)?;
                 let warnings = clock::date_one(&mut timeline, clock);
                 progress.advance(1);
                 Ok((each(timeline, clock.now, &reached, &side), warnings))

@@ -364,10 +364,11 @@ impl LedgerRepo {
         // Read on every core, each worker with its own handle on the repository.
         let mut read = found
             .into_par_iter()
+            .with_max_len(64)
             .map_init(
-                || super::walk::Lazy::new(&git_dir),
-                |repo, (shown, oid)| -> Result<_> {
-                    let bytes = read_blob(repo.get()?, oid, PARTNERSHIP)?;
+                || super::blobs::Blobs::new(&git_dir),
+                |blobs, (shown, oid)| -> Result<_> {
+                    let bytes = blobs.with_blob(oid, PARTNERSHIP, <[u8]>::to_vec)?;
                     let parsed = store
                         .and_then(|s| s.get(oid, &shown))
                         .and_then(|c| match c {

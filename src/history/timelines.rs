@@ -8,12 +8,13 @@ use std::collections::{BTreeMap, HashMap};
 use std::path::PathBuf;
 use std::sync::Arc;
 
-use git2::{Oid, Repository};
+use git2::Oid;
 use rayon::prelude::*;
 
-use super::repo::{LedgerRepo, with_blob};
+use super::blobs::Blobs;
+use super::repo::LedgerRepo;
 use super::store::Store;
-use super::walk::{Lazy, Touch, Walk};
+use super::walk::{Touch, Walk};
 use crate::error::Result;
 use crate::ledger::load::PARTNERSHIP;
 use crate::ledger::parse::{default_id, parse_partnership, too_large};
@@ -35,7 +36,7 @@ pub(crate) fn assemble(
     let recorded = group(ledger, touches, &contents)?;
     recorded
         .into_iter()
-        .map(|one| build(&ledger.repo, &contents, &commits, one))
+        .map(|one| build(&mut Blobs::new(&contents.git_dir), &contents, &commits, one))
         .collect()
 }
 
@@ -67,16 +68,14 @@ impl<'a> Contents<'a> {
 
     /// The content of `path` (relative to the ledger root) in blob `oid`, parsed through the
     /// cache so a file's unchanged parts are reused from its previous version.
-    fn content(&self, repo: &Repository, oid: Oid, path: &str) -> Result<Content> {
+    fn content(&self, blobs: &mut Blobs<'_>, oid: Oid, path: &str) -> Result<Content> {
         if let Some(content) = self.parsed.get(&(oid, path.to_string())) {
             return Ok(content.clone());
         }
         if let Some(content) = self.store.and_then(|s| s.get(oid, path)) {
             return Ok(content);
         }
-        let parsed = with_blob(repo, oid, PARTNERSHIP, |bytes| {
-            self.cache.parse(path, bytes)
-        })?;
+        let parsed = blobs.with_blob(oid, PARTNERSHIP, |bytes| self.cache.parse(path, bytes))?;
         let content = match parsed {
             Ok(parsed) => Content::from_parse(parsed),
             Err(size) => Content::Invalid {
@@ -93,7 +92,7 @@ impl<'a> Contents<'a> {
     /// without the cache: the versions read here are each chain's last, and remembering them
     /// all would hold the whole ledger at once. The repository is opened (by `repo`) only when
     /// the version has to be read.
-    fn id(&self, repo: &mut Lazy<'_>, oid: Oid, path: &str) -> Result<Option<String>> {
+    fn id(&self, blobs: &mut Blobs<'_>, oid: Oid, path: &str) -> Result<Option<String>> {
         if let Some(content) = self.parsed.get(&(oid, path.to_string())) {
             return Ok(match content {
                 Content::Valid { snapshot } => Some(snapshot.id.clone()),
@@ -108,7 +107,7 @@ impl<'a> Contents<'a> {
             return Ok(id);
         }
         let ladder = self.cache.ladder();
-        let parsed = with_blob(repo.get()?, oid, PARTNERSHIP, |bytes| {
+        let parsed = blobs.with_blob(oid, PARTNERSHIP, |bytes| {
             Content::from_parse(parse_partnership(path, bytes, ladder))
         })?;
         let Ok(content) = parsed else {
@@ -174,13 +173,13 @@ pub(crate) fn group(
     let ids = lineages
         .par_iter()
         .map_init(
-            || Lazy::new(&contents.git_dir),
-            |repo, versions| -> Result<String> {
+            || Blobs::new(&contents.git_dir),
+            |blobs, versions| -> Result<String> {
                 for placed in versions.iter().rev() {
                     let (path, Some(blob)) = &placed.key else {
                         continue;
                     };
-                    if let Some(id) = contents.id(repo, *blob, path)? {
+                    if let Some(id) = contents.id(blobs, *blob, path)? {
                         return Ok(id);
                     }
                 }
@@ -244,7 +243,7 @@ fn link(versions: Vec<Placed>) -> Vec<RecordedVersion> {
 /// once), oldest first. The cache forgets the partnership's files afterwards, so what it holds
 /// does not grow with the ledger.
 pub(crate) fn build(
-    repo: &Repository,
+    blobs: &mut Blobs<'_>,
     contents: &Contents<'_>,
     commits: &[Arc<Commit>],
     recorded: Recorded,
@@ -259,7 +258,7 @@ pub(crate) fn build(
             Some(blob) => match seen.get(&(one.path.clone(), Some(blob))) {
                 Some(content) => content.clone(),
                 None => {
-                    let content = contents.content(repo, blob, &one.path)?;
+                    let content = contents.content(blobs, blob, &one.path)?;
                     seen.insert((one.path.clone(), Some(blob)), content.clone());
                     content
                 }
