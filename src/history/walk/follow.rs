@@ -305,7 +305,7 @@ fn file_change(
         reader.read(repo, blob, path)?;
     }
     Ok(Some(Box::new(Changed {
-        info: listed.info(),
+        info: listed.info(repo)?,
         state,
         from,
         was,
@@ -458,7 +458,7 @@ fn files_change(
             reader.read(repo, blob, path)?;
         }
         out.push(Some(Box::new(Changed {
-            info: listed.info(),
+            info: listed.info(repo)?,
             state: now,
             from,
             was,

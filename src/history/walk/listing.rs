@@ -8,7 +8,7 @@ use std::sync::Arc;
 use git2::{Oid, Repository};
 use serde::{Deserialize, Serialize};
 
-use super::super::repo::author_date;
+use super::super::repo::{author_date, shared_info};
 use super::super::store::Store;
 use crate::error::Result;
 use crate::ledger::{Commit, Date};
@@ -65,8 +65,15 @@ pub(crate) fn list_children_first(
             time,
             authored: commit.authored,
             date: commit.date,
-            author: commit.author,
-            summary: commit.summary,
+            // Held only when a cache is kept, where the commit would otherwise be read again
+            // for them; without one, a version's commit is read when it is recorded, and the
+            // listing of a large history stays small.
+            shown: store.is_some().then(|| {
+                Box::new(Shown {
+                    author: commit.author,
+                    summary: commit.summary,
+                })
+            }),
         });
     }
     let mut first_parent_line = Vec::new();
@@ -149,23 +156,37 @@ pub(crate) struct Listed {
     pub authored: i64,
     /// The author date in the author's time zone.
     pub date: Date,
+    /// What a version shows of the commit, when the listing holds it.
+    shown: Option<Box<Shown>>,
+}
+
+struct Shown {
     author: String,
     /// The first line of the message.
     summary: String,
 }
 
 impl Listed {
-    /// The commit's facts, as a version shows them.
-    pub fn info(&self) -> Arc<Commit> {
+    /// Whether the listing holds what a version shows of the commit.
+    pub fn holds_info(&self) -> bool {
+        self.shown.is_some()
+    }
+
+    /// The commit's facts, as a version shows them: from the listing when it holds them, else
+    /// read from `repo`.
+    pub fn info(&self, repo: &Repository) -> Result<Arc<Commit>> {
+        let Some(shown) = &self.shown else {
+            return Ok(shared_info(&repo.find_commit(self.commit)?));
+        };
         let id = self.commit.to_string();
-        Arc::new(Commit {
+        Ok(Arc::new(Commit {
             short: id.chars().take(8).collect(),
             id,
-            author: self.author.clone(),
+            author: shown.author.clone(),
             time: self.authored,
             date: self.date,
-            summary: self.summary.clone(),
-        })
+            summary: shown.summary.clone(),
+        }))
     }
 }
 
@@ -232,8 +253,18 @@ fn facts(repo: &Repository, oid: Oid, store: Option<&Store>) -> Result<Facts> {
         time: commit.time().seconds(),
         authored: when.seconds(),
         date: author_date(when),
-        author: String::from_utf8_lossy(author.name_bytes()).into_owned(),
-        summary: String::from_utf8_lossy(commit.summary_bytes().unwrap_or_default()).into_owned(),
+        // What a version shows, read only to be kept: libgit2 keeps a summary it worked out
+        // with the commit, and the listing does not hold these without a cache.
+        author: match store {
+            Some(_) => String::from_utf8_lossy(author.name_bytes()).into_owned(),
+            None => String::new(),
+        },
+        summary: match store {
+            Some(_) => {
+                String::from_utf8_lossy(commit.summary_bytes().unwrap_or_default()).into_owned()
+            }
+            None => String::new(),
+        },
     };
     if let Some(store) = store {
         let kept = KeptFacts {

@@ -3,18 +3,20 @@
 //! no file version is read here.
 
 use std::collections::HashMap;
+use std::sync::Arc;
 
 use git2::{Oid, Repository, Tree};
 use rayon::prelude::*;
 use serde::{Deserialize, Serialize};
 
 use super::super::Progress;
-use super::super::repo::LedgerRepo;
+use super::super::repo::{LedgerRepo, shared_info};
 use super::super::store::Store;
 use super::renames::renames;
 use super::trees::{Compared, Difference, compare, differences};
 use super::*;
 use crate::error::Result;
+use crate::ledger::Commit;
 
 /// Which file states have been recorded so far, in walk order.
 #[derive(Default)]
@@ -252,17 +254,20 @@ pub(crate) fn walk_all(
     let folders = &ledger.folders;
     let what = walked(folders);
     let git_dir = ledger.git_dir();
-    let found: Vec<Vec<Event>> = listed
+    // Each commit's events, and its facts as a version shows them when it has events and the
+    // listing does not hold them (read from the commit loaded for its trees).
+    type Found = (Vec<Event>, Option<Arc<Commit>>);
+    let found: Vec<Found> = listed
         .par_iter()
         .rev()
         .with_min_len(64)
         .map_init(
             || Lazy::new(&git_dir),
-            |repo, one| {
+            |repo, one| -> Result<Found> {
                 let known = store.and_then(|s| s.fact(&what, one.commit));
                 if let Some(events) = known.as_deref().and_then(kept) {
                     progress.advance(1);
-                    return Ok(events);
+                    return Ok((events, None));
                 }
                 let repo = repo.get()?;
                 let commit = repo.find_commit(one.commit)?;
@@ -270,15 +275,16 @@ pub(crate) fn walk_all(
                 if let Some(body) = store.and_then(|_| keep(&events)) {
                     store.inspect(|s| s.keep_fact(&what, one.commit, &body));
                 }
+                let info = (!events.is_empty() && !one.holds_info()).then(|| shared_info(&commit));
                 progress.advance(1);
-                Ok(events)
+                Ok((events, info))
             },
         )
         .collect::<Result<_>>()?;
     progress.finish();
     let mut state = State::default();
     let mut walk = Walk::default();
-    for (one, events) in listed.iter().rev().zip(found) {
+    for (one, (events, info)) in listed.iter().rev().zip(found) {
         let index = walk.commits.len();
         let before = walk.touches.len();
         for event in events {
@@ -287,7 +293,10 @@ pub(crate) fn walk_all(
             }
         }
         if walk.touches.len() > before {
-            walk.commits.push(one.info());
+            walk.commits.push(match info {
+                Some(info) => info,
+                None => one.info(&ledger.repo)?,
+            });
         }
     }
     Ok(walk)
