@@ -537,3 +537,44 @@ fn a_sparse_checkout_names_the_files_it_leaves_out() {
     git(&clone, &["sparse-checkout", "disable"]);
     assert_eq!(check(&clone, &[]).code, 0);
 }
+
+/// A pack damaged where the file versions lie (`git gc` writes commits and trees first and
+/// blobs last) stops every reader within seconds with an error that says the repository is
+/// damaged and how to repair it, whichever library reads the blob (gitoxide first, libgit2 for
+/// what it cannot read): a damaged version is never taken for a version, and nothing panics or
+/// hangs.
+#[test]
+fn a_damaged_pack_stops_every_reader_within_seconds() {
+    let into = tempfile::tempdir().expect("tempdir");
+    let dir = ledger_by_git(into.path(), &[]);
+    git(&dir, &["gc", "-q"]);
+    let packs: Vec<PathBuf> = std::fs::read_dir(dir.join(".git/objects/pack"))
+        .expect("the pack folder")
+        .flatten()
+        .map(|e| e.path())
+        .filter(|p| p.extension().is_some_and(|e| e == "pack"))
+        .collect();
+    assert_eq!(packs.len(), 1, "one pack: {packs:?}");
+    let pack = &packs[0];
+    let mut bytes = std::fs::read(pack).expect("read");
+    let len = bytes.len();
+    // The second half, short of the trailing checksum.
+    for byte in &mut bytes[len / 2..len - 20] {
+        *byte ^= 0x5a;
+    }
+    let mut permissions = std::fs::metadata(pack).expect("meta").permissions();
+    #[allow(clippy::permissions_set_readonly_false)]
+    permissions.set_readonly(false);
+    std::fs::set_permissions(pack, permissions).expect("chmod");
+    std::fs::write(pack, &bytes).expect("damage");
+    every_reader_within_seconds(
+        &dir,
+        &[
+            &format!(
+                "error: the repository at {} is corrupt: an object cannot be read (",
+                shown(&dir)
+            ),
+            "help: find and repair the damage with `git fsck --full`",
+        ],
+    );
+}

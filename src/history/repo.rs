@@ -129,18 +129,29 @@ fn is_partial_clone(repo: &Repository) -> bool {
 }
 
 /// An object missing from the repository opened last, said as what it means: a partial clone
-/// that was not given it, or a damaged repository. Other errors are returned as they are.
+/// that was not given it, or a damaged repository; an object that cannot be read (a damaged
+/// pack or loose object: its data does not inflate, a delta's base is wrong) is damage too.
+/// Other errors are returned as they are.
 pub fn explain_missing(error: Error) -> Error {
     let Error::Git(super::GitError(git)) = &error else {
         return error;
     };
-    if git.class() != git2::ErrorClass::Odb || git.code() != ErrorCode::NotFound {
+    let missing = git.class() == git2::ErrorClass::Odb && git.code() == ErrorCode::NotFound;
+    let unreadable = matches!(git.class(), git2::ErrorClass::Odb | git2::ErrorClass::Zlib)
+        && git.code() != ErrorCode::NotFound;
+    if !missing && !unreadable {
         return error;
     }
     let Some((path, partial)) = OPENED.lock().ok().and_then(|o| o.clone()) else {
         return error;
     };
     let message = git.message();
+    if unreadable {
+        return Error::CorruptObject {
+            path,
+            reason: format!("an object cannot be read ({message})"),
+        };
+    }
     let id = message
         .rsplit_once('(')
         .map(|(_, rest)| rest.trim_end_matches(')'))
