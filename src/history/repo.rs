@@ -137,8 +137,9 @@ pub fn explain_missing(error: Error) -> Error {
         return error;
     };
     let missing = git.class() == git2::ErrorClass::Odb && git.code() == ErrorCode::NotFound;
-    let unreadable = matches!(git.class(), git2::ErrorClass::Odb | git2::ErrorClass::Zlib)
-        && git.code() != ErrorCode::NotFound;
+    // Not an ambiguous or unknown short id a user typed: those are the user's to fix.
+    let unreadable = git.class() == git2::ErrorClass::Zlib
+        || (git.class() == git2::ErrorClass::Odb && git.code() == ErrorCode::GenericError);
     if !missing && !unreadable {
         return error;
     }
