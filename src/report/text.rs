@@ -130,8 +130,20 @@ pub fn write_check(
     for warning in &state.warnings {
         write_file_warning(out, warning)?;
     }
-    for group in group_by_partnership(findings) {
-        write_group(out, &group)?;
+    // Each partnership's findings written on every core, then in order.
+    let written: Vec<io::Result<Vec<u8>>> = {
+        use rayon::prelude::*;
+        group_by_partnership(findings)
+            .par_iter()
+            .map(|group| {
+                let mut text = Vec::new();
+                write_group(&mut text, group)?;
+                Ok(text)
+            })
+            .collect()
+    };
+    for text in written {
+        out.write_all(&text?)?;
     }
     let invalid_files = {
         let mut files: Vec<&str> = state.diagnostics.iter().map(|d| d.file.as_str()).collect();
@@ -207,13 +219,15 @@ pub fn summary(findings: &[Finding]) -> String {
 /// Findings of one partnership, in the order `analyse` sorted them.
 pub fn group_by_partnership(findings: &[Finding]) -> Vec<Vec<&Finding>> {
     let mut groups: Vec<Vec<&Finding>> = Vec::new();
+    // Each partnership's group, by id: a ledger has thousands of findings.
+    let mut at: std::collections::HashMap<&str, usize> = std::collections::HashMap::new();
     for finding in findings {
-        match groups
-            .iter_mut()
-            .find(|g| g[0].location.partnership == finding.location.partnership)
-        {
-            Some(group) => group.push(finding),
-            None => groups.push(vec![finding]),
+        match at.get(finding.location.partnership.as_str()) {
+            Some(&i) => groups[i].push(finding),
+            None => {
+                at.insert(&finding.location.partnership, groups.len());
+                groups.push(vec![finding]);
+            }
         }
     }
     // Worst first: by the most severe open finding, then by how many open errors and warnings.
@@ -229,10 +243,11 @@ pub fn group_by_partnership(findings: &[Finding]) -> Vec<Vec<&Finding>> {
             count(Severity::Warning),
         )
     };
-    groups.sort_by(|a, b| {
-        weight(b)
-            .cmp(&weight(a))
-            .then_with(|| a[0].location.partnership.cmp(&b[0].location.partnership))
+    groups.sort_by_cached_key(|g| {
+        (
+            std::cmp::Reverse(weight(g)),
+            g[0].location.partnership.clone(),
+        )
     });
     groups
 }
