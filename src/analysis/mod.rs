@@ -90,68 +90,49 @@ pub fn analyse(request: &Request<'_>) -> Result<Analysis> {
     let today = || Date(chrono::Local::now().date_naive());
     let dated = request.dated || request.health;
     let (state, results, now, config, head, warnings) = match &request.revision {
-        Revision::Commit(rev) if ledger.only.is_none() => {
-            // The whole ledger: its files at the revision are read and parsed on a thread of
-            // their own while the history is listed and walked.
-            let (repo, config, id) = open_revision(ledger, rev)?;
-            let beside = || {
-                let repo = LedgerRepo::open_selecting(&ledger.root, &config.selection())?;
-                files_at_revision(ledger, &repo, &config, id, rev)
-            };
-            let (found, state) = history::each_partnership_beside(
-                &repo,
-                rev,
-                &config.ladder,
-                request.progress,
-                &beside,
-                &|timeline, now, state: &LedgerState| {
-                    let now = request.as_of.unwrap_or(now);
-                    let source = |file: &str| state.texts.get(file).cloned();
-                    findings_of(
-                        ledger,
-                        timeline,
-                        &config,
-                        now,
-                        &source,
-                        request.health,
-                        dated,
-                    )
-                },
-            )?;
-            repo.release();
-            let now = request.as_of.unwrap_or(found.now);
-            (
-                state,
-                found.results,
-                now,
-                config,
-                Some(found.head),
-                found.warnings,
-            )
-        }
         Revision::Commit(rev) => {
-            let (state, repo, config) = load_revision(ledger, rev)?;
-            let source = |file: &str| state.texts.get(file).cloned();
-            let found = each_partnership(
-                ledger,
-                &repo,
-                rev,
-                None,
-                &config.ladder,
-                request.progress,
-                &|timeline, now| {
-                    let now = request.as_of.unwrap_or(now);
-                    findings_of(
-                        ledger,
-                        timeline,
-                        &config,
-                        now,
-                        &source,
-                        request.health,
-                        dated,
-                    )
-                },
-            )?;
+            let (repo, config, id) = open_revision(ledger, rev)?;
+            let each = |timeline, now, state: &LedgerState| {
+                let now = request.as_of.unwrap_or(now);
+                let source = |file: &str| state.texts.get(file).cloned();
+                findings_of(
+                    ledger,
+                    timeline,
+                    &config,
+                    now,
+                    &source,
+                    request.health,
+                    dated,
+                )
+            };
+            let (found, state) = if ledger.only.is_none() {
+                // The whole ledger: its files at the revision are read and parsed on a thread
+                // of their own while the history is listed and walked.
+                let beside = || {
+                    let repo = LedgerRepo::open_selecting(&ledger.root, &config.selection())?;
+                    files_at_revision(ledger, &repo, &config, id, rev)
+                };
+                history::each_partnership_beside(
+                    &repo,
+                    rev,
+                    &config.ladder,
+                    request.progress,
+                    &beside,
+                    &each,
+                )?
+            } else {
+                let state = files_at_revision(ledger, &repo, &config, id, rev)?;
+                let found = each_partnership(
+                    ledger,
+                    &repo,
+                    rev,
+                    None,
+                    &config.ladder,
+                    request.progress,
+                    &|timeline, now| each(timeline, now, &state),
+                )?;
+                (found, state)
+            };
             repo.release();
             let now = request.as_of.unwrap_or(found.now);
             (

@@ -41,24 +41,6 @@ impl<'p> Blobs<'p> {
         }
     }
 
-    fn gix(&mut self) -> Option<&gix::Repository> {
-        let git_dir = self.git_dir;
-        self.gix
-            .get_or_insert_with(|| {
-                // Isolated: no global or user configuration, no environment changes what is
-                // read.
-                let mut repo = gix::open_opts(git_dir, gix::open::Options::isolated()).ok()?;
-                repo.object_cache_size(0);
-                repo.objects.set_pack_cache(|| {
-                    Box::new(gix::odb::pack::cache::lru::MemoryCappedHashmap::new(
-                        PACK_CACHE,
-                    ))
-                });
-                Some(repo)
-            })
-            .as_ref()
-    }
-
     /// The bytes of blob `oid` handed to `read`, or its size when it is over `limit` (a blob
     /// over the limit is never loaded: its size comes from the object's header).
     pub fn with_blob<R>(
@@ -79,19 +61,7 @@ impl<'p> Blobs<'p> {
     /// Reads blob `oid` into the buffer through gitoxide (`Err(size)` when over `limit`);
     /// `None` when gitoxide cannot, for libgit2 to read it instead.
     fn through_gix(&mut self, oid: Oid, limit: Limit) -> Option<std::result::Result<(), u64>> {
-        let mut buffer = std::mem::take(&mut self.buffer);
-        let found = self.read_gix(oid, limit, &mut buffer);
-        self.buffer = buffer;
-        found
-    }
-
-    fn read_gix(
-        &mut self,
-        oid: Oid,
-        limit: Limit,
-        buffer: &mut Vec<u8>,
-    ) -> Option<std::result::Result<(), u64>> {
-        let repo = self.gix()?;
+        let repo = open_gix(&mut self.gix, self.git_dir)?;
         let id = gix::ObjectId::try_from(oid.as_bytes()).ok()?;
         let header = repo.try_find_header(id).ok()??;
         if header.kind() != gix::object::Kind::Blob {
@@ -101,9 +71,29 @@ impl<'p> Blobs<'p> {
             return Some(Err(header.size()));
         }
         use gix::prelude::FindExt;
-        repo.objects.find_blob(&id, buffer).ok()?;
+        repo.objects.find_blob(&id, &mut self.buffer).ok()?;
         Some(Ok(()))
     }
+}
+
+/// The gitoxide handle in `slot`, opened on first use; `None` when gitoxide cannot open the
+/// repository.
+fn open_gix<'s>(
+    slot: &'s mut Option<Option<gix::Repository>>,
+    git_dir: &std::path::Path,
+) -> Option<&'s gix::Repository> {
+    slot.get_or_insert_with(|| {
+        // Isolated: no global or user configuration, no environment changes what is read.
+        let mut repo = gix::open_opts(git_dir, gix::open::Options::isolated()).ok()?;
+        repo.object_cache_size(0);
+        repo.objects.set_pack_cache(|| {
+            Box::new(gix::odb::pack::cache::lru::MemoryCappedHashmap::new(
+                PACK_CACHE,
+            ))
+        });
+        Some(repo)
+    })
+    .as_ref()
 }
 
 #[cfg(test)]

@@ -124,7 +124,7 @@ pub fn each_partnership<T: Send>(
     progress: &dyn Progress,
     each: &(dyn Fn(Timeline, Date) -> T + Sync),
 ) -> Result<Partnerships<T>> {
-    let each = |timeline, now, _: &std::collections::HashSet<String>, _: &()| each(timeline, now);
+    let each = |timeline, now, _: &Reached, _: &()| each(timeline, now);
     Ok(partnerships(ledger, rev, None, ladder, progress, &|| Ok(()), &each)?.0)
 }
 
@@ -140,8 +140,7 @@ pub fn each_partnership_beside<S: Send + Sync, T: Send>(
     beside: &(dyn Fn() -> Result<S> + Sync),
     each: &(dyn Fn(Timeline, Date, &S) -> T + Sync),
 ) -> Result<(Partnerships<T>, S)> {
-    let each =
-        |timeline, now, _: &std::collections::HashSet<String>, side: &S| each(timeline, now, side);
+    let each = |timeline, now, _: &Reached, side: &S| each(timeline, now, side);
     let (found, _, side) = partnerships(ledger, rev, None, ladder, progress, beside, &each)?;
     Ok((found, side))
 }
@@ -228,7 +227,7 @@ pub fn each_partnership_since<T: Send>(
     progress: &dyn Progress,
     each: &(dyn Fn(Compared, Date) -> T + Sync),
 ) -> Result<Partnerships<T>> {
-    let pair = |head: Timeline, now: Date, reached: &std::collections::HashSet<String>, _: &()| {
+    let pair = |head: Timeline, now: Date, reached: &Reached, _: &()| {
         let compared = Compared {
             id: head.id.clone(),
             base: reached_part(&head, reached),
@@ -376,24 +375,13 @@ pub fn compare(
     ladder: &Ladder,
     progress: &dyn Progress,
 ) -> Result<Comparison> {
-    let cache = ParseCache::new(ladder.clone());
     let head_info = repo::shared_info(&ledger.repo.find_commit(head)?);
-    let store = store::Store::open(ledger, ladder);
-    let listing = walk::list_children_first(&ledger.repo, head, store.as_ref())?;
-    let clock = clock::clock(&listing.first_parent_line);
+    let (listing, clock, mut heads) = listed_and_followed(ledger, head, paths, ladder, progress)?;
     let reached = walk::reachable(&listing.commits, base);
     let lines = Lines {
         head: walk::first_parent_line(&listing.commits, head),
         base: walk::first_parent_line(&listing.commits, base),
     };
-    let mut heads = followed(
-        ledger,
-        &listing.commits,
-        paths,
-        &cache,
-        store.as_ref(),
-        progress,
-    )?;
     let mut bases = Vec::with_capacity(heads.len());
     let same = base == head;
     for head in &mut heads {
@@ -434,6 +422,30 @@ pub fn compare(
         partnerships,
         warnings,
     })
+}
+
+/// The commits up to `tip` listed once, the clock their dates give, and the timelines of the
+/// partnerships whose files are at `paths` (relative to the ledger root) followed through them.
+fn listed_and_followed(
+    ledger: &LedgerRepo,
+    tip: git2::Oid,
+    paths: &[String],
+    ladder: &Ladder,
+    progress: &dyn Progress,
+) -> Result<(walk::Listing, clock::Clock, Vec<Timeline>)> {
+    let cache = ParseCache::new(ladder.clone());
+    let store = store::Store::open(ledger, ladder);
+    let listing = walk::list_children_first(&ledger.repo, tip, store.as_ref())?;
+    let clock = clock::clock(&listing.first_parent_line);
+    let timelines = followed(
+        ledger,
+        &listing.commits,
+        paths,
+        &cache,
+        store.as_ref(),
+        progress,
+    )?;
+    Ok((listing, clock, timelines))
 }
 
 /// The timelines of the partnerships whose files are at `paths` (relative to the ledger root)
@@ -510,18 +522,7 @@ pub fn timelines_of(
 ) -> Result<History> {
     let tip = ledger.resolve(rev)?;
     let head = repo::shared_info(&tip);
-    let cache = ParseCache::new(ladder.clone());
-    let store = store::Store::open(ledger, ladder);
-    let listing = walk::list_children_first(&ledger.repo, tip.id(), store.as_ref())?;
-    let clock = clock::clock(&listing.first_parent_line);
-    let mut timelines = followed(
-        ledger,
-        &listing.commits,
-        paths,
-        &cache,
-        store.as_ref(),
-        progress,
-    )?;
+    let (_, clock, mut timelines) = listed_and_followed(ledger, tip.id(), paths, ladder, progress)?;
     let warnings = clock::date_versions(&mut timelines, clock, &head);
     Ok(History {
         head,

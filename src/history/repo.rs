@@ -636,14 +636,25 @@ fn relative_prefix(top: &Path, ledger_root: &Path) -> String {
 pub(crate) fn commit_info(commit: &git2::Commit<'_>) -> Commit {
     let author = commit.author();
     let when = author.when();
-    let id = commit.id().to_string();
+    commit_of(
+        commit.id(),
+        String::from_utf8_lossy(author.name_bytes()).into_owned(),
+        when.seconds(),
+        author_date(when),
+        String::from_utf8_lossy(commit.summary_bytes().unwrap_or_default()).into_owned(),
+    )
+}
+
+/// A commit's facts from their parts (the short id derived from the id).
+pub(crate) fn commit_of(id: Oid, author: String, time: i64, date: Date, summary: String) -> Commit {
+    let id = id.to_string();
     Commit {
         short: id.chars().take(8).collect(),
         id,
-        author: String::from_utf8_lossy(author.name_bytes()).into_owned(),
-        time: when.seconds(),
-        date: author_date(when),
-        summary: String::from_utf8_lossy(commit.summary_bytes().unwrap_or_default()).into_owned(),
+        author,
+        time,
+        date,
+        summary,
     }
 }
 

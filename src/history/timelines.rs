@@ -34,9 +34,10 @@ pub(crate) fn assemble(
     } = walk;
     let contents = Contents::new(ledger, cache, store, parsed);
     let recorded = group(ledger, touches, &contents)?;
+    let mut blobs = Blobs::new(&contents.git_dir);
     recorded
         .into_iter()
-        .map(|one| build(&mut Blobs::new(&contents.git_dir), &contents, &commits, one))
+        .map(|one| build(&mut blobs, &contents, &commits, one))
         .collect()
 }
 
@@ -90,8 +91,8 @@ impl<'a> Contents<'a> {
 
     /// The partnership id the version of `path` in blob `oid` declares, if it is valid. Parsed
     /// without the cache: the versions read here are each chain's last, and remembering them
-    /// all would hold the whole ledger at once. The repository is opened (by `repo`) only when
-    /// the version has to be read.
+    /// all would hold the whole ledger at once. `blobs` opens the repository only when the
+    /// version has to be read.
     fn id(&self, blobs: &mut Blobs<'_>, oid: Oid, path: &str) -> Result<Option<String>> {
         if let Some(content) = self.parsed.get(&(oid, path.to_string())) {
             return Ok(match content {

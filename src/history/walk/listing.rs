@@ -8,7 +8,7 @@ use std::sync::Arc;
 use git2::{Oid, Repository};
 use serde::{Deserialize, Serialize};
 
-use super::super::repo::{author_date, shared_info};
+use super::super::repo::{author_date, commit_of, shared_info};
 use super::super::store::Store;
 use crate::error::Result;
 use crate::ledger::{Commit, Date};
@@ -65,15 +65,7 @@ pub(crate) fn list_children_first(
             time,
             authored: commit.authored,
             date: commit.date,
-            // Held only when a cache is kept, where the commit would otherwise be read again
-            // for them; without one, a version's commit is read when it is recorded, and the
-            // listing of a large history stays small.
-            shown: store.is_some().then(|| {
-                Box::new(Shown {
-                    author: commit.author,
-                    summary: commit.summary,
-                })
-            }),
+            shown: commit.shown.map(Box::new),
         });
     }
     let mut first_parent_line = Vec::new();
@@ -175,18 +167,16 @@ impl Listed {
     /// The commit's facts, as a version shows them: from the listing when it holds them, else
     /// read from `repo`.
     pub fn info(&self, repo: &Repository) -> Result<Arc<Commit>> {
-        let Some(shown) = &self.shown else {
-            return Ok(shared_info(&repo.find_commit(self.commit)?));
-        };
-        let id = self.commit.to_string();
-        Ok(Arc::new(Commit {
-            short: id.chars().take(8).collect(),
-            id,
-            author: shown.author.clone(),
-            time: self.authored,
-            date: self.date,
-            summary: shown.summary.clone(),
-        }))
+        Ok(match &self.shown {
+            Some(shown) => Arc::new(commit_of(
+                self.commit,
+                shown.author.clone(),
+                self.authored,
+                self.date,
+                shown.summary.clone(),
+            )),
+            None => shared_info(&repo.find_commit(self.commit)?),
+        })
     }
 }
 
@@ -198,8 +188,10 @@ struct Facts {
     time: i64,
     authored: i64,
     date: Date,
-    author: String,
-    summary: String,
+    /// Held only when a cache is kept, where the commit would otherwise be read again for it;
+    /// without one, a version's commit is read when it is recorded (libgit2 keeps a summary it
+    /// worked out with the commit), and the listing of a large history stays small.
+    shown: Option<Shown>,
 }
 
 struct Parent {
@@ -253,20 +245,13 @@ fn facts(repo: &Repository, oid: Oid, store: Option<&Store>) -> Result<Facts> {
         time: commit.time().seconds(),
         authored: when.seconds(),
         date: author_date(when),
-        // What a version shows, read only to be kept: libgit2 keeps a summary it worked out
-        // with the commit, and the listing does not hold these without a cache.
-        author: match store {
-            Some(_) => String::from_utf8_lossy(author.name_bytes()).into_owned(),
-            None => String::new(),
-        },
-        summary: match store {
-            Some(_) => {
-                String::from_utf8_lossy(commit.summary_bytes().unwrap_or_default()).into_owned()
-            }
-            None => String::new(),
-        },
+        shown: store.map(|_| Shown {
+            author: String::from_utf8_lossy(author.name_bytes()).into_owned(),
+            summary: String::from_utf8_lossy(commit.summary_bytes().unwrap_or_default())
+                .into_owned(),
+        }),
     };
-    if let Some(store) = store {
+    if let (Some(store), Some(shown)) = (store, &facts.shown) {
         let kept = KeptFacts {
             tree: facts.tree.to_string(),
             parents: facts
@@ -277,8 +262,8 @@ fn facts(repo: &Repository, oid: Oid, store: Option<&Store>) -> Result<Facts> {
             time: facts.time,
             authored: facts.authored,
             offset: when.offset_minutes(),
-            author: facts.author.clone(),
-            summary: facts.summary.clone(),
+            author: shown.author.clone(),
+            summary: shown.summary.clone(),
         };
         if let Ok(body) = serde_json::to_vec(&kept) {
             store.keep_fact(LISTED, oid, &body);
@@ -307,8 +292,10 @@ fn from_kept(body: &[u8]) -> Option<Facts> {
         time: kept.time,
         authored: kept.authored,
         date: author_date(git2::Time::new(kept.authored, kept.offset)),
-        author: kept.author,
-        summary: kept.summary,
+        shown: Some(Shown {
+            author: kept.author,
+            summary: kept.summary,
+        }),
     })
 }
 

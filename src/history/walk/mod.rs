@@ -24,7 +24,7 @@ use crate::ledger::selection::Selection;
 use crate::ledger::{Commit, Content, ParseCache};
 
 pub(crate) use follow::{follow_listed, follow_listed_many, moves_unpaired};
-pub(crate) use listing::{Listed, first_parent_line, list_children_first, reachable};
+pub(crate) use listing::{Listed, Listing, first_parent_line, list_children_first, reachable};
 pub(crate) use trees::changed_between;
 pub(crate) use whole::walk_all;
 

@@ -272,8 +272,10 @@ pub(crate) fn walk_all(
                 let repo = repo.get()?;
                 let commit = repo.find_commit(one.commit)?;
                 let events = commit_events(repo, folders, &commit)?;
-                if let Some(body) = store.and_then(|_| keep(&events)) {
-                    store.inspect(|s| s.keep_fact(&what, one.commit, &body));
+                if let Some(store) = store
+                    && let Some(body) = keep(&events)
+                {
+                    store.keep_fact(&what, one.commit, &body);
                 }
                 let info = (!events.is_empty() && !one.holds_info()).then(|| shared_info(&commit));
                 progress.advance(1);
