@@ -6,6 +6,7 @@ pub mod body;
 pub mod changes;
 pub mod date;
 pub mod diagnostic;
+mod front_fields;
 pub mod ladder;
 pub mod load;
 pub mod model;

@@ -162,10 +162,10 @@ pub(crate) fn parse_reusing(
         )]);
     };
     let (front, mut diagnostics) = match cache {
-        Some(cache) => cache.front(file, parts.front, || {
-            parse_front(file, text, &parts, ladder)
+        Some(cache) => cache.front(file, parts.front, |alone| {
+            parse_front(file, text, &parts, ladder, alone)
         }),
-        None => parse_front(file, text, &parts, ladder),
+        None => parse_front(file, text, &parts, ladder, None),
     };
     let (body, problems) = match cache {
         Some(cache) => cache.body(file, parts.body, parts.body_line),
@@ -207,13 +207,15 @@ pub(crate) fn parse_reusing(
 }
 
 /// The front matter, shared: versions of a file with the same front matter hold one copy.
+/// `alone` is the front matter already read field by field (see `front_fields`), if it could be.
 fn parse_front(
     file: &str,
     text: &str,
     parts: &Split<'_>,
     ladder: &Ladder,
+    alone: Option<FrontMatter>,
 ) -> (Option<std::sync::Arc<FrontMatter>>, Vec<Diagnostic>) {
-    if let Some(front) = quick_front(parts.front, ladder) {
+    if let Some(front) = quick_front(parts.front, ladder, alone) {
         return (Some(front.into()), Vec::new());
     }
     let (front, diagnostics) = positioned_front(file, text, parts, ladder);
@@ -223,8 +225,11 @@ fn parse_front(
 /// The front matter read straight into its types, without positions, which only a problem
 /// needs: `None` whenever anything is wrong (the types refuse unknown and repeated fields), so
 /// that the positioned reading finds and places every problem.
-fn quick_front(front: &str, ladder: &Ladder) -> Option<FrontMatter> {
-    let front: FrontMatter = yaml::parse_typed(front).ok()?;
+fn quick_front(front: &str, ladder: &Ladder, alone: Option<FrontMatter>) -> Option<FrontMatter> {
+    let front: FrontMatter = match alone {
+        Some(front) => front,
+        None => yaml::parse_typed(front).ok()?,
+    };
     validate(&front, ladder).is_empty().then_some(front)
 }
 
@@ -457,7 +462,7 @@ acknowledged:
         let parts = split(text).expect("front matter");
         let ladder = Ladder::default();
         (
-            quick_front(parts.front, &ladder),
+            quick_front(parts.front, &ladder, None),
             positioned_front("p.md", text, &parts, &ladder),
         )
     }
@@ -468,6 +473,12 @@ acknowledged:
         assert!(diagnostics.is_empty(), "{diagnostics:?}");
         assert!(quick.is_some());
         assert_eq!(quick, positioned);
+        // Every field of the format, read one at a time, reads as in the whole.
+        let front = split(FRONT).expect("front matter").front;
+        let alone = crate::ledger::front_fields::assemble(front, |lines| {
+            crate::ledger::front_fields::read_field(lines).map(Into::into)
+        });
+        assert_eq!(alone, quick);
     }
 
     #[test]

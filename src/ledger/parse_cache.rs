@@ -3,11 +3,12 @@
 //! are reused instead of parsed again. The result is exactly what a fresh parse gives.
 
 use std::collections::HashMap;
-use std::sync::Mutex;
+use std::sync::{Arc, Mutex};
 
 use super::Snapshot;
 use super::body::{Body, BodyProblem, parse_body};
 use super::diagnostic::Diagnostic;
+use super::front_fields::{self, Field};
 use super::ladder::Ladder;
 use super::model::FrontMatter;
 use super::parse::parse_reusing;
@@ -24,8 +25,18 @@ type Front = (Option<std::sync::Arc<FrontMatter>>, Vec<Diagnostic>);
 pub struct ParseCache {
     ladder: Ladder,
     fronts: Mutex<HashMap<Slot, (String, Front)>>,
+    fields: Mutex<Fields>,
     sections: Mutex<HashMap<Slot, Sections>>,
 }
+
+/// Top-level front matter fields read alone (see `front_fields`), by their lines. Shared by
+/// every file and thread: a field reads the same whichever file writes it, and most are
+/// written alike across a ledger (`rapport: 1`, `status: active`, an owner); a file's next
+/// version finds the fields it did not change. Emptied when it reaches [`MAX_FIELDS`].
+type Fields = foldhash::HashMap<String, Arc<Field>>;
+
+/// The most fields [`Fields`] holds: a few hundred versions' worth.
+const MAX_FIELDS: usize = 4096;
 
 /// A file, and the thread that read it last (`usize::MAX` outside the thread pool).
 type Slot = (String, usize);
@@ -38,13 +49,14 @@ fn slot(file: &str) -> Slot {
 }
 
 /// Parsed body sections by their text, as they stood in the last version.
-type Sections = HashMap<String, Placed>;
+type Sections = foldhash::HashMap<String, Placed>;
 
 impl ParseCache {
     pub fn new(ladder: Ladder) -> ParseCache {
         ParseCache {
             ladder,
             fronts: Mutex::default(),
+            fields: Mutex::default(),
             sections: Mutex::default(),
         }
     }
@@ -67,17 +79,40 @@ impl ParseCache {
     }
 
     /// The front matter of `file` with this text; its lines do not depend on anything after it,
-    /// so a remembered result is exact.
-    pub(crate) fn front(&self, file: &str, text: &str, parse: impl FnOnce() -> Front) -> Front {
+    /// so a remembered result is exact. `parse` is given the front matter read field by field,
+    /// the fields read before taken as they were, when it can be read so.
+    pub(crate) fn front(
+        &self,
+        file: &str,
+        text: &str,
+        parse: impl FnOnce(Option<super::FrontMatter>) -> Front,
+    ) -> Front {
         let slot = slot(file);
         if let Some((seen, front)) = lock(&self.fronts).get(&slot)
             && seen == text
         {
             return front.clone();
         }
-        let parsed = parse();
+        let parsed = parse(self.read_alone(text));
         lock(&self.fronts).insert(slot, (text.to_string(), parsed.clone()));
         parsed
+    }
+
+    /// The front matter read one field at a time (see `front_fields`), each field read before
+    /// taken as it was.
+    fn read_alone(&self, text: &str) -> Option<super::FrontMatter> {
+        front_fields::assemble(text, |lines| {
+            if let Some(field) = lock(&self.fields).get(lines) {
+                return Some(field.clone());
+            }
+            let field = Arc::new(front_fields::read_field(lines)?);
+            let mut fields = lock(&self.fields);
+            if fields.len() >= MAX_FIELDS {
+                fields.clear();
+            }
+            fields.insert(lines.to_string(), field.clone());
+            Some(field)
+        })
     }
 
     /// The body of `file`, parsed one level-2 section at a time; sections seen in the file's
@@ -94,7 +129,7 @@ impl ParseCache {
         };
         let slot = slot(file);
         let mut known = lock(&self.sections).remove(&slot).unwrap_or_default();
-        let mut now = Sections::with_capacity(sections.len());
+        let mut now = Sections::with_capacity_and_hasher(sections.len(), Default::default());
         let mut body = Body {
             meetings: Vec::with_capacity(sections.len()),
             ..Body::default()
