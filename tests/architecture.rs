@@ -167,12 +167,12 @@ fn git2_is_named_only_in_history() {
 }
 
 /// gitoxide (the `gix` crate) reads blobs for the history stage alone, behind its API, in the
-/// one file that says why (`blobs.rs`).
+/// one file that says why (`objects.rs`).
 #[test]
 fn gix_is_named_only_where_history_reads_blobs() {
     let crossing: Vec<String> = sources()
         .into_iter()
-        .filter(|(name, _)| name != "src/history/blobs.rs")
+        .filter(|(name, _)| name != "src/history/objects.rs")
         .filter_map(|(name, text)| {
             let lines = lines_naming(&text, "gix");
             (!lines.is_empty()).then(|| format!("{name}: lines {lines:?}"))
@@ -180,7 +180,7 @@ fn gix_is_named_only_where_history_reads_blobs() {
         .collect();
     assert!(
         crossing.is_empty(),
-        "gix is named outside src/history/blobs.rs:\n{}",
+        "gix is named outside src/history/objects.rs:\n{}",
         crossing.join("\n")
     );
 }

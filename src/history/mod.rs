@@ -3,10 +3,10 @@
 //! a [`History`] is a set of [`Timeline`]s up to one commit. Commit order comes from the
 //! commit graph, never from dates; dates say when each version happened (see `clock`).
 
-mod blobs;
 mod clock;
 mod git;
 mod loose;
+mod objects;
 mod repo;
 pub mod store;
 mod timelines;
@@ -195,7 +195,7 @@ fn partnerships<S: Send + Sync, T: Send>(
         // with it, so memory follows the partnerships at hand, not the whole pack.
         .with_max_len(2)
         .map_init(
-            || blobs::Blobs::new(&contents.git_dir),
+            || objects::Objects::new(&contents.git_dir),
             |blobs, one| -> Result<(T, Vec<DateWarning>)> {
                 let mut timeline = timelines::build(blobs, &contents, &commits, one)?;
                 let warnings = clock::date_one(&mut timeline, clock);

@@ -378,7 +378,7 @@ impl LedgerRepo {
             .into_par_iter()
             .with_max_len(64)
             .map_init(
-                || super::blobs::Blobs::new(&git_dir),
+                || super::objects::Objects::new(&git_dir),
                 |blobs, (shown, oid)| -> Result<_> {
                     let bytes = blobs.with_blob(oid, PARTNERSHIP, <[u8]>::to_vec)?;
                     let parsed = store

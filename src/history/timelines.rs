@@ -11,7 +11,7 @@ use std::sync::Arc;
 use git2::Oid;
 use rayon::prelude::*;
 
-use super::blobs::Blobs;
+use super::objects::Objects;
 use super::repo::LedgerRepo;
 use super::store::Store;
 use super::walk::{Touch, Walk};
@@ -34,7 +34,7 @@ pub(crate) fn assemble(
     } = walk;
     let contents = Contents::new(ledger, cache, store, parsed);
     let recorded = group(ledger, touches, &contents)?;
-    let mut blobs = Blobs::new(&contents.git_dir);
+    let mut blobs = Objects::new(&contents.git_dir);
     recorded
         .into_iter()
         .map(|one| build(&mut blobs, &contents, &commits, one))
@@ -69,7 +69,7 @@ impl<'a> Contents<'a> {
 
     /// The content of `path` (relative to the ledger root) in blob `oid`, parsed through the
     /// cache so a file's unchanged parts are reused from its previous version.
-    fn content(&self, blobs: &mut Blobs<'_>, oid: Oid, path: &str) -> Result<Content> {
+    fn content(&self, blobs: &mut Objects<'_>, oid: Oid, path: &str) -> Result<Content> {
         if let Some(content) = self.parsed.get(&(oid, path.to_string())) {
             return Ok(content.clone());
         }
@@ -93,7 +93,7 @@ impl<'a> Contents<'a> {
     /// without the cache: the versions read here are each chain's last, and remembering them
     /// all would hold the whole ledger at once. `blobs` opens the repository only when the
     /// version has to be read.
-    fn id(&self, blobs: &mut Blobs<'_>, oid: Oid, path: &str) -> Result<Option<String>> {
+    fn id(&self, blobs: &mut Objects<'_>, oid: Oid, path: &str) -> Result<Option<String>> {
         if let Some(content) = self.parsed.get(&(oid, path.to_string())) {
             return Ok(match content {
                 Content::Valid { snapshot } => Some(snapshot.id.clone()),
@@ -174,7 +174,7 @@ pub(crate) fn group(
     let ids = lineages
         .par_iter()
         .map_init(
-            || Blobs::new(&contents.git_dir),
+            || Objects::new(&contents.git_dir),
             |blobs, versions| -> Result<String> {
                 for placed in versions.iter().rev() {
                     let (path, Some(blob)) = &placed.key else {
@@ -244,7 +244,7 @@ fn link(versions: Vec<Placed>) -> Vec<RecordedVersion> {
 /// once), oldest first. The cache forgets the partnership's files afterwards, so what it holds
 /// does not grow with the ledger.
 pub(crate) fn build(
-    blobs: &mut Blobs<'_>,
+    blobs: &mut Objects<'_>,
     contents: &Contents<'_>,
     commits: &[Arc<Commit>],
     recorded: Recorded,

@@ -252,10 +252,10 @@ pub(crate) fn moves_unpaired(ledger: &LedgerRepo, walk: &Walk) -> Result<bool> {
             continue;
         };
         let other = differences(
-            &ledger.repo,
+            &mut &ledger.repo,
             &ledger.folders,
-            Some(&parent.tree()?),
-            &commit.tree()?,
+            Some(parent.tree_id()),
+            commit.tree_id(),
         )?
         .into_iter()
         .filter(|d| d.path != touch.path)

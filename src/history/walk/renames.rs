@@ -56,7 +56,7 @@ pub(super) fn moved_from(
 ) -> Result<(Option<String>, Was)> {
     let first = commit.parent(0)?.tree()?;
     let tree = commit.tree()?;
-    let found = super::trees::compare(repo, &reader.folders, Some(&first), &tree)?;
+    let found = super::trees::compare(&mut &*repo, &reader.folders, Some(first.id()), tree.id())?;
     let from = renames(
         repo,
         &reader.folders,

@@ -5,11 +5,12 @@
 use std::collections::HashMap;
 use std::sync::Arc;
 
-use git2::{Oid, Repository, Tree};
+use git2::Oid;
 use rayon::prelude::*;
 use serde::{Deserialize, Serialize};
 
 use super::super::Progress;
+use super::super::objects::Objects;
 use super::super::repo::{LedgerRepo, shared_info};
 use super::super::store::Store;
 use super::renames::renames;
@@ -93,20 +94,16 @@ impl State {
 /// What a commit did to partnership files, relative to its first parent (with renames) and,
 /// for a merge, to its other parents.
 fn commit_events(
-    repo: &Repository,
+    objects: &mut Objects<'_>,
     folders: &Selection,
-    commit: &git2::Commit<'_>,
+    commit: &Listed,
 ) -> Result<Vec<Event>> {
-    let tree = commit.tree()?;
-    let parents: Vec<Tree<'_>> = commit
-        .parents()
-        .map(|p| p.tree())
-        .collect::<Result<_, _>>()?;
+    let (tree, parents) = (commit.tree, &commit.parents);
     let Compared {
         differences: first,
         added_or_deleted,
         ..
-    } = compare(repo, folders, parents.first(), &tree)?;
+    } = compare(objects, folders, parents.first().copied(), tree)?;
     let has_parent = !parents.is_empty();
     // `first` is sorted by path.
     let in_first = |path: &str| first.binary_search_by(|d| d.path.as_str().cmp(path)).ok();
@@ -118,7 +115,15 @@ fn commit_events(
     let added = first.iter().any(|d| d.old.is_none());
     let deleted = first.iter().any(|d| d.new.is_none());
     let renames = if added && deleted {
-        renames(repo, folders, &added_or_deleted, parents.first(), &tree)?
+        let repo = objects.git2()?;
+        let old = parents.first().map(|t| repo.find_tree(*t)).transpose()?;
+        renames(
+            repo,
+            folders,
+            &added_or_deleted,
+            old.as_ref(),
+            &repo.find_tree(tree)?,
+        )?
     } else {
         Vec::new()
     };
@@ -149,7 +154,7 @@ fn commit_events(
         }
     }
     for parent in parents.iter().skip(1) {
-        for Difference { path, new, .. } in differences(repo, folders, Some(parent), &tree)? {
+        for Difference { path, new, .. } in differences(objects, folders, Some(*parent), tree)? {
             // The state the first parent has: the merge's own, unless the first parent's
             // differences (above) say otherwise.
             let was = if in_first(&path).is_some() {
@@ -262,22 +267,24 @@ pub(crate) fn walk_all(
         .rev()
         .with_min_len(64)
         .map_init(
-            || Lazy::new(&git_dir),
-            |repo, one| -> Result<Found> {
+            || Objects::new(&git_dir),
+            |objects, one| -> Result<Found> {
                 let known = store.and_then(|s| s.fact(&what, one.commit));
                 if let Some(events) = known.as_deref().and_then(kept) {
                     progress.advance(1);
                     return Ok((events, None));
                 }
-                let repo = repo.get()?;
-                let commit = repo.find_commit(one.commit)?;
-                let events = commit_events(repo, folders, &commit)?;
+                let events = commit_events(objects, folders, one)?;
                 if let Some(store) = store
                     && let Some(body) = keep(&events)
                 {
                     store.keep_fact(&what, one.commit, &body);
                 }
-                let info = (!events.is_empty() && !one.holds_info()).then(|| shared_info(&commit));
+                let info = if !events.is_empty() && !one.holds_info() {
+                    Some(shared_info(&objects.git2()?.find_commit(one.commit)?))
+                } else {
+                    None
+                };
                 progress.advance(1);
                 Ok((events, info))
             },
