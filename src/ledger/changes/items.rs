@@ -76,24 +76,40 @@ fn paired(pairs: &[Option<usize>], count: usize) -> Vec<bool> {
 /// Pairs each item of `after` with an item of `before` it continues, if any: exact texts first,
 /// then the most similar remaining item of the same owner (within [`PAIRING_BUDGET`]).
 pub(super) fn match_items(before: &[&ActionItem], after: &[&ActionItem]) -> Vec<Option<usize>> {
+    let same = |a: &ActionItem, b: &ActionItem| a.owner == b.owner && a.text == b.text;
+    // A version mostly lists its parent's items again, in order, and adds some: each listed
+    // again is the first unpaired one of its owner and text, so the pairing below gives the
+    // same; the added ones find every earlier item taken.
+    if before.len() <= after.len() && before.iter().zip(after).all(|(b, a)| same(b, a)) {
+        let mut pairs: Vec<Option<usize>> = (0..before.len()).map(Some).collect();
+        pairs.resize(after.len(), None);
+        return pairs;
+    }
     let mut taken = vec![false; before.len()];
     let mut pairs = vec![None; after.len()];
-    // Exact texts, each to the first unpaired item with that owner and text, in one pass.
-    let mut exact: std::collections::HashMap<
-        (Option<Side>, &str),
-        std::collections::VecDeque<usize>,
-    > = std::collections::HashMap::new();
+    // Exact texts, each to the first unpaired item with that owner and text, in one pass: the
+    // items of one owner and text chained in order (`next`), the chain's head by key.
+    let mut next = vec![usize::MAX; before.len()];
+    let mut heads: foldhash::HashMap<(Option<Side>, &str), (usize, usize)> =
+        foldhash::HashMap::with_capacity_and_hasher(before.len(), Default::default());
     for (j, item) in before.iter().enumerate() {
-        exact
-            .entry((item.owner, item.text.as_str()))
-            .or_default()
-            .push_back(j);
+        match heads.entry((item.owner, item.text.as_str())) {
+            std::collections::hash_map::Entry::Occupied(mut chain) => {
+                let (_, tail) = chain.get_mut();
+                next[*tail] = j;
+                *tail = j;
+            }
+            std::collections::hash_map::Entry::Vacant(slot) => {
+                slot.insert((j, j));
+            }
+        }
     }
     for (i, item) in after.iter().enumerate() {
-        if let Some(j) = exact
-            .get_mut(&(item.owner, item.text.as_str()))
-            .and_then(|queue| queue.pop_front())
+        if let Some((head, _)) = heads.get_mut(&(item.owner, item.text.as_str()))
+            && *head != usize::MAX
         {
+            let j = *head;
+            *head = next[j];
             taken[j] = true;
             pairs[i] = Some(j);
         }
@@ -143,35 +159,49 @@ pub fn distinct_items(snapshot: &Snapshot) -> Vec<(ActionItem, Option<Date>)> {
     // By date, items outside a meeting after every meeting; stable, so a meeting's items and
     // meetings of one day keep the file's order.
     listed.sort_by_key(|(_, meeting)| (meeting.is_none(), *meeting));
-    let key = |item: &ActionItem| {
-        let words: Vec<String> = item
-            .text
-            .split_whitespace()
-            .map(str::to_lowercase)
-            .collect();
-        (item.owner, words.join(" "))
-    };
+    let key = |item: &ActionItem| (item.owner, folded(&item.text));
     let mut distinct: Vec<(ActionItem, Option<Date>)> = Vec::new();
     // The latest item of each owner and text.
-    let mut latest: std::collections::HashMap<(Option<Side>, String), usize> =
-        std::collections::HashMap::new();
+    let mut latest: foldhash::HashMap<(Option<Side>, String), usize> = Default::default();
     for (item, meeting) in listed {
-        match latest.get(&key(item)) {
+        match latest.entry(key(item)) {
             // Carried over: the earlier listing is still open.
-            Some(&at) if !distinct[at].0.done => {
-                let kept = &mut distinct[at].0;
+            std::collections::hash_map::Entry::Occupied(at) if !distinct[*at.get()].0.done => {
+                let kept = &mut distinct[*at.get()].0;
                 kept.done = item.done;
                 kept.due = item.due.or(kept.due);
                 kept.line = item.line;
             }
             // New, or asked again after the earlier one was checked.
-            _ => {
-                latest.insert(key(item), distinct.len());
+            std::collections::hash_map::Entry::Occupied(mut at) => {
+                at.insert(distinct.len());
+                distinct.push((item.clone(), meeting));
+            }
+            std::collections::hash_map::Entry::Vacant(slot) => {
+                slot.insert(distinct.len());
                 distinct.push((item.clone(), meeting));
             }
         }
     }
     distinct
+}
+
+/// An item's text as [`distinct_items`] compares it: in lower case, its spacing collapsed to
+/// single spaces.
+pub(super) fn folded(text: &str) -> String {
+    let mut words = String::with_capacity(text.len());
+    for word in text.split_whitespace() {
+        if !words.is_empty() {
+            words.push(' ');
+        }
+        if word.is_ascii() {
+            words.extend(word.bytes().map(|b| char::from(b.to_ascii_lowercase())));
+        } else {
+            // As a whole word: a final sigma lowers differently at the end of a word.
+            words.push_str(&word.to_lowercase());
+        }
+    }
+    words
 }
 
 pub(super) fn item_changes(before: &Snapshot, after: &Snapshot, out: &mut Vec<Change>) {

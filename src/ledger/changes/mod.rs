@@ -15,7 +15,8 @@ mod tests {
     use std::sync::Arc;
 
     use super::items::{
-        PAIRING_BUDGET, item_changes, item_similarity, match_items, summary_similarity,
+        PAIRING_BUDGET, SAME_ITEM, folded, item_changes, item_similarity, match_items,
+        summary_similarity,
     };
     use super::*;
     use crate::ledger::body::ActionItem;
@@ -526,5 +527,102 @@ mod tests {
             ..Timeline::new("nw".into(), vec![version(9, file(a))])
         };
         assert_eq!(other.action_items(), action_items(&other));
+    }
+
+    /// The pairing as first written: a queue of unpaired items per owner and text, then the
+    /// most similar remaining item of the same owner.
+    fn pairs_as_written(before: &[&ActionItem], after: &[&ActionItem]) -> Vec<Option<usize>> {
+        let mut taken = vec![false; before.len()];
+        let mut pairs = vec![None; after.len()];
+        let mut exact: std::collections::HashMap<
+            (Option<Side>, &str),
+            std::collections::VecDeque<usize>,
+        > = std::collections::HashMap::new();
+        for (j, item) in before.iter().enumerate() {
+            exact
+                .entry((item.owner, item.text.as_str()))
+                .or_default()
+                .push_back(j);
+        }
+        for (i, item) in after.iter().enumerate() {
+            if let Some(j) = exact
+                .get_mut(&(item.owner, item.text.as_str()))
+                .and_then(|queue| queue.pop_front())
+            {
+                taken[j] = true;
+                pairs[i] = Some(j);
+            }
+        }
+        let mut budget = PAIRING_BUDGET;
+        for (i, item) in after.iter().enumerate() {
+            if pairs[i].is_some() {
+                continue;
+            }
+            let mut best: Option<(usize, f32)> = None;
+            for j in (0..before.len()).filter(|&j| !taken[j] && before[j].owner == item.owner) {
+                budget -= 1;
+                let Some(s) = item_similarity(&before[j].text, &item.text, &mut budget) else {
+                    continue;
+                };
+                if s >= SAME_ITEM && best.is_none_or(|(_, b)| s >= b) {
+                    best = Some((j, s));
+                }
+            }
+            if let Some((j, _)) = best {
+                taken[j] = true;
+                pairs[i] = Some(j);
+            }
+        }
+        pairs
+    }
+
+    fn listed(picks: &[(u8, u8)]) -> Vec<ActionItem> {
+        const TEXTS: [&str; 6] = [
+            "send the plan",
+            "send the plans",
+            "book the QBR",
+            "确认交付计划",
+            "Share ΟΔΟΣ forecast",
+            "send the plan",
+        ];
+        picks
+            .iter()
+            .enumerate()
+            .map(|(i, (text, owner))| ActionItem {
+                text: TEXTS[usize::from(*text) % TEXTS.len()].to_string(),
+                owner: [None, Some(Side::Ours), Some(Side::Partner)][usize::from(*owner) % 3],
+                due: None,
+                done: false,
+                line: i + 1,
+            })
+            .collect()
+    }
+
+    proptest::proptest! {
+        /// Items listed again in order, with or without more, and lists of any kind, pair as
+        /// the pairing as first written pairs them.
+        #[test]
+        fn items_pair_as_first_written(
+            before in proptest::collection::vec((0u8..6, 0u8..3), 0..12),
+            more in proptest::collection::vec((0u8..6, 0u8..3), 0..6),
+            other in proptest::collection::vec((0u8..6, 0u8..3), 0..12),
+        ) {
+            let old = listed(&before);
+            let again = listed(&[before.clone(), more].concat());
+            let other = listed(&other);
+            let old: Vec<&ActionItem> = old.iter().collect();
+            for new in [&again, &other] {
+                let new: Vec<&ActionItem> = new.iter().collect();
+                proptest::prop_assert_eq!(match_items(&old, &new), pairs_as_written(&old, &new));
+                proptest::prop_assert_eq!(match_items(&new, &old), pairs_as_written(&new, &old));
+            }
+        }
+
+        /// An item's text folds as lower-casing each word and joining them with single spaces.
+        #[test]
+        fn item_texts_fold_word_by_word(text in "[ \t\na-zA-ZΣσςΟΔ确认İ]{0,24}") {
+            let words: Vec<String> = text.split_whitespace().map(str::to_lowercase).collect();
+            proptest::prop_assert_eq!(folded(&text), words.join(" "));
+        }
     }
 }
