@@ -169,12 +169,12 @@ fn partnerships<S: Send + Sync, T: Send>(
         let walked = (|| -> Result<_> {
             let tip = ledger.resolve(rev)?;
             let head = repo::shared_info(&tip);
-            let listing = walk::list_children_first(&ledger.repo, tip.id(), store.as_ref())?;
+            let listing = walk::list_children_first(&ledger.repo, tip.id(), store.as_deref())?;
             let clock = clock::clock(&listing.first_parent_line);
             let reached = since
                 .map(|since| walk::reachable(&listing.commits, since))
                 .unwrap_or_default();
-            let walk = walk::walk_all(ledger, &listing.commits, store.as_ref(), progress)?;
+            let walk = walk::walk_all(ledger, &listing.commits, store.as_deref(), progress)?;
             Ok((head, clock, reached, walk))
         })();
         let side = side
@@ -186,7 +186,7 @@ fn partnerships<S: Send + Sync, T: Send>(
     let walk::Walk {
         commits, touches, ..
     } = walk;
-    let contents = timelines::Contents::new(ledger, &cache, store.as_ref(), Default::default());
+    let contents = timelines::Contents::new(ledger, &cache, store.as_deref(), Default::default());
     let recorded = timelines::group(ledger, touches, &contents)?;
     progress.begin("reading versions", recorded.len() as u64);
     let done = recorded
@@ -269,12 +269,12 @@ pub fn timeline(
     let entries = ledger.entries(&tip.tree()?)?;
     if let Some(path) = find_file(ledger, &entries, id, &cache)? {
         let store = store::Store::open(ledger, ladder);
-        let reader = walk::Reader::new(ledger, &cache, store.as_ref());
-        let listing = walk::list_children_first(&ledger.repo, tip.id(), store.as_ref())?;
+        let reader = walk::Reader::new(ledger, &cache, store.as_deref());
+        let listing = walk::list_children_first(&ledger.repo, tip.id(), store.as_deref())?;
         let clock = clock::clock(&listing.first_parent_line);
         let walk = walk::follow_listed(ledger, &listing.commits, &path, &reader, progress)?;
         if !walk::moves_unpaired(ledger, &walk)? {
-            let found = timelines::assemble(ledger, walk, &cache, store.as_ref())?;
+            let found = timelines::assemble(ledger, walk, &cache, store.as_deref())?;
             if let Some(timeline) = found.into_iter().find(|t| t.id == id) {
                 let mut timelines = vec![timeline];
                 let warnings = clock::date_versions(&mut timelines, clock, &head);
@@ -435,14 +435,14 @@ fn listed_and_followed(
 ) -> Result<(walk::Listing, clock::Clock, Vec<Timeline>)> {
     let cache = ParseCache::new(ladder.clone());
     let store = store::Store::open(ledger, ladder);
-    let listing = walk::list_children_first(&ledger.repo, tip, store.as_ref())?;
+    let listing = walk::list_children_first(&ledger.repo, tip, store.as_deref())?;
     let clock = clock::clock(&listing.first_parent_line);
     let timelines = followed(
         ledger,
         &listing.commits,
         paths,
         &cache,
-        store.as_ref(),
+        store.as_deref(),
         progress,
     )?;
     Ok((listing, clock, timelines))

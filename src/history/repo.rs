@@ -371,7 +371,7 @@ impl LedgerRepo {
             .map(|(path, oid)| (self.ledger_path(&path).to_string(), oid))
             .collect();
         let store = super::store::Store::open(self, ladder);
-        let store = store.as_ref();
+        let store = store.as_deref();
         let git_dir = self.git_dir();
         // Read on every core, each worker with its own handle on the repository.
         let mut read = found
@@ -380,7 +380,6 @@ impl LedgerRepo {
             .map_init(
                 || super::objects::Objects::new(&git_dir),
                 |blobs, (shown, oid)| -> Result<_> {
-                    let bytes = blobs.with_blob(oid, PARTNERSHIP, <[u8]>::to_vec)?;
                     let parsed = store
                         .and_then(|s| s.get(oid, &shown))
                         .and_then(|c| match c {
@@ -390,6 +389,18 @@ impl LedgerRepo {
                             }
                             Content::Removed => None,
                         });
+                    // Its text, kept by an earlier run that read it here, else read and kept.
+                    let kept = store.filter(|_| parsed.is_some()).and_then(|s| s.text(oid));
+                    let bytes = match kept {
+                        Some(text) => Ok(text),
+                        None => {
+                            let bytes = blobs.with_blob(oid, PARTNERSHIP, <[u8]>::to_vec)?;
+                            if let (Some(store), Ok(bytes)) = (store, &bytes) {
+                                store.keep_text(oid, bytes);
+                            }
+                            bytes
+                        }
+                    };
                     Ok((shown, bytes, parsed))
                 },
             )

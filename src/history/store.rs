@@ -13,7 +13,9 @@
 //! Beside parsed versions, the cache keeps facts about commits that a commit id fixes for good
 //! (see [`Store::fact`]): its parents, dates and message for the commit listing, and what it
 //! changed under the ledger's folders for the whole-ledger walk, so a warm run reads no commit
-//! or tree object it has read before. They are not kept in a repository with grafts.
+//! or tree object it has read before. They are not kept in a repository with grafts. It keeps
+//! the text of each file as it stands at the revision checked, too (findings quote it), so a
+//! second run at that revision reads no blob at all.
 //!
 //! A folder holds segments (`*.pack`), each written by one run, whole: the versions the run
 //! parsed are appended to a temporary file as it goes (through one buffer) and the file is
@@ -22,11 +24,14 @@
 //! naming its folder's key, then records, each with its kind, length and checksum: meetings
 //! (each distinct meeting once per segment, however many versions repeat it: its text, and the
 //! rest with lines counted from its heading), entries (a version's key, the indexes of its
-//! meetings in the segment, the rest of the version) and facts (a key, the fact's bytes). A run
+//! meetings in the segment, the rest of the version) and facts (a key, the fact's bytes, or a
+//! file's text). A run
 //! reads every segment of its folder through once, when it opens the cache, newest first,
 //! keeping only where each record is; it stops reading a segment at its first record that does
 //! not check (truncated, corrupt), and what it lost is parsed and written again. A record is
-//! read from its file again when a version asks for it, its checksum checked again. A segment
+//! read from its file again when a version asks for it (through a window of the file each
+//! thread keeps: records asked for one after the other were mostly written so), its checksum
+//! checked again. A segment
 //! with another header (another build's, a foreign file) is ignored.
 //!
 //! Eviction: after writing its segment, a run keeps the newest segments of every `v2-…` folder
@@ -103,42 +108,75 @@ pub(crate) struct Store {
 struct Segment {
     file: std::fs::File,
     parts: Vec<usize>,
+    /// Tells this segment's bytes from another's in a thread's [`WINDOW`].
+    number: u64,
+}
+
+/// How much of a segment a thread reads at once: the records a run asks for one after the
+/// other were mostly written one after the other, so one read serves many.
+const WINDOW_BYTES: usize = 64 << 10;
+
+/// Numbers segments as they are opened, for [`WINDOW`].
+static SEGMENTS: std::sync::atomic::AtomicU64 = std::sync::atomic::AtomicU64::new(0);
+
+thread_local! {
+    /// The bytes of a segment this thread read last: the segment's number, where they start,
+    /// the bytes.
+    static WINDOW: std::cell::RefCell<(u64, usize, Vec<u8>)> =
+        const { std::cell::RefCell::new((u64::MAX, 0, Vec::new())) };
 }
 
 impl Segment {
     /// The body of the record at `at` (where its head starts), when its checksum still holds.
     fn record(&self, at: usize) -> Option<Vec<u8>> {
-        let mut head = [0u8; RECORD_HEAD];
-        read_at(&self.file, &mut head, at as u64).ok()?;
-        let (kind, len, sum) = record_head(&head)?;
-        let mut body = vec![0u8; len];
-        read_at(&self.file, &mut body, (at + RECORD_HEAD) as u64).ok()?;
-        (checksum(kind, &body) == sum).then_some(body)
+        WINDOW.with(|window| {
+            let mut window = window.borrow_mut();
+            let head: [u8; RECORD_HEAD] =
+                self.bytes(&mut window, at, RECORD_HEAD)?.try_into().ok()?;
+            let (kind, len, sum) = record_head(&head)?;
+            let body = self.bytes(&mut window, at + RECORD_HEAD, len)?.to_vec();
+            (checksum(kind, &body) == sum).then_some(body)
+        })
+    }
+
+    /// The `len` bytes at `at`, from this thread's window on the segment, read again from
+    /// `at` on when they are not all in it.
+    fn bytes<'w>(
+        &self,
+        (number, start, bytes): &'w mut (u64, usize, Vec<u8>),
+        at: usize,
+        len: usize,
+    ) -> Option<&'w [u8]> {
+        let end = at.checked_add(len)?;
+        if *number != self.number || at < *start || end > *start + bytes.len() {
+            bytes.resize(len.max(WINDOW_BYTES), 0);
+            let read = read_up_to(&self.file, bytes, at as u64).ok()?;
+            bytes.truncate(read);
+            (*number, *start) = (self.number, at);
+        }
+        bytes.get(at - *start..end - *start)
     }
 }
 
-/// Fills `buf` from `file` at `offset`, without moving a shared position (threads read one
-/// segment at once).
-fn read_at(file: &std::fs::File, buf: &mut [u8], offset: u64) -> std::io::Result<()> {
-    #[cfg(unix)]
-    {
-        std::os::unix::fs::FileExt::read_exact_at(file, buf, offset)
-    }
-    #[cfg(windows)]
-    {
-        let mut done = 0;
-        while done < buf.len() {
-            match std::os::windows::fs::FileExt::seek_read(
-                file,
-                &mut buf[done..],
-                offset + done as u64,
-            )? {
-                0 => return Err(std::io::ErrorKind::UnexpectedEof.into()),
-                n => done += n,
-            }
+/// Fills as much of `buf` from `file` at `offset` as the file holds, without moving a shared
+/// position (threads read one segment at once); how much was read.
+fn read_up_to(file: &std::fs::File, buf: &mut [u8], offset: u64) -> std::io::Result<usize> {
+    let mut done = 0;
+    while done < buf.len() {
+        #[cfg(unix)]
+        let read =
+            std::os::unix::fs::FileExt::read_at(file, &mut buf[done..], offset + done as u64);
+        #[cfg(windows)]
+        let read =
+            std::os::windows::fs::FileExt::seek_read(file, &mut buf[done..], offset + done as u64);
+        match read {
+            Ok(0) => break,
+            Ok(n) => done += n,
+            Err(e) if e.kind() == std::io::ErrorKind::Interrupted => {}
+            Err(e) => return Err(e),
         }
-        Ok(())
     }
+    Ok(done)
 }
 
 /// A record's kind, body length and checksum, from its head; `None` when the kind is unknown.
@@ -166,8 +204,34 @@ struct Pending {
 
 impl Store {
     /// The cache for `ledger` read with `ladder`, unless it is switched off, no cache directory
-    /// can be found, or the directory is inside the repository.
-    pub(crate) fn open(ledger: &LedgerRepo, ladder: &Ladder) -> Option<Store> {
+    /// can be found, or the directory is inside the repository. Readers of one run share one:
+    /// while one is open, opening the same cache again gives it (its index read once, what the
+    /// run keeps written as one segment when the last reader is done with it).
+    pub(crate) fn open(ledger: &LedgerRepo, ladder: &Ladder) -> Option<Arc<Store>> {
+        type Open = Vec<(PathBuf, bool, std::sync::Weak<Store>)>;
+        static OPEN: Mutex<Open> = Mutex::new(Vec::new());
+        let store = Store::new(ledger, ladder)?;
+        let mut open = OPEN.lock().unwrap_or_else(|p| p.into_inner());
+        open.retain(|(_, _, weak)| weak.strong_count() > 0);
+        let same = |(dir, facts, _): &&(PathBuf, bool, std::sync::Weak<Store>)| {
+            *dir == store.dir && *facts == store.facts
+        };
+        if let Some(shared) = open
+            .iter()
+            .find(same)
+            .and_then(|(_, _, weak)| weak.upgrade())
+        {
+            return Some(shared);
+        }
+        let mut store = store;
+        store.load();
+        let store = Arc::new(store);
+        open.push((store.dir.clone(), store.facts, Arc::downgrade(&store)));
+        Some(store)
+    }
+
+    /// The cache for `ledger` and `ladder`, not read yet.
+    fn new(ledger: &LedgerRepo, ladder: &Ladder) -> Option<Store> {
         if DISABLED.load(Ordering::Relaxed) {
             return None;
         }
@@ -197,7 +261,7 @@ impl Store {
         header.extend_from_slice(bucket.as_bytes());
         header.push(b'\n');
         let dir = root.join(format!("v2-{}", &bucket[..16]));
-        let mut store = Store {
+        Some(Store {
             dir,
             root,
             salt,
@@ -207,9 +271,7 @@ impl Store {
             texts: Mutex::default(),
             pending: Mutex::default(),
             facts: !ledger.repo.commondir().join("info").join("grafts").exists(),
-        };
-        store.load();
-        Some(store)
+        })
     }
 
     /// Reads every segment of the folder, newest first.
@@ -233,7 +295,11 @@ impl Store {
             let Some(parts) = self.scan(&file, number) else {
                 continue;
             };
-            self.segments.push(Segment { file, parts });
+            self.segments.push(Segment {
+                file,
+                parts,
+                number: SEGMENTS.fetch_add(1, Ordering::Relaxed),
+            });
         }
     }
 
@@ -297,10 +363,7 @@ impl Store {
         if !self.facts {
             return None;
         }
-        let key = self.fact_key(what, commit)?;
-        let &(number, at) = self.index.get(&key)?;
-        let record = self.segments.get(number)?.record(at)?;
-        (record.get(..20)? == key).then(|| record[20..].to_vec())
+        self.kept(self.fact_key(what, commit)?)
     }
 
     /// Keeps `body` as the fact `what` about `commit` for later runs: something the history
@@ -311,9 +374,50 @@ impl Store {
         if !self.facts {
             return;
         }
-        let Some(key) = self.fact_key(what, commit) else {
+        if let Some(key) = self.fact_key(what, commit) {
+            self.keep(key, body);
+        }
+    }
+
+    /// The bytes of blob `blob` as an earlier run kept them (see [`Store::keep_text`]).
+    pub(crate) fn text(&self, blob: Oid) -> Option<Vec<u8>> {
+        use std::io::Read;
+        let kept = self.kept(self.key_of(&format!("{}text\0{blob}", self.salt))?)?;
+        let mut text = Vec::with_capacity(kept.len() * 4);
+        flate2::read::ZlibDecoder::new(kept.as_slice())
+            .take(crate::ledger::parse::MAX_FILE_BYTES as u64 + 1)
+            .read_to_end(&mut text)
+            .ok()?;
+        // What git says the blob holds, or nothing: a record that does not hash back to its
+        // blob is not used.
+        (Oid::hash_object(git2::ObjectType::Blob, &text).ok()? == blob).then_some(text)
+    }
+
+    /// Keeps the bytes of blob `blob` for later runs, compressed: a partnership file as it
+    /// stands at the revision checked, whose text findings quote; a later run at that revision
+    /// takes it from here instead of reading the blob again. Failing to write is not an error.
+    pub(crate) fn keep_text(&self, blob: Oid, bytes: &[u8]) {
+        use std::io::Write;
+        let Some(key) = self.key_of(&format!("{}text\0{blob}", self.salt)) else {
             return;
         };
+        let mut packed = flate2::write::ZlibEncoder::new(Vec::new(), flate2::Compression::fast());
+        if packed.write_all(bytes).is_ok()
+            && let Ok(packed) = packed.finish()
+        {
+            self.keep(key, &packed);
+        }
+    }
+
+    /// The body of the record kept under `key`.
+    fn kept(&self, key: Key) -> Option<Vec<u8>> {
+        let &(number, at) = self.index.get(&key)?;
+        let record = self.segments.get(number)?.record(at)?;
+        (record.get(..20)? == key).then(|| record[20..].to_vec())
+    }
+
+    /// Keeps `body` under `key` (once a run) in a record of its own.
+    fn keep(&self, key: Key, body: &[u8]) {
         let mut pending = self.pending.lock().unwrap_or_else(|p| p.into_inner());
         if pending.is_none() {
             *pending = self.begin();
