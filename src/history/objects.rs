@@ -131,12 +131,14 @@ fn open_gix<'s>(
 }
 
 #[cfg(test)]
-mod tests {
+pub(crate) mod tests {
     use super::*;
-    use std::process::Command;
+    use std::process::{Command, Stdio};
 
-    fn git(dir: &std::path::Path, args: &[&str]) {
-        let status = Command::new("git")
+    /// Runs git in `dir` as one author, without the machine's configuration, with `input`
+    /// on its standard input; its standard output, trimmed.
+    pub(crate) fn git(dir: &std::path::Path, args: &[&str], input: Option<&[u8]>) -> String {
+        let mut child = Command::new("git")
             .args(args)
             .current_dir(dir)
             .env("GIT_AUTHOR_NAME", "Mei Lin")
@@ -145,9 +147,22 @@ mod tests {
             .env("GIT_COMMITTER_EMAIL", "mei@example.com")
             .env("GIT_CONFIG_NOSYSTEM", "1")
             .env("HOME", dir)
-            .status()
+            .stdin(Stdio::piped())
+            .stdout(Stdio::piped())
+            .spawn()
             .expect("git runs");
-        assert!(status.success(), "git {args:?}");
+        if let Some(input) = input {
+            use std::io::Write;
+            child
+                .stdin
+                .take()
+                .expect("stdin")
+                .write_all(input)
+                .expect("written");
+        }
+        let out = child.wait_with_output().expect("git ends");
+        assert!(out.status.success(), "git {args:?}");
+        String::from_utf8_lossy(&out.stdout).trim().to_string()
     }
 
     /// Every version of a file that grows meeting by meeting, packed as deltas of one another
@@ -159,7 +174,7 @@ mod tests {
     fn versions_read_through_the_pack_cache_are_the_versions_libgit2_reads() {
         let dir = tempfile::tempdir().expect("a temporary folder");
         let repo_dir = dir.path();
-        git(repo_dir, &["init", "-q", "-b", "main"]);
+        git(repo_dir, &["init", "-q", "-b", "main"], None);
         let mut text = String::from(
             "---\nrapport: 1\npartner: Northwind\nstatus: active\nowner: Mei Lin\n---\n\n# Northwind\n",
         );
@@ -169,10 +184,14 @@ mod tests {
                 day % 28 + 1
             ));
             std::fs::write(repo_dir.join("northwind.md"), &text).expect("the file is written");
-            git(repo_dir, &["add", "northwind.md"]);
-            git(repo_dir, &["commit", "-q", "-m", &format!("Meeting {day}")]);
+            git(repo_dir, &["add", "northwind.md"], None);
+            git(
+                repo_dir,
+                &["commit", "-q", "-m", &format!("Meeting {day}")],
+                None,
+            );
         }
-        git(repo_dir, &["gc", "-q", "--aggressive"]);
+        git(repo_dir, &["gc", "-q", "--aggressive"], None);
         let repo = git2::Repository::open(repo_dir).expect("the repository opens");
         let mut walk = repo.revwalk().expect("a walk");
         walk.push_head().expect("the head");

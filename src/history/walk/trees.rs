@@ -361,36 +361,8 @@ pub(crate) fn changed_between(ledger: &LedgerRepo, old: Oid, new: Oid) -> Result
 
 #[cfg(test)]
 mod tests {
+    use super::super::super::objects::tests::git;
     use super::*;
-    use std::process::{Command, Stdio};
-
-    fn git(dir: &std::path::Path, args: &[&str], input: Option<&[u8]>) -> String {
-        let mut child = Command::new("git")
-            .args(args)
-            .current_dir(dir)
-            .env("GIT_AUTHOR_NAME", "Mei Lin")
-            .env("GIT_AUTHOR_EMAIL", "mei@example.com")
-            .env("GIT_COMMITTER_NAME", "Mei Lin")
-            .env("GIT_COMMITTER_EMAIL", "mei@example.com")
-            .env("GIT_CONFIG_NOSYSTEM", "1")
-            .env("HOME", dir)
-            .stdin(Stdio::piped())
-            .stdout(Stdio::piped())
-            .spawn()
-            .expect("git runs");
-        if let Some(input) = input {
-            use std::io::Write;
-            child
-                .stdin
-                .take()
-                .expect("stdin")
-                .write_all(input)
-                .expect("written");
-        }
-        let out = child.wait_with_output().expect("git ends");
-        assert!(out.status.success(), "git {args:?}");
-        String::from_utf8_lossy(&out.stdout).trim().to_string()
-    }
 
     fn listed(entries: &Entries) -> Vec<(Vec<u8>, Seen)> {
         entries.iter().map(|(n, s)| (n.to_vec(), s)).collect()

@@ -114,6 +114,18 @@ pub(super) fn match_items(before: &[&ActionItem], after: &[&ActionItem]) -> Vec<
             pairs[i] = Some(j);
         }
     }
+    pair_closest(before, after, &mut taken, &mut pairs);
+    pairs
+}
+
+/// Pairs each item of `after` not paired yet in `pairs` with the most similar item of `before`
+/// of the same owner not `taken` yet, within [`PAIRING_BUDGET`].
+pub(super) fn pair_closest(
+    before: &[&ActionItem],
+    after: &[&ActionItem],
+    taken: &mut [bool],
+    pairs: &mut [Option<usize>],
+) {
     let mut budget = PAIRING_BUDGET;
     for (i, item) in after.iter().enumerate() {
         if pairs[i].is_some() {
@@ -123,7 +135,7 @@ pub(super) fn match_items(before: &[&ActionItem], after: &[&ActionItem]) -> Vec<
         for j in (0..before.len()).filter(|&j| !taken[j] && before[j].owner == item.owner) {
             // Looking costs too, so thousands of items cannot loop for long either.
             let Some(left) = budget.checked_sub(1) else {
-                return pairs;
+                return;
             };
             budget = left;
             let Some(s) = item_similarity(&before[j].text, &item.text, &mut budget) else {
@@ -138,7 +150,6 @@ pub(super) fn match_items(before: &[&ActionItem], after: &[&ActionItem]) -> Vec<
             pairs[i] = Some(j);
         }
     }
-    pairs
 }
 
 /// The action items of a snapshot, each once, with the date of the meeting it was first written

@@ -15,7 +15,7 @@ mod tests {
     use std::sync::Arc;
 
     use super::items::{
-        PAIRING_BUDGET, SAME_ITEM, folded, item_changes, item_similarity, match_items,
+        PAIRING_BUDGET, folded, item_changes, item_similarity, match_items, pair_closest,
         summary_similarity,
     };
     use super::*;
@@ -530,7 +530,7 @@ mod tests {
     }
 
     /// The pairing as first written: a queue of unpaired items per owner and text, then the
-    /// most similar remaining item of the same owner.
+    /// most similar remaining item of the same owner (that part unchanged, shared).
     fn pairs_as_written(before: &[&ActionItem], after: &[&ActionItem]) -> Vec<Option<usize>> {
         let mut taken = vec![false; before.len()];
         let mut pairs = vec![None; after.len()];
@@ -553,26 +553,7 @@ mod tests {
                 pairs[i] = Some(j);
             }
         }
-        let mut budget = PAIRING_BUDGET;
-        for (i, item) in after.iter().enumerate() {
-            if pairs[i].is_some() {
-                continue;
-            }
-            let mut best: Option<(usize, f32)> = None;
-            for j in (0..before.len()).filter(|&j| !taken[j] && before[j].owner == item.owner) {
-                budget -= 1;
-                let Some(s) = item_similarity(&before[j].text, &item.text, &mut budget) else {
-                    continue;
-                };
-                if s >= SAME_ITEM && best.is_none_or(|(_, b)| s >= b) {
-                    best = Some((j, s));
-                }
-            }
-            if let Some((j, _)) = best {
-                taken[j] = true;
-                pairs[i] = Some(j);
-            }
-        }
+        pair_closest(before, after, &mut taken, &mut pairs);
         pairs
     }
 
