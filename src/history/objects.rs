@@ -104,6 +104,16 @@ impl<'p> Objects<'p> {
         Some(())
     }
 
+    /// The bytes of commit `oid`, read through gitoxide; `None` when gitoxide cannot read it or
+    /// it is not a commit, for libgit2 to read it instead.
+    pub fn commit_through_gix(&mut self, oid: Oid) -> Option<&[u8]> {
+        let repo = open_gix(&mut self.gix, self.git_dir)?;
+        let id = gix::ObjectId::try_from(oid.as_bytes()).ok()?;
+        use gix::prelude::FindExt;
+        let data = repo.objects.find(&id, &mut self.buffer).ok()?;
+        (data.kind == gix::object::Kind::Commit).then_some(data.data)
+    }
+
     /// The libgit2 handle this reader falls back on.
     pub fn git2(&mut self) -> Result<&git2::Repository> {
         self.git2.get()

@@ -8,8 +8,10 @@ use std::sync::Arc;
 use git2::{Oid, Repository};
 use serde::{Deserialize, Serialize};
 
+use super::super::objects::Objects;
 use super::super::repo::{author_date, commit_of, shared_info};
 use super::super::store::Store;
+use super::commits;
 use crate::error::Result;
 use crate::ledger::{Commit, Date};
 
@@ -32,7 +34,16 @@ pub(crate) fn list_children_first(
     let mut queue = std::collections::BinaryHeap::new();
     // Each commit's index in `listed` once listed.
     let mut at: HashMap<Oid, usize> = HashMap::new();
-    let first = facts(repo, tip, store)?;
+    let mut reader = CommitReader {
+        repo,
+        // libgit2 gives a commit the parents `info/grafts` says it has; its object does not.
+        objects: (!repo.commondir().join("info").join("grafts").exists())
+            .then(|| Objects::new(repo.path())),
+        store,
+        ahead: HashMap::default(),
+        known: HashMap::default(),
+    };
+    let first = reader.facts(tip)?;
     queue.push((first.time, tip));
     at.insert(tip, QUEUED);
     let mut listed = Vec::new();
@@ -41,7 +52,7 @@ pub(crate) fn list_children_first(
     while let Some((time, oid)) = queue.pop() {
         let commit = match next.take() {
             Some(known) => known,
-            None => facts(repo, oid, store)?,
+            None => reader.facts(oid)?,
         };
         if let Some(slot) = at.get_mut(&oid) {
             *slot = listed.len();
@@ -218,58 +229,137 @@ struct KeptFacts {
     summary: String,
 }
 
-/// A commit's facts: kept by an earlier run (a commit id fixes its parents, dates and message
-/// for good; a shallow clone, whose commits lose parents, is refused before any listing), else
-/// read from the repository and kept for the next run.
-fn facts(repo: &Repository, oid: Oid, store: Option<&Store>) -> Result<Facts> {
-    if let Some(facts) = store
-        .and_then(|s| s.fact(LISTED, oid))
-        .and_then(|b| from_kept(&b))
-    {
-        return Ok(facts);
-    }
-    let commit = repo.find_commit(oid)?;
-    let author = commit.author();
-    let when = author.when();
-    let mut parents = Vec::with_capacity(1);
-    for parent in commit.parents() {
-        parents.push(Parent {
-            id: parent.id(),
-            tree: parent.tree_id(),
-            time: parent.time().seconds(),
-        });
-    }
-    let facts = Facts {
-        tree: commit.tree_id(),
-        parents,
-        time: commit.time().seconds(),
-        authored: when.seconds(),
-        date: author_date(when),
-        shown: store.map(|_| Shown {
-            author: String::from_utf8_lossy(author.name_bytes()).into_owned(),
-            summary: String::from_utf8_lossy(commit.summary_bytes().unwrap_or_default())
-                .into_owned(),
-        }),
-    };
-    if let (Some(store), Some(shown)) = (store, &facts.shown) {
-        let kept = KeptFacts {
-            tree: facts.tree.to_string(),
-            parents: facts
-                .parents
-                .iter()
-                .map(|p| (p.id.to_string(), p.tree.to_string(), p.time))
-                .collect(),
-            time: facts.time,
-            authored: facts.authored,
-            offset: when.offset_minutes(),
-            author: shown.author.clone(),
-            summary: shown.summary.clone(),
-        };
-        if let Ok(body) = serde_json::to_vec(&kept) {
-            store.keep_fact(LISTED, oid, &body);
+/// Reads each commit's [`Facts`] for the listing, each commit object once: a commit's parents
+/// are read when it is listed (their trees and times are among its facts) and kept until their
+/// own turn.
+struct CommitReader<'r> {
+    repo: &'r Repository,
+    /// The reader of plain commit objects; `None` in a repository with grafts.
+    objects: Option<Objects<'r>>,
+    store: Option<&'r Store>,
+    /// Commits read as parents, not listed yet.
+    ahead: foldhash::HashMap<Oid, Own>,
+    /// The tree and committer time of each commit read.
+    known: foldhash::HashMap<Oid, (Oid, i64)>,
+}
+
+/// What a commit's own object says (its parents' trees and times are in theirs).
+struct Own {
+    tree: Oid,
+    parents: Vec<Oid>,
+    time: i64,
+    authored: i64,
+    /// The author's offset from UTC, in minutes.
+    offset: i32,
+    shown: Option<Shown>,
+}
+
+impl CommitReader<'_> {
+    /// A commit's facts: kept by an earlier run (a commit id fixes its parents, dates and
+    /// message for good; a shallow clone, whose commits lose parents, is refused before any
+    /// listing), else read from the repository and kept for the next run.
+    fn facts(&mut self, oid: Oid) -> Result<Facts> {
+        if let Some(facts) = self
+            .store
+            .and_then(|s| s.fact(LISTED, oid))
+            .and_then(|b| from_kept(&b))
+        {
+            self.known.insert(oid, (facts.tree, facts.time));
+            for parent in &facts.parents {
+                self.known.insert(parent.id, (parent.tree, parent.time));
+            }
+            return Ok(facts);
         }
+        let own = match self.ahead.remove(&oid) {
+            Some(own) => own,
+            None => self.own(oid)?,
+        };
+        let mut parents = Vec::with_capacity(own.parents.len());
+        for &id in &own.parents {
+            let (tree, time) = match self.known.get(&id) {
+                Some(known) => *known,
+                None => {
+                    let parent = self.own(id)?;
+                    let known = (parent.tree, parent.time);
+                    self.ahead.insert(id, parent);
+                    known
+                }
+            };
+            parents.push(Parent { id, tree, time });
+        }
+        let facts = Facts {
+            tree: own.tree,
+            parents,
+            time: own.time,
+            authored: own.authored,
+            date: author_date(git2::Time::new(own.authored, own.offset)),
+            shown: own.shown,
+        };
+        if let (Some(store), Some(shown)) = (self.store, &facts.shown) {
+            let kept = KeptFacts {
+                tree: facts.tree.to_string(),
+                parents: facts
+                    .parents
+                    .iter()
+                    .map(|p| (p.id.to_string(), p.tree.to_string(), p.time))
+                    .collect(),
+                time: facts.time,
+                authored: facts.authored,
+                offset: own.offset,
+                author: shown.author.clone(),
+                summary: shown.summary.clone(),
+            };
+            if let Ok(body) = serde_json::to_vec(&kept) {
+                store.keep_fact(LISTED, oid, &body);
+            }
+        }
+        Ok(facts)
     }
-    Ok(facts)
+
+    /// What commit `oid`'s object says, parsed without libgit2 when written the plain way.
+    fn own(&mut self, oid: Oid) -> Result<Own> {
+        let keep = self.store.is_some();
+        let plain = self
+            .objects
+            .as_mut()
+            .and_then(|o| o.commit_through_gix(oid))
+            .and_then(commits::parse);
+        let own = match plain {
+            Some(parsed) => Own {
+                tree: parsed.tree,
+                parents: parsed.parents,
+                time: parsed.committed,
+                authored: parsed.authored,
+                offset: parsed.offset,
+                shown: keep.then(|| Shown {
+                    author: String::from_utf8_lossy(parsed.author).into_owned(),
+                    summary: String::from_utf8_lossy(&commits::summary(parsed.message))
+                        .into_owned(),
+                }),
+            },
+            None => {
+                let commit = self.repo.find_commit(oid)?;
+                let author = commit.author();
+                let when = author.when();
+                Own {
+                    tree: commit.tree_id(),
+                    parents: commit.parent_ids().collect(),
+                    time: commit.time().seconds(),
+                    authored: when.seconds(),
+                    offset: when.offset_minutes(),
+                    shown: keep.then(|| Shown {
+                        author: String::from_utf8_lossy(author.name_bytes()).into_owned(),
+                        summary: String::from_utf8_lossy(
+                            commit.summary_bytes().unwrap_or_default(),
+                        )
+                        .into_owned(),
+                    }),
+                }
+            }
+        };
+        self.known.insert(oid, (own.tree, own.time));
+        Ok(own)
+    }
 }
 
 fn from_kept(body: &[u8]) -> Option<Facts> {

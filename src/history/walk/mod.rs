@@ -5,6 +5,7 @@
 //! the recorded states ([`Touch`], [`Walk`]) and the reader that parses versions as the follow
 //! finds them.
 
+mod commits;
 mod follow;
 mod listing;
 mod renames;
