@@ -176,8 +176,8 @@ impl Listed {
     }
 
     /// The commit's facts, as a version shows them: from the listing when it holds them, else
-    /// read from `repo`.
-    pub fn info(&self, repo: &Repository) -> Result<Arc<Commit>> {
+    /// read from the repository `repo` gives (opened only then).
+    pub fn info<'r>(&self, repo: impl FnOnce() -> Result<&'r Repository>) -> Result<Arc<Commit>> {
         Ok(match &self.shown {
             Some(shown) => Arc::new(commit_of(
                 self.commit,
@@ -186,7 +186,7 @@ impl Listed {
                 self.date,
                 shown.summary.clone(),
             )),
-            None => shared_info(&repo.find_commit(self.commit)?),
+            None => shared_info(&repo()?.find_commit(self.commit)?),
         })
     }
 }

@@ -17,10 +17,12 @@ use std::sync::{Arc, Mutex};
 
 use git2::{Oid, Repository};
 
-use super::repo::{LedgerRepo, blob_size};
+use super::objects::Objects;
+use super::repo::LedgerRepo;
 use super::store::Store;
 use crate::error::{Error, Result};
-use crate::ledger::parse::{MAX_FILE_BYTES, too_large};
+use crate::ledger::load::PARTNERSHIP;
+use crate::ledger::parse::too_large;
 use crate::ledger::selection::Selection;
 use crate::ledger::{Commit, Content, ParseCache};
 
@@ -89,7 +91,7 @@ impl<'a> Reader<'a> {
 
     /// Parses the version of `path` (relative to the repository's top) in blob `oid`, unless
     /// it was parsed already.
-    fn read(&self, repo: &Repository, oid: Oid, path: &str) -> Result<()> {
+    fn read(&self, objects: &mut Objects<'_>, oid: Oid, path: &str) -> Result<()> {
         let path = path.strip_prefix(&self.prefix).unwrap_or(path).to_string();
         let key = (oid, path);
         if self.lock().contains_key(&key) {
@@ -100,15 +102,13 @@ impl<'a> Reader<'a> {
             return Ok(());
         }
         // The size comes from the object's header: a blob over the limit is never loaded.
-        let size = blob_size(repo, oid)?;
-        let content = if size > MAX_FILE_BYTES {
-            Content::Invalid {
-                diagnostics: Arc::new(vec![too_large(&key.1, size as u64)]),
-            }
-        } else {
-            let blob = repo.find_blob(oid)?;
-            Content::from_parse(self.cache.parse(&key.1, blob.content()))
-        };
+        let content =
+            match objects.with_blob(oid, PARTNERSHIP, |bytes| self.cache.parse(&key.1, bytes))? {
+                Ok(parsed) => Content::from_parse(parsed),
+                Err(size) => Content::Invalid {
+                    diagnostics: Arc::new(vec![too_large(&key.1, size)]),
+                },
+            };
         if let Some(store) = self.store {
             store.put(oid, &key.1, &content);
         }

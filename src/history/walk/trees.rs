@@ -68,7 +68,7 @@ impl Entries {
             .map(|(name, seen)| (&self.names[name.clone()], *seen))
     }
 
-    fn get(&self, name: &[u8]) -> Option<Seen> {
+    pub(super) fn get(&self, name: &[u8]) -> Option<Seen> {
         self.items
             .binary_search_by(|(at, _)| self.names[at.clone()].cmp(name))
             .ok()

@@ -304,7 +304,7 @@ pub(crate) fn walk_all(
         if walk.touches.len() > before {
             walk.commits.push(match info {
                 Some(info) => info,
-                None => one.info(&ledger.repo)?,
+                None => one.info(|| Ok(&ledger.repo))?,
             });
         }
     }
