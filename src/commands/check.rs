@@ -69,7 +69,7 @@ pub fn run(args: &CheckArgs) -> Result<u8> {
     super::note_without_history(&ledger, args.rev.is_none())?;
     report::text::write_date_warnings(&mut anstream::stderr().lock(), &analysis.warnings)?;
     let (state, findings) = (&analysis.state, &analysis.findings);
-    let mut out = anstream::stdout().lock();
+    let mut out = super::stdout();
     match args.format {
         Format::Text => report::text::write_check(&mut out, state, findings)?,
         Format::Json => {
@@ -79,6 +79,7 @@ pub fn run(args: &CheckArgs) -> Result<u8> {
             writeln!(out)?;
         }
     }
+    out.flush()?;
     let threshold = threshold(args.fail_on);
     Ok(if !state.diagnostics.is_empty() {
         crate::exit::INVALID

@@ -30,7 +30,7 @@ pub fn run(args: &DigestArgs) -> Result<u8> {
     if args.skip_quiet && found.is_quiet() {
         return Ok(crate::exit::CLEAN);
     }
-    let mut out = anstream::stdout().lock();
+    let mut out = super::stdout();
     match args.format {
         DigestFormat::Text => digest::text::write(&mut out, &found)?,
         DigestFormat::Markdown => {

@@ -80,3 +80,14 @@ pub fn threshold(fail_on: FailOn) -> Option<Severity> {
         FailOn::Never => None,
     }
 }
+
+/// Standard output for a command's report, written in blocks: Rust's standard output flushes at
+/// every newline, and the colour stripping above it writes each run of text apart, one system
+/// call each (189,097 for a warm check of the 3,000-partnership ledger). Colours are decided for
+/// the real standard output (`--color`, `NO_COLOR`, a terminal or not). Callers flush it at the
+/// end, so a write that fails (a full disk, a closed pipe) is an error, not lost when dropped.
+pub(crate) fn stdout() -> anstream::AutoStream<Box<dyn std::io::Write>> {
+    let choice = anstream::AutoStream::choice(&std::io::stdout());
+    let blocks = std::io::BufWriter::with_capacity(64 << 10, std::io::stdout().lock());
+    anstream::AutoStream::new(Box::new(blocks), choice)
+}

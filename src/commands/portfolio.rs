@@ -34,7 +34,7 @@ pub fn run(args: &PortfolioArgs) -> Result<u8> {
         report::text::write_diagnostic(&mut err, diagnostic)?;
     }
     drop(err);
-    let mut out = anstream::stdout().lock();
+    let mut out = super::stdout();
     match args.format {
         PortfolioFormat::Text => report::portfolio::text::write(&mut out, &portfolio)?,
         PortfolioFormat::Markdown => {

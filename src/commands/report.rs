@@ -68,7 +68,7 @@ pub fn review_and_render(
     drop(bar);
     report::text::write_date_warnings(&mut anstream::stderr().lock(), &review.warnings)?;
     {
-        let mut out = anstream::stdout().lock();
+        let mut out = super::stdout();
         render(format, &review, &mut out)?;
         out.flush()?;
     }

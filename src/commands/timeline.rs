@@ -32,7 +32,7 @@ pub fn run(args: &TimelineArgs) -> Result<u8> {
     let timeline = history.timelines.first().cloned().unwrap_or_default();
     let mut view = describe(history.head, &timeline, &config);
     view.warnings = history.warnings;
-    let mut out = anstream::stdout().lock();
+    let mut out = super::stdout();
     match args.format {
         Format::Text => report::timeline::write_text(&mut out, &view)?,
         Format::Json => {
@@ -40,6 +40,7 @@ pub fn run(args: &TimelineArgs) -> Result<u8> {
             writeln!(out)?;
         }
     }
+    out.flush()?;
     Ok(crate::exit::CLEAN)
 }
 

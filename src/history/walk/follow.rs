@@ -194,9 +194,11 @@ pub(crate) fn follow_listed_many(
 }
 
 /// How many commits a reader takes in a row. Its packs are unmapped after each run, so the pages
-/// a run touched do not stay resident (the pull-request report on the benchmark's ledger peaked
-/// at 65 MB with runs of 2,500 commits, 50 MB with runs of 512, in the same time).
-const RUN: usize = 512;
+/// a run touched do not stay resident: the pull-request report peaked at 65 MB with runs of
+/// 2,500 commits, 51 MB with 512 and 48 MB with 256 on the benchmark's ledger, 70 MB with 512 and
+/// 64 MB with 256 on its 250-partnership ledger, in the same time (runs of 128 took a quarter
+/// longer).
+const RUN: usize = 256;
 
 /// `each` applied to every listed commit on all cores, the results in the listing's order.
 /// Each run of [`RUN`] commits is read with a reader and a memo of its own, oldest commit first:
