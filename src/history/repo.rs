@@ -600,6 +600,12 @@ pub(crate) fn with_blob<R>(
     Ok(Ok(read(repo.find_blob(oid)?.content())))
 }
 
+/// Whether the repository has grafts (`info/grafts`): libgit2 then gives commits the parents
+/// the grafts say, not the ones their objects (and ids) hold.
+pub(crate) fn has_grafts(repo: &Repository) -> bool {
+    repo.commondir().join("info").join("grafts").exists()
+}
+
 /// Keeps libgit2's pack windows small, for commands that read a few files' histories (the
 /// pull-request report): memory should follow the files read, not the repository.
 pub fn read_lightly() {

@@ -270,7 +270,7 @@ impl Store {
             index: HashMap::new(),
             texts: Mutex::default(),
             pending: Mutex::default(),
-            facts: !ledger.repo.commondir().join("info").join("grafts").exists(),
+            facts: !super::repo::has_grafts(&ledger.repo),
         })
     }
 

@@ -9,7 +9,7 @@ use git2::{Oid, Repository};
 use serde::{Deserialize, Serialize};
 
 use super::super::objects::Objects;
-use super::super::repo::{author_date, commit_of, shared_info};
+use super::super::repo::{author_date, commit_of, has_grafts, shared_info};
 use super::super::store::Store;
 use super::commits;
 use crate::error::Result;
@@ -36,9 +36,7 @@ pub(crate) fn list_children_first(
     let mut at: HashMap<Oid, usize> = HashMap::new();
     let mut reader = CommitReader {
         repo,
-        // libgit2 gives a commit the parents `info/grafts` says it has; its object does not.
-        objects: (!repo.commondir().join("info").join("grafts").exists())
-            .then(|| Objects::new(repo.path())),
+        objects: (!has_grafts(repo)).then(|| Objects::new(repo.path())),
         store,
         ahead: HashMap::default(),
         known: HashMap::default(),
@@ -264,6 +262,8 @@ impl CommitReader<'_> {
             .and_then(|s| s.fact(LISTED, oid))
             .and_then(|b| from_kept(&b))
         {
+            // Read ahead as a parent before its own facts were found kept: not needed now.
+            self.ahead.remove(&oid);
             self.known.insert(oid, (facts.tree, facts.time));
             for parent in &facts.parents {
                 self.known.insert(parent.id, (parent.tree, parent.time));
